@@ -1,0 +1,5 @@
+"""Allow ``python -m socecon``."""
+
+from socecon.cli import main
+
+raise SystemExit(main())

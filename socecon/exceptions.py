@@ -1,0 +1,31 @@
+"""Exceptions that socecon raises for bad input.
+
+Every error a user can cause derives from :class:`SocEconError`, so that the command line can show
+one clear message (and exit non-zero) instead of a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class SocEconError(Exception):
+    """Base class of every error caused by input (files, codes, options)."""
+
+
+class DefinitionError(SocEconError):
+    """A definitions file is malformed or inconsistent.
+
+    Parameters
+    ----------
+    path : str
+        The file (or directory) the problems were found in.
+    problems : iterable of str
+        Every problem found, each naming the item and what is wrong with it.
+    """
+
+    def __init__(self, path: str, problems: Iterable[str]):
+        self.path = str(path)
+        self.problems = tuple(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{len(self.problems)} problem(s) in {self.path}:\n{lines}")

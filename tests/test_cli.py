@@ -1,0 +1,63 @@
+"""The command line: version, scenario table, clear usage errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from socecon import __version__
+from socecon.cli import main
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"socecon {__version__}"
+
+
+def test_scenarios_prints_the_table(capsys):
+    assert main(["scenarios"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split()[:2] == ["id", "name"]
+    body = "\n".join(out[2:])
+    for name, rng in [
+        ("Sociaal Ondernemen", "20-60 %"),
+        ("Regulier", "50-80 %"),
+        ("Publiek-privaat", "40-70 %"),
+        ("Publiek", "20-90 %"),
+    ]:
+        line = next(line for line in out if f"  {name}  " in line)
+        assert rng in line
+    assert "Regisseur op afstand" in body and "Versmelting" in body
+
+
+def test_unknown_command_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["frobnicate"])
+    assert info.value.code == 2
+    assert "invalid choice: 'frobnicate'" in capsys.readouterr().err
+
+
+def test_unknown_option_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["scenarios", "--colour"])
+    assert info.value.code == 2
+    assert "unrecognized arguments: --colour" in capsys.readouterr().err
+
+
+def test_broken_definitions_give_one_message_and_exit_1(fixtures_dir, capsys):
+    code = main(["scenarios", "--definitions", str(fixtures_dir / "definitions" / "missing_axis")])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("socecon: error:") and "missing axis 'firm_policy'" in err
+    assert "Traceback" not in err
+
+
+def test_console_script_is_installed():
+    proc = subprocess.run(
+        [sys.executable, "-m", "socecon", "scenarios"], capture_output=True, text=True, check=True
+    )
+    assert "publiek_privaat" in proc.stdout
