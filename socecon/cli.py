@@ -103,6 +103,49 @@ def build_parser() -> argparse.ArgumentParser:
 _EXTRA_COMMANDS: list = []
 
 
+def _register_data(sub) -> None:
+    """Add ``socecon data build|refresh|check``."""
+    p = sub.add_parser("data", help="build, refresh or check the processed CBS snapshot")
+    data_sub = p.add_subparsers(dest="data_command", metavar="ACTION")
+    data_sub.required = True
+    b = data_sub.add_parser("build", help="build data/ from the shared CBS exports")
+    b.add_argument("--cbs-dir", help="folder with the CBS exports (default: ../shared/cbs)")
+    b.add_argument("--data-dir", help="target folder (default: data/)")
+    b.set_defaults(func=_cmd_data_build)
+    r = data_sub.add_parser("refresh", help="download the same tables from CBS open data")
+    r.add_argument("--data-dir", help="target folder (default: data/)")
+    r.add_argument("--timeout", type=float, default=60.0, help="seconds per request")
+    r.set_defaults(func=_cmd_data_refresh)
+    c = data_sub.add_parser("check", help="validate data/ against its manifest")
+    c.add_argument("--data-dir", help="folder to check (default: data/)")
+    c.set_defaults(func=_cmd_data_check)
+
+
+def _cmd_data_build(args: argparse.Namespace) -> int:
+    from socecon.cbs import build
+
+    print(f"wrote {build(args.cbs_dir, args.data_dir)}")
+    return 0
+
+
+def _cmd_data_refresh(args: argparse.Namespace) -> int:
+    from socecon.cbs import refresh
+
+    print(f"wrote {refresh(args.data_dir, timeout=args.timeout, log=print)}")
+    return 0
+
+
+def _cmd_data_check(args: argparse.Namespace) -> int:
+    from socecon.data import validate_snapshot_dir
+
+    snapshot, regions = validate_snapshot_dir(args.data_dir)
+    print(f"ok: {len(snapshot)} rows, {len(regions)} municipalities")
+    return 0
+
+
+_EXTRA_COMMANDS.append(_register_data)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line.
 

@@ -29,3 +29,29 @@ class DefinitionError(SocEconError):
         self.problems = tuple(problems)
         lines = "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(f"{len(self.problems)} problem(s) in {self.path}:\n{lines}")
+
+
+class UnknownRegionError(SocEconError, LookupError):
+    """A municipality code, region code, group id or name that socecon does not know.
+
+    The message names the query and, where there are any, the closest known matches.
+    """
+
+
+class DataError(SocEconError):
+    """A data file is missing, corrupt, hand-edited or does not follow the schema.
+
+    The message names the file and, where possible, the row and column.
+    """
+
+
+class AssumptionError(SocEconError):
+    """An assumption override is unknown, mistyped, in the wrong unit or out of bounds."""
+
+
+class ModelError(SocEconError):
+    """A model request is invalid (unknown scenario, bad horizon year, ...)."""
+
+
+class CBSUnavailableError(DataError):
+    """CBS open data cannot be reached (no network, proxy, or CBS down)."""

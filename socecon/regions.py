@@ -1,0 +1,436 @@
+"""Municipalities (gemeenten, indeling 2015), their regions and the study's groups.
+
+Every municipality has a CBS code (``GMxxxx``), a name, and its province (``PVxx``),
+arbeidsmarktregio (``AMxx``) and COROP region (``CRxx``) as CBS localised them in 70072ned for
+2015 (``data/regions.csv``). Named groups (``participating``, ``isd_midden_langstraat``) and the
+landsdelen (``LDxx``) are declared in ``socecon/definitions/groups.yaml``.
+
+Lookups forgive case, spacing and StatLine labels: ``resolve("hengelo (o.)")``,
+``resolve("363")`` and ``resolve("gm0363")`` all work; an unknown query raises
+:class:`~socecon.exceptions.UnknownRegionError` with the closest matches.
+
+Examples
+--------
+>>> from socecon.regions import resolve, region_name, group_members
+>>> resolve("Hengelo (O.)"), region_name("GM0164")
+('GM0164', 'Hengelo')
+>>> group_members("isd_midden_langstraat")
+('GM0797', 'GM0809', 'GM0867')
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from socecon.data import COLUMNS, VARIABLES, load_regions_table
+from socecon.exceptions import DefinitionError, UnknownRegionError
+
+GROUPS_FILE = Path(__file__).resolve().parent / "definitions" / "groups.yaml"
+NATIONAL = "NL01"
+NATIONAL_NAME = "Nederland"
+_PREFIX_COLUMNS = {
+    "PV": ("province_code", "province_name"),
+    "AM": ("labour_market_region_code", "labour_market_region_name"),
+    "CR": ("corop_code", "corop_name"),
+}
+
+
+@dataclass(frozen=True)
+class Group:
+    """A named group of municipalities declared in ``groups.yaml``."""
+
+    id: str
+    name: str
+    description: str
+    members: tuple[str, ...]
+
+
+def normalize_name(name: str, *, drop_qualifier: bool = False) -> str:
+    """Normalise a municipality name or StatLine label for matching.
+
+    Lower case, accents and punctuation removed, whitespace collapsed. With
+    ``drop_qualifier`` a trailing parenthesised qualifier such as ``(O.)``, ``(NH.)`` or
+    ``(gemeente)`` is dropped too.
+
+    Parameters
+    ----------
+    name : str
+    drop_qualifier : bool, default False
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> normalize_name("Hengelo (O.)"), normalize_name("Hengelo (O.)", drop_qualifier=True)
+    ('hengelo o', 'hengelo')
+    >>> normalize_name("Nuenen. Gerwen en Nederwetten")
+    'nuenen gerwen en nederwetten'
+    """
+    text = unicodedata.normalize("NFKD", str(name))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    if drop_qualifier:
+        text = re.sub(r"\s*\([^)]*\)\s*$", "", text)
+    text = re.sub(r"[^a-z0-9]+", " ", text)
+    return text.strip()
+
+
+def match_names(names: dict[str, str], labels: list[str]) -> dict[str, str]:
+    """Match names or StatLine labels to codes, exactly first, then without qualifiers.
+
+    Parameters
+    ----------
+    names : dict
+        Code -> name of the known municipalities.
+    labels : list of str
+        Labels to match.
+
+    Returns
+    -------
+    dict
+        Label -> code for every label that matches exactly one municipality (the qualifier-free
+        fallback is used only where it is unambiguous on both sides).
+    """
+    exact: dict[str, list[str]] = {}
+    loose: dict[str, list[str]] = {}
+    for code, name in names.items():
+        exact.setdefault(normalize_name(name), []).append(code)
+        loose.setdefault(normalize_name(name, drop_qualifier=True), []).append(code)
+    loose_labels: dict[str, int] = {}
+    for label in labels:
+        key = normalize_name(label, drop_qualifier=True)
+        loose_labels[key] = loose_labels.get(key, 0) + 1
+    result = {}
+    for label in labels:
+        hit = exact.get(normalize_name(label), [])
+        if len(hit) == 1:
+            result[label] = hit[0]
+            continue
+        key = normalize_name(label, drop_qualifier=True)
+        hit = loose.get(key, [])
+        if len(hit) == 1 and loose_labels[key] == 1:
+            result[label] = hit[0]
+    return result
+
+
+@cache
+def load_groups(path: str | Path | None = None) -> dict[str, Group]:
+    """Load the named groups declared in ``groups.yaml``.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path, optional
+        Defaults to ``socecon/definitions/groups.yaml``.
+
+    Returns
+    -------
+    dict
+        Group id -> :class:`Group`, including one group per landsdeel (``LD01`` ...), whose
+        members are left empty here and resolved from provinces by :func:`group_members`.
+
+    Raises
+    ------
+    DefinitionError
+        If the file is malformed.
+    """
+    path = Path(path or GROUPS_FILE)
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise DefinitionError(str(path), [f"cannot read: {exc}"]) from exc
+    problems = []
+    groups: dict[str, Group] = {}
+    for gid, item in (doc or {}).get("groups", {}).items():
+        members = tuple(item.get("members") or ())
+        bad = [m for m in members if not re.fullmatch(r"GM\d{4}", str(m))]
+        if not item.get("name"):
+            problems.append(f"group {gid}: no name")
+        if not members or bad:
+            problems.append(f"group {gid}: members must be GMxxxx codes, got {bad or 'none'}")
+        groups[gid] = Group(gid, item.get("name", gid), item.get("description", ""), members)
+    for ld, item in (doc or {}).get("landsdelen", {}).items():
+        provinces = tuple(item.get("provinces") or ())
+        if not re.fullmatch(r"LD\d{2}", ld) or not provinces:
+            problems.append(f"landsdeel {ld}: needs an LDxx id and provinces")
+        groups[ld] = Group(ld, item.get("name", ld), "", provinces)
+    if problems:
+        raise DefinitionError(str(path), problems)
+    return groups
+
+
+def load_regions() -> pd.DataFrame:
+    """Return the municipalities of 2015 with their province, arbeidsmarktregio and COROP.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``code`` (``GMxxxx``), with the columns ``name, province_code,
+        province_name, labour_market_region_code, labour_market_region_name, corop_code,
+        corop_name``. A copy: changing it does not change later results.
+
+    Raises
+    ------
+    DataError
+        If the processed region table is missing or does not match its manifest.
+    """
+    return load_regions_table()
+
+
+def participating_codes() -> tuple[str, ...]:
+    """Return the codes of the study's participating municipalities, in declared order.
+
+    Returns
+    -------
+    tuple of str
+    """
+    return load_groups()["participating"].members
+
+
+def _region_names() -> dict[str, str]:
+    regions = load_regions()
+    names = {NATIONAL: NATIONAL_NAME}
+    names.update(regions["name"].to_dict())
+    for code_col, name_col in _PREFIX_COLUMNS.values():
+        names.update(dict(zip(regions[code_col], regions[name_col], strict=True)))
+    for gid, group in load_groups().items():
+        names[gid] = group.name
+    return names
+
+
+def _suggest(query: str, limit: int = 3) -> str:
+    names = _region_names()
+    regions = load_regions()
+    candidates: list[str] = []
+    q = str(query).strip()
+    digits = re.sub(r"\D", "", q)
+    if digits:
+        gm = [c for c in regions.index]
+        codes = difflib.get_close_matches(f"GM{digits.zfill(4)[-4:]}", gm, n=limit, cutoff=0.5)
+        candidates += codes
+    by_name = {normalize_name(n): c for c, n in names.items()}
+    for hit in difflib.get_close_matches(
+        normalize_name(q, drop_qualifier=True), list(by_name), n=limit, cutoff=0.6
+    ):
+        candidates.append(by_name[hit])
+    candidates += difflib.get_close_matches(q.upper(), list(names), n=limit, cutoff=0.6)
+    seen: list[str] = []
+    for c in candidates:
+        if c not in seen:
+            seen.append(c)
+    if not seen:
+        return ""
+    return "; did you mean " + " or ".join(f"{c} ({names[c]})" for c in seen[:limit]) + "?"
+
+
+def resolve(query: str) -> str:
+    """Resolve a municipality code or name, a region code or a group id to its canonical id.
+
+    Parameters
+    ----------
+    query : str
+        ``"GM0363"``, ``"gm0363"``, ``"0363"``, ``"363"``, ``"Amsterdam"``, ``"Hengelo (O.)"``,
+        ``"AM26"``, ``"PV30"``, ``"CR34"``, ``"LD04"``, ``"NL01"`` / ``"Nederland"``,
+        ``"participating"``, ``"isd_midden_langstraat"`` or ``"ISD Midden-Langstraat"``.
+
+    Returns
+    -------
+    str
+        A ``GMxxxx`` code, a region code or a group id.
+
+    Raises
+    ------
+    UnknownRegionError
+        If nothing matches, or a name is ambiguous; the message lists the closest matches.
+    """
+    q = str(query).strip()
+    if not q:
+        raise UnknownRegionError("Empty municipality or region name")
+    names = _region_names()
+    groups = load_groups()
+    if q in groups:
+        return q
+    upper = q.upper().replace(" ", "")
+    if re.fullmatch(r"(GM)?\d{1,4}", upper):
+        code = "GM" + upper.removeprefix("GM").zfill(4)
+        if code in names:
+            return code
+        raise UnknownRegionError(f"Unknown municipality {q!r}{_suggest(q)}")
+    if re.fullmatch(r"(NL|PV|AM|CR|LD)\d{2}", upper):
+        if upper in names:
+            return upper
+        raise UnknownRegionError(f"Unknown region code {q!r}{_suggest(q)}")
+    if re.fullmatch(r"GM\S*", upper) or re.fullmatch(r"(PV|AM|CR|LD|NL)\d+", upper):
+        raise UnknownRegionError(
+            f"Malformed region code {q!r} (expected GM + 4 digits, or PV/AM/CR/LD/NL + 2 "
+            f"digits){_suggest(q)}"
+        )
+    municipalities = load_regions()["name"].to_dict()
+    hit = match_names(municipalities, [q]).get(q)
+    if hit:
+        return hit
+    loose = normalize_name(q, drop_qualifier=True)
+    ambiguous = [
+        c for c, n in municipalities.items() if normalize_name(n, drop_qualifier=True) == loose
+    ]
+    if len(ambiguous) > 1:
+        options = " or ".join(f"{c} ({municipalities[c]})" for c in ambiguous)
+        raise UnknownRegionError(f"Ambiguous municipality {q!r}: {options}")
+    key = normalize_name(q)
+    for code, name in names.items():
+        if not code.startswith("GM") and normalize_name(name) == key:
+            if (
+                code.startswith(("PV", "AM", "CR"))
+                and sum(
+                    normalize_name(n) == key for c, n in names.items() if not c.startswith("GM")
+                )
+                > 1
+            ):
+                continue
+            return code
+    raise UnknownRegionError(f"Unknown municipality {q!r}{_suggest(q)}")
+
+
+def region_name(code: str) -> str:
+    """Return the Dutch name of a municipality, region or group.
+
+    Parameters
+    ----------
+    code : str
+        Anything :func:`resolve` accepts.
+
+    Returns
+    -------
+    str
+        For example ``"Hengelo"``, ``"Midden-Brabant"`` (AM26), ``"Nederland"`` (NL01) or
+        ``"ISD Midden-Langstraat"``.
+
+    Raises
+    ------
+    UnknownRegionError
+    """
+    return _region_names()[resolve(code)]
+
+
+def group_members(group: str) -> tuple[str, ...]:
+    """Return the municipality codes of a group or region, sorted by code.
+
+    Parameters
+    ----------
+    group : str
+        A group id (``participating``, ``isd_midden_langstraat``), ``NL01``, or an ``AMxx``,
+        ``PVxx``, ``CRxx`` or ``LDxx`` code. A single ``GMxxxx`` code is its own group.
+
+    Returns
+    -------
+    tuple of str
+        For declared groups the declared order; otherwise sorted codes.
+
+    Raises
+    ------
+    UnknownRegionError
+    """
+    gid = resolve(group)
+    regions = load_regions()
+    groups = load_groups()
+    if gid.startswith("LD"):
+        provinces = set(groups[gid].members)
+        return tuple(sorted(regions.index[regions["province_code"].isin(provinces)]))
+    if gid in groups:
+        return groups[gid].members
+    if gid == NATIONAL:
+        return tuple(sorted(regions.index))
+    if gid.startswith("GM"):
+        return (gid,)
+    column = _PREFIX_COLUMNS[gid[:2]][0]
+    return tuple(sorted(regions.index[regions[column] == gid]))
+
+
+def aggregate(frame: pd.DataFrame, group: str, *, skipna: bool = False) -> pd.DataFrame:
+    """Aggregate municipality figures of a long frame to a group or region.
+
+    Counts are summed over the members; rates (e.g. ``bijstand_density_15_aow``) are
+    recomputed from the summed numerator and denominator, never averaged.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Long frame with at least ``region, year, variable, unit, value`` (``source`` and other
+        columns are carried along where they agree over the members). Rows of other regions
+        are ignored.
+    group : str
+        Anything :func:`group_members` accepts.
+    skipna : bool, default False
+        If False, a (variable, year) with a missing value for any member gives NaN, because a
+        sum over part of the members is not the group's figure. If True, missing members are
+        left out of the sum (a NaN remains only if every member is missing).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long frame in the same columns, with ``region`` equal to the group id.
+
+    Raises
+    ------
+    UnknownRegionError
+        If ``group`` is unknown.
+    """
+    gid = resolve(group)
+    members = set(group_members(gid))
+    part = frame[frame["region"].isin(members)]
+    extra = [c for c in frame.columns if c not in ("region", "year", "variable", "unit", "value")]
+    rows = []
+    rate_ids = {v for v, spec in VARIABLES.items() if not spec.is_count}
+    counts = part[~part["variable"].isin(rate_ids)]
+    for (variable, year, unit), sub in counts.groupby(["variable", "year", "unit"], sort=True):
+        values = sub.set_index("region")["value"].astype(float)
+        values = values.reindex(sorted(members))
+        if skipna:
+            total = values.sum(min_count=1)
+        else:
+            total = values.sum() if values.notna().all() else float("nan")
+        row = {"region": gid, "year": int(year), "variable": variable, "unit": unit}
+        row["value"] = float(total)
+        for col in extra:
+            vals = sub[col].unique()
+            row[col] = vals[0] if len(vals) == 1 else ";".join(sorted(map(str, vals)))
+        rows.append(row)
+    result = pd.DataFrame(rows, columns=[*frame.columns])
+    rate_rows = []
+    for variable in sorted(rate_ids & set(part["variable"])):
+        numerator, denominator, scale = VARIABLES[variable].rate_of  # type: ignore[misc]
+        for year in sorted(part.loc[part["variable"] == variable, "year"].unique()):
+            sel = result[result["year"] == year].set_index("variable")["value"]
+            num, den = sel.get(numerator, float("nan")), sel.get(denominator, float("nan"))
+            value = scale * num / den if den and den == den else float("nan")
+            row = {
+                "region": gid,
+                "year": int(year),
+                "variable": variable,
+                "unit": VARIABLES[variable].unit,
+                "value": float(value),
+            }
+            src = part.loc[(part["variable"] == variable) & (part["year"] == year)]
+            for col in extra:
+                vals = src[col].unique()
+                row[col] = vals[0] if len(vals) == 1 else ";".join(sorted(map(str, vals)))
+            rate_rows.append(row)
+    if rate_rows:
+        result = pd.concat([result, pd.DataFrame(rate_rows, columns=result.columns)])
+    ordered = [c for c in COLUMNS if c in result.columns] + [
+        c for c in result.columns if c not in COLUMNS
+    ]
+    return (
+        result[ordered]
+        .sort_values(["year", "variable"], kind="stable")
+        .reset_index(drop=True)
+        .astype({"year": int, "value": float})
+    )
