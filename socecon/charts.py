@@ -1,0 +1,141 @@
+"""Charts for notebooks and for the offline HTML reports.
+
+Altair's own HTML output loads vega from a CDN, and its ``inline`` template breaks as soon as a
+page holds two charts (design.md, section 5). Reports therefore show charts through :func:`show`:
+under ``socecon run`` (environment variable ``SOCECON_REPORT=1``) it emits a ``text/html`` output
+with a ``<div>`` and a call to the global ``vegaEmbed`` that the report template
+(:mod:`socecon.report`) inlines once per page; in JupyterLab it displays the chart as altair
+normally does. Interactivity in reports comes from Vega-Lite params and selections (sliders,
+drop-downs, legend selections) over precomputed data; ipywidgets need a kernel and stay blank in
+an exported page.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from functools import lru_cache
+from typing import Any
+
+#: Environment variable that switches :func:`show` to report output; set by the report runner.
+REPORT_ENV = "SOCECON_REPORT"
+
+#: The locale of numbers and dates in every chart: decimal comma, thousands dot, Dutch months.
+LOCALE = "nl-NL"
+
+
+@lru_cache(maxsize=1)
+def embed_options() -> dict[str, Any]:
+    """Return the vega-embed options used for every report chart.
+
+    Dutch number and time formats (the locale objects come from ``vl_convert``, so no network is
+    needed), no action menu, and SVG output (sharp in print, readable by the browser tests).
+
+    Returns
+    -------
+    dict
+        Options for ``vegaEmbed(element, spec, options)``, in vega-embed's own (camelCase) names.
+    """
+    import vl_convert
+
+    return {
+        "actions": False,
+        "renderer": "svg",
+        "formatLocale": vl_convert.get_format_locale(LOCALE),
+        "timeFormatLocale": vl_convert.get_time_format_locale(LOCALE),
+    }
+
+
+def _script_json(value: Any) -> str:
+    """Serialise ``value`` as JSON that is safe inside an HTML ``<script>`` element."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def embed_html(chart: Any, *, element_id: str | None = None) -> str:
+    """Return the HTML that draws ``chart`` with the page's global ``vegaEmbed``.
+
+    The snippet holds no copy of vega: the page must load the bundle once (the report template
+    does). If ``vegaEmbed`` is missing, or vega reports an error, the chart's ``<div>`` shows a
+    Dutch message instead and the error goes to the browser console.
+
+    Parameters
+    ----------
+    chart : altair.TopLevelMixin or dict
+        An altair chart, or a Vega-Lite specification as a dict.
+    element_id : str, optional
+        The id of the chart's ``<div>``; a fresh unique id by default.
+
+    Returns
+    -------
+    str
+        A ``<div class="socecon-chart">`` followed by a ``<script>`` that fills it. When drawn,
+        the vega view is kept in ``window.socEconViews[element_id]`` (used by the browser tests).
+    """
+    spec = chart if isinstance(chart, dict) else chart.to_dict()
+    element_id = element_id or f"socecon-chart-{uuid.uuid4().hex[:12]}"
+    title = spec.get("title")
+    if isinstance(title, dict):
+        title = title.get("text")
+    if isinstance(title, list):
+        title = " ".join(map(str, title))
+    label = json.dumps(str(title or "Grafiek"))[1:-1].replace('"', "&quot;").replace("<", "&lt;")
+    return (
+        f'<div class="socecon-chart" id="{element_id}" role="figure" aria-label="{label}"></div>\n'
+        "<script>\n"
+        "(function () {\n"
+        f'  var el = document.getElementById("{element_id}");\n'
+        '  if (typeof vegaEmbed !== "function") {\n'
+        '    el.textContent = "Deze grafiek wordt alleen in het HTML-rapport getekend.";\n'
+        "    return;\n"
+        "  }\n"
+        f"  vegaEmbed(el, {_script_json(spec)}, {_script_json(embed_options())})\n"
+        "    .then(function (result) {\n"
+        "      window.socEconViews = window.socEconViews || {};\n"
+        f'      window.socEconViews["{element_id}"] = result.view;\n'
+        "    })\n"
+        "    .catch(function (error) {\n"
+        '      el.classList.add("socecon-chart-error");\n'
+        '      el.textContent = "Deze grafiek kon niet worden getekend: " + error.message;\n'
+        "      console.error(error);\n"
+        "    });\n"
+        "})();\n"
+        "</script>"
+    )
+
+
+def report_mode() -> bool:
+    """Return whether charts are being rendered for an HTML report.
+
+    Returns
+    -------
+    bool
+        True when the environment variable ``SOCECON_REPORT`` is ``"1"`` (the runner sets it for
+        the kernels it starts).
+    """
+    return os.environ.get(REPORT_ENV) == "1"
+
+
+def show(chart: Any) -> None:
+    """Display ``chart`` in a way that works in a live notebook and in an offline report.
+
+    In report mode (see :func:`report_mode`) this displays a ``text/html`` output made by
+    :func:`embed_html`, with a short ``text/plain`` alternative; otherwise it displays the chart
+    through altair's active renderer, as a plain ``chart`` at the end of a cell would.
+
+    Parameters
+    ----------
+    chart : altair.TopLevelMixin
+        The chart to show. Interactive elements must be Vega-Lite params or selections
+        (``alt.param(bind=...)``, ``alt.selection_point(...)``), not ipywidgets.
+    """
+    from IPython.display import display
+
+    if not report_mode():
+        display(chart)
+        return
+    spec = chart if isinstance(chart, dict) else chart.to_dict()
+    title = spec.get("title")
+    text = f"<Grafiek: {title or 'zonder titel'}>"
+    display({"text/html": embed_html(spec), "text/plain": text}, raw=True)

@@ -1,0 +1,548 @@
+"""Produce reports in batches: papermill per region, in parallel, with timeouts and clear failures.
+
+One report is one call of :func:`run_report` on a picklable :class:`ReportTask`: execute the
+notebook with papermill (parameters passed as typed Python values), export the HTML page with
+:mod:`socecon.report` and write it atomically. It never raises for a failing notebook: the
+:class:`ReportResult` says what went wrong, and the executed notebook and a log are kept in
+``<out>/logs/``. :func:`run_batch` maps tasks over any ``concurrent.futures.Executor`` (a process
+pool by default; a Dask ``Client.get_executor()`` works the same), so one failure never stops the
+others.
+
+Guards against papermill's known traps (design.md, section 6):
+
+- no default timeout: every report has a deadline; the cell running at the deadline is stopped,
+  the kernel killed, and the result says "timed out after N s";
+- kernel start races under parallel start: a report whose kernel fails before any cell ran is
+  retried after a short random pause;
+- ``-p code 0363`` becomes the int 363: parameters go in as a dict, so strings stay strings;
+- a failing cell still leaves an executed notebook: it becomes the log, and the failing cell's
+  error is taken from ``metadata.papermill.exception`` and the cell's error output;
+- kernel chatter on stderr ("KeyboardInterrupt caught in kernel", TCP warnings) goes to the
+  report's log instead of the terminal; worker processes ignore Ctrl-C, the parent handles it.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import os
+import random
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from socecon.charts import REPORT_ENV
+from socecon.exceptions import SocEconError
+
+#: Default time one report may take, in seconds (kernel start included).
+DEFAULT_TIMEOUT = 300.0
+
+#: Where kernels started by this process write their stdout/stderr (None: inherit).
+_KERNEL_OUTPUT: contextvars.ContextVar[IO[bytes] | None] = contextvars.ContextVar(
+    "socecon_kernel_output", default=None
+)
+
+
+class ReportError(SocEconError):
+    """A batch of reports cannot start (for instance, the output folder cannot be written)."""
+
+
+class _KernelStartError(Exception):
+    """The kernel failed before any cell ran (worth one more try)."""
+
+
+@dataclass(frozen=True)
+class ReportTask:
+    """Everything needed to produce one report; picklable, so it can go to any worker.
+
+    Parameters
+    ----------
+    code : str
+        Region code or group id; names the report (``<code>.html``) and its logs.
+    notebook : Path
+        The parametrised notebook.
+    output : Path
+        The HTML file to write.
+    name : str
+        Dutch display name (page title, index); ``code`` if empty.
+    parameters : dict
+        Typed values for the notebook's ``parameters`` cell (``"0363"`` stays a string).
+    timeout : float
+        Seconds the whole report may take, kernel start included.
+    log_dir : Path, optional
+        Where failures leave the executed notebook and a log; ``<output folder>/logs`` by default.
+    kernel_name : str
+        The Jupyter kernel to run the notebook in.
+    bundle : {"inline", "shared"}
+        Where the vega bundle lives, see :func:`socecon.report.export_html`.
+    start_retries : int
+        How often a kernel that fails before running any cell is started again.
+    """
+
+    code: str
+    notebook: Path
+    output: Path
+    name: str = ""
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    timeout: float = DEFAULT_TIMEOUT
+    log_dir: Path | None = None
+    kernel_name: str = "python3"
+    bundle: str = "inline"
+    start_retries: int = 2
+
+    @property
+    def logs(self) -> Path:
+        """The folder for this task's failure logs."""
+        return Path(self.log_dir) if self.log_dir else Path(self.output).parent / "logs"
+
+    @property
+    def title(self) -> str:
+        """The display name, or the code."""
+        return self.name or self.code
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """The outcome of one report.
+
+    Parameters
+    ----------
+    code, name : str
+        As in the task.
+    ok : bool
+        Whether the report was written.
+    path : Path or None
+        The written HTML file.
+    seconds : float
+        Time taken (all attempts).
+    size : int
+        Size of the HTML file in bytes (0 on failure).
+    error : str or None
+        One line saying why the report failed.
+    log : Path or None
+        The failure log (its executed notebook lies beside it, ``.ipynb``).
+    figures : dict
+        Key figures the notebook published (see :func:`socecon.report.publish_key_figures`).
+    attempts : int
+        Kernel starts needed.
+    """
+
+    code: str
+    name: str
+    ok: bool
+    path: Path | None = None
+    seconds: float = 0.0
+    size: int = 0
+    error: str | None = None
+    log: Path | None = None
+    figures: dict[str, Any] = field(default_factory=dict)
+    attempts: int = 1
+
+
+# --------------------------------------------------------------------------- one report
+
+
+def _kernel_manager_class():
+    """Return an async kernel manager class whose kernels write to the current task's log."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class LoggedKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            sink = _KERNEL_OUTPUT.get()
+            if sink is not None:
+                kw.setdefault("stdout", sink)
+                kw.setdefault("stderr", sink)
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    return LoggedKernelManager
+
+
+def _cells_started(path: Path) -> bool:
+    """Whether papermill recorded the start of any cell in the notebook at ``path``."""
+    import nbformat
+
+    try:
+        nb = nbformat.read(str(path), as_version=4)
+    except (OSError, ValueError):
+        return False
+    return any(c.metadata.get("papermill", {}).get("start_time") for c in nb.cells)
+
+
+def _failure_details(path: Path) -> tuple[str | None, str]:
+    """Find the failing cell in an executed notebook.
+
+    That is the cell papermill marked with an exception, else the last one that started (the
+    cell running at a timeout).
+
+    Returns
+    -------
+    tuple
+        A description such as ``'cell 6 (In [5]: "if fail:")'``, numbered as in the source
+        notebook (papermill's injected cells do not count), or None; and the cell's traceback.
+    """
+    import nbformat
+
+    try:
+        nb = nbformat.read(str(path), as_version=4)
+    except (OSError, ValueError):
+        return None, ""
+    injected = {"injected-parameters", "papermill-error-cell-tag"}
+    source_cells = [c for c in nb.cells if not injected & set(c.metadata.get("tags", []))]
+    failed = [c for c in source_cells if c.metadata.get("papermill", {}).get("exception")]
+    started = [c for c in source_cells if c.metadata.get("papermill", {}).get("start_time")]
+    cell = failed[0] if failed else (started[-1] if started else None)
+    if cell is None:
+        return None, ""
+    first_line = next((line.strip() for line in cell.source.splitlines() if line.strip()), "")
+    where = f"cell {source_cells.index(cell) + 1}"
+    prompt = f"In [{cell.execution_count}]: " if cell.get("execution_count") else ""
+    where += f' ({prompt}"{first_line[:60]}")'
+    tb = "\n".join(
+        "\n".join(o.get("traceback", []))
+        for o in cell.get("outputs", [])
+        if o.get("output_type") == "error"
+    )
+    return where, _strip_ansi(tb)
+
+
+def _strip_ansi(text: str) -> str:
+    import re
+
+    return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text)
+
+
+def _execute(task: ReportTask, executed: Path, kernel_log: Path, deadline: float):
+    """Run papermill once; raise _KernelStartError if the kernel failed before any cell ran."""
+    import papermill as pm
+
+    def cell_timeout(cell) -> float:
+        return max(0.5, deadline - time.monotonic())
+
+    papermill_log = logging.getLogger("papermill")
+    handler = logging.FileHandler(kernel_log, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("[papermill] %(levelname)s %(message)s"))
+    propagate = papermill_log.propagate
+    with open(kernel_log, "ab") as sink:
+        token = _KERNEL_OUTPUT.set(sink)
+        papermill_log.addHandler(handler)
+        papermill_log.propagate = False
+        try:
+            return pm.execute_notebook(
+                str(task.notebook),
+                str(executed),
+                parameters=dict(task.parameters),
+                kernel_name=task.kernel_name,
+                progress_bar=False,
+                start_timeout=max(1, min(60, int(deadline - time.monotonic()))),
+                timeout_func=cell_timeout,
+                kernel_manager_class=_kernel_manager_class(),
+                shutdown_kernel="immediate",
+                cwd=str(Path(task.notebook).resolve().parent),
+            )
+        except Exception as exc:
+            from papermill.exceptions import PapermillExecutionError
+
+            if isinstance(exc, PapermillExecutionError) or _cells_started(executed):
+                raise
+            if time.monotonic() >= deadline:
+                raise
+            raise _KernelStartError(f"{type(exc).__name__}: {exc}") from exc
+        finally:
+            _KERNEL_OUTPUT.reset(token)
+            papermill_log.removeHandler(handler)
+            papermill_log.propagate = propagate
+            handler.close()
+
+
+def run_report(task: ReportTask) -> ReportResult:
+    """Execute one report notebook and write its HTML page; never raises for a bad notebook.
+
+    Parameters
+    ----------
+    task : ReportTask
+        What to run and where to write it.
+
+    Returns
+    -------
+    ReportResult
+        On success the page's path, size and key figures; on failure a one-line ``error``
+        (which cell, which exception, or "timed out after N s") and the ``log`` path. A failed
+        report leaves no HTML file behind (an older complete page of the same code is kept).
+    """
+    from socecon import report
+
+    start = time.monotonic()
+    deadline = start + task.timeout
+    work = Path(tempfile.mkdtemp(prefix=f"socecon-{task.code}-"))
+    executed, kernel_log = work / f"{task.code}.ipynb", work / "kernel.log"
+    previous = os.environ.get(REPORT_ENV)
+    os.environ[REPORT_ENV] = "1"
+    attempts, error, details, nb = 0, None, "", None
+    try:
+        while True:
+            attempts += 1
+            try:
+                nb = _execute(task, executed, kernel_log, deadline)
+                break
+            except _KernelStartError as exc:
+                if attempts > task.start_retries or time.monotonic() >= deadline:
+                    error = f"kernel did not start ({exc})"
+                    break
+                time.sleep(random.uniform(0.2, 1.5))
+            except Exception as exc:
+                error, details = _describe_failure(exc, task, executed, deadline)
+                break
+        if nb is not None:
+            try:
+                html = Path(task.output)
+                size = report.write_report(nb, html, title=task.title, bundle=task.bundle)
+            except Exception as exc:
+                error = f"cannot write {task.output}: {type(exc).__name__}: {exc}"
+                details = traceback.format_exc()
+            else:
+                for stale in (task.logs / f"{task.code}.log", task.logs / f"{task.code}.ipynb"):
+                    stale.unlink(missing_ok=True)
+                return ReportResult(
+                    task.code,
+                    task.title,
+                    True,
+                    path=html,
+                    seconds=time.monotonic() - start,
+                    size=size,
+                    figures=report.key_figures(nb),
+                    attempts=attempts,
+                )
+        log = _keep_log(task, error or "unknown error", details, executed, kernel_log)
+        return ReportResult(
+            task.code,
+            task.title,
+            False,
+            seconds=time.monotonic() - start,
+            error=error,
+            log=log,
+            attempts=attempts,
+        )
+    finally:
+        if previous is None:
+            os.environ.pop(REPORT_ENV, None)
+        else:
+            os.environ[REPORT_ENV] = previous
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _describe_failure(
+    exc: Exception, task: ReportTask, executed: Path, deadline: float
+) -> tuple[str, str]:
+    """One line for the user and the long text for the log."""
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
+    where, tb = _failure_details(executed)
+    if isinstance(exc, PapermillExecutionError):
+        line = f"{exc.ename}: {exc.evalue}".strip()
+        return f"{where or 'a cell'} raised {line}", tb or str(exc)
+    if isinstance(exc, CellTimeoutError | TimeoutError) or time.monotonic() >= deadline:
+        message = f"timed out after {task.timeout:g} s"
+        if where:
+            message += f" in {where}; kernel stopped"
+        return message, traceback.format_exc()
+    if isinstance(exc, DeadKernelError):
+        return f"the kernel died{f' in {where}' if where else ''}", traceback.format_exc()
+    return f"{type(exc).__name__}: {exc}", traceback.format_exc()
+
+
+def _keep_log(
+    task: ReportTask, error: str, details: str, executed: Path, kernel_log: Path
+) -> Path | None:
+    """Move the executed notebook to the log folder and write ``<code>.log``; None if impossible."""
+    try:
+        task.logs.mkdir(parents=True, exist_ok=True)
+        if executed.exists():
+            shutil.copyfile(executed, task.logs / f"{task.code}.ipynb")
+        log = task.logs / f"{task.code}.log"
+        header = (
+            f"report: {task.code} ({task.title})\nnotebook: {task.notebook}\n"
+            f"parameters: {dict(task.parameters)!r}\nerror: {error}\n"
+        )
+        text = header + ("\n" + details if details else "")
+        if kernel_log.exists():
+            chatter = kernel_log.read_text(encoding="utf-8", errors="replace")
+            if chatter.strip():
+                text += "\n\n--- papermill and kernel output ---\n" + chatter
+        log.write_text(text, encoding="utf-8")
+        return log
+    except OSError:
+        return None
+
+
+# --------------------------------------------------------------------------- batches
+
+
+def check_writable(folder: str | Path) -> Path:
+    """Create ``folder`` if needed and check that files can be created in it.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The output folder.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    ReportError
+        With one clear message when the folder cannot be created or written.
+    """
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".socecon-write-test-", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ReportError(f"cannot write reports to {folder}: {reason}") from None
+    return folder
+
+
+def _ignore_sigint() -> None:
+    """Worker initializer: Ctrl-C is handled by the parent, not printed by every worker."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def default_executor(jobs: int) -> Executor:
+    """Return the default executor: a process pool of ``jobs`` fresh (spawned) workers.
+
+    Parameters
+    ----------
+    jobs : int
+        Number of worker processes.
+
+    Returns
+    -------
+    concurrent.futures.ProcessPoolExecutor
+    """
+    import multiprocessing
+
+    return ProcessPoolExecutor(
+        max_workers=max(1, jobs),
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_ignore_sigint,
+    )
+
+
+class _Progress:
+    """A progress bar on stderr (tqdm), or nothing."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.bar = None
+        if enabled:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="rapport", file=sys.stderr, dynamic_ncols=True)
+
+    def done(self, result: ReportResult) -> None:
+        if self.bar is not None:
+            self.bar.set_postfix_str(f"{result.code} {'ok' if result.ok else 'FAILED'}")
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def run_batch(
+    tasks: Sequence[ReportTask],
+    executor: Executor | None = None,
+    jobs: int = 2,
+    progress: bool = True,
+    on_result: Callable[[ReportResult], None] | None = None,
+) -> list[ReportResult]:
+    """Run many reports; a failing or hanging one never stops the others.
+
+    Parameters
+    ----------
+    tasks : sequence of ReportTask
+        The reports; their output folders must be writable (see :func:`check_writable`).
+    executor : concurrent.futures.Executor, optional
+        Where to run :func:`run_report`: any executor (a thread or process pool, a Dask client's
+        ``get_executor()``). It is not shut down here. By default a process pool of ``jobs``
+        workers, created and shut down by this call.
+    jobs : int
+        Number of workers of the default executor.
+    progress : bool
+        Show a progress bar on stderr.
+    on_result : callable, optional
+        Called in this process with each result as it arrives.
+
+    Returns
+    -------
+    list of ReportResult
+        One per task, in the order of ``tasks``.
+    """
+    tasks = list(tasks)
+    if not tasks:
+        return []
+    own = executor is None
+    executor = executor or default_executor(min(jobs, len(tasks)))
+    bar = _Progress(len(tasks), progress)
+    results: dict[int, ReportResult] = {}
+    futures: dict[Future, int] = {}
+    try:
+        for index, task in enumerate(tasks):
+            futures[executor.submit(run_report, task)] = index
+        for future in as_completed(futures):
+            index = futures[future]
+            task = tasks[index]
+            try:
+                result = future.result()
+            except Exception as exc:  # a worker that died or could not unpickle the task
+                reason = f"worker failed: {type(exc).__name__}: {exc}"
+                result = ReportResult(task.code, task.title, False, error=reason)
+            results[index] = result
+            bar.done(result)
+            if on_result is not None:
+                on_result(result)
+    except KeyboardInterrupt:
+        for future in futures:
+            future.cancel()
+        bar.close()
+        if own:
+            executor.shutdown(wait=False, cancel_futures=True)
+        raise
+    bar.close()
+    if own:
+        executor.shutdown(wait=True)
+    return [results[i] for i in range(len(tasks))]
+
+
+def summarize(results: Iterable[ReportResult]) -> str:
+    """Describe a batch in a few lines: how many reports, and every failure with why and where.
+
+    Parameters
+    ----------
+    results : iterable of ReportResult
+
+    Returns
+    -------
+    str
+    """
+    results = list(results)
+    failed = [r for r in results if not r.ok]
+    lines = [f"{len(results) - len(failed)} of {len(results)} reports written"]
+    if results and results[0].path is not None:
+        lines[0] += f" to {results[0].path.parent}"
+    for r in failed:
+        where = f"; log: {r.log}" if r.log else ""
+        lines.append(f"FAILED {r.code} ({r.name}): {r.error}{where}")
+    return "\n".join(lines)
