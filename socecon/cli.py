@@ -146,6 +146,16 @@ def _cmd_data_check(args: argparse.Namespace) -> int:
 _EXTRA_COMMANDS.append(_register_data)
 
 
+def _register_run(sub) -> None:
+    """Add ``socecon run`` (the report batch, see :mod:`socecon.runner`)."""
+    from socecon.runner import add_run_command
+
+    add_run_command(sub)
+
+
+_EXTRA_COMMANDS.append(_register_run)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line.
 

@@ -546,3 +546,218 @@ def summarize(results: Iterable[ReportResult]) -> str:
         where = f"; log: {r.log}" if r.log else ""
         lines.append(f"FAILED {r.code} ({r.name}): {r.error}{where}")
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- command line
+
+#: The report notebook, beside the package in a source checkout.
+DEFAULT_NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "municipality_report.ipynb"
+
+#: Groups reported as one combined region in the default batch (besides the participants).
+DEFAULT_COMBINED = ("isd_midden_langstraat",)
+
+
+def select_regions(
+    gemeenten: Sequence[str] = (),
+    groups: Sequence[str] = (),
+    everything: bool = False,
+) -> list[str]:
+    """Decide which reports a run produces.
+
+    Parameters
+    ----------
+    gemeenten : sequence of str
+        Municipalities by code or name (``GM0363``, ``0363``, ``Amsterdam``), or ids of groups
+        and regions (``isd_midden_langstraat``, ``AM01``) for one combined report each.
+    groups : sequence of str
+        Groups whose every member gets its own report (``participating``, ``AM01``, ``PV27``).
+    everything : bool
+        Every municipality.
+
+    Returns
+    -------
+    list of str
+        Codes and group ids in order, without duplicates. With no selection at all: the
+        participating municipalities plus the combined ISD Midden-Langstraat report.
+
+    Raises
+    ------
+    socecon.exceptions.UnknownRegionError
+        For a code, name or group that does not exist (the message suggests close matches).
+    """
+    from socecon import regions
+
+    chosen: list[str] = []
+    if everything:
+        chosen.extend(regions.load_regions().index)
+    for group in groups:
+        chosen.extend(regions.group_members(regions.resolve(group)))
+    chosen.extend(regions.resolve(query) for query in gemeenten)
+    if not (everything or groups or gemeenten):
+        chosen.extend(regions.participating_codes())
+        chosen.extend(DEFAULT_COMBINED)
+    return list(dict.fromkeys(chosen))
+
+
+def make_tasks(
+    codes: Iterable[str],
+    notebook: str | Path,
+    out_dir: str | Path,
+    *,
+    horizon: int = 2020,
+    timeout: float = DEFAULT_TIMEOUT,
+    bundle: str = "inline",
+    parameters: Mapping[str, Any] | None = None,
+    names: Mapping[str, str] | None = None,
+) -> list[ReportTask]:
+    """Build one task per region: ``<out_dir>/<code>.html`` from ``notebook``.
+
+    Parameters
+    ----------
+    codes : iterable of str
+        Region codes or group ids (see :func:`select_regions`).
+    notebook : str or Path
+        The parametrised report notebook.
+    out_dir : str or Path
+        The reports folder.
+    horizon : int
+        The horizon year, passed as the parameter ``horizon``.
+    timeout : float
+        Seconds per report.
+    bundle : {"inline", "shared"}
+        Where the vega bundle lives.
+    parameters : mapping, optional
+        Further notebook parameters for every report (e.g. ``{"overrides": {...}}``).
+    names : mapping, optional
+        Display names by code; :func:`socecon.regions.region_name` by default.
+
+    Returns
+    -------
+    list of ReportTask
+        Each with the parameters ``region`` (the code, a string) and ``horizon`` (an int).
+    """
+    if names is None:
+        from socecon.regions import region_name
+
+        names = {code: region_name(code) for code in codes}
+    out_dir = Path(out_dir)
+    return [
+        ReportTask(
+            code=code,
+            notebook=Path(notebook),
+            output=out_dir / f"{code}.html",
+            name=names.get(code, code),
+            parameters={"region": str(code), "horizon": int(horizon), **dict(parameters or {})},
+            timeout=float(timeout),
+            bundle=bundle,
+        )
+        for code in codes
+    ]
+
+
+def add_run_command(sub) -> None:
+    """Register ``socecon run`` on the subcommand parser of :mod:`socecon.cli`.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The ``add_subparsers()`` object of the main parser.
+    """
+    p = sub.add_parser(
+        "run",
+        help="write the HTML reports (participating municipalities by default)",
+        description=(
+            "Execute the report notebook with papermill for each selected region and write "
+            "<out>/<code>.html plus <out>/index.html. Without a selection: the participating "
+            "municipalities and ISD Midden-Langstraat. Exit code 0 only if every report was "
+            "written; failures keep their executed notebook and log in <out>/logs/."
+        ),
+    )
+    p.add_argument(
+        "--gemeente",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="a municipality (GM0363, 0363 or a name) or a group id for one combined report; "
+        "repeatable",
+    )
+    p.add_argument(
+        "--group",
+        action="append",
+        default=[],
+        metavar="GROUP",
+        help="every member of a group (participating, isd_midden_langstraat, AMxx, PVxx, CRxx)",
+    )
+    p.add_argument("--all", action="store_true", help="every municipality")
+    p.add_argument("--jobs", type=int, default=min(4, os.cpu_count() or 1), help="worker processes")
+    p.add_argument(
+        "--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds allowed per report"
+    )
+    p.add_argument("--horizon", type=int, default=2020, help="horizon year (default 2020)")
+    p.add_argument("--out", default="reports", help="output folder (default reports/)")
+    p.add_argument("--notebook", default=None, help="the report notebook")
+    p.add_argument(
+        "--bundle",
+        choices=("inline", "shared"),
+        default="inline",
+        help="inline the vega bundle in every report (default) or share one vega-bundle.js",
+    )
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_run)
+
+
+def cmd_run(args) -> int:
+    """Carry out ``socecon run``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed options (see :func:`add_run_command`).
+
+    Returns
+    -------
+    int
+        0 if every report was written, 1 otherwise, 130 when interrupted.
+
+    Raises
+    ------
+    socecon.exceptions.SocEconError
+        For an unknown region, a missing notebook or an output folder that cannot be written;
+        the command line prints the message without a traceback.
+    """
+    from socecon.report import IndexEntry, update_index
+
+    if args.jobs < 1:
+        raise ReportError(f"--jobs must be at least 1, not {args.jobs}")
+    if args.timeout <= 0:
+        raise ReportError(f"--timeout must be positive, not {args.timeout:g}")
+    notebook = Path(args.notebook) if args.notebook else DEFAULT_NOTEBOOK
+    if not notebook.is_file():
+        raise ReportError(f"report notebook not found: {notebook}")
+    codes = select_regions(args.gemeente, args.group, args.all)
+    out = check_writable(args.out)
+    tasks = make_tasks(
+        codes, notebook, out, horizon=args.horizon, timeout=args.timeout, bundle=args.bundle
+    )
+    try:
+        results = run_batch(tasks, jobs=args.jobs, progress=not args.no_progress)
+    except KeyboardInterrupt:
+        print("socecon: interrupted; reports already written are complete", file=sys.stderr)
+        return 130
+    entries = [
+        IndexEntry(
+            code=r.code,
+            name=r.name,
+            href=r.path.name if r.ok and r.path else None,
+            figures=r.figures,
+            error=r.error,
+        )
+        for r in results
+    ]
+    index = update_index(out, entries)
+    failed = [r for r in results if not r.ok]
+    print(f"{len(results) - len(failed)} of {len(results)} reports written; index: {index}")
+    for r in failed:
+        where = f"; log: {r.log}" if r.log else ""
+        print(f"FAILED {r.code} ({r.name}): {r.error}{where}", file=sys.stderr)
+    return 1 if failed else 0
