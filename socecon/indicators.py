@@ -1,0 +1,394 @@
+"""Indicators: declared in YAML, implemented as registered pure functions.
+
+Two layers:
+
+* the legal per-person formulas (wage cost subsidy, benefit saving, werkbedrijf deficit), pure
+  functions of numbers or numpy arrays;
+* the indicators of ``definitions/indicators.yaml``, each a pure function of the model's additive
+  :class:`Components` (counts and euros per region, scenario and band), registered with
+  :func:`indicator`. Ratios are computed here from summed components, so aggregating regions first
+  and computing ratios second is always right.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from socecon.exceptions import DefinitionError
+
+INDICATORS_FILE = Path(__file__).resolve().parent / "definitions" / "indicators.yaml"
+DIRECTIONS = ("higher", "lower", "neutral")
+BANENAFSPRAAK_HOURS = 25.5  # one banenafspraak job = 25.5 paid hours a week (locusnetwerk.nl)
+
+
+# --- legal per-person formulas ------------------------------------------------------------------
+
+
+def annual_wage_cost(wml_month, holiday_pay=0.08, employer_charges=0.235):
+    """Employer cost of one full-time minimum-wage job per year.
+
+    ``12 x WML x (1 + holiday_pay) x (1 + employer_charges)``: the wage base of the legal
+    loonkostensubsidie (Regeling LKS Participatiewet, Stcrt. 2014-29290).
+
+    Parameters
+    ----------
+    wml_month : float or array
+        Gross statutory minimum wage per month (full-time).
+    holiday_pay, employer_charges : float or array
+        Shares of the wage.
+
+    Returns
+    -------
+    float or array
+        Euros per year.
+    """
+    return 12.0 * np.asarray(wml_month) * (1.0 + holiday_pay) * (1.0 + employer_charges)
+
+
+def wage_cost_subsidy_per_person(
+    loonwaarde, wml_month, hours_factor=1.0, cap=0.70, holiday_pay=0.08, employer_charges=0.235
+):
+    """Legal loonkostensubsidie for one person per year.
+
+    ``min(1 - loonwaarde, cap) x 12 x WML x (1 + holiday_pay) x (1 + employer_charges) x
+    hours_factor`` (Participatiewet art. 10d: the difference between WML and loonwaarde, at most
+    70 % of WML, plus the 23.5 % forfait for employer charges).
+
+    Parameters
+    ----------
+    loonwaarde : float or array
+        Productivity as a share of a regular worker (0.55 = 55 %).
+    wml_month : float or array
+        Gross monthly minimum wage.
+    hours_factor : float or array
+        Contract hours / full-time hours (pro rata).
+    cap, holiday_pay, employer_charges : float or array
+        Legal parameters.
+
+    Returns
+    -------
+    float or array
+        Euros per year, never negative.
+    """
+    gap = np.clip(1.0 - np.asarray(loonwaarde, dtype=float), 0.0, None)
+    return (
+        np.minimum(gap, cap)
+        * annual_wage_cost(wml_month, holiday_pay, employer_charges)
+        * hours_factor
+    )
+
+
+def benefit_saving_per_person(norm_month, wml_month, hours_factor, net_to_gross=0.90, factor=1.0):
+    """Bijstand saved per year when a recipient works part-time at the minimum wage.
+
+    The benefit stops up to the net wage earned: ``12 x min(norm x factor, WML x net_to_gross x
+    hours_factor)``; a remaining gap is paid as a top-up and is not saved.
+
+    Parameters
+    ----------
+    norm_month : float or array
+        Monthly bijstandsnorm (net, incl. holiday allowance).
+    wml_month : float or array
+        Gross monthly minimum wage.
+    hours_factor : float or array
+        Contract hours / full-time hours.
+    net_to_gross : float or array
+        Net share of the gross minimum wage.
+    factor : float or array
+        Benefit per person as a share of the norm.
+
+    Returns
+    -------
+    float or array
+        Euros per year.
+    """
+    benefit = np.asarray(norm_month) * factor
+    net_wage = np.asarray(wml_month) * net_to_gross * hours_factor
+    return 12.0 * np.minimum(benefit, net_wage)
+
+
+def werkbedrijf_deficit_per_person(loonwaarde, wage_cost, hours_factor, revenue_ratio=0.8):
+    """Operating deficit of a municipal work company per employee per year.
+
+    ``wage_cost x hours_factor x (1 - loonwaarde x revenue_ratio)``, never below zero: the wage
+    cost not recovered by the revenue of the employee's work.
+
+    Parameters
+    ----------
+    loonwaarde : float or array
+        Productivity share.
+    wage_cost : float or array
+        Annual wage cost of a full-time minimum-wage job (see :func:`annual_wage_cost`).
+    hours_factor, revenue_ratio : float or array
+
+    Returns
+    -------
+    float or array
+        Euros per year.
+    """
+    recovered = np.asarray(loonwaarde, dtype=float) * revenue_ratio
+    return np.asarray(wage_cost) * hours_factor * np.clip(1.0 - recovered, 0.0, None)
+
+
+# --- components and indicators --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Components:
+    """Additive model results from which every indicator is computed.
+
+    All arrays share leading axes (e.g. sample, region, scenario); ``target_group`` and ``placed``
+    have a trailing productivity-band axis. Every field is a count or an amount, so regions and
+    groups aggregate by summation.
+    """
+
+    target_group: np.ndarray
+    placed: np.ndarray
+    placed_bijstand: np.ndarray
+    placed_regular: np.ndarray
+    wage_cost_subsidy: np.ndarray
+    operating_subsidy: np.ndarray
+    guidance_cost: np.ndarray
+    overhead_cost: np.ndarray
+    benefit_savings: np.ndarray
+    production_value: np.ndarray
+    social_value: np.ndarray
+    banenafspraak_jobs: np.ndarray
+    quota_required: np.ndarray
+    quota_levy: np.ndarray
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        """Names of the component fields."""
+        return tuple(f.name for f in fields(cls))
+
+    def map(self, func: Callable[[np.ndarray], np.ndarray]) -> Components:
+        """Return new components with ``func`` applied to every array."""
+        return Components(**{name: func(getattr(self, name)) for name in self.names()})
+
+
+@dataclass(frozen=True)
+class IndicatorDefinition:
+    """A declared indicator (see ``definitions/indicators.yaml``)."""
+
+    id: str
+    label: str
+    unit: str
+    direction: str
+    per_band: bool
+    formula: str
+    scenarios: tuple[str, ...] | None = None
+
+
+_REGISTRY: dict[str, Callable[[Components], np.ndarray]] = {}
+
+
+def indicator(indicator_id: str) -> Callable:
+    """Register a function as the implementation of a declared indicator.
+
+    Parameters
+    ----------
+    indicator_id : str
+        The id in ``indicators.yaml``.
+
+    Returns
+    -------
+    callable
+        A decorator that registers and returns the function unchanged.
+    """
+
+    def register(func: Callable[[Components], np.ndarray]) -> Callable[[Components], np.ndarray]:
+        if indicator_id in _REGISTRY:
+            raise ValueError(f"indicator {indicator_id!r} registered twice")
+        _REGISTRY[indicator_id] = func
+        return func
+
+    return register
+
+
+def registry() -> dict[str, Callable[[Components], np.ndarray]]:
+    """Return a copy of the registered indicator functions by id."""
+    return dict(_REGISTRY)
+
+
+def _ratio(numerator: np.ndarray, denominator: np.ndarray, scale: float = 1.0) -> np.ndarray:
+    out = np.full(np.broadcast_shapes(numerator.shape, denominator.shape), np.nan)
+    np.divide(numerator * scale, denominator, out=out, where=denominator > 0)
+    return out
+
+
+def _total(per_band: np.ndarray) -> np.ndarray:
+    return per_band.sum(axis=-1)
+
+
+@indicator("target_group")
+def target_group(c: Components) -> np.ndarray:
+    """Target group per band (persons)."""
+    return c.target_group
+
+
+@indicator("placed")
+def placed(c: Components) -> np.ndarray:
+    """Placed persons per band."""
+    return c.placed
+
+
+@indicator("participation_rate")
+def participation_rate(c: Components) -> np.ndarray:
+    """Placed / target group, in percent."""
+    return _ratio(_total(c.placed), _total(c.target_group), 100.0)
+
+
+@indicator("left_out")
+def left_out(c: Components) -> np.ndarray:
+    """Target group not placed, per band (persons)."""
+    return np.clip(c.target_group - c.placed, 0.0, None)
+
+
+@indicator("wage_cost_subsidy")
+def wage_cost_subsidy(c: Components) -> np.ndarray:
+    """Loonkostensubsidie paid (EUR/year)."""
+    return c.wage_cost_subsidy
+
+
+@indicator("operating_subsidy")
+def operating_subsidy(c: Components) -> np.ndarray:
+    """Wsw, social-enterprise and werkbedrijf subsidies (EUR/year)."""
+    return c.operating_subsidy
+
+
+@indicator("guidance_cost")
+def guidance_cost(c: Components) -> np.ndarray:
+    """Jobcoaching and supervision (EUR/year)."""
+    return c.guidance_cost
+
+
+@indicator("overhead_cost")
+def overhead_cost(c: Components) -> np.ndarray:
+    """PPS department and werkbedrijf management (EUR/year)."""
+    return c.overhead_cost
+
+
+def _gross(c: Components) -> np.ndarray:
+    return c.wage_cost_subsidy + c.operating_subsidy + c.guidance_cost + c.overhead_cost
+
+
+@indicator("gross_cost")
+def gross_cost(c: Components) -> np.ndarray:
+    """Sum of all municipal costs (EUR/year)."""
+    return _gross(c)
+
+
+@indicator("benefit_savings")
+def benefit_savings(c: Components) -> np.ndarray:
+    """Bijstand no longer paid (EUR/year)."""
+    return c.benefit_savings
+
+
+@indicator("net_cost")
+def net_cost(c: Components) -> np.ndarray:
+    """Gross cost minus benefit savings (EUR/year; negative is a net saving)."""
+    return _gross(c) - c.benefit_savings
+
+
+@indicator("net_cost_per_placed")
+def net_cost_per_placed(c: Components) -> np.ndarray:
+    """Net cost per placed person (EUR/person/year)."""
+    return _ratio(_gross(c) - c.benefit_savings, _total(c.placed))
+
+
+@indicator("regular_share")
+def regular_share(c: Components) -> np.ndarray:
+    """Share of placed people working at regular employers, in percent."""
+    return _ratio(c.placed_regular, _total(c.placed), 100.0)
+
+
+@indicator("sroi")
+def sroi(c: Components) -> np.ndarray:
+    """Social return: (production value + benefit savings + other social value) / gross cost."""
+    return _ratio(c.production_value + c.benefit_savings + c.social_value, _gross(c))
+
+
+@indicator("banenafspraak_jobs")
+def banenafspraak_jobs(c: Components) -> np.ndarray:
+    """Placed people in 25.5-hour banenafspraak units."""
+    return c.banenafspraak_jobs
+
+
+@indicator("quota_required")
+def quota_required(c: Components) -> np.ndarray:
+    """Quota jobs employers must fill."""
+    return c.quota_required
+
+
+@indicator("quota_compliance")
+def quota_compliance(c: Components) -> np.ndarray:
+    """Return filled quota jobs as a percentage of the required ones."""
+    filled = np.minimum(_total(c.placed), c.quota_required)
+    return _ratio(filled, c.quota_required, 100.0)
+
+
+@indicator("quota_levy")
+def quota_levy(c: Components) -> np.ndarray:
+    """Levy employers pay for unfilled quota jobs (EUR/year)."""
+    return c.quota_levy
+
+
+def load_indicator_definitions(path: str | Path | None = None) -> tuple[IndicatorDefinition, ...]:
+    """Load the declared indicators.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        An indicators YAML file; the package's own by default (cached).
+
+    Returns
+    -------
+    tuple of IndicatorDefinition
+
+    Raises
+    ------
+    DefinitionError
+        Listing every problem found.
+    """
+    return _load(str(path or INDICATORS_FILE))
+
+
+@cache
+def _load(path: str) -> tuple[IndicatorDefinition, ...]:
+    doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    problems: list[str] = []
+    out = []
+    seen: set[str] = set()
+    for i, e in enumerate(doc.get("indicators", [])):
+        item = f"indicator {e.get('id', i)!r}"
+        missing = [k for k in ("id", "label", "unit", "direction", "formula") if not e.get(k)]
+        if missing:
+            problems.append(f"{item}: missing field(s) {', '.join(missing)}")
+            continue
+        if e["direction"] not in DIRECTIONS:
+            problems.append(f"{item}: direction must be one of {DIRECTIONS}")
+        if e["id"] in seen:
+            problems.append(f"{item}: duplicate id")
+        seen.add(e["id"])
+        scen = e.get("scenarios")
+        out.append(
+            IndicatorDefinition(
+                id=e["id"],
+                label=e["label"],
+                unit=e["unit"],
+                direction=e["direction"],
+                per_band=bool(e.get("per_band", False)),
+                formula=" ".join(e["formula"].split()),
+                scenarios=tuple(scen) if scen else None,
+            )
+        )
+    if problems:
+        raise DefinitionError(path, problems)
+    return tuple(out)

@@ -1,0 +1,160 @@
+"""Invariants of the model over random valid assumptions and stocks (hypothesis)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from socecon.assumptions import N_BANDS, load_assumptions
+from socecon.indicators import Components
+from socecon.model import ModelInput, run
+
+ASSUMPTIONS = load_assumptions()
+SCALARS = [a for a in ASSUMPTIONS if a.kind == "scalar" and a.low < a.high]
+DISTRIBUTIONS = [a for a in ASSUMPTIONS if a.kind == "distribution"]
+COST_COMPONENTS = [
+    "wage_cost_subsidy",
+    "operating_subsidy",
+    "guidance_cost",
+    "overhead_cost",
+    "benefit_savings",
+    "production_value",
+    "social_value",
+    "quota_levy",
+]
+# Assumptions that only one scenario's rules read: changing them must leave the others unchanged.
+SCENARIO_SPECIFIC = {
+    "se_places_per_1000_jobs": "sociaal_ondernemen",
+    "se_place_subsidy": "sociaal_ondernemen",
+    "quota_share": "regulier",
+    "quota_fill_rate": "regulier",
+    "quota_covered_share": "regulier",
+    "pps_places_per_1000_jobs": "publiek_privaat",
+    "pps_overhead_per_place": "publiek_privaat",
+    "public_employment_share": "publiek",
+    "werkbedrijf_target_share": "publiek",
+    "werkbedrijf_revenue_ratio": "publiek",
+    "werkbedrijf_management_per_place": "publiek",
+    "wsw_cost_per_employee": "baseline",
+    "baseline_work_rate_bijstand": "baseline",
+    "baseline_work_rate_wajong": "baseline",
+}
+
+counts = st.floats(min_value=0, max_value=50_000, allow_nan=False)
+
+
+@st.composite
+def overrides(draw):
+    out = {a.id: draw(st.floats(a.low, a.high, allow_nan=False)) for a in SCALARS}
+    for a in DISTRIBUTIONS:
+        raw = np.array(draw(st.lists(st.floats(0.0, 1.0), min_size=N_BANDS, max_size=N_BANDS)))
+        raw = raw + 1e-3
+        out[a.id] = (raw / raw.sum()).tolist()
+    return out
+
+
+@st.composite
+def stocks(draw, n=3):
+    return ModelInput.from_frame(
+        pd.DataFrame(
+            {
+                "bijstand_15_aow": draw(st.lists(counts, min_size=n, max_size=n)),
+                "wsw_employees": draw(st.lists(counts, min_size=n, max_size=n)),
+                "wajong": draw(st.lists(counts, min_size=n, max_size=n)),
+                "jobs": draw(st.lists(st.floats(0, 500_000), min_size=n, max_size=n)),
+            },
+            index=["GM0797", "GM0809", "GM0867"],
+        )
+    )
+
+
+PROPERTY_SETTINGS = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+
+@PROPERTY_SETTINGS
+@given(inp=stocks(), values=overrides())
+def test_no_negative_counts_or_costs(inp, values):
+    c = run(model_input=inp, overrides=values).components
+    for name in Components.names():
+        assert np.all(getattr(c, name) >= -1e-9), name
+    for name in COST_COMPONENTS:
+        assert np.all(np.isfinite(getattr(c, name))), name
+
+
+@PROPERTY_SETTINGS
+@given(inp=stocks(), values=overrides())
+def test_placements_never_exceed_target_group_or_capacity(inp, values):
+    model = run(model_input=inp, overrides=values, years=[2020])
+    c = model.components
+    tolerance = 1e-6 * (1 + c.target_group)
+    assert np.all(c.placed <= c.target_group + tolerance)
+    placed = c.placed[0, 0].sum(axis=-1)  # (R, K) at the horizon
+    jobs = inp.jobs
+    k = {s: i for i, s in enumerate(model.scenarios)}
+    capacity = {
+        "sociaal_ondernemen": values["se_places_per_1000_jobs"] * jobs / 1000,
+        "regulier": values["quota_share"]
+        * values["quota_covered_share"]
+        * jobs
+        * values["quota_fill_rate"],
+        "publiek_privaat": values["pps_places_per_1000_jobs"] * jobs / 1000,
+        "publiek": values["public_employment_share"] * values["werkbedrijf_target_share"] * jobs,
+    }
+    for scenario, cap in capacity.items():
+        assert np.all(placed[:, k[scenario]] <= cap * (1 + 1e-9) + 1e-9), scenario
+
+
+@PROPERTY_SETTINGS
+@given(inp=stocks(), values=overrides())
+def test_a_group_equals_the_sum_of_its_members(inp, values):
+    members = run(["GM0797", "GM0809", "GM0867"], model_input=inp, overrides=values)
+    group = run(["isd_midden_langstraat"], model_input=inp, overrides=values)
+    for name in Components.names():
+        summed = getattr(members.components, name).sum(axis=2)
+        np.testing.assert_allclose(
+            getattr(group.components, name)[:, :, 0], summed, rtol=1e-9, atol=1e-6
+        )
+
+
+@PROPERTY_SETTINGS
+@given(inp=stocks(), values=overrides())
+def test_placements_only_inside_each_scenario_window(inp, values):
+    model = run(model_input=inp, overrides=values, years=[2020])
+    placed = model.components.placed[0, 0]  # (R, K, B)
+    from socecon.definitions import load_definitions
+
+    defs = load_definitions()
+    for k, scenario_id in enumerate(model.scenarios):
+        scenario = defs.scenario(scenario_id)
+        if scenario.productivity is None:
+            continue
+        for b in range(N_BANDS):
+            if not scenario.productivity.contains(b * 10 + 5):
+                assert np.all(placed[:, k, b] == 0), (scenario_id, b)
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    inp=stocks(),
+    key=st.sampled_from(sorted(SCENARIO_SPECIFIC)),
+    position=st.floats(0.0, 1.0),
+)
+def test_scenarios_differ_exactly_where_their_declarations_differ(inp, key, position):
+    a = ASSUMPTIONS[key]
+    base = run(model_input=inp, years=[2020])
+    new_value = a.low + position * (a.high - a.low)
+    changed = run(model_input=inp, overrides={key: new_value}, years=[2020])
+    owner = SCENARIO_SPECIFIC[key]
+    for k, scenario in enumerate(base.scenarios):
+        if scenario == owner:
+            continue
+        for name in Components.names():
+            np.testing.assert_array_equal(
+                getattr(base.components, name)[:, :, :, k],
+                getattr(changed.components, name)[:, :, :, k],
+                err_msg=f"{key} changed {scenario}.{name}",
+            )
