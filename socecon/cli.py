@@ -156,6 +156,38 @@ def _register_run(sub) -> None:
 _EXTRA_COMMANDS.append(_register_run)
 
 
+def _register_model(sub) -> None:
+    """Add ``socecon model``: key figures in the terminal, export to CSV or IAMC."""
+    p = sub.add_parser("model", help="run the scenario model and print or export the results")
+    p.add_argument("regions", nargs="*", help="codes, names or groups (default: participating)")
+    p.add_argument("--horizon", type=int, default=2020, help="year the scenarios are in place")
+    p.add_argument("--scenario", action="append", help="scenario id (repeatable; default all)")
+    p.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE", help="override an assumption"
+    )
+    p.add_argument("--export", metavar="PATH", help="write all results to this CSV file")
+    p.add_argument("--layout", choices=("long", "iamc"), default="long", help="export layout")
+    p.set_defaults(func=_cmd_model)
+
+
+def _cmd_model(args: argparse.Namespace) -> int:
+    from socecon import model, regions
+
+    wanted = args.regions or [*regions.participating_codes(), "isd_midden_langstraat"]
+    overrides = dict(model.parse_override(text) for text in args.set)
+    frame = model.run_model(wanted, args.scenario, args.horizon, overrides=overrides)
+    for region in frame["region"].cat.categories:
+        table = model.summary(frame, region)
+        print(f"\n{regions.region_name(region)} ({region}), {args.horizon}")
+        print(table.to_string(float_format=lambda x: f"{x:,.1f}"))
+    if args.export:
+        print(f"\nwrote {model.export(frame, args.export, args.layout)}")
+    return 0
+
+
+_EXTRA_COMMANDS.append(_register_model)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line.
 

@@ -587,18 +587,19 @@ class ModelRun:
         values = np.stack(blocks)  # (V, T, G, K)
         v_idx, t_idx, g_idx, k_idx = np.indices(values.shape).reshape(4, -1)
         keep = np.stack(allowed)[v_idx, k_idx]
-        frame = pd.DataFrame(
+        unit_names = sorted(set(units))
+        unit_codes = np.array([unit_names.index(u) for u in units])
+        v_kept = v_idx[keep]
+        return pd.DataFrame(
             {
                 "scenario": pd.Categorical.from_codes(k_idx[keep], list(self.scenarios)),
                 "region": pd.Categorical.from_codes(g_idx[keep], list(self.regions)),
-                "variable": pd.Categorical.from_codes(v_idx[keep], names),
-                "unit": np.asarray(units, dtype=object)[v_idx[keep]],
+                "variable": pd.Categorical.from_codes(v_kept, names),
+                "unit": pd.Categorical.from_codes(unit_codes[v_kept], unit_names),
                 "year": np.asarray(self.years, dtype=np.int64)[t_idx[keep]],
                 "value": values.reshape(-1)[keep],
             }
         )
-        frame["unit"] = pd.Categorical(frame["unit"])
-        return frame
 
 
 def run(
@@ -731,3 +732,73 @@ def export(frame: pd.DataFrame, path: str | Path, layout: str = "long") -> Path:
     table.to_csv(tmp, index=False, float_format="%.6g")
     tmp.replace(target)
     return target
+
+
+SUMMARY_VARIABLES = (
+    "target_group",
+    "placed",
+    "participation_rate",
+    "net_cost",
+    "net_cost_per_placed",
+    "sroi",
+)
+
+
+def summary(frame: pd.DataFrame, region: str, year: int | None = None) -> pd.DataFrame:
+    """Return key indicators for one region: one row per scenario, one column per indicator.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A long table from :func:`run_model`.
+    region : str
+        A region id present in ``frame``.
+    year : int, optional
+        The year to show; the last year in ``frame`` by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    year = int(frame["year"].max()) if year is None else year
+    rows = frame[
+        (frame["region"] == region)
+        & (frame["year"] == year)
+        & frame["variable"].isin(SUMMARY_VARIABLES)
+    ]
+    if rows.empty:
+        raise ModelError(f"no results for region {region!r} in {year}")
+    table = rows.pivot_table(
+        index="scenario", columns="variable", values="value", observed=True, aggfunc="first"
+    )
+    return table.reindex(columns=list(SUMMARY_VARIABLES))
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Parse ``key=value`` from the command line into an override.
+
+    The value is a number, or a comma-separated list of numbers for a distribution.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    tuple of (str, float or list of float)
+
+    Raises
+    ------
+    AssumptionError
+        If the text is not ``key=value`` or the value is not numeric.
+    """
+    from socecon.exceptions import AssumptionError
+
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip():
+        raise AssumptionError(f"override {text!r} must look like name=value")
+    try:
+        parts = [float(p) for p in raw.split(",")]
+    except ValueError:
+        raise AssumptionError(f"override {key.strip()!r} must be numeric, got {raw!r}") from None
+    return key.strip(), parts[0] if len(parts) == 1 else parts
