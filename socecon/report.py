@@ -47,6 +47,8 @@ INDEX_TITLE = "Rapporten sociale economie"
 
 Bundle = Literal["inline", "shared"]
 
+_BUNDLE_MARKER = "/* socecon: vega bundle */"
+
 
 # --------------------------------------------------------------------------- the vega bundle
 
@@ -189,13 +191,17 @@ def export_html(
         "socecon": {
             "title": title,
             "version": __version__,
-            "bundle": vega_bundle() if bundle == "inline" else "",
+            "bundle_marker": _BUNDLE_MARKER if bundle == "inline" else "",
             "bundle_src": BUNDLE_FILENAME if bundle == "shared" else "",
             "key_figures_mimetype": KEY_FIGURES_MIMETYPE,
             "footer": footer or f"Gemaakt met socecon {__version__} op {stamp}. Bron: CBS.",
         }
     }
     body, _ = _exporter().from_notebook_node(notebook, resources=resources)
+    if bundle == "inline":
+        # Put in after nbconvert's own HTML clean-up (BeautifulSoup), which would otherwise
+        # parse the 0.9 MB of JavaScript for every report.
+        body = body.replace(_BUNDLE_MARKER, vega_bundle(), 1)
     return body
 
 

@@ -250,7 +250,11 @@ def _execute(task: ReportTask, executed: Path, kernel_log: Path, deadline: float
         except Exception as exc:
             from papermill.exceptions import PapermillExecutionError
 
-            if isinstance(exc, PapermillExecutionError) or _cells_started(executed):
+            # Only a kernel that died before any cell ran is worth another start: papermill
+            # writes the executed notebook before starting the kernel.
+            if isinstance(exc, PapermillExecutionError) or not executed.exists():
+                raise
+            if _cells_started(executed):
                 raise
             if time.monotonic() >= deadline:
                 raise
@@ -279,6 +283,10 @@ def run_report(task: ReportTask) -> ReportResult:
     """
     from socecon import report
 
+    if not Path(task.notebook).is_file():
+        return ReportResult(
+            task.code, task.title, False, error=f"notebook not found: {task.notebook}"
+        )
     start = time.monotonic()
     deadline = start + task.timeout
     work = Path(tempfile.mkdtemp(prefix=f"socecon-{task.code}-"))
