@@ -19,7 +19,8 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -128,6 +129,9 @@ class Sources:
         Municipality code -> (COROP code, COROP name).
     provenance : dict
         ``origin``, ``inputs`` and ``cbs_tables`` for the manifest.
+    verify_corop : bool
+        Check the COROP membership against the CBS COROP rows (needed for the hand-extracted
+        ``corop_2015.yaml``; a refresh takes it from CBS itself and may cover a subset).
     """
 
     kern: pd.DataFrame
@@ -136,6 +140,7 @@ class Sources:
     pop2025: pd.DataFrame
     corop: dict[str, tuple[str, str]]
     provenance: dict[str, Any]
+    verify_corop: bool = True
 
 
 # --------------------------------------------------------------------------------------------
@@ -434,7 +439,8 @@ def assemble(sources: Sources) -> tuple[pd.DataFrame, pd.DataFrame]:
     DataError
         If the COROP membership does not add up to the CBS COROP rows.
     """
-    _check_corop(sources)
+    if sources.verify_corop:
+        _check_corop(sources)
     regions = _regions_frame(sources)
     known = set(regions["code"])
 
@@ -741,6 +747,30 @@ def _digest(obj: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+@contextmanager
+def _network_errors(table_id: str) -> Iterator[None]:
+    """Turn the errors of requests into one clear socecon error."""
+    import requests
+
+    try:
+        yield
+    except requests.HTTPError as exc:
+        raise DataError(
+            f"CBS open data refused table {table_id} ({exc}); the existing snapshot was left "
+            "untouched"
+        ) from exc
+    except (requests.RequestException, OSError) as exc:
+        raise CBSUnavailableError(
+            f"cannot reach CBS open data ({type(exc).__name__}: {exc}); the existing "
+            "snapshot was left untouched"
+        ) from exc
+    except (ValueError, KeyError) as exc:
+        raise DataError(
+            f"CBS open data sent an unexpected answer for table {table_id} ({exc!r}); the "
+            "existing snapshot was left untouched"
+        ) from exc
+
+
 def fetch_sources(*, timeout: float = 60.0, log: Callable[[str], None] | None = None) -> Sources:
     """Download the tables socecon uses from CBS open data (OData v3) into :class:`Sources`.
 
@@ -763,31 +793,24 @@ def fetch_sources(*, timeout: float = 60.0, log: Callable[[str], None] | None = 
         If a table does not have the expected layout.
     """
     import cbsodata
-    import requests
 
     say = log or (lambda _line: None)
     inputs: list[dict[str, str]] = []
 
     def download(table_id: str, **kwargs: Any) -> dict[str, list]:
         say(f"downloading {table_id} from CBS open data ...")
-        try:
-            raw = cbsodata.download_data(table_id, typed=True, timeout=timeout, **kwargs)
-        except requests.RequestException as exc:
-            raise CBSUnavailableError(
-                f"cannot reach CBS open data ({type(exc).__name__}: {exc}); the existing "
-                "snapshot was left untouched"
-            ) from exc
+        # cbsodata 1.3.5 removes the data set it was asked for from its download list, so
+        # typed=False is what fetches TypedDataSet; accept either in case that is fixed.
+        with _network_errors(table_id):
+            raw = cbsodata.download_data(table_id, typed=False, timeout=timeout, **kwargs)
+        rows = raw.get("TypedDataSet")
+        raw["TypedDataSet"] = rows if rows is not None else raw.get("UntypedDataSet", [])
         inputs.append({"file": f"opendata.cbs.nl/{table_id}", "sha256": _digest(raw)})
         return raw
 
     def meta(table_id: str) -> list[dict[str, Any]]:
-        try:
+        with _network_errors(table_id):
             return cbsodata.get_meta(table_id, "DataProperties", timeout=timeout)
-        except requests.RequestException as exc:
-            raise CBSUnavailableError(
-                f"cannot reach CBS open data ({type(exc).__name__}: {exc}); the existing "
-                "snapshot was left untouched"
-            ) from exc
 
     # 70072ned: 2015 figures and lokalisering, 2025 population.
     props = meta(KERNCIJFERS_TABLE)
@@ -902,7 +925,7 @@ def fetch_sources(*, timeout: float = 60.0, log: Callable[[str], None] | None = 
             }
         ),
     }
-    return Sources(kern, bijstand, pop2019, pop2025, corop, provenance)
+    return Sources(kern, bijstand, pop2019, pop2025, corop, provenance, verify_corop=False)
 
 
 def refresh(

@@ -212,8 +212,12 @@ def _suggest(query: str, limit: int = 3) -> str:
     candidates: list[str] = []
     q = str(query).strip()
     digits = re.sub(r"\D", "", q)
-    if digits:
-        gm = [c for c in regions.index]
+    prefix = q[:2].upper()
+    if digits and prefix in ("PV", "AM", "CR", "LD", "NL"):
+        same = [c for c in names if c.startswith(prefix)]
+        candidates += difflib.get_close_matches(q.upper(), same, n=limit, cutoff=0.5)
+    elif digits:
+        gm = list(regions.index)
         codes = difflib.get_close_matches(f"GM{digits.zfill(4)[-4:]}", gm, n=limit, cutoff=0.5)
         candidates += codes
     by_name = {normalize_name(n): c for c, n in names.items()}
