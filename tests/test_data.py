@@ -422,3 +422,11 @@ def test_writer_refuses_invalid_frames_and_writes_nothing(tmp_path, snap):
 def test_environment_variable_overrides_data_dir(monkeypatch, data_copy):
     monkeypatch.setenv("SOCECON_DATA_DIR", str(data_copy))
     assert default_data_dir() == data_copy
+
+
+def test_readme_explains_build_and_refresh(repo_root):
+    readme = (repo_root / "README.md").read_text()
+    section = readme.split("## Data\n", 1)[1].split("\n## ", 1)[0]
+    for text in ("socecon data build", "socecon data refresh", "../shared/cbs", "manifest.yaml"):
+        assert text in section
+    assert "Bron: CBS" in (repo_root / "data" / "README.md").read_text()
