@@ -1,0 +1,102 @@
+"""Time a batch of reports and measure their size; prints a table.
+
+Default: the fixture notebook (tests/fixtures/notebooks/charts.ipynb) for the eight participating
+municipalities, 2 worker processes. Once notebooks/municipality_report.ipynb exists, pass
+``--notebook notebooks/municipality_report.ipynb`` (and ``--default-batch`` for the batch of
+``make reports``).
+
+    .venv/bin/python benchmarks/bench_reports.py [--jobs 2] [--notebook PATH] [--default-batch]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+from socecon import report, runner
+from socecon.regions import participating_codes
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE = ROOT / "tests" / "fixtures" / "notebooks" / "charts.ipynb"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--notebook", type=Path, default=FIXTURE)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--default-batch", action="store_true", help="the batch of make reports")
+    args = parser.parse_args()
+
+    codes = runner.select_regions() if args.default_batch else list(participating_codes())
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="socecon-bench-") as tmp:
+        for bundle in ("inline", "shared"):
+            out = Path(tmp) / bundle
+            out.mkdir()
+            tasks = runner.make_tasks(codes, args.notebook, out, bundle=bundle)
+            start = time.perf_counter()
+            results = runner.run_batch(tasks, jobs=args.jobs, progress=False)
+            total = time.perf_counter() - start
+            failed = [r for r in results if not r.ok]
+            if failed:
+                print(runner.summarize(results))
+                return 1
+            sizes = [r.size for r in results]
+            rows.append(
+                (
+                    f"batch, bundle {bundle}, {args.jobs} workers",
+                    len(results),
+                    total,
+                    total / len(results),
+                    statistics.median(r.seconds for r in results),
+                    statistics.median(sizes),
+                )
+            )
+
+        # the export step alone, with one reused exporter (the floor of the HTML part)
+        task = runner.make_tasks(codes[:1], args.notebook, Path(tmp), bundle="inline")[0]
+        nb_path = Path(tmp) / "executed.ipynb"
+        import papermill as pm
+
+        os.environ[runner.REPORT_ENV] = "1"
+        pm.execute_notebook(
+            str(args.notebook),
+            str(nb_path),
+            parameters=dict(task.parameters),
+            progress_bar=False,
+            stderr_file=None,
+        )
+        nb = nbformat.read(nb_path, as_version=4)
+        report.export_html(nb)  # warm up
+        n = 10
+        start = time.perf_counter()
+        for _ in range(n):
+            page = report.export_html(nb)
+        export = (time.perf_counter() - start) / n
+        rows.append(("export only (reused exporter)", n, export * n, export, export, len(page)))
+
+    bundle = len(report.vega_bundle().encode())
+    shown = args.notebook.relative_to(ROOT) if args.notebook.is_relative_to(ROOT) else args.notebook
+    print(f"notebook: {shown}")
+    print(f"vega bundle: {bundle:,} bytes (inlined once per inline report)\n")
+    header = ("what", "reports", "total s", "s/report", "median s (worker)", "bytes/report")
+    widths = (34, 7, 8, 9, 18, 13)
+    print(
+        " ".join(
+            f"{h:<{w}}" if i == 0 else f"{h:>{w}}"
+            for i, (h, w) in enumerate(zip(header, widths, strict=True))
+        )
+    )
+    for what, count, total, per, median, size in rows:
+        print(f"{what:<34} {count:>7} {total:>8.2f} {per:>9.3f} {median:>18.2f} {size:>13,.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
