@@ -1,0 +1,648 @@
+"""Uncertainty of the assumptions: sampling, propagation through the model, and drivers.
+
+Every scalar assumption in ``definitions/assumptions.yaml`` has a plausible range (``low`` to
+``high``). This module samples those ranges, runs the model for all samples in one vectorised
+pass and reports, per indicator, scenario and region, the median and an interval (P10-P90 by
+default). It also ranks which assumptions drive an indicator most.
+
+Sampling
+    Latin hypercube (``method="lhs"``: each range split into ``n`` equal strata, one draw per
+    stratum, strata shuffled independently per parameter) or plain Monte Carlo (``"mc"``), uniform
+    over each range, seeded with :func:`numpy.random.default_rng`: the same seed gives the same
+    samples bit for bit. The loonwaarde distributions have no range; they move through the scalar
+    ``loonwaarde_shift``, and optionally through a Dirichlet perturbation around their default
+    (``dirichlet_concentration``; larger is closer to the default).
+
+Sensitivity
+    Standardised rank regression coefficients (SRRC; Saltelli et al., *Sensitivity Analysis in
+    Practice*, 2004, ch. 1): the outputs and inputs are replaced by their ranks, standardised, and
+    the output regressed on all inputs at once. A coefficient of +0.5 means that one standard
+    deviation of the input's rank moves the output's rank by half a standard deviation, the other
+    inputs held fixed. It needs no extra dependency and is valid for monotone models such as this
+    one; the regression's R² is reported with it, so a low R² flags where the ranking says little
+    (then use a variance-based method such as Sobol via SALib). With Latin hypercube samples the
+    inputs are independent and the squared coefficients approximate each input's share of the
+    output's rank variance.
+
+Examples
+--------
+>>> from socecon import uncertainty
+>>> samples = uncertainty.sample(200, seed=1)
+>>> result = uncertainty.propagate(samples, regions=["GM0301"])
+>>> table = result.summary()  # doctest: +SKIP
+>>> result.drivers("placed", region="GM0301", scenario="regulier").head(3)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from socecon.assumptions import BAND_MIDPOINTS, Assumptions, load_assumptions
+from socecon.exceptions import SocEconError
+from socecon.indicators import Components, load_indicator_definitions, registry
+from socecon.model import DEFAULT_HORIZON, ModelInput, run
+
+METHODS = ("lhs", "mc")
+DEFAULT_INDICATORS = (
+    "target_group",
+    "placed",
+    "participation_rate",
+    "left_out",
+    "gross_cost",
+    "benefit_savings",
+    "net_cost",
+    "net_cost_per_placed",
+    "sroi",
+)
+DEFAULT_QUANTILES = (0.1, 0.5, 0.9)
+# Samples per model pass: bounds the memory of the (samples x regions x scenarios x bands) arrays
+# without changing any result (every sample is computed independently).
+DEFAULT_CHUNK = 100
+
+
+class UncertaintyError(SocEconError):
+    """An invalid request to the uncertainty analysis (method, sample size, range, indicator)."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One sampled quantity and its range.
+
+    Attributes
+    ----------
+    id : str
+        An assumption id, or another name (the wind tunnel adds measure effects and costs).
+    label : str
+        Dutch label for tables.
+    low, high : float
+        The range sampled uniformly; ``low == high`` keeps the parameter at that value.
+    """
+
+    id: str
+    label: str
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class SampleSet:
+    """Samples of the uncertain parameters.
+
+    Attributes
+    ----------
+    parameters : tuple of Parameter
+        The sampled parameters, in column order.
+    values : numpy.ndarray
+        Shape ``(S, P)``: one row per sample, one column per parameter.
+    distributions : Mapping[str, numpy.ndarray]
+        Perturbed loonwaarde distributions, ``(S, 10)`` each (empty when not perturbed).
+    method : str
+    seed : int or None
+    """
+
+    parameters: tuple[Parameter, ...]
+    values: np.ndarray
+    distributions: Mapping[str, np.ndarray] = field(default_factory=dict)
+    method: str = "lhs"
+    seed: int | None = None
+
+    def __len__(self) -> int:
+        return int(self.values.shape[0])
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Parameter ids, in column order."""
+        return tuple(p.id for p in self.parameters)
+
+    def column(self, parameter_id: str) -> np.ndarray:
+        """Return the ``(S,)`` samples of one parameter."""
+        try:
+            return self.values[:, self.ids.index(parameter_id)]
+        except ValueError:
+            raise UncertaintyError(f"No sampled parameter {parameter_id!r}") from None
+
+    def overrides(self, assumptions: Assumptions | None = None) -> dict[str, np.ndarray]:
+        """Return model overrides: every sampled assumption and perturbed distribution.
+
+        Parameters
+        ----------
+        assumptions : Assumptions, optional
+            Which ids are assumptions (others, such as wind-tunnel effects, are skipped).
+
+        Returns
+        -------
+        dict of str to numpy.ndarray
+        """
+        known = set((assumptions or load_assumptions()).ids)
+        out = {
+            p.id: np.ascontiguousarray(self.values[:, j])
+            for j, p in enumerate(self.parameters)
+            if p.id in known
+        }
+        out.update(self.distributions)
+        return out
+
+    def design(self) -> tuple[tuple[str, ...], np.ndarray]:
+        """Return the input matrix for the sensitivity analysis.
+
+        Each perturbed distribution enters as one column, its mean loonwaarde (percent).
+
+        Returns
+        -------
+        tuple of (tuple of str, numpy.ndarray)
+            Column labels and the ``(S, P)`` matrix.
+        """
+        labels = [p.id for p in self.parameters]
+        columns = [self.values]
+        for key, shares in self.distributions.items():
+            labels.append(f"{key} (mean)")
+            columns.append((shares @ BAND_MIDPOINTS)[:, None])
+        return tuple(labels), np.hstack(columns)
+
+
+def latin_hypercube(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
+    """Return a Latin hypercube sample on the unit cube.
+
+    Parameters
+    ----------
+    n : int
+        Number of samples (strata per dimension).
+    d : int
+        Number of dimensions.
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n, d)``; each column has exactly one value in each interval ``[i/n, (i+1)/n)``.
+    """
+    strata = np.argsort(rng.random((n, d)), axis=0)
+    return (strata + rng.random((n, d))) / n
+
+
+def uncertain_parameters(
+    ranges: Mapping[str, Sequence[float]] | None = None,
+    assumptions: Assumptions | None = None,
+) -> tuple[Parameter, ...]:
+    """Return the scalar assumptions to sample, with their ranges.
+
+    Every scalar assumption whose declared range is not a point is sampled. ``ranges`` narrows or
+    widens a range (within the hard bounds) or pins an assumption to a value (``(x, x)``).
+
+    Parameters
+    ----------
+    ranges : mapping of str to (low, high), optional
+        Replacement ranges by assumption id.
+    assumptions : Assumptions, optional
+        The declarations; the package's own by default.
+
+    Returns
+    -------
+    tuple of Parameter
+
+    Raises
+    ------
+    UncertaintyError
+        Listing every unknown id, non-scalar, malformed range or range outside the bounds.
+    """
+    assumptions = assumptions or load_assumptions()
+    ranges = dict(ranges or {})
+    problems: list[str] = []
+    by_id = {a.id: a for a in assumptions}
+    for key, rng in ranges.items():
+        a = by_id.get(key)
+        if a is None or a.kind != "scalar":
+            kind = "unknown" if a is None else f"a {a.kind}, not a scalar"
+            problems.append(f"Range for assumption {key!r}: {kind}")
+            continue
+        try:
+            lo, hi = (float(x) for x in rng)
+        except (TypeError, ValueError):
+            problems.append(f"Range for assumption {key!r} must be (low, high), got {rng!r}")
+            continue
+        b_lo, b_hi = a.bounds or (-np.inf, np.inf)
+        if not (np.isfinite(lo) and np.isfinite(hi) and b_lo <= lo <= hi <= b_hi):
+            problems.append(
+                f"Range for assumption {key!r} = ({lo:g}, {hi:g}) must satisfy "
+                f"{b_lo:g} <= low <= high <= {b_hi:g} ({a.unit})"
+            )
+    if problems:
+        raise UncertaintyError("; ".join(problems))
+    out = []
+    for a in assumptions:
+        if a.kind != "scalar":
+            continue
+        lo, hi = ranges.get(a.id, (a.low, a.high))
+        if a.id in ranges or a.low < a.high:
+            out.append(Parameter(a.id, a.label, float(lo), float(hi)))
+    return tuple(out)
+
+
+def sample(
+    n: int,
+    *,
+    method: str = "lhs",
+    seed: int | None = 0,
+    ranges: Mapping[str, Sequence[float]] | None = None,
+    extra: Sequence[Parameter] = (),
+    dirichlet_concentration: float | None = None,
+) -> SampleSet:
+    """Sample the uncertain assumptions over their declared ranges.
+
+    Parameters
+    ----------
+    n : int
+        Number of samples (at least 2).
+    method : {"lhs", "mc"}
+        Latin hypercube or Monte Carlo.
+    seed : int or None
+        Seed of :func:`numpy.random.default_rng`; ``None`` draws fresh entropy.
+    ranges : mapping of str to (low, high), optional
+        Replacement ranges (see :func:`uncertain_parameters`).
+    extra : sequence of Parameter
+        Further parameters sampled in the same design (the wind tunnel's effect sizes).
+    dirichlet_concentration : float, optional
+        When given, also perturb each loonwaarde distribution: a Dirichlet draw with parameters
+        ``concentration x default shares`` (empty bands stay empty).
+
+    Returns
+    -------
+    SampleSet
+
+    Raises
+    ------
+    UncertaintyError
+        For an unknown method, a sample size below 2, a bad range or concentration.
+    """
+    if method not in METHODS:
+        raise UncertaintyError(f"Unknown sampling method {method!r}; choose one of {METHODS}")
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 2:
+        raise UncertaintyError(f"Number of samples must be an integer >= 2, got {n!r}")
+    if dirichlet_concentration is not None and not dirichlet_concentration > 0:
+        raise UncertaintyError(
+            f"Dirichlet concentration must be positive, got {dirichlet_concentration!r}"
+        )
+    params = uncertain_parameters(ranges) + tuple(extra)
+    ids = [p.id for p in params]
+    dup = sorted({i for i in ids if ids.count(i) > 1})
+    if dup:
+        raise UncertaintyError(f"Parameter(s) sampled twice: {', '.join(dup)}")
+    bad = [p.id for p in params if not (np.isfinite(p.low) and p.low <= p.high)]
+    if bad:
+        raise UncertaintyError(f"Parameter range must have low <= high: {', '.join(bad)}")
+    design_seq, dist_seq = np.random.SeedSequence(seed).spawn(2)
+    rng = np.random.default_rng(design_seq)
+    unit = latin_hypercube(n, len(params), rng) if method == "lhs" else rng.random((n, len(params)))
+    low = np.array([p.low for p in params])
+    high = np.array([p.high for p in params])
+    values = low + unit * (high - low)
+    distributions: dict[str, np.ndarray] = {}
+    if dirichlet_concentration is not None:
+        drng = np.random.default_rng(dist_seq)
+        for a in load_assumptions():
+            if a.kind == "distribution":
+                alpha = dirichlet_concentration * np.asarray(a.value)
+                draws = drng.standard_gamma(np.broadcast_to(alpha, (n, alpha.size)))
+                distributions[a.id] = draws / draws.sum(axis=1, keepdims=True)
+    return SampleSet(params, values, distributions, method, seed)
+
+
+def _band_totals(components: Components) -> Components:
+    """Sum the band axis of the per-band components, keeping it with length 1."""
+    return Components(
+        **{
+            name: arr.sum(axis=-1, keepdims=True) if name in ("target_group", "placed") else arr
+            for name, arr in ((n, getattr(components, n)) for n in Components.names())
+        }
+    )
+
+
+@dataclass(frozen=True)
+class UncertaintyResult:
+    """Indicators for every sample at the horizon.
+
+    Attributes
+    ----------
+    values : Mapping[str, numpy.ndarray]
+        Indicator id to an array ``(S, G, K)`` (per-band indicators summed over the bands).
+    samples : SampleSet
+    regions, scenarios : tuple of str
+    horizon : int
+    """
+
+    values: Mapping[str, np.ndarray]
+    samples: SampleSet
+    regions: tuple[str, ...]
+    scenarios: tuple[str, ...]
+    horizon: int
+
+    def summary(self, quantiles: Sequence[float] = DEFAULT_QUANTILES) -> pd.DataFrame:
+        """Return quantiles per indicator, scenario and region.
+
+        Parameters
+        ----------
+        quantiles : sequence of float
+            Quantiles in [0, 1]; the default gives ``p10``, ``median`` and ``p90``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``indicator, label, unit, scenario, region``, one column per quantile
+            (``p10``, ``median``, ``p90``, ...) and ``mean``; samples where an indicator is
+            undefined (nobody placed) are left out of its quantiles.
+        """
+        qs = np.asarray(quantiles, dtype=float)
+        if qs.ndim != 1 or not qs.size or np.any((qs < 0) | (qs > 1)):
+            raise UncertaintyError(f"Quantiles must lie in [0, 1], got {list(quantiles)!r}")
+        names = ["median" if q == 0.5 else f"p{q * 100:g}" for q in qs]
+        defs = {d.id: d for d in load_indicator_definitions()}
+        frames = []
+        for key, arr in self.values.items():
+            with warnings.catch_warnings():  # all-NaN slices (nobody placed) give NaN
+                warnings.simplefilter("ignore", RuntimeWarning)
+                qv = np.nanquantile(arr, qs, axis=0)  # (Q, G, K)
+                mean = np.nanmean(arr, axis=0)
+            g, k = np.meshgrid(np.arange(len(self.regions)), np.arange(len(self.scenarios)))
+            g, k = g.T.ravel(), k.T.ravel()
+            frame = pd.DataFrame(
+                {
+                    "indicator": key,
+                    "label": defs[key].label,
+                    "unit": defs[key].unit,
+                    "scenario": np.asarray(self.scenarios)[k],
+                    "region": np.asarray(self.regions)[g],
+                }
+            )
+            for name, q in zip(names, qv, strict=True):
+                frame[name] = q.ravel()
+            frame["mean"] = mean.ravel()
+            frames.append(frame)
+        return pd.concat(frames, ignore_index=True)
+
+    def drivers(
+        self,
+        indicator: str,
+        region: str | None = None,
+        scenario: str | None = None,
+        top: int | None = None,
+    ) -> pd.DataFrame:
+        """Rank the sampled parameters by their influence on an indicator (SRRC).
+
+        Parameters
+        ----------
+        indicator : str
+            One of the computed indicators.
+        region, scenario : str, optional
+            Restrict to one region or scenario (all by default).
+        top : int, optional
+            Keep the ``top`` parameters per region and scenario.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``indicator, scenario, region, parameter, label, srrc, rank, r2``; ``rank`` 1
+            is the strongest driver by ``|srrc|``; ``r2`` is the rank regression's R².
+        """
+        if indicator not in self.values:
+            raise UncertaintyError(
+                f"Indicator {indicator!r} was not computed; computed: {', '.join(self.values)}"
+            )
+        g_idx = self._index(self.regions, region, "region")
+        k_idx = self._index(self.scenarios, scenario, "scenario")
+        y = self.values[indicator][:, g_idx][:, :, k_idx]  # (S, G', K')
+        labels, x = self.samples.design()
+        coef, r2 = srrc(x, y.reshape(len(y), -1))
+        p_labels = {p.id: p.label for p in self.samples.parameters}
+        gg, kk = np.meshgrid(g_idx, k_idx, indexing="ij")
+        rows = []
+        for m, (gi, ki) in enumerate(zip(gg.ravel(), kk.ravel(), strict=True)):
+            order = np.argsort(-np.abs(np.nan_to_num(coef[:, m])), kind="stable")
+            if top is not None:
+                order = order[:top]
+            for rank, j in enumerate(order, start=1):
+                rows.append(
+                    (
+                        indicator,
+                        self.scenarios[ki],
+                        self.regions[gi],
+                        labels[j],
+                        p_labels.get(labels[j], labels[j]),
+                        coef[j, m],
+                        rank,
+                        r2[m],
+                    )
+                )
+        cols = ["indicator", "scenario", "region", "parameter", "label", "srrc", "rank", "r2"]
+        return pd.DataFrame(rows, columns=cols)
+
+    @staticmethod
+    def _index(known: Sequence[str], wanted: str | None, what: str) -> list[int]:
+        if wanted is None:
+            return list(range(len(known)))
+        if wanted not in known:
+            raise UncertaintyError(f"Unknown {what} {wanted!r}; computed: {', '.join(known)}")
+        return [list(known).index(wanted)]
+
+
+def average_ranks(x: np.ndarray) -> np.ndarray:
+    """Rank each column of ``x`` (0-based), giving tied values their average rank.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        Shape ``(S, M)``, finite.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(S, M)``.
+    """
+    n, m = x.shape
+    order = np.argsort(x, axis=0, kind="stable")
+    ordered = np.take_along_axis(x, order, axis=0)
+    starts = np.ones((n, m), dtype=bool)
+    starts[1:] = ordered[1:] != ordered[:-1]
+    group = np.cumsum(starts, axis=0) - 1 + np.arange(m) * n  # unique tie-group id per column
+    position = np.broadcast_to(np.arange(n, dtype=float)[:, None], (n, m))
+    sums = np.bincount(group.ravel(), weights=position.ravel(), minlength=n * m)
+    counts = np.bincount(group.ravel(), minlength=n * m)
+    ranks = np.empty((n, m))
+    np.put_along_axis(ranks, order, (sums / np.maximum(counts, 1))[group], axis=0)
+    return ranks
+
+
+def srrc(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Standardised rank regression coefficients of every output on every input.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        Inputs, shape ``(S, P)``.
+    y : numpy.ndarray
+        Outputs, shape ``(S, M)``.
+
+    Returns
+    -------
+    coef : numpy.ndarray
+        Shape ``(P, M)``; 0 for a constant input, NaN for an output that is constant or undefined
+        (NaN) in some sample.
+    r2 : numpy.ndarray
+        Shape ``(M,)``: the share of the output's rank variance the regression explains.
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    coef = np.zeros((x.shape[1], y.shape[1]))
+    r2 = np.full(y.shape[1], np.nan)
+    varying_x = np.ptp(x, axis=0) > 0
+    valid_y = np.all(np.isfinite(y), axis=0) & (np.ptp(np.nan_to_num(y), axis=0) > 0)
+    coef[:, ~valid_y] = np.nan
+    if not varying_x.any() or not valid_y.any():
+        return coef, r2
+    xr = _standardise(average_ranks(x[:, varying_x]))
+    yr = _standardise(average_ranks(y[:, valid_y]))
+    beta, *_ = np.linalg.lstsq(xr, yr, rcond=None)
+    coef[np.ix_(varying_x, valid_y)] = beta
+    residual = yr - xr @ beta
+    r2[valid_y] = 1.0 - (residual**2).sum(axis=0) / (yr**2).sum(axis=0)
+    return coef, r2
+
+
+def _standardise(a: np.ndarray) -> np.ndarray:
+    centred = a - a.mean(axis=0)
+    return centred / centred.std(axis=0)
+
+
+def propagate(
+    samples: SampleSet,
+    regions: Sequence[str] | str | None = None,
+    scenarios: Sequence[str] | None = None,
+    horizon: int = DEFAULT_HORIZON,
+    indicators: Sequence[str] = DEFAULT_INDICATORS,
+    overrides: Mapping[str, Any] | None = None,
+    model_input: ModelInput | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+) -> UncertaintyResult:
+    """Run the model for every sample at the horizon year.
+
+    Parameters
+    ----------
+    samples : SampleSet
+        From :func:`sample`.
+    regions : str or sequence of str, optional
+        Municipalities or groups; every municipality by default.
+    scenarios : sequence of str, optional
+        Scenario ids (the baseline and the four scenarios by default).
+    horizon : int
+        Year the scenarios are in place; only this year is computed.
+    indicators : sequence of str
+        Indicator ids to keep (per-band ones are summed over the bands).
+    overrides : mapping, optional
+        Fixed overrides for assumptions that are not sampled.
+    model_input : ModelInput, optional
+        Base-year stocks; the CBS snapshot by default.
+    chunk_size : int
+        Samples per model pass (memory only; results do not depend on it).
+
+    Returns
+    -------
+    UncertaintyResult
+
+    Raises
+    ------
+    UncertaintyError
+        For an unknown indicator, a fixed override of a sampled assumption or a bad chunk size.
+    """
+    funcs = registry()
+    unknown = [i for i in indicators if i not in funcs]
+    if unknown or not indicators:
+        raise UncertaintyError(
+            f"Unknown indicator(s) {unknown or list(indicators)!r}; known: {', '.join(funcs)}"
+        )
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
+        raise UncertaintyError(f"chunk_size must be a positive integer, got {chunk_size!r}")
+    sampled = samples.overrides()
+    clash = sorted(set(overrides or {}) & set(sampled))
+    if clash:
+        raise UncertaintyError(
+            f"Assumption(s) {', '.join(clash)} are both sampled and fixed; narrow their range "
+            "to a point instead"
+        )
+    parts: dict[str, list[np.ndarray]] = {i: [] for i in indicators}
+    result = None
+    for start in range(0, len(samples), chunk_size):
+        chunk = {k: v[start : start + chunk_size] for k, v in sampled.items()}
+        result = run(
+            regions,
+            scenarios,
+            horizon=horizon,
+            years=[horizon],
+            overrides={**(overrides or {}), **chunk},
+            model_input=model_input,
+        )
+        comps = _band_totals(result.components)
+        for key in indicators:
+            arr = funcs[key](comps)[0]
+            parts[key].append(arr[..., 0] if arr.ndim == 4 else arr)
+    assert result is not None  # len(samples) >= 1
+    return UncertaintyResult(
+        values={k: np.concatenate(v, axis=0) for k, v in parts.items()},
+        samples=samples,
+        regions=result.regions,
+        scenarios=result.scenarios,
+        horizon=horizon,
+    )
+
+
+def run_uncertainty(
+    regions: Sequence[str] | str | None = None,
+    n_samples: int = 1000,
+    *,
+    seed: int | None = 0,
+    method: str = "lhs",
+    ranges: Mapping[str, Sequence[float]] | None = None,
+    scenarios: Sequence[str] | None = None,
+    horizon: int = DEFAULT_HORIZON,
+    indicators: Sequence[str] = DEFAULT_INDICATORS,
+    dirichlet_concentration: float | None = None,
+) -> UncertaintyResult:
+    """Sample the assumptions and propagate them (:func:`sample` then :func:`propagate`).
+
+    Parameters
+    ----------
+    regions : str or sequence of str, optional
+        Municipalities or groups; every municipality by default.
+    n_samples : int
+        Number of samples.
+    seed : int or None
+        Random seed.
+    method : {"lhs", "mc"}
+        Sampling method.
+    ranges : mapping of str to (low, high), optional
+        Replacement ranges for assumptions.
+    scenarios : sequence of str, optional
+        Scenario ids.
+    horizon : int
+        Year the scenarios are in place.
+    indicators : sequence of str
+        Indicators to keep.
+    dirichlet_concentration : float, optional
+        Perturb the loonwaarde distributions as well.
+
+    Returns
+    -------
+    UncertaintyResult
+    """
+    samples = sample(
+        n_samples,
+        method=method,
+        seed=seed,
+        ranges=ranges,
+        dirichlet_concentration=dirichlet_concentration,
+    )
+    return propagate(samples, regions, scenarios, horizon, indicators)
