@@ -726,8 +726,8 @@ def load_snapshot(data_dir: str | Path | None = None) -> pd.DataFrame:
     ----------
     data_dir : str or pathlib.Path, optional
         Directory with ``cbs_snapshot.csv``, ``regions.csv`` and ``manifest.yaml``. Defaults to
-        ``$SOCECON_DATA_DIR`` or ``<repo>/data``. The result is cached per directory; do not
-        modify it in place.
+        ``$SOCECON_DATA_DIR`` or ``<repo>/data``. Files are read and validated once per
+        directory (cached); each call returns a copy.
 
     Returns
     -------
@@ -741,7 +741,7 @@ def load_snapshot(data_dir: str | Path | None = None) -> pd.DataFrame:
     DataError
         If a file is missing, does not match the manifest or breaks the schema.
     """
-    return _load_snapshot_cached(_resolve_dir(data_dir).resolve())
+    return _load_snapshot_cached(_resolve_dir(data_dir).resolve()).copy()
 
 
 @cache
@@ -750,10 +750,16 @@ def _load_snapshot_cached(data_dir: Path) -> pd.DataFrame:
     return snapshot.reset_index(drop=True)
 
 
+#: Functions that drop caches derived from the data files (regions registers its own).
+CACHE_CLEARERS: list = []
+
+
 def clear_cache() -> None:
-    """Forget the cached snapshot and region table (after the files were rewritten)."""
+    """Forget the cached snapshot, region table and caches derived from them."""
     _load_snapshot_cached.cache_clear()
     _load_regions_cached.cache_clear()
+    for clear in CACHE_CLEARERS:
+        clear()
 
 
 def load_regions_table(data_dir: str | Path | None = None) -> pd.DataFrame:

@@ -30,7 +30,13 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from socecon.data import COLUMNS, VARIABLES, load_regions_table
+from socecon.data import (
+    CACHE_CLEARERS,
+    COLUMNS,
+    VARIABLES,
+    default_data_dir,
+    load_regions_table,
+)
 from socecon.exceptions import DefinitionError, UnknownRegionError
 
 GROUPS_FILE = Path(__file__).resolve().parent / "definitions" / "groups.yaml"
@@ -196,7 +202,12 @@ def participating_codes() -> tuple[str, ...]:
 
 
 def _region_names() -> dict[str, str]:
-    regions = load_regions()
+    return _region_names_for(default_data_dir().resolve())
+
+
+@cache
+def _region_names_for(data_dir: Path) -> dict[str, str]:
+    regions = load_regions_table(data_dir)
     names = {NATIONAL: NATIONAL_NAME}
     names.update(regions["name"].to_dict())
     for code_col, name_col in _PREFIX_COLUMNS.values():
@@ -204,6 +215,9 @@ def _region_names() -> dict[str, str]:
     for gid, group in load_groups().items():
         names[gid] = group.name
     return names
+
+
+CACHE_CLEARERS.append(_region_names_for.cache_clear)
 
 
 def _suggest(query: str, limit: int = 3) -> str:
