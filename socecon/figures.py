@@ -1,0 +1,649 @@
+"""Chart builders for model results, shared by the reports and the analyst workbench.
+
+Every builder takes the long table of :func:`socecon.model.run_model` (scenario, region, variable,
+unit, year, value; per-band variables named ``placed|20-30``) and returns an altair chart with
+Dutch titles, labels and tooltips. Number formats are locale-aware (``,.0f``): the reports render
+them with the nl-NL locale (1.234,5); see :mod:`socecon.charts` for displaying a chart.
+
+Interactivity in reports must work without a kernel, so :func:`slider_chart` precomputes the model
+over a grid of one assumption and binds a Vega-Lite slider and a scenario selector to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
+from typing import Any
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from socecon.assumptions import BAND_LABELS, BAND_MIDPOINTS, load_assumptions
+from socecon.definitions import load_definitions
+from socecon.exceptions import ModelError
+from socecon.indicators import load_indicator_definitions
+
+#: Colour of each scenario in every chart (ColorBrewer Dark2; the baseline in grey).
+SCENARIO_COLORS = {
+    "baseline": "#8c8c8c",
+    "sociaal_ondernemen": "#1b9e77",
+    "regulier": "#d95f02",
+    "publiek_privaat": "#7570b3",
+    "publiek": "#e7298a",
+}
+#: Dutch names of the units used in ``indicators.yaml``.
+UNIT_LABELS = {
+    "persons": "personen",
+    "%": "%",
+    "EUR/year": "€ per jaar",
+    "EUR/person/year": "€ per persoon per jaar",
+    "ratio": "verhouding",
+    "jobs": "banen",
+    "share": "aandeel",
+    "share of jobs": "aandeel van de banen",
+    "share/year": "aandeel per jaar",
+    "index": "index",
+    "hours/week": "uur per week",
+    "percentage points": "procentpunten",
+    "places per 1,000 jobs": "plaatsen per 1.000 banen",
+    "EUR/place/year": "€ per plaats per jaar",
+    "EUR/job/year": "€ per baan per jaar",
+}
+STATUS_PLACED = "Geplaatst"
+STATUS_LEFT_OUT = "Buiten de boot"
+ALL_SCENARIOS = "Alle scenario's"
+WIDTH = 160
+HEIGHT = 180
+
+
+def scenario_label(scenario_id: str) -> str:
+    """Return the Dutch name of a scenario."""
+    return load_definitions().scenario(scenario_id).name
+
+
+def scenario_order() -> list[str]:
+    """Return the Dutch scenario names in declaration order (baseline first)."""
+    return [s.name for s in load_definitions().scenarios]
+
+
+def _color_scale(names: Iterable[str] | None = None) -> alt.Scale:
+    defs = load_definitions()
+    pairs = [(s.name, SCENARIO_COLORS.get(s.id, "#333333")) for s in defs.scenarios]
+    if names is not None:
+        wanted = set(names)
+        pairs = [p for p in pairs if p[0] in wanted]
+    return alt.Scale(domain=[p[0] for p in pairs], range=[p[1] for p in pairs])
+
+
+@cache
+def _indicators() -> dict[str, Any]:
+    return {d.id: d for d in load_indicator_definitions()}
+
+
+def indicator_label(variable: str, with_unit: bool = False) -> str:
+    """Return the Dutch label of an indicator id (or ``id|band``), optionally with its unit."""
+    base, _, band = variable.partition("|")
+    definition = _indicators().get(base)
+    label = definition.label if definition else base
+    if band:
+        label = f"{label}, loonwaarde {band} %"
+    if with_unit and definition:
+        label = f"{label} ({UNIT_LABELS.get(definition.unit, definition.unit)})"
+    return label
+
+
+def _format(variable: str) -> str:
+    unit = _indicators()[variable.partition("|")[0]].unit
+    return ",.2f" if unit == "ratio" else ",.1f" if unit == "%" else ",.0f"
+
+
+def _region_names(codes: Iterable[str]) -> dict[str, str]:
+    from socecon.regions import region_name
+
+    return {code: region_name(code) for code in codes}
+
+
+def _select(
+    frame: pd.DataFrame,
+    regions: Sequence[str] | None,
+    variables: Sequence[str],
+    year: int | None,
+    scenarios: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Filter the long table and add Dutch names; plain string columns for altair."""
+    year = int(frame["year"].max()) if year is None else int(year)
+    mask = frame["variable"].isin(list(variables)) & (frame["year"] == year)
+    if regions is not None:
+        mask &= frame["region"].isin(list(regions))
+    if scenarios is not None:
+        mask &= frame["scenario"].isin(list(scenarios))
+    data = frame.loc[mask, ["scenario", "region", "variable", "year", "value"]]
+    data = data.astype({"scenario": str, "region": str, "variable": str}).reset_index(drop=True)
+    if data.empty:
+        raise ModelError(
+            f"no results to chart for {', '.join(variables)} in {year}"
+            + (f" for {', '.join(regions)}" if regions else "")
+        )
+    names = {s.id: s.name for s in load_definitions().scenarios}
+    data["scenario_name"] = data["scenario"].map(names)
+    data["region_name"] = data["region"].map(_region_names(data["region"].unique()))
+    data["indicator"] = data["variable"].map(lambda v: indicator_label(v, with_unit=True))
+    return data
+
+
+def axes_chart() -> alt.LayerChart:
+    """Show the four scenarios on the study's two axes (a 2 x 2 grid).
+
+    Returns
+    -------
+    altair.LayerChart
+        Columns: firms' personnel policy (segmentatie, versmelting); rows: the municipality's
+        role (regisseur op afstand, ondernemer). Tooltips show the tagline, employer and window.
+    """
+    defs = load_definitions()
+    role, firms = defs.axis("municipality_role"), defs.axis("firm_policy")
+    rows = []
+    for s in defs.future_scenarios:
+        rows.append(
+            {
+                "scenario_name": s.name,
+                "rol": role.pole(s.axes[role.id]).label,
+                "bedrijven": firms.pole(s.axes[firms.id]).label,
+                "tagline": s.tagline,
+                "werkgever": s.employer_type,
+                "venster": f"productiviteit {s.productivity.low:g}-{s.productivity.high:g} %",
+            }
+        )
+    data = pd.DataFrame(rows)
+    x = alt.X(
+        "bedrijven:N",
+        title=firms.name,
+        sort=[p.label for p in firms.poles],
+        axis=alt.Axis(orient="top", labelAngle=0),
+    )
+    y = alt.Y("rol:N", title=role.name, sort=[p.label for p in role.poles])
+    base = alt.Chart(data).encode(x=x, y=y)
+    cells = base.mark_rect(opacity=0.85, stroke="white", strokeWidth=4).encode(
+        color=alt.Color("scenario_name:N", scale=_color_scale(data["scenario_name"]), legend=None),
+        tooltip=[
+            alt.Tooltip("scenario_name:N", title="Scenario"),
+            alt.Tooltip("tagline:N", title="In 2020"),
+            alt.Tooltip("werkgever:N", title="Werkgever"),
+            alt.Tooltip("venster:N", title="Doelgroep"),
+        ],
+    )
+    names = base.mark_text(fontSize=16, fontWeight="bold", color="white", dy=-10).encode(
+        text="scenario_name:N"
+    )
+    windows = base.mark_text(fontSize=12, color="white", dy=12).encode(text="venster:N")
+    return alt.layer(cells, names, windows).properties(
+        width=420, height=260, title="De vier scenario's op de twee kernonzekerheden"
+    )
+
+
+def indicator_chart(
+    frame: pd.DataFrame,
+    regions: Sequence[str],
+    variables: Sequence[str],
+    year: int | None = None,
+) -> alt.FacetChart:
+    """Bars per scenario for each indicator (rows) and region (columns).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Long table from :func:`socecon.model.run_model`.
+    regions : sequence of str
+        Region ids to show side by side.
+    variables : sequence of str
+        Indicator ids (one row of panels each, with its own scale).
+    year : int, optional
+        The year shown; the last year of ``frame`` by default.
+
+    Returns
+    -------
+    altair.FacetChart
+    """
+    data = _select(frame, regions, variables, year)
+    data["format"] = data["variable"].map(_format)
+    bars = (
+        alt.Chart()
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "scenario_name:N", title=None, sort=scenario_order(), axis=alt.Axis(labelAngle=-40)
+            ),
+            y=alt.Y("value:Q", title=None, axis=alt.Axis(format=",.0f")),
+            color=alt.Color(
+                "scenario_name:N", scale=_color_scale(data["scenario_name"]), title="Scenario"
+            ),
+            tooltip=[
+                alt.Tooltip("region_name:N", title="Regio"),
+                alt.Tooltip("scenario_name:N", title="Scenario"),
+                alt.Tooltip("indicator:N", title="Indicator"),
+                alt.Tooltip("value:Q", title="Waarde", format=",.1f"),
+            ],
+        )
+        .properties(width=WIDTH, height=HEIGHT)
+    )
+    return (
+        alt.layer(bars, data=data)
+        .facet(
+            row=alt.Row(
+                "indicator:N",
+                title=None,
+                sort=[indicator_label(v, True) for v in variables],
+                header=alt.Header(labelAngle=0, labelAlign="left", labelLimit=260),
+            ),
+            column=alt.Column("region_name:N", title=None),
+        )
+        .resolve_scale(y="independent")
+        .properties(title=f"Indicatoren per scenario, {int(data['year'].iloc[0])}")
+    )
+
+
+def band_chart(
+    frame: pd.DataFrame,
+    region: str,
+    year: int | None = None,
+    scenarios: Sequence[str] | None = None,
+) -> alt.FacetChart:
+    """Chart the target group per loonwaarde band: placed and left out, per scenario and window.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Long table from :func:`socecon.model.run_model`.
+    region : str
+        The region shown.
+    year : int, optional
+        The year shown; the last year of ``frame`` by default.
+    scenarios : sequence of str, optional
+        Scenario ids; all in ``frame`` by default.
+
+    Returns
+    -------
+    altair.FacetChart
+        One panel per scenario; shaded columns mark the scenario's productivity window.
+    """
+    variables = [f"{v}|{b}" for v in ("placed", "left_out") for b in BAND_LABELS]
+    data = _select(frame, [region], variables, year, scenarios)
+    data["band"] = data["variable"].str.partition("|")[2] + " %"
+    data["status"] = np.where(
+        data["variable"].str.startswith("placed"), STATUS_PLACED, STATUS_LEFT_OUT
+    )
+    defs = load_definitions()
+    windows = []
+    for scenario_id in data["scenario"].unique():
+        s = defs.scenario(scenario_id)
+        for band, mid in zip(BAND_LABELS, BAND_MIDPOINTS, strict=True):
+            if s.productivity is not None and s.productivity.contains(mid):
+                windows.append(
+                    {
+                        "scenario_name": s.name,
+                        "band": f"{band} %",
+                        "status": "Venster",
+                        "value": np.nan,
+                    }
+                )
+    data = pd.concat([data, pd.DataFrame(windows)], ignore_index=True)
+    band_order = [f"{b} %" for b in BAND_LABELS]
+    x = alt.X("band:N", title="Loonwaarde", sort=band_order, axis=alt.Axis(labelAngle=-60))
+    shade = (
+        alt.Chart()
+        .transform_filter(alt.datum.status == "Venster")
+        .mark_rect(color="#fde9b3", opacity=0.8)
+        .encode(x=x)
+    )
+    bars = (
+        alt.Chart()
+        .transform_filter(alt.datum.status != "Venster")
+        .mark_bar()
+        .encode(
+            x=x,
+            y=alt.Y("value:Q", title="Personen", stack="zero", axis=alt.Axis(format=",.0f")),
+            color=alt.Color(
+                "status:N",
+                title="Doelgroep",
+                scale=alt.Scale(
+                    domain=[STATUS_PLACED, STATUS_LEFT_OUT], range=["#1f78b4", "#cfcfcf"]
+                ),
+            ),
+            order=alt.Order("status:N", sort="descending"),
+            tooltip=[
+                alt.Tooltip("scenario_name:N", title="Scenario"),
+                alt.Tooltip("band:N", title="Loonwaarde"),
+                alt.Tooltip("status:N", title="Status"),
+                alt.Tooltip("value:Q", title="Personen", format=",.0f"),
+            ],
+        )
+    )
+    name = _region_names([region])[region]
+    return (
+        alt.layer(shade, bars, data=data)
+        .properties(width=WIDTH + 40, height=HEIGHT)
+        .facet(facet=alt.Facet("scenario_name:N", title=None, sort=scenario_order()), columns=3)
+        .properties(
+            title={
+                "text": f"Wie wordt bediend, wie valt buiten de boot? {name}",
+                "subtitle": "Geel: het productiviteitsvenster van het scenario",
+            }
+        )
+    )
+
+
+def path_chart(frame: pd.DataFrame, region: str, variable: str) -> alt.Chart:
+    """Lines per scenario from the base year to the horizon.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Long table from :func:`socecon.model.run_model`.
+    region : str
+    variable : str
+        An indicator id.
+
+    Returns
+    -------
+    altair.Chart
+    """
+    mask = (frame["region"] == region) & (frame["variable"] == variable)
+    years = sorted(frame.loc[mask, "year"].unique())
+    data = pd.concat([_select(frame, [region], [variable], y) for y in years])
+    name = _region_names([region])[region]
+    return (
+        alt.Chart(data)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("year:O", title="Jaar"),
+            y=alt.Y(
+                "value:Q",
+                title=indicator_label(variable, True),
+                axis=alt.Axis(format=_format(variable)),
+            ),
+            color=alt.Color(
+                "scenario_name:N",
+                title="Scenario",
+                scale=_color_scale(data["scenario_name"]),
+                sort=scenario_order(),
+            ),
+            tooltip=[
+                alt.Tooltip("scenario_name:N", title="Scenario"),
+                alt.Tooltip("year:O", title="Jaar"),
+                alt.Tooltip("value:Q", title=indicator_label(variable), format=_format(variable)),
+            ],
+        )
+        .properties(
+            width=420,
+            height=240,
+            title=f"{indicator_label(variable)}: van {years[0]} naar {years[-1]}, {name}",
+        )
+    )
+
+
+def difference_chart(
+    frame: pd.DataFrame,
+    regions: Sequence[str],
+    variables: Sequence[str],
+    year: int | None = None,
+) -> alt.FacetChart:
+    """Each scenario minus the baseline, per indicator (rows) and region (columns).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Long table; must include the baseline.
+    regions, variables : sequence of str
+    year : int, optional
+
+    Returns
+    -------
+    altair.FacetChart
+    """
+    data = _select(frame, regions, variables, year)
+    base = data[data["scenario"] == "baseline"].set_index(["region", "variable"])["value"]
+    if base.empty:
+        raise ModelError("the difference to the baseline needs the baseline in the results")
+    data = data[data["scenario"] != "baseline"].copy()
+    data["value"] = (
+        data["value"].to_numpy()
+        - base.reindex(pd.MultiIndex.from_frame(data[["region", "variable"]])).to_numpy()
+    )
+    bars = (
+        alt.Chart()
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "scenario_name:N", title=None, sort=scenario_order(), axis=alt.Axis(labelAngle=-40)
+            ),
+            y=alt.Y("value:Q", title=None, axis=alt.Axis(format=",.0f")),
+            color=alt.Color(
+                "scenario_name:N", scale=_color_scale(data["scenario_name"]), title="Scenario"
+            ),
+            tooltip=[
+                alt.Tooltip("region_name:N", title="Regio"),
+                alt.Tooltip("scenario_name:N", title="Scenario"),
+                alt.Tooltip("indicator:N", title="Indicator"),
+                alt.Tooltip("value:Q", title="Verschil met basisjaar", format="+,.1f"),
+            ],
+        )
+        .properties(width=WIDTH, height=HEIGHT)
+    )
+    zero = alt.Chart().mark_rule(color="black").encode(y=alt.datum(0))
+    return (
+        alt.layer(bars, zero, data=data)
+        .facet(
+            row=alt.Row(
+                "indicator:N",
+                title=None,
+                header=alt.Header(labelAngle=0, labelAlign="left", labelLimit=260),
+            ),
+            column=alt.Column("region_name:N", title=None),
+        )
+        .resolve_scale(y="independent")
+        .properties(title=f"Verschil met het basisjaar, {int(data['year'].iloc[0])}")
+    )
+
+
+def ranking_chart(
+    frame: pd.DataFrame,
+    variable: str,
+    scenario: str,
+    year: int | None = None,
+    highlight: Iterable[str] = (),
+) -> alt.LayerChart:
+    """All regions of ``frame`` ranked on one indicator, the chosen ones highlighted and named.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Long table, typically for every municipality.
+    variable : str
+        Indicator id.
+    scenario : str
+        Scenario id.
+    year : int, optional
+    highlight : iterable of str
+        Region ids to colour and label.
+
+    Returns
+    -------
+    altair.LayerChart
+    """
+    data = _select(frame, None, [variable], year, [scenario]).dropna(subset=["value"])
+    data = data.sort_values("value", ascending=False, kind="stable").reset_index(drop=True)
+    data["rank"] = np.arange(1, len(data) + 1)
+    chosen = set(highlight)
+    data["gekozen"] = np.where(data["region"].isin(chosen), "gekozen", "overig")
+    base = alt.Chart(data).encode(
+        x=alt.X("rank:Q", title="Rang", scale=alt.Scale(domain=[0, len(data) + 1])),
+        y=alt.Y(
+            "value:Q",
+            title=indicator_label(variable, True),
+            axis=alt.Axis(format=_format(variable)),
+        ),
+        tooltip=[
+            alt.Tooltip("rank:Q", title="Rang"),
+            alt.Tooltip("region_name:N", title="Regio"),
+            alt.Tooltip("value:Q", title=indicator_label(variable), format=_format(variable)),
+        ],
+    )
+    bars = base.mark_bar(size=2).encode(
+        color=alt.Color(
+            "gekozen:N",
+            legend=None,
+            scale=alt.Scale(
+                domain=["gekozen", "overig"],
+                range=[SCENARIO_COLORS.get(scenario, "#d62728"), "#c8c8c8"],
+            ),
+        ),
+    )
+    labels = (
+        base.transform_filter(alt.datum.gekozen == "gekozen")
+        .mark_text(align="left", angle=300, dx=4, dy=-4, fontSize=11)
+        .encode(text="region_name:N")
+    )
+    points = base.transform_filter(alt.datum.gekozen == "gekozen").mark_point(
+        filled=True, size=50, color=SCENARIO_COLORS.get(scenario, "#d62728")
+    )
+    return alt.layer(bars, points, labels).properties(
+        width=600,
+        height=260,
+        title=f"{indicator_label(variable)} in {scenario_label(scenario)}: alle gemeenten",
+    )
+
+
+def slider_chart(
+    region: str,
+    assumption: str = "take_up",
+    variable: str = "placed",
+    horizon: int = 2020,
+    overrides: Mapping[str, Any] | None = None,
+    steps: int = 13,
+) -> alt.HConcatChart:
+    """Build an interactive chart that needs no kernel: a slider over an assumption's range.
+
+    The model is computed once for ``steps`` values across the assumption's declared range (one
+    vectorised run with a sample axis); a Vega-Lite slider picks the value shown in the bars, and
+    a drop-down highlights one scenario in both panels.
+
+    Parameters
+    ----------
+    region : str
+        Region id or name.
+    assumption : str
+        A scalar assumption id with a range (take_up, quota_share, ...).
+    variable : str
+        Indicator id shown.
+    horizon : int
+        The year shown (the model's horizon).
+    overrides : mapping, optional
+        Other assumption overrides, held fixed.
+    steps : int
+        Grid points across the range.
+
+    Returns
+    -------
+    altair.HConcatChart
+        Left: the indicator per scenario at the chosen value; right: the indicator against the
+        assumption, with a rule at the chosen value.
+    """
+    from socecon.model import run
+
+    a = load_assumptions()[assumption]
+    if a.kind != "scalar" or a.low == a.high:
+        raise ModelError(f"assumption {assumption!r} has no range to put on a slider")
+    grid = np.round(np.linspace(a.low, a.high, steps), 10)
+    values = {**(overrides or {}), assumption: grid}
+    result = run([region], horizon=horizon, years=[horizon], overrides=values)
+    arr = result.indicators()[variable]
+    if arr.ndim == 5:
+        arr = arr.sum(axis=-1)
+    names = {s.id: s.name for s in load_definitions().scenarios}
+    rows = [
+        {"x": float(grid[i]), "scenario_name": names[s], "value": float(arr[0, i, 0, k])}
+        for i in range(len(grid))
+        for k, s in enumerate(result.scenarios)
+    ]
+    data = pd.DataFrame(rows)
+    step = float(grid[1] - grid[0]) if len(grid) > 1 else 1.0
+    default = float(grid[np.argmin(np.abs(grid - a.value))])
+    unit = UNIT_LABELS.get(a.unit, a.unit)
+    slider = alt.param(
+        name="aanname",
+        value=default,
+        bind=alt.binding_range(
+            min=float(grid[0]), max=float(grid[-1]), step=step, name=f"{a.label} ({unit}): "
+        ),
+    )
+    choice = alt.param(
+        name="scenario_keuze",
+        value=ALL_SCENARIOS,
+        bind=alt.binding_select(
+            options=[ALL_SCENARIOS, *data["scenario_name"].unique()], name="Scenario: "
+        ),
+    )
+    highlighted = (alt.datum.scenario_name == choice) | (choice == ALL_SCENARIOS)
+    color = alt.Color(
+        "scenario_name:N",
+        title="Scenario",
+        scale=_color_scale(data["scenario_name"]),
+        sort=scenario_order(),
+    )
+    fmt = _format(variable)
+    bars = (
+        alt.Chart(data)
+        .transform_filter(f"abs(datum.x - aanname) < {step / 2}")
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "scenario_name:N", title=None, sort=scenario_order(), axis=alt.Axis(labelAngle=-40)
+            ),
+            y=alt.Y(
+                "value:Q",
+                title=indicator_label(variable, True),
+                axis=alt.Axis(format=fmt),
+                scale=alt.Scale(domain=[0, float(np.nanmax(data["value"]) or 1.0)]),
+            ),
+            color=color,
+            opacity=alt.condition(highlighted, alt.value(1.0), alt.value(0.25)),
+            tooltip=[
+                alt.Tooltip("scenario_name:N", title="Scenario"),
+                alt.Tooltip("x:Q", title=a.label, format=",.2f"),
+                alt.Tooltip("value:Q", title=indicator_label(variable), format=fmt),
+            ],
+        )
+        .properties(width=260, height=240, title=f"{indicator_label(variable)} in {horizon}")
+    )
+    lines = (
+        alt.Chart(data)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("x:Q", title=f"{a.label} ({unit})"),
+            y=alt.Y("value:Q", title=None, axis=alt.Axis(format=fmt)),
+            color=color,
+            opacity=alt.condition(highlighted, alt.value(1.0), alt.value(0.2)),
+        )
+    )
+    rule = (
+        alt.Chart(data)
+        .mark_rule(color="black", strokeDash=[4, 3])
+        .encode(x=alt.datum(alt.expr("aanname"), type="quantitative"))
+    )
+    name = _region_names([result.regions[0]])[result.regions[0]]
+    return (
+        alt.hconcat(
+            bars,
+            alt.layer(lines, rule).properties(
+                width=300, height=240, title=f"Gevoeligheid voor: {a.label}"
+            ),
+        )
+        .add_params(slider, choice)
+        .properties(
+            title={
+                "text": f"Schuif met de aanname: {name}",
+                "subtitle": "Berekend met het socecon-model op cijfers van het CBS (Bron: CBS)",
+            }
+        )
+    )

@@ -1,0 +1,146 @@
+"""Chart builders: valid Vega-Lite with the model's numbers and Dutch labels."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import vl_convert as vlc
+
+from socecon import figures
+from socecon.exceptions import ModelError
+from socecon.model import run_model
+
+
+@pytest.fixture(scope="module")
+def frame():
+    return run_model(["GM0164", "GM0106", "isd_midden_langstraat"])
+
+
+def _datasets(chart) -> list[dict]:
+    spec = chart.to_dict()
+    return [row for rows in spec.get("datasets", {}).values() for row in rows]
+
+
+def _renders(chart) -> str:
+    svg = vlc.vegalite_to_svg(chart.to_dict())
+    assert svg.startswith("<svg")
+    return svg
+
+
+def test_axes_chart_places_each_scenario_on_its_poles():
+    chart = figures.axes_chart()
+    rows = {r["scenario_name"]: (r["rol"], r["bedrijven"]) for r in _datasets(chart)}
+    assert rows == {
+        "Sociaal Ondernemen": ("Regisseur op afstand", "Segmentatie"),
+        "Regulier": ("Regisseur op afstand", "Versmelting"),
+        "Publiek-privaat": ("Ondernemer", "Versmelting"),
+        "Publiek": ("Ondernemer", "Segmentatie"),
+    }
+    svg = _renders(chart)
+    assert "Sociaal Ondernemen" in svg and "productiviteit 50-80 %" in svg
+
+
+def test_indicator_chart_shows_model_values(frame):
+    chart = figures.indicator_chart(frame, ["GM0164", "GM0106"], ["placed", "sroi"])
+    rows = _datasets(chart)
+    want = frame[
+        (frame.region == "GM0164")
+        & (frame.variable == "placed")
+        & (frame.year == 2020)
+        & (frame.scenario == "regulier")
+    ].value.iloc[0]
+    got = [
+        r["value"]
+        for r in rows
+        if r["region"] == "GM0164" and r["variable"] == "placed" and r["scenario"] == "regulier"
+    ]
+    assert got == [pytest.approx(want)]
+    assert {r["region_name"] for r in rows} == {"Hengelo", "Assen"}
+    svg = _renders(chart)
+    assert "Geplaatste personen (personen)" in svg and "Publiek-privaat" in svg
+
+
+def test_band_chart_splits_the_target_group_and_marks_windows(frame):
+    chart = figures.band_chart(frame, "GM0164")
+    rows = _datasets(chart)
+    target = frame[
+        (frame.region == "GM0164")
+        & (frame.variable == "target_group")
+        & (frame.year == 2020)
+        & (frame.scenario == "regulier")
+    ].value.iloc[0]
+    regulier = [r for r in rows if r.get("scenario") == "regulier"]
+    assert sum(r["value"] for r in regulier) == pytest.approx(target)
+    windows = sorted(
+        r["band"] for r in rows if r["status"] == "Venster" and r["scenario_name"] == "Regulier"
+    )
+    assert windows == ["50-60 %", "60-70 %", "70-80 %"]
+    _renders(chart)
+
+
+def test_path_chart_has_every_year(frame):
+    rows = _datasets(figures.path_chart(frame, "GM0106", "net_cost"))
+    assert sorted({r["year"] for r in rows}) == list(range(2015, 2021))
+
+
+def test_difference_chart_subtracts_the_baseline(frame):
+    rows = _datasets(figures.difference_chart(frame, ["GM0164"], ["placed"]))
+    sel = frame[(frame.region == "GM0164") & (frame.variable == "placed") & (frame.year == 2020)]
+    values = sel.set_index("scenario").value
+    publiek = next(r["value"] for r in rows if r["scenario"] == "publiek")
+    assert publiek == pytest.approx(values["publiek"] - values["baseline"])
+    assert all(r["scenario"] != "baseline" for r in rows)
+
+
+def test_ranking_chart_ranks_and_highlights():
+    everyone = run_model(years=[2015, 2020])
+    chart = figures.ranking_chart(everyone, "participation_rate", "publiek", highlight=["GM0164"])
+    rows = _datasets(chart)
+    defined = everyone[
+        (everyone.variable == "participation_rate")
+        & (everyone.year == 2020)
+        & (everyone.scenario == "publiek")
+    ].value.notna()
+    assert len(rows) == defined.sum() > 380  # municipalities without target group drop out
+    values = [r["value"] for r in sorted(rows, key=lambda r: r["rank"])]
+    assert values == sorted(values, reverse=True)
+    assert [r["region_name"] for r in rows if r["gekozen"] == "gekozen"] == ["Hengelo"]
+    _renders(chart)
+
+
+def test_slider_chart_precomputes_the_assumption_grid():
+    chart = figures.slider_chart("GM0164", "take_up", "placed", steps=7)
+    spec = chart.to_dict()
+    params = {p["name"]: p for p in spec["params"]}
+    assert params["aanname"]["bind"]["input"] == "range"
+    assert params["aanname"]["bind"]["min"] == pytest.approx(0.3)
+    assert params["aanname"]["bind"]["max"] == pytest.approx(0.9)
+    assert params["aanname"]["value"] == pytest.approx(0.6)
+    assert params["scenario_keuze"]["bind"]["input"] == "select"
+    rows = _datasets(chart)
+    grid = sorted({r["x"] for r in rows})
+    assert grid == pytest.approx(np.linspace(0.3, 0.9, 7))
+    # Each grid point equals a separate model run at that take-up.
+    for take_up in (0.3, 0.9):
+        single = run_model(["GM0164"], years=[2020], overrides={"take_up": take_up})
+        want = single[(single.variable == "placed") & (single.scenario == "publiek")].value
+        got = [
+            r["value"]
+            for r in rows
+            if r["x"] == pytest.approx(take_up) and r["scenario_name"] == "Publiek"
+        ]
+        assert got == [pytest.approx(want.iloc[0])]
+    assert "Deelname binnen het productiviteitsvenster (aandeel)" in json.dumps(spec)
+    _renders(chart)
+
+
+def test_slider_chart_refuses_an_assumption_without_range():
+    with pytest.raises(ModelError, match="no range"):
+        figures.slider_chart("GM0164", "lks_cap")
+
+
+def test_empty_selection_is_refused(frame):
+    with pytest.raises(ModelError, match="no results to chart"):
+        figures.indicator_chart(frame, ["GM0090"], ["placed"])
