@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -377,46 +377,57 @@ def compute_components(
             v.scalar("werkbedrijf_revenue_ratio")[..., None],
         )  # (S, 1, 1, B)
 
-        # Full implementation of each scenario.
-        eligible = n_total * window[None, None, :, :] * v.scalar("take_up")[..., None]
-        demand = eligible.sum(axis=-1)  # (S, R, K)
+        # Full implementation of each scenario. Placements factor as
+        # placed[s, r, k, b] = N[s, r, b] x window[k, b] x fill[s, r, k] with fill = take-up x
+        # rationing, so every band sum is a (S, R, B) @ (B, K) product and only ``placed``
+        # itself needs the full (S, R, K, B) array.
+        n_flat = n_total[:, :, 0, :]  # (S, R, B)
+        window_t = window.T  # (B, K)
+        take_up = v.scalar("take_up")  # (S, 1, 1)
+        in_window = n_flat @ window_t  # (S, R, K)
+        demand = in_window * take_up
         ration = np.ones_like(demand)
         np.divide(capacity, demand, out=ration, where=demand > capacity)
-        share_placed = window[None, None, :, :] * v.scalar("take_up")[..., None] * ration[..., None]
-        placed_g = {name: arr * share_placed for name, arr in g.items()}  # (S, R, K, B)
+        fill = take_up * ration  # (S, R, K)
+        placed = n_flat[:, :, None, :] * window[None, None, :, :]
+        placed *= fill[..., None]
         # The baseline: observed work rates per group, in every band.
-        for name in placed_g:
-            placed_g[name][:, :, base_k, :] = (g[name] * rates[name])[:, :, 0, :]
-        placed = placed_g["bijstand"] + placed_g["wsw"] + placed_g["wajong"]
-        placed_total = placed.sum(axis=-1)
+        base_g = {name: (g[name] * rates[name])[:, :, 0, :] for name in g}  # (S, R, B)
+        placed[:, :, base_k, :] = base_g["bijstand"] + base_g["wsw"] + base_g["wajong"]
 
-        wcs = (placed * lks).sum(axis=-1) * wage_subsidy_flag
+        band_sum = partial(_band_sum, window_t=window_t, fill=fill, base_k=base_k)
+
+        placed_total = band_sum(n_flat, placed[:, :, base_k, :])
+        placed_bijstand = band_sum(g["bijstand"][:, :, 0, :], base_g["bijstand"])
+        lks_b = lks[:, :, 0, :]  # (S, 1, B)
+
+        wcs = band_sum(n_flat * lks_b, placed[:, :, base_k, :] * lks_b) * wage_subsidy_flag
         # Baseline: only people from the bijstand get loonkostensubsidie from the municipality;
         # Wsw has its own subsidy and working Wajongers are UWV's.
-        wcs[:, :, base_k] = (placed_g["bijstand"][:, :, base_k, :] * lks[:, :, 0, :]).sum(-1)
+        wcs[:, :, base_k] = (base_g["bijstand"] * lks_b).sum(-1)
         operating = np.zeros_like(placed_total)
         for k, lv in enumerate(lev):
             if lv.operating_subsidy == "wsw":
                 operating[:, :, k] = (
-                    placed_g["wsw"][:, :, k, :].sum(-1) * v.scalar("wsw_cost_per_employee")[:, :, 0]
-                )
+                    base_g["wsw"]
+                    if k == base_k
+                    else g["wsw"][:, :, 0, :] * window[k] * fill[:, :, k, None]
+                ).sum(-1) * v.scalar("wsw_cost_per_employee")[:, :, 0]
             elif lv.operating_subsidy == "se_place":
                 operating[:, :, k] = placed_total[:, :, k] * v.scalar("se_place_subsidy")[:, :, 0]
             elif lv.operating_subsidy == "werkbedrijf_deficit":
                 operating[:, :, k] = (placed[:, :, k, :] * deficit[:, :, 0, :]).sum(-1)
         guidance = placed_total * guidance_cost
-        guidance[:, :, base_k] = (
-            placed_g["bijstand"][:, :, base_k, :].sum(-1) * guidance_cost[:, :, base_k]
-        )
+        guidance[:, :, base_k] = placed_bijstand[:, :, base_k] * guidance_cost[:, :, base_k]
         overhead = placed_total * overhead_cost
-        placed_bijstand = placed_g["bijstand"].sum(axis=-1)
         savings = placed_bijstand * saving
-        production = (placed * loonwaarde * wage_cost[..., None] * hours_factor[..., None]).sum(-1)
+        value_b = loonwaarde * wage_cost * hours_factor  # (S, 1, B)
+        production = band_sum(n_flat * value_b, placed[:, :, base_k, :] * value_b)
         regular = placed_total * regular_flag
         regular[:, :, base_k] = (
-            placed_g["bijstand"][:, :, base_k, :].sum(-1)
-            + placed_g["wajong"][:, :, base_k, :].sum(-1)
-            + placed_g["wsw"][:, :, base_k, :].sum(-1) * v.scalar("wsw_regular_share")[:, :, 0]
+            base_g["bijstand"].sum(-1)
+            + base_g["wajong"].sum(-1)
+            + base_g["wsw"].sum(-1) * v.scalar("wsw_regular_share")[:, :, 0]
         )
         levy = (
             np.clip(quota_required - placed_total, 0.0, None)
@@ -442,9 +453,30 @@ def compute_components(
         phase = 1.0 if horizon == base_year else (year - base_year) / (horizon - base_year)
         for name, arr in full.items():
             arr = np.asarray(arr, dtype=float)
+            if phase == 1.0:  # the scenario in full: the blend below would return ``arr``
+                out[name].append(arr)
+                continue
             base = arr[:, :, base_k : base_k + 1]
             out[name].append((1.0 - phase) * base + phase * arr)
     return Components(**{name: np.stack(arrs) for name, arrs in out.items()})
+
+
+def _band_sum(
+    weighted: np.ndarray,
+    base_weighted: np.ndarray,
+    window_t: np.ndarray,
+    fill: np.ndarray,
+    base_k: int,
+) -> np.ndarray:
+    """Sum placed x weight over the bands, shape (S, R, K).
+
+    For the scenarios, ``placed = N x window x fill``, so the band sum is ``(N x weight) @
+    window.T x fill`` with ``weighted = N x weight`` (S, R, B); the baseline column is the band sum
+    of ``base_weighted`` (S, R, B), its observed placements times the weight.
+    """
+    total = (weighted @ window_t) * fill
+    total[:, :, base_k] = base_weighted.sum(axis=-1)
+    return total
 
 
 def _grown(series_assumption, year: int, growth: np.ndarray) -> np.ndarray:
@@ -645,8 +677,12 @@ def run(
     sub = inp if list(inp.regions) == union else inp.subset(union)
     comps = compute_components(sub, computed, year_list, horizon, values)
 
+    # A contiguous run of scenarios is taken as a view instead of a copy.
+    contiguous = reported == list(range(reported[0], reported[-1] + 1))
+    pick = slice(reported[0], reported[-1] + 1) if contiguous else reported
+
     def to_output(arr: np.ndarray) -> np.ndarray:
-        arr = arr[:, :, :, reported]
+        arr = arr[:, :, :, pick]
         if matrix.shape[0] == matrix.shape[1] and np.array_equal(matrix, np.eye(len(union))):
             return arr
         return np.moveaxis(np.tensordot(matrix, arr, axes=([1], [2])), 0, 2)
