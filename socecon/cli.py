@@ -188,6 +188,16 @@ def _cmd_model(args: argparse.Namespace) -> int:
 _EXTRA_COMMANDS.append(_register_model)
 
 
+def _register_windtunnel(sub) -> None:
+    """Add ``socecon windtunnel``: policy options in every scenario (see socecon.windtunnel)."""
+    from socecon.windtunnel import add_windtunnel_command
+
+    add_windtunnel_command(sub)
+
+
+_EXTRA_COMMANDS.append(_register_windtunnel)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line.
 

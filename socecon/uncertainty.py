@@ -366,8 +366,7 @@ class UncertaintyResult:
         for key, arr in self.values.items():
             with warnings.catch_warnings():  # all-NaN slices (nobody placed) give NaN
                 warnings.simplefilter("ignore", RuntimeWarning)
-                qv = np.nanquantile(arr, qs, axis=0)  # (Q, G, K)
-                mean = np.nanmean(arr, axis=0)
+                qv, mean = _quantiles(arr, qs)  # (Q, G, K), (G, K)
             g, k = np.meshgrid(np.arange(len(self.regions)), np.arange(len(self.scenarios)))
             g, k = g.T.ravel(), k.T.ravel()
             frame = pd.DataFrame(
@@ -448,6 +447,20 @@ class UncertaintyResult:
         if wanted not in known:
             raise UncertaintyError(f"Unknown {what} {wanted!r}; computed: {', '.join(known)}")
         return [list(known).index(wanted)]
+
+
+def _quantiles(arr: np.ndarray, qs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Quantiles and mean over the sample axis, ignoring NaN; ``nanquantile`` only where needed."""
+    flat = arr.reshape(arr.shape[0], -1)
+    gaps = np.isnan(flat).any(axis=0)
+    qv = np.empty((qs.size, flat.shape[1]))
+    mean = np.empty(flat.shape[1])
+    qv[:, ~gaps] = np.quantile(flat[:, ~gaps], qs, axis=0)
+    mean[~gaps] = flat[:, ~gaps].mean(axis=0)
+    if gaps.any():
+        qv[:, gaps] = np.nanquantile(flat[:, gaps], qs, axis=0)
+        mean[gaps] = np.nanmean(flat[:, gaps], axis=0)
+    return qv.reshape(qs.size, *arr.shape[1:]), mean.reshape(arr.shape[1:])
 
 
 def average_ranks(x: np.ndarray) -> np.ndarray:

@@ -1064,8 +1064,14 @@ def summary_nl(result: WindTunnelResult | pd.DataFrame) -> str:
     if len(robust):
         names = ", ".join(f"'{n}'" for n in robust["option_name"])
         lines.append(
-            f"Robuust ({len(robust)}): {names}. Deze opties halen het doel in elk scenario en "
-            "geen andere optie plaatst in elke wereld meer mensen tegen lagere kosten."
+            f"Robuust ({len(robust)}): {names}. "
+            + (
+                "Deze optie haalt het doel in elk scenario en geen andere optie plaatst in elke "
+                "wereld meer mensen tegen lagere kosten."
+                if len(robust) == 1
+                else "Deze opties halen het doel in elk scenario en geen andere optie plaatst in "
+                "elke wereld meer mensen tegen lagere kosten."
+            )
         )
         best = robust.iloc[0]
         worst_scen = (
@@ -1111,3 +1117,70 @@ def summary_nl(result: WindTunnelResult | pd.DataFrame) -> str:
             f"tegen hoogstens dezelfde kosten: {'; '.join(parts)}."
         )
     return "\n".join(lines)
+
+
+# --- command line -------------------------------------------------------------------------------
+
+
+def add_windtunnel_command(sub: Any) -> None:
+    """Add ``socecon windtunnel REGION ...`` to the command line's subparsers.
+
+    Parameters
+    ----------
+    sub : argparse subparsers
+    """
+    p = sub.add_parser(
+        "windtunnel",
+        help="test every policy option in every scenario and classify them (Dutch)",
+    )
+    p.add_argument("region", help="municipality code or name, or a group")
+    p.add_argument(
+        "--goal-participation",
+        type=float,
+        default=20.0,
+        metavar="X",
+        help="goal: participation of the target group at least X %% (default 20)",
+    )
+    p.add_argument(
+        "--goal-net-cost-per-placed",
+        type=float,
+        default=20000.0,
+        metavar="Y",
+        help="goal: net cost per placed person at most Y euro a year (default 20000)",
+    )
+    p.add_argument("--samples", type=int, default=DEFAULT_SAMPLES, help="uncertainty samples")
+    p.add_argument("--seed", type=int, default=0, help="random seed (same seed, same result)")
+    p.add_argument(
+        "--confidence",
+        type=float,
+        default=DEFAULT_CONFIDENCE,
+        help="share of samples that must meet the goal in a scenario (default 0.5)",
+    )
+    p.add_argument("--horizon", type=int, default=DEFAULT_HORIZON, help="horizon year")
+    p.set_defaults(func=_cmd_windtunnel)
+
+
+def _cmd_windtunnel(args: Any) -> int:
+    goal = Goal(
+        participation_min=args.goal_participation,
+        net_cost_per_placed_max=args.goal_net_cost_per_placed,
+    )
+    result = evaluate(
+        args.region,
+        goal=goal,
+        n_samples=args.samples,
+        seed=args.seed,
+        confidence=args.confidence,
+        horizon=args.horizon,
+    )
+    table = result.table()
+    wide = table.pivot_table(
+        index="option_name", columns="scenario_name", values="participation_median", sort=False
+    )
+    wide = wide[list(table["scenario_name"].unique())]
+    wide["klasse"] = table.groupby("option_name", sort=False)["class_name"].first()
+    print(f"Deelname (%, mediaan van {args.samples} doorrekeningen) en klasse:\n")
+    print(wide.to_string(float_format=lambda x: _nl(x, 1)))
+    print()
+    print(summary_nl(table))
+    return 0
