@@ -286,3 +286,14 @@ def test_participating_municipalities_get_a_readable_classification():
                 s in {"Sociaal Ondernemen", "Regulier", "Publiek-privaat", "Publiek"}
                 for s in breaks.split(", ")
             )
+
+
+def test_command_line(capsys):
+    from socecon.cli import main
+
+    assert main(["windtunnel", "Gilze en Rijen", "--samples", "20", "--seed", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "Windtunnel voor Gilze en Rijen (GM0784)" in out and "klasse" in out
+    assert main(["windtunnel", "GM0784", "--goal-net-cost-per-placed", "-10"]) == 1
+    err = capsys.readouterr().err
+    assert "net_cost_per_placed_max = -10.0" in err and "Traceback" not in err
