@@ -511,8 +511,8 @@ def municipality_in_figures(region: str, year: int = FIGURES_YEAR) -> Any:
             if any(c.startswith("Arbeidsmarktregio") for c in frame)
             else ""
         )
-        + "heel Nederland. Aantallen zijn personen (banen: banen); verhoudingen zijn per gebied "
-        "berekend uit de opgetelde aantallen.</p>",
+        + "heel Nederland. Aantallen in personen (banen: aantal banen); verhoudingen zijn per "
+        "gebied berekend uit de opgetelde aantallen.</p>",
         html_table([f"Cijfers {year}", *frame.columns], rows),
     ]
     if r.is_group:
@@ -663,7 +663,7 @@ def target_group_by_band(frame: pd.DataFrame, region: str, year: int | None = No
             mid = (lo + hi) / 2
             inside = s.productivity is None or s.productivity.contains(mid)
             text = format_count(bands.loc[band, s.id])
-            cells.append(text if inside else f"{text} (buiten venster)")
+            cells.append(text if inside else "–")
         rows.append(cells)
     total = bands.sum()
     rows.append(
@@ -688,8 +688,8 @@ def target_group_by_band(frame: pd.DataFrame, region: str, year: int | None = No
     text = (
         f"<p>De doelgroep in {year} per loonwaardeklasse (de productiviteit als percentage van "
         "die van een gewone werknemer) en het aantal geplaatsten per scenario. Elk scenario "
-        "bedient alleen zijn eigen productiviteitsvenster; het basisjaar toont de feitelijke "
-        "situatie.</p>"
+        "bedient alleen zijn eigen productiviteitsvenster (een streepje: de klasse valt buiten "
+        "het venster); het basisjaar toont de feitelijke situatie.</p>"
     )
     return _html(
         text + html_table(header, rows) + f"<ul>{''.join(sentences)}</ul>"

@@ -45,6 +45,9 @@ from socecon.exceptions import SocEconError
 #: Default time one report may take, in seconds (kernel start included).
 DEFAULT_TIMEOUT = 300.0
 
+#: The default kernel; its interpreter is pinned to the one running socecon.
+DEFAULT_KERNEL = "python3"
+
 #: Where kernels started by this process write their stdout/stderr (None: inherit).
 _KERNEL_OUTPUT: contextvars.ContextVar[IO[bytes] | None] = contextvars.ContextVar(
     "socecon_kernel_output", default=None
@@ -94,7 +97,7 @@ class ReportTask:
     parameters: Mapping[str, Any] = field(default_factory=dict)
     timeout: float = DEFAULT_TIMEOUT
     log_dir: Path | None = None
-    kernel_name: str = "python3"
+    kernel_name: str = DEFAULT_KERNEL
     bundle: str = "inline"
     start_retries: int = 2
 
@@ -150,11 +153,52 @@ class ReportResult:
 # --------------------------------------------------------------------------- one report
 
 
+def own_interpreter(spec: Any, kernel_name: str = DEFAULT_KERNEL) -> Any:
+    """Make the default Python kernel run in the interpreter that runs socecon.
+
+    ``python3`` is resolved through Jupyter's search path, where a kernelspec of another
+    installation (a user-wide ``~/.local/share/jupyter/kernels/python3``, a system Jupyter) can
+    win over the virtual environment's own, and reports would then run against a different
+    socecon or none at all. For the default kernel name the spec's interpreter is therefore
+    replaced by ``sys.executable``; other kernel names are used as declared.
+
+    Parameters
+    ----------
+    spec : jupyter_client.kernelspec.KernelSpec or None
+        The resolved kernelspec (changed in place).
+    kernel_name : str
+        The name it was resolved from.
+
+    Returns
+    -------
+    jupyter_client.kernelspec.KernelSpec or None
+        ``spec``.
+    """
+    if (
+        spec is not None
+        and kernel_name == DEFAULT_KERNEL
+        and str(getattr(spec, "language", "")).lower() == "python"
+        and spec.argv
+        and Path(spec.argv[0]).name.startswith("python")
+        and spec.argv[0] != sys.executable
+    ):
+        spec.argv = [sys.executable, *spec.argv[1:]]
+    return spec
+
+
 def _kernel_manager_class():
-    """Return an async kernel manager class whose kernels write to the current task's log."""
+    """Return an async kernel manager class whose kernels write to the current task's log.
+
+    Its default ``python3`` kernel runs in socecon's own interpreter (see
+    :func:`own_interpreter`).
+    """
     from jupyter_client.manager import AsyncKernelManager
 
     class LoggedKernelManager(AsyncKernelManager):
+        @property
+        def kernel_spec(self):
+            return own_interpreter(AsyncKernelManager.kernel_spec.fget(self), self.kernel_name)
+
         async def _async_launch_kernel(self, kernel_cmd, **kw):
             sink = _KERNEL_OUTPUT.get()
             if sink is not None:
@@ -569,6 +613,7 @@ def select_regions(
     gemeenten: Sequence[str] = (),
     groups: Sequence[str] = (),
     everything: bool = False,
+    unknown: list[str] | None = None,
 ) -> list[str]:
     """Decide which reports a run produces.
 
@@ -581,6 +626,9 @@ def select_regions(
         Groups whose every member gets its own report (``participating``, ``AM01``, ``PV27``).
     everything : bool
         Every municipality.
+    unknown : list of str, optional
+        If given, a code, name or group that does not exist is left out and its message
+        (which suggests close matches) appended here, so that the rest of a batch can run.
 
     Returns
     -------
@@ -591,16 +639,29 @@ def select_regions(
     Raises
     ------
     socecon.exceptions.UnknownRegionError
-        For a code, name or group that does not exist (the message suggests close matches).
+        For a code, name or group that does not exist (the message suggests close matches),
+        unless ``unknown`` is given.
     """
     from socecon import regions
+    from socecon.exceptions import UnknownRegionError
+
+    def resolved(query: str) -> str | None:
+        try:
+            return regions.resolve(query)
+        except UnknownRegionError as exc:
+            if unknown is None:
+                raise
+            unknown.append(str(exc))
+            return None
 
     chosen: list[str] = []
     if everything:
         chosen.extend(regions.load_regions().index)
     for group in groups:
-        chosen.extend(regions.group_members(regions.resolve(group)))
-    chosen.extend(regions.resolve(query) for query in gemeenten)
+        gid = resolved(group)
+        if gid is not None:
+            chosen.extend(regions.group_members(gid))
+    chosen.extend(code for code in map(resolved, gemeenten) if code is not None)
     if not (everything or groups or gemeenten):
         chosen.extend(regions.participating_codes())
         chosen.extend(DEFAULT_COMBINED)
@@ -725,14 +786,16 @@ def cmd_run(args) -> int:
     Returns
     -------
     int
-        0 if every report was written, 1 otherwise, 130 when interrupted.
+        0 if every report was written, 1 otherwise (a failed report, or an unknown region that
+        was left out while the others were written), 130 when interrupted.
 
     Raises
     ------
     socecon.exceptions.SocEconError
-        For an unknown region, a missing notebook or an output folder that cannot be written;
-        the command line prints the message without a traceback.
+        For a missing notebook, an output folder that cannot be written, or when every
+        requested region is unknown; the command line prints the message without a traceback.
     """
+    from socecon.exceptions import UnknownRegionError
     from socecon.report import IndexEntry, update_index
 
     if args.jobs < 1:
@@ -742,7 +805,10 @@ def cmd_run(args) -> int:
     notebook = Path(args.notebook) if args.notebook else DEFAULT_NOTEBOOK
     if not notebook.is_file():
         raise ReportError(f"report notebook not found: {notebook}")
-    codes = select_regions(args.gemeente, args.group, args.all)
+    unknown: list[str] = []
+    codes = select_regions(args.gemeente, args.group, args.all, unknown=unknown)
+    if not codes:  # every requested region was unknown: nothing to do
+        raise UnknownRegionError("; ".join(unknown))
     out = check_writable(args.out)
     tasks = make_tasks(
         codes, notebook, out, horizon=args.horizon, timeout=args.timeout, bundle=args.bundle
@@ -764,8 +830,11 @@ def cmd_run(args) -> int:
     ]
     index = update_index(out, entries)
     failed = [r for r in results if not r.ok]
-    print(f"{len(results) - len(failed)} of {len(results)} reports written; index: {index}")
+    total = len(results) + len(unknown)
+    print(f"{len(results) - len(failed)} of {total} reports written; index: {index}")
     for r in failed:
         where = f"; log: {r.log}" if r.log else ""
         print(f"FAILED {r.code} ({r.name}): {r.error}{where}", file=sys.stderr)
-    return 1 if failed else 0
+    for message in unknown:
+        print(f"FAILED: {message}", file=sys.stderr)
+    return 1 if failed or unknown else 0
