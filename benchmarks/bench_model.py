@@ -8,10 +8,8 @@ measured in the same process: one pass of plain numpy arithmetic over the same n
 
 from __future__ import annotations
 
-import statistics
-import time
-
 import numpy as np
+import timing
 
 from socecon.model import run, snapshot_input
 
@@ -19,14 +17,8 @@ REPEAT = 15
 
 
 def median_seconds(func, repeat: int = REPEAT) -> float:
-    """Return the median wall-clock time of ``func()`` over ``repeat`` calls."""
-    func()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    """Median of ``repeat`` timed calls (see benchmarks/timing.py)."""
+    return timing.median_seconds(func, repeat)
 
 
 def main() -> None:

@@ -11,8 +11,7 @@ of 10 options for one municipality under 1 s.
 
 from __future__ import annotations
 
-import statistics
-import time
+import timing
 
 from socecon import uncertainty, windtunnel
 from socecon.model import run
@@ -21,14 +20,8 @@ REPEAT = 5
 
 
 def median_seconds(func, repeat: int = REPEAT) -> float:
-    """Return the median wall-clock time of ``func()`` over ``repeat`` calls."""
-    func()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    """Median of ``repeat`` timed calls (see benchmarks/timing.py)."""
+    return timing.median_seconds(func, repeat)
 
 
 def main() -> None:

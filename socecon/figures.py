@@ -182,6 +182,54 @@ def axes_chart() -> alt.LayerChart:
     )
 
 
+def _faceted_bars(
+    data: pd.DataFrame,
+    value_title: str,
+    value_format: str,
+    row_sort: list[str],
+    title: str,
+    zero_rule: bool = False,
+) -> alt.FacetChart:
+    """Bars per scenario, one row of panels per indicator and one column per region."""
+    bars = (
+        alt.Chart()
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "scenario_name:N", title=None, sort=scenario_order(), axis=alt.Axis(labelAngle=-40)
+            ),
+            y=alt.Y("value:Q", title=None, axis=alt.Axis(format=",.0f")),
+            color=alt.Color(
+                "scenario_name:N", scale=_color_scale(data["scenario_name"]), title="Scenario"
+            ),
+            tooltip=[
+                alt.Tooltip("region_name:N", title="Regio"),
+                alt.Tooltip("scenario_name:N", title="Scenario"),
+                alt.Tooltip("indicator:N", title="Indicator"),
+                alt.Tooltip("value:Q", title=value_title, format=value_format),
+            ],
+        )
+        .properties(width=WIDTH, height=HEIGHT)
+    )
+    layers = [bars]
+    if zero_rule:
+        layers.append(alt.Chart().mark_rule(color="black").encode(y=alt.datum(0)))
+    return (
+        alt.layer(*layers, data=data)
+        .facet(
+            row=alt.Row(
+                "indicator:N",
+                title=None,
+                sort=row_sort,
+                header=alt.Header(labelAngle=0, labelAlign="left", labelLimit=260),
+            ),
+            column=alt.Column("region_name:N", title=None),
+        )
+        .resolve_scale(y="independent")
+        .properties(title=title)
+    )
+
+
 def indicator_chart(
     frame: pd.DataFrame,
     regions: Sequence[str],
@@ -206,40 +254,12 @@ def indicator_chart(
     altair.FacetChart
     """
     data = _select(frame, regions, variables, year)
-    data["format"] = data["variable"].map(_format)
-    bars = (
-        alt.Chart()
-        .mark_bar()
-        .encode(
-            x=alt.X(
-                "scenario_name:N", title=None, sort=scenario_order(), axis=alt.Axis(labelAngle=-40)
-            ),
-            y=alt.Y("value:Q", title=None, axis=alt.Axis(format=",.0f")),
-            color=alt.Color(
-                "scenario_name:N", scale=_color_scale(data["scenario_name"]), title="Scenario"
-            ),
-            tooltip=[
-                alt.Tooltip("region_name:N", title="Regio"),
-                alt.Tooltip("scenario_name:N", title="Scenario"),
-                alt.Tooltip("indicator:N", title="Indicator"),
-                alt.Tooltip("value:Q", title="Waarde", format=",.1f"),
-            ],
-        )
-        .properties(width=WIDTH, height=HEIGHT)
-    )
-    return (
-        alt.layer(bars, data=data)
-        .facet(
-            row=alt.Row(
-                "indicator:N",
-                title=None,
-                sort=[indicator_label(v, True) for v in variables],
-                header=alt.Header(labelAngle=0, labelAlign="left", labelLimit=260),
-            ),
-            column=alt.Column("region_name:N", title=None),
-        )
-        .resolve_scale(y="independent")
-        .properties(title=f"Indicatoren per scenario, {int(data['year'].iloc[0])}")
+    return _faceted_bars(
+        data,
+        value_title="Waarde",
+        value_format=",.1f",
+        row_sort=[indicator_label(v, True) for v in variables],
+        title=f"Indicatoren per scenario, {int(data['year'].iloc[0])}",
     )
 
 
@@ -410,39 +430,13 @@ def difference_chart(
         data["value"].to_numpy()
         - base.reindex(pd.MultiIndex.from_frame(data[["region", "variable"]])).to_numpy()
     )
-    bars = (
-        alt.Chart()
-        .mark_bar()
-        .encode(
-            x=alt.X(
-                "scenario_name:N", title=None, sort=scenario_order(), axis=alt.Axis(labelAngle=-40)
-            ),
-            y=alt.Y("value:Q", title=None, axis=alt.Axis(format=",.0f")),
-            color=alt.Color(
-                "scenario_name:N", scale=_color_scale(data["scenario_name"]), title="Scenario"
-            ),
-            tooltip=[
-                alt.Tooltip("region_name:N", title="Regio"),
-                alt.Tooltip("scenario_name:N", title="Scenario"),
-                alt.Tooltip("indicator:N", title="Indicator"),
-                alt.Tooltip("value:Q", title="Verschil met basisjaar", format="+,.1f"),
-            ],
-        )
-        .properties(width=WIDTH, height=HEIGHT)
-    )
-    zero = alt.Chart().mark_rule(color="black").encode(y=alt.datum(0))
-    return (
-        alt.layer(bars, zero, data=data)
-        .facet(
-            row=alt.Row(
-                "indicator:N",
-                title=None,
-                header=alt.Header(labelAngle=0, labelAlign="left", labelLimit=260),
-            ),
-            column=alt.Column("region_name:N", title=None),
-        )
-        .resolve_scale(y="independent")
-        .properties(title=f"Verschil met het basisjaar, {int(data['year'].iloc[0])}")
+    return _faceted_bars(
+        data,
+        value_title="Verschil met basisjaar",
+        value_format="+,.1f",
+        row_sort=[indicator_label(v, True) for v in variables],
+        title=f"Verschil met het basisjaar, {int(data['year'].iloc[0])}",
+        zero_rule=True,
     )
 
 
