@@ -257,3 +257,28 @@ def test_cli_rejects_a_missing_notebook(tmp_path, capsys):
 
 def test_report_mode_is_switched_off_again_after_a_run(batch):
     assert os.environ.get(runner.REPORT_ENV) is None
+
+
+def test_unknown_codes_are_collected_when_asked_and_the_rest_selected():
+    unknown: list[str] = []
+    codes = runner.select_regions(["GM0164", "GM9999", "nergenshuizen"], unknown=unknown)
+    assert codes == ["GM0164"]
+    assert len(unknown) == 2 and unknown[0].startswith("Unknown municipality 'GM9999'")
+
+
+def test_default_python_kernel_runs_in_socecons_own_interpreter(tmp_path, monkeypatch):
+    import json
+    import sys
+
+    spec_dir = tmp_path / "kernels" / "python3"
+    spec_dir.mkdir(parents=True)
+    argv = ["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (spec_dir / "kernel.json").write_text(
+        json.dumps({"argv": argv, "display_name": "elders", "language": "python"})
+    )
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
+    manager = runner._kernel_manager_class()(kernel_name="python3")
+    assert manager.kernel_spec.resource_dir == str(spec_dir)  # the foreign spec was found ...
+    assert manager.kernel_spec.argv == [sys.executable, *argv[1:]]  # ... but runs our python
+    other = runner.own_interpreter(manager.kernel_spec, kernel_name="other")
+    assert other.argv[0] == sys.executable  # unchanged when already ours

@@ -1,0 +1,213 @@
+"""The real report notebook, end to end: `socecon run`, the HTML content, and headless Chromium.
+
+One batch (module fixture) runs ``notebooks/municipality_report.ipynb`` through the CLI for Hengelo,
+the combined ISD Midden-Langstraat report and an unknown code; the HTML checks and the browser test
+share its output, so the notebook runs twice here (plus once for an unknown code passed straight to
+the notebook, which stops in its first cell).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import time
+
+import pytest
+from cdp import Browser, find_chromium  # tests/cdp.py
+
+from socecon import __version__
+from socecon.cli import main
+from socecon.data import input_hashes
+from socecon.runner import DEFAULT_NOTEBOOK, ReportTask, run_report
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = find_chromium()
+SCENARIOS = ["Sociaal Ondernemen", "Regulier", "Publiek-privaat", "Publiek"]
+
+CHARTS = """[...document.querySelectorAll('.socecon-chart')].map(c => ({
+  id: c.id,
+  svg: c.querySelector('svg') !== null,
+  error: c.classList.contains('socecon-chart-error') ? c.textContent : null,
+  slider: c.querySelector('input[type=range]') !== null,
+}))"""
+
+ALL_DRAWN = """(() => {
+  const charts = [...document.querySelectorAll('.socecon-chart')];
+  return charts.length > 0 && charts.every(
+    c => c.querySelector('svg') || c.classList.contains('socecon-chart-error'));
+})()"""
+
+BARS = """[...document.getElementById(%r).querySelectorAll('.mark-rect path')]
+  .map(p => [Math.round(p.getBBox().height), p.getAttribute('opacity')])"""
+
+SET_CONTROL = """(() => {
+  const c = document.getElementById(%r).querySelector(%r);
+  c.value = %r;
+  c.dispatchEvent(new Event('input', {bubbles: true}));
+  c.dispatchEvent(new Event('change', {bubbles: true}));
+  return c.value;
+})()"""
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    """``socecon run`` for Hengelo, ISD Midden-Langstraat and an unknown code, 2 workers."""
+    out = tmp_path_factory.mktemp("reports")
+    argv = ["run", "--out", str(out), "--jobs", "2", "--no-progress"]
+    for code in ("GM0164", "GM9999", "isd_midden_langstraat"):
+        argv += ["--gemeente", code]
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        code = main(argv)
+    return out, code, stdout.getvalue(), stderr.getvalue()
+
+
+@pytest.fixture(scope="module")
+def hengelo(batch):
+    out = batch[0]
+    assert (out / "GM0164.html").exists(), batch[3]
+    return (out / "GM0164.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def isd(batch):
+    out = batch[0]
+    assert (out / "isd_midden_langstraat.html").exists(), batch[3]
+    return (out / "isd_midden_langstraat.html").read_text(encoding="utf-8")
+
+
+def test_unknown_code_is_one_message_and_the_rest_of_the_batch_is_done(batch):
+    out, code, stdout, stderr = batch
+    assert code == 1
+    assert "2 of 3 reports written" in stdout
+    assert len(stderr.strip().splitlines()) == 1
+    assert stderr.startswith("FAILED: Unknown municipality 'GM9999'; did you mean GM")
+    assert "Traceback" not in stderr
+    assert sorted(p.name for p in out.iterdir()) == [
+        "GM0164.html",
+        "index.html",
+        "index.json",
+        "isd_midden_langstraat.html",
+    ]
+
+
+def test_hengelo_report_shows_its_real_cbs_figures_in_dutch(hengelo):
+    assert "<title>Hengelo</title>" in hengelo
+    assert "Sociale economie in Hengelo: vier scenario" in hengelo
+    # data/cbs_snapshot.csv: GM0164 2015 population 81059, bijstand 15-AOW 2490, Wsw 560
+    assert '<td>Inwoners (1 januari)</td><td class="number">81.059</td>' in hengelo
+    assert '<td>Bijstand, 15 jaar tot AOW-leeftijd</td><td class="number">2.490</td>' in hengelo
+    assert '<td>Werknemers sociale werkvoorziening (Wsw)</td><td class="number">560</td>' in hengelo
+    assert '<td>Bijstand per 1.000 inwoners 15 jaar-AOW</td><td class="number">47,4</td>' in hengelo
+    assert "Arbeidsmarktregio Twente" in hengelo and "Nederland" in hengelo
+
+
+def test_report_has_every_section_and_scenario(hengelo):
+    for heading in [
+        "De gemeente in cijfers",
+        "Vier scenario's op twee assen",
+        "De doelgroep naar loonwaarde",
+        "De uitkomsten per scenario",
+        "Wat als?",
+        "Van het basisjaar naar de horizon",
+        "Aannames en bronnen",
+        "Verantwoording",
+    ]:
+        assert heading in hengelo, heading
+    for name in SCENARIOS:
+        assert f"<h3>{name}</h3>" in hengelo
+    assert (
+        "Netto kosten per geplaatste" in hengelo and "Maatschappelijk rendement (SROI)" in hengelo
+    )
+    assert "Deelname binnen het productiviteitsvenster" in hengelo  # assumption table and slider
+
+
+def test_report_colophon(hengelo):
+    assert f"socecon {__version__}" in hengelo and "Bron: CBS" in hengelo
+    assert input_hashes()["cbs_snapshot.csv"] in hengelo
+    assert "horizon = 2020" in hengelo and "region = 'GM0164'" in hengelo
+
+
+def test_report_is_offline_and_hides_code(hengelo):
+    assert "cdn.jsdelivr" not in hengelo and "require.js" not in hengelo
+    assert "run_model(" not in hengelo and "rc.introduction" not in hengelo
+    assert "Traceback" not in hengelo
+
+
+def test_group_report_aggregates_its_members(isd):
+    assert "Sociale economie in ISD Midden-Langstraat" in isd
+    assert "Heusden, Loon op Zand, Waalwijk" in isd
+    assert '<td>Inwoners (1 januari)</td><td class="number">112.805</td>' in isd
+    assert "Arbeidsmarktregio Midden-Brabant" in isd
+    for name in SCENARIOS:
+        assert f"<h3>{name}</h3>" in isd
+
+
+def test_index_lists_both_reports_with_key_figures(batch):
+    out = batch[0]
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert '<a href="GM0164.html">Hengelo</a>' in index
+    assert '<a href="isd_midden_langstraat.html">ISD Midden-Langstraat</a>' in index
+    entries = {e["code"]: e for e in json.loads((out / "index.json").read_text())["reports"]}
+    figures = entries["GM0164"]["figures"]
+    assert figures["Doelgroep"] == pytest.approx(2276)
+    assert set(SCENARIOS) == {
+        k.split("(")[1].rstrip(")") for k in figures if k.startswith("Geplaatst 2020")
+    }
+
+
+def test_unknown_code_in_the_notebook_stops_in_its_first_cell(tmp_path):
+    task = ReportTask(
+        "GM9999", DEFAULT_NOTEBOOK, tmp_path / "GM9999.html", "?", {"region": "GM9999"}
+    )
+    result = run_report(task)
+    assert not result.ok and not (tmp_path / "GM9999.html").exists()
+    assert result.error.startswith("cell 3 (")  # cells numbered as in the notebook
+    assert '"place = rc.resolve_region(region)' in result.error
+    assert "raised UnknownRegionError: Unknown municipality 'GM9999'; did you mean" in result.error
+
+
+def _wait_until_changed(browser, expression, before, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        now = browser.evaluate(expression)
+        if now != before:
+            return now
+        time.sleep(0.05)
+    return browser.evaluate(expression)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
+def test_real_report_in_headless_chromium(batch, hengelo, repo_root):
+    browser = Browser(CHROMIUM)
+    try:
+        browser.open((batch[0] / "GM0164.html").as_uri())
+        browser.wait_for(ALL_DRAWN)
+        charts = browser.evaluate(CHARTS)
+        assert len(charts) == 5
+        assert [c["error"] for c in charts] == [None] * 5
+        assert all(c["svg"] for c in charts)
+        (slider,) = [c["id"] for c in charts if c["slider"]]
+
+        # the slider (take-up) moves from 60 % to 90 %: the bars grow
+        bars = BARS % slider
+        before = browser.evaluate(bars)
+        assert len(before) == 5  # baseline and the four scenarios
+        browser.evaluate(SET_CONTROL % (slider, "input[type=range]", "0.9"))
+        after = _wait_until_changed(browser, bars, before)
+        assert after != before
+        assert [h for h, _ in after] != [h for h, _ in before]
+
+        # the scenario selector dims every bar but the chosen scenario's
+        browser.evaluate(SET_CONTROL % (slider, "select", "Publiek"))
+        chosen = _wait_until_changed(browser, bars, after)
+        assert sorted(o for _, o in chosen).count("1") == 1
+
+        artifacts = repo_root / "tests" / "artifacts"
+        artifacts.mkdir(exist_ok=True)
+        browser.screenshot(artifacts / "report-GM0164.png")
+        assert browser.errors() == []
+    finally:
+        browser.close()

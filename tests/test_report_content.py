@@ -1,0 +1,171 @@
+"""The sections of the municipal report: real CBS figures, Dutch formats, sums and rates."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import numpy as np
+import pytest
+
+from socecon import __version__
+from socecon import report_content as rc
+from socecon.assumptions import load_assumptions
+from socecon.data import input_hashes, snapshot_wide
+from socecon.exceptions import UnknownRegionError
+from socecon.model import run_model, summary
+
+
+@pytest.fixture(scope="module")
+def hengelo():
+    return run_model("GM0164")
+
+
+@pytest.fixture(scope="module")
+def isd():
+    return run_model("isd_midden_langstraat")
+
+
+def test_dutch_formats():
+    assert rc.format_count(81059) == "81.059"
+    assert rc.format_count(float("nan")) == "–"
+    assert rc.format_euro(-12345.4) == "-€ 12.345"
+    assert rc.format_euro(1234567.5) == "€ 1.234.568"
+    assert rc.format_percent(41.66) == "41,7 %"
+    assert rc.format_plain(25.5) == "25,5" and rc.format_plain(36.0) == "36"
+    assert rc.format_indicator(0.6494, "ratio") == "0,65"
+    assert rc.format_assumption(0.235, "share of wage") == "23,5 %"
+    assert rc.format_assumption(1504.8, "EUR/month") == "€ 1.504,80"
+
+
+def test_html_table_escapes_and_aligns_numbers():
+    table = rc.html_table(["Naam", "Aantal"], [["<b>", "1.234"]])
+    assert "<td>&lt;b&gt;</td>" in table and '<td class="number">1.234</td>' in table
+
+
+def test_unknown_region_names_close_matches():
+    with pytest.raises(UnknownRegionError, match=r"Unknown municipality 'GM9999'; did you mean"):
+        rc.resolve_region("GM9999")
+
+
+def test_hengelo_in_figures_are_the_cbs_values():
+    frame = rc.figures_frame("GM0164")
+    assert list(frame.columns) == ["Hengelo", "Arbeidsmarktregio Twente", "Nederland"]
+    hengelo = frame["Hengelo"]
+    assert hengelo["Inwoners (1 januari)"] == 81059
+    assert hengelo["Bijstand, 15 jaar tot AOW-leeftijd"] == 2490
+    assert hengelo["Werknemers sociale werkvoorziening (Wsw)"] == 560
+    assert hengelo["Bijstand per 1.000 inwoners 15 jaar-AOW"] == pytest.approx(1000 * 2490 / 52580)
+    assert frame.loc["Inwoners (1 januari)", "Nederland"] == 16900726
+
+
+def test_labour_market_region_sums_members_where_cbs_has_no_row():
+    frame = rc.figures_frame("GM0164")
+    wide = snapshot_wide(2015, ["population", "population_15_64", "jobs", "bijstand_15_aow"])
+    from socecon.regions import group_members
+
+    members = wide.loc[list(group_members("AM05"))]
+    twente = frame["Arbeidsmarktregio Twente"]
+    assert twente["Inwoners (1 januari)"] == members["population"].sum()  # no AM row in 70072ned
+    assert twente["Bijstand, 15 jaar tot AOW-leeftijd"] == 17590  # the CBS AM05 row
+    expected = 1000 * members["jobs"].sum() / members["population_15_64"].sum()
+    assert twente["Banen per 1.000 inwoners 15-64"] == pytest.approx(expected)
+
+
+def test_group_is_the_sum_of_its_members_and_rates_come_from_sums():
+    frame = rc.figures_frame("isd_midden_langstraat")
+    members = rc.members_frame("isd_midden_langstraat")
+    assert list(members.index) == ["Heusden", "Loon op Zand", "Waalwijk"]
+    group = frame["ISD Midden-Langstraat"]
+    assert group["Inwoners (1 januari)"] == members["Inwoners"].sum() == 112805
+    assert group["Bijstand, 15 jaar tot AOW-leeftijd"] == members["Bijstand 15-AOW"].sum()
+    wide = snapshot_wide(2015, ["bijstand_15_aow", "population_15_aow"])
+    part = wide.loc[["GM0797", "GM0809", "GM0867"]]
+    rate = 1000 * part["bijstand_15_aow"].sum() / part["population_15_aow"].sum()
+    assert group["Bijstand per 1.000 inwoners 15 jaar-AOW"] == pytest.approx(rate)
+    assert rate != pytest.approx(members["Bijstand per 1.000 inwoners 15-AOW"].mean())
+
+
+def test_figures_html_is_dutch_and_lists_members():
+    page = rc.municipality_in_figures("isd_midden_langstraat").data
+    assert '<td class="number">112.805</td>' in page
+    assert "bestaat uit 3 gemeenten" in page and "<td>Loon op Zand</td>" in page
+    assert "Bron: CBS" in page
+
+
+def test_scenario_texts_show_the_four_scenarios_with_measures():
+    page = rc.scenario_texts().data
+    for sid, name in [
+        ("sociaal_ondernemen", "Sociaal Ondernemen"),
+        ("regulier", "Regulier"),
+        ("publiek_privaat", "Publiek-privaat"),
+        ("publiek", "Publiek"),
+    ]:
+        assert f'id="scenario-{sid}"><h3>{name}</h3>' in page
+    assert "Quotumregeling" in page and "50 tot 80 % loonwaarde" in page
+    assert "Buiten de boot." in page and "Basisjaar" not in page
+
+
+def test_band_frame_adds_up_and_respects_the_windows(hengelo):
+    bands = rc.band_frame(hengelo, "GM0164")
+    assert bands["target_group"].sum() == pytest.approx(2276)
+    assert (bands["regulier"][["0-10", "10-20", "20-30", "30-40", "40-50"]] == 0).all()
+    assert (bands.drop(columns="target_group").le(bands["target_group"] + 1e-9, axis=0)).all().all()
+
+
+def test_target_group_section_counts_who_falls_outside(hengelo):
+    page = rc.target_group_by_band(hengelo, "GM0164").data
+    bands = rc.band_frame(hengelo, "GM0164")
+    below = (bands["target_group"] - bands["regulier"])[:5].sum()  # below 50 %
+    assert "met een lagere en" in page
+    assert f"van wie {rc.format_count(below)} met een lagere" in page
+
+
+def test_indicator_table_matches_the_model(hengelo):
+    table = rc.indicator_frame(hengelo, "GM0164")
+    model = summary(hengelo, "GM0164")
+    assert table.loc["placed", "regulier"] == pytest.approx(model.loc["regulier", "placed"])
+    assert np.isnan(table.loc["quota_levy", "publiek"])
+    page = rc.indicator_table(hengelo, "GM0164").data
+    assert "Indicator (2020)" in page and "Netto kosten per geplaatste" in page
+    assert rc.format_euro(model.loc["regulier", "net_cost_per_placed"]) in page
+
+
+def test_path_goes_from_the_base_year_to_the_horizon(hengelo):
+    path = rc.path_frame(hengelo, "GM0164")
+    assert list(path.index) == [2015, 2016, 2017, 2018, 2019, 2020]
+    assert path.loc[2015].nunique() == 1  # every scenario starts at the baseline
+    assert "<td>2020</td>" in rc.path_table(hengelo, "GM0164").data
+
+
+def test_every_assumption_is_listed_with_source_and_tag():
+    rows = rc.assumption_rows({"take_up": 0.7})
+    assert [r["id"] for r in rows] == list(load_assumptions().ids)
+    take_up = next(r for r in rows if r["id"] == "take_up")
+    assert take_up["value"] == "70 % (aangepast; standaard 60 %)"
+    assert take_up["range"] == "30 % tot 90 %" and take_up["reliability"] == "C2"
+    assert all(r["source"] and r["reliability"] in rc.RELIABILITY_TEXT for r in rows)
+    page = rc.assumption_table().data
+    assert "Betrouwbaarheid" in page and "<strong>U</strong>: onzeker" in page
+
+
+def test_colophon_names_version_parameters_hashes_and_source(tmp_path):
+    page = rc.colophon({"region": "GM0164", "horizon": 2020}).data
+    assert f"socecon {__version__}" in page and "Bron: CBS" in page and "CC BY 4.0" in page
+    assert "region = &#x27;GM0164&#x27;" in page
+    for digest in input_hashes().values():
+        assert digest in page
+    scenarios = rc.DEFINITIONS_DIR / "scenarios.yaml"
+    assert hashlib.sha256(scenarios.read_bytes()).hexdigest() in page
+    assert "83450NED" in page and "70072ned" in page
+    assert re.search(r"Gemaakt op</dt><dd>\d\d-\d\d-\d{4} \d\d:\d\d", page)
+    assert rc.git_commit(tmp_path) == "onbekend"
+
+
+def test_key_figures_for_the_index(isd):
+    figures = rc.key_figures(isd, "isd_midden_langstraat")
+    model = summary(isd, "isd_midden_langstraat")
+    assert list(figures)[:2] == ["Doelgroep", "Geplaatst 2015 (basisjaar)"]
+    assert figures["Doelgroep"] == pytest.approx(model.loc["baseline", "target_group"])
+    assert figures["Geplaatst 2020 (Publiek)"] == pytest.approx(model.loc["publiek", "placed"])
+    assert "Netto kosten per geplaatste 2020 (Regulier, €)" in figures
