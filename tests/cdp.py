@@ -29,10 +29,12 @@ class Browser:
     """Headless Chromium with the network off, driven over one page's DevTools websocket.
 
     Network is blocked three ways: every request goes to a dead proxy, every host name fails to
-    resolve, and the page emulates an offline connection. ``file://`` pages still load.
+    resolve, and the page emulates an offline connection. ``file://`` pages still load. With
+    ``allow_loopback`` (for pages served by a local Jupyter server) 127.0.0.1 stays reachable
+    and the page is not set offline; every other host is still blocked.
     """
 
-    def __init__(self, executable: str, timeout: float = 30.0):
+    def __init__(self, executable: str, timeout: float = 30.0, allow_loopback: bool = False):
         self.timeout = timeout
         self.profile = tempfile.mkdtemp(prefix="socecon-chromium-")
         self.process = subprocess.Popen(
@@ -48,7 +50,8 @@ class Browser:
                 "--disable-sync",
                 "--disable-extensions",
                 "--proxy-server=127.0.0.1:9",
-                "--host-resolver-rules=MAP * ~NOTFOUND",
+                "--host-resolver-rules=MAP * ~NOTFOUND"
+                + (", EXCLUDE 127.0.0.1" if allow_loopback else ""),
                 "--remote-debugging-port=0",
                 "--remote-allow-origins=*",
                 "--window-size=1280,2000",
@@ -70,7 +73,7 @@ class Browser:
             self.call(method)
         self.call(
             "Network.emulateNetworkConditions",
-            offline=True,
+            offline=not allow_loopback,
             latency=0,
             downloadThroughput=-1,
             uploadThroughput=-1,
