@@ -1,9 +1,9 @@
 """Time a batch of reports and measure their size; prints a table.
 
-Default: the fixture notebook (tests/fixtures/notebooks/charts.ipynb) for the eight participating
-municipalities, 2 worker processes. Once notebooks/municipality_report.ipynb exists, pass
-``--notebook notebooks/municipality_report.ipynb`` (and ``--default-batch`` for the batch of
-``make reports``).
+Default: the real report notebook (notebooks/municipality_report.ipynb) for the eight
+participating municipalities, 2 worker processes, with the vega bundle inlined and shared;
+``--default-batch`` adds the combined ISD Midden-Langstraat report (the batch of ``make
+reports``); ``--notebook tests/fixtures/notebooks/charts.ipynb`` times the small test notebook.
 
     .venv/bin/python benchmarks/bench_reports.py [--jobs 2] [--notebook PATH] [--default-batch]
 """
@@ -23,12 +23,12 @@ from socecon import report, runner
 from socecon.regions import participating_codes
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURE = ROOT / "tests" / "fixtures" / "notebooks" / "charts.ipynb"
+REPORT = runner.DEFAULT_NOTEBOOK
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--notebook", type=Path, default=FIXTURE)
+    parser.add_argument("--notebook", type=Path, default=REPORT)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--default-batch", action="store_true", help="the batch of make reports")
     args = parser.parse_args()
