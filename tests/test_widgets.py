@@ -1,0 +1,252 @@
+"""The analyst workbench driven in-process, as a user would: by setting widget values.
+
+Every test changes a control through the ipywidgets API (slider values, toggles, drop-downs,
+button clicks) and checks what the chart outputs and the message show afterwards.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pandas as pd
+import pytest
+
+from socecon.widgets import (
+    EMPTY_SELECTION,
+    LAB_MIMETYPE,
+    Explorer,
+    Workbench,
+    WorkbenchError,
+    resolve_query,
+    slider_specs,
+)
+
+
+def message(explorer: Explorer) -> str:
+    """The text of the visible message."""
+    return html.unescape(re.sub(r"<[^>]+>", "", explorer.message.value))
+
+
+def rows(explorer: Explorer, chart: str) -> pd.DataFrame:
+    """The data rows a chart output currently shows."""
+    (output,) = explorer.outputs[chart].outputs
+    spec = output["data"][LAB_MIMETYPE]
+    return pd.DataFrame([r for values in spec["datasets"].values() for r in values])
+
+
+def placed(explorer: Explorer) -> pd.Series:
+    data = rows(explorer, "indicatoren")
+    data = data[data["variable"] == "placed"]
+    return data.set_index(["region", "scenario"])["value"].sort_index()
+
+
+@pytest.fixture(scope="module")
+def explorer_factory():
+    def make(regions=("Hengelo", "Assen")) -> Explorer:
+        return Explorer(Workbench(list(regions)))
+
+    return make
+
+
+@pytest.fixture
+def explorer(explorer_factory):
+    return explorer_factory()
+
+
+def test_opens_with_charts_for_the_chosen_municipalities(explorer):
+    assert [o for o, _ in explorer.chosen.options] == ["Hengelo (GM0164)", "Assen (GM0106)"]
+    shown = rows(explorer, "indicatoren")
+    assert set(shown["region"]) == {"GM0164", "GM0106"}
+    assert set(shown["scenario"]) == {
+        "baseline",
+        "sociaal_ondernemen",
+        "regulier",
+        "publiek_privaat",
+        "publiek",
+    }
+    assert explorer.outputs["doelgroep"].outputs[0]["data"]["text/plain"].endswith("Hengelo>")
+    assert explorer.message.value == ""
+    # Dutch number formats reach JupyterLab's renderer
+    meta = explorer.outputs["ranglijst"].outputs[0]["metadata"][LAB_MIMETYPE]["embed_options"]
+    assert meta["formatLocale"]["decimal"] == ","
+
+
+def test_take_up_slider_moves_placements_and_reset_brings_them_back(explorer):
+    before = placed(explorer)
+    explorer.sliders["take_up"].value = 0.9
+    after = placed(explorer)
+    assert explorer.readouts["take_up"].value == "90 %"
+    # higher take-up places more people in Sociaal Ondernemen or Publiek, never fewer anywhere;
+    # the baseline does not depend on take-up
+    assert (after >= before - 1e-9).all() and (after > before + 1).any()
+    assert after.xs("baseline", level="scenario").equals(before.xs("baseline", level="scenario"))
+    ranking = rows(explorer, "ranglijst")
+    assert len(ranking) > 390  # every municipality with a target group
+
+    explorer.resets["take_up"].click()
+    assert explorer.sliders["take_up"].value == pytest.approx(0.6)
+    assert explorer.readouts["take_up"].value == "60 %"
+    assert placed(explorer).equals(before)
+    assert explorer.workbench.state.assumptions == ()
+
+
+def test_every_slider_has_its_sourced_default_range_and_reset(explorer):
+    for spec in slider_specs():
+        slider = explorer.sliders[spec.id]
+        assert (slider.min, slider.max) == (spec.low, spec.high)
+        assert slider.value == pytest.approx(spec.default)
+        assert spec.source and "bron:" in spec.caption()
+        assert spec.id in explorer.resets
+    explorer.sliders["quota_share"].value = 0.03
+    explorer.sliders["horizon"].value = 2030
+    assert "2030" in explorer.outputs["verschil"].outputs[0]["data"]["text/plain"]
+    assert set(rows(explorer, "indicatoren")["year"]) == {2030}
+    explorer.reset_all.click()
+    assert explorer.sliders["horizon"].value == 2020
+    assert explorer.sliders["quota_share"].value == pytest.approx(0.05)
+
+
+def test_quota_share_only_moves_regulier(explorer):
+    before = placed(explorer)
+    explorer.sliders["quota_share"].value = 0.02
+    after = placed(explorer)
+    changed = {s for (_, s), v in (after - before).items() if abs(v) > 1e-9}
+    assert changed == {"regulier"}
+    assert (after.xs("regulier", level="scenario") < before.xs("regulier", level="scenario")).all()
+
+
+def test_search_adds_several_at_once_and_refuses_an_unknown_name(explorer):
+    explorer.search.value = "Zutphen, 0090"
+    assert explorer.workbench.state.regions == ("GM0164", "GM0106", "GM0301", "GM0090")
+    assert explorer.search.value == ""
+    assert set(rows(explorer, "indicatoren")["region"]) == {"GM0164", "GM0106", "GM0301", "GM0090"}
+
+    explorer.search.value = "Hengelo, Asen"
+    assert "Onbekende gemeente of regio 'Asen'" in message(explorer)
+    assert "Assen (GM0106)" in message(explorer)  # the closest match is suggested
+    assert 'role="alert"' in explorer.message.value
+    assert explorer.workbench.state.regions == ("GM0164", "GM0106", "GM0301", "GM0090")
+
+    explorer.search.value = "GM9999"
+    assert "Onbekende gemeente of regio 'GM9999'" in message(explorer)
+
+
+def test_a_group_is_one_region_and_highlights_its_members_in_the_ranking(explorer):
+    explorer.search.value = "ISD Midden-Langstraat"
+    assert explorer.workbench.state.regions[-1] == "isd_midden_langstraat"
+    shown = rows(explorer, "indicatoren")
+    assert "ISD Midden-Langstraat" in set(shown["region_name"])
+    ranking = rows(explorer, "ranglijst")
+    chosen = set(ranking.loc[ranking["gekozen"] == "gekozen", "region"])
+    assert chosen == {"GM0164", "GM0106", "GM0797", "GM0809", "GM0867"}
+
+
+def test_empty_selection_says_so_and_keeps_the_ranking(explorer):
+    explorer.chosen.value = ("GM0164", "GM0106")
+    explorer.remove.click()
+    assert explorer.workbench.state.regions == ()
+    assert EMPTY_SELECTION.split(".")[0] in message(explorer)
+    for name in ("indicatoren", "doelgroep", "verschil"):
+        (output,) = explorer.outputs[name].outputs
+        assert output["data"]["text/plain"] == EMPTY_SELECTION
+    assert len(rows(explorer, "ranglijst")) > 390
+    explorer.export_csv.click()
+    assert EMPTY_SELECTION.split(".")[0] in message(explorer)
+
+
+def test_switching_off_every_scenario_is_refused(explorer):
+    for key in ("sociaal_ondernemen", "regulier", "publiek_privaat"):
+        explorer.scenario_toggles[key].value = False
+    assert set(rows(explorer, "indicatoren")["scenario"]) == {"baseline", "publiek"}
+    explorer.scenario_toggles["publiek"].value = False
+    assert "Kies ten minste één scenario" in message(explorer)
+    assert explorer.scenario_toggles["publiek"].value is True  # put back
+    assert explorer.workbench.state.scenarios == ("publiek",)
+
+
+def test_quota_ranking_outside_regulier_is_refused(explorer):
+    explorer.ranking_variable.value = "quota_compliance"
+    assert explorer.message.value == ""
+    explorer.ranking_scenario.value = "publiek"
+    assert "alleen voor Regulier" in message(explorer)
+    assert explorer.ranking_scenario.value == "regulier"
+    assert explorer.workbench.state.ranking_scenario == "regulier"
+
+
+def test_ranking_model_runs_only_when_its_inputs_change(explorer_factory, monkeypatch):
+    calls = []
+    original = Workbench._run_ranking
+
+    def counting(*args):
+        calls.append(args)
+        return original(*args)
+
+    monkeypatch.setattr(Workbench, "_run_ranking", staticmethod(counting))
+    explorer = explorer_factory()
+    assert len(calls) == 1
+    explorer.search.value = "Zutphen"
+    explorer.variables.value = ("placed",)
+    explorer.ranking_variable.value = "placed"
+    assert len(calls) == 1
+    explorer.sliders["wml_index"].value = 1.05
+    assert len(calls) == 2
+
+
+def test_band_chart_follows_the_chosen_region(explorer):
+    explorer.band_region.value = "GM0106"
+    assert explorer.outputs["doelgroep"].outputs[0]["data"]["text/plain"].endswith("Assen>")
+    data = rows(explorer, "doelgroep")
+    assert set(data["region"].dropna()) == {"GM0106"}
+
+
+def test_exports_are_named_after_what_they_show(explorer, tmp_path):
+    explorer.export_folder.value = str(tmp_path)
+    explorer.export_csv.click()
+    csv = tmp_path / "vergelijking_GM0164_GM0106_2020.csv"
+    assert csv.exists() and csv.name in message(explorer)
+    text = csv.read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0].startswith("regio;regionaam;scenario")
+    table = pd.read_csv(csv, sep=";", decimal=",", encoding="utf-8-sig")
+    got = table.query("regio == 'GM0164' and scenario == 'regulier' and indicator == 'placed'")
+    assert got["waarde"].iloc[0] == pytest.approx(
+        placed(explorer)[("GM0164", "regulier")], rel=1e-5
+    )
+    explorer.variables.value = ("placed",)
+    explorer.sliders["take_up"].value = 0.8
+    explorer.export_svg.click()
+    names = sorted(p.name for p in tmp_path.glob("*.svg"))
+    assert names == [
+        "doelgroep_per_loonwaarde_GM0164_2020_take_up-0.8.svg",
+        "geplaatste_personen_per_scenario_GM0164_GM0106_2020_take_up-0.8.svg",
+        "ranglijst_participatiegraad_doelgroep_regulier_2020_take_up-0.8.svg",
+        "verschil_met_basisjaar_GM0164_GM0106_2020_take_up-0.8.svg",
+    ]
+    svg = (tmp_path / names[1]).read_text()
+    assert "<svg" in svg and "Hengelo" in svg and "1.000" in svg  # Dutch thousands
+    png = explorer.workbench.export_chart("ranglijst", tmp_path, "png")
+    assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_workbench_refuses_invalid_values_and_keeps_its_state():
+    wb = Workbench(["Hengelo"])
+    state = wb.state
+    with pytest.raises(WorkbenchError, match="Ongeldige waarde voor 'Deelname"):
+        wb.set_assumption("take_up", 1.5)
+    with pytest.raises(WorkbenchError, match="zichtjaar"):
+        wb.set_assumption("horizon", 2015)
+    with pytest.raises(WorkbenchError, match="Onbekende aanname"):
+        wb.set_assumption("nonsense", 1)
+    with pytest.raises(WorkbenchError, match="hoogstens"):
+        wb.add_regions(", ".join(f"GM0{n}" for n in (106, 164, 301, 90, 784, 797, 809, 867)))
+        wb.add_regions("Amsterdam, Rotterdam, Utrecht")
+    with pytest.raises(WorkbenchError, match="Typ de naam"):
+        wb.add_regions("  ")
+    assert wb.state.horizon == state.horizon and "take_up" not in wb.state.overrides
+
+
+def test_resolve_query_accepts_names_codes_and_options():
+    assert resolve_query("hengelo (o.)") == ("GM0164",)
+    assert resolve_query("Assen (GM0106)") == ("GM0106",)
+    assert resolve_query("0164;gm0106\nAssen") == ("GM0164", "GM0106")
+    assert resolve_query("Nuenen, Gerwen en Nederwetten") == ("GM0820",)
