@@ -1,0 +1,341 @@
+"""All municipalities at once: tables, peers of similar size, and the hindcast of 2020.
+
+The building blocks of ``notebooks/overview.ipynb``: the model for every municipality at the
+horizon, a Dutch table per indicator and scenario, the participating municipalities against the
+municipalities closest to them in population, and what actually happened by 2020 (declared in
+``definitions/hindcast.yaml``, from the domain research) held against the model's national result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import yaml
+
+from socecon import figures
+from socecon.model import DEFAULT_HORIZON, run_model
+from socecon.report import format_number
+
+HINDCAST_FILE = Path(__file__).resolve().parent / "definitions" / "hindcast.yaml"
+MATCH_LABELS = {
+    "closest": "Kwam het dichtst bij",
+    "partial": "Deels uitgekomen",
+    "least": "Het minst uitgekomen",
+}
+NATIONAL = "NL01"
+
+
+def all_municipalities(
+    horizon: int = DEFAULT_HORIZON, overrides: Mapping[str, Any] | None = None
+) -> pd.DataFrame:
+    """Run the model for every municipality and for the Netherlands, at the horizon only.
+
+    Parameters
+    ----------
+    horizon : int
+    overrides : mapping, optional
+        Assumption overrides.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The long table; regions are the 393 municipalities and ``NL01``.
+    """
+    municipalities = run_model(None, horizon=horizon, years=[horizon], overrides=overrides)
+    national = run_model([NATIONAL], horizon=horizon, years=[horizon], overrides=overrides)
+    return pd.concat([municipalities, national], ignore_index=True)
+
+
+def _decimals(variable: str) -> int:
+    fmt = figures._format(variable)  # the chart's own number format, kept in step
+    return 2 if fmt == ",.2f" else 1 if fmt == ",.1f" else 0
+
+
+def indicator_table(frame: pd.DataFrame, variable: str, regions: Sequence[str] | None = None):
+    """Return one indicator per region (rows) and scenario (columns), in Dutch notation.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Long table from :func:`all_municipalities`.
+    variable : str
+        Indicator id.
+    regions : sequence of str, optional
+        Rows to show, in this order; every region of ``frame`` (Nederland first) by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by the Dutch region name; values as Dutch number strings.
+    """
+    from socecon.widgets import region_label
+
+    rows = frame[frame["variable"] == variable]
+    table = rows.pivot_table(
+        index="region",
+        columns="scenario",
+        values="value",
+        observed=True,
+        aggfunc="first",
+        dropna=False,
+    )
+    names = {s: figures.scenario_label(s) for s in table.columns}
+    order = [s for s in figures.scenario_order() if s in names.values()]
+    if regions is None:
+        regions = [NATIONAL, *sorted(r for r in table.index if r != NATIONAL)]
+    table = table.reindex(list(regions)).rename(columns=names)[order]
+    table.index = [region_label(r) for r in table.index]
+    table.index.name = f"{figures.indicator_label(variable, with_unit=True)}"
+    decimals = _decimals(variable)
+    return table.map(lambda v: format_number(v, decimals))
+
+
+def spread_chart(frame: pd.DataFrame, variable: str) -> alt.Chart:
+    """Show how an indicator spreads over the municipalities in each scenario (box plots).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Long table from :func:`all_municipalities`.
+    variable : str
+        Indicator id.
+
+    Returns
+    -------
+    altair.Chart
+    """
+    data = frame[(frame["variable"] == variable) & (frame["region"] != NATIONAL)]
+    data = data.astype({"scenario": str})[["scenario", "value"]].dropna()
+    data["scenario_name"] = data["scenario"].map(figures.scenario_label)
+    label = figures.indicator_label(variable, with_unit=True)
+    return (
+        alt.Chart(data)
+        .mark_boxplot(extent="min-max", size=28)
+        .encode(
+            x=alt.X("scenario_name:N", title=None, sort=figures.scenario_order()),
+            y=alt.Y("value:Q", title=label, axis=alt.Axis(format=figures._format(variable))),
+            color=alt.Color(
+                "scenario_name:N",
+                legend=None,
+                scale=alt.Scale(
+                    domain=figures.scenario_order(),
+                    range=list(figures.SCENARIO_COLORS.values()),
+                ),
+            ),
+        )
+        .properties(
+            width=420,
+            height=260,
+            title=f"{figures.indicator_label(variable)}: spreiding over alle gemeenten",
+        )
+    )
+
+
+def peers(
+    frame: pd.DataFrame,
+    variable: str,
+    scenario: str,
+    municipalities: Sequence[str] | None = None,
+    n: int = 10,
+) -> pd.DataFrame:
+    """Compare each participating municipality with the ``n`` closest to it in population.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Long table from :func:`all_municipalities`.
+    variable, scenario : str
+        Indicator and scenario ids.
+    municipalities : sequence of str, optional
+        Codes; the participating municipalities by default.
+    n : int
+        Number of peers (municipalities of similar size, by 2015 population).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per peer and per municipality itself: ``gemeente, code, vergelijkbaar_met,
+        inwoners, waarde, is_zelf``.
+    """
+    from socecon.data import snapshot_wide
+    from socecon.regions import participating_codes
+    from socecon.widgets import region_label
+
+    codes = list(municipalities or participating_codes())
+    population = snapshot_wide(2015, ["population"])["population"]
+    population = population[population.index.str.startswith("GM")].dropna()
+    values = frame[(frame["variable"] == variable) & (frame["scenario"] == scenario)]
+    values = values.set_index(values["region"].astype(str))["value"]
+    out = []
+    for code in codes:
+        distance = (population - population[code]).abs().drop(code).sort_values(kind="stable")
+        for member in [code, *distance.index[:n]]:
+            out.append(
+                {
+                    "gemeente": region_label(member),
+                    "code": member,
+                    "vergelijkbaar_met": region_label(code),
+                    "inwoners": float(population[member]),
+                    "waarde": float(values.get(member, float("nan"))),
+                    "is_zelf": member == code,
+                }
+            )
+    return pd.DataFrame(out)
+
+
+def peer_summary(table: pd.DataFrame, variable: str) -> pd.DataFrame:
+    """Summarise :func:`peers`: each municipality's value against its peers' median and range.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Dutch number strings, indexed by municipality.
+    """
+    decimals = _decimals(variable)
+    rows = []
+    for name, group in table.groupby("vergelijkbaar_met", sort=False):
+        own = group[group["is_zelf"]]["waarde"].iloc[0]
+        others = group[~group["is_zelf"]]["waarde"].dropna()
+        rank = int((others > own).sum()) + 1
+        rows.append(
+            {
+                "gemeente": name,
+                "inwoners": format_number(group[group["is_zelf"]]["inwoners"].iloc[0]),
+                "waarde": format_number(own, decimals),
+                "mediaan vergelijkbare gemeenten": format_number(others.median(), decimals),
+                "laagste - hoogste": (
+                    f"{format_number(others.min(), decimals)} - "
+                    f"{format_number(others.max(), decimals)}"
+                ),
+                "plaats": f"{rank} van {len(others) + 1}",
+            }
+        )
+    return pd.DataFrame(rows).set_index("gemeente")
+
+
+def peer_chart(table: pd.DataFrame, variable: str, scenario: str) -> alt.LayerChart:
+    """Dots: each participating municipality (coloured) among its peers of similar size (grey).
+
+    Returns
+    -------
+    altair.LayerChart
+    """
+    label = figures.indicator_label(variable, with_unit=True)
+    base = alt.Chart(table).encode(
+        y=alt.Y(
+            "vergelijkbaar_met:N", title=None, sort=list(dict.fromkeys(table["vergelijkbaar_met"]))
+        ),
+        x=alt.X("waarde:Q", title=label, axis=alt.Axis(format=figures._format(variable))),
+        tooltip=[
+            alt.Tooltip("gemeente:N", title="Gemeente"),
+            alt.Tooltip("inwoners:Q", title="Inwoners (2015)", format=",.0f"),
+            alt.Tooltip("waarde:Q", title=figures.indicator_label(variable), format=",.1f"),
+        ],
+    )
+    others = base.transform_filter("!datum.is_zelf").mark_circle(size=60, color="#b0b0b0")
+    own = base.transform_filter("datum.is_zelf").mark_point(
+        shape="diamond", filled=True, size=160, color=figures.SCENARIO_COLORS.get(scenario, "#333")
+    )
+    name = figures.scenario_label(scenario)
+    return alt.layer(others, own).properties(
+        width=480,
+        height=28 * table["vergelijkbaar_met"].nunique(),
+        title={
+            "text": f"Deelnemende gemeenten tussen vergelijkbare gemeenten ({name})",
+            "subtitle": "Grijs: de tien gemeenten die qua inwonertal (2015) het dichtst bij liggen",
+        },
+    )
+
+
+# --------------------------------------------------------------------------- hindcast
+
+
+@dataclass(frozen=True)
+class Hindcast:
+    """What happened by 2020, per scenario, with sources (``definitions/hindcast.yaml``)."""
+
+    verdict: str
+    caveat: str
+    scenarios: tuple[dict, ...]
+    anchors: tuple[dict, ...]
+
+
+@cache
+def load_hindcast() -> Hindcast:
+    """Load the hindcast declarations.
+
+    Returns
+    -------
+    Hindcast
+    """
+    doc = yaml.safe_load(HINDCAST_FILE.read_text(encoding="utf-8"))
+    return Hindcast(
+        verdict=" ".join(doc["verdict"].split()),
+        caveat=" ".join(doc["caveat"].split()),
+        scenarios=tuple(doc["scenarios"]),
+        anchors=tuple(doc["anchors"]),
+    )
+
+
+def hindcast_table() -> pd.DataFrame:
+    """Return the hindcast per scenario: the claim for 2020, what happened, and the sources.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by the Dutch scenario name, closest first.
+    """
+    rows = []
+    for item in load_hindcast().scenarios:
+        rows.append(
+            {
+                "scenario": figures.scenario_label(item["id"]),
+                "oordeel": MATCH_LABELS[item["match"]],
+                "scenario voor 2020": item["claim"],
+                "wat er gebeurde": " ".join(e["text"] for e in item["evidence"]),
+                "bronnen": "; ".join(
+                    f"{e['source']} ({e['reliability']})" for e in item["evidence"]
+                ),
+            }
+        )
+    return pd.DataFrame(rows).set_index("scenario")
+
+
+def hindcast_anchors(frame: pd.DataFrame) -> pd.DataFrame:
+    """Hold the model's national results against observed national figures.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Long table that includes ``NL01`` (from :func:`all_municipalities`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``waargenomen, jaar, model, scenario, verhouding, bron`` in Dutch notation.
+    """
+    national = frame[frame["region"] == NATIONAL]
+    rows = []
+    for a in load_hindcast().anchors:
+        hit = national[
+            (national["variable"] == a["variable"]) & (national["scenario"] == a["scenario"])
+        ]
+        model = float(hit["value"].iloc[0]) if len(hit) else float("nan")
+        rows.append(
+            {
+                "grootheid": a["label"],
+                "waargenomen": format_number(a["value"]),
+                "jaar": str(a["year"]),
+                "model": format_number(model),
+                "scenario": figures.scenario_label(a["scenario"]),
+                "model / waargenomen": format_number(model / a["value"], 2),
+                "bron": f"{a['source']} ({a['reliability']})",
+            }
+        )
+    return pd.DataFrame(rows).set_index("grootheid")
