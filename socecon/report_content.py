@@ -1101,3 +1101,99 @@ def key_figures(frame: pd.DataFrame, region: str, year: int | None = None) -> di
             table.loc["net_cost_per_placed", "regulier"]
         )
     return figures
+
+
+def windtunnel_table(
+    region: str,
+    goal: Mapping[str, float],
+    *,
+    horizon: int = 2020,
+    overrides: Mapping[str, Any] | None = None,
+    n_samples: int = 200,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Run the wind tunnel for one region, with the report's overrides held fixed.
+
+    Scalar overrides pin the assumption in every uncertainty sample (its range becomes a point);
+    other overrides (distributions) cannot be sampled around and are refused.
+
+    Parameters
+    ----------
+    region : str
+        Region id.
+    goal : mapping
+        Keyword arguments of :class:`socecon.windtunnel.Goal` (e.g. ``participation_min``).
+    horizon : int
+    overrides : mapping, optional
+    n_samples, seed : int
+        Uncertainty samples and their seed (fixed: the same report twice gives the same table).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The option x scenario matrix of :func:`socecon.windtunnel.matrix`.
+    """
+    from socecon.assumptions import load_assumptions
+    from socecon.exceptions import AssumptionError
+    from socecon.windtunnel import matrix
+
+    assumptions = load_assumptions()
+    assumptions.resolve(overrides)  # validates ids, types and bounds
+    ranges = {}
+    for key, value in (overrides or {}).items():
+        if assumptions[key].kind != "scalar":
+            raise AssumptionError(
+                f"the wind tunnel can only hold scalar assumptions fixed, not {key!r}"
+            )
+        number = value[0] if isinstance(value, tuple) else value
+        ranges[key] = (float(number), float(number))
+    return matrix(
+        region, goal, n_samples=n_samples, seed=seed, horizon=horizon, ranges=ranges or None
+    )
+
+
+def windtunnel_summary(table: pd.DataFrame) -> Any:
+    """Return the wind tunnel's verdict for a region as Dutch HTML: the classes and why.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A matrix from :func:`windtunnel_table`.
+
+    Returns
+    -------
+    IPython.display.HTML
+        The Dutch summary paragraphs, then one row per option with its class, the scenarios where
+        it breaks and its largest regret.
+    """
+    from socecon.windtunnel import summary_nl
+
+    paragraphs = "".join(f"<p>{_esc(line)}</p>" for line in summary_nl(table).splitlines() if line)
+    options = table.drop_duplicates("option").sort_values(["class", "option_name"], kind="stable")
+    rows = [
+        (
+            r.option_name,
+            r.class_name,
+            r.breaks_in or "–",
+            format_plain(round(float(r.max_regret), 1)) + " procentpunt",
+        )
+        for r in options.itertuples()
+    ]
+    explanation = (
+        "<p><strong>Zo lezen.</strong> Elke beleidsoptie is een bundel maatregelen uit de studie. "
+        "De windtunnel rekent elke optie door in elk scenario, telkens voor "
+        f"{int(table.attrs.get('n_samples', 0))} combinaties van de onzekere aannames. "
+        "<em>Robuust</em>: haalt het doel in elk scenario en wordt niet gedomineerd. "
+        "<em>Scenarioafhankelijk</em>: haalt het doel alleen in sommige scenario's. "
+        "<em>Kwetsbaar</em>: haalt het doel in geen enkel scenario. <em>Gedomineerd</em>: een "
+        "andere optie plaatst in elke wereld minstens evenveel mensen tegen hoogstens dezelfde "
+        "kosten. <em>Spijt</em>: hoeveel procentpunt deelname een optie achterblijft bij de beste "
+        "optie in hetzelfde scenario.</p>"
+    )
+    table_html = html_table(
+        ["Beleidsoptie", "Oordeel", "Breekt in", "Grootste spijt"],
+        rows,
+        caption=f"Doel: {table.attrs.get('goal', '')}",
+        numeric=[False, False, False, True],
+    )
+    return _html(paragraphs + explanation + table_html)

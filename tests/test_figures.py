@@ -144,3 +144,22 @@ def test_slider_chart_refuses_an_assumption_without_range():
 def test_empty_selection_is_refused(frame):
     with pytest.raises(ModelError, match="no results to chart"):
         figures.indicator_chart(frame, ["GM0090"], ["placed"])
+
+
+def test_windtunnel_chart_shows_every_option_and_scenario():
+    from socecon import windtunnel
+
+    table = windtunnel.matrix("GM0164", {"participation_min": 20.0}, n_samples=40)
+    chart = figures.windtunnel_chart(table)
+    rows = _datasets(chart)
+    assert len(rows) == len(table) == 4 * table.option.nunique()
+    assert {r["scenario_name"] for r in rows} == {
+        "Sociaal Ondernemen",
+        "Regulier",
+        "Publiek-privaat",
+        "Publiek",
+    }
+    first = rows[0]
+    assert first["row"] == f"{first['option_name']} — {first['class_name']}"
+    svg = _renders(chart)
+    assert "Beleidsopties in de windtunnel: Hengelo" in svg

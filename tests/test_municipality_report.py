@@ -112,6 +112,7 @@ def test_report_has_every_section_and_scenario(hengelo):
         "De uitkomsten per scenario",
         "Wat als?",
         "Van het basisjaar naar de horizon",
+        "Beleidsopties in de windtunnel",
         "Aannames en bronnen",
         "Verantwoording",
     ]:
@@ -122,6 +123,10 @@ def test_report_has_every_section_and_scenario(hengelo):
         "Netto kosten per geplaatste" in hengelo and "Maatschappelijk rendement (SROI)" in hengelo
     )
     assert "Deelname binnen het productiviteitsvenster" in hengelo  # assumption table and slider
+    # The wind tunnel: the verdict per option, with the goal it was judged on.
+    assert "Windtunnel voor Hengelo (GM0164): 10 beleidsopties" in hengelo
+    assert "Doe niets / huidig beleid" in hengelo and "Breekt in" in hengelo
+    assert "deelname ≥ 20,0 % en netto kosten ≤ € 20.000 per geplaatste" in hengelo
 
 
 def test_report_colophon(hengelo):
@@ -186,8 +191,8 @@ def test_real_report_in_headless_chromium(batch, hengelo, repo_root):
         browser.open((batch[0] / "GM0164.html").as_uri())
         browser.wait_for(ALL_DRAWN)
         charts = browser.evaluate(CHARTS)
-        assert len(charts) == 5
-        assert [c["error"] for c in charts] == [None] * 5
+        assert len(charts) == 6
+        assert [c["error"] for c in charts] == [None] * 6
         assert all(c["svg"] for c in charts)
         (slider,) = [c["id"] for c in charts if c["slider"]]
 

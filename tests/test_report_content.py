@@ -12,7 +12,7 @@ from socecon import __version__
 from socecon import report_content as rc
 from socecon.assumptions import load_assumptions
 from socecon.data import input_hashes, snapshot_wide
-from socecon.exceptions import UnknownRegionError
+from socecon.exceptions import AssumptionError, UnknownRegionError
 from socecon.model import run_model, summary
 
 
@@ -169,3 +169,30 @@ def test_key_figures_for_the_index(isd):
     assert figures["Doelgroep"] == pytest.approx(model.loc["baseline", "target_group"])
     assert figures["Geplaatst 2020 (Publiek)"] == pytest.approx(model.loc["publiek", "placed"])
     assert "Netto kosten per geplaatste 2020 (Regulier, €)" in figures
+
+
+def test_windtunnel_table_pins_the_report_overrides():
+    goal = {"participation_min": 20.0, "net_cost_per_placed_max": 20000.0}
+    pinned = rc.windtunnel_table("GM0164", goal, overrides={"take_up": 0.6}, n_samples=40)
+    free = rc.windtunnel_table("GM0164", goal, n_samples=40)
+    width = pinned.participation_p90 - pinned.participation_p10
+    assert (width < (free.participation_p90 - free.participation_p10)).all()
+    assert set(pinned.option) == set(free.option) and len(pinned) == 4 * len(set(pinned.option))
+
+
+def test_windtunnel_refuses_overrides_it_cannot_hold_fixed():
+    with pytest.raises(AssumptionError, match="only hold scalar assumptions fixed"):
+        rc.windtunnel_table("GM0164", {}, overrides={"loonwaarde_wsw": [0.1] * 10}, n_samples=8)
+    with pytest.raises(AssumptionError, match="take_up"):
+        rc.windtunnel_table("GM0164", {}, overrides={"take_up": 2}, n_samples=8)
+
+
+def test_windtunnel_summary_explains_each_class():
+    goal = {"participation_min": 20.0, "net_cost_per_placed_max": 20000.0}
+    table = rc.windtunnel_table("GM0106", goal, n_samples=40)
+    html = rc.windtunnel_summary(table).data
+    assert "Windtunnel voor Assen (GM0106)" in html
+    for option in table.option_name.unique():
+        assert option in html
+    assert "<em>Robuust</em>" in html and "Spijt" in html
+    assert "deelname ≥ 20,0 %" in html
