@@ -217,10 +217,12 @@ def default_data_dir() -> Path:
     """
     env = os.environ.get(DATA_DIR_ENV)
     if env:
-        return Path(env)
-    import socecon
+        return Path(env).resolve()
+    return _PACKAGE_DATA_DIR
 
-    return Path(socecon.__file__).resolve().parents[1] / "data"
+
+# Resolved once: the data folder beside the package (the repository's data/).
+_PACKAGE_DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
 
 def _resolve_dir(data_dir: str | Path | None) -> Path:

@@ -202,7 +202,7 @@ def participating_codes() -> tuple[str, ...]:
 
 
 def _region_names() -> dict[str, str]:
-    return _region_names_for(default_data_dir().resolve())
+    return _region_names_for(default_data_dir())
 
 
 @cache
@@ -335,7 +335,10 @@ def region_name(code: str) -> str:
     ------
     UnknownRegionError
     """
-    return _region_names()[resolve(code)]
+    names = _region_names()
+    if code in names:  # canonical ids need no resolving
+        return names[code]
+    return names[resolve(code)]
 
 
 def group_members(group: str) -> tuple[str, ...]:
