@@ -48,11 +48,11 @@ def main() -> None:
             workbench.set_assumption("take_up", take_up(i)),
             workbench.specs(COMPARISON_CHARTS),
         ),
-        "slider -> all specs incl. ranking of 393": lambda i: (
+        "slider -> all specs incl. ranking of 393 and wind tunnel": lambda i: (
             workbench.set_assumption("take_up", take_up(i)),
             workbench.specs(),
         ),
-        "widget slider -> outputs replaced (Explorer, all 4 charts)": lambda i: setattr(
+        "widget slider -> outputs replaced (Explorer, all 5 charts)": lambda i: setattr(
             explorer.sliders["take_up"], "value", take_up(i)
         ),
     }

@@ -1133,22 +1133,10 @@ def windtunnel_table(
     pandas.DataFrame
         The option x scenario matrix of :func:`socecon.windtunnel.matrix`.
     """
-    from socecon.assumptions import load_assumptions
-    from socecon.exceptions import AssumptionError
     from socecon.windtunnel import matrix
 
-    assumptions = load_assumptions()
-    assumptions.resolve(overrides)  # validates ids, types and bounds
-    ranges = {}
-    for key, value in (overrides or {}).items():
-        if assumptions[key].kind != "scalar":
-            raise AssumptionError(
-                f"the wind tunnel can only hold scalar assumptions fixed, not {key!r}"
-            )
-        number = value[0] if isinstance(value, tuple) else value
-        ranges[key] = (float(number), float(number))
     return matrix(
-        region, goal, n_samples=n_samples, seed=seed, horizon=horizon, ranges=ranges or None
+        region, goal, n_samples=n_samples, seed=seed, horizon=horizon, overrides=overrides
     )
 
 

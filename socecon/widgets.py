@@ -58,12 +58,16 @@ KEY_ASSUMPTIONS = (
 DEFAULT_VARIABLES = ("placed", "participation_rate", "net_cost_per_placed")
 #: At most this many regions side by side (wider charts stop being readable).
 MAX_REGIONS = 10
+DEFAULT_GOAL_PARTICIPATION = 20.0
+DEFAULT_GOAL_NET_COST_PER_PLACED = 20000.0
+WINDTUNNEL_SAMPLES = 200
 #: The charts of the workbench, by name, with their Dutch captions.
 CHART_CAPTIONS = {
     "indicatoren": "Indicatoren per scenario, gekozen gemeenten naast elkaar",
     "doelgroep": "Doelgroep per loonwaardeklasse, met het venster van elk scenario",
     "verschil": "Verschil met het basisjaar",
     "ranglijst": "Ranglijst van alle gemeenten, de gekozen gemeenten gemarkeerd",
+    "windtunnel": "Beleidsopties in de windtunnel",
 }
 #: The comparison charts (need at least one chosen region); the ranking always draws.
 COMPARISON_CHARTS = ("indicatoren", "doelgroep", "verschil")
@@ -311,6 +315,9 @@ class State:
         The region of the target-group chart (the first chosen region by default).
     ranking_variable, ranking_scenario : str
         The indicator and scenario of the ranking of all municipalities.
+    goal_participation, goal_net_cost_per_placed : float
+        The wind tunnel's goal: participation of the target group at least this many percent,
+        at a net cost per placed person of at most this many euros.
     """
 
     regions: tuple[str, ...] = ()
@@ -323,6 +330,8 @@ class State:
     band_region: str | None = None
     ranking_variable: str = "participation_rate"
     ranking_scenario: str = "regulier"
+    goal_participation: float = DEFAULT_GOAL_PARTICIPATION
+    goal_net_cost_per_placed: float = DEFAULT_GOAL_NET_COST_PER_PLACED
 
     @property
     def overrides(self) -> dict[str, float]:
@@ -395,6 +404,19 @@ def _validate(state: State) -> State:
             f"Het zichtjaar moet tussen {DEFAULT_BASE_YEAR + 1} en {MAX_HORIZON} liggen, "
             f"niet {state.horizon}."
         )
+    goal = (state.goal_participation, state.goal_net_cost_per_placed)
+    if any(isinstance(g, bool) or not isinstance(g, int | float) for g in goal):
+        raise WorkbenchError("Het doel van de windtunnel moet uit getallen bestaan.")
+    if not 0 <= state.goal_participation <= 100:
+        raise WorkbenchError(
+            f"Het doel voor de deelname moet tussen 0 en 100 % liggen, niet "
+            f"{format_number(state.goal_participation, 1)} %."
+        )
+    if state.goal_net_cost_per_placed < 0:
+        raise WorkbenchError(
+            "Het doel voor de netto kosten per geplaatste kan niet negatief zijn "
+            f"({format_number(state.goal_net_cost_per_placed)} €)."
+        )
     assumptions = load_assumptions()
     try:
         assumptions.resolve(state.overrides)
@@ -458,6 +480,7 @@ class Workbench:
         self._state = _validate(State(regions=tuple(codes), **choices))
         self._comparison = _LastValue(self._run_comparison)
         self._ranking = _LastValue(self._run_ranking)
+        self._windtunnel = _LastValue(self._run_windtunnel)
         self._specs: dict[str, _LastValue] = {
             name: _LastValue(getattr(self, f"_spec_{name}")) for name in CHART_CAPTIONS
         }
@@ -620,6 +643,45 @@ class Workbench:
     def _spec_ranglijst(self, frame, variable, scenario, horizon, highlight):
         return figures.ranking_chart(frame, variable, scenario, horizon, highlight=highlight)
 
+    def _spec_windtunnel(self, region, goal, assumptions, horizon):
+        return figures.windtunnel_chart(self._windtunnel(region, goal, assumptions, horizon))
+
+    @staticmethod
+    def _run_windtunnel(region, goal, assumptions, horizon) -> pd.DataFrame:
+        from socecon.windtunnel import matrix
+
+        return matrix(
+            region,
+            {"participation_min": goal[0], "net_cost_per_placed_max": goal[1]},
+            n_samples=WINDTUNNEL_SAMPLES,
+            horizon=horizon,
+            overrides=dict(assumptions),
+        )
+
+    def windtunnel(self) -> pd.DataFrame:
+        """Return the wind-tunnel matrix for the region of the target-group chart.
+
+        Every policy option in every scenario over the uncertainty samples, with the analyst's
+        assumptions held fixed and the goal of :attr:`State.goal_participation` and
+        :attr:`State.goal_net_cost_per_placed` (see :func:`socecon.windtunnel.matrix`).
+
+        Raises
+        ------
+        WorkbenchError
+            Without a chosen region.
+        """
+        s = self._state
+        if s.shown_band_region is None:
+            raise WorkbenchError(EMPTY_SELECTION)
+        goal = (s.goal_participation, s.goal_net_cost_per_placed)
+        return self._windtunnel(s.shown_band_region, goal, s.assumptions, s.horizon)
+
+    def windtunnel_summary(self) -> str:
+        """Return the wind tunnel's Dutch verdict for the shown region (empty without one)."""
+        from socecon.windtunnel import summary_nl
+
+        return summary_nl(self.windtunnel()) if self._state.regions else ""
+
     def _chart_args(self, name: str) -> tuple:
         s = self._state
         if name == "ranglijst":
@@ -630,6 +692,9 @@ class Workbench:
                 s.horizon,
                 _highlight(s.regions),
             )
+        if name == "windtunnel":
+            goal = (s.goal_participation, s.goal_net_cost_per_placed)
+            return (s.shown_band_region, goal, s.assumptions, s.horizon)
         frame = self.comparison()
         if name == "doelgroep":
             return (frame, s.shown_band_region, s.horizon)
@@ -651,12 +716,15 @@ class Workbench:
         wanted = list(names) if names is not None else list(CHART_CAPTIONS)
         out = {}
         for name in wanted:
-            if name in COMPARISON_CHARTS and not self._state.regions:
+            if name in (*COMPARISON_CHARTS, "windtunnel") and not self._state.regions:
                 continue
             args = self._chart_args(name)
-            # the frame is a cached result: key on the inputs it was computed from
-            source = self._ranking if name == "ranglijst" else self._comparison
-            key = (source.key, *args[1:])
+            if name == "windtunnel":
+                key = args
+            else:
+                # the frame is a cached result: key on the inputs it was computed from
+                source = self._ranking if name == "ranglijst" else self._comparison
+                key = (source.key, *args[1:])
             entry = self._specs[name]
             if key != entry.key:
                 entry.value = (entry.compute(*args), None)
@@ -986,6 +1054,27 @@ class Explorer:
             )
             slider_rows.append(w.VBox([w.HBox([slider, readout, reset]), caption]))
         self.reset_all = w.Button(description="Alle aannames terugzetten", icon="undo")
+        self.goal_participation = w.FloatSlider(
+            value=s.goal_participation,
+            min=0,
+            max=100,
+            step=1,
+            continuous_update=False,
+            description="Doel: deelname doelgroep minstens (%)",
+            style={"description_width": "300px"},
+            layout=w.Layout(width="560px"),
+        )
+        self.goal_net_cost = w.FloatSlider(
+            value=s.goal_net_cost_per_placed,
+            min=0,
+            max=50000,
+            step=500,
+            continuous_update=False,
+            description="Doel: netto kosten per geplaatste hoogstens (€)",
+            style={"description_width": "300px"},
+            layout=w.Layout(width="560px"),
+        )
+        self.windtunnel_summary = w.HTML()
         self.message = w.HTML()
         self.outputs = {name: w.Output() for name in CHART_CAPTIONS}
         self.export_folder = w.Text(value="exports", description="Map")
@@ -1006,6 +1095,8 @@ class Explorer:
         self.ranking_variable.observe(self._on_change("ranking_variable"), names="value")
         self.ranking_scenario.observe(self._on_change("ranking_scenario"), names="value")
         self.reset_all.on_click(lambda _: self._apply(self.workbench.reset))
+        self.goal_participation.observe(self._on_change("goal_participation"), names="value")
+        self.goal_net_cost.observe(self._on_change("goal_net_cost_per_placed"), names="value")
         self.export_csv.on_click(lambda _: self._export(("csv",)))
         self.export_png.on_click(lambda _: self._export(("png",)))
         self.export_svg.on_click(lambda _: self._export(("svg",)))
@@ -1033,6 +1124,19 @@ class Explorer:
                 charts[2],
                 w.HBox([self.ranking_variable, self.ranking_scenario]),
                 charts[3],
+                section(
+                    CHART_CAPTIONS["windtunnel"],
+                    w.HTML(
+                        "<p>Elke beleidsoptie doorgerekend in elk scenario, over "
+                        f"{WINDTUNNEL_SAMPLES} combinaties van de onzekere aannames (de "
+                        "aannames hierboven liggen vast), voor de gemeente van de "
+                        "doelgroepgrafiek.</p>"
+                    ),
+                    self.goal_participation,
+                    self.goal_net_cost,
+                    self.outputs["windtunnel"],
+                    self.windtunnel_summary,
+                ),
                 section(
                     "Meenemen",
                     w.HBox([self.export_folder, self.export_csv, self.export_png, self.export_svg]),
@@ -1079,6 +1183,10 @@ class Explorer:
                 new = (lab_bundle(spec),)
             output._socecon_spec = spec
             output.outputs = new
+        summary = self.workbench.windtunnel_summary()
+        self.windtunnel_summary.value = "".join(
+            f"<p>{html.escape(line)}</p>" for line in summary.splitlines() if line
+        )
 
     def _sync(self) -> None:
         """Put every control in line with the workbench state (after a refusal or a reset)."""
@@ -1094,6 +1202,8 @@ class Explorer:
             self.variables.value = s.variables
             self.ranking_variable.value = s.ranking_variable
             self.ranking_scenario.value = s.ranking_scenario
+            self.goal_participation.value = s.goal_participation
+            self.goal_net_cost.value = s.goal_net_cost_per_placed
             for spec in slider_specs():
                 value = self.workbench.value(spec.id)
                 self.sliders[spec.id].value = value

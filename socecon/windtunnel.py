@@ -869,6 +869,40 @@ def _nanquantile(a: np.ndarray) -> np.ndarray:
         return np.nanquantile(a, [0.1, 0.5, 0.9], axis=2)
 
 
+def pinned_ranges(overrides: Mapping[str, Any] | None) -> dict[str, tuple[float, float]]:
+    """Turn assumption overrides into ranges of one point, so that every sample holds them.
+
+    Parameters
+    ----------
+    overrides : mapping, optional
+        Assumption id to a number, or ``(number, unit)``, as for :func:`socecon.model.run`.
+
+    Returns
+    -------
+    dict of str to (float, float)
+
+    Raises
+    ------
+    AssumptionError
+        For an invalid override, or one that is not a scalar (a distribution cannot be pinned
+        while the wind tunnel samples around it).
+    """
+    from socecon.assumptions import load_assumptions
+    from socecon.exceptions import AssumptionError
+
+    assumptions = load_assumptions()
+    values = assumptions.resolve(overrides)  # validates ids, types, units and bounds
+    pinned = {}
+    for key in overrides or {}:
+        if assumptions[key].kind != "scalar":
+            raise AssumptionError(
+                f"the wind tunnel can only hold scalar assumptions fixed, not {key!r}"
+            )
+        number = float(values[key])
+        pinned[key] = (number, number)
+    return pinned
+
+
 def evaluate(
     region: str,
     options: Sequence[str | Option] | None = None,
@@ -884,6 +918,7 @@ def evaluate(
     ranges: Mapping[str, Sequence[float]] | None = None,
     effects: Mapping[str, MeasureEffects] | None = None,
     model_input: ModelInput | None = None,
+    overrides: Mapping[str, Any] | None = None,
 ) -> WindTunnelResult:
     """Evaluate every option in every scenario over the uncertainty samples.
 
@@ -916,6 +951,9 @@ def evaluate(
         Measure effects; the declared ones by default.
     model_input : ModelInput, optional
         Base-year stocks; the CBS snapshot by default.
+    overrides : mapping, optional
+        Scalar assumptions held fixed in every sample (see :func:`pinned_ranges`); ``ranges``
+        wins where both name an assumption.
 
     Returns
     -------
@@ -963,7 +1001,11 @@ def evaluate(
     if missing:
         raise WindTunnelError(f"No effects declared for measure(s) {', '.join(missing)}")
     samples = sample(
-        n_samples, method=method, seed=seed, ranges=ranges, extra=effect_parameters(effects)
+        n_samples,
+        method=method,
+        seed=seed,
+        ranges={**pinned_ranges(overrides), **(ranges or {})} or None,
+        extra=effect_parameters(effects),
     )
     inp = model_input if model_input is not None else snapshot_input()
     funcs = registry()

@@ -250,3 +250,45 @@ def test_resolve_query_accepts_names_codes_and_options():
     assert resolve_query("Assen (GM0106)") == ("GM0106",)
     assert resolve_query("0164;gm0106\nAssen") == ("GM0164", "GM0106")
     assert resolve_query("Nuenen, Gerwen en Nederwetten") == ("GM0820",)
+
+
+def test_windtunnel_matrix_follows_the_goal_sliders(explorer):
+    before = rows(explorer, "windtunnel")
+    assert set(before["scenario_name"]) == {
+        "Sociaal Ondernemen",
+        "Regulier",
+        "Publiek-privaat",
+        "Publiek",
+    }
+    assert explorer.workbench.windtunnel()["region_name"].unique().tolist() == ["Hengelo"]
+    assert "Windtunnel voor Hengelo (GM0164)" in explorer.windtunnel_summary.value
+    explorer.goal_participation.value = 60  # unreachable in most worlds
+    after = rows(explorer, "windtunnel")
+    assert (after["goal_share"] <= before["goal_share"]).all()
+    assert (after["goal_share"] < before["goal_share"]).any()
+    assert "deelname ≥ 60,0 %" in html.unescape(explorer.windtunnel_summary.value)
+    explorer.band_region.value = "GM0106"
+    assert explorer.workbench.windtunnel()["region_name"].unique().tolist() == ["Assen"]
+    assert "Windtunnel voor Assen (GM0106)" in explorer.windtunnel_summary.value
+
+
+def test_windtunnel_holds_the_slider_assumptions_fixed(explorer):
+    wide = rows(explorer, "windtunnel")
+    explorer.sliders["take_up"].value = 0.5
+    assert explorer.workbench.state.overrides == {"take_up": 0.5}
+    pinned = rows(explorer, "windtunnel")
+    width = "participation_p90 - participation_p10"
+    assert pinned.eval(width).sum() < wide.eval(width).sum()
+
+
+def test_invalid_goals_are_refused_with_a_visible_message():
+    workbench = Workbench(["Zutphen"])
+    with pytest.raises(WorkbenchError, match="tussen 0 en 100 %"):
+        workbench.update(goal_participation=120)
+    with pytest.raises(WorkbenchError, match="niet negatief"):
+        workbench.update(goal_net_cost_per_placed=-5)
+    assert workbench.state.goal_participation == 20.0
+    explorer = Explorer(workbench)
+    explorer._apply(explorer.workbench.update, goal_participation=150)
+    assert "tussen 0 en 100 %" in message(explorer)
+    assert explorer.goal_participation.value == 20.0
