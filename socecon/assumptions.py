@@ -43,6 +43,8 @@ class Assumption:
     id, label, kind, unit, source, reliability, note : str
         ``kind`` is ``scalar``, ``distribution`` (shares per productivity band) or ``series``
         (values by date, e.g. the minimum wage).
+    source_nl : str
+        The source in Dutch, as municipal reports show it.
     value : float, tuple of float, or Mapping[str, float]
         The default value.
     low, high : float or None
@@ -62,6 +64,7 @@ class Assumption:
     high: float | None = None
     bounds: tuple[float, float] | None = None
     note: str = ""
+    source_nl: str = ""
 
     def series_value(self, year: int) -> float:
         """Return a series' value for ``year``.
@@ -209,7 +212,7 @@ def _parse(entry: Any, index: int, problems: list[str]) -> Assumption | None:
     item = f"assumption {entry.get('id', index)!r}"
     missing = [
         k
-        for k in ("id", "label", "kind", "unit", "source", "reliability", "value")
+        for k in ("id", "label", "kind", "unit", "source", "source_nl", "reliability", "value")
         if entry.get(k) in (None, "")
     ]
     if missing:
@@ -262,6 +265,7 @@ def _parse(entry: Any, index: int, problems: list[str]) -> Assumption | None:
         high=high,
         bounds=bounds,  # type: ignore[arg-type]
         note=" ".join(str(entry.get("note", "")).split()),
+        source_nl=" ".join(str(entry["source_nl"]).split()),
     )
 
 

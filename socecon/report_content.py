@@ -912,7 +912,7 @@ def assumption_rows(overrides: Mapping[str, Any] | None = None) -> list[dict[str
                 "value": value,
                 "range": span,
                 "unit": "%" if _is_share(a.unit) else unit,
-                "source": " ".join(a.source.split()),
+                "source": a.source_nl,
                 "reliability": a.reliability,
             }
         )

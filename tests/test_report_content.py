@@ -196,3 +196,12 @@ def test_windtunnel_summary_explains_each_class():
         assert option in html
     assert "<em>Robuust</em>" in html and "Spijt" in html
     assert "deelname ≥ 20,0 %" in html
+
+
+def test_assumption_sources_are_shown_in_dutch():
+    rows = {r["id"]: r for r in rc.assumption_rows()}
+    assert rows["take_up"]["source"].startswith("IJkpunt: van de mensen die")
+    assert rows["hours_per_week"]["source"].startswith("Geen bron voor de gemiddelde")
+    english = re.compile(r"\b(the|and|with|no source|derived)\b", re.IGNORECASE)
+    for assumption_id, row in rows.items():
+        assert not english.search(row["source"]), assumption_id
