@@ -1185,3 +1185,31 @@ def windtunnel_summary(table: pd.DataFrame) -> Any:
         numeric=[False, False, False, True],
     )
     return _html(paragraphs + explanation + table_html)
+
+
+def hindcast() -> Any:
+    """Return what actually happened by 2020, per scenario, as Dutch HTML with sources.
+
+    The national hindcast of ``definitions/hindcast.yaml`` (which scenario came closest, with the
+    sourced evidence and its reliability tag), as the overview notebook shows it too.
+
+    Returns
+    -------
+    IPython.display.HTML
+    """
+    from socecon.overview import hindcast_table, load_hindcast
+
+    declared = load_hindcast()
+    table = hindcast_table()
+    rows = [
+        (name, r["oordeel"], r["wat er gebeurde"], r["bronnen"]) for name, r in table.iterrows()
+    ]
+    return _html(
+        f"<p>{_esc(declared.verdict)}</p>"
+        + html_table(
+            ["Scenario", "Uitgekomen?", "Wat er gebeurde", "Bronnen"],
+            rows,
+            numeric=[False, False, False, False],
+        )
+        + f"<p><em>Kanttekening:</em> {_esc(declared.caveat)}</p>"
+    )

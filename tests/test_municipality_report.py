@@ -113,6 +113,7 @@ def test_report_has_every_section_and_scenario(hengelo):
         "Wat als?",
         "Van het basisjaar naar de horizon",
         "Beleidsopties in de windtunnel",
+        "Terugblik: welk scenario kwam uit?",
         "Aannames en bronnen",
         "Verantwoording",
     ]:

@@ -205,3 +205,11 @@ def test_assumption_sources_are_shown_in_dutch():
     english = re.compile(r"\b(the|and|with|no source|derived)\b", re.IGNORECASE)
     for assumption_id, row in rows.items():
         assert not english.search(row["source"]), assumption_id
+
+
+def test_hindcast_names_the_closest_scenario_with_sources():
+    html = rc.hindcast().data
+    assert "het dichtst bij Regulier" in html
+    for name in ("Sociaal Ondernemen", "Regulier", "Publiek-privaat", "Publiek"):
+        assert f"<td>{name}</td>" in html
+    assert "Kst. 34956-3" in html and "Kanttekening" in html
