@@ -5,15 +5,22 @@ notebook with papermill (parameters passed as typed Python values), export the H
 :mod:`socecon.report` and write it atomically. It never raises for a failing notebook: the
 :class:`ReportResult` says what went wrong, and the executed notebook and a log are kept in
 ``<out>/logs/``. :func:`run_batch` maps tasks over any ``concurrent.futures.Executor`` (a process
-pool by default; a Dask ``Client.get_executor()`` works the same), so one failure never stops the
-others.
+pool by default; a Dask ``Client.get_executor()`` works the same, see ``socecon run
+--scheduler``), so one failure never stops the others.
+
+By default a report runs in its worker's warm kernel (:mod:`socecon.kernels`): started, with
+pandas, altair and socecon imported, once per worker process and reset to a clean namespace
+before every report, so a batch pays kernel start-up and imports once per worker instead of once
+per report. ``ReportTask(fresh_kernel=True)`` (``socecon run --fresh-kernels``) runs papermill
+with a new kernel per report, as before; both give the same pages.
 
 Guards against papermill's known traps (design.md, section 6):
 
 - no default timeout: every report has a deadline; the cell running at the deadline is stopped,
   the kernel killed, and the result says "timed out after N s";
-- kernel start races under parallel start: a report whose kernel fails before any cell ran is
-  retried after a short random pause;
+- a kernel that dies or hangs is replaced and the report retried once (``ReportTask.retries``);
+- kernel start races under parallel start: a kernel that fails to start is started again after a
+  short random pause;
 - ``-p code 0363`` becomes the int 363: parameters go in as a dict, so strings stay strings;
 - a failing cell still leaves an executed notebook: it becomes the log, and the failing cell's
   error is taken from ``metadata.papermill.exception`` and the cell's error output;
@@ -23,7 +30,7 @@ Guards against papermill's known traps (design.md, section 6):
 
 from __future__ import annotations
 
-import contextvars
+import contextlib
 import logging
 import os
 import random
@@ -33,25 +40,19 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from socecon.charts import REPORT_ENV
 from socecon.exceptions import SocEconError
+from socecon.kernels import DEFAULT_KERNEL, KERNEL_OUTPUT, own_interpreter  # noqa: F401 (public)
+from socecon.kernels import kernel_manager_class as _kernel_manager_class
 
-#: Default time one report may take, in seconds (kernel start included).
+#: Default time one report may take, in seconds (per attempt, once its kernel is ready).
 DEFAULT_TIMEOUT = 300.0
-
-#: The default kernel; its interpreter is pinned to the one running socecon.
-DEFAULT_KERNEL = "python3"
-
-#: Where kernels started by this process write their stdout/stderr (None: inherit).
-_KERNEL_OUTPUT: contextvars.ContextVar[IO[bytes] | None] = contextvars.ContextVar(
-    "socecon_kernel_output", default=None
-)
 
 
 class ReportError(SocEconError):
@@ -79,7 +80,8 @@ class ReportTask:
     parameters : dict
         Typed values for the notebook's ``parameters`` cell (``"0363"`` stays a string).
     timeout : float
-        Seconds the whole report may take, kernel start included.
+        Seconds one attempt at the report may take once its kernel is ready (a new kernel has
+        ``min(timeout, 60)`` seconds to start).
     log_dir : Path, optional
         Where failures leave the executed notebook and a log; ``<output folder>/logs`` by default.
     kernel_name : str
@@ -88,6 +90,11 @@ class ReportTask:
         Where the vega bundle lives, see :func:`socecon.report.export_html`.
     start_retries : int
         How often a kernel that fails before running any cell is started again.
+    fresh_kernel : bool
+        Run the report in a kernel of its own (papermill's usual way, seconds slower) instead
+        of the worker's warm kernel (:mod:`socecon.kernels`).
+    retries : int
+        How often a report whose warm kernel died or hung is run again in a new kernel.
     """
 
     code: str
@@ -100,6 +107,8 @@ class ReportTask:
     kernel_name: str = DEFAULT_KERNEL
     bundle: str = "inline"
     start_retries: int = 2
+    fresh_kernel: bool = False
+    retries: int = 1
 
     @property
     def logs(self) -> Path:
@@ -135,7 +144,8 @@ class ReportResult:
     figures : dict
         Key figures the notebook published (see :func:`socecon.report.publish_key_figures`).
     attempts : int
-        Kernel starts needed.
+        Times the notebook was run (more than 1 after a kernel died or hung, or failed to
+        start).
     """
 
     code: str
@@ -153,62 +163,6 @@ class ReportResult:
 # --------------------------------------------------------------------------- one report
 
 
-def own_interpreter(spec: Any, kernel_name: str = DEFAULT_KERNEL) -> Any:
-    """Make the default Python kernel run in the interpreter that runs socecon.
-
-    ``python3`` is resolved through Jupyter's search path, where a kernelspec of another
-    installation (a user-wide ``~/.local/share/jupyter/kernels/python3``, a system Jupyter) can
-    win over the virtual environment's own, and reports would then run against a different
-    socecon or none at all. For the default kernel name the spec's interpreter is therefore
-    replaced by ``sys.executable``; other kernel names are used as declared.
-
-    Parameters
-    ----------
-    spec : jupyter_client.kernelspec.KernelSpec or None
-        The resolved kernelspec (changed in place).
-    kernel_name : str
-        The name it was resolved from.
-
-    Returns
-    -------
-    jupyter_client.kernelspec.KernelSpec or None
-        ``spec``.
-    """
-    if (
-        spec is not None
-        and kernel_name == DEFAULT_KERNEL
-        and str(getattr(spec, "language", "")).lower() == "python"
-        and spec.argv
-        and Path(spec.argv[0]).name.startswith("python")
-        and spec.argv[0] != sys.executable
-    ):
-        spec.argv = [sys.executable, *spec.argv[1:]]
-    return spec
-
-
-def _kernel_manager_class():
-    """Return an async kernel manager class whose kernels write to the current task's log.
-
-    Its default ``python3`` kernel runs in socecon's own interpreter (see
-    :func:`own_interpreter`).
-    """
-    from jupyter_client.manager import AsyncKernelManager
-
-    class LoggedKernelManager(AsyncKernelManager):
-        @property
-        def kernel_spec(self):
-            return own_interpreter(AsyncKernelManager.kernel_spec.fget(self), self.kernel_name)
-
-        async def _async_launch_kernel(self, kernel_cmd, **kw):
-            sink = _KERNEL_OUTPUT.get()
-            if sink is not None:
-                kw.setdefault("stdout", sink)
-                kw.setdefault("stderr", sink)
-            await super()._async_launch_kernel(kernel_cmd, **kw)
-
-    return LoggedKernelManager
-
-
 def _cells_started(path: Path) -> bool:
     """Whether papermill recorded the start of any cell in the notebook at ``path``."""
     import nbformat
@@ -220,8 +174,8 @@ def _cells_started(path: Path) -> bool:
     return any(c.metadata.get("papermill", {}).get("start_time") for c in nb.cells)
 
 
-def _failure_details(path: Path) -> tuple[str | None, str]:
-    """Find the failing cell in an executed notebook.
+def _failure_details(executed: Any) -> tuple[str | None, str]:
+    """Find the failing cell in an executed notebook (a path or a notebook node).
 
     That is the cell papermill marked with an exception, else the last one that started (the
     cell running at a timeout).
@@ -234,10 +188,15 @@ def _failure_details(path: Path) -> tuple[str | None, str]:
     """
     import nbformat
 
-    try:
-        nb = nbformat.read(str(path), as_version=4)
-    except (OSError, ValueError):
+    if executed is None:
         return None, ""
+    if isinstance(executed, str | Path):
+        try:
+            nb = nbformat.read(str(executed), as_version=4)
+        except (OSError, ValueError):
+            return None, ""
+    else:
+        nb = executed
     injected = {"injected-parameters", "papermill-error-cell-tag"}
     source_cells = [c for c in nb.cells if not injected & set(c.metadata.get("tags", []))]
     failed = [c for c in source_cells if c.metadata.get("papermill", {}).get("exception")]
@@ -263,21 +222,32 @@ def _strip_ansi(text: str) -> str:
     return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text)
 
 
-def _execute(task: ReportTask, executed: Path, kernel_log: Path, deadline: float):
-    """Run papermill once; raise _KernelStartError if the kernel failed before any cell ran."""
+@contextlib.contextmanager
+def _papermill_log(path: Path) -> Iterator[None]:
+    """Send papermill's log messages to ``path`` instead of the terminal."""
+    papermill_log = logging.getLogger("papermill")
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("[papermill] %(levelname)s %(message)s"))
+    propagate = papermill_log.propagate
+    papermill_log.addHandler(handler)
+    papermill_log.propagate = False
+    try:
+        yield
+    finally:
+        papermill_log.removeHandler(handler)
+        papermill_log.propagate = propagate
+        handler.close()
+
+
+def _execute_cold(task: ReportTask, executed: Path, kernel_log: Path, deadline: float):
+    """Run papermill once with a new kernel; raise _KernelStartError if it failed to start."""
     import papermill as pm
 
     def cell_timeout(cell) -> float:
         return max(0.5, deadline - time.monotonic())
 
-    papermill_log = logging.getLogger("papermill")
-    handler = logging.FileHandler(kernel_log, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("[papermill] %(levelname)s %(message)s"))
-    propagate = papermill_log.propagate
-    with open(kernel_log, "ab") as sink:
-        token = _KERNEL_OUTPUT.set(sink)
-        papermill_log.addHandler(handler)
-        papermill_log.propagate = False
+    with open(kernel_log, "ab") as sink, _papermill_log(kernel_log):
+        token = KERNEL_OUTPUT.set(sink)
         try:
             return pm.execute_notebook(
                 str(task.notebook),
@@ -304,10 +274,31 @@ def _execute(task: ReportTask, executed: Path, kernel_log: Path, deadline: float
                 raise
             raise _KernelStartError(f"{type(exc).__name__}: {exc}") from exc
         finally:
-            _KERNEL_OUTPUT.reset(token)
-            papermill_log.removeHandler(handler)
-            papermill_log.propagate = propagate
-            handler.close()
+            KERNEL_OUTPUT.reset(token)
+
+
+def _execute_warm(task: ReportTask, kernel: Any, record: list, kernel_log: Path, deadline: float):
+    """Run papermill once in the warm ``kernel`` (engine ``socecon-warm``)."""
+    import papermill as pm
+
+    from socecon.kernels import register_engine
+
+    def cell_timeout(cell) -> float:
+        return max(0.5, deadline - time.monotonic())
+
+    with _papermill_log(kernel_log):
+        return pm.execute_notebook(
+            str(task.notebook),
+            None,
+            parameters=dict(task.parameters),
+            engine_name=register_engine(),
+            request_save_on_cell_execute=False,
+            kernel_name=task.kernel_name,
+            progress_bar=False,
+            kernel=kernel,
+            record=record,
+            timeout_func=cell_timeout,
+        )
 
 
 def run_report(task: ReportTask) -> ReportResult:
@@ -332,26 +323,11 @@ def run_report(task: ReportTask) -> ReportResult:
             task.code, task.title, False, error=f"notebook not found: {task.notebook}"
         )
     start = time.monotonic()
-    deadline = start + task.timeout
     work = Path(tempfile.mkdtemp(prefix=f"socecon-{task.code}-"))
     executed, kernel_log = work / f"{task.code}.ipynb", work / "kernel.log"
-    previous = os.environ.get(REPORT_ENV)
-    os.environ[REPORT_ENV] = "1"
-    attempts, error, details, nb = 0, None, "", None
     try:
-        while True:
-            attempts += 1
-            try:
-                nb = _execute(task, executed, kernel_log, deadline)
-                break
-            except _KernelStartError as exc:
-                if attempts > task.start_retries or time.monotonic() >= deadline:
-                    error = f"kernel did not start ({exc})"
-                    break
-                time.sleep(random.uniform(0.2, 1.5))
-            except Exception as exc:
-                error, details = _describe_failure(exc, task, executed, deadline)
-                break
+        run = _run_cold if task.fresh_kernel else _run_warm
+        nb, attempts, error, details = run(task, executed, kernel_log)
         if nb is not None:
             try:
                 html = Path(task.output)
@@ -383,15 +359,100 @@ def run_report(task: ReportTask) -> ReportResult:
             attempts=attempts,
         )
     finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _run_cold(task: ReportTask, executed: Path, kernel_log: Path):
+    """Papermill with a new kernel; returns ``(notebook or None, attempts, error, details)``."""
+    deadline = time.monotonic() + task.timeout
+    previous = os.environ.get(REPORT_ENV)
+    os.environ[REPORT_ENV] = "1"
+    attempts, error, details, nb = 0, None, "", None
+    try:
+        while True:
+            attempts += 1
+            try:
+                nb = _execute_cold(task, executed, kernel_log, deadline)
+                break
+            except _KernelStartError as exc:
+                if attempts > task.start_retries or time.monotonic() >= deadline:
+                    error = f"kernel did not start ({exc})"
+                    break
+                time.sleep(random.uniform(0.2, 1.5))
+            except Exception as exc:
+                error, details = _describe_failure(exc, task, executed, deadline)
+                break
+    finally:
         if previous is None:
             os.environ.pop(REPORT_ENV, None)
         else:
             os.environ[REPORT_ENV] = previous
-        shutil.rmtree(work, ignore_errors=True)
+    return nb, attempts, error, details
+
+
+def _run_warm(task: ReportTask, executed: Path, kernel_log: Path):
+    """Run papermill in the worker's warm kernel, replacing a kernel that dies or hangs.
+
+    The report is retried ``task.retries`` times in a new kernel. Returns ``(notebook or None,
+    attempts, error, details)``; on failure the executed notebook is written to ``executed``.
+    """
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
+    from socecon import kernels
+
+    cwd = Path(task.notebook).resolve().parent
+    attempts, start_failures, retries = 0, 0, task.retries
+    history: list[str] = []
+    while True:
+        try:
+            kernel = kernels.acquire(
+                task.kernel_name, cwd, startup_timeout=max(1.0, min(60.0, task.timeout))
+            )
+        except kernels.KernelStartError as exc:
+            start_failures += 1
+            if start_failures > task.start_retries:
+                return None, max(attempts, 1), f"kernel did not start ({exc})", ""
+            time.sleep(random.uniform(0.2, 1.5))
+            continue
+        attempts += 1
+        offset = kernel.output_size()
+        deadline = time.monotonic() + task.timeout
+        record: list = []
+        try:
+            nb = _execute_warm(task, kernel, record, kernel_log, deadline)
+            return nb, attempts, None, ""
+        except PapermillExecutionError as exc:  # a cell raised; the kernel is fine
+            error, details = _describe_failure(exc, task, record[-1] if record else None, deadline)
+            _save_executed(record, executed)
+            return None, attempts, error, details
+        except Exception as exc:  # the kernel died, hung or stopped answering
+            error, details = _describe_failure(exc, task, record[-1] if record else None, deadline)
+            with open(kernel_log, "a", encoding="utf-8") as log:
+                log.write(kernel.output_since(offset))
+            kernels.discard(kernel)
+            _save_executed(record, executed)
+            history.append(f"attempt {attempts}: {error}")
+            if retries > 0 and isinstance(exc, CellTimeoutError | TimeoutError | DeadKernelError):
+                retries -= 1
+                continue
+            if len(history) > 1:
+                error += f" (tried {attempts} times, each in a new kernel)"
+                details = "\n".join(history) + "\n\n" + details
+            return None, attempts, error, details
+
+
+def _save_executed(record: list, executed: Path) -> None:
+    """Write the last executed notebook of a failing run, for the log."""
+    import nbformat
+
+    if record:
+        with contextlib.suppress(OSError, ValueError):
+            nbformat.write(record[-1], str(executed))
 
 
 def _describe_failure(
-    exc: Exception, task: ReportTask, executed: Path, deadline: float
+    exc: Exception, task: ReportTask, executed: Any, deadline: float
 ) -> tuple[str, str]:
     """One line for the user and the long text for the log."""
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
