@@ -554,6 +554,47 @@ def default_executor(jobs: int) -> Executor:
     )
 
 
+@contextlib.contextmanager
+def dask_executor(address: str, timeout: float = 30.0) -> Iterator[Executor]:
+    """Connect to a Dask distributed scheduler and yield a ``concurrent.futures`` executor.
+
+    Each Dask worker process keeps its own warm kernel (see :mod:`socecon.kernels`), exactly
+    like a local worker process. The workers must reach the notebook and the output folder at
+    the paths of the tasks (a shared file system).
+
+    Parameters
+    ----------
+    address : str
+        The scheduler, e.g. ``tcp://host:8786``.
+    timeout : float
+        Seconds to wait for the connection.
+
+    Yields
+    ------
+    concurrent.futures.Executor
+        ``Client.get_executor()``; the client is closed afterwards.
+
+    Raises
+    ------
+    ReportError
+        If ``distributed`` is not installed or the scheduler cannot be reached.
+    """
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ReportError(
+            "--scheduler needs dask.distributed: pip install 'socecon[dask]'"
+        ) from None
+    try:
+        client = Client(address, timeout=timeout)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ReportError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    try:
+        yield client.get_executor()
+    finally:
+        client.close()
+
+
 class _Progress:
     """A progress bar on stderr (tqdm), or nothing."""
 
@@ -739,6 +780,7 @@ def make_tasks(
     bundle: str = "inline",
     parameters: Mapping[str, Any] | None = None,
     names: Mapping[str, str] | None = None,
+    fresh_kernel: bool = False,
 ) -> list[ReportTask]:
     """Build one task per region: ``<out_dir>/<code>.html`` from ``notebook``.
 
@@ -760,26 +802,31 @@ def make_tasks(
         Further notebook parameters for every report (e.g. ``{"overrides": {...}}``).
     names : mapping, optional
         Display names by code; :func:`socecon.regions.region_name` by default.
+    fresh_kernel : bool
+        One new kernel per report instead of the worker's warm kernel.
 
     Returns
     -------
     list of ReportTask
-        Each with the parameters ``region`` (the code, a string) and ``horizon`` (an int).
+        Each with the parameters ``region`` (the code, a string) and ``horizon`` (an int), and
+        absolute paths (so that workers elsewhere, e.g. on a Dask cluster sharing the file
+        system, find the same files).
     """
     if names is None:
         from socecon.regions import region_name
 
         names = {code: region_name(code) for code in codes}
-    out_dir = Path(out_dir)
+    out_dir = Path(out_dir).absolute()
     return [
         ReportTask(
             code=code,
-            notebook=Path(notebook),
+            notebook=Path(notebook).absolute(),
             output=out_dir / f"{code}.html",
             name=names.get(code, code),
             parameters={"region": str(code), "horizon": int(horizon), **dict(parameters or {})},
             timeout=float(timeout),
             bundle=bundle,
+            fresh_kernel=fresh_kernel,
         )
         for code in codes
     ]
@@ -832,6 +879,19 @@ def add_run_command(sub) -> None:
         default="inline",
         help="inline the vega bundle in every report (default) or share one vega-bundle.js",
     )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run the reports on a Dask distributed cluster (e.g. tcp://host:8786) instead of "
+        "local worker processes; the workers must see the notebook and --out at the same paths",
+    )
+    p.add_argument(
+        "--fresh-kernels",
+        action="store_true",
+        help="start a new kernel for every report (slower; by default each worker keeps one "
+        "warm kernel and resets it between reports)",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_run)
 
@@ -872,10 +932,20 @@ def cmd_run(args) -> int:
         raise UnknownRegionError("; ".join(unknown))
     out = check_writable(args.out)
     tasks = make_tasks(
-        codes, notebook, out, horizon=args.horizon, timeout=args.timeout, bundle=args.bundle
+        codes,
+        notebook,
+        out,
+        horizon=args.horizon,
+        timeout=args.timeout,
+        bundle=args.bundle,
+        fresh_kernel=getattr(args, "fresh_kernels", False),
     )
+    scheduler = getattr(args, "scheduler", None)
     try:
-        results = run_batch(tasks, jobs=args.jobs, progress=not args.no_progress)
+        with dask_executor(scheduler) if scheduler else contextlib.nullcontext() as executor:
+            results = run_batch(
+                tasks, executor=executor, jobs=args.jobs, progress=not args.no_progress
+            )
     except KeyboardInterrupt:
         print("socecon: interrupted; reports already written are complete", file=sys.stderr)
         return 130
