@@ -1154,10 +1154,15 @@ def windtunnel_summary(table: pd.DataFrame) -> Any:
         The Dutch summary paragraphs, then one row per option with its class, the scenarios where
         it breaks and its largest regret.
     """
-    from socecon.windtunnel import summary_nl
+    from socecon.windtunnel import CLASSES, summary_nl
 
     paragraphs = "".join(f"<p>{_esc(line)}</p>" for line in summary_nl(table).splitlines() if line)
-    options = table.drop_duplicates("option").sort_values(["class", "option_name"], kind="stable")
+    rank = {c: i for i, c in enumerate(CLASSES)}  # robust first, dominated last
+    options = (
+        table.drop_duplicates("option")
+        .assign(rank=lambda d: d["class"].map(rank))
+        .sort_values(["rank", "option_name"], kind="stable")
+    )
     rows = [
         (
             r.option_name,

@@ -195,6 +195,11 @@ def test_windtunnel_summary_explains_each_class():
     for option in table.option_name.unique():
         assert option in html
     assert "<em>Robuust</em>" in html and "Spijt" in html
+    order = ["robuust", "scenarioafhankelijk", "kwetsbaar", "gedomineerd"]
+    shown = [
+        c for c in re.findall(r"<td>(robuust|scenarioafhankelijk|kwetsbaar|gedomineerd)</td>", html)
+    ]
+    assert shown == sorted(shown, key=order.index)  # the best options first
     assert "deelname ≥ 20,0 %" in html
 
 
