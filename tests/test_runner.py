@@ -82,6 +82,7 @@ def test_hanging_report_is_stopped_at_its_timeout_and_others_finish(batch):
     hung = results["GM0002"]
     assert not hung.ok
     assert hung.error.startswith(f"timed out after {HANG_TIMEOUT:g} s")
+    assert hung.attempts == 2  # the hung kernel was killed and the report tried once more
     assert "kernel stopped" in hung.error or "cell" not in hung.error
     assert hung.log is not None and hung.log.exists()
     assert not (out / "GM0002.html").exists()
