@@ -84,6 +84,10 @@ DEFAULT_SAMPLES = 200
 # median meets it. The assumptions' ranges are wide and shared by all options, so a stricter
 # share (0.8, 0.9) mostly tests the world, not the policy; the matrix shows every share.
 DEFAULT_CONFIDENCE = 0.5
+# "No regret", with a tolerance: in a scenario an option holds only if it meets the goal and its
+# median regret is at most this many percentage points of participation behind the best option
+# there. Applies when regret is measured on participation (the default objective).
+DEFAULT_REGRET_TOLERANCE = 5.0
 # Relative tolerance when comparing options: differences below it count as ties.
 TIE_TOLERANCE = 1e-9
 
@@ -569,10 +573,44 @@ def dominated_by(benefit: np.ndarray, cost: np.ndarray) -> np.ndarray:
     return out
 
 
+def holds_in(
+    met_share: np.ndarray,
+    confidence: float = DEFAULT_CONFIDENCE,
+    regret_median: np.ndarray | None = None,
+    regret_tolerance: float | None = None,
+) -> np.ndarray:
+    """Return where each option holds: it meets the goal and stays near the best option.
+
+    Parameters
+    ----------
+    met_share : numpy.ndarray
+        Shape ``(O, K)``: share of samples meeting the goal per option and scenario.
+    confidence : float
+        Share of samples needed to count the goal as met in a scenario.
+    regret_median : numpy.ndarray, optional
+        Shape ``(O, K)``: median regret per option and scenario.
+    regret_tolerance : float, optional
+        Largest median regret that still counts as "no regret"; no regret test without it.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        Shape ``(O, K)``.
+    """
+    holds = np.asarray(met_share) >= confidence
+    if regret_median is not None and regret_tolerance is not None:
+        holds &= np.nan_to_num(np.asarray(regret_median), nan=np.inf) <= regret_tolerance
+    return holds
+
+
 def classify(
-    met_share: np.ndarray, dominated: np.ndarray, confidence: float = DEFAULT_CONFIDENCE
+    met_share: np.ndarray,
+    dominated: np.ndarray,
+    confidence: float = DEFAULT_CONFIDENCE,
+    regret_median: np.ndarray | None = None,
+    regret_tolerance: float | None = None,
 ) -> list[str]:
-    """Classify options from their goal shares per scenario and their dominance.
+    """Classify options from where they hold (see :func:`holds_in`) and their dominance.
 
     Parameters
     ----------
@@ -582,13 +620,19 @@ def classify(
         Shape ``(O,)``.
     confidence : float
         Share of samples needed to count the goal as met in a scenario.
+    regret_median : numpy.ndarray, optional
+        Shape ``(O, K)``: median regret per option and scenario.
+    regret_tolerance : float, optional
+        Largest median regret that still counts as "no regret".
 
     Returns
     -------
     list of str
-        One of ``robust``, ``scenario_dependent``, ``fragile``, ``dominated`` per option.
+        Per option: ``robust`` (holds in every scenario: meets the goal with no regret beyond the
+        tolerance), ``scenario_dependent`` (holds in some), ``fragile`` (in none), or
+        ``dominated`` (another option is at least as good everywhere; never robust).
     """
-    holds = np.asarray(met_share) >= confidence
+    holds = holds_in(met_share, confidence, regret_median, regret_tolerance)
     out = []
     for o in range(holds.shape[0]):
         if dominated[o]:
@@ -727,6 +771,8 @@ class WindTunnelResult:
     goal : Goal
     objective : str
     confidence : float
+    regret_tolerance : float or None
+        Largest median regret (in the objective's unit) that still counts as "no regret".
     participation, placed, net_cost, net_cost_per_placed : numpy.ndarray
         Net cost includes the programme cost.
     programme_cost : numpy.ndarray
@@ -741,6 +787,7 @@ class WindTunnelResult:
     goal: Goal
     objective: str
     confidence: float
+    regret_tolerance: float | None
     participation: np.ndarray
     placed: np.ndarray
     net_cost: np.ndarray
@@ -779,7 +826,13 @@ class WindTunnelResult:
     @property
     def classes(self) -> list[str]:
         """Class id per option."""
-        return classify(self.met_share, self.dominance.any(axis=1), self.confidence)
+        return classify(
+            self.met_share,
+            self.dominance.any(axis=1),
+            self.confidence,
+            np.nanmedian(self.regret, axis=2),
+            self.regret_tolerance,
+        )
 
     def table(self) -> pd.DataFrame:
         """Return the tidy option x scenario matrix with the classification.
@@ -801,8 +854,8 @@ class WindTunnelResult:
         classes = self.classes
         reg = self.regret
         share = self.met_share
-        holds = share >= self.confidence
         reg_median = np.nanmedian(reg, axis=2)
+        holds = holds_in(share, self.confidence, reg_median, self.regret_tolerance)
         reg_p90 = np.nanquantile(reg, 0.9, axis=2)
         name = region_name(self.region)
         overall_part = np.nanmedian(self.participation.reshape(len(self.options), -1), axis=1)
@@ -837,7 +890,8 @@ class WindTunnelResult:
                         "net_cost_per_placed_p90": q["net_cost_per_placed"][2, o, k],
                         "programme_cost_median": np.median(self.programme_cost[o]),
                         "goal_share": share[o, k],
-                        "meets_goal": bool(holds[o, k]),
+                        "meets_goal": bool(share[o, k] >= self.confidence),
+                        "holds": bool(holds[o, k]),
                         "regret_median": reg_median[o, k],
                         "regret_p90": reg_p90[o, k],
                         "class": classes[o],
@@ -853,6 +907,7 @@ class WindTunnelResult:
             goal=self.goal.describe_nl(),
             objective=self.objective,
             confidence=self.confidence,
+            regret_tolerance=self.regret_tolerance,
             n_samples=len(self.samples),
             seed=self.samples.seed,
             method=self.samples.method,
@@ -915,6 +970,7 @@ def evaluate(
     horizon: int = DEFAULT_HORIZON,
     objective: str = "participation_rate",
     confidence: float = DEFAULT_CONFIDENCE,
+    regret_tolerance: float | str | None = "auto",
     ranges: Mapping[str, Sequence[float]] | None = None,
     effects: Mapping[str, MeasureEffects] | None = None,
     model_input: ModelInput | None = None,
@@ -945,6 +1001,12 @@ def evaluate(
         ``net_cost_per_placed``.
     confidence : float
         Share of samples (0-1] that must meet the goal for it to count as met in a scenario.
+    regret_tolerance : float or None
+        Largest median regret that still counts as "no regret" in a scenario, in the
+        objective's unit; ``"auto"`` means :data:`DEFAULT_REGRET_TOLERANCE` percentage points
+        for the participation objective and no regret test for the others; None switches the
+        regret test off. An option is robust only if it meets the goal and stays within this
+        tolerance of the best option in every scenario.
     ranges : mapping, optional
         Replacement ranges for assumptions (see :func:`socecon.uncertainty.sample`).
     effects : mapping of str to MeasureEffects, optional
@@ -978,6 +1040,18 @@ def evaluate(
         raise WindTunnelError(
             f"Unknown objective {objective!r}; choose one of {', '.join(OBJECTIVES)}"
         )
+    if regret_tolerance == "auto":
+        regret_tolerance = DEFAULT_REGRET_TOLERANCE if objective == "participation_rate" else None
+    if regret_tolerance is not None and (
+        isinstance(regret_tolerance, bool)
+        or not isinstance(regret_tolerance, int | float)
+        or not regret_tolerance >= 0
+    ):
+        raise WindTunnelError(
+            f"regret_tolerance = {regret_tolerance!r} must be a non-negative number or None"
+        )
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+        raise WindTunnelError(f"seed = {seed!r} must be a non-negative whole number")
     if (
         isinstance(confidence, bool)
         or not isinstance(confidence, int | float)
@@ -1043,6 +1117,7 @@ def evaluate(
         goal=goal,
         objective=objective,
         confidence=float(confidence),
+        regret_tolerance=regret_tolerance,
         participation=participation,
         placed=placed,
         net_cost=net,
@@ -1097,10 +1172,17 @@ def summary_nl(result: WindTunnelResult | pd.DataFrame) -> str:
     conf = table.attrs.get("confidence", DEFAULT_CONFIDENCE)
     unit = OBJECTIVES[table.attrs.get("objective", "participation_rate")][1]
     by_class = {c: per_option[per_option["class"] == c] for c in CLASSES}
+    tolerance = table.attrs.get("regret_tolerance")
     lines = [
         f"Windtunnel voor {region}: {len(per_option)} beleidsopties getoetst in {n_scen} "
         f"scenario's, doel: {goal} (gehaald als dat in minstens {_nl(conf * 100)} % van de "
         f"{table.attrs.get('n_samples', '')} doorrekeningen lukt)."
+        + (
+            f" Een optie houdt stand in een scenario als ze het doel haalt en daar hoogstens "
+            f"{_nl(tolerance, 1)} {unit} achterblijft bij de beste optie (geen spijt)."
+            if tolerance is not None
+            else ""
+        )
     ]
     robust = by_class["robust"].sort_values("max_regret")
     if len(robust):
@@ -1108,10 +1190,10 @@ def summary_nl(result: WindTunnelResult | pd.DataFrame) -> str:
         lines.append(
             f"Robuust ({len(robust)}): {names}. "
             + (
-                "Deze optie haalt het doel in elk scenario en geen andere optie plaatst in elke "
+                "Deze optie houdt in elk scenario stand en geen andere optie plaatst in elke "
                 "wereld meer mensen tegen lagere kosten."
                 if len(robust) == 1
-                else "Deze opties halen het doel in elk scenario en geen andere optie plaatst in "
+                else "Deze opties houden in elk scenario stand en geen andere optie plaatst in "
                 "elke wereld meer mensen tegen lagere kosten."
             )
         )
@@ -1128,7 +1210,7 @@ def summary_nl(result: WindTunnelResult | pd.DataFrame) -> str:
         closest = per_option[per_option["class"] != "dominated"].sort_values(
             "goal_share_all", ascending=False
         )
-        text = "Geen enkele optie haalt het doel in elk scenario."
+        text = "Geen enkele optie houdt in elk scenario stand."
         if len(closest):
             c = closest.iloc[0]
             text += (
@@ -1147,7 +1229,7 @@ def summary_nl(result: WindTunnelResult | pd.DataFrame) -> str:
     fragile = by_class["fragile"]
     if len(fragile):
         names = ", ".join(f"'{n}'" for n in fragile["option_name"])
-        lines.append(f"Kwetsbaar, in geen enkel scenario het doel: {names}.")
+        lines.append(f"Kwetsbaar, houdt in geen enkel scenario stand: {names}.")
     dominated = by_class["dominated"]
     if len(dominated):
         parts = [
@@ -1198,6 +1280,13 @@ def add_windtunnel_command(sub: Any) -> None:
         default=DEFAULT_CONFIDENCE,
         help="share of samples that must meet the goal in a scenario (default 0.5)",
     )
+    p.add_argument(
+        "--regret-tolerance",
+        type=float,
+        default=DEFAULT_REGRET_TOLERANCE,
+        metavar="Z",
+        help="no regret: at most Z percentage points behind the best option (default 5)",
+    )
     p.add_argument("--horizon", type=int, default=DEFAULT_HORIZON, help="horizon year")
     p.set_defaults(func=_cmd_windtunnel)
 
@@ -1213,6 +1302,7 @@ def _cmd_windtunnel(args: Any) -> int:
         n_samples=args.samples,
         seed=args.seed,
         confidence=args.confidence,
+        regret_tolerance=args.regret_tolerance,
         horizon=args.horizon,
     )
     table = result.table()

@@ -259,9 +259,37 @@ def test_dominated_option_is_never_robust(zutphen):
         # Whatever the goal, no dominated option is robust.
         dominated = res.dominance.any(axis=1)
         assert not any(c == "robust" for c, d in zip(classes, dominated, strict=True) if d)
-    # With no goal every non-dominated option is robust (nothing to miss).
-    free = dataclasses.replace(zutphen, goal=w.Goal())
+    # With no goal and no regret test every non-dominated option is robust (nothing to miss).
+    free = dataclasses.replace(zutphen, goal=w.Goal(), regret_tolerance=None)
     assert set(free.classes) <= {"robust", "dominated"}
+    # With the regret test, an option far behind the best in some world is not robust there.
+    strict = dataclasses.replace(zutphen, goal=w.Goal(), regret_tolerance=0.5)
+    near = np.nanmedian(strict.regret, axis=2) <= 0.5  # (options, scenarios)
+    for cls, ok, dom in zip(strict.classes, near, strict.dominance.any(axis=1), strict=True):
+        want = "robust" if ok.all() else "scenario_dependent" if ok.any() else "fragile"
+        assert cls == ("dominated" if dom else want)
+
+
+def test_no_regret_tolerance_by_hand():
+    share = np.ones((3, 2))  # every option meets the goal everywhere
+    regret_median = np.array([[0.0, 0.0], [6.0, 0.0], [2.0, 4.0]])
+    none = np.zeros(3, dtype=bool)
+    assert w.classify(share, none, 0.5, regret_median, 5.0) == [
+        "robust",
+        "scenario_dependent",  # 6 pp behind the best in the first scenario
+        "robust",
+    ]
+    assert w.classify(share, none, 0.5, regret_median, 1.0) == [
+        "robust",
+        "scenario_dependent",
+        "fragile",  # 2 and 4 pp behind: holds nowhere
+    ]
+    # A dominated option is never robust, even where it would hold everywhere.
+    assert w.classify(share, np.array([True, False, False]), 0.5, regret_median, 5.0)[0] == (
+        "dominated"
+    )
+    held = w.holds_in(share, 0.5, regret_median, 5.0)
+    assert held.tolist() == [[True, True], [False, True], [True, True]]
 
 
 def test_participating_municipalities_get_a_readable_classification():
@@ -297,3 +325,7 @@ def test_command_line(capsys):
     assert main(["windtunnel", "GM0784", "--goal-net-cost-per-placed", "-10"]) == 1
     err = capsys.readouterr().err
     assert "net_cost_per_placed_max = -10.0" in err and "Traceback" not in err
+    assert main(["windtunnel", "GM0784", "--seed", "-1"]) == 1
+    assert "seed = -1 must be a non-negative whole number" in capsys.readouterr().err
+    assert main(["windtunnel", "GM0784", "--regret-tolerance", "-2"]) == 1
+    assert "regret_tolerance = -2.0" in capsys.readouterr().err
