@@ -498,7 +498,7 @@ def municipality_in_figures(region: str, year: int = FIGURES_YEAR) -> Any:
         [
             label,
             *(
-                format_count(v) if kinds[label] == "count" else format_plain(round(v, 1), 1)
+                format_count(v) if kinds[label] == "count" else format_number(v, 1)
                 for v in frame.loc[label]
             ),
         ]
@@ -518,7 +518,7 @@ def municipality_in_figures(region: str, year: int = FIGURES_YEAR) -> Any:
     if r.is_group:
         members = members_frame(region, year)
         member_rows = [
-            [name, *(format_count(v) for v in row.iloc[:-1]), format_plain(round(row.iloc[-1], 1))]
+            [name, *(format_count(v) for v in row.iloc[:-1]), format_number(row.iloc[-1], 1)]
             for name, row in members.iterrows()
         ]
         parts.append(f"<p>{_esc(r.name)} bestaat uit {len(members)} gemeenten:</p>")
@@ -564,7 +564,7 @@ def scenario_texts() -> Any:
             f"<h3>{_esc(s.name)}</h3>"
             f"<p><em>{_esc(s.tagline)}</em></p>"
             "<dl>"
-            f"<dt>Assen</dt><dd>{_esc(axes)}</dd>"
+            f"<dt>Kernonzekerheden</dt><dd>{_esc(axes)}</dd>"
             f"<dt>Werkgever</dt><dd>{_esc(s.employer_type)}</dd>"
             f"<dt>Wie wordt bediend</dt><dd>{_esc(window)}</dd>"
             f"<dt>Beleid</dt><dd>{_esc(s.policy_principles)}; {_esc(s.policy_goals)}</dd>"
@@ -1090,15 +1090,16 @@ def key_figures(frame: pd.DataFrame, region: str, year: int | None = None) -> di
     base_year = int(frame["year"].min())
     base, _ = _at(frame, region, base_year)
     figures = {
-        "Doelgroep": float(table.loc["target_group", "baseline"]),
-        f"Geplaatst {base_year} (basisjaar)": float(base.loc["placed", "baseline"]),
+        "Doelgroep": round(float(table.loc["target_group", "baseline"])),
+        f"Geplaatst {base_year} (basisjaar)": round(float(base.loc["placed", "baseline"])),
     }
+    # Whole people and whole euros, as the report shows them.
     for sid, name in _scenarios():
         if sid != "baseline" and sid in table.columns:
-            figures[f"Geplaatst {year} ({name})"] = float(table.loc["placed", sid])
+            figures[f"Geplaatst {year} ({name})"] = round(float(table.loc["placed", sid]))
     if "regulier" in table.columns:
-        figures[f"Netto kosten per geplaatste {year} (Regulier, €)"] = float(
-            table.loc["net_cost_per_placed", "regulier"]
+        figures[f"Netto kosten per geplaatste {year} (Regulier, €)"] = round(
+            float(table.loc["net_cost_per_placed", "regulier"])
         )
     return figures
 

@@ -166,8 +166,10 @@ def test_key_figures_for_the_index(isd):
     figures = rc.key_figures(isd, "isd_midden_langstraat")
     model = summary(isd, "isd_midden_langstraat")
     assert list(figures)[:2] == ["Doelgroep", "Geplaatst 2015 (basisjaar)"]
-    assert figures["Doelgroep"] == pytest.approx(model.loc["baseline", "target_group"])
-    assert figures["Geplaatst 2020 (Publiek)"] == pytest.approx(model.loc["publiek", "placed"])
+    # Whole people, as the report shows them (the model's sums carry float noise).
+    assert figures["Doelgroep"] == round(model.loc["baseline", "target_group"])
+    assert figures["Geplaatst 2020 (Publiek)"] == round(model.loc["publiek", "placed"])
+    assert all(isinstance(v, int) for v in figures.values())
     assert "Netto kosten per geplaatste 2020 (Regulier, €)" in figures
 
 
