@@ -8,6 +8,7 @@ usage errors (unknown command or option) exit with code 2, as argparse does.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -218,6 +219,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SocEconError as exc:
         print(f"socecon: error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader went away (``socecon scenarios | head``): not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -57,7 +58,16 @@ def test_broken_definitions_give_one_message_and_exit_1(fixtures_dir, capsys):
 
 
 def test_console_script_is_installed():
-    proc = subprocess.run(
-        [sys.executable, "-m", "socecon", "scenarios"], capture_output=True, text=True, check=True
-    )
+    script = Path(sys.executable).with_name("socecon")
+    assert script.exists(), "the socecon console script is not installed in the environment"
+    proc = subprocess.run([script, "scenarios"], capture_output=True, text=True, check=True)
     assert "publiek_privaat" in proc.stdout
+
+
+def test_a_closed_pipe_is_not_an_error():
+    script = Path(sys.executable).with_name("socecon")
+    proc = subprocess.run(
+        f"'{script}' scenarios --verbose | head -n 1", shell=True, capture_output=True, text=True
+    )
+    assert proc.stdout.startswith("id")
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
