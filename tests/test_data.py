@@ -336,6 +336,20 @@ def test_flipped_digit_is_located_by_file_line_and_column(data_copy):
     assert "region GM0784, population 2015 = 26165; expected 26065" in message
 
 
+def test_small_edit_in_a_large_total_is_still_located(data_copy):
+    # +10 people against a national total of millions: the control totals must still see it.
+    path = data_copy / "cbs_snapshot.csv"
+    line = _edit_line(
+        path,
+        "GM0221,2017,population_15_aow,persons,7240,84066NED",
+        "GM0221,2017,population_15_aow,persons,7250,84066NED",
+    )
+    with pytest.raises(DataError) as info:
+        load_snapshot(data_copy)
+    assert f"cbs_snapshot.csv line {line}, column 'value'" in str(info.value)
+    assert "population_15_aow 2017 = 7250; expected 7240" in str(info.value)
+
+
 def test_hand_edited_negative_value_is_reported(data_copy):
     path = data_copy / "cbs_snapshot.csv"
     line = _edit_line(
