@@ -249,6 +249,42 @@ def _suggest(query: str, limit: int = 3) -> str:
     return "; did you mean " + " or ".join(f"{c} ({names[c]})" for c in seen[:limit]) + "?"
 
 
+# StatLine's province qualifiers for municipalities that share a name, e.g. "Hengelo (O.)".
+_PROVINCE_QUALIFIERS = {
+    "gr": "Groningen",
+    "fr": "Friesland",
+    "dr": "Drenthe",
+    "o": "Overijssel",
+    "ov": "Overijssel",
+    "fl": "Flevoland",
+    "gld": "Gelderland",
+    "g": "Gelderland",
+    "u": "Utrecht",
+    "ut": "Utrecht",
+    "nh": "Noord-Holland",
+    "zh": "Zuid-Holland",
+    "z": "Zeeland",
+    "zl": "Zeeland",
+    "nb": "Noord-Brabant",
+    "l": "Limburg",
+    "lb": "Limburg",
+}
+
+
+def _check_qualifier(query: str, code: str) -> None:
+    """Refuse a province qualifier that contradicts the matched municipality's province."""
+    found = re.search(r"\(([^)]*)\)\s*$", query)
+    if not found:
+        return
+    province = _PROVINCE_QUALIFIERS.get(normalize_name(found.group(1)).replace(" ", ""))
+    actual = load_regions().loc[code, "province_name"]
+    if province is not None and province != actual:
+        name = load_regions().loc[code, "name"]
+        raise UnknownRegionError(
+            f"Unknown municipality {query!r}: {name} ({code}) lies in {actual}, not in {province}"
+        )
+
+
 def resolve(query: str) -> str:
     """Resolve a municipality code or name, a region code or a group id to its canonical id.
 
@@ -294,6 +330,7 @@ def resolve(query: str) -> str:
     municipalities = load_regions()["name"].to_dict()
     hit = match_names(municipalities, [q]).get(q)
     if hit:
+        _check_qualifier(q, hit)
         return hit
     loose = normalize_name(q, drop_qualifier=True)
     ambiguous = [

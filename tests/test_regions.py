@@ -299,3 +299,10 @@ def test_aggregate_equals_member_sum_property(code, variable):
     num = sum(values[m, "bijstand_15_aow"] for m in members)
     den = sum(values[m, "population_15_aow"] for m in members)
     assert math.isclose(agg["bijstand_density_15_aow"], 1000 * num / den)
+
+
+def test_a_contradicting_province_qualifier_is_refused():
+    assert resolve("Hengelo (O.)") == "GM0164"
+    assert resolve("Bergen (NH.)") != resolve("Bergen (L.)")
+    with pytest.raises(UnknownRegionError, match=r"lies in Overijssel, not in Gelderland"):
+        resolve("Hengelo (Gld.)")
