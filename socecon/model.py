@@ -617,18 +617,25 @@ class ModelRun:
                 units.append(d.unit)
                 allowed.append(scen_mask)
         values = np.stack(blocks)  # (V, T, G, K)
-        v_idx, t_idx, g_idx, k_idx = np.indices(values.shape).reshape(4, -1)
-        keep = np.stack(allowed)[v_idx, k_idx]
+        shape = values.shape
+        keep = np.broadcast_to(np.stack(allowed)[:, None, None, :], shape).reshape(-1)
+
+        def codes(axis: int) -> np.ndarray:
+            """Return the index along ``axis`` of every kept cell, as small integers."""
+            index = np.arange(shape[axis], dtype=np.int32 if shape[axis] > 32767 else np.int16)
+            index = index.reshape([-1 if a == axis else 1 for a in range(4)])
+            return np.broadcast_to(index, shape).reshape(-1)[keep]
+
         unit_names = sorted(set(units))
-        unit_codes = np.array([unit_names.index(u) for u in units])
-        v_kept = v_idx[keep]
+        unit_codes = np.array([unit_names.index(u) for u in units], dtype=np.int16)
+        v_kept = codes(0)
         return pd.DataFrame(
             {
-                "scenario": pd.Categorical.from_codes(k_idx[keep], list(self.scenarios)),
-                "region": pd.Categorical.from_codes(g_idx[keep], list(self.regions)),
+                "scenario": pd.Categorical.from_codes(codes(3), list(self.scenarios)),
+                "region": pd.Categorical.from_codes(codes(2), list(self.regions)),
                 "variable": pd.Categorical.from_codes(v_kept, names),
                 "unit": pd.Categorical.from_codes(unit_codes[v_kept], unit_names),
-                "year": np.asarray(self.years, dtype=np.int64)[t_idx[keep]],
+                "year": np.asarray(self.years, dtype=np.int64)[codes(1)],
                 "value": values.reshape(-1)[keep],
             }
         )
