@@ -99,8 +99,12 @@ class _Collector:
             )
 
 
-def floor_worker(tasks) -> dict[str, float]:
-    """Render ``tasks`` (code, parameters, output path) as plain Python; return timings."""
+def floor_worker(tasks) -> tuple[dict[str, float], list[str]]:
+    """Render ``tasks`` (code, parameters, output path) as plain Python.
+
+    Returns the timings by cell and the codes whose notebook raised (as in a report run, a
+    failing report is left out and the others are still rendered).
+    """
     start = time.perf_counter()
     import copy
 
@@ -118,18 +122,26 @@ def floor_worker(tasks) -> dict[str, float]:
     source = load_notebook_node(str(DEFAULT_NOTEBOOK))
     os.chdir(DEFAULT_NOTEBOOK.parent)
     timings = {"(worker: imports)": time.perf_counter() - start}
+    failed = []
     for code, parameters, output in tasks:
         nb = parameterize_notebook(copy.deepcopy(source), parameters)
-        _run_cells(nb, collect, timings)
+        try:
+            _run_cells(nb, collect, timings)
+        except Exception as exc:
+            failed.append(f"{parameters['region']} ({type(exc).__name__}: {exc})")
+            continue
         start = time.perf_counter()
         report.write_report(nb, output, title=code)
         key = "(HTML export and write)"
         timings[key] = timings.get(key, 0.0) + time.perf_counter() - start
-    return timings
+    return timings, failed
 
 
-def run_floor(codes, out: Path, jobs: int) -> tuple[float, dict[str, float]]:
-    """Render ``codes`` in ``jobs`` fresh worker processes; return seconds and cell timings."""
+def run_floor(codes, out: Path, jobs: int) -> tuple[float, dict[str, float], list[str]]:
+    """Render ``codes`` in ``jobs`` fresh worker processes.
+
+    Returns the seconds taken, the time per cell and the failed reports.
+    """
     from socecon.regions import region_name
 
     tasks = [
@@ -141,38 +153,39 @@ def run_floor(codes, out: Path, jobs: int) -> tuple[float, dict[str, float]]:
         parts = list(pool.map(floor_worker, chunks))
     seconds = time.perf_counter() - start
     timings: dict[str, float] = {}
-    for part in parts:
+    for part, _ in parts:
         for key, value in part.items():
             timings[key] = timings.get(key, 0.0) + value
-    return seconds, timings
+    return seconds, timings, sorted(f for _, failed in parts for f in failed)
 
 
 # --------------------------------------------------------------------------- the others
 
 
-def run_naive(codes, out: Path, jobs: int) -> float:
-    """Papermill API with a new kernel per report, ``jobs`` worker processes."""
+def run_naive(codes, out: Path, jobs: int) -> tuple[float, list[str]]:
+    """Papermill API with a new kernel per report, ``jobs`` worker processes.
+
+    Returns the seconds taken and the failed reports.
+    """
     from socecon import runner
 
     tasks = runner.make_tasks(codes, runner.DEFAULT_NOTEBOOK, out, fresh_kernel=True)
     start = time.perf_counter()
     results = runner.run_batch(tasks, jobs=jobs, progress=False)
     seconds = time.perf_counter() - start
-    failed = [r for r in results if not r.ok]
-    if failed:
-        raise SystemExit(runner.summarize(results))
-    return seconds
+    return seconds, [f"{r.code} ({r.error})" for r in results if not r.ok]
 
 
-def run_socecon(selection: list[str], out: Path, jobs: int) -> float:
-    """``socecon run`` as a subprocess."""
+def run_socecon(selection: list[str], out: Path, jobs: int) -> tuple[float, list[str]]:
+    """``socecon run`` as a subprocess; returns the seconds taken and its failure lines."""
     argv = [str(SOCECON), "run", *selection, "--jobs", str(jobs), "--out", str(out)]
     start = time.perf_counter()
     done = subprocess.run([*argv, "--no-progress"], capture_output=True, text=True)
     seconds = time.perf_counter() - start
-    if done.returncode != 0:
+    failed = [line for line in done.stderr.splitlines() if line.startswith("FAILED")]
+    if done.returncode not in (0, 1) or (done.returncode == 1 and not failed):
         raise SystemExit(f"socecon run failed:\n{done.stdout}\n{done.stderr}")
-    return seconds
+    return seconds, failed
 
 
 def kernel_start() -> float:
@@ -187,12 +200,16 @@ def kernel_start() -> float:
 
 
 def compare_pages(a: Path, b: Path, codes) -> int:
-    """Return how many pages differ between two folders (timestamps and chart ids masked)."""
-    return sum(
-        _masked((a / f"{c}.html").read_text(encoding="utf-8"))
-        != _masked((b / f"{c}.html").read_text(encoding="utf-8"))
-        for c in codes
-    )
+    """Return how many pages differ between two folders (timestamps and chart ids masked).
+
+    A report missing in both folders (it failed in both) counts as equal.
+    """
+
+    def page(folder: Path, code: str) -> str | None:
+        path = folder / f"{code}.html"
+        return _masked(path.read_text(encoding="utf-8")) if path.exists() else None
+
+    return sum(page(a, c) != page(b, c) for c in codes)
 
 
 def main() -> int:
@@ -220,21 +237,29 @@ def main() -> int:
             dirs = {k: base / k for k in ("floor", "naive", "run")}
             for d in dirs.values():
                 d.mkdir(parents=True)
-            floor, timings = run_floor(codes, dirs["floor"], args.jobs)
+            floor, timings, failed = run_floor(codes, dirs["floor"], args.jobs)
+            for line in failed:
+                print(f"{label}: floor: failed {line}", flush=True)
             if label.startswith("8"):
                 small_timings = (n, timings)
             rows.append((label, "floor (plain Python)", n, floor, floor, "measured"))
             if args.full_naive or n <= max(args.sample, 8):
-                naive = run_naive(codes, dirs["naive"], args.jobs)
+                naive, failed = run_naive(codes, dirs["naive"], args.jobs)
+                for line in failed:
+                    print(f"{label}: naive: failed {line}", flush=True)
                 rows.append((label, "naive (papermill per report)", n, naive, floor, "measured"))
             else:
                 step = n / args.sample
                 sample = [codes[int(i * step)] for i in range(args.sample)]
-                seconds = run_naive(sample, dirs["naive"], args.jobs)
+                seconds, failed = run_naive(sample, dirs["naive"], args.jobs)
+                for line in failed:
+                    print(f"{label}: naive: failed {line}", flush=True)
                 estimate = seconds / len(sample) * n
                 how = f"extrapolated from {len(sample)} ({seconds:.1f} s)"
                 rows.append((label, "naive (papermill per report)", n, estimate, floor, how))
-            run = run_socecon(selection, dirs["run"], args.jobs)
+            run, failed = run_socecon(selection, dirs["run"], args.jobs)
+            for line in failed:
+                print(f"{label}: socecon run: {line}", flush=True)
             rows.append((label, "socecon run", n, run, floor, "measured"))
             differ = compare_pages(dirs["floor"], dirs["run"], codes)
             print(
