@@ -335,7 +335,19 @@ def introduction(region: str, horizon: int) -> Any:
         "ziet u het effect van een andere aanname of een ander scenario. Het rapport werkt zonder "
         "internet."
     )
+    counts = region_counts(r.code)
+    if all(_missing(counts.get(v)) or counts.get(v) == 0 for v in TARGET_STOCKS):
+        text += (
+            f"\n\n**Let op.** Het CBS telt in {r.name} in {FIGURES_YEAR} geen mensen in de "
+            "bijstand (15 jaar tot AOW-leeftijd), de Wsw of de Wajong: het rondt deze aantallen af "
+            "op tientallen, dus het gaat om minder dan vijf per groep. De doelgroep is daarom "
+            "leeg en de scenario's plaatsen niemand; kosten per geplaatste ontbreken."
+        )
     return _markdown(text)
+
+
+#: The CBS stocks the model's target group is made of.
+TARGET_STOCKS = ("bijstand_15_aow", "wsw_employees", "wajong")
 
 
 # --------------------------------------------------------------------------- CBS figures
@@ -591,8 +603,14 @@ def _at(frame: pd.DataFrame, region: str, year: int | None) -> tuple[pd.DataFram
         raise ModelError(f"no model results for region {region!r}")
     year = int(rows["year"].max()) if year is None else int(year)
     rows = rows[rows["year"] == year]
+    # dropna=False keeps indicators that are empty everywhere (no one placed: no cost per person)
     table = rows.pivot_table(
-        index="variable", columns="scenario", values="value", observed=True, aggfunc="first"
+        index="variable",
+        columns="scenario",
+        values="value",
+        observed=True,
+        aggfunc="first",
+        dropna=False,
     )
     return table, year
 
@@ -1067,6 +1085,11 @@ def colophon(parameters: Mapping[str, Any], *, now: datetime | None = None) -> A
 # --------------------------------------------------------------------------- key figures
 
 
+def _whole(value: Any) -> int | None:
+    """Round to whole people or euros, as the report shows them; None where there is no value."""
+    return None if _missing(value) else round(float(value))
+
+
 def key_figures(frame: pd.DataFrame, region: str, year: int | None = None) -> dict[str, float]:
     """Return the key figures the index page shows for this report.
 
@@ -1090,16 +1113,15 @@ def key_figures(frame: pd.DataFrame, region: str, year: int | None = None) -> di
     base_year = int(frame["year"].min())
     base, _ = _at(frame, region, base_year)
     figures = {
-        "Doelgroep": round(float(table.loc["target_group", "baseline"])),
-        f"Geplaatst {base_year} (basisjaar)": round(float(base.loc["placed", "baseline"])),
+        "Doelgroep": _whole(table.loc["target_group", "baseline"]),
+        f"Geplaatst {base_year} (basisjaar)": _whole(base.loc["placed", "baseline"]),
     }
-    # Whole people and whole euros, as the report shows them.
     for sid, name in _scenarios():
         if sid != "baseline" and sid in table.columns:
-            figures[f"Geplaatst {year} ({name})"] = round(float(table.loc["placed", sid]))
+            figures[f"Geplaatst {year} ({name})"] = _whole(table.loc["placed", sid])
     if "regulier" in table.columns:
-        figures[f"Netto kosten per geplaatste {year} (Regulier, €)"] = round(
-            float(table.loc["net_cost_per_placed", "regulier"])
+        figures[f"Netto kosten per geplaatste {year} (Regulier, €)"] = _whole(
+            table.loc["net_cost_per_placed", "regulier"]
         )
     return figures
 

@@ -220,3 +220,15 @@ def test_hindcast_names_the_closest_scenario_with_sources():
     for name in ("Sociaal Ondernemen", "Regulier", "Publiek-privaat", "Publiek"):
         assert f"<td>{name}</td>" in html
     assert "Kst. 34956-3" in html and "Kanttekening" in html
+
+
+def test_a_municipality_without_target_group_gets_figures_and_a_note():
+    # Rozendaal: CBS rounds its bijstand, Wsw and Wajong counts to 0 (fewer than five each).
+    frame = run_model("GM0277")
+    figures = rc.key_figures(frame, "GM0277")
+    assert figures["Doelgroep"] == 0
+    assert figures["Netto kosten per geplaatste 2020 (Regulier, €)"] is None
+    assert "De doelgroep is daarom leeg" in rc.introduction("GM0277", 2020).data
+    assert "Let op" not in rc.introduction("GM0164", 2020).data
+    table = rc.indicator_table(frame, "GM0277").data
+    assert "Netto kosten per geplaatste" in table and "–" in table
