@@ -871,6 +871,13 @@ def add_run_command(sub) -> None:
         "--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds allowed per report"
     )
     p.add_argument("--horizon", type=int, default=2020, help="horizon year (default 2020)")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override an assumption in every report (repeatable), e.g. --set take_up=0.7",
+    )
     p.add_argument("--out", default="reports", help="output folder (default reports/)")
     p.add_argument("--notebook", default=None, help="the report notebook")
     p.add_argument(
@@ -894,6 +901,22 @@ def add_run_command(sub) -> None:
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_run)
+
+
+def _overrides(texts: Sequence[str]) -> dict[str, Any]:
+    """Parse and validate ``--set NAME=VALUE`` before any report starts.
+
+    Raises
+    ------
+    socecon.exceptions.AssumptionError
+        For a malformed, unknown or out-of-range override (one message naming it).
+    """
+    from socecon.assumptions import load_assumptions
+    from socecon.model import parse_override
+
+    overrides = dict(parse_override(text) for text in texts)
+    load_assumptions().resolve(overrides)
+    return overrides
 
 
 def cmd_run(args) -> int:
@@ -926,6 +949,7 @@ def cmd_run(args) -> int:
     notebook = Path(args.notebook) if args.notebook else DEFAULT_NOTEBOOK
     if not notebook.is_file():
         raise ReportError(f"report notebook not found: {notebook}")
+    overrides = _overrides(getattr(args, "set", []))
     unknown: list[str] = []
     codes = select_regions(args.gemeente, args.group, args.all, unknown=unknown)
     if not codes:  # every requested region was unknown: nothing to do
@@ -938,6 +962,7 @@ def cmd_run(args) -> int:
         horizon=args.horizon,
         timeout=args.timeout,
         bundle=args.bundle,
+        parameters={"overrides": overrides} if overrides else None,
         fresh_kernel=getattr(args, "fresh_kernels", False),
     )
     scheduler = getattr(args, "scheduler", None)

@@ -283,3 +283,37 @@ def test_default_python_kernel_runs_in_socecons_own_interpreter(tmp_path, monkey
     assert manager.kernel_spec.argv == [sys.executable, *argv[1:]]  # ... but runs our python
     other = runner.own_interpreter(manager.kernel_spec, kernel_name="other")
     assert other.argv[0] == sys.executable  # unchanged when already ours
+
+
+def test_assumption_overrides_reach_every_report_as_typed_values(tmp_path, monkeypatch, capsys):
+    seen = []
+
+    def capture(tasks, **kwargs):
+        seen.extend(tasks)
+        return [runner.ReportResult(t.code, t.title, True) for t in tasks]
+
+    monkeypatch.setattr(runner, "run_batch", capture)
+    nb = tmp_path / "nb.ipynb"
+    nb.write_text("{}")
+    argv = ["run", "--notebook", str(nb), "--out", str(tmp_path), "--gemeente", "GM0164"]
+    assert (
+        main([*argv, "--gemeente", "0106", "--set", "take_up=0.8", "--set", "quota_share=0.03"])
+        == 0
+    )
+    assert [t.parameters["overrides"] for t in seen] == [{"take_up": 0.8, "quota_share": 0.03}] * 2
+    assert all(t.parameters["region"] in ("GM0164", "GM0106") for t in seen)
+
+
+def test_bad_override_stops_the_batch_before_any_report(tmp_path, monkeypatch, capsys):
+    def must_not_run(tasks, **kwargs):
+        raise AssertionError("no report may start with an invalid override")
+
+    monkeypatch.setattr(runner, "run_batch", must_not_run)
+    nb = tmp_path / "nb.ipynb"
+    nb.write_text("{}")
+    out = tmp_path / "out"
+    argv = ["run", "--notebook", str(nb), "--out", str(out), "--set", "take_up=1.7"]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert "'take_up' = 1.7 is outside its bounds" in err and "Traceback" not in err
+    assert not out.exists() or not any(out.iterdir())
