@@ -745,13 +745,18 @@ def load_snapshot(data_dir: str | Path | None = None) -> pd.DataFrame:
     DataError
         If a file is missing, does not match the manifest or breaks the schema.
     """
-    return _load_snapshot_cached(_resolve_dir(data_dir).resolve()).copy()
+    return _validated(_resolve_dir(data_dir).resolve())[0].copy()
 
 
 @cache
-def _load_snapshot_cached(data_dir: Path) -> pd.DataFrame:
-    snapshot, _ = validate_snapshot_dir(data_dir)
-    return snapshot.reset_index(drop=True)
+def _validated(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the validated snapshot and region table of a data directory (read once).
+
+    The snapshot and region loaders share this, so the files are hashed, read and checked once
+    per directory instead of once per loader.
+    """
+    snapshot, regions = validate_snapshot_dir(data_dir)
+    return snapshot.reset_index(drop=True), regions.set_index("code")
 
 
 #: Functions that drop caches derived from the data files (regions registers its own).
@@ -760,8 +765,7 @@ CACHE_CLEARERS: list = []
 
 def clear_cache() -> None:
     """Forget the cached snapshot, region table and caches derived from them."""
-    _load_snapshot_cached.cache_clear()
-    _load_regions_cached.cache_clear()
+    _validated.cache_clear()
     for clear in CACHE_CLEARERS:
         clear()
 
@@ -777,13 +781,7 @@ def load_regions_table(data_dir: str | Path | None = None) -> pd.DataFrame:
     -------
     pandas.DataFrame
     """
-    return _load_regions_cached(_resolve_dir(data_dir).resolve()).copy()
-
-
-@cache
-def _load_regions_cached(data_dir: Path) -> pd.DataFrame:
-    _, regions = validate_snapshot_dir(data_dir)
-    return regions.set_index("code")
+    return _validated(_resolve_dir(data_dir).resolve())[1].copy()
 
 
 def snapshot_wide(
