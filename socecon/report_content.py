@@ -30,6 +30,7 @@ import subprocess
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -985,9 +986,14 @@ def git_commit(repo: str | Path | None = None) -> str:
     -------
     str
         The full commit hash, with " (met lokale wijzigingen)" when tracked files differ from it;
-        "onbekend" outside a git checkout or without git.
+        "onbekend" outside a git checkout or without git. Asked once per process and repository:
+        every report a warm kernel writes shows the same commit without running git again.
     """
-    repo = Path(repo) if repo else Path(__file__).resolve().parents[1]
+    return _git_commit(Path(repo).resolve() if repo else Path(__file__).resolve().parents[1])
+
+
+@cache
+def _git_commit(repo: Path) -> str:
     if not (repo / ".git").exists():
         return "onbekend"
     try:
