@@ -759,7 +759,7 @@ def _validated(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return snapshot.reset_index(drop=True), regions.set_index("code")
 
 
-#: Functions that drop caches derived from the data files (regions registers its own).
+#: Functions that drop caches derived from the data files (other modules register their own).
 CACHE_CLEARERS: list = []
 
 

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from socecon import __version__
+from socecon.data import CACHE_CLEARERS, default_data_dir, read_manifest
 from socecon.report import format_number
 
 #: Where the YAML declarations live (hashed in the colophon).
@@ -1036,15 +1037,22 @@ def cbs_tables() -> dict[str, str]:
     Returns
     -------
     dict
-        Table id to title, in manifest order.
+        Table id to title, in manifest order. The manifest is read once per data directory,
+        like the snapshot (:func:`socecon.data.clear_cache` forgets it).
     """
-    from socecon.data import read_manifest
+    return dict(_cbs_tables(default_data_dir()))
 
+
+@cache
+def _cbs_tables(data_dir: Path) -> dict[str, str]:
     found: dict[str, str] = {}
-    for table in read_manifest().get("tables", {}).values():
+    for table in read_manifest(data_dir).get("tables", {}).values():
         for t in table.get("cbs_tables", []):
             found.setdefault(str(t["id"]), str(t.get("title", "")))
     return found
+
+
+CACHE_CLEARERS.append(_cbs_tables.cache_clear)
 
 
 def colophon(parameters: Mapping[str, Any], *, now: datetime | None = None) -> Any:
