@@ -24,7 +24,6 @@ Sections, in report order:
 
 from __future__ import annotations
 
-import hashlib
 import html
 import subprocess
 from collections.abc import Iterable, Mapping, Sequence
@@ -38,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from socecon import __version__
-from socecon.data import CACHE_CLEARERS, default_data_dir, read_manifest
+from socecon.data import CACHE_CLEARERS, default_data_dir, read_manifest, sha256_file
 from socecon.report import format_number
 
 #: Where the YAML declarations live (hashed in the colophon).
@@ -1025,10 +1024,7 @@ def definition_hashes() -> dict[str, str]:
     dict
         ``definitions/<name>.yaml`` to hex sha256, sorted by name.
     """
-    return {
-        f"definitions/{p.name}": hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(DEFINITIONS_DIR.glob("*.yaml"))
-    }
+    return {f"definitions/{p.name}": sha256_file(p) for p in sorted(DEFINITIONS_DIR.glob("*.yaml"))}
 
 
 def cbs_tables() -> dict[str, str]:
