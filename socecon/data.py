@@ -205,8 +205,6 @@ VARIABLES: Mapping[str, Variable] = {
     )
 }
 
-SNAPSHOT_UNITS = frozenset(v.unit for v in VARIABLES.values())
-
 
 def default_data_dir() -> Path:
     """Return the data directory: ``$SOCECON_DATA_DIR`` or ``<repo>/data``.

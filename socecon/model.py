@@ -58,6 +58,7 @@ DEFAULT_BASE_YEAR = 2015
 DEFAULT_HORIZON = 2020
 MAX_HORIZON = 2035
 MODEL_NAME = "socecon"
+#: Columns of the long table (:meth:`ModelRun.to_frame`, :func:`run_model`), in order.
 LONG_COLUMNS = ["scenario", "region", "variable", "unit", "year", "value"]
 
 

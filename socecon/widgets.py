@@ -42,7 +42,13 @@ from socecon.assumptions import load_assumptions
 from socecon.definitions import load_definitions
 from socecon.exceptions import SocEconError, UnknownRegionError
 from socecon.indicators import load_indicator_definitions
-from socecon.model import DEFAULT_BASE_YEAR, DEFAULT_HORIZON, MAX_HORIZON, run_model
+from socecon.model import (
+    DEFAULT_BASE_YEAR,
+    DEFAULT_HORIZON,
+    LONG_COLUMNS,
+    MAX_HORIZON,
+    run_model,
+)
 from socecon.report import format_number
 
 #: The assumptions on sliders, in display order (ids of ``definitions/assumptions.yaml``).
@@ -621,7 +627,7 @@ class Workbench:
         """
         s = self._state
         if not s.regions:
-            return pd.DataFrame(columns=["scenario", "region", "variable", "unit", "year", "value"])
+            return pd.DataFrame(columns=LONG_COLUMNS)
         return self._comparison(s.regions, s.scenarios, s.assumptions, s.horizon)
 
     def ranking(self) -> pd.DataFrame:
