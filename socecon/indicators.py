@@ -300,7 +300,7 @@ def net_cost(c: Components) -> np.ndarray:
 @indicator("net_cost_per_placed")
 def net_cost_per_placed(c: Components) -> np.ndarray:
     """Net cost per placed person (EUR/person/year)."""
-    return _ratio(_gross(c) - c.benefit_savings, _total(c.placed))
+    return _ratio(net_cost(c), _total(c.placed))
 
 
 @indicator("regular_share")
