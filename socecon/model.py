@@ -53,7 +53,10 @@ LEVER_CHOICES = {
     "overhead": ("none", "pps_department", "werkbedrijf_management"),
     "regular_work": (True, False, "observed"),
 }
-STOCK_VARIABLES = ("bijstand_15_aow", "wsw_employees", "wajong", "jobs")
+#: The CBS stocks the target group is made of.
+TARGET_STOCKS = ("bijstand_15_aow", "wsw_employees", "wajong")
+#: Every CBS stock the model reads: the target-group stocks and the jobs (for capacities).
+STOCK_VARIABLES = (*TARGET_STOCKS, "jobs")
 DEFAULT_BASE_YEAR = 2015
 DEFAULT_HORIZON = 2020
 MAX_HORIZON = 2035

@@ -38,6 +38,7 @@ import pandas as pd
 
 from socecon import __version__
 from socecon.data import CACHE_CLEARERS, default_data_dir, read_manifest, sha256_file
+from socecon.model import TARGET_STOCKS
 from socecon.report import format_number
 
 #: Where the YAML declarations live (hashed in the colophon).
@@ -345,10 +346,6 @@ def introduction(region: str, horizon: int) -> Any:
             "leeg en de scenario's plaatsen niemand; kosten per geplaatste ontbreken."
         )
     return _markdown(text)
-
-
-#: The CBS stocks the model's target group is made of.
-TARGET_STOCKS = ("bijstand_15_aow", "wsw_employees", "wajong")
 
 
 # --------------------------------------------------------------------------- CBS figures
