@@ -123,10 +123,7 @@ def spread_chart(frame: pd.DataFrame, variable: str) -> alt.Chart:
             color=alt.Color(
                 "scenario_name:N",
                 legend=None,
-                scale=alt.Scale(
-                    domain=figures.scenario_order(),
-                    range=list(figures.SCENARIO_COLORS.values()),
-                ),
+                scale=figures._color_scale(),  # the scenario colours of every other chart
             ),
         )
         .properties(
