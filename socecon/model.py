@@ -31,6 +31,7 @@ import pandas as pd
 import yaml
 
 from socecon.assumptions import BAND_LABELS, BAND_MIDPOINTS, N_BANDS, load_assumptions
+from socecon.data import CACHE_CLEARERS as DATA_CACHE_CLEARERS
 from socecon.definitions import Scenario, load_definitions
 from socecon.exceptions import DefinitionError, ModelError
 from socecon.indicators import (
@@ -187,6 +188,10 @@ def snapshot_input(base_year: int = DEFAULT_BASE_YEAR) -> ModelInput:
     wide = snapshot_wide(base_year, list(STOCK_VARIABLES))
     wide = wide[wide.index.str.startswith("GM")].sort_index()
     return ModelInput.from_frame(wide, base_year)
+
+
+# A rewritten or refreshed snapshot (socecon.data.clear_cache) must reach the model too.
+DATA_CACHE_CLEARERS.append(snapshot_input.cache_clear)
 
 
 def shift_distribution(shares: np.ndarray, shift_pp: np.ndarray) -> np.ndarray:

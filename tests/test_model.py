@@ -279,3 +279,14 @@ def test_iamc_layout(simple):
     assert list(wide.columns[5:]) == list(range(2015, 2021))
     row = wide[(wide.scenario == "regulier") & (wide.variable == "placed")]
     assert row[2020].iloc[0] == pytest.approx(75)
+
+
+def test_clearing_the_data_cache_reaches_the_model():
+    from socecon.data import clear_cache
+    from socecon.model import snapshot_input
+
+    first = snapshot_input()
+    assert snapshot_input() is first  # cached
+    clear_cache()
+    assert snapshot_input() is not first
+    assert snapshot_input().regions == first.regions
