@@ -71,7 +71,8 @@ def embed_html(chart: Any, *, element_id: str | None = None) -> str:
     -------
     str
         A ``<div class="socecon-chart">`` followed by a ``<script>`` that fills it. When drawn,
-        the vega view is kept in ``window.socEconViews[element_id]`` (used by the browser tests).
+        the vega view is kept in ``window.socEconViews[element_id]`` (used by the browser tests),
+        and a slider's value read-out is shown with a decimal comma (vega prints a point).
     """
     spec = chart if isinstance(chart, dict) else chart.to_dict()
     element_id = element_id or f"socecon-chart-{uuid.uuid4().hex[:12]}"
@@ -94,6 +95,17 @@ def embed_html(chart: Any, *, element_id: str | None = None) -> str:
         "    .then(function (result) {\n"
         "      window.socEconViews = window.socEconViews || {};\n"
         f'      window.socEconViews["{element_id}"] = result.view;\n'
+        "      var outs = el.querySelectorAll('.vega-bind input[type=range] + span');\n"
+        "      outs.forEach(function (out) {\n"
+        "        var dutch = function () {\n"
+        "          if (out.textContent.indexOf('.') >= 0) {\n"
+        "            out.textContent = out.textContent.replace('.', ',');\n"
+        "          }\n"
+        "        };\n"
+        "        dutch();\n"
+        "        new MutationObserver(dutch).observe(\n"
+        "          out, {childList: true, characterData: true, subtree: true});\n"
+        "      });\n"
         "    })\n"
         "    .catch(function (error) {\n"
         '      el.classList.add("socecon-chart-error");\n'

@@ -202,10 +202,13 @@ def test_real_report_in_headless_chromium(batch, hengelo, repo_root):
         bars = BARS % slider
         before = browser.evaluate(bars)
         assert len(before) == 5  # baseline and the four scenarios
+        readout = f"document.querySelector('#{slider} .vega-bind input[type=range] + span')"
+        assert browser.evaluate(f"{readout}.textContent") == "0,6"  # Dutch decimal comma
         browser.evaluate(SET_CONTROL % (slider, "input[type=range]", "0.9"))
         after = _wait_until_changed(browser, bars, before)
         assert after != before
         assert [h for h, _ in after] != [h for h, _ in before]
+        assert browser.evaluate(f"{readout}.textContent") == "0,9"
 
         # the scenario selector dims every bar but the chosen scenario's
         browser.evaluate(SET_CONTROL % (slider, "select", "Publiek"))
