@@ -592,6 +592,13 @@ def _scenarios() -> list[tuple[str, str]]:
     return [(s.id, s.name) for s in load_definitions().scenarios]
 
 
+def _year(frame: pd.DataFrame, region: str, year: int | None) -> int:
+    """Return the year shown for ``region``: ``year``, or the last year in ``frame``."""
+    if year is not None:
+        return int(year)
+    return int(frame.loc[frame["region"].astype(str) == region, "year"].max())
+
+
 def _at(frame: pd.DataFrame, region: str, year: int | None) -> tuple[pd.DataFrame, int]:
     """Rows of one region and year (the last year by default), indexed by variable x scenario."""
     rows = frame[frame["region"].astype(str) == region]
@@ -668,7 +675,7 @@ def target_group_by_band(frame: pd.DataFrame, region: str, year: int | None = No
 
     defs = load_definitions()
     bands = band_frame(frame, region, year)
-    _, year = _at(frame, region, year)
+    year = _year(frame, region, year)
     scen = [s for s in defs.scenarios if s.id in bands.columns]
     header = ["Loonwaarde", "Doelgroep", *(s.name for s in scen)]
     rows = []
@@ -783,7 +790,7 @@ def indicator_table(frame: pd.DataFrame, region: str, year: int | None = None) -
     defs = {d.id: d for d in load_indicator_definitions()}
     names = dict(_scenarios())
     table = indicator_frame(frame, region, year)
-    _, year = _at(frame, region, year)
+    year = _year(frame, region, year)
     header = [f"Indicator ({year})", *(names[s] for s in table.columns)]
     rows = [
         [
