@@ -7,7 +7,7 @@ participating municipalities and for all 393:
   report notebook executed with ``exec`` in a fresh namespace per report, in ``--jobs`` worker
   processes without any kernel, papermill or IPython shell; ``display()`` calls and each cell's
   last value become the cell's outputs, and the page is exported by the same code as a report
-  (:func:`socecon.report.write_report`). The floor pages are compared with the pages of
+  (:func:`socecon.report.export.write_report`). The floor pages are compared with the pages of
   ``socecon run`` (timestamps and chart ids masked) to show that the same content was rendered;
 - **naive**: papermill's API with a new kernel per report and the HTML export, over ``--jobs``
   worker processes (``socecon run --fresh-kernels``, the runner before warm kernels);
@@ -112,9 +112,9 @@ def floor_worker(tasks) -> tuple[dict[str, float], list[str]]:
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
-    from socecon import report
-    from socecon.charts import REPORT_ENV
-    from socecon.runner import DEFAULT_NOTEBOOK
+    from socecon.batch.runner import DEFAULT_NOTEBOOK
+    from socecon.present.embed import REPORT_ENV
+    from socecon.report import export
 
     os.environ[REPORT_ENV] = "1"
     collect = _Collector()
@@ -131,7 +131,7 @@ def floor_worker(tasks) -> tuple[dict[str, float], list[str]]:
             failed.append(f"{parameters['region']} ({type(exc).__name__}: {exc})")
             continue
         start = time.perf_counter()
-        report.write_report(nb, output, title=code)
+        export.write_report(nb, output, title=code)
         key = "(HTML export and write)"
         timings[key] = timings.get(key, 0.0) + time.perf_counter() - start
     return timings, failed
@@ -167,7 +167,7 @@ def run_naive(codes, out: Path, jobs: int) -> tuple[float, list[str]]:
 
     Returns the seconds taken and the failed reports.
     """
-    from socecon import runner
+    from socecon.batch import runner
 
     tasks = runner.make_tasks(codes, runner.DEFAULT_NOTEBOOK, out, fresh_kernel=True)
     start = time.perf_counter()
@@ -190,7 +190,7 @@ def run_socecon(selection: list[str], out: Path, jobs: int) -> tuple[float, list
 
 def kernel_start() -> float:
     """Seconds to start, connect and preload one warm kernel."""
-    from socecon import kernels
+    from socecon.batch import kernels
 
     start = time.perf_counter()
     kernel = kernels.WarmKernel(cwd=ROOT / "notebooks")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import timing
 
-from socecon import uncertainty, windtunnel
+from socecon.analysis import uncertainty, windtunnel
 from socecon.model import run
 
 REPEAT = 5

@@ -63,7 +63,7 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def _cmd_strip(args: argparse.Namespace) -> int:
-    from socecon.notebooks import strip_outputs
+    from socecon.batch.notebooks import strip_outputs
 
     for path in strip_outputs(args.paths):
         print(f"stripped {path}")
@@ -123,21 +123,21 @@ def _register_data(sub) -> None:
 
 
 def _cmd_data_build(args: argparse.Namespace) -> int:
-    from socecon.cbs import build
+    from socecon.data.cbs import build
 
     print(f"wrote {build(args.cbs_dir, args.data_dir)}")
     return 0
 
 
 def _cmd_data_refresh(args: argparse.Namespace) -> int:
-    from socecon.cbs import refresh
+    from socecon.data.cbs import refresh
 
     print(f"wrote {refresh(args.data_dir, timeout=args.timeout, log=print)}")
     return 0
 
 
 def _cmd_data_check(args: argparse.Namespace) -> int:
-    from socecon.data import validate_snapshot_dir
+    from socecon.data.snapshot import validate_snapshot_dir
 
     snapshot, regions = validate_snapshot_dir(args.data_dir)
     print(f"ok: {len(snapshot)} rows, {len(regions)} municipalities")
@@ -148,8 +148,8 @@ _EXTRA_COMMANDS.append(_register_data)
 
 
 def _register_run(sub) -> None:
-    """Add ``socecon run`` (the report batch, see :mod:`socecon.runner`)."""
-    from socecon.runner import add_run_command
+    """Add ``socecon run`` (the report batch, see :mod:`socecon.batch.runner`)."""
+    from socecon.batch.runner import add_run_command
 
     add_run_command(sub)
 
@@ -172,7 +172,8 @@ def _register_model(sub) -> None:
 
 
 def _cmd_model(args: argparse.Namespace) -> int:
-    from socecon import model, regions
+    from socecon import regions
+    from socecon.model import core as model
 
     wanted = args.regions or [*regions.participating_codes(), "isd_midden_langstraat"]
     overrides = dict(model.parse_override(text) for text in args.set)
@@ -190,8 +191,8 @@ _EXTRA_COMMANDS.append(_register_model)
 
 
 def _register_windtunnel(sub) -> None:
-    """Add ``socecon windtunnel``: policy options in every scenario (see socecon.windtunnel)."""
-    from socecon.windtunnel import add_windtunnel_command
+    """Add ``socecon windtunnel``: policy options in every scenario."""
+    from socecon.analysis.windtunnel import add_windtunnel_command
 
     add_windtunnel_command(sub)
 

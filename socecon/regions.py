@@ -30,7 +30,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from socecon.data import (
+from socecon.data.snapshot import (
     CACHE_CLEARERS,
     COLUMNS,
     VARIABLES,

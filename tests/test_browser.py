@@ -12,8 +12,8 @@ import time
 import pytest
 from cdp import Browser, find_chromium  # tests/cdp.py
 
-from socecon.report import IndexEntry, update_index
-from socecon.runner import ReportTask, run_report
+from socecon.batch.runner import ReportTask, run_report
+from socecon.report.export import IndexEntry, update_index
 
 CHROMIUM = find_chromium()
 pytestmark = [

@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from socecon import cli
-from socecon.cbs import build, default_cbs_dir
-from socecon.data import (
+from socecon.data.cbs import build, default_cbs_dir
+from socecon.data.snapshot import (
     COLUMNS,
     VARIABLES,
     default_data_dir,

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import vl_convert as vlc
 
-from socecon import figures
 from socecon.exceptions import ModelError
 from socecon.model import run_model
+from socecon.present import figures
 
 
 @pytest.fixture(scope="module")
@@ -147,7 +147,7 @@ def test_empty_selection_is_refused(frame):
 
 
 def test_windtunnel_chart_shows_every_option_and_scenario():
-    from socecon import windtunnel
+    from socecon.analysis import windtunnel
 
     table = windtunnel.matrix("GM0164", {"participation_min": 20.0}, n_samples=40)
     chart = figures.windtunnel_chart(table)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from socecon.indicators import (
+from socecon.model.indicators import (
     Components,
     annual_wage_cost,
     benefit_saving_per_person,

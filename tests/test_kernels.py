@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from socecon import kernels
+from socecon.batch import kernels
+from socecon.batch.runner import DEFAULT_NOTEBOOK, ReportTask, make_tasks, run_batch, run_report
 from socecon.cli import main
-from socecon.runner import DEFAULT_NOTEBOOK, ReportTask, make_tasks, run_batch, run_report
 
 pytestmark = pytest.mark.slow
 

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from socecon.assumptions import load_assumptions
 from socecon.definitions import load_definitions
+from socecon.definitions.assumptions import load_assumptions
 from socecon.exceptions import AssumptionError, ModelError
 from socecon.model import ModelInput, load_levers, run_model, shift_distribution, to_iamc
 
@@ -282,7 +282,7 @@ def test_iamc_layout(simple):
 
 
 def test_clearing_the_data_cache_reaches_the_model():
-    from socecon.data import clear_cache
+    from socecon.data.snapshot import clear_cache
     from socecon.model import snapshot_input
 
     first = snapshot_input()

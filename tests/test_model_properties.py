@@ -7,9 +7,9 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from socecon.assumptions import N_BANDS, load_assumptions
-from socecon.indicators import Components
+from socecon.definitions.assumptions import N_BANDS, load_assumptions
 from socecon.model import ModelInput, run
+from socecon.model.indicators import Components
 
 ASSUMPTIONS = load_assumptions()
 SCALARS = [a for a in ASSUMPTIONS if a.kind == "scalar" and a.low < a.high]

@@ -17,9 +17,9 @@ import pytest
 from cdp import Browser, find_chromium  # tests/cdp.py
 
 from socecon import __version__
+from socecon.batch.runner import DEFAULT_NOTEBOOK, ReportTask, run_report
 from socecon.cli import main
-from socecon.data import input_hashes
-from socecon.runner import DEFAULT_NOTEBOOK, ReportTask, run_report
+from socecon.data.snapshot import input_hashes
 
 pytestmark = pytest.mark.slow
 

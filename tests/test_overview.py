@@ -7,8 +7,8 @@ import json
 import papermill
 import pytest
 
-from socecon import overview
 from socecon.definitions import load_definitions
+from socecon.report import overview
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from socecon.notebooks import has_outputs
+from socecon.batch.notebooks import has_outputs
 
 
 def _name(requirement: str) -> str:

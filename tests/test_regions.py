@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from socecon.data import load_snapshot
+from socecon.data.snapshot import load_snapshot
 from socecon.exceptions import SocEconError, UnknownRegionError
 from socecon.regions import (
     aggregate,

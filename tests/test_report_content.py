@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 from socecon import __version__
-from socecon import report_content as rc
-from socecon.assumptions import load_assumptions
-from socecon.data import input_hashes, snapshot_wide
+from socecon.data.snapshot import input_hashes, snapshot_wide
+from socecon.definitions.assumptions import load_assumptions
 from socecon.exceptions import AssumptionError, UnknownRegionError
 from socecon.model import run_model, summary
+from socecon.report import content as rc
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from socecon import report
-from socecon.charts import REPORT_ENV, embed_html, embed_options
+from socecon.present.embed import REPORT_ENV, embed_html, embed_options
+from socecon.report import export
 
 pytestmark = pytest.mark.slow
 
@@ -40,7 +40,7 @@ def executed(fixtures_dir):
 
 @pytest.fixture(scope="module")
 def page(executed) -> str:
-    return report.export_html(executed, title="Amsterdam")
+    return export.export_html(executed, title="Amsterdam")
 
 
 def test_page_loads_nothing_from_the_network(page):
@@ -56,7 +56,7 @@ def test_page_loads_nothing_from_the_network(page):
 def test_bundle_is_inlined_exactly_once_and_every_chart_uses_it(page):
     assert page.count("window.vegaEmbed=") == 1
     assert page.index("window.vegaEmbed=") < page.index('<main class="socecon-report">')
-    assert report._BUNDLE_MARKER not in page
+    assert export._BUNDLE_MARKER not in page
     charts = re.findall(r'<div [^>]*class="socecon-chart" id="([\w-]+)"', page)
     assert len(charts) == 2 and len(set(charts)) == 2
     for chart_id in charts:
@@ -88,7 +88,7 @@ def test_parameters_arrive_with_their_python_types(page):
 
 
 def test_key_figures_are_data_not_content(executed, page):
-    assert report.key_figures(executed) == {
+    assert export.key_figures(executed) == {
         "Doelgroep (personen)": 2500,
         "Geplaatst bij 50 % opname": 4650.0,
     }
@@ -101,21 +101,21 @@ def test_interactive_params_are_in_the_chart_specs(page):
 
 
 def test_shared_bundle_is_written_once_beside_small_pages(executed, tmp_path):
-    size_a = report.write_report(executed, tmp_path / "a.html", bundle="shared")
-    report.write_report(executed, tmp_path / "b.html", bundle="shared")
-    shared = tmp_path / report.BUNDLE_FILENAME
-    assert shared.read_text(encoding="utf-8") == report.vega_bundle()
+    size_a = export.write_report(executed, tmp_path / "a.html", bundle="shared")
+    export.write_report(executed, tmp_path / "b.html", bundle="shared")
+    shared = tmp_path / export.BUNDLE_FILENAME
+    assert shared.read_text(encoding="utf-8") == export.vega_bundle()
     page = (tmp_path / "a.html").read_text(encoding="utf-8")
     assert '<script src="vega-bundle.js"></script>' in page
     assert "window.vegaEmbed=" not in page
     assert size_a == (tmp_path / "a.html").stat().st_size
-    inline = report.write_report(executed, tmp_path / "c.html")
-    assert inline - size_a == pytest.approx(len(report.vega_bundle().encode()), rel=0.01)
+    inline = export.write_report(executed, tmp_path / "c.html")
+    assert inline - size_a == pytest.approx(len(export.vega_bundle().encode()), rel=0.01)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "a.html",
         "b.html",
         "c.html",
-        report.BUNDLE_FILENAME,
+        export.BUNDLE_FILENAME,
     ]
 
 
@@ -130,16 +130,16 @@ def test_chart_data_cannot_end_the_script_element():
 
 def test_write_atomic_replaces_whole_files_and_leaves_nothing_on_failure(tmp_path, monkeypatch):
     target = tmp_path / "r.html"
-    report.write_atomic(target, "old")
-    report.write_atomic(target, "nieuw €")
+    export.write_atomic(target, "old")
+    export.write_atomic(target, "nieuw €")
     assert target.read_text(encoding="utf-8") == "nieuw €"
 
     def broken_replace(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(report.os, "replace", broken_replace)
+    monkeypatch.setattr(export.os, "replace", broken_replace)
     with pytest.raises(OSError, match="No space left"):
-        report.write_atomic(target, "half")
+        export.write_atomic(target, "half")
     assert target.read_text(encoding="utf-8") == "nieuw €"
     assert [p.name for p in tmp_path.iterdir()] == ["r.html"]
 
@@ -149,29 +149,29 @@ def test_write_atomic_replaces_whole_files_and_leaves_nothing_on_failure(tmp_pat
     [(1234567.891, 1, "1.234.567,9"), (-1234.5, 2, "-1.234,50"), (0.5, 0, "0"), (999, 0, "999")],
 )
 def test_dutch_number_format(value, decimals, text):
-    assert report.format_number(value, decimals) == text
+    assert export.format_number(value, decimals) == text
 
 
 def test_key_figure_values_are_formatted_for_the_index():
-    assert report.format_value(4650.0) == "4.650"
-    assert report.format_value(12.25) == "12,2"
-    assert report.format_value(None) == "–"
-    assert report.format_value(float("nan")) == "–"
-    assert report.format_value("hoog") == "hoog"
+    assert export.format_value(4650.0) == "4.650"
+    assert export.format_value(12.25) == "12,2"
+    assert export.format_value(None) == "–"
+    assert export.format_value(float("nan")) == "–"
+    assert export.format_value("hoog") == "hoog"
 
 
 def test_index_lists_reports_with_figures_and_keeps_earlier_rows(tmp_path):
     (tmp_path / "GM0363.html").write_text("x")
     (tmp_path / "GM0164.html").write_text("x")
-    report.update_index(
+    export.update_index(
         tmp_path,
         [
-            report.IndexEntry("GM0363", "Amsterdam", "GM0363.html", {"Geplaatst": 4650.0}),
-            report.IndexEntry("GM0001", "Stad", None, {}, error="timed out after 5 s"),
+            export.IndexEntry("GM0363", "Amsterdam", "GM0363.html", {"Geplaatst": 4650.0}),
+            export.IndexEntry("GM0001", "Stad", None, {}, error="timed out after 5 s"),
         ],
     )
-    report.update_index(
-        tmp_path, [report.IndexEntry("GM0164", "Hengelo", "GM0164.html", {"Geplaatst": 12.5})]
+    export.update_index(
+        tmp_path, [export.IndexEntry("GM0164", "Hengelo", "GM0164.html", {"Geplaatst": 12.5})]
     )
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert '<html lang="nl">' in page
@@ -186,5 +186,5 @@ def test_index_lists_reports_with_figures_and_keeps_earlier_rows(tmp_path):
     assert [r["code"] for r in stored["reports"]] == ["GM0363", "GM0164", "GM0001"]
     # a report that has gone is dropped from the index
     (tmp_path / "GM0164.html").unlink()
-    report.update_index(tmp_path, [])
+    export.update_index(tmp_path, [])
     assert "Hengelo" not in (tmp_path / "index.html").read_text(encoding="utf-8")

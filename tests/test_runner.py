@@ -11,9 +11,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from socecon import runner
+from socecon.batch import runner
+from socecon.batch.runner import ReportError, ReportTask, check_writable, run_batch, run_report
 from socecon.cli import main
-from socecon.runner import ReportError, ReportTask, check_writable, run_batch, run_report
 
 pytestmark = pytest.mark.slow
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from socecon import uncertainty as u
-from socecon.assumptions import load_assumptions
+from socecon.analysis import uncertainty as u
+from socecon.definitions.assumptions import load_assumptions
 from socecon.exceptions import SocEconError
 from socecon.model import run
 

@@ -12,7 +12,7 @@ import re
 import pandas as pd
 import pytest
 
-from socecon.widgets import (
+from socecon.workbench.widgets import (
     EMPTY_SELECTION,
     LAB_MIMETYPE,
     Explorer,

@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from socecon import windtunnel as w
+from socecon.analysis import windtunnel as w
 from socecon.exceptions import DefinitionError, SocEconError
 from socecon.regions import participating_codes
 

@@ -24,7 +24,7 @@ import yaml
 
 from socecon.exceptions import AssumptionError, DefinitionError
 
-ASSUMPTIONS_FILE = Path(__file__).resolve().parent / "definitions" / "assumptions.yaml"
+ASSUMPTIONS_FILE = Path(__file__).resolve().parent / "assumptions.yaml"
 KINDS = ("scalar", "distribution", "series")
 RELIABILITY = ("C", "C2", "D", "U", "S")
 N_BANDS = 10

@@ -4,8 +4,8 @@ The snapshot is one long, tidy table (``data/cbs_snapshot.csv``) with the column
 ``region, year, variable, unit, value, source``, a region table (``data/regions.csv``) and a
 manifest (``data/manifest.yaml``) that records, for every processed table, the CBS table ids,
 reference dates, licence, the sha256 of the inputs and of the output, and per-variable and
-per-region control totals. ``socecon data build`` (:func:`socecon.cbs.build`) writes it from the
-shared CBS exports, ``socecon data refresh`` (:func:`socecon.cbs.refresh`) from CBS open data;
+per-region control totals. ``socecon data build`` (:func:`~.cbs.build`) writes it from the
+shared CBS exports, ``socecon data refresh`` (:func:`~.cbs.refresh`) from CBS open data;
 both go through :func:`write_snapshot`, so rebuilding from the same inputs gives identical bytes.
 
 Loading checks the files against the manifest. A file that was edited by hand or corrupted is
@@ -13,7 +13,7 @@ reported by file, and where possible by line and column.
 
 Examples
 --------
->>> from socecon.data import snapshot_wide
+>>> from socecon.data.snapshot import snapshot_wide
 >>> int(snapshot_wide(2015, ["population"]).loc["GM0784", "population"])
 26065
 """
@@ -220,7 +220,7 @@ def default_data_dir() -> Path:
 
 
 # Resolved once: the data folder beside the package (the repository's data/).
-_PACKAGE_DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+_PACKAGE_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
 
 def _resolve_dir(data_dir: str | Path | None) -> Path:

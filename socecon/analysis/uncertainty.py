@@ -43,10 +43,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from socecon.assumptions import BAND_MIDPOINTS, Assumptions, load_assumptions
+from socecon.definitions.assumptions import BAND_MIDPOINTS, Assumptions, load_assumptions
 from socecon.exceptions import SocEconError
-from socecon.indicators import Components, load_indicator_definitions, registry
-from socecon.model import DEFAULT_HORIZON, ModelInput, run
+from socecon.model.core import DEFAULT_HORIZON, ModelInput, run
+from socecon.model.indicators import Components, load_indicator_definitions, registry
 
 METHODS = ("lhs", "mc")
 DEFAULT_INDICATORS = (

@@ -2,7 +2,7 @@
 
 Both paths read their inputs into the same :class:`Sources` (canonical column names, codes
 stripped of padding), then :func:`assemble` turns those into the long snapshot and the region
-table, and :func:`socecon.data.write_snapshot` writes them. So ``socecon data build`` and
+table, and :func:`socecon.data.snapshot.write_snapshot` writes them. So ``socecon data build`` and
 ``socecon data refresh`` produce the same schema through the same code.
 
 * :func:`build` reads the StatLine exports in ``../shared/cbs`` (or ``$SOCECON_CBS_DIR``),
@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from socecon.data import (
+from socecon.data.snapshot import (
     COLUMNS,
     REGION_CODE,
     REGION_COLUMNS,
@@ -42,7 +42,7 @@ from socecon.data import (
 from socecon.exceptions import CBSUnavailableError, DataError
 
 CBS_DIR_ENV = "SOCECON_CBS_DIR"
-COROP_FILE = Path(__file__).resolve().parent / "definitions" / "corop_2015.yaml"
+COROP_FILE = Path(__file__).resolve().parents[1] / "definitions" / "corop_2015.yaml"
 
 KERNCIJFERS_FILE = "cbs_70072ned_regionale_kerncijfers_2015.csv"
 BIJSTAND_FILE = "cbs_bijstand_reintegratie_wsw_regio_2015_2017.csv"
@@ -312,7 +312,7 @@ def read_shared(cbs_dir: str | Path | None = None) -> Sources:
     provenance = {
         "generated_by": "socecon data build",
         "origin": "StatLine exports of CBS open data as pinned in shared/cbs "
-        "(see shared/cbs/PROVENANCE.md); processed by socecon.cbs.build",
+        "(see shared/cbs/PROVENANCE.md); processed by socecon.data.cbs.build",
         "inputs": inputs,
         "cbs_tables": _table_list(
             {
@@ -432,7 +432,7 @@ def assemble(sources: Sources) -> tuple[pd.DataFrame, pd.DataFrame]:
     Returns
     -------
     (pandas.DataFrame, pandas.DataFrame)
-        The long snapshot (columns of :data:`socecon.data.COLUMNS`) and the region table.
+        The long snapshot (columns of :data:`socecon.data.snapshot.COLUMNS`) and the region table.
 
     Raises
     ------
@@ -556,7 +556,7 @@ def build(cbs_dir: str | Path | None = None, data_dir: str | Path | None = None)
     cbs_dir : str or pathlib.Path, optional
         Folder with the shared exports; defaults to :func:`default_cbs_dir`.
     data_dir : str or pathlib.Path, optional
-        Target folder; defaults to :func:`socecon.data.default_data_dir`.
+        Target folder; defaults to :func:`socecon.data.snapshot.default_data_dir`.
 
     Returns
     -------
@@ -647,7 +647,7 @@ def resolve_keys(
         if not hits:
             raise DataError(
                 f"CBS table {table_id}: no column titled {' or '.join(field.titles)!r} "
-                "(the table layout changed; update socecon.cbs)"
+                "(the table layout changed; update socecon.data.cbs)"
             )
         result[field.name] = hits[0]["Key"]
     return result
@@ -913,7 +913,7 @@ def fetch_sources(*, timeout: float = 60.0, log: Callable[[str], None] | None = 
     provenance = {
         "generated_by": "socecon data refresh",
         "origin": f"CBS open data (OData v3, opendata.cbs.nl), retrieved {date.today()} "
-        "with cbsodata; processed by socecon.cbs.refresh",
+        "with cbsodata; processed by socecon.data.cbs.refresh",
         "inputs": inputs,
         "cbs_tables": _table_list(
             {
@@ -942,7 +942,7 @@ def refresh(
     Parameters
     ----------
     data_dir : str or pathlib.Path, optional
-        Target folder; defaults to :func:`socecon.data.default_data_dir`.
+        Target folder; defaults to :func:`socecon.data.snapshot.default_data_dir`.
     timeout : float, default 60
         Seconds per HTTP request.
     log : callable, optional

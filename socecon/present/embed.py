@@ -4,7 +4,7 @@ Altair's own HTML output loads vega from a CDN, and its ``inline`` template brea
 page holds two charts (design.md, section 5). Reports therefore show charts through :func:`show`:
 under ``socecon run`` (environment variable ``SOCECON_REPORT=1``) it emits a ``text/html`` output
 with a ``<div>`` and a call to the global ``vegaEmbed`` that the report template
-(:mod:`socecon.report`) inlines once per page; in JupyterLab it displays the chart as altair
+(:mod:`socecon.report.export`) inlines once per page; in JupyterLab it displays the chart as altair
 normally does. Interactivity in reports comes from Vega-Lite params and selections (sliders,
 drop-downs, legend selections) over precomputed data; ipywidgets need a kernel and stay blank in
 an exported page.

@@ -55,14 +55,14 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from socecon.assumptions import RELIABILITY, load_assumptions
+from socecon.analysis.uncertainty import Parameter, SampleSet, sample
 from socecon.definitions import load_definitions
+from socecon.definitions.assumptions import RELIABILITY, load_assumptions
 from socecon.exceptions import DefinitionError, SocEconError
-from socecon.indicators import registry
-from socecon.model import DEFAULT_HORIZON, ModelInput, run, snapshot_input
-from socecon.uncertainty import Parameter, SampleSet, sample
+from socecon.model.core import DEFAULT_HORIZON, ModelInput, run, snapshot_input
+from socecon.model.indicators import registry
 
-DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
+DEFINITIONS_DIR = Path(__file__).resolve().parents[1] / "definitions"
 EFFECTS_FILE = DEFINITIONS_DIR / "measure_effects.yaml"
 OPTIONS_FILE = DEFINITIONS_DIR / "options.yaml"
 OPERATIONS = ("multiply", "add")
@@ -942,7 +942,7 @@ def pinned_ranges(overrides: Mapping[str, Any] | None) -> dict[str, tuple[float,
         For an invalid override, or one that is not a scalar (a distribution cannot be pinned
         while the wind tunnel samples around it).
     """
-    from socecon.assumptions import load_assumptions
+    from socecon.definitions.assumptions import load_assumptions
     from socecon.exceptions import AssumptionError
 
     assumptions = load_assumptions()
@@ -1008,7 +1008,7 @@ def evaluate(
         regret test off. An option is robust only if it meets the goal and stays within this
         tolerance of the best option in every scenario.
     ranges : mapping, optional
-        Replacement ranges for assumptions (see :func:`socecon.uncertainty.sample`).
+        Replacement ranges for assumptions (see :func:`socecon.analysis.uncertainty.sample`).
     effects : mapping of str to MeasureEffects, optional
         Measure effects; the declared ones by default.
     model_input : ModelInput, optional

@@ -40,14 +40,14 @@ DEFAULT_KERNEL = "python3"
 DEFAULT_PRELOAD = (
     "pandas",
     "altair",
-    "socecon.charts",
-    "socecon.figures",
+    "socecon.present.embed",
+    "socecon.present.figures",
     "socecon.model",
-    "socecon.report",
-    "socecon.report_content",
+    "socecon.report.export",
+    "socecon.report.content",
 )
 
-#: Environment variable that switches charts to report output (see :mod:`socecon.charts`).
+#: Environment variable that switches charts to report output (see :mod:`socecon.present.embed`).
 REPORT_ENV = "SOCECON_REPORT"
 
 #: Name of the papermill engine that runs notebooks in a warm kernel.
@@ -290,7 +290,7 @@ class WarmKernel:
             self.kc.allow_stdin = False
             reply = self.request(self.kc.kernel_info(), startup_timeout)
             self.language_info = reply["content"]["language_info"]
-            code = f"import socecon.kernels as _k; _k.prepare({self.preload!r}); del _k"
+            code = f"import socecon.batch.kernels as _k; _k.prepare({self.preload!r}); del _k"
             reply = self.execute_silently(code, startup_timeout)
             if reply["content"]["status"] != "ok":
                 content = reply["content"]
@@ -392,7 +392,9 @@ class WarmKernel:
         RuntimeError
             If the reset failed in the kernel.
         """
-        reply = self.execute_silently("import socecon.kernels; socecon.kernels.reset()", timeout)
+        reply = self.execute_silently(
+            "import socecon.batch.kernels; socecon.batch.kernels.reset()", timeout
+        )
         content = reply["content"]
         if content["status"] != "ok":
             raise RuntimeError(

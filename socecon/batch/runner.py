@@ -2,13 +2,13 @@
 
 One report is one call of :func:`run_report` on a picklable :class:`ReportTask`: execute the
 notebook with papermill (parameters passed as typed Python values), export the HTML page with
-:mod:`socecon.report` and write it atomically. It never raises for a failing notebook: the
+:mod:`socecon.report.export` and write it atomically. It never raises for a failing notebook: the
 :class:`ReportResult` says what went wrong, and the executed notebook and a log are kept in
 ``<out>/logs/``. :func:`run_batch` maps tasks over any ``concurrent.futures.Executor`` (a process
 pool by default; a Dask ``Client.get_executor()`` works the same, see ``socecon run
 --scheduler``), so one failure never stops the others.
 
-By default a report runs in its worker's warm kernel (:mod:`socecon.kernels`): started, with
+By default a report runs in its worker's warm kernel (:mod:`socecon.batch.kernels`): started, with
 pandas, altair and socecon imported, once per worker process and reset to a clean namespace
 before every report, so a batch pays kernel start-up and imports once per worker instead of once
 per report. ``ReportTask(fresh_kernel=True)`` (``socecon run --fresh-kernels``) runs papermill
@@ -46,10 +46,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from socecon.charts import REPORT_ENV
+from socecon.batch.kernels import DEFAULT_KERNEL, KERNEL_OUTPUT, own_interpreter  # noqa: F401 (public)
+from socecon.batch.kernels import kernel_manager_class as _kernel_manager_class
 from socecon.exceptions import SocEconError
-from socecon.kernels import DEFAULT_KERNEL, KERNEL_OUTPUT, own_interpreter  # noqa: F401 (public)
-from socecon.kernels import kernel_manager_class as _kernel_manager_class
+from socecon.present.embed import REPORT_ENV
 
 #: Default time one report may take, in seconds (per attempt, once its kernel is ready).
 DEFAULT_TIMEOUT = 300.0
@@ -87,12 +87,12 @@ class ReportTask:
     kernel_name : str
         The Jupyter kernel to run the notebook in.
     bundle : {"inline", "shared"}
-        Where the vega bundle lives, see :func:`socecon.report.export_html`.
+        Where the vega bundle lives, see :func:`socecon.report.export.export_html`.
     start_retries : int
         How often a kernel that fails before running any cell is started again.
     fresh_kernel : bool
         Run the report in a kernel of its own (papermill's usual way, seconds slower) instead
-        of the worker's warm kernel (:mod:`socecon.kernels`).
+        of the worker's warm kernel (:mod:`socecon.batch.kernels`).
     retries : int
         How often a report whose warm kernel died or hung is run again in a new kernel.
     """
@@ -142,7 +142,7 @@ class ReportResult:
     log : Path or None
         The failure log (its executed notebook lies beside it, ``.ipynb``).
     figures : dict
-        Key figures the notebook published (see :func:`socecon.report.publish_key_figures`).
+        Key figures the notebook published (see :func:`socecon.report.export.publish_key_figures`).
     attempts : int
         Times the notebook was run (more than 1 after a kernel died or hung, or failed to
         start).
@@ -281,7 +281,7 @@ def _execute_warm(task: ReportTask, kernel: Any, record: list, kernel_log: Path,
     """Run papermill once in the warm ``kernel`` (engine ``socecon-warm``)."""
     import papermill as pm
 
-    from socecon.kernels import register_engine
+    from socecon.batch.kernels import register_engine
 
     def cell_timeout(cell) -> float:
         return max(0.5, deadline - time.monotonic())
@@ -316,7 +316,7 @@ def run_report(task: ReportTask) -> ReportResult:
         (which cell, which exception, or "timed out after N s") and the ``log`` path. A failed
         report leaves no HTML file behind (an older complete page of the same code is kept).
     """
-    from socecon import report
+    from socecon.report import export
 
     if not Path(task.notebook).is_file():
         return ReportResult(
@@ -331,7 +331,7 @@ def run_report(task: ReportTask) -> ReportResult:
         if nb is not None:
             try:
                 html = Path(task.output)
-                size = report.write_report(nb, html, title=task.title, bundle=task.bundle)
+                size = export.write_report(nb, html, title=task.title, bundle=task.bundle)
             except Exception as exc:
                 error = f"cannot write {task.output}: {type(exc).__name__}: {exc}"
                 details = traceback.format_exc()
@@ -345,7 +345,7 @@ def run_report(task: ReportTask) -> ReportResult:
                     path=html,
                     seconds=time.monotonic() - start,
                     size=size,
-                    figures=report.key_figures(nb),
+                    figures=export.key_figures(nb),
                     attempts=attempts,
                 )
         log = _keep_log(task, error or "unknown error", details, executed, kernel_log)
@@ -399,7 +399,7 @@ def _run_warm(task: ReportTask, executed: Path, kernel_log: Path):
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
-    from socecon import kernels
+    from socecon.batch import kernels
 
     cwd = Path(task.notebook).resolve().parent
     attempts, start_failures, retries = 0, 0, task.retries
@@ -558,7 +558,7 @@ def default_executor(jobs: int) -> Executor:
 def dask_executor(address: str, timeout: float = 30.0) -> Iterator[Executor]:
     """Connect to a Dask distributed scheduler and yield a ``concurrent.futures`` executor.
 
-    Each Dask worker process keeps its own warm kernel (see :mod:`socecon.kernels`), exactly
+    Each Dask worker process keeps its own warm kernel (see :mod:`socecon.batch.kernels`), exactly
     like a local worker process. The workers must reach the notebook and the output folder at
     the paths of the tasks (a shared file system).
 
@@ -705,7 +705,7 @@ def summarize(results: Iterable[ReportResult]) -> str:
 # --------------------------------------------------------------------------- command line
 
 #: The report notebook, beside the package in a source checkout.
-DEFAULT_NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "municipality_report.ipynb"
+DEFAULT_NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "municipality_report.ipynb"
 
 #: Groups reported as one combined region in the default batch (besides the participants).
 DEFAULT_COMBINED = ("isd_midden_langstraat",)
@@ -911,8 +911,8 @@ def _overrides(texts: Sequence[str]) -> dict[str, Any]:
     socecon.exceptions.AssumptionError
         For a malformed, unknown or out-of-range override (one message naming it).
     """
-    from socecon.assumptions import load_assumptions
-    from socecon.model import parse_override
+    from socecon.definitions.assumptions import load_assumptions
+    from socecon.model.core import parse_override
 
     overrides = dict(parse_override(text) for text in texts)
     load_assumptions().resolve(overrides)
@@ -940,7 +940,7 @@ def cmd_run(args) -> int:
         requested region is unknown; the command line prints the message without a traceback.
     """
     from socecon.exceptions import UnknownRegionError
-    from socecon.report import IndexEntry, update_index
+    from socecon.report.export import IndexEntry, update_index
 
     if args.jobs < 1:
         raise ReportError(f"--jobs must be at least 1, not {args.jobs}")

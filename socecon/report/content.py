@@ -1,10 +1,10 @@
 """The text and tables of the municipal report, one function per section of the notebook.
 
 ``notebooks/municipality_report.ipynb`` is thin: each of its cells calls one function of this
-module (or a chart builder of :mod:`socecon.figures`) and shows what it returns. Everything here
+module (or a chart builder of :mod:`~.figures`) and shows what it returns. Everything here
 returns something IPython displays (:class:`IPython.display.HTML` or
 :class:`IPython.display.Markdown`), in Dutch, with Dutch number formats
-(:func:`socecon.report.format_number`: ``1.234,5``). The figures behind each table are available
+(:func:`~.export.format_number`: ``1.234,5``). The figures behind each table are available
 as plain data too (:func:`figures_frame`, :func:`key_figures`), so tests and analysts can check
 them without parsing HTML.
 
@@ -37,12 +37,12 @@ import numpy as np
 import pandas as pd
 
 from socecon import __version__
-from socecon.data import CACHE_CLEARERS, default_data_dir, read_manifest, sha256_file
-from socecon.model import TARGET_STOCKS
-from socecon.report import format_number
+from socecon.data.snapshot import CACHE_CLEARERS, default_data_dir, read_manifest, sha256_file
+from socecon.model.core import TARGET_STOCKS
+from socecon.report.export import format_number
 
 #: Where the YAML declarations live (hashed in the colophon).
-DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
+DEFINITIONS_DIR = Path(__file__).resolve().parents[1] / "definitions"
 
 #: The national row of the snapshot.
 NATIONAL = "NL01"
@@ -399,7 +399,7 @@ def region_counts(code: str, year: int = FIGURES_YEAR) -> pd.Series:
         Variable id to value (counts only; rates are left out, see :func:`figures_frame`).
     """
     from socecon import regions
-    from socecon.data import VARIABLES, load_snapshot
+    from socecon.data.snapshot import VARIABLES, load_snapshot
 
     snap = load_snapshot()
     snap = snap[snap["year"] == int(year)]
@@ -641,7 +641,7 @@ def band_frame(frame: pd.DataFrame, region: str, year: int | None = None) -> pd.
         Index: band labels (``"20-30"``); columns: ``target_group`` and one per scenario id
         with the number placed.
     """
-    from socecon.assumptions import BAND_LABELS
+    from socecon.definitions.assumptions import BAND_LABELS
 
     table, _ = _at(frame, region, year)
     out = pd.DataFrame(index=list(BAND_LABELS))
@@ -670,8 +670,8 @@ def target_group_by_band(frame: pd.DataFrame, region: str, year: int | None = No
         A table (bands x scenarios, people placed; bands outside a scenario's window greyed)
         and one sentence per scenario on who falls outside.
     """
-    from socecon.assumptions import BAND_EDGES
     from socecon.definitions import load_definitions
+    from socecon.definitions.assumptions import BAND_EDGES
 
     defs = load_definitions()
     bands = band_frame(frame, region, year)
@@ -785,7 +785,7 @@ def indicator_table(frame: pd.DataFrame, region: str, year: int | None = None) -
     -------
     IPython.display.HTML
     """
-    from socecon.indicators import load_indicator_definitions
+    from socecon.model.indicators import load_indicator_definitions
 
     defs = {d.id: d for d in load_indicator_definitions()}
     names = dict(_scenarios())
@@ -844,7 +844,7 @@ def path_table(frame: pd.DataFrame, region: str, variable: str = "placed") -> An
     -------
     IPython.display.HTML
     """
-    from socecon.indicators import load_indicator_definitions
+    from socecon.model.indicators import load_indicator_definitions
 
     d = {x.id: x for x in load_indicator_definitions()}[variable]
     names = dict(_scenarios())
@@ -898,7 +898,7 @@ def assumption_rows(overrides: Mapping[str, Any] | None = None) -> list[dict[str
     list of dict
         Keys ``id, label, value, range, unit, source, reliability``.
     """
-    from socecon.assumptions import BAND_LABELS, load_assumptions
+    from socecon.definitions.assumptions import BAND_LABELS, load_assumptions
 
     overrides = dict(overrides or {})
     rows = []
@@ -993,7 +993,7 @@ def git_commit(repo: str | Path | None = None) -> str:
         "onbekend" outside a git checkout or without git. Asked once per process and repository:
         every report a warm kernel writes shows the same commit without running git again.
     """
-    return _git_commit(Path(repo).resolve() if repo else Path(__file__).resolve().parents[1])
+    return _git_commit(Path(repo).resolve() if repo else Path(__file__).resolve().parents[2])
 
 
 @cache
@@ -1038,7 +1038,7 @@ def cbs_tables() -> dict[str, str]:
     -------
     dict
         Table id to title, in manifest order. The manifest is read once per data directory,
-        like the snapshot (:func:`socecon.data.clear_cache` forgets it).
+        like the snapshot (:func:`socecon.data.snapshot.clear_cache` forgets it).
     """
     return dict(_cbs_tables(default_data_dir()))
 
@@ -1069,7 +1069,7 @@ def colophon(parameters: Mapping[str, Any], *, now: datetime | None = None) -> A
     -------
     IPython.display.HTML
     """
-    from socecon.data import ATTRIBUTION, LICENCE, input_hashes
+    from socecon.data.snapshot import ATTRIBUTION, LICENCE, input_hashes
 
     now = now or datetime.now().astimezone()
     params = "".join(
@@ -1121,7 +1121,7 @@ def key_figures(frame: pd.DataFrame, region: str, year: int | None = None) -> di
     dict
         Dutch labels to values: the target group, the people placed in the base year and in
         each scenario at the horizon, and the net cost per person placed in Regulier.
-        Pass it to :func:`socecon.report.publish_key_figures`.
+        Pass it to :func:`socecon.report.export.publish_key_figures`.
     """
     table, year = _at(frame, region, year)
     base_year = int(frame["year"].min())
@@ -1159,7 +1159,7 @@ def windtunnel_table(
     region : str
         Region id.
     goal : mapping
-        Keyword arguments of :class:`socecon.windtunnel.Goal` (e.g. ``participation_min``).
+        Keyword arguments of :class:`socecon.analysis.windtunnel.Goal` (e.g. ``participation_min``).
     horizon : int
     overrides : mapping, optional
     n_samples, seed : int
@@ -1168,9 +1168,9 @@ def windtunnel_table(
     Returns
     -------
     pandas.DataFrame
-        The option x scenario matrix of :func:`socecon.windtunnel.matrix`.
+        The option x scenario matrix of :func:`socecon.analysis.windtunnel.matrix`.
     """
-    from socecon.windtunnel import matrix
+    from socecon.analysis.windtunnel import matrix
 
     return matrix(
         region, goal, n_samples=n_samples, seed=seed, horizon=horizon, overrides=overrides
@@ -1191,7 +1191,7 @@ def windtunnel_summary(table: pd.DataFrame) -> Any:
         The Dutch summary paragraphs, then one row per option with its class, the scenarios where
         it breaks and its largest regret.
     """
-    from socecon.windtunnel import CLASSES, summary_nl
+    from socecon.analysis.windtunnel import CLASSES, summary_nl
 
     paragraphs = "".join(f"<p>{_esc(line)}</p>" for line in summary_nl(table).splitlines() if line)
     rank = {c: i for i, c in enumerate(CLASSES)}  # robust first, dominated last
@@ -1242,7 +1242,7 @@ def hindcast() -> Any:
     -------
     IPython.display.HTML
     """
-    from socecon.overview import hindcast_table, load_hindcast
+    from socecon.report.overview import hindcast_table, load_hindcast
 
     declared = load_hindcast()
     table = hindcast_table()

@@ -3,7 +3,7 @@
 Every builder takes the long table of :func:`socecon.model.run_model` (scenario, region, variable,
 unit, year, value; per-band variables named ``placed|20-30``) and returns an altair chart with
 Dutch titles, labels and tooltips. Number formats are locale-aware (``,.0f``): the reports render
-them with the nl-NL locale (1.234,5); see :mod:`socecon.charts` for displaying a chart.
+them with the nl-NL locale (1.234,5); see :mod:`socecon.present.embed` for displaying a chart.
 
 Interactivity in reports must work without a kernel, so :func:`slider_chart` precomputes the model
 over a grid of one assumption and binds a Vega-Lite slider and a scenario selector to it.
@@ -19,10 +19,10 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from socecon.assumptions import BAND_LABELS, BAND_MIDPOINTS, load_assumptions
 from socecon.definitions import load_definitions
+from socecon.definitions.assumptions import BAND_LABELS, BAND_MIDPOINTS, load_assumptions
 from socecon.exceptions import ModelError
-from socecon.indicators import load_indicator_definitions
+from socecon.model.indicators import load_indicator_definitions
 
 #: Colour of each scenario in every chart (ColorBrewer Dark2; the baseline in grey).
 SCENARIO_COLORS = {
@@ -546,7 +546,7 @@ def slider_chart(
         Left: the indicator per scenario at the chosen value; right: the indicator against the
         assumption, with a rule at the chosen value.
     """
-    from socecon.model import run
+    from socecon.model.core import run
 
     a = load_assumptions()[assumption]
     if a.kind != "scalar" or a.low == a.high:
@@ -646,7 +646,7 @@ def slider_chart(
     )
 
 
-#: Colours of the wind-tunnel classes (see socecon.windtunnel).
+#: Colours of the wind-tunnel classes (see socecon.analysis.windtunnel).
 CLASS_COLORS = {
     "robuust": "#1a9641",
     "scenarioafhankelijk": "#fdae61",
@@ -661,7 +661,7 @@ def windtunnel_chart(table: pd.DataFrame) -> alt.LayerChart:
     Parameters
     ----------
     table : pandas.DataFrame
-        One region's matrix from :func:`socecon.windtunnel.matrix`.
+        One region's matrix from :func:`socecon.analysis.windtunnel.matrix`.
 
     Returns
     -------

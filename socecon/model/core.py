@@ -1,6 +1,6 @@
 """The scenario model: indicators per region, scenario, productivity band and year.
 
-One vectorised pass computes additive :class:`~socecon.indicators.Components` for every region x
+One vectorised pass computes additive :class:`~.indicators.Components` for every region x
 scenario x band (and, optionally, a leading axis of assumption samples), year by year; groups of
 municipalities are sums of their members; the indicator functions turn components into figures.
 
@@ -30,11 +30,11 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from socecon.assumptions import BAND_LABELS, BAND_MIDPOINTS, N_BANDS, load_assumptions
-from socecon.data import CACHE_CLEARERS as DATA_CACHE_CLEARERS
+from socecon.data.snapshot import CACHE_CLEARERS as DATA_CACHE_CLEARERS
 from socecon.definitions import Scenario, load_definitions
+from socecon.definitions.assumptions import BAND_LABELS, BAND_MIDPOINTS, N_BANDS, load_assumptions
 from socecon.exceptions import DefinitionError, ModelError
-from socecon.indicators import (
+from socecon.model.indicators import (
     BANENAFSPRAAK_HOURS,
     Components,
     annual_wage_cost,
@@ -45,7 +45,7 @@ from socecon.indicators import (
     werkbedrijf_deficit_per_person,
 )
 
-LEVERS_FILE = Path(__file__).resolve().parent / "definitions" / "levers.yaml"
+LEVERS_FILE = Path(__file__).resolve().parents[1] / "definitions" / "levers.yaml"
 LEVER_CHOICES = {
     "capacity": ("observed", "social_enterprise", "quota", "pps", "werkbedrijf"),
     "wage_cost_subsidy": (True, False),
@@ -183,14 +183,14 @@ class ModelInput:
 @cache
 def snapshot_input(base_year: int = DEFAULT_BASE_YEAR) -> ModelInput:
     """Return the model input for every municipality from the processed CBS snapshot."""
-    from socecon.data import snapshot_wide
+    from socecon.data.snapshot import snapshot_wide
 
     wide = snapshot_wide(base_year, list(STOCK_VARIABLES))
     wide = wide[wide.index.str.startswith("GM")].sort_index()
     return ModelInput.from_frame(wide, base_year)
 
 
-# A rewritten or refreshed snapshot (socecon.data.clear_cache) must reach the model too.
+# A rewritten or refreshed snapshot (socecon.data.snapshot.clear_cache) must reach the model too.
 DATA_CACHE_CLEARERS.append(snapshot_input.cache_clear)
 
 
@@ -274,7 +274,7 @@ def compute_components(
     horizon : int
         Year in which the scenarios are fully in place.
     values : mapping
-        Resolved assumptions (:meth:`socecon.assumptions.Assumptions.resolve`).
+        Resolved assumptions (:meth:`socecon.definitions.assumptions.Assumptions.resolve`).
 
     Returns
     -------
@@ -672,7 +672,7 @@ def run(
     years : sequence of int, optional
         Years to report; every year from the base year to the horizon by default.
     overrides : mapping, optional
-        Assumption overrides, validated (see :meth:`socecon.assumptions.Assumptions.resolve`).
+        Assumption overrides, validated (see :meth:`~.Assumptions.resolve`).
     model_input : ModelInput, optional
         Base-year stocks; the CBS snapshot by default.
 

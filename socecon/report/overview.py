@@ -18,11 +18,11 @@ import altair as alt
 import pandas as pd
 import yaml
 
-from socecon import figures
-from socecon.model import DEFAULT_HORIZON, run_model
-from socecon.report import format_number
+from socecon.model.core import DEFAULT_HORIZON, run_model
+from socecon.present import figures
+from socecon.report.export import format_number
 
-HINDCAST_FILE = Path(__file__).resolve().parent / "definitions" / "hindcast.yaml"
+HINDCAST_FILE = Path(__file__).resolve().parents[1] / "definitions" / "hindcast.yaml"
 MATCH_LABELS = {
     "closest": "Kwam het dichtst bij",
     "partial": "Deels uitgekomen",
@@ -74,7 +74,7 @@ def indicator_table(frame: pd.DataFrame, variable: str, regions: Sequence[str] |
     pandas.DataFrame
         Indexed by the Dutch region name; values as Dutch number strings.
     """
-    from socecon.widgets import region_label
+    from socecon.workbench.widgets import region_label
 
     rows = frame[frame["variable"] == variable]
     table = rows.pivot_table(
@@ -160,9 +160,9 @@ def peers(
         One row per peer and per municipality itself: ``gemeente, code, vergelijkbaar_met,
         inwoners, waarde, is_zelf``.
     """
-    from socecon.data import snapshot_wide
+    from socecon.data.snapshot import snapshot_wide
     from socecon.regions import participating_codes
-    from socecon.widgets import region_label
+    from socecon.workbench.widgets import region_label
 
     codes = list(municipalities or participating_codes())
     population = snapshot_wide(2015, ["population"])["population"]

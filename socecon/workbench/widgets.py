@@ -5,7 +5,7 @@ Two layers, so that the logic can be tested without a browser:
 * :class:`Workbench` holds the analyst's choices (municipalities or groups, scenarios, indicators,
   assumptions, horizon) as an immutable :class:`State`, validates every change (a refused change
   raises :class:`WorkbenchError` with a Dutch message and leaves the state as it was), runs the
-  model and returns the chart specifications of :mod:`socecon.figures`. Model results and specs
+  model and returns the chart specifications of :mod:`~.figures`. Model results and specs
   are cached per input: the comparison runs the model for the chosen regions only (one year, a
   few milliseconds); the ranking runs all municipalities for one scenario and year, and only when
   the assumptions, horizon or ranking scenario change.
@@ -37,19 +37,19 @@ from typing import Any
 
 import pandas as pd
 
-from socecon import figures
-from socecon.assumptions import load_assumptions
 from socecon.definitions import load_definitions
+from socecon.definitions.assumptions import load_assumptions
 from socecon.exceptions import SocEconError, UnknownRegionError
-from socecon.indicators import load_indicator_definitions
-from socecon.model import (
+from socecon.model.core import (
     DEFAULT_BASE_YEAR,
     DEFAULT_HORIZON,
     LONG_COLUMNS,
     MAX_HORIZON,
     run_model,
 )
-from socecon.report import format_number
+from socecon.model.indicators import load_indicator_definitions
+from socecon.present import figures
+from socecon.report.export import format_number
 
 #: The assumptions on sliders, in display order (ids of ``definitions/assumptions.yaml``).
 KEY_ASSUMPTIONS = (
@@ -654,7 +654,7 @@ class Workbench:
 
     @staticmethod
     def _run_windtunnel(region, goal, assumptions, horizon) -> pd.DataFrame:
-        from socecon.windtunnel import matrix
+        from socecon.analysis.windtunnel import matrix
 
         return matrix(
             region,
@@ -669,7 +669,7 @@ class Workbench:
 
         Every policy option in every scenario over the uncertainty samples, with the analyst's
         assumptions held fixed and the goal of :attr:`State.goal_participation` and
-        :attr:`State.goal_net_cost_per_placed` (see :func:`socecon.windtunnel.matrix`).
+        :attr:`State.goal_net_cost_per_placed` (see :func:`socecon.analysis.windtunnel.matrix`).
 
         Raises
         ------
@@ -684,7 +684,7 @@ class Workbench:
 
     def windtunnel_summary(self) -> str:
         """Return the wind tunnel's Dutch verdict for the shown region (empty without one)."""
-        from socecon.windtunnel import summary_nl
+        from socecon.analysis.windtunnel import summary_nl
 
         return summary_nl(self.windtunnel()) if self._state.regions else ""
 
@@ -851,7 +851,7 @@ class Workbench:
         Path
             The written file, named by :meth:`filename`.
         """
-        from socecon.report import write_atomic
+        from socecon.report.export import write_atomic
 
         table = self.comparison_table()
         text = table.to_csv(sep=";", decimal=",", index=False, float_format="%.6g")
@@ -875,7 +875,7 @@ class Workbench:
         """
         import vl_convert
 
-        from socecon.report import write_atomic
+        from socecon.report.export import write_atomic
 
         if fmt not in ("png", "svg"):
             raise WorkbenchError(f"Onbekend formaat '{fmt}': kies png of svg.")
@@ -907,7 +907,7 @@ class Workbench:
 
 def figures_locale() -> str:
     """Return the locale name used for numbers in exported charts (``nl-NL``)."""
-    from socecon.charts import LOCALE
+    from socecon.present.embed import LOCALE
 
     return LOCALE
 
@@ -928,7 +928,7 @@ def lab_bundle(spec: Mapping[str, Any]) -> dict[str, Any]:
     dict
         An nbformat ``display_data`` output (for ``ipywidgets.Output.outputs``).
     """
-    from socecon.charts import embed_options
+    from socecon.present.embed import embed_options
 
     data = {**spec, "$schema": LAB_SCHEMA}
     title = spec.get("title")

@@ -22,7 +22,7 @@ import yaml
 
 from socecon.exceptions import DefinitionError
 
-INDICATORS_FILE = Path(__file__).resolve().parent / "definitions" / "indicators.yaml"
+INDICATORS_FILE = Path(__file__).resolve().parents[1] / "definitions" / "indicators.yaml"
 DIRECTIONS = ("higher", "lower", "neutral")
 BANENAFSPRAAK_HOURS = 25.5  # one banenafspraak job = 25.5 paid hours a week (locusnetwerk.nl)
 

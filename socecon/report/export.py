@@ -3,7 +3,7 @@
 An executed report notebook becomes one self-contained Dutch HTML page: code cells and prompts are
 hidden, nothing is loaded from the internet (no require.js, MathJax or CDN links), and the vega
 bundle (vega, vega-lite and vega-embed from ``vl_convert``, about 0.9 MB, 0.26 MB gzipped) is
-inlined once in ``<head>``. Charts made with :func:`socecon.charts.show` draw themselves with that
+inlined once in ``<head>``. Charts made with :func:`~.embed.show` draw themselves with that
 bundle. Inlining costs about 0.9 MB per report but gives a single file that can be mailed to a
 municipality and still works; ``bundle="shared"`` writes one ``vega-bundle.js`` beside the reports
 instead (reports of a few tens of kB, but the folder must travel together).

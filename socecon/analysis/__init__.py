@@ -1,0 +1,1 @@
+"""Analysis on top of the model: uncertainty propagation and the wind tunnel for policy options."""

@@ -1,0 +1,1 @@
+"""Batches of reports: papermill execution, warm kernels and executors (local or Dask)."""

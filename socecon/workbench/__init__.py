@@ -1,0 +1,1 @@
+"""The analyst workbench: widget state, the interactive explorer and its exports."""
