@@ -172,8 +172,7 @@ def _register_model(sub) -> None:
 
 
 def _cmd_model(args: argparse.Namespace) -> int:
-    from socecon import regions
-    from socecon.model import core as model
+    from socecon import model, regions
 
     wanted = args.regions or [*regions.participating_codes(), "isd_midden_langstraat"]
     overrides = dict(model.parse_override(text) for text in args.set)

@@ -45,8 +45,9 @@ import pandas as pd
 
 from socecon.definitions.assumptions import BAND_MIDPOINTS, Assumptions, load_assumptions
 from socecon.exceptions import SocEconError
-from socecon.model.core import DEFAULT_HORIZON, ModelInput, run
+from socecon.model.core import DEFAULT_HORIZON, run
 from socecon.model.indicators import Components, load_indicator_definitions, registry
+from socecon.model.inputs import ModelInput
 
 METHODS = ("lhs", "mc")
 DEFAULT_INDICATORS = (

@@ -59,8 +59,9 @@ from socecon.analysis.uncertainty import Parameter, SampleSet, sample
 from socecon.definitions import load_definitions
 from socecon.definitions.assumptions import RELIABILITY, load_assumptions
 from socecon.exceptions import DefinitionError, SocEconError
-from socecon.model.core import DEFAULT_HORIZON, ModelInput, run, snapshot_input
+from socecon.model.core import DEFAULT_HORIZON, run
 from socecon.model.indicators import registry
+from socecon.model.inputs import ModelInput, snapshot_input
 
 DEFINITIONS_DIR = Path(__file__).resolve().parents[1] / "definitions"
 EFFECTS_FILE = DEFINITIONS_DIR / "measure_effects.yaml"

@@ -38,7 +38,7 @@ import pandas as pd
 
 from socecon import __version__
 from socecon.data.snapshot import CACHE_CLEARERS, default_data_dir, read_manifest, sha256_file
-from socecon.model.core import TARGET_STOCKS
+from socecon.model.inputs import TARGET_STOCKS
 from socecon.report.export import format_number
 
 #: Where the YAML declarations live (hashed in the colophon).
