@@ -1159,7 +1159,7 @@ def windtunnel_table(
     region : str
         Region id.
     goal : mapping
-        Keyword arguments of :class:`socecon.analysis.windtunnel.Goal` (e.g. ``participation_min``).
+        Keyword arguments of :class:`socecon.analysis.criteria.Goal` (e.g. ``participation_min``).
     horizon : int
     overrides : mapping, optional
     n_samples, seed : int
@@ -1191,7 +1191,8 @@ def windtunnel_summary(table: pd.DataFrame) -> Any:
         The Dutch summary paragraphs, then one row per option with its class, the scenarios where
         it breaks and its largest regret.
     """
-    from socecon.analysis.windtunnel import CLASSES, summary_nl
+    from socecon.analysis.criteria import CLASSES
+    from socecon.analysis.windtunnel import summary_nl
 
     paragraphs = "".join(f"<p>{_esc(line)}</p>" for line in summary_nl(table).splitlines() if line)
     rank = {c: i for i, c in enumerate(CLASSES)}  # robust first, dominated last
