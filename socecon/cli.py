@@ -137,7 +137,7 @@ def _cmd_data_refresh(args: argparse.Namespace) -> int:
 
 
 def _cmd_data_check(args: argparse.Namespace) -> int:
-    from socecon.data.snapshot import validate_snapshot_dir
+    from socecon.data.manifest import validate_snapshot_dir
 
     snapshot, regions = validate_snapshot_dir(args.data_dir)
     print(f"ok: {len(snapshot)} rows, {len(regions)} municipalities")

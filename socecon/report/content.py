@@ -37,7 +37,9 @@ import numpy as np
 import pandas as pd
 
 from socecon import __version__
-from socecon.data.snapshot import CACHE_CLEARERS, default_data_dir, read_manifest, sha256_file
+from socecon.data.manifest import read_manifest, sha256_file
+from socecon.data.schema import default_data_dir
+from socecon.data.snapshot import CACHE_CLEARERS
 from socecon.model.inputs import TARGET_STOCKS
 from socecon.report.export import format_number
 
@@ -399,7 +401,8 @@ def region_counts(code: str, year: int = FIGURES_YEAR) -> pd.Series:
         Variable id to value (counts only; rates are left out, see :func:`figures_frame`).
     """
     from socecon import regions
-    from socecon.data.snapshot import VARIABLES, load_snapshot
+    from socecon.data.schema import VARIABLES
+    from socecon.data.snapshot import load_snapshot
 
     snap = load_snapshot()
     snap = snap[snap["year"] == int(year)]
@@ -1069,7 +1072,8 @@ def colophon(parameters: Mapping[str, Any], *, now: datetime | None = None) -> A
     -------
     IPython.display.HTML
     """
-    from socecon.data.snapshot import ATTRIBUTION, LICENCE, input_hashes
+    from socecon.data.schema import ATTRIBUTION, LICENCE
+    from socecon.data.snapshot import input_hashes
 
     now = now or datetime.now().astimezone()
     params = "".join(
