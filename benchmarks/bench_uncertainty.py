@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import timing
 
-from socecon.analysis import uncertainty, windtunnel
+from socecon.analysis import criteria, uncertainty, windtunnel
 from socecon.model import run
 
 REPEAT = 5
@@ -25,7 +25,7 @@ def median_seconds(func, repeat: int = REPEAT) -> float:
 
 
 def main() -> None:
-    goal = windtunnel.Goal(participation_min=20, net_cost_per_placed_max=20000)
+    goal = criteria.Goal(participation_min=20, net_cost_per_placed_max=20000)
     samples = uncertainty.sample(1000, seed=1)
     n_options = len(windtunnel.load_options())
     rows = [

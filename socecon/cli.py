@@ -137,7 +137,7 @@ def _cmd_data_refresh(args: argparse.Namespace) -> int:
 
 
 def _cmd_data_check(args: argparse.Namespace) -> int:
-    from socecon.data.snapshot import validate_snapshot_dir
+    from socecon.data.manifest import validate_snapshot_dir
 
     snapshot, regions = validate_snapshot_dir(args.data_dir)
     print(f"ok: {len(snapshot)} rows, {len(regions)} municipalities")
@@ -172,8 +172,7 @@ def _register_model(sub) -> None:
 
 
 def _cmd_model(args: argparse.Namespace) -> int:
-    from socecon import regions
-    from socecon.model import core as model
+    from socecon import model, regions
 
     wanted = args.regions or [*regions.participating_codes(), "isd_midden_langstraat"]
     overrides = dict(model.parse_override(text) for text in args.set)

@@ -30,13 +30,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from socecon.data.snapshot import (
-    CACHE_CLEARERS,
-    COLUMNS,
-    VARIABLES,
-    default_data_dir,
-    load_regions_table,
-)
+from socecon.data.schema import COLUMNS, VARIABLES, default_data_dir
+from socecon.data.snapshot import CACHE_CLEARERS, load_regions_table
 from socecon.exceptions import DefinitionError, UnknownRegionError
 
 GROUPS_FILE = Path(__file__).resolve().parent / "definitions" / "groups.yaml"

@@ -13,7 +13,8 @@ import requests
 
 from socecon import cli
 from socecon.data.cbs import refresh, resolve_keys
-from socecon.data.snapshot import load_snapshot, sha256_file
+from socecon.data.manifest import sha256_file
+from socecon.data.snapshot import load_snapshot
 from socecon.exceptions import CBSUnavailableError, DataError
 
 PAGE = 4

@@ -12,18 +12,9 @@ import yaml
 
 from socecon import cli
 from socecon.data.cbs import build, default_cbs_dir
-from socecon.data.snapshot import (
-    COLUMNS,
-    VARIABLES,
-    default_data_dir,
-    format_value,
-    input_hashes,
-    load_snapshot,
-    sha256_file,
-    snapshot_wide,
-    validate_snapshot_dir,
-    write_snapshot,
-)
+from socecon.data.manifest import format_value, sha256_file, validate_snapshot_dir
+from socecon.data.schema import COLUMNS, VARIABLES, default_data_dir
+from socecon.data.snapshot import input_hashes, load_snapshot, snapshot_wide, write_snapshot
 from socecon.exceptions import DataError
 
 CBS_DIR = default_cbs_dir()

@@ -6,10 +6,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from socecon.data.snapshot import clear_cache
 from socecon.definitions import load_definitions
 from socecon.definitions.assumptions import load_assumptions
 from socecon.exceptions import AssumptionError, ModelError
-from socecon.model import ModelInput, load_levers, run_model, shift_distribution, to_iamc
+from socecon.model import (
+    ModelInput,
+    load_levers,
+    run_model,
+    shift_distribution,
+    snapshot_input,
+    to_iamc,
+)
 
 UNIFORM = [0.1] * 10
 # One municipality: 1,000 bijstand recipients, nobody in Wsw or Wajong, 10,000 jobs.
@@ -282,9 +290,6 @@ def test_iamc_layout(simple):
 
 
 def test_clearing_the_data_cache_reaches_the_model():
-    from socecon.data.snapshot import clear_cache
-    from socecon.model import snapshot_input
-
     first = snapshot_input()
     assert snapshot_input() is first  # cached
     clear_cache()

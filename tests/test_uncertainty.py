@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from socecon.analysis import sensitivity
 from socecon.analysis import uncertainty as u
 from socecon.definitions.assumptions import load_assumptions
 from socecon.exceptions import SocEconError
@@ -111,14 +112,14 @@ def test_summary_quantiles_are_ordered(result):
 def test_average_ranks_by_hand():
     x = np.array([[10.0, 1.0], [20.0, 1.0], [20.0, 1.0], [5.0, 2.0]])
     expected = np.array([[1.0, 1.0], [2.5, 1.0], [2.5, 1.0], [0.0, 3.0]])
-    assert np.array_equal(u.average_ranks(x), expected)
+    assert np.array_equal(sensitivity.average_ranks(x), expected)
 
 
 def test_srrc_recovers_monotone_drivers():
     rng = np.random.default_rng(0)
     x = rng.random((400, 3))
     y = np.column_stack([3 * x[:, 0], -(x[:, 1] ** 3), np.full(400, 2.0)])
-    coef, r2 = u.srrc(x, y)
+    coef, r2 = sensitivity.srrc(x, y)
     assert coef[0, 0] == pytest.approx(1.0, abs=1e-9) and abs(coef[1, 0]) < 1e-9
     assert coef[1, 1] == pytest.approx(-1.0, abs=1e-9)
     assert r2[0] == pytest.approx(1.0) and np.isnan(r2[2]) and np.isnan(coef[:, 2]).all()

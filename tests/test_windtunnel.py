@@ -7,6 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
+from socecon.analysis import criteria
 from socecon.analysis import windtunnel as w
 from socecon.exceptions import DefinitionError, SocEconError
 from socecon.regions import participating_codes
@@ -41,16 +42,16 @@ def test_regret_by_hand():
         [[5, 0], [0, 5]],
         [[10, 15], [3, 2]],
     ]
-    assert np.array_equal(w.regret(PARTICIPATION), expected)
+    assert np.array_equal(criteria.regret(PARTICIPATION), expected)
     # Lower is better (costs): regret against the cheapest; NaN counts as worst.
     cost = np.array([[[3.0]], [[1.0]], [[2.0]]])
-    assert w.regret(cost, higher_is_better=False).ravel().tolist() == [2.0, 0.0, 1.0]
-    assert np.isnan(w.regret(np.array([[[1.0]], [[NAN]]])).ravel()[1])
+    assert criteria.regret(cost, higher_is_better=False).ravel().tolist() == [2.0, 0.0, 1.0]
+    assert np.isnan(criteria.regret(np.array([[[1.0]], [[NAN]]])).ravel()[1])
 
 
 def test_satisficing_by_hand():
-    goal = w.Goal(participation_min=20, net_cost_per_placed_max=10000)
-    met = w.goal_met(PARTICIPATION, PER_PLACED, np.zeros_like(PER_PLACED), goal)
+    goal = criteria.Goal(participation_min=20, net_cost_per_placed_max=10000)
+    met = criteria.goal_met(PARTICIPATION, PER_PLACED, np.zeros_like(PER_PLACED), goal)
     expected = [
         [[True, False], [False, True]],  # A: 11,000 too costly; 10 % too low
         [[True, True], [False, True]],  # B: 15 % too low
@@ -60,15 +61,15 @@ def test_satisficing_by_hand():
     share = met.mean(axis=2)
     assert share.tolist() == [[0.5, 0.5], [1.0, 0.5], [0.5, 0.5]]
     no_dominance = np.zeros(3, dtype=bool)
-    assert w.classify(share, no_dominance, confidence=0.75) == [
+    assert criteria.classify(share, no_dominance, confidence=0.75) == [
         "fragile",
         "scenario_dependent",
         "fragile",
     ]
-    assert w.classify(share, no_dominance, confidence=0.5) == ["robust"] * 3
+    assert criteria.classify(share, no_dominance, confidence=0.5) == ["robust"] * 3
     # A net cost cap in EUR/year: 500,000 a year everywhere misses a cap of 400,000.
-    capped = w.goal_met(
-        PARTICIPATION, PER_PLACED, np.full((3, 2, 2), 5e5), w.Goal(net_cost_max=4e5)
+    capped = criteria.goal_met(
+        PARTICIPATION, PER_PLACED, np.full((3, 2, 2), 5e5), criteria.Goal(net_cost_max=4e5)
     )
     assert not capped.any()
 
@@ -76,7 +77,7 @@ def test_satisficing_by_hand():
 def test_dominance_by_hand():
     placed = np.array([[[10.0, 12.0]], [[10.0, 12.0]], [[11.0, 12.0]], [[9.0, 20.0]]])
     cost = np.array([[[100.0, 100.0]], [[120.0, 100.0]], [[100.0, 100.0]], [[50.0, 50.0]]])
-    d = w.dominated_by(placed, cost)
+    d = criteria.dominated_by(placed, cost)
     # Option 0 is dominated by 2 (more placed, same cost); 1 by 0 and 2 (same/more, dearer);
     # 3 places fewer in sample 1 but is cheaper: nobody dominates it, and it dominates nobody.
     assert d.tolist() == [
@@ -86,7 +87,7 @@ def test_dominance_by_hand():
         [False, False, False, False],
     ]
     share = np.ones((4, 1))
-    assert w.classify(share, d.any(axis=1)) == ["dominated", "dominated", "robust", "robust"]
+    assert criteria.classify(share, d.any(axis=1)) == ["dominated", "dominated", "robust", "robust"]
 
 
 # --- the goal, options and measures --------------------------------------------------------------
@@ -105,16 +106,16 @@ def test_dominance_by_hand():
 )
 def test_invalid_goals_are_refused(kwargs, words):
     with pytest.raises(w.WindTunnelError) as info:
-        w.Goal(**kwargs)
+        criteria.Goal(**kwargs)
     assert isinstance(info.value, SocEconError)
     for word in words:
         assert word in str(info.value)
 
 
 def test_goal_in_dutch():
-    goal = w.Goal(participation_min=25, net_cost_per_placed_max=15000)
+    goal = criteria.Goal(participation_min=25, net_cost_per_placed_max=15000)
     assert goal.describe_nl() == "deelname ≥ 25,0 % en netto kosten ≤ € 15.000 per geplaatste"
-    assert w.Goal().describe_nl() == "geen doel gesteld"
+    assert criteria.Goal().describe_nl() == "geen doel gesteld"
 
 
 def test_unknown_measures_options_and_empty_sets_are_refused():
@@ -251,7 +252,11 @@ def test_measures_act_only_in_their_scenarios(zutphen):
 def test_dominated_option_is_never_robust(zutphen):
     names = [o.id for o in zutphen.options]
     lks = names.index("alleen_loonkostensubsidie")
-    for goal in (w.Goal(), w.Goal(participation_min=10), w.Goal(net_cost_per_placed_max=30000)):
+    for goal in (
+        criteria.Goal(),
+        criteria.Goal(participation_min=10),
+        criteria.Goal(net_cost_per_placed_max=30000),
+    ):
         res = dataclasses.replace(zutphen, goal=goal)
         assert res.dominance[lks, names.index("huidig_beleid")]
         classes = res.classes
@@ -260,10 +265,10 @@ def test_dominated_option_is_never_robust(zutphen):
         dominated = res.dominance.any(axis=1)
         assert not any(c == "robust" for c, d in zip(classes, dominated, strict=True) if d)
     # With no goal and no regret test every non-dominated option is robust (nothing to miss).
-    free = dataclasses.replace(zutphen, goal=w.Goal(), regret_tolerance=None)
+    free = dataclasses.replace(zutphen, goal=criteria.Goal(), regret_tolerance=None)
     assert set(free.classes) <= {"robust", "dominated"}
     # With the regret test, an option far behind the best in some world is not robust there.
-    strict = dataclasses.replace(zutphen, goal=w.Goal(), regret_tolerance=0.5)
+    strict = dataclasses.replace(zutphen, goal=criteria.Goal(), regret_tolerance=0.5)
     near = np.nanmedian(strict.regret, axis=2) <= 0.5  # (options, scenarios)
     for cls, ok, dom in zip(strict.classes, near, strict.dominance.any(axis=1), strict=True):
         want = "robust" if ok.all() else "scenario_dependent" if ok.any() else "fragile"
@@ -274,31 +279,31 @@ def test_no_regret_tolerance_by_hand():
     share = np.ones((3, 2))  # every option meets the goal everywhere
     regret_median = np.array([[0.0, 0.0], [6.0, 0.0], [2.0, 4.0]])
     none = np.zeros(3, dtype=bool)
-    assert w.classify(share, none, 0.5, regret_median, 5.0) == [
+    assert criteria.classify(share, none, 0.5, regret_median, 5.0) == [
         "robust",
         "scenario_dependent",  # 6 pp behind the best in the first scenario
         "robust",
     ]
-    assert w.classify(share, none, 0.5, regret_median, 1.0) == [
+    assert criteria.classify(share, none, 0.5, regret_median, 1.0) == [
         "robust",
         "scenario_dependent",
         "fragile",  # 2 and 4 pp behind: holds nowhere
     ]
     # A dominated option is never robust, even where it would hold everywhere.
-    assert w.classify(share, np.array([True, False, False]), 0.5, regret_median, 5.0)[0] == (
+    assert criteria.classify(share, np.array([True, False, False]), 0.5, regret_median, 5.0)[0] == (
         "dominated"
     )
-    held = w.holds_in(share, 0.5, regret_median, 5.0)
+    held = criteria.holds_in(share, 0.5, regret_median, 5.0)
     assert held.tolist() == [[True, True], [False, True], [True, True]]
 
 
 def test_participating_municipalities_get_a_readable_classification():
-    goal = w.Goal(participation_min=20, net_cost_per_placed_max=20000)
+    goal = criteria.Goal(participation_min=20, net_cost_per_placed_max=20000)
     for region in PARTICIPATING:
         table = w.matrix(region, goal=goal, n_samples=40, seed=1)
         assert len(table) == len(w.load_options()) * 4
-        assert table["class"].isin(list(w.CLASSES)).all()
-        assert set(table["class_name"]) <= set(w.CLASSES.values())
+        assert table["class"].isin(list(criteria.CLASSES)).all()
+        assert set(table["class_name"]) <= set(criteria.CLASSES.values())
         ok = table.dropna(subset=["participation_p10"])
         assert (ok.participation_p10 <= ok.participation_median + 1e-9).all()
         assert (ok.participation_median <= ok.participation_p90 + 1e-9).all()

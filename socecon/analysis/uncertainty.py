@@ -14,19 +14,12 @@ Sampling
     (``dirichlet_concentration``; larger is closer to the default).
 
 Sensitivity
-    Standardised rank regression coefficients (SRRC; Saltelli et al., *Sensitivity Analysis in
-    Practice*, 2004, ch. 1): the outputs and inputs are replaced by their ranks, standardised, and
-    the output regressed on all inputs at once. A coefficient of +0.5 means that one standard
-    deviation of the input's rank moves the output's rank by half a standard deviation, the other
-    inputs held fixed. It needs no extra dependency and is valid for monotone models such as this
-    one; the regression's R² is reported with it, so a low R² flags where the ranking says little
-    (then use a variance-based method such as Sobol via SALib). With Latin hypercube samples the
-    inputs are independent and the squared coefficients approximate each input's share of the
-    output's rank variance.
+    :meth:`UncertaintyResult.drivers` ranks the sampled assumptions by their standardised rank
+    regression coefficients (:func:`socecon.analysis.sensitivity.srrc`).
 
 Examples
 --------
->>> from socecon import uncertainty
+>>> from socecon.analysis import uncertainty
 >>> samples = uncertainty.sample(200, seed=1)
 >>> result = uncertainty.propagate(samples, regions=["GM0301"])
 >>> table = result.summary()  # doctest: +SKIP
@@ -43,10 +36,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from socecon.analysis.sensitivity import srrc
 from socecon.definitions.assumptions import BAND_MIDPOINTS, Assumptions, load_assumptions
 from socecon.exceptions import SocEconError
-from socecon.model.core import DEFAULT_HORIZON, ModelInput, run
+from socecon.model.core import DEFAULT_HORIZON, run
 from socecon.model.indicators import Components, load_indicator_definitions, registry
+from socecon.model.inputs import ModelInput
 
 METHODS = ("lhs", "mc")
 DEFAULT_INDICATORS = (
@@ -461,74 +456,6 @@ def _quantiles(arr: np.ndarray, qs: np.ndarray) -> tuple[np.ndarray, np.ndarray]
         qv[:, gaps] = np.nanquantile(flat[:, gaps], qs, axis=0)
         mean[gaps] = np.nanmean(flat[:, gaps], axis=0)
     return qv.reshape(qs.size, *arr.shape[1:]), mean.reshape(arr.shape[1:])
-
-
-def average_ranks(x: np.ndarray) -> np.ndarray:
-    """Rank each column of ``x`` (0-based), giving tied values their average rank.
-
-    Parameters
-    ----------
-    x : numpy.ndarray
-        Shape ``(S, M)``, finite.
-
-    Returns
-    -------
-    numpy.ndarray
-        Shape ``(S, M)``.
-    """
-    n, m = x.shape
-    order = np.argsort(x, axis=0, kind="stable")
-    ordered = np.take_along_axis(x, order, axis=0)
-    starts = np.ones((n, m), dtype=bool)
-    starts[1:] = ordered[1:] != ordered[:-1]
-    group = np.cumsum(starts, axis=0) - 1 + np.arange(m) * n  # unique tie-group id per column
-    position = np.broadcast_to(np.arange(n, dtype=float)[:, None], (n, m))
-    sums = np.bincount(group.ravel(), weights=position.ravel(), minlength=n * m)
-    counts = np.bincount(group.ravel(), minlength=n * m)
-    ranks = np.empty((n, m))
-    np.put_along_axis(ranks, order, (sums / np.maximum(counts, 1))[group], axis=0)
-    return ranks
-
-
-def srrc(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Standardised rank regression coefficients of every output on every input.
-
-    Parameters
-    ----------
-    x : numpy.ndarray
-        Inputs, shape ``(S, P)``.
-    y : numpy.ndarray
-        Outputs, shape ``(S, M)``.
-
-    Returns
-    -------
-    coef : numpy.ndarray
-        Shape ``(P, M)``; 0 for a constant input, NaN for an output that is constant or undefined
-        (NaN) in some sample.
-    r2 : numpy.ndarray
-        Shape ``(M,)``: the share of the output's rank variance the regression explains.
-    """
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
-    coef = np.zeros((x.shape[1], y.shape[1]))
-    r2 = np.full(y.shape[1], np.nan)
-    varying_x = np.ptp(x, axis=0) > 0
-    valid_y = np.all(np.isfinite(y), axis=0) & (np.ptp(np.nan_to_num(y), axis=0) > 0)
-    coef[:, ~valid_y] = np.nan
-    if not varying_x.any() or not valid_y.any():
-        return coef, r2
-    xr = _standardise(average_ranks(x[:, varying_x]))
-    yr = _standardise(average_ranks(y[:, valid_y]))
-    beta, *_ = np.linalg.lstsq(xr, yr, rcond=None)
-    coef[np.ix_(varying_x, valid_y)] = beta
-    residual = yr - xr @ beta
-    r2[valid_y] = 1.0 - (residual**2).sum(axis=0) / (yr**2).sum(axis=0)
-    return coef, r2
-
-
-def _standardise(a: np.ndarray) -> np.ndarray:
-    centred = a - a.mean(axis=0)
-    return centred / centred.std(axis=0)
 
 
 def propagate(

@@ -9,34 +9,15 @@ scenario over the same uncertainty samples (common random numbers: assumptions, 
 costs are sampled once, in one Latin hypercube, and shared by all options).
 
 Per option, scenario and sample the wind tunnel computes the participation rate, placed persons
-and the municipality's net cost including the programme cost, and from those:
-
-regret
-    How far the option falls short of the best option *in the same scenario and sample* on the
-    objective (participation rate by default, in percentage points).
-satisficing
-    Whether it meets the user's goal (participation at least X %, net cost per placed at most Y
-    euro, net cost at most Z euro a year); the share of samples that meet it, per scenario.
-dominance
-    Option A dominates B when, in every scenario and sample, A places at least as many people at
-    no higher net cost, and in some strictly more or cheaper.
-
-Classification (one per option and region), with the scenarios where it breaks:
-
-* ``robust`` (robuust, no regret): not dominated, and meets the goal in every scenario in at
-  least ``confidence`` of the samples (default 0.5: the median meets it); whatever the world,
-  choosing it is not regretted;
-* ``scenario_dependent`` (scenarioafhankelijk): meets the goal in some scenarios only;
-* ``fragile`` (kwetsbaar): meets the goal in no scenario;
-* ``dominated`` (gedomineerd): another option is at least as good in every world; never robust,
-  whatever the goal.
-
-Among robust options the one with the smallest maximum median regret is recommended.
+and the municipality's net cost including the programme cost (:func:`evaluate`), and judges them
+by the criteria of :mod:`socecon.analysis.criteria`: regret against the best option, whether a
+goal is met, dominance, and a class per option (robust, scenario-dependent, fragile, dominated),
+with the scenarios where it breaks (:meth:`WindTunnelResult.table`, :func:`matrix`).
 
 Examples
 --------
->>> from socecon import windtunnel
->>> goal = windtunnel.Goal(participation_min=25, net_cost_per_placed_max=15000)
+>>> from socecon.analysis import criteria, windtunnel
+>>> goal = criteria.Goal(participation_min=25, net_cost_per_placed_max=15000)
 >>> table = windtunnel.matrix("GM0301", goal=goal, n_samples=200, seed=1)  # doctest: +SKIP
 >>> print(windtunnel.summary_nl(table))  # doctest: +SKIP
 """
@@ -45,6 +26,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -55,41 +37,33 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from socecon.analysis.criteria import (
+    CLASSES,
+    DEFAULT_CONFIDENCE,
+    DEFAULT_REGRET_TOLERANCE,
+    OBJECTIVES,
+    Goal,
+    classify,
+    dominated_by,
+    goal_met,
+    holds_in,
+    regret,
+)
 from socecon.analysis.uncertainty import Parameter, SampleSet, sample
 from socecon.definitions import load_definitions
 from socecon.definitions.assumptions import RELIABILITY, load_assumptions
-from socecon.exceptions import DefinitionError, SocEconError
-from socecon.model.core import DEFAULT_HORIZON, ModelInput, run, snapshot_input
+from socecon.exceptions import AssumptionError, DefinitionError, SocEconError
+from socecon.model.core import DEFAULT_HORIZON, run
 from socecon.model.indicators import registry
+from socecon.model.inputs import ModelInput, snapshot_input
+from socecon.regions import group_members, region_name
 
 DEFINITIONS_DIR = Path(__file__).resolve().parents[1] / "definitions"
 EFFECTS_FILE = DEFINITIONS_DIR / "measure_effects.yaml"
 OPTIONS_FILE = DEFINITIONS_DIR / "options.yaml"
 OPERATIONS = ("multiply", "add")
 COST_UNIT = "EUR/year per 1,000 jobs"
-OBJECTIVES = {  # id -> (Dutch label, unit, higher is better)
-    "participation_rate": ("deelname", "procentpunt", True),
-    "placed": ("geplaatste personen", "personen", True),
-    "net_cost": ("netto kosten", "EUR/jaar", False),
-    "net_cost_per_placed": ("netto kosten per geplaatste", "EUR/persoon/jaar", False),
-}
-CLASSES = {
-    "robust": "robuust",
-    "scenario_dependent": "scenarioafhankelijk",
-    "fragile": "kwetsbaar",
-    "dominated": "gedomineerd",
-}
 DEFAULT_SAMPLES = 200
-# Share of samples in which the goal must be met to count as met in a scenario: 0.5 means the
-# median meets it. The assumptions' ranges are wide and shared by all options, so a stricter
-# share (0.8, 0.9) mostly tests the world, not the policy; the matrix shows every share.
-DEFAULT_CONFIDENCE = 0.5
-# "No regret", with a tolerance: in a scenario an option holds only if it meets the goal and its
-# median regret is at most this many percentage points of participation behind the best option
-# there. Applies when regret is measured on participation (the default objective).
-DEFAULT_REGRET_TOLERANCE = 5.0
-# Relative tolerance when comparing options: differences below it count as ties.
-TIE_TOLERANCE = 1e-9
 
 
 class WindTunnelError(SocEconError):
@@ -426,224 +400,10 @@ def _option_problems(option: Option) -> list[str]:
     return problems
 
 
-# --- the goal -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Goal:
-    """What the municipality wants to reach in every scenario (satisficing).
-
-    Every criterion is optional; an empty goal is met everywhere.
-
-    Attributes
-    ----------
-    participation_min : float, optional
-        Minimum participation rate of the target group, in percent (0-100).
-    net_cost_per_placed_max : float, optional
-        Maximum net cost per placed person, EUR/person/year, programme cost included (>= 0).
-    net_cost_max : float, optional
-        Maximum net cost, EUR/year, programme cost included (>= 0).
-
-    Raises
-    ------
-    WindTunnelError
-        Naming every invalid criterion and its value.
-    """
-
-    participation_min: float | None = None
-    net_cost_per_placed_max: float | None = None
-    net_cost_max: float | None = None
-
-    def __post_init__(self) -> None:
-        problems = []
-        for name, low, high, unit in (
-            ("participation_min", 0.0, 100.0, "%"),
-            ("net_cost_per_placed_max", 0.0, math.inf, "EUR/person/year"),
-            ("net_cost_max", 0.0, math.inf, "EUR/year"),
-        ):
-            raw = getattr(self, name)
-            if raw is None:
-                continue
-            if isinstance(raw, bool) or not isinstance(raw, int | float | np.number):
-                problems.append(f"goal {name} must be a number, got {raw!r}")
-            elif not math.isfinite(raw) or not low <= raw <= high:
-                where = "between 0 and 100" if high == 100.0 else "zero or more"
-                problems.append(f"goal {name} = {raw!r} must be {where} ({unit})")
-        if problems:
-            raise WindTunnelError("Invalid goal: " + "; ".join(problems))
-
-    def describe_nl(self) -> str:
-        """Return the goal in Dutch, e.g. ``deelname ≥ 25 % en netto kosten ≤ € 15.000 ...``."""
-        parts = []
-        if self.participation_min is not None:
-            parts.append(f"deelname ≥ {_nl(self.participation_min, 1)} %")
-        if self.net_cost_per_placed_max is not None:
-            parts.append(f"netto kosten ≤ € {_nl(self.net_cost_per_placed_max)} per geplaatste")
-        if self.net_cost_max is not None:
-            parts.append(f"netto kosten ≤ € {_nl(self.net_cost_max)} per jaar")
-        return " en ".join(parts) if parts else "geen doel gesteld"
-
-
 def _nl(x: float, decimals: int = 0) -> str:
     """Format a number the Dutch way: 12.345,6."""
     text = f"{x:,.{decimals}f}"
     return text.replace(",", "_").replace(".", ",").replace("_", ".")
-
-
-# --- arithmetic (pure functions on arrays of shape (O, K, S)) -----------------------------------
-
-
-def regret(performance: np.ndarray, higher_is_better: bool = True) -> np.ndarray:
-    """Return each option's shortfall against the best option in the same scenario and sample.
-
-    Parameters
-    ----------
-    performance : numpy.ndarray
-        Shape ``(O, K, S)``: options, scenarios, samples.
-    higher_is_better : bool
-
-    Returns
-    -------
-    numpy.ndarray
-        Same shape, never negative; 0 for the best option. NaN performance counts as worst.
-    """
-    p = np.asarray(performance, dtype=float)
-    worst = -np.inf if higher_is_better else np.inf
-    p = np.where(np.isnan(p), worst, p)
-    best = p.max(axis=0, keepdims=True) if higher_is_better else p.min(axis=0, keepdims=True)
-    out = np.abs(best - p)
-    return np.where(np.isfinite(out), out, np.nan)
-
-
-def goal_met(
-    participation: np.ndarray,
-    net_cost_per_placed: np.ndarray,
-    net_cost: np.ndarray,
-    goal: Goal,
-) -> np.ndarray:
-    """Return where an option meets the goal.
-
-    Parameters
-    ----------
-    participation, net_cost_per_placed, net_cost : numpy.ndarray
-        Same shapes; participation in percent; NaN (nobody placed) never meets a criterion.
-    goal : Goal
-
-    Returns
-    -------
-    numpy.ndarray of bool
-    """
-    met = np.ones(np.shape(participation), dtype=bool)
-    with np.errstate(invalid="ignore"):
-        if goal.participation_min is not None:
-            met &= np.asarray(participation) >= goal.participation_min
-        if goal.net_cost_per_placed_max is not None:
-            met &= np.asarray(net_cost_per_placed) <= goal.net_cost_per_placed_max
-        if goal.net_cost_max is not None:
-            met &= np.asarray(net_cost) <= goal.net_cost_max
-    return met
-
-
-def dominated_by(benefit: np.ndarray, cost: np.ndarray) -> np.ndarray:
-    """Return the dominance matrix of the options.
-
-    Parameters
-    ----------
-    benefit : numpy.ndarray
-        Shape ``(O, K, S)``, higher is better (placed persons).
-    cost : numpy.ndarray
-        Shape ``(O, K, S)``, lower is better (net cost).
-
-    Returns
-    -------
-    numpy.ndarray of bool
-        ``D[i, j]`` is True when option ``j`` dominates option ``i``: at least as good on both in
-        every scenario and sample, strictly better on one somewhere (beyond ``TIE_TOLERANCE``).
-    """
-    b = np.asarray(benefit, dtype=float)
-    c = np.asarray(cost, dtype=float)
-    tol_b = TIE_TOLERANCE * max(1.0, float(np.nanmax(np.abs(b)))) if b.size else 0.0
-    tol_c = TIE_TOLERANCE * max(1.0, float(np.nanmax(np.abs(c)))) if c.size else 0.0
-    db = b[None, :] - b[:, None]  # [i, j] = benefit of j - benefit of i
-    dc = c[:, None] - c[None, :]  # [i, j] = cost of i - cost of j (positive: j cheaper)
-    no_worse = (db >= -tol_b) & (dc >= -tol_c)
-    better = (db > tol_b) | (dc > tol_c)
-    out = no_worse.all(axis=(2, 3)) & better.any(axis=(2, 3))
-    np.fill_diagonal(out, False)
-    return out
-
-
-def holds_in(
-    met_share: np.ndarray,
-    confidence: float = DEFAULT_CONFIDENCE,
-    regret_median: np.ndarray | None = None,
-    regret_tolerance: float | None = None,
-) -> np.ndarray:
-    """Return where each option holds: it meets the goal and stays near the best option.
-
-    Parameters
-    ----------
-    met_share : numpy.ndarray
-        Shape ``(O, K)``: share of samples meeting the goal per option and scenario.
-    confidence : float
-        Share of samples needed to count the goal as met in a scenario.
-    regret_median : numpy.ndarray, optional
-        Shape ``(O, K)``: median regret per option and scenario.
-    regret_tolerance : float, optional
-        Largest median regret that still counts as "no regret"; no regret test without it.
-
-    Returns
-    -------
-    numpy.ndarray of bool
-        Shape ``(O, K)``.
-    """
-    holds = np.asarray(met_share) >= confidence
-    if regret_median is not None and regret_tolerance is not None:
-        holds &= np.nan_to_num(np.asarray(regret_median), nan=np.inf) <= regret_tolerance
-    return holds
-
-
-def classify(
-    met_share: np.ndarray,
-    dominated: np.ndarray,
-    confidence: float = DEFAULT_CONFIDENCE,
-    regret_median: np.ndarray | None = None,
-    regret_tolerance: float | None = None,
-) -> list[str]:
-    """Classify options from where they hold (see :func:`holds_in`) and their dominance.
-
-    Parameters
-    ----------
-    met_share : numpy.ndarray
-        Shape ``(O, K)``: share of samples meeting the goal per option and scenario.
-    dominated : numpy.ndarray of bool
-        Shape ``(O,)``.
-    confidence : float
-        Share of samples needed to count the goal as met in a scenario.
-    regret_median : numpy.ndarray, optional
-        Shape ``(O, K)``: median regret per option and scenario.
-    regret_tolerance : float, optional
-        Largest median regret that still counts as "no regret".
-
-    Returns
-    -------
-    list of str
-        Per option: ``robust`` (holds in every scenario: meets the goal with no regret beyond the
-        tolerance), ``scenario_dependent`` (holds in some), ``fragile`` (in none), or
-        ``dominated`` (another option is at least as good everywhere; never robust).
-    """
-    holds = holds_in(met_share, confidence, regret_median, regret_tolerance)
-    out = []
-    for o in range(holds.shape[0]):
-        if dominated[o]:
-            out.append("dominated")
-        elif holds[o].all():
-            out.append("robust")
-        elif holds[o].any():
-            out.append("scenario_dependent")
-        else:
-            out.append("fragile")
-    return out
 
 
 # --- evaluation -----------------------------------------------------------------------------------
@@ -719,8 +479,6 @@ def resolve_options(options: Sequence[str | Option] | None = None) -> tuple[Opti
 
 
 def _region_jobs(region: str, inp: ModelInput) -> float:
-    from socecon.regions import group_members
-
     members = [region] if region in inp.regions else list(group_members(region))
     return float(sum(inp.jobs[inp.regions.index(m)] for m in members))
 
@@ -846,8 +604,6 @@ class WindTunnelResult:
             scenarios where it breaks, the option that dominates it, its maximum median regret
             and overall goal share. ``attrs`` holds the goal, objective, confidence and samples.
         """
-        from socecon.regions import region_name
-
         defs = load_definitions()
         names = {s.id: s.name for s in defs.scenarios}
         dom = self.dominance
@@ -917,8 +673,6 @@ class WindTunnelResult:
 
 
 def _nanquantile(a: np.ndarray) -> np.ndarray:
-    import warnings
-
     with warnings.catch_warnings():  # all-NaN when nobody is placed in any sample
         warnings.simplefilter("ignore", RuntimeWarning)
         return np.nanquantile(a, [0.1, 0.5, 0.9], axis=2)
@@ -942,9 +696,6 @@ def pinned_ranges(overrides: Mapping[str, Any] | None) -> dict[str, tuple[float,
         For an invalid override, or one that is not a scalar (a distribution cannot be pinned
         while the wind tunnel samples around it).
     """
-    from socecon.definitions.assumptions import load_assumptions
-    from socecon.exceptions import AssumptionError
-
     assumptions = load_assumptions()
     values = assumptions.resolve(overrides)  # validates ids, types, units and bounds
     pinned = {}

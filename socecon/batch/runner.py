@@ -912,7 +912,7 @@ def _overrides(texts: Sequence[str]) -> dict[str, Any]:
         For a malformed, unknown or out-of-range override (one message naming it).
     """
     from socecon.definitions.assumptions import load_assumptions
-    from socecon.model.core import parse_override
+    from socecon.model.inputs import parse_override
 
     overrides = dict(parse_override(text) for text in texts)
     load_assumptions().resolve(overrides)

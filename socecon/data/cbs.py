@@ -30,15 +30,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from socecon.data.snapshot import (
-    COLUMNS,
-    REGION_CODE,
-    REGION_COLUMNS,
-    VARIABLES,
-    default_data_dir,
-    sha256_file,
-    write_snapshot,
-)
+from socecon.data.manifest import sha256_file
+from socecon.data.schema import COLUMNS, REGION_CODE, REGION_COLUMNS, VARIABLES, default_data_dir
+from socecon.data.snapshot import write_snapshot
 from socecon.exceptions import CBSUnavailableError, DataError
 
 CBS_DIR_ENV = "SOCECON_CBS_DIR"

@@ -1,22 +1,20 @@
 """The scenario model: inputs from the snapshot, the computation, indicators and results.
 
 The names below are the model's public face for notebooks and users
-(``from socecon.model import run_model``); code inside socecon imports the submodules.
+(``from socecon.model import run_model``); code inside socecon imports the submodules:
+:mod:`~socecon.model.inputs` (base-year stocks, overrides), :mod:`~socecon.model.core` (the
+computation), :mod:`~socecon.model.indicators` (indicator functions) and
+:mod:`~socecon.model.results` (reading and exporting the long table).
 """
 
 from socecon.model.core import (
     DEFAULT_HORIZON,
-    ModelInput,
-    export,
     load_levers,
-    parse_override,
     run,
     run_model,
-    shift_distribution,
-    snapshot_input,
-    summary,
-    to_iamc,
 )
+from socecon.model.inputs import ModelInput, parse_override, shift_distribution, snapshot_input
+from socecon.model.results import export, select, summary, to_iamc, wide
 
 __all__ = [
     "DEFAULT_HORIZON",
@@ -26,8 +24,10 @@ __all__ = [
     "parse_override",
     "run",
     "run_model",
+    "select",
     "shift_distribution",
     "snapshot_input",
     "summary",
     "to_iamc",
+    "wide",
 ]

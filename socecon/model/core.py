@@ -30,7 +30,6 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from socecon.data.snapshot import CACHE_CLEARERS as DATA_CACHE_CLEARERS
 from socecon.definitions import Scenario, load_definitions
 from socecon.definitions.assumptions import BAND_LABELS, BAND_MIDPOINTS, N_BANDS, load_assumptions
 from socecon.exceptions import DefinitionError, ModelError
@@ -44,6 +43,8 @@ from socecon.model.indicators import (
     wage_cost_subsidy_per_person,
     werkbedrijf_deficit_per_person,
 )
+from socecon.model.inputs import ModelInput, shift_distribution, snapshot_input
+from socecon.regions import group_members, resolve
 
 LEVERS_FILE = Path(__file__).resolve().parents[1] / "definitions" / "levers.yaml"
 LEVER_CHOICES = {
@@ -54,16 +55,8 @@ LEVER_CHOICES = {
     "overhead": ("none", "pps_department", "werkbedrijf_management"),
     "regular_work": (True, False, "observed"),
 }
-#: The CBS stocks the target group is made of.
-TARGET_STOCKS = ("bijstand_15_aow", "wsw_employees", "wajong")
-#: Every CBS stock the model reads: the target-group stocks and the jobs (for capacities).
-STOCK_VARIABLES = (*TARGET_STOCKS, "jobs")
-DEFAULT_BASE_YEAR = 2015
 DEFAULT_HORIZON = 2020
 MAX_HORIZON = 2035
-MODEL_NAME = "socecon"
-#: Columns of the long table (:meth:`ModelRun.to_frame`, :func:`run_model`), in order.
-LONG_COLUMNS = ["scenario", "region", "variable", "unit", "year", "value"]
 
 
 @dataclass(frozen=True)
@@ -124,104 +117,6 @@ def load_levers(path: str | None = None) -> dict[str, Levers]:
     if problems:
         raise DefinitionError(str(file), problems)
     return out
-
-
-@dataclass(frozen=True)
-class ModelInput:
-    """Base-year stocks per municipality, the model's only CBS input.
-
-    Attributes
-    ----------
-    regions : tuple of str
-        Municipality codes.
-    bijstand, wsw, wajong, jobs : numpy.ndarray
-        Bijstand recipients 15-AOW, Wsw employees, Wajong recipients (persons) and jobs, per region.
-    base_year : int
-    """
-
-    regions: tuple[str, ...]
-    bijstand: np.ndarray
-    wsw: np.ndarray
-    wajong: np.ndarray
-    jobs: np.ndarray
-    base_year: int = DEFAULT_BASE_YEAR
-
-    @classmethod
-    def from_frame(cls, frame: pd.DataFrame, base_year: int = DEFAULT_BASE_YEAR) -> ModelInput:
-        """Build from a frame indexed by region with the columns of ``STOCK_VARIABLES``.
-
-        Missing values count as zero (CBS suppresses very small numbers).
-        """
-        missing = [v for v in STOCK_VARIABLES if v not in frame.columns]
-        if missing:
-            raise ModelError(f"model input lacks column(s) {', '.join(missing)}")
-        values = frame[list(STOCK_VARIABLES)].astype(float).fillna(0.0)
-        if (values < 0).any().any():
-            raise ModelError("model input has negative counts")
-        return cls(
-            regions=tuple(str(r) for r in frame.index),
-            bijstand=values["bijstand_15_aow"].to_numpy(),
-            wsw=values["wsw_employees"].to_numpy(),
-            wajong=values["wajong"].to_numpy(),
-            jobs=values["jobs"].to_numpy(),
-            base_year=base_year,
-        )
-
-    def subset(self, codes: Sequence[str]) -> ModelInput:
-        """Return the input for ``codes`` only, in that order."""
-        index = [self.regions.index(c) for c in codes]
-        return ModelInput(
-            regions=tuple(codes),
-            bijstand=self.bijstand[index],
-            wsw=self.wsw[index],
-            wajong=self.wajong[index],
-            jobs=self.jobs[index],
-            base_year=self.base_year,
-        )
-
-
-@cache
-def snapshot_input(base_year: int = DEFAULT_BASE_YEAR) -> ModelInput:
-    """Return the model input for every municipality from the processed CBS snapshot."""
-    from socecon.data.snapshot import snapshot_wide
-
-    wide = snapshot_wide(base_year, list(STOCK_VARIABLES))
-    wide = wide[wide.index.str.startswith("GM")].sort_index()
-    return ModelInput.from_frame(wide, base_year)
-
-
-# A rewritten or refreshed snapshot (socecon.data.snapshot.clear_cache) must reach the model too.
-DATA_CACHE_CLEARERS.append(snapshot_input.cache_clear)
-
-
-def shift_distribution(shares: np.ndarray, shift_pp: np.ndarray) -> np.ndarray:
-    """Move loonwaarde distributions up or down by ``shift_pp`` percentage points.
-
-    A shift of ``+x`` moves a fraction ``x / 10`` of each band's people one band up (the top band
-    keeps its own); ``-x`` moves them down. The total is unchanged.
-
-    Parameters
-    ----------
-    shares : numpy.ndarray
-        Shape ``(S, N_BANDS)``.
-    shift_pp : numpy.ndarray
-        Shape ``(S,)``, within [-10, 10].
-
-    Returns
-    -------
-    numpy.ndarray
-        Shape ``(S, N_BANDS)``.
-    """
-    width = 100.0 / N_BANDS
-    moved_fraction = np.clip(np.abs(shift_pp) / width, 0.0, 1.0)[:, None]
-    up = np.zeros_like(shares)
-    up[:, 1:] = shares[:, :-1]
-    up[:, -1] += shares[:, -1]
-    down = np.zeros_like(shares)
-    down[:, :-1] = shares[:, 1:]
-    down[:, 0] += shares[:, 0]
-    moved = np.where(shift_pp[:, None] >= 0, up, down)
-    return (1.0 - moved_fraction) * shares + moved_fraction * moved
 
 
 def _window(scenario: Scenario) -> np.ndarray:
@@ -517,8 +412,6 @@ def _resolve_scenarios(scenarios: Sequence[str] | None) -> tuple[tuple[Scenario,
 
 def _resolve_regions(regions: Sequence[str] | str | None, inp: ModelInput):
     """Return output region ids and a membership matrix over the input's municipalities."""
-    from socecon.regions import group_members, resolve
-
     if regions is None:
         ids = list(inp.regions)
         members = [[r] for r in ids]
@@ -729,128 +622,3 @@ def run_model(
         Columns ``scenario, region, variable, unit, year, value``.
     """
     return run(regions, scenarios, horizon, years, overrides, model_input).to_frame()
-
-
-def to_iamc(frame: pd.DataFrame, model: str = MODEL_NAME) -> pd.DataFrame:
-    """Return the long table in the IAMC layout (as read by pyam and other scenario tools).
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        A long table from :func:`run_model`.
-    model : str, optional
-        Value of the ``model`` column.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``model, scenario, region, variable, unit`` and one column per year.
-    """
-    wide = frame.assign(model=model).pivot_table(
-        index=["model", "scenario", "region", "variable", "unit"],
-        columns="year",
-        values="value",
-        observed=True,
-        aggfunc="first",
-        dropna=False,
-    )
-    wide.columns = [int(c) for c in wide.columns]
-    wide = wide.dropna(how="all").reset_index()
-    for col in ["model", "scenario", "region", "variable", "unit"]:
-        wide[col] = wide[col].astype(str)
-    return wide
-
-
-def export(frame: pd.DataFrame, path: str | Path, layout: str = "long") -> Path:
-    """Write model results to CSV, in the long or the IAMC layout.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        A long table from :func:`run_model`.
-    path : str or Path
-        Target file; written to a temporary file first and then renamed.
-    layout : {"long", "iamc"}
-
-    Returns
-    -------
-    Path
-    """
-    if layout not in ("long", "iamc"):
-        raise ModelError(f"unknown export layout {layout!r} (choose long or iamc)")
-    table = to_iamc(frame) if layout == "iamc" else frame
-    target = Path(path)
-    tmp = target.with_name(f".{target.name}.tmp")
-    table.to_csv(tmp, index=False, float_format="%.6g")
-    tmp.replace(target)
-    return target
-
-
-SUMMARY_VARIABLES = (
-    "target_group",
-    "placed",
-    "participation_rate",
-    "net_cost",
-    "net_cost_per_placed",
-    "sroi",
-)
-
-
-def summary(frame: pd.DataFrame, region: str, year: int | None = None) -> pd.DataFrame:
-    """Return key indicators for one region: one row per scenario, one column per indicator.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        A long table from :func:`run_model`.
-    region : str
-        A region id present in ``frame``.
-    year : int, optional
-        The year to show; the last year in ``frame`` by default.
-
-    Returns
-    -------
-    pandas.DataFrame
-    """
-    year = int(frame["year"].max()) if year is None else year
-    rows = frame[
-        (frame["region"] == region)
-        & (frame["year"] == year)
-        & frame["variable"].isin(SUMMARY_VARIABLES)
-    ]
-    if rows.empty:
-        raise ModelError(f"no results for region {region!r} in {year}")
-    table = rows.pivot_table(
-        index="scenario", columns="variable", values="value", observed=True, aggfunc="first"
-    )
-    return table.reindex(columns=list(SUMMARY_VARIABLES))
-
-
-def parse_override(text: str) -> tuple[str, Any]:
-    """Parse ``key=value`` from the command line into an override.
-
-    The value is a number, or a comma-separated list of numbers for a distribution.
-
-    Parameters
-    ----------
-    text : str
-
-    Returns
-    -------
-    tuple of (str, float or list of float)
-
-    Raises
-    ------
-    AssumptionError
-        If the text is not ``key=value`` or the value is not numeric.
-    """
-    from socecon.exceptions import AssumptionError
-
-    key, sep, raw = text.partition("=")
-    if not sep or not key.strip():
-        raise AssumptionError(f"override {text!r} must look like name=value")
-    try:
-        parts = [float(p) for p in raw.split(",")]
-    except ValueError:
-        raise AssumptionError(f"override {key.strip()!r} must be numeric, got {raw!r}") from None
-    return key.strip(), parts[0] if len(parts) == 1 else parts

@@ -37,8 +37,10 @@ import numpy as np
 import pandas as pd
 
 from socecon import __version__
-from socecon.data.snapshot import CACHE_CLEARERS, default_data_dir, read_manifest, sha256_file
-from socecon.model.core import TARGET_STOCKS
+from socecon.data.manifest import read_manifest, sha256_file
+from socecon.data.schema import default_data_dir
+from socecon.data.snapshot import CACHE_CLEARERS
+from socecon.model.inputs import TARGET_STOCKS
 from socecon.report.export import format_number
 
 #: Where the YAML declarations live (hashed in the colophon).
@@ -399,7 +401,8 @@ def region_counts(code: str, year: int = FIGURES_YEAR) -> pd.Series:
         Variable id to value (counts only; rates are left out, see :func:`figures_frame`).
     """
     from socecon import regions
-    from socecon.data.snapshot import VARIABLES, load_snapshot
+    from socecon.data.schema import VARIABLES
+    from socecon.data.snapshot import load_snapshot
 
     snap = load_snapshot()
     snap = snap[snap["year"] == int(year)]
@@ -1069,7 +1072,8 @@ def colophon(parameters: Mapping[str, Any], *, now: datetime | None = None) -> A
     -------
     IPython.display.HTML
     """
-    from socecon.data.snapshot import ATTRIBUTION, LICENCE, input_hashes
+    from socecon.data.schema import ATTRIBUTION, LICENCE
+    from socecon.data.snapshot import input_hashes
 
     now = now or datetime.now().astimezone()
     params = "".join(
@@ -1159,7 +1163,7 @@ def windtunnel_table(
     region : str
         Region id.
     goal : mapping
-        Keyword arguments of :class:`socecon.analysis.windtunnel.Goal` (e.g. ``participation_min``).
+        Keyword arguments of :class:`socecon.analysis.criteria.Goal` (e.g. ``participation_min``).
     horizon : int
     overrides : mapping, optional
     n_samples, seed : int
@@ -1191,7 +1195,8 @@ def windtunnel_summary(table: pd.DataFrame) -> Any:
         The Dutch summary paragraphs, then one row per option with its class, the scenarios where
         it breaks and its largest regret.
     """
-    from socecon.analysis.windtunnel import CLASSES, summary_nl
+    from socecon.analysis.criteria import CLASSES
+    from socecon.analysis.windtunnel import summary_nl
 
     paragraphs = "".join(f"<p>{_esc(line)}</p>" for line in summary_nl(table).splitlines() if line)
     rank = {c: i for i, c in enumerate(CLASSES)}  # robust first, dominated last

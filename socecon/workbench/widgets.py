@@ -40,14 +40,10 @@ import pandas as pd
 from socecon.definitions import load_definitions
 from socecon.definitions.assumptions import load_assumptions
 from socecon.exceptions import SocEconError, UnknownRegionError
-from socecon.model.core import (
-    DEFAULT_BASE_YEAR,
-    DEFAULT_HORIZON,
-    LONG_COLUMNS,
-    MAX_HORIZON,
-    run_model,
-)
+from socecon.model.core import DEFAULT_HORIZON, MAX_HORIZON, run_model
 from socecon.model.indicators import load_indicator_definitions
+from socecon.model.inputs import DEFAULT_BASE_YEAR
+from socecon.model.results import LONG_COLUMNS
 from socecon.present import figures
 from socecon.report.export import format_number
 

@@ -1,0 +1,214 @@
+"""What the processed CBS snapshot holds: its files, columns, region codes and variables.
+
+The snapshot is one long, tidy table (``cbs_snapshot.csv``) with the columns :data:`COLUMNS`, a
+region table (``regions.csv``, :data:`REGION_COLUMNS`) and a manifest (``manifest.yaml``), in the
+data folder (:func:`default_data_dir`). :data:`VARIABLES` declares every variable of the
+snapshot: its unit, what CBS counts, and for a rate, how it is recomputed for groups of regions.
+:mod:`socecon.data.manifest` writes and checks the files, :mod:`socecon.data.snapshot` loads them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+SNAPSHOT_FILE = "cbs_snapshot.csv"
+REGIONS_FILE = "regions.csv"
+MANIFEST_FILE = "manifest.yaml"
+PROCESSED_FILES = (SNAPSHOT_FILE, REGIONS_FILE)
+COLUMNS = ("region", "year", "variable", "unit", "value", "source")
+REGION_COLUMNS = (
+    "code",
+    "name",
+    "province_code",
+    "province_name",
+    "labour_market_region_code",
+    "labour_market_region_name",
+    "corop_code",
+    "corop_name",
+)
+REGION_CODE = re.compile(r"^(GM\d{4}|NL01|PV\d{2}|AM\d{2}|CR\d{2}|LD\d{2})$")
+LICENCE = "CC BY 4.0"
+ATTRIBUTION = "Bron: CBS"
+DATA_DIR_ENV = "SOCECON_DATA_DIR"
+VALUE_DECIMALS = 3
+
+PERSONS = "persons"
+JOBS = "jobs"
+ESTABLISHMENTS = "establishments"
+PER_1000 = "per 1,000"
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A variable of the snapshot.
+
+    Attributes
+    ----------
+    id : str
+        Identifier used in the ``variable`` column.
+    unit : str
+        Unit used in the ``unit`` column.
+    description : str
+        What is counted, with the CBS concept and reference date.
+    rate_of : tuple of (str, str, float) or None
+        For a rate: numerator variable, denominator variable and scale. Rates are recomputed
+        from summed numerators and denominators when regions are aggregated, never averaged.
+    """
+
+    id: str
+    unit: str
+    description: str
+    rate_of: tuple[str, str, float] | None = None
+
+    @property
+    def is_count(self) -> bool:
+        """Whether the variable is a count that can be summed over regions."""
+        return self.rate_of is None
+
+
+VARIABLES: Mapping[str, Variable] = {
+    v.id: v
+    for v in (
+        Variable(
+            "population",
+            PERSONS,
+            "Total population on 1 January (2015 and 2025: 70072ned; 2019: KWB 84583NED).",
+        ),
+        Variable(
+            "population_15_64",
+            PERSONS,
+            "Population aged 15-64 on 1 January, the sum of the CBS age bands 15-20, 20-25, "
+            "25-45 and 45-65 (70072ned) or 15-25, 25-45 and 45-65 (KWB 2019).",
+        ),
+        Variable(
+            "population_65_plus",
+            PERSONS,
+            "Population aged 65 or older on 1 January (70072ned bands 65-80 and 80+; KWB 65+).",
+        ),
+        Variable(
+            "population_15_aow",
+            PERSONS,
+            "Inhabitants aged 15 to the AOW age at the end of the year (83450NED/83747NED/"
+            "84066NED, Leeftijd 90100), the denominator of the bijstand density.",
+        ),
+        Variable(
+            "population_15_plus",
+            PERSONS,
+            "Inhabitants aged 15 or older at the end of the year (83450NED/83747NED/84066NED, "
+            "Leeftijd 20150).",
+        ),
+        Variable(
+            "jobs",
+            JOBS,
+            "Jobs (banen van werknemers en zelfstandigen) located in the region: 70072ned "
+            "TotaalAantalBanen (published x 1,000 with one decimal), times 1,000.",
+        ),
+        Variable(
+            "establishments",
+            ESTABLISHMENTS,
+            "Business establishments (bedrijfsvestigingen), 70072ned.",
+        ),
+        Variable(
+            "bijstand_15_aow",
+            PERSONS,
+            "Recipients of algemene bijstand aged 15 to the AOW age at the end of the year "
+            "(83450NED/83747NED/84066NED, Leeftijd 90100).",
+        ),
+        Variable(
+            "bijstand_15_plus",
+            PERSONS,
+            "Recipients of algemene bijstand aged 15 or older at the end of the year "
+            "(Leeftijd 20150).",
+        ),
+        Variable(
+            "bijstand_density_15_aow",
+            PER_1000,
+            "Bijstand recipients per 1,000 inhabitants aged 15 to the AOW age, recomputed by "
+            "socecon from bijstand_15_aow and population_15_aow (CBS publishes it rounded to "
+            "0.5 and suppresses it for some small municipalities).",
+            rate_of=("bijstand_15_aow", "population_15_aow", 1000.0),
+        ),
+        Variable(
+            "bijstand_inflow_15_aow",
+            PERSONS,
+            "Persons aged 15 to the AOW age who started receiving bijstand during the year.",
+        ),
+        Variable(
+            "bijstand_outflow_15_aow",
+            PERSONS,
+            "Persons aged 15 to the AOW age whose bijstand ended during the year.",
+        ),
+        Variable(
+            "bijstand_outflow_to_work",
+            PERSONS,
+            "Persons aged 15 to the AOW age whose bijstand ended because they found work "
+            "(uitstromers naar werk), during the year.",
+        ),
+        Variable(
+            "reintegration_provision",
+            PERSONS,
+            "Persons aged 15 to the AOW age with a re-integration provision (re-integratie"
+            "voorziening) from the municipality during the year. CBS publishes no value for "
+            "the AOW age and older, so 15-AOW equals 15+ in every row.",
+        ),
+        Variable(
+            "wsw_employees",
+            PERSONS,
+            "Employees under the Wet sociale werkvoorziening at the end of the year (no age "
+            "split; the value published with Leeftijd 15 jaar of ouder).",
+        ),
+        Variable(
+            "wajong",
+            PERSONS,
+            "Wajong benefit recipients (70072ned).",
+        ),
+        Variable(
+            "ww",
+            PERSONS,
+            "Unemployment (WW) benefit recipients (70072ned Werkloosheid).",
+        ),
+        Variable(
+            "ao_total",
+            PERSONS,
+            "Disability benefit recipients, total of WAO, WIA and Wajong (70072ned "
+            "ArbeidsongeschiktheidTotaal).",
+        ),
+        Variable("wao", PERSONS, "WAO benefit recipients (70072ned)."),
+        Variable("wia_wga", PERSONS, "WIA (WGA) benefit recipients (70072ned)."),
+    )
+}
+
+
+def default_data_dir() -> Path:
+    """Return the data directory: ``$SOCECON_DATA_DIR`` or ``<repo>/data``.
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    env = os.environ.get(DATA_DIR_ENV)
+    if env:
+        return Path(env).resolve()
+    return _PACKAGE_DATA_DIR
+
+
+# Resolved once: the data folder beside the package (the repository's data/).
+_PACKAGE_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+
+
+def resolve_data_dir(data_dir: str | Path | None) -> Path:
+    """Return ``data_dir`` as a path, or the default data folder when it is None.
+
+    Parameters
+    ----------
+    data_dir : str or pathlib.Path, optional
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    return default_data_dir() if data_dir is None else Path(data_dir)
