@@ -10,6 +10,7 @@ import pytest
 from socecon.analysis import windtunnel as w
 from socecon.exceptions import DefinitionError, SocEconError
 from socecon.regions import participating_codes
+from socecon.report.policy import summary_nl
 
 PARTICIPATING = [*participating_codes(), "isd_midden_langstraat"]
 NAN = np.nan
@@ -303,7 +304,7 @@ def test_participating_municipalities_get_a_readable_classification():
         assert (ok.participation_p10 <= ok.participation_median + 1e-9).all()
         assert (ok.participation_median <= ok.participation_p90 + 1e-9).all()
         assert (table.regret_median >= 0).all()
-        text = w.summary_nl(table)
+        text = summary_nl(table)
         assert table.region_name.iloc[0] in text and "deelname ≥ 20,0 %" in text
         assert (
             "'Alleen extra inzet op loonkostensubsidie' (door 'Doe niets / huidig beleid')" in text
