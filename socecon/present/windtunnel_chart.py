@@ -7,7 +7,7 @@ import pandas as pd
 
 from socecon.exceptions import ModelError
 from socecon.present.figures import scenario_order
-from socecon.present.formats import format_number
+from socecon.present.formats import format_number, format_percent, is_missing
 
 #: Colours of the wind-tunnel classes (see socecon.analysis.windtunnel).
 CLASS_COLORS = {
@@ -55,9 +55,10 @@ def windtunnel_chart(table: pd.DataFrame) -> alt.LayerChart:
         .sort_values(["rank", "option_name"], kind="stable")["row"]
         .tolist()
     )
-    data["median_text"] = data["participation_median"].map(lambda v: f"{format_number(v, 1)} %")
+    # No target group, no participation: the cell shows a dash and no interval.
+    data["median_text"] = data["participation_median"].map(format_percent)
     data["interval_text"] = [
-        f"({format_number(lo)}–{format_number(hi)})"
+        "" if is_missing(lo) else f"({format_number(lo)}–{format_number(hi)})"
         for lo, hi in zip(data["participation_p10"], data["participation_p90"], strict=True)
     ]
     scenarios = [name for name in scenario_order() if name in set(data["scenario_name"])]
