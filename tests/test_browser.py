@@ -13,7 +13,7 @@ import pytest
 from cdp import Browser, find_chromium  # tests/cdp.py
 
 from socecon.batch.runner import ReportTask, run_report
-from socecon.report.export import IndexEntry, update_index
+from socecon.report.index import IndexEntry, update_index
 
 CHROMIUM = find_chromium()
 pytestmark = [

@@ -11,6 +11,8 @@ import vl_convert as vlc
 from socecon.exceptions import ModelError
 from socecon.model import run_model
 from socecon.present import figures
+from socecon.present.slider_chart import slider_chart
+from socecon.present.windtunnel_chart import windtunnel_chart
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +113,7 @@ def test_ranking_chart_ranks_and_highlights():
 
 
 def test_slider_chart_precomputes_the_assumption_grid():
-    chart = figures.slider_chart("GM0164", "take_up", "placed", steps=7)
+    chart = slider_chart("GM0164", "take_up", "placed", steps=7)
     spec = chart.to_dict()
     params = {p["name"]: p for p in spec["params"]}
     assert params["aanname"]["bind"]["input"] == "range"
@@ -138,7 +140,7 @@ def test_slider_chart_precomputes_the_assumption_grid():
 
 def test_slider_chart_refuses_an_assumption_without_range():
     with pytest.raises(ModelError, match="no range"):
-        figures.slider_chart("GM0164", "lks_cap")
+        slider_chart("GM0164", "lks_cap")
 
 
 def test_empty_selection_is_refused(frame):
@@ -150,7 +152,7 @@ def test_windtunnel_chart_shows_every_option_and_scenario():
     from socecon.analysis import windtunnel
 
     table = windtunnel.matrix("GM0164", {"participation_min": 20.0}, n_samples=40)
-    chart = figures.windtunnel_chart(table)
+    chart = windtunnel_chart(table)
     rows = _datasets(chart)
     assert len(rows) == len(table) == 4 * table.option.nunique()
     assert {r["scenario_name"] for r in rows} == {

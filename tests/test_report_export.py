@@ -12,6 +12,7 @@ import pytest
 
 from socecon.present.embed import REPORT_ENV, embed_html, embed_options
 from socecon.report import export
+from socecon.report.key_figures import read_key_figures
 
 pytestmark = pytest.mark.slow
 
@@ -88,7 +89,7 @@ def test_parameters_arrive_with_their_python_types(page):
 
 
 def test_key_figures_are_data_not_content(executed, page):
-    assert export.key_figures(executed) == {
+    assert read_key_figures(executed) == {
         "Doelgroep (personen)": 2500,
         "Geplaatst bij 50 % opname": 4650.0,
     }
@@ -142,49 +143,3 @@ def test_write_atomic_replaces_whole_files_and_leaves_nothing_on_failure(tmp_pat
         export.write_atomic(target, "half")
     assert target.read_text(encoding="utf-8") == "nieuw €"
     assert [p.name for p in tmp_path.iterdir()] == ["r.html"]
-
-
-@pytest.mark.parametrize(
-    ("value", "decimals", "text"),
-    [(1234567.891, 1, "1.234.567,9"), (-1234.5, 2, "-1.234,50"), (0.5, 0, "0"), (999, 0, "999")],
-)
-def test_dutch_number_format(value, decimals, text):
-    assert export.format_number(value, decimals) == text
-
-
-def test_key_figure_values_are_formatted_for_the_index():
-    assert export.format_value(4650.0) == "4.650"
-    assert export.format_value(12.25) == "12,2"
-    assert export.format_value(None) == "–"
-    assert export.format_value(float("nan")) == "–"
-    assert export.format_value("hoog") == "hoog"
-
-
-def test_index_lists_reports_with_figures_and_keeps_earlier_rows(tmp_path):
-    (tmp_path / "GM0363.html").write_text("x")
-    (tmp_path / "GM0164.html").write_text("x")
-    export.update_index(
-        tmp_path,
-        [
-            export.IndexEntry("GM0363", "Amsterdam", "GM0363.html", {"Geplaatst": 4650.0}),
-            export.IndexEntry("GM0001", "Stad", None, {}, error="timed out after 5 s"),
-        ],
-    )
-    export.update_index(
-        tmp_path, [export.IndexEntry("GM0164", "Hengelo", "GM0164.html", {"Geplaatst": 12.5})]
-    )
-    page = (tmp_path / "index.html").read_text(encoding="utf-8")
-    assert '<html lang="nl">' in page
-    assert '<a href="GM0363.html">Amsterdam</a>' in page
-    assert '<a href="GM0164.html">Hengelo</a>' in page
-    assert ">4.650<" in page and ">12,5<" in page
-    assert "mislukt: timed out after 5 s" in page
-    assert "2 van 3 rapporten gereed" in page
-    assert "<script" not in page and "http" not in page
-    assert page.index("Amsterdam") < page.index("Hengelo") < page.index("Stad")
-    stored = json.loads((tmp_path / "index.json").read_text(encoding="utf-8"))
-    assert [r["code"] for r in stored["reports"]] == ["GM0363", "GM0164", "GM0001"]
-    # a report that has gone is dropped from the index
-    (tmp_path / "GM0164.html").unlink()
-    export.update_index(tmp_path, [])
-    assert "Hengelo" not in (tmp_path / "index.html").read_text(encoding="utf-8")

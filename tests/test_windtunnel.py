@@ -11,6 +11,7 @@ from socecon.analysis import criteria
 from socecon.analysis import windtunnel as w
 from socecon.exceptions import DefinitionError, SocEconError
 from socecon.regions import participating_codes
+from socecon.report.policy import describe_goal, summary_nl
 
 PARTICIPATING = [*participating_codes(), "isd_midden_langstraat"]
 NAN = np.nan
@@ -114,8 +115,8 @@ def test_invalid_goals_are_refused(kwargs, words):
 
 def test_goal_in_dutch():
     goal = criteria.Goal(participation_min=25, net_cost_per_placed_max=15000)
-    assert goal.describe_nl() == "deelname ≥ 25,0 % en netto kosten ≤ € 15.000 per geplaatste"
-    assert criteria.Goal().describe_nl() == "geen doel gesteld"
+    assert describe_goal(goal) == "deelname ≥ 25,0 % en netto kosten ≤ € 15.000 per geplaatste"
+    assert describe_goal(criteria.Goal()) == "geen doel gesteld"
 
 
 def test_unknown_measures_options_and_empty_sets_are_refused():
@@ -308,7 +309,7 @@ def test_participating_municipalities_get_a_readable_classification():
         assert (ok.participation_p10 <= ok.participation_median + 1e-9).all()
         assert (ok.participation_median <= ok.participation_p90 + 1e-9).all()
         assert (table.regret_median >= 0).all()
-        text = w.summary_nl(table)
+        text = summary_nl(table)
         assert table.region_name.iloc[0] in text and "deelname ≥ 20,0 %" in text
         assert (
             "'Alleen extra inzet op loonkostensubsidie' (door 'Doe niets / huidig beleid')" in text

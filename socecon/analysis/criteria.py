@@ -116,21 +116,6 @@ class Goal:
 
             raise WindTunnelError("Invalid goal: " + "; ".join(problems))
 
-    def describe_nl(self) -> str:
-        """Return the goal in Dutch, e.g. ``deelname ≥ 25 % en netto kosten ≤ € 15.000 ...``."""
-        # The Dutch number format lives in windtunnel.py, which imports this module: importing
-        # it here, when called, breaks that cycle.
-        from socecon.analysis.windtunnel import _nl
-
-        parts = []
-        if self.participation_min is not None:
-            parts.append(f"deelname ≥ {_nl(self.participation_min, 1)} %")
-        if self.net_cost_per_placed_max is not None:
-            parts.append(f"netto kosten ≤ € {_nl(self.net_cost_per_placed_max)} per geplaatste")
-        if self.net_cost_max is not None:
-            parts.append(f"netto kosten ≤ € {_nl(self.net_cost_max)} per jaar")
-        return " en ".join(parts) if parts else "geen doel gesteld"
-
 
 def regret(performance: np.ndarray, higher_is_better: bool = True) -> np.ndarray:
     """Return each option's shortfall against the best option in the same scenario and sample.

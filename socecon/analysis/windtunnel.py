@@ -17,9 +17,10 @@ with the scenarios where it breaks (:meth:`WindTunnelResult.table`, :func:`matri
 Examples
 --------
 >>> from socecon.analysis import criteria, windtunnel
+>>> from socecon.report.policy import summary_nl
 >>> goal = criteria.Goal(participation_min=25, net_cost_per_placed_max=15000)
 >>> table = windtunnel.matrix("GM0301", goal=goal, n_samples=200, seed=1)  # doctest: +SKIP
->>> print(windtunnel.summary_nl(table))  # doctest: +SKIP
+>>> print(summary_nl(table))  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ from socecon.exceptions import AssumptionError, DefinitionError, SocEconError
 from socecon.model.core import DEFAULT_HORIZON, run
 from socecon.model.indicators import registry
 from socecon.model.inputs import ModelInput, snapshot_input
+from socecon.present.formats import format_number
 from socecon.regions import group_members, region_name
 
 DEFINITIONS_DIR = Path(__file__).resolve().parents[1] / "definitions"
@@ -400,12 +402,6 @@ def _option_problems(option: Option) -> list[str]:
     return problems
 
 
-def _nl(x: float, decimals: int = 0) -> str:
-    """Format a number the Dutch way: 12.345,6."""
-    text = f"{x:,.{decimals}f}"
-    return text.replace(",", "_").replace(".", ",").replace("_", ".")
-
-
 # --- evaluation -----------------------------------------------------------------------------------
 
 
@@ -660,7 +656,7 @@ class WindTunnelResult:
                 )
         table = pd.DataFrame(rows)
         table.attrs.update(
-            goal=self.goal.describe_nl(),
+            goal=self.goal,
             objective=self.objective,
             confidence=self.confidence,
             regret_tolerance=self.regret_tolerance,
@@ -900,100 +896,6 @@ def matrix(
     return evaluate(region, options, goal, n_samples=n_samples, seed=seed, **kwargs).table()
 
 
-def summary_nl(result: WindTunnelResult | pd.DataFrame) -> str:
-    """Return a few Dutch sentences: which options are robust for this region, and why.
-
-    Parameters
-    ----------
-    result : WindTunnelResult or pandas.DataFrame
-        A result of :func:`evaluate`, or the table of :func:`matrix`.
-
-    Returns
-    -------
-    str
-    """
-    table = result.table() if isinstance(result, WindTunnelResult) else result
-    need = {"option_name", "scenario_name", "class", "breaks_in", "dominated_by", "max_regret"}
-    if not need <= set(table.columns) or table.empty:
-        raise WindTunnelError("summary_nl needs a wind-tunnel result or the table of matrix()")
-    per_option = table.groupby("option", sort=False).first()
-    n_scen = table["scenario"].nunique()
-    region = f"{table['region_name'].iloc[0]} ({table['region'].iloc[0]})"
-    goal = table.attrs.get("goal", "het gestelde doel")
-    conf = table.attrs.get("confidence", DEFAULT_CONFIDENCE)
-    unit = OBJECTIVES[table.attrs.get("objective", "participation_rate")][1]
-    by_class = {c: per_option[per_option["class"] == c] for c in CLASSES}
-    tolerance = table.attrs.get("regret_tolerance")
-    lines = [
-        f"Windtunnel voor {region}: {len(per_option)} beleidsopties getoetst in {n_scen} "
-        f"scenario's, doel: {goal} (gehaald als dat in minstens {_nl(conf * 100)} % van de "
-        f"{table.attrs.get('n_samples', '')} doorrekeningen lukt)."
-        + (
-            f" Een optie houdt stand in een scenario als ze het doel haalt en daar hoogstens "
-            f"{_nl(tolerance, 1)} {unit} achterblijft bij de beste optie (geen spijt)."
-            if tolerance is not None
-            else ""
-        )
-    ]
-    robust = by_class["robust"].sort_values("max_regret")
-    if len(robust):
-        names = ", ".join(f"'{n}'" for n in robust["option_name"])
-        lines.append(
-            f"Robuust ({len(robust)}): {names}. "
-            + (
-                "Deze optie houdt in elk scenario stand en geen andere optie plaatst in elke "
-                "wereld meer mensen tegen lagere kosten."
-                if len(robust) == 1
-                else "Deze opties houden in elk scenario stand en geen andere optie plaatst in "
-                "elke wereld meer mensen tegen lagere kosten."
-            )
-        )
-        best = robust.iloc[0]
-        worst_scen = (
-            table[(table["option"] == robust.index[0])].sort_values("regret_median").iloc[-1]
-        )
-        lines.append(
-            f"De veiligste keuze is '{best['option_name']}': de grootste spijt is "
-            f"{_nl(best['max_regret'], 1)} {unit} ten opzichte van de beste optie "
-            f"(in {worst_scen['scenario_name']})."
-        )
-    else:
-        closest = per_option[per_option["class"] != "dominated"].sort_values(
-            "goal_share_all", ascending=False
-        )
-        text = "Geen enkele optie houdt in elk scenario stand."
-        if len(closest):
-            c = closest.iloc[0]
-            text += (
-                f" Het dichtst bij komt '{c['option_name']}' (doel gehaald in "
-                f"{_nl(c['goal_share_all'] * 100)} % van alle doorrekeningen; breekt in "
-                f"{c['breaks_in']})."
-            )
-        lines.append(text)
-    dep = by_class["scenario_dependent"]
-    if len(dep):
-        parts = [
-            f"'{n}' (breekt in {b})"
-            for n, b in zip(dep["option_name"], dep["breaks_in"], strict=True)
-        ]
-        lines.append(f"Scenarioafhankelijk: {'; '.join(parts)}.")
-    fragile = by_class["fragile"]
-    if len(fragile):
-        names = ", ".join(f"'{n}'" for n in fragile["option_name"])
-        lines.append(f"Kwetsbaar, houdt in geen enkel scenario stand: {names}.")
-    dominated = by_class["dominated"]
-    if len(dominated):
-        parts = [
-            f"'{n}' (door '{b}')"
-            for n, b in zip(dominated["option_name"], dominated["dominated_by"], strict=True)
-        ]
-        lines.append(
-            "Gedomineerd, want een andere optie plaatst in elke wereld minstens evenveel mensen "
-            f"tegen hoogstens dezelfde kosten: {'; '.join(parts)}."
-        )
-    return "\n".join(lines)
-
-
 # --- command line -------------------------------------------------------------------------------
 
 
@@ -1043,6 +945,10 @@ def add_windtunnel_command(sub: Any) -> None:
 
 
 def _cmd_windtunnel(args: Any) -> int:
+    # The Dutch verdict is report text (a higher layer); imported here until this command
+    # moves to socecon.cli.
+    from socecon.report.policy import summary_nl
+
     goal = Goal(
         participation_min=args.goal_participation,
         net_cost_per_placed_max=args.goal_net_cost_per_placed,
@@ -1063,7 +969,7 @@ def _cmd_windtunnel(args: Any) -> int:
     wide = wide[list(table["scenario_name"].unique())]
     wide["klasse"] = table.groupby("option_name", sort=False)["class_name"].first()
     print(f"Deelname (%, mediaan van {args.samples} doorrekeningen) en klasse:\n")
-    print(wide.to_string(float_format=lambda x: _nl(x, 1)))
+    print(wide.to_string(float_format=lambda x: format_number(x, 1)))
     print()
     print(summary_nl(table))
     return 0

@@ -42,9 +42,13 @@ DEFAULT_PRELOAD = (
     "altair",
     "socecon.present.embed",
     "socecon.present.figures",
+    "socecon.present.slider_chart",
+    "socecon.present.windtunnel_chart",
     "socecon.model",
-    "socecon.report.export",
-    "socecon.report.content",
+    "socecon.report.key_figures",
+    "socecon.report.sections",
+    "socecon.report.policy",
+    "socecon.report.provenance",
 )
 
 #: Environment variable that switches charts to report output (see :mod:`socecon.present.embed`).

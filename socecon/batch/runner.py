@@ -142,7 +142,8 @@ class ReportResult:
     log : Path or None
         The failure log (its executed notebook lies beside it, ``.ipynb``).
     figures : dict
-        Key figures the notebook published (see :func:`socecon.report.export.publish_key_figures`).
+        Key figures the notebook published (see
+        :func:`socecon.report.key_figures.publish_key_figures`).
     attempts : int
         Times the notebook was run (more than 1 after a kernel died or hung, or failed to
         start).
@@ -316,7 +317,7 @@ def run_report(task: ReportTask) -> ReportResult:
         (which cell, which exception, or "timed out after N s") and the ``log`` path. A failed
         report leaves no HTML file behind (an older complete page of the same code is kept).
     """
-    from socecon.report import export
+    from socecon.report import export, key_figures
 
     if not Path(task.notebook).is_file():
         return ReportResult(
@@ -345,7 +346,7 @@ def run_report(task: ReportTask) -> ReportResult:
                     path=html,
                     seconds=time.monotonic() - start,
                     size=size,
-                    figures=export.key_figures(nb),
+                    figures=key_figures.read_key_figures(nb),
                     attempts=attempts,
                 )
         log = _keep_log(task, error or "unknown error", details, executed, kernel_log)
@@ -940,7 +941,7 @@ def cmd_run(args) -> int:
         requested region is unknown; the command line prints the message without a traceback.
     """
     from socecon.exceptions import UnknownRegionError
-    from socecon.report.export import IndexEntry, update_index
+    from socecon.report.index import IndexEntry, update_index
 
     if args.jobs < 1:
         raise ReportError(f"--jobs must be at least 1, not {args.jobs}")

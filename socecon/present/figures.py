@@ -5,13 +5,14 @@ unit, year, value; per-band variables named ``placed|20-30``) and returns an alt
 Dutch titles, labels and tooltips. Number formats are locale-aware (``,.0f``): the reports render
 them with the nl-NL locale (1.234,5); see :mod:`socecon.present.embed` for displaying a chart.
 
-Interactivity in reports must work without a kernel, so :func:`slider_chart` precomputes the model
-over a grid of one assumption and binds a Vega-Lite slider and a scenario selector to it.
+The slider chart of the reports lives in :mod:`socecon.present.slider_chart`, the wind-tunnel
+chart in :mod:`socecon.present.windtunnel_chart`; both use the scenario colours, labels and
+number formats defined here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import Any
 
@@ -20,9 +21,11 @@ import numpy as np
 import pandas as pd
 
 from socecon.definitions import load_definitions
-from socecon.definitions.assumptions import BAND_LABELS, BAND_MIDPOINTS, load_assumptions
+from socecon.definitions.assumptions import BAND_LABELS, BAND_MIDPOINTS
 from socecon.exceptions import ModelError
 from socecon.model.indicators import load_indicator_definitions
+from socecon.present.formats import chart_number_format
+from socecon.regions import region_name
 
 #: Colour of each scenario in every chart (ColorBrewer Dark2; the baseline in grey).
 SCENARIO_COLORS = {
@@ -52,7 +55,6 @@ UNIT_LABELS = {
 }
 STATUS_PLACED = "Geplaatst"
 STATUS_LEFT_OUT = "Buiten de boot"
-ALL_SCENARIOS = "Alle scenario's"
 WIDTH = 160
 HEIGHT = 180
 
@@ -67,7 +69,18 @@ def scenario_order() -> list[str]:
     return [s.name for s in load_definitions().scenarios]
 
 
-def _color_scale(names: Iterable[str] | None = None) -> alt.Scale:
+def color_scale(names: Iterable[str] | None = None) -> alt.Scale:
+    """Return the colour scale of the scenarios (Dutch names), the same in every chart.
+
+    Parameters
+    ----------
+    names : iterable of str, optional
+        The scenario names in the chart; every declared scenario by default.
+
+    Returns
+    -------
+    altair.Scale
+    """
     defs = load_definitions()
     pairs = [(s.name, SCENARIO_COLORS.get(s.id, "#333333")) for s in defs.scenarios]
     if names is not None:
@@ -93,14 +106,18 @@ def indicator_label(variable: str, with_unit: bool = False) -> str:
     return label
 
 
-def _format(variable: str) -> str:
-    unit = _indicators()[variable.partition("|")[0]].unit
-    return ",.2f" if unit == "ratio" else ",.1f" if unit == "%" else ",.0f"
+def indicator_unit(variable: str) -> str:
+    """Return the declared unit of an indicator id (or ``id|band``), e.g. ``"EUR/year"``."""
+    return _indicators()[variable.partition("|")[0]].unit
 
 
-def _region_names(codes: Iterable[str]) -> dict[str, str]:
-    from socecon.regions import region_name
+def value_format(variable: str) -> str:
+    """Return the d3 number format of an indicator in a chart (``",.1f"`` for a percentage)."""
+    return chart_number_format(indicator_unit(variable))
 
+
+def region_names(codes: Iterable[str]) -> dict[str, str]:
+    """Return the Dutch name of each region code."""
     return {code: region_name(code) for code in codes}
 
 
@@ -127,7 +144,7 @@ def _select(
         )
     names = {s.id: s.name for s in load_definitions().scenarios}
     data["scenario_name"] = data["scenario"].map(names)
-    data["region_name"] = data["region"].map(_region_names(data["region"].unique()))
+    data["region_name"] = data["region"].map(region_names(data["region"].unique()))
     data["indicator"] = data["variable"].map(lambda v: indicator_label(v, with_unit=True))
     return data
 
@@ -165,7 +182,7 @@ def axes_chart() -> alt.LayerChart:
     y = alt.Y("rol:N", title=role.name, sort=[p.label for p in role.poles])
     base = alt.Chart(data).encode(x=x, y=y)
     cells = base.mark_rect(opacity=0.85, stroke="white", strokeWidth=4).encode(
-        color=alt.Color("scenario_name:N", scale=_color_scale(data["scenario_name"]), legend=None),
+        color=alt.Color("scenario_name:N", scale=color_scale(data["scenario_name"]), legend=None),
         tooltip=[
             alt.Tooltip("scenario_name:N", title="Scenario"),
             alt.Tooltip("tagline:N", title="In 2020"),
@@ -208,7 +225,7 @@ def _faceted_bars(
             ),
             y=alt.Y("value:Q", title=None, axis=alt.Axis(format=",.0f")),
             color=alt.Color(
-                "scenario_name:N", scale=_color_scale(data["scenario_name"]), title="Scenario"
+                "scenario_name:N", scale=color_scale(data["scenario_name"]), title="Scenario"
             ),
             tooltip=[
                 alt.Tooltip("region_name:N", title="Regio"),
@@ -342,7 +359,7 @@ def band_chart(
             ],
         )
     )
-    name = _region_names([region])[region]
+    name = region_names([region])[region]
     return (
         alt.layer(shade, bars, data=data)
         .properties(width=WIDTH + 40, height=HEIGHT)
@@ -374,7 +391,7 @@ def path_chart(frame: pd.DataFrame, region: str, variable: str) -> alt.Chart:
     mask = (frame["region"] == region) & (frame["variable"] == variable)
     years = sorted(frame.loc[mask, "year"].unique())
     data = pd.concat([_select(frame, [region], [variable], y) for y in years])
-    name = _region_names([region])[region]
+    name = region_names([region])[region]
     return (
         alt.Chart(data)
         .mark_line(point=True)
@@ -383,18 +400,20 @@ def path_chart(frame: pd.DataFrame, region: str, variable: str) -> alt.Chart:
             y=alt.Y(
                 "value:Q",
                 title=indicator_label(variable, True),
-                axis=alt.Axis(format=_format(variable)),
+                axis=alt.Axis(format=value_format(variable)),
             ),
             color=alt.Color(
                 "scenario_name:N",
                 title="Scenario",
-                scale=_color_scale(data["scenario_name"]),
+                scale=color_scale(data["scenario_name"]),
                 sort=scenario_order(),
             ),
             tooltip=[
                 alt.Tooltip("scenario_name:N", title="Scenario"),
                 alt.Tooltip("year:O", title="Jaar"),
-                alt.Tooltip("value:Q", title=indicator_label(variable), format=_format(variable)),
+                alt.Tooltip(
+                    "value:Q", title=indicator_label(variable), format=value_format(variable)
+                ),
             ],
         )
         .properties(
@@ -478,12 +497,12 @@ def ranking_chart(
         y=alt.Y(
             "value:Q",
             title=indicator_label(variable, True),
-            axis=alt.Axis(format=_format(variable)),
+            axis=alt.Axis(format=value_format(variable)),
         ),
         tooltip=[
             alt.Tooltip("rank:Q", title="Rang"),
             alt.Tooltip("region_name:N", title="Regio"),
-            alt.Tooltip("value:Q", title=indicator_label(variable), format=_format(variable)),
+            alt.Tooltip("value:Q", title=indicator_label(variable), format=value_format(variable)),
         ],
     )
     bars = base.mark_bar(size=2).encode(
@@ -508,234 +527,4 @@ def ranking_chart(
         width=600,
         height=260,
         title=f"{indicator_label(variable)} in {scenario_label(scenario)}: alle gemeenten",
-    )
-
-
-def slider_chart(
-    region: str,
-    assumption: str = "take_up",
-    variable: str = "placed",
-    horizon: int = 2020,
-    overrides: Mapping[str, Any] | None = None,
-    steps: int = 13,
-) -> alt.HConcatChart:
-    """Build an interactive chart that needs no kernel: a slider over an assumption's range.
-
-    The model is computed once for ``steps`` values across the assumption's declared range (one
-    vectorised run with a sample axis); a Vega-Lite slider picks the value shown in the bars, and
-    a drop-down highlights one scenario in both panels.
-
-    Parameters
-    ----------
-    region : str
-        Region id or name.
-    assumption : str
-        A scalar assumption id with a range (take_up, quota_share, ...).
-    variable : str
-        Indicator id shown.
-    horizon : int
-        The year shown (the model's horizon).
-    overrides : mapping, optional
-        Other assumption overrides, held fixed.
-    steps : int
-        Grid points across the range.
-
-    Returns
-    -------
-    altair.HConcatChart
-        Left: the indicator per scenario at the chosen value; right: the indicator against the
-        assumption, with a rule at the chosen value.
-    """
-    from socecon.model.core import run
-
-    a = load_assumptions()[assumption]
-    if a.kind != "scalar" or a.low == a.high:
-        raise ModelError(f"assumption {assumption!r} has no range to put on a slider")
-    grid = np.round(np.linspace(a.low, a.high, steps), 10)
-    values = {**(overrides or {}), assumption: grid}
-    result = run([region], horizon=horizon, years=[horizon], overrides=values)
-    arr = result.indicators()[variable]
-    if arr.ndim == 5:
-        arr = arr.sum(axis=-1)
-    names = {s.id: s.name for s in load_definitions().scenarios}
-    rows = [
-        {"x": float(grid[i]), "scenario_name": names[s], "value": float(arr[0, i, 0, k])}
-        for i in range(len(grid))
-        for k, s in enumerate(result.scenarios)
-    ]
-    data = pd.DataFrame(rows)
-    step = float(grid[1] - grid[0]) if len(grid) > 1 else 1.0
-    default = float(grid[np.argmin(np.abs(grid - a.value))])
-    unit = UNIT_LABELS.get(a.unit, a.unit)
-    slider = alt.param(
-        name="aanname",
-        value=default,
-        bind=alt.binding_range(
-            min=float(grid[0]), max=float(grid[-1]), step=step, name=f"{a.label} ({unit}): "
-        ),
-    )
-    choice = alt.param(
-        name="scenario_keuze",
-        value=ALL_SCENARIOS,
-        bind=alt.binding_select(
-            options=[ALL_SCENARIOS, *data["scenario_name"].unique()], name="Scenario: "
-        ),
-    )
-    highlighted = (alt.datum.scenario_name == choice) | (choice == ALL_SCENARIOS)
-    color = alt.Color(
-        "scenario_name:N",
-        title="Scenario",
-        scale=_color_scale(data["scenario_name"]),
-        sort=scenario_order(),
-    )
-    fmt = _format(variable)
-    bars = (
-        alt.Chart(data)
-        .transform_filter(f"abs(datum.x - aanname) < {step / 2}")
-        .mark_bar()
-        .encode(
-            x=alt.X(
-                "scenario_name:N", title=None, sort=scenario_order(), axis=alt.Axis(labelAngle=-40)
-            ),
-            y=alt.Y(
-                "value:Q",
-                title=indicator_label(variable, True),
-                axis=alt.Axis(format=fmt),
-                scale=alt.Scale(domain=[0, float(np.nanmax(data["value"]) or 1.0)]),
-            ),
-            color=color,
-            opacity=alt.condition(highlighted, alt.value(1.0), alt.value(0.25)),
-            tooltip=[
-                alt.Tooltip("scenario_name:N", title="Scenario"),
-                alt.Tooltip("x:Q", title=a.label, format=",.2f"),
-                alt.Tooltip("value:Q", title=indicator_label(variable), format=fmt),
-            ],
-        )
-        .properties(width=260, height=240, title=f"{indicator_label(variable)} in {horizon}")
-    )
-    lines = (
-        alt.Chart(data)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("x:Q", title=f"{a.label} ({unit})"),
-            y=alt.Y("value:Q", title=None, axis=alt.Axis(format=fmt)),
-            color=color,
-            opacity=alt.condition(highlighted, alt.value(1.0), alt.value(0.2)),
-        )
-    )
-    rule = (
-        alt.Chart(data)
-        .mark_rule(color="black", strokeDash=[4, 3])
-        .encode(x=alt.datum(alt.expr("aanname"), type="quantitative"))
-    )
-    name = _region_names([result.regions[0]])[result.regions[0]]
-    return (
-        alt.hconcat(
-            bars,
-            alt.layer(lines, rule).properties(
-                width=300, height=240, title=f"Gevoeligheid voor: {a.label}"
-            ),
-        )
-        .add_params(slider, choice)
-        .properties(
-            title={
-                "text": f"Schuif met de aanname: {name}",
-                "subtitle": "Berekend met het socecon-model op cijfers van het CBS (Bron: CBS)",
-            }
-        )
-    )
-
-
-#: Colours of the wind-tunnel classes (see socecon.analysis.windtunnel).
-CLASS_COLORS = {
-    "robuust": "#1a9641",
-    "scenarioafhankelijk": "#fdae61",
-    "kwetsbaar": "#d7191c",
-    "gedomineerd": "#9e9e9e",
-}
-
-
-def windtunnel_chart(table: pd.DataFrame) -> alt.LayerChart:
-    """Chart the wind tunnel: options x scenarios with intervals and each option's class.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        One region's matrix from :func:`socecon.analysis.windtunnel.matrix`.
-
-    Returns
-    -------
-    altair.LayerChart
-        Cells coloured by the share of samples that meet the goal; each cell shows the median
-        participation and its P10-P90 interval; rows are labelled with the option's class.
-    """
-    if table.empty:
-        raise ModelError("the wind-tunnel matrix is empty")
-    data = table[
-        [
-            "option_name",
-            "scenario_name",
-            "class_name",
-            "participation_p10",
-            "participation_median",
-            "participation_p90",
-            "net_cost_per_placed_median",
-            "goal_share",
-            "regret_median",
-        ]
-    ].copy()
-    data["row"] = data["option_name"] + " — " + data["class_name"]
-    class_rank = {name: i for i, name in enumerate(CLASS_COLORS)}
-    order = (
-        data.drop_duplicates("row")
-        .assign(rank=lambda d: d["class_name"].map(class_rank).fillna(len(class_rank)))
-        .sort_values(["rank", "option_name"], kind="stable")["row"]
-        .tolist()
-    )
-    data["median_text"] = data["participation_median"].map(lambda v: f"{v:.1f} %".replace(".", ","))
-    data["interval_text"] = [
-        f"({lo:.0f}–{hi:.0f})"
-        for lo, hi in zip(data["participation_p10"], data["participation_p90"], strict=True)
-    ]
-    scenarios = [name for name in scenario_order() if name in set(data["scenario_name"])]
-    base = alt.Chart(data).encode(
-        x=alt.X(
-            "scenario_name:N", title=None, sort=scenarios, axis=alt.Axis(orient="top", labelAngle=0)
-        ),
-        y=alt.Y("row:N", title=None, sort=order, axis=alt.Axis(labelLimit=360)),
-    )
-    cells = base.mark_rect(stroke="white", strokeWidth=2).encode(
-        color=alt.Color(
-            "goal_share:Q",
-            title="Kans dat het doel gehaald wordt",
-            scale=alt.Scale(domain=[0, 1], scheme="redyellowgreen"),
-            legend=alt.Legend(format=".0%"),
-        ),
-        tooltip=[
-            alt.Tooltip("option_name:N", title="Beleidsoptie"),
-            alt.Tooltip("scenario_name:N", title="Scenario"),
-            alt.Tooltip("class_name:N", title="Oordeel"),
-            alt.Tooltip("participation_median:Q", title="Deelname (mediaan, %)", format=",.1f"),
-            alt.Tooltip("participation_p10:Q", title="Deelname P10 (%)", format=",.1f"),
-            alt.Tooltip("participation_p90:Q", title="Deelname P90 (%)", format=",.1f"),
-            alt.Tooltip(
-                "net_cost_per_placed_median:Q",
-                title="Netto kosten per geplaatste (€)",
-                format=",.0f",
-            ),
-            alt.Tooltip("goal_share:Q", title="Doel gehaald in", format=".0%"),
-            alt.Tooltip("regret_median:Q", title="Spijt (procentpunt)", format=",.1f"),
-        ],
-    )
-    medians = base.mark_text(fontSize=12, fontWeight="bold", dy=-6).encode(text="median_text:N")
-    intervals = base.mark_text(fontSize=10, dy=8).encode(text="interval_text:N")
-    region = str(table["region_name"].iloc[0])
-    return alt.layer(cells, medians, intervals).properties(
-        width=110 * len(scenarios),
-        height=34 * len(order),
-        title={
-            "text": f"Beleidsopties in de windtunnel: {region}",
-            "subtitle": "Deelname van de doelgroep in %: mediaan en (P10–P90) over de "
-            "doorrekeningen; kleur: kans dat het doel gehaald wordt",
-        },
     )

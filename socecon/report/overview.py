@@ -18,9 +18,12 @@ import altair as alt
 import pandas as pd
 import yaml
 
+from socecon.data.snapshot import snapshot_wide
 from socecon.model.core import DEFAULT_HORIZON, run_model
+from socecon.model.inputs import DEFAULT_BASE_YEAR
 from socecon.present import figures
-from socecon.report.export import format_number
+from socecon.present.formats import format_number, indicator_decimals
+from socecon.regions import NATIONAL, participating_codes, region_name
 
 HINDCAST_FILE = Path(__file__).resolve().parents[1] / "definitions" / "hindcast.yaml"
 MATCH_LABELS = {
@@ -28,7 +31,6 @@ MATCH_LABELS = {
     "partial": "Deels uitgekomen",
     "least": "Het minst uitgekomen",
 }
-NATIONAL = "NL01"
 
 
 def all_municipalities(
@@ -53,8 +55,8 @@ def all_municipalities(
 
 
 def _decimals(variable: str) -> int:
-    fmt = figures._format(variable)  # the chart's own number format, kept in step
-    return 2 if fmt == ",.2f" else 1 if fmt == ",.1f" else 0
+    """Decimals of an indicator in a table: the same as in its charts."""
+    return indicator_decimals(figures.indicator_unit(variable))
 
 
 def indicator_table(frame: pd.DataFrame, variable: str, regions: Sequence[str] | None = None):
@@ -74,8 +76,6 @@ def indicator_table(frame: pd.DataFrame, variable: str, regions: Sequence[str] |
     pandas.DataFrame
         Indexed by the Dutch region name; values as Dutch number strings.
     """
-    from socecon.workbench.widgets import region_label
-
     rows = frame[frame["variable"] == variable]
     table = rows.pivot_table(
         index="region",
@@ -90,7 +90,7 @@ def indicator_table(frame: pd.DataFrame, variable: str, regions: Sequence[str] |
     if regions is None:
         regions = [NATIONAL, *sorted(r for r in table.index if r != NATIONAL)]
     table = table.reindex(list(regions)).rename(columns=names)[order]
-    table.index = [region_label(r) for r in table.index]
+    table.index = [region_name(r) for r in table.index]
     table.index.name = f"{figures.indicator_label(variable, with_unit=True)}"
     decimals = _decimals(variable)
     return table.map(lambda v: format_number(v, decimals))
@@ -119,11 +119,11 @@ def spread_chart(frame: pd.DataFrame, variable: str) -> alt.Chart:
         .mark_boxplot(extent="min-max", size=28)
         .encode(
             x=alt.X("scenario_name:N", title=None, sort=figures.scenario_order()),
-            y=alt.Y("value:Q", title=label, axis=alt.Axis(format=figures._format(variable))),
+            y=alt.Y("value:Q", title=label, axis=alt.Axis(format=figures.value_format(variable))),
             color=alt.Color(
                 "scenario_name:N",
                 legend=None,
-                scale=figures._color_scale(),  # the scenario colours of every other chart
+                scale=figures.color_scale(),  # the scenario colours of every other chart
             ),
         )
         .properties(
@@ -160,12 +160,8 @@ def peers(
         One row per peer and per municipality itself: ``gemeente, code, vergelijkbaar_met,
         inwoners, waarde, is_zelf``.
     """
-    from socecon.data.snapshot import snapshot_wide
-    from socecon.regions import participating_codes
-    from socecon.workbench.widgets import region_label
-
     codes = list(municipalities or participating_codes())
-    population = snapshot_wide(2015, ["population"])["population"]
+    population = snapshot_wide(DEFAULT_BASE_YEAR, ["population"])["population"]
     population = population[population.index.str.startswith("GM")].dropna()
     values = frame[(frame["variable"] == variable) & (frame["scenario"] == scenario)]
     values = values.set_index(values["region"].astype(str))["value"]
@@ -175,9 +171,9 @@ def peers(
         for member in [code, *distance.index[:n]]:
             out.append(
                 {
-                    "gemeente": region_label(member),
+                    "gemeente": region_name(member),
                     "code": member,
-                    "vergelijkbaar_met": region_label(code),
+                    "vergelijkbaar_met": region_name(code),
                     "inwoners": float(population[member]),
                     "waarde": float(values.get(member, float("nan"))),
                     "is_zelf": member == code,
@@ -228,7 +224,7 @@ def peer_chart(table: pd.DataFrame, variable: str, scenario: str) -> alt.LayerCh
         y=alt.Y(
             "vergelijkbaar_met:N", title=None, sort=list(dict.fromkeys(table["vergelijkbaar_met"]))
         ),
-        x=alt.X("waarde:Q", title=label, axis=alt.Axis(format=figures._format(variable))),
+        x=alt.X("waarde:Q", title=label, axis=alt.Axis(format=figures.value_format(variable))),
         tooltip=[
             alt.Tooltip("gemeente:N", title="Gemeente"),
             alt.Tooltip("inwoners:Q", title="Inwoners (2015)", format=",.0f"),

@@ -45,7 +45,8 @@ from socecon.model.indicators import load_indicator_definitions
 from socecon.model.inputs import DEFAULT_BASE_YEAR
 from socecon.model.results import LONG_COLUMNS
 from socecon.present import figures
-from socecon.report.export import format_number
+from socecon.present.formats import format_number
+from socecon.present.windtunnel_chart import windtunnel_chart
 
 #: The assumptions on sliders, in display order (ids of ``definitions/assumptions.yaml``).
 KEY_ASSUMPTIONS = (
@@ -646,7 +647,7 @@ class Workbench:
         return figures.ranking_chart(frame, variable, scenario, horizon, highlight=highlight)
 
     def _spec_windtunnel(self, region, goal, assumptions, horizon):
-        return figures.windtunnel_chart(self._windtunnel(region, goal, assumptions, horizon))
+        return windtunnel_chart(self._windtunnel(region, goal, assumptions, horizon))
 
     @staticmethod
     def _run_windtunnel(region, goal, assumptions, horizon) -> pd.DataFrame:
@@ -680,7 +681,7 @@ class Workbench:
 
     def windtunnel_summary(self) -> str:
         """Return the wind tunnel's Dutch verdict for the shown region (empty without one)."""
-        from socecon.analysis.windtunnel import summary_nl
+        from socecon.report.policy import summary_nl
 
         return summary_nl(self.windtunnel()) if self._state.regions else ""
 

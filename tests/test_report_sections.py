@@ -1,4 +1,4 @@
-"""The sections of the municipal report: real CBS figures, Dutch formats, sums and rates."""
+"""The sections of the municipal report: real CBS figures, sums and rates, Dutch text."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from socecon.data.snapshot import input_hashes, snapshot_wide
 from socecon.definitions.assumptions import load_assumptions
 from socecon.exceptions import AssumptionError, UnknownRegionError
 from socecon.model import run_model, summary
-from socecon.report import content as rc
+from socecon.present.formats import format_count, format_euro
+from socecon.report import policy, provenance, region_figures, sections, tables
 
 
 @pytest.fixture(scope="module")
@@ -26,30 +27,18 @@ def isd():
     return run_model("isd_midden_langstraat")
 
 
-def test_dutch_formats():
-    assert rc.format_count(81059) == "81.059"
-    assert rc.format_count(float("nan")) == "–"
-    assert rc.format_euro(-12345.4) == "-€ 12.345"
-    assert rc.format_euro(1234567.5) == "€ 1.234.568"
-    assert rc.format_percent(41.66) == "41,7 %"
-    assert rc.format_plain(25.5) == "25,5" and rc.format_plain(36.0) == "36"
-    assert rc.format_indicator(0.6494, "ratio") == "0,65"
-    assert rc.format_assumption(0.235, "share of wage") == "23,5 %"
-    assert rc.format_assumption(1504.8, "EUR/month") == "€ 1.504,80"
-
-
 def test_html_table_escapes_and_aligns_numbers():
-    table = rc.html_table(["Naam", "Aantal"], [["<b>", "1.234"]])
+    table = tables.html_table(["Naam", "Aantal"], [["<b>", "1.234"]])
     assert "<td>&lt;b&gt;</td>" in table and '<td class="number">1.234</td>' in table
 
 
 def test_unknown_region_names_close_matches():
     with pytest.raises(UnknownRegionError, match=r"Unknown municipality 'GM9999'; did you mean"):
-        rc.resolve_region("GM9999")
+        region_figures.resolve_region("GM9999")
 
 
 def test_hengelo_in_figures_are_the_cbs_values():
-    frame = rc.figures_frame("GM0164")
+    frame = region_figures.figures_frame("GM0164")
     assert list(frame.columns) == ["Hengelo", "Arbeidsmarktregio Twente", "Nederland"]
     hengelo = frame["Hengelo"]
     assert hengelo["Inwoners (1 januari)"] == 81059
@@ -60,7 +49,7 @@ def test_hengelo_in_figures_are_the_cbs_values():
 
 
 def test_labour_market_region_sums_members_where_cbs_has_no_row():
-    frame = rc.figures_frame("GM0164")
+    frame = region_figures.figures_frame("GM0164")
     wide = snapshot_wide(2015, ["population", "population_15_64", "jobs", "bijstand_15_aow"])
     from socecon.regions import group_members
 
@@ -73,8 +62,8 @@ def test_labour_market_region_sums_members_where_cbs_has_no_row():
 
 
 def test_group_is_the_sum_of_its_members_and_rates_come_from_sums():
-    frame = rc.figures_frame("isd_midden_langstraat")
-    members = rc.members_frame("isd_midden_langstraat")
+    frame = region_figures.figures_frame("isd_midden_langstraat")
+    members = region_figures.members_frame("isd_midden_langstraat")
     assert list(members.index) == ["Heusden", "Loon op Zand", "Waalwijk"]
     group = frame["ISD Midden-Langstraat"]
     assert group["Inwoners (1 januari)"] == members["Inwoners"].sum() == 112805
@@ -87,14 +76,14 @@ def test_group_is_the_sum_of_its_members_and_rates_come_from_sums():
 
 
 def test_figures_html_is_dutch_and_lists_members():
-    page = rc.municipality_in_figures("isd_midden_langstraat").data
+    page = region_figures.municipality_in_figures("isd_midden_langstraat").data
     assert '<td class="number">112.805</td>' in page
     assert "bestaat uit 3 gemeenten" in page and "<td>Loon op Zand</td>" in page
     assert "Bron: CBS" in page
 
 
 def test_scenario_texts_show_the_four_scenarios_with_measures():
-    page = rc.scenario_texts().data
+    page = sections.scenario_texts().data
     for sid, name in [
         ("sociaal_ondernemen", "Sociaal Ondernemen"),
         ("regulier", "Regulier"),
@@ -107,63 +96,63 @@ def test_scenario_texts_show_the_four_scenarios_with_measures():
 
 
 def test_band_frame_adds_up_and_respects_the_windows(hengelo):
-    bands = rc.band_frame(hengelo, "GM0164")
+    bands = sections.band_frame(hengelo, "GM0164")
     assert bands["target_group"].sum() == pytest.approx(2276)
     assert (bands["regulier"][["0-10", "10-20", "20-30", "30-40", "40-50"]] == 0).all()
     assert (bands.drop(columns="target_group").le(bands["target_group"] + 1e-9, axis=0)).all().all()
 
 
 def test_target_group_section_counts_who_falls_outside(hengelo):
-    page = rc.target_group_by_band(hengelo, "GM0164").data
-    bands = rc.band_frame(hengelo, "GM0164")
+    page = sections.target_group_by_band(hengelo, "GM0164").data
+    bands = sections.band_frame(hengelo, "GM0164")
     below = (bands["target_group"] - bands["regulier"])[:5].sum()  # below 50 %
     assert "met een lagere en" in page
-    assert f"van wie {rc.format_count(below)} met een lagere" in page
+    assert f"van wie {format_count(below)} met een lagere" in page
 
 
 def test_indicator_table_matches_the_model(hengelo):
-    table = rc.indicator_frame(hengelo, "GM0164")
+    table = sections.indicator_frame(hengelo, "GM0164")
     model = summary(hengelo, "GM0164")
     assert table.loc["placed", "regulier"] == pytest.approx(model.loc["regulier", "placed"])
     assert np.isnan(table.loc["quota_levy", "publiek"])
-    page = rc.indicator_table(hengelo, "GM0164").data
+    page = sections.indicator_table(hengelo, "GM0164").data
     assert "Indicator (2020)" in page and "Netto kosten per geplaatste" in page
-    assert rc.format_euro(model.loc["regulier", "net_cost_per_placed"]) in page
+    assert format_euro(model.loc["regulier", "net_cost_per_placed"]) in page
 
 
 def test_path_goes_from_the_base_year_to_the_horizon(hengelo):
-    path = rc.path_frame(hengelo, "GM0164")
+    path = sections.path_frame(hengelo, "GM0164")
     assert list(path.index) == [2015, 2016, 2017, 2018, 2019, 2020]
     assert path.loc[2015].nunique() == 1  # every scenario starts at the baseline
-    assert "<td>2020</td>" in rc.path_table(hengelo, "GM0164").data
+    assert "<td>2020</td>" in sections.path_table(hengelo, "GM0164").data
 
 
 def test_every_assumption_is_listed_with_source_and_tag():
-    rows = rc.assumption_rows({"take_up": 0.7})
+    rows = tables.assumption_rows({"take_up": 0.7})
     assert [r["id"] for r in rows] == list(load_assumptions().ids)
     take_up = next(r for r in rows if r["id"] == "take_up")
     assert take_up["value"] == "70 % (aangepast; standaard 60 %)"
     assert take_up["range"] == "30 % tot 90 %" and take_up["reliability"] == "C2"
-    assert all(r["source"] and r["reliability"] in rc.RELIABILITY_TEXT for r in rows)
-    page = rc.assumption_table().data
+    assert all(r["source"] and r["reliability"] in tables.RELIABILITY_TEXT for r in rows)
+    page = tables.assumption_table().data
     assert "Betrouwbaarheid" in page and "<strong>U</strong>: onzeker" in page
 
 
 def test_colophon_names_version_parameters_hashes_and_source(tmp_path):
-    page = rc.colophon({"region": "GM0164", "horizon": 2020}).data
+    page = provenance.colophon({"region": "GM0164", "horizon": 2020}).data
     assert f"socecon {__version__}" in page and "Bron: CBS" in page and "CC BY 4.0" in page
     assert "region = &#x27;GM0164&#x27;" in page
     for digest in input_hashes().values():
         assert digest in page
-    scenarios = rc.DEFINITIONS_DIR / "scenarios.yaml"
+    scenarios = provenance.DEFINITIONS_DIR / "scenarios.yaml"
     assert hashlib.sha256(scenarios.read_bytes()).hexdigest() in page
     assert "83450NED" in page and "70072ned" in page
     assert re.search(r"Gemaakt op</dt><dd>\d\d-\d\d-\d{4} \d\d:\d\d", page)
-    assert rc.git_commit(tmp_path) == "onbekend"
+    assert provenance.git_commit(tmp_path) == "onbekend"
 
 
 def test_key_figures_for_the_index(isd):
-    figures = rc.key_figures(isd, "isd_midden_langstraat")
+    figures = sections.key_figures(isd, "isd_midden_langstraat")
     model = summary(isd, "isd_midden_langstraat")
     assert list(figures)[:2] == ["Doelgroep", "Geplaatst 2015 (basisjaar)"]
     # Whole people, as the report shows them (the model's sums carry float noise).
@@ -175,8 +164,8 @@ def test_key_figures_for_the_index(isd):
 
 def test_windtunnel_table_pins_the_report_overrides():
     goal = {"participation_min": 20.0, "net_cost_per_placed_max": 20000.0}
-    pinned = rc.windtunnel_table("GM0164", goal, overrides={"take_up": 0.6}, n_samples=40)
-    free = rc.windtunnel_table("GM0164", goal, n_samples=40)
+    pinned = policy.windtunnel_table("GM0164", goal, overrides={"take_up": 0.6}, n_samples=40)
+    free = policy.windtunnel_table("GM0164", goal, n_samples=40)
     width = pinned.participation_p90 - pinned.participation_p10
     assert (width < (free.participation_p90 - free.participation_p10)).all()
     assert set(pinned.option) == set(free.option) and len(pinned) == 4 * len(set(pinned.option))
@@ -184,15 +173,15 @@ def test_windtunnel_table_pins_the_report_overrides():
 
 def test_windtunnel_refuses_overrides_it_cannot_hold_fixed():
     with pytest.raises(AssumptionError, match="only hold scalar assumptions fixed"):
-        rc.windtunnel_table("GM0164", {}, overrides={"loonwaarde_wsw": [0.1] * 10}, n_samples=8)
+        policy.windtunnel_table("GM0164", {}, overrides={"loonwaarde_wsw": [0.1] * 10}, n_samples=8)
     with pytest.raises(AssumptionError, match="take_up"):
-        rc.windtunnel_table("GM0164", {}, overrides={"take_up": 2}, n_samples=8)
+        policy.windtunnel_table("GM0164", {}, overrides={"take_up": 2}, n_samples=8)
 
 
 def test_windtunnel_summary_explains_each_class():
     goal = {"participation_min": 20.0, "net_cost_per_placed_max": 20000.0}
-    table = rc.windtunnel_table("GM0106", goal, n_samples=40)
-    html = rc.windtunnel_summary(table).data
+    table = policy.windtunnel_table("GM0106", goal, n_samples=40)
+    html = policy.windtunnel_summary(table).data
     assert "Windtunnel voor Assen (GM0106)" in html
     for option in table.option_name.unique():
         assert option in html
@@ -206,7 +195,7 @@ def test_windtunnel_summary_explains_each_class():
 
 
 def test_assumption_sources_are_shown_in_dutch():
-    rows = {r["id"]: r for r in rc.assumption_rows()}
+    rows = {r["id"]: r for r in tables.assumption_rows()}
     assert rows["take_up"]["source"].startswith("IJkpunt: van de mensen die")
     assert rows["hours_per_week"]["source"].startswith("Geen bron voor de gemiddelde")
     english = re.compile(r"\b(the|and|with|no source|derived)\b", re.IGNORECASE)
@@ -215,7 +204,7 @@ def test_assumption_sources_are_shown_in_dutch():
 
 
 def test_hindcast_names_the_closest_scenario_with_sources():
-    html = rc.hindcast().data
+    html = sections.hindcast().data
     assert "het dichtst bij Regulier" in html
     for name in ("Sociaal Ondernemen", "Regulier", "Publiek-privaat", "Publiek"):
         assert f"<td>{name}</td>" in html
@@ -225,10 +214,10 @@ def test_hindcast_names_the_closest_scenario_with_sources():
 def test_a_municipality_without_target_group_gets_figures_and_a_note():
     # Rozendaal: CBS rounds its bijstand, Wsw and Wajong counts to 0 (fewer than five each).
     frame = run_model("GM0277")
-    figures = rc.key_figures(frame, "GM0277")
+    figures = sections.key_figures(frame, "GM0277")
     assert figures["Doelgroep"] == 0
     assert figures["Netto kosten per geplaatste 2020 (Regulier, €)"] is None
-    assert "De doelgroep is daarom leeg" in rc.introduction("GM0277", 2020).data
-    assert "Let op" not in rc.introduction("GM0164", 2020).data
-    table = rc.indicator_table(frame, "GM0277").data
+    assert "De doelgroep is daarom leeg" in sections.introduction("GM0277", 2020).data
+    assert "Let op" not in sections.introduction("GM0164", 2020).data
+    table = sections.indicator_table(frame, "GM0277").data
     assert "Netto kosten per geplaatste" in table and "–" in table

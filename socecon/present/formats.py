@@ -1,0 +1,258 @@
+"""Dutch number formats: the one place that turns a number into the text a reader sees.
+
+Every report table, the index page, the wind tunnel's verdict and the overview notebook format
+numbers here, the Dutch way: thousands separated by a dot, a decimal comma (``1.234,5``), euros
+as ``€ 1.234``, percentages as ``12,3 %``, and an en dash (``–``) where there is no value. Charts
+format their numbers in the browser with the nl-NL locale (:mod:`socecon.present.embed`); the
+format string they get comes from :func:`chart_number_format`, so a chart and a table of the same
+indicator show the same number of decimals.
+
+The functions need nothing but the standard library and numpy, so every layer above the model can
+use them.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+from typing import Any
+
+import numpy as np
+
+#: What a table shows where there is no value (None, NaN or infinite).
+MISSING = "–"
+
+#: Units of ``assumptions.yaml`` that are shares (shown as percentages).
+SHARE_UNITS = ("share", "share of WML", "share of jobs", "share of wage", "share/year")
+
+
+def is_missing(value: Any) -> bool:
+    """Return whether ``value`` has no number to show (None, NaN or infinite).
+
+    Parameters
+    ----------
+    value : Any
+
+    Returns
+    -------
+    bool
+    """
+    return value is None or (isinstance(value, float | np.floating) and not np.isfinite(value))
+
+
+def format_number(value: float | None, decimals: int = 0) -> str:
+    """Format a number the Dutch way: thousands separated by a dot, a decimal comma.
+
+    Parameters
+    ----------
+    value : float or None
+        The number.
+    decimals : int
+        Digits after the decimal comma.
+
+    Returns
+    -------
+    str
+        E.g. ``format_number(1234567.891, 1) == "1.234.567,9"``; ``"–"`` for None or NaN.
+
+    Examples
+    --------
+    >>> format_number(-1234.5, 2)
+    '-1.234,50'
+    """
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return MISSING
+    english = f"{value:,.{decimals}f}"
+    return english.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def format_value(value: Any) -> str:
+    """Format a key figure for the index: whole numbers plain, other numbers with one decimal.
+
+    Parameters
+    ----------
+    value : Any
+        A number, a string or None.
+
+    Returns
+    -------
+    str
+        ``"4.650"``, ``"12,2"``, ``"ja"``/``"nee"`` for a boolean, the text itself for a string.
+    """
+    if value is None:
+        return MISSING
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, Real):
+        value = float(value)
+        if not math.isfinite(value):
+            return MISSING
+        return format_number(value, 0 if value == round(value) or abs(value) >= 1000 else 1)
+    return str(value)
+
+
+def format_count(value: Any) -> str:
+    """Format a count of persons or jobs: whole number, thousands with a dot.
+
+    Parameters
+    ----------
+    value : float or None
+
+    Returns
+    -------
+    str
+        ``"2.490"``; ``"–"`` for a missing value.
+    """
+    return MISSING if is_missing(value) else format_number(float(value), 0)
+
+
+def format_euro(value: Any) -> str:
+    """Format an amount in euros, rounded to whole euros.
+
+    Parameters
+    ----------
+    value : float or None
+
+    Returns
+    -------
+    str
+        ``"€ 1.234.567"``, ``"-€ 12.000"`` for a negative amount, ``"–"`` when missing.
+    """
+    if is_missing(value):
+        return MISSING
+    value = float(value)
+    sign = "-" if round(value) < 0 else ""
+    return f"{sign}€ {format_number(abs(value), 0)}"
+
+
+def format_percent(value: Any, decimals: int = 1) -> str:
+    """Format a percentage given in percent (``12.34`` becomes ``"12,3 %"``).
+
+    Parameters
+    ----------
+    value : float or None
+    decimals : int
+
+    Returns
+    -------
+    str
+    """
+    return MISSING if is_missing(value) else f"{format_number(float(value), decimals)} %"
+
+
+def format_plain(value: Any, max_decimals: int = 3) -> str:
+    """Format a number with as few decimals as it needs (at most ``max_decimals``).
+
+    Parameters
+    ----------
+    value : float or None
+    max_decimals : int
+
+    Returns
+    -------
+    str
+        ``format_plain(25.5) == "25,5"``, ``format_plain(36.0) == "36"``.
+    """
+    if is_missing(value):
+        return MISSING
+    value = float(value)
+    for decimals in range(max_decimals + 1):
+        if abs(round(value, decimals) - value) < 10 ** -(max_decimals + 1):
+            return format_number(value, decimals)
+    return format_number(value, max_decimals)
+
+
+def indicator_decimals(unit: str) -> int:
+    """Return how many decimals an indicator of this unit is shown with (tables and charts).
+
+    Parameters
+    ----------
+    unit : str
+        The unit as declared in ``indicators.yaml``.
+
+    Returns
+    -------
+    int
+        2 for a ratio (SROI), 1 for a percentage, 0 for persons, jobs and euros.
+    """
+    return 2 if unit == "ratio" else 1 if unit == "%" else 0
+
+
+def chart_number_format(unit: str) -> str:
+    """Return the d3 number format of an indicator of this unit in a chart (``",.1f"``).
+
+    Parameters
+    ----------
+    unit : str
+        The unit as declared in ``indicators.yaml``.
+
+    Returns
+    -------
+    str
+        A d3-format string with thousands grouping and :func:`indicator_decimals` decimals; the
+        chart renders it with the nl-NL locale.
+    """
+    return f",.{indicator_decimals(unit)}f"
+
+
+def format_indicator(value: Any, unit: str) -> str:
+    """Format an indicator value by its unit (persons, euros, percent, ratio).
+
+    Parameters
+    ----------
+    value : float or None
+    unit : str
+        The unit as declared in ``indicators.yaml``.
+
+    Returns
+    -------
+    str
+    """
+    if unit.startswith("EUR"):
+        return format_euro(value)
+    if unit == "%":
+        return format_percent(value, indicator_decimals(unit))
+    if unit == "ratio":
+        return (
+            MISSING if is_missing(value) else format_number(float(value), indicator_decimals(unit))
+        )
+    return format_count(value)
+
+
+def is_share_unit(unit: str) -> bool:
+    """Return whether an assumption unit is a share (0-1), shown as a percentage.
+
+    Parameters
+    ----------
+    unit : str
+        The unit as declared in ``assumptions.yaml``.
+
+    Returns
+    -------
+    bool
+    """
+    return unit in SHARE_UNITS
+
+
+def format_assumption(value: Any, unit: str) -> str:
+    """Format an assumption's value in Dutch: shares as percentages, amounts with a comma.
+
+    Parameters
+    ----------
+    value : float
+    unit : str
+        The unit as declared in ``assumptions.yaml``.
+
+    Returns
+    -------
+    str
+        ``"23,5 %"`` for a share of 0.235, ``"€ 1.504,80"`` for 1504.8 EUR/month.
+    """
+    if is_missing(value):
+        return MISSING
+    if is_share_unit(unit):
+        return f"{format_plain(float(value) * 100, 1)} %"
+    if unit.startswith("EUR"):
+        whole = float(value) == round(float(value))
+        return f"€ {format_number(float(value), 0 if whole else 2)}"
+    return format_plain(value)

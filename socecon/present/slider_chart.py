@@ -1,0 +1,164 @@
+"""The report's slider chart: an assumption on a slider, without a kernel.
+
+Interactivity in an exported report must work without a kernel, so :func:`slider_chart`
+precomputes the model over a grid of one assumption (one vectorised run with a sample axis) and
+binds a Vega-Lite slider and a scenario selector to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from socecon.definitions import load_definitions
+from socecon.definitions.assumptions import load_assumptions
+from socecon.exceptions import ModelError
+from socecon.model.core import DEFAULT_HORIZON, run
+from socecon.present.figures import (
+    UNIT_LABELS,
+    color_scale,
+    indicator_label,
+    region_names,
+    scenario_order,
+    value_format,
+)
+
+#: The drop-down choice that highlights every scenario.
+ALL_SCENARIOS = "Alle scenario's"
+
+
+def slider_chart(
+    region: str,
+    assumption: str = "take_up",
+    variable: str = "placed",
+    horizon: int = DEFAULT_HORIZON,
+    overrides: Mapping[str, Any] | None = None,
+    steps: int = 13,
+) -> alt.HConcatChart:
+    """Build an interactive chart that needs no kernel: a slider over an assumption's range.
+
+    The model is computed once for ``steps`` values across the assumption's declared range (one
+    vectorised run with a sample axis); a Vega-Lite slider picks the value shown in the bars, and
+    a drop-down highlights one scenario in both panels.
+
+    Parameters
+    ----------
+    region : str
+        Region id or name.
+    assumption : str
+        A scalar assumption id with a range (take_up, quota_share, ...).
+    variable : str
+        Indicator id shown.
+    horizon : int
+        The year shown (the model's horizon).
+    overrides : mapping, optional
+        Other assumption overrides, held fixed.
+    steps : int
+        Grid points across the range.
+
+    Returns
+    -------
+    altair.HConcatChart
+        Left: the indicator per scenario at the chosen value; right: the indicator against the
+        assumption, with a rule at the chosen value.
+    """
+    a = load_assumptions()[assumption]
+    if a.kind != "scalar" or a.low == a.high:
+        raise ModelError(f"assumption {assumption!r} has no range to put on a slider")
+    grid = np.round(np.linspace(a.low, a.high, steps), 10)
+    values = {**(overrides or {}), assumption: grid}
+    result = run([region], horizon=horizon, years=[horizon], overrides=values)
+    arr = result.indicators()[variable]
+    if arr.ndim == 5:
+        arr = arr.sum(axis=-1)
+    names = {s.id: s.name for s in load_definitions().scenarios}
+    rows = [
+        {"x": float(grid[i]), "scenario_name": names[s], "value": float(arr[0, i, 0, k])}
+        for i in range(len(grid))
+        for k, s in enumerate(result.scenarios)
+    ]
+    data = pd.DataFrame(rows)
+    step = float(grid[1] - grid[0]) if len(grid) > 1 else 1.0
+    default = float(grid[np.argmin(np.abs(grid - a.value))])
+    unit = UNIT_LABELS.get(a.unit, a.unit)
+    slider = alt.param(
+        name="aanname",
+        value=default,
+        bind=alt.binding_range(
+            min=float(grid[0]), max=float(grid[-1]), step=step, name=f"{a.label} ({unit}): "
+        ),
+    )
+    choice = alt.param(
+        name="scenario_keuze",
+        value=ALL_SCENARIOS,
+        bind=alt.binding_select(
+            options=[ALL_SCENARIOS, *data["scenario_name"].unique()], name="Scenario: "
+        ),
+    )
+    highlighted = (alt.datum.scenario_name == choice) | (choice == ALL_SCENARIOS)
+    color = alt.Color(
+        "scenario_name:N",
+        title="Scenario",
+        scale=color_scale(data["scenario_name"]),
+        sort=scenario_order(),
+    )
+    fmt = value_format(variable)
+    bars = (
+        alt.Chart(data)
+        .transform_filter(f"abs(datum.x - aanname) < {step / 2}")
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "scenario_name:N", title=None, sort=scenario_order(), axis=alt.Axis(labelAngle=-40)
+            ),
+            y=alt.Y(
+                "value:Q",
+                title=indicator_label(variable, True),
+                axis=alt.Axis(format=fmt),
+                scale=alt.Scale(domain=[0, float(np.nanmax(data["value"]) or 1.0)]),
+            ),
+            color=color,
+            opacity=alt.condition(highlighted, alt.value(1.0), alt.value(0.25)),
+            tooltip=[
+                alt.Tooltip("scenario_name:N", title="Scenario"),
+                alt.Tooltip("x:Q", title=a.label, format=",.2f"),
+                alt.Tooltip("value:Q", title=indicator_label(variable), format=fmt),
+            ],
+        )
+        .properties(width=260, height=240, title=f"{indicator_label(variable)} in {horizon}")
+    )
+    lines = (
+        alt.Chart(data)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("x:Q", title=f"{a.label} ({unit})"),
+            y=alt.Y("value:Q", title=None, axis=alt.Axis(format=fmt)),
+            color=color,
+            opacity=alt.condition(highlighted, alt.value(1.0), alt.value(0.2)),
+        )
+    )
+    rule = (
+        alt.Chart(data)
+        .mark_rule(color="black", strokeDash=[4, 3])
+        .encode(x=alt.datum(alt.expr("aanname"), type="quantitative"))
+    )
+    name = region_names([result.regions[0]])[result.regions[0]]
+    return (
+        alt.hconcat(
+            bars,
+            alt.layer(lines, rule).properties(
+                width=300, height=240, title=f"Gevoeligheid voor: {a.label}"
+            ),
+        )
+        .add_params(slider, choice)
+        .properties(
+            title={
+                "text": f"Schuif met de aanname: {name}",
+                "subtitle": "Berekend met het socecon-model op cijfers van het CBS (Bron: CBS)",
+            }
+        )
+    )

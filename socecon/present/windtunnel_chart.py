@@ -1,0 +1,105 @@
+"""The wind-tunnel chart: policy options x scenarios, with intervals and each option's class."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from socecon.exceptions import ModelError
+from socecon.present.figures import scenario_order
+from socecon.present.formats import format_number, format_percent, is_missing
+
+#: Colours of the wind-tunnel classes (see socecon.analysis.windtunnel).
+CLASS_COLORS = {
+    "robuust": "#1a9641",
+    "scenarioafhankelijk": "#fdae61",
+    "kwetsbaar": "#d7191c",
+    "gedomineerd": "#9e9e9e",
+}
+
+
+def windtunnel_chart(table: pd.DataFrame) -> alt.LayerChart:
+    """Chart the wind tunnel: options x scenarios with intervals and each option's class.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One region's matrix from :func:`socecon.analysis.windtunnel.matrix`.
+
+    Returns
+    -------
+    altair.LayerChart
+        Cells coloured by the share of samples that meet the goal; each cell shows the median
+        participation and its P10-P90 interval; rows are labelled with the option's class.
+    """
+    if table.empty:
+        raise ModelError("the wind-tunnel matrix is empty")
+    data = table[
+        [
+            "option_name",
+            "scenario_name",
+            "class_name",
+            "participation_p10",
+            "participation_median",
+            "participation_p90",
+            "net_cost_per_placed_median",
+            "goal_share",
+            "regret_median",
+        ]
+    ].copy()
+    data["row"] = data["option_name"] + " — " + data["class_name"]
+    class_rank = {name: i for i, name in enumerate(CLASS_COLORS)}
+    order = (
+        data.drop_duplicates("row")
+        .assign(rank=lambda d: d["class_name"].map(class_rank).fillna(len(class_rank)))
+        .sort_values(["rank", "option_name"], kind="stable")["row"]
+        .tolist()
+    )
+    # No target group, no participation: the cell shows a dash and no interval.
+    data["median_text"] = data["participation_median"].map(format_percent)
+    data["interval_text"] = [
+        "" if is_missing(lo) else f"({format_number(lo)}–{format_number(hi)})"
+        for lo, hi in zip(data["participation_p10"], data["participation_p90"], strict=True)
+    ]
+    scenarios = [name for name in scenario_order() if name in set(data["scenario_name"])]
+    base = alt.Chart(data).encode(
+        x=alt.X(
+            "scenario_name:N", title=None, sort=scenarios, axis=alt.Axis(orient="top", labelAngle=0)
+        ),
+        y=alt.Y("row:N", title=None, sort=order, axis=alt.Axis(labelLimit=360)),
+    )
+    cells = base.mark_rect(stroke="white", strokeWidth=2).encode(
+        color=alt.Color(
+            "goal_share:Q",
+            title="Kans dat het doel gehaald wordt",
+            scale=alt.Scale(domain=[0, 1], scheme="redyellowgreen"),
+            legend=alt.Legend(format=".0%"),
+        ),
+        tooltip=[
+            alt.Tooltip("option_name:N", title="Beleidsoptie"),
+            alt.Tooltip("scenario_name:N", title="Scenario"),
+            alt.Tooltip("class_name:N", title="Oordeel"),
+            alt.Tooltip("participation_median:Q", title="Deelname (mediaan, %)", format=",.1f"),
+            alt.Tooltip("participation_p10:Q", title="Deelname P10 (%)", format=",.1f"),
+            alt.Tooltip("participation_p90:Q", title="Deelname P90 (%)", format=",.1f"),
+            alt.Tooltip(
+                "net_cost_per_placed_median:Q",
+                title="Netto kosten per geplaatste (€)",
+                format=",.0f",
+            ),
+            alt.Tooltip("goal_share:Q", title="Doel gehaald in", format=".0%"),
+            alt.Tooltip("regret_median:Q", title="Spijt (procentpunt)", format=",.1f"),
+        ],
+    )
+    medians = base.mark_text(fontSize=12, fontWeight="bold", dy=-6).encode(text="median_text:N")
+    intervals = base.mark_text(fontSize=10, dy=8).encode(text="interval_text:N")
+    region = str(table["region_name"].iloc[0])
+    return alt.layer(cells, medians, intervals).properties(
+        width=110 * len(scenarios),
+        height=34 * len(order),
+        title={
+            "text": f"Beleidsopties in de windtunnel: {region}",
+            "subtitle": "Deelname van de doelgroep in %: mediaan en (P10–P90) over de "
+            "doorrekeningen; kleur: kans dat het doel gehaald wordt",
+        },
+    )

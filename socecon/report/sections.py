@@ -1,0 +1,466 @@
+"""The text and tables of the municipal report's sections, one function per notebook cell.
+
+``notebooks/municipality_report.ipynb`` is thin: each of its cells calls one function of the
+report layer (or a chart builder of :mod:`socecon.present`) and shows what it returns. The
+functions here return something IPython displays (:class:`IPython.display.HTML` or
+:class:`IPython.display.Markdown`), in Dutch, with the Dutch number formats of
+:mod:`socecon.present.formats` (``1.234,5``). The figures behind each table are available as
+plain data too (:func:`band_frame`, :func:`indicator_frame`, :func:`path_frame`), so tests and
+analysts can check them without parsing HTML.
+
+Sections, in report order (the other sections live beside this module):
+
+* :func:`introduction`: title and reading guide for a municipality or group;
+* :func:`socecon.report.region_figures.municipality_in_figures`: the CBS figures;
+* :func:`scenario_texts`: the four scenarios of the study, from ``definitions/scenarios.yaml``;
+* :func:`target_group_by_band`: the target group per loonwaarde band, who is placed in each
+  scenario's window and who falls outside;
+* :func:`indicator_table`: placements, participation, costs, savings, net cost, SROI;
+* :func:`path_table`: the path from the base year to the horizon;
+* :func:`socecon.report.policy.windtunnel_summary`: the policy options in the wind tunnel;
+* :func:`hindcast`: what actually happened by 2020, per scenario;
+* :func:`socecon.report.tables.assumption_table`: every assumption with its source;
+* :func:`socecon.report.provenance.colophon`: version, commit, parameters, input hashes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from socecon import regions
+from socecon.definitions import load_definitions
+from socecon.definitions.assumptions import BAND_EDGES, BAND_LABELS
+from socecon.exceptions import ModelError
+from socecon.model.indicators import load_indicator_definitions
+from socecon.model.inputs import TARGET_STOCKS
+from socecon.present.formats import format_count, format_indicator, is_missing
+from socecon.report.overview import hindcast_table, load_hindcast
+from socecon.report.region_figures import FIGURES_YEAR, region_counts, resolve_region
+from socecon.report.tables import UNIT_TEXT, as_html, as_markdown, esc, html_table
+
+
+def introduction(region: str, horizon: int) -> Any:
+    """Return the report's title and reading guide.
+
+    Parameters
+    ----------
+    region : str
+        Anything :func:`resolve_region` accepts.
+    horizon : int
+        The horizon year of the scenarios.
+
+    Returns
+    -------
+    IPython.display.Markdown
+    """
+    r = resolve_region(region)
+    if r.is_group:
+        names = ", ".join(regions.region_name(m) for m in r.members)
+        who = f"{r.name} ({names})"
+    else:
+        who = r.name
+    text = (
+        f"# Sociale economie in {r.name}: vier scenario's voor {horizon}\n\n"
+        f"Dit rapport maakt de vier toekomstscenario's voor de sociale economie van de "
+        f"TNO-scenariostudie (2010) concreet voor **{who}**, met cijfers van het CBS. Het laat "
+        f"zien hoeveel mensen met een kwetsbare positie op de arbeidsmarkt in elk scenario aan "
+        f"het werk zijn in {horizon}, wie buiten de boot valt en bij welke loonwaarde, wat het de "
+        f"gemeente kost en wat het oplevert.\n\n"
+        "De grafieken zijn interactief: met de schuifregelaar en de keuzelijst onder een grafiek "
+        "ziet u het effect van een andere aanname of een ander scenario. Het rapport werkt zonder "
+        "internet."
+    )
+    counts = region_counts(r.code)
+    if all(is_missing(counts.get(v)) or counts.get(v) == 0 for v in TARGET_STOCKS):
+        text += (
+            f"\n\n**Let op.** Het CBS telt in {r.name} in {FIGURES_YEAR} geen mensen in de "
+            "bijstand (15 jaar tot AOW-leeftijd), de Wsw of de Wajong: het rondt deze aantallen af "
+            "op tientallen, dus het gaat om minder dan vijf per groep. De doelgroep is daarom "
+            "leeg en de scenario's plaatsen niemand; kosten per geplaatste ontbreken."
+        )
+    return as_markdown(text)
+
+
+# --------------------------------------------------------------------------- scenarios
+
+
+def scenario_texts() -> Any:
+    """Return the four scenarios of the study as HTML, one subsection each.
+
+    Each scenario shows its tagline, its place on the two axes, the type of employer, the
+    productivity window served, the measures (Dutch names), the storyline and who falls outside.
+
+    Returns
+    -------
+    IPython.display.HTML
+    """
+    defs = load_definitions()
+    parts = []
+    for s in defs.future_scenarios:
+        axes = "; ".join(
+            f"{defs.axis(axis_id).name}: {defs.axis(axis_id).pole(pole).label.lower()}"
+            for axis_id, pole in s.axes.items()
+        )
+        measures = "".join(f"<li>{esc(defs.measure(m).name)}</li>" for m in s.measures)
+        window = (
+            f"{s.productivity.low:g} tot {s.productivity.high:g} % loonwaarde"
+            if s.productivity
+            else "–"
+        )
+        parts.append(
+            f'<section class="socecon-scenario" id="scenario-{esc(s.id)}">'
+            f"<h3>{esc(s.name)}</h3>"
+            f"<p><em>{esc(s.tagline)}</em></p>"
+            "<dl>"
+            f"<dt>Kernonzekerheden</dt><dd>{esc(axes)}</dd>"
+            f"<dt>Werkgever</dt><dd>{esc(s.employer_type)}</dd>"
+            f"<dt>Wie wordt bediend</dt><dd>{esc(window)}</dd>"
+            f"<dt>Beleid</dt><dd>{esc(s.policy_principles)}; {esc(s.policy_goals)}</dd>"
+            f"</dl><p><strong>Maatregelen</strong></p><ul>{measures}</ul>"
+            f"<p>{esc(s.storyline)}</p>"
+            f"<p><strong>Buiten de boot.</strong> {esc(s.left_out)}</p>"
+            "</section>"
+        )
+    return as_html("\n".join(parts))
+
+
+def _scenarios() -> list[tuple[str, str]]:
+    return [(s.id, s.name) for s in load_definitions().scenarios]
+
+
+def shown_year(frame: pd.DataFrame, region: str, year: int | None) -> int:
+    """Return the year a section shows for ``region``: ``year``, or the last year in ``frame``.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The long table of :func:`socecon.model.run_model`.
+    region : str
+    year : int or None
+
+    Returns
+    -------
+    int
+    """
+    if year is not None:
+        return int(year)
+    return int(frame.loc[frame["region"].astype(str) == region, "year"].max())
+
+
+def _at(frame: pd.DataFrame, region: str, year: int | None) -> tuple[pd.DataFrame, int]:
+    """Rows of one region and year (the last year by default), indexed by variable x scenario."""
+    rows = frame[frame["region"].astype(str) == region]
+    if rows.empty:
+        raise ModelError(f"no model results for region {region!r}")
+    year = int(rows["year"].max()) if year is None else int(year)
+    rows = rows[rows["year"] == year]
+    # dropna=False keeps indicators that are empty everywhere (no one placed: no cost per person)
+    table = rows.pivot_table(
+        index="variable",
+        columns="scenario",
+        values="value",
+        observed=True,
+        aggfunc="first",
+        dropna=False,
+    )
+    return table, year
+
+
+# --------------------------------------------------------------------------- target group
+
+
+def band_frame(frame: pd.DataFrame, region: str, year: int | None = None) -> pd.DataFrame:
+    """Return the target group and the people placed per loonwaarde band and scenario.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The long table of :func:`socecon.model.run_model`.
+    region : str
+        A region id present in ``frame``.
+    year : int, optional
+        The last year in ``frame`` by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: band labels (``"20-30"``); columns: ``target_group`` and one per scenario id
+        with the number placed.
+    """
+    table, _ = _at(frame, region, year)
+    out = pd.DataFrame(index=list(BAND_LABELS))
+    out["target_group"] = [table.loc[f"target_group|{b}", "baseline"] for b in BAND_LABELS]
+    for sid, _name in _scenarios():
+        if sid in table.columns:
+            out[sid] = [table.loc[f"placed|{b}", sid] for b in BAND_LABELS]
+    return out
+
+
+def target_group_by_band(frame: pd.DataFrame, region: str, year: int | None = None) -> Any:
+    """Return the target group per loonwaarde band and who each scenario serves, as HTML.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The long table of :func:`socecon.model.run_model`.
+    region : str
+        A region id present in ``frame``.
+    year : int, optional
+        The last year in ``frame`` by default.
+
+    Returns
+    -------
+    IPython.display.HTML
+        A table (bands x scenarios, people placed; bands outside a scenario's window greyed)
+        and one sentence per scenario on who falls outside.
+    """
+    defs = load_definitions()
+    bands = band_frame(frame, region, year)
+    year = shown_year(frame, region, year)
+    scen = [s for s in defs.scenarios if s.id in bands.columns]
+    header = ["Loonwaarde", "Doelgroep", *(s.name for s in scen)]
+    rows = []
+    for i, band in enumerate(bands.index):
+        lo, hi = BAND_EDGES[i], BAND_EDGES[i + 1]
+        cells = [f"{lo}-{hi} %", format_count(bands.loc[band, "target_group"])]
+        for s in scen:
+            mid = (lo + hi) / 2
+            inside = s.productivity is None or s.productivity.contains(mid)
+            text = format_count(bands.loc[band, s.id])
+            cells.append(text if inside else "–")
+        rows.append(cells)
+    total = bands.sum()
+    rows.append(
+        ["Totaal", format_count(total["target_group"]), *(format_count(total[s.id]) for s in scen)]
+    )
+    sentences = []
+    for s in scen:
+        if s.is_baseline:
+            continue
+        left = bands["target_group"] - bands[s.id]
+        mids = (BAND_EDGES[:-1] + BAND_EDGES[1:]) / 2
+        below = left[mids < s.productivity.low].sum()
+        above = left[mids > s.productivity.high].sum()
+        inside = left.sum() - below - above
+        sentences.append(
+            f"<li><strong>{esc(s.name)}</strong> ({s.productivity.low:g}-"
+            f"{s.productivity.high:g} %): {format_count(bands[s.id].sum())} geplaatst, "
+            f"{format_count(left.sum())} buiten de boot, van wie {format_count(below)} met een "
+            f"lagere en {format_count(above)} met een hogere loonwaarde dan het venster en "
+            f"{format_count(inside)} binnen het venster (niet deelgenomen of geen plaats).</li>"
+        )
+    text = (
+        f"<p>De doelgroep in {year} per loonwaardeklasse (de productiviteit als percentage van "
+        "die van een gewone werknemer) en het aantal geplaatsten per scenario. Elk scenario "
+        "bedient alleen zijn eigen productiviteitsvenster (een streepje: de klasse valt buiten "
+        "het venster); het basisjaar toont de feitelijke situatie.</p>"
+    )
+    return as_html(
+        text + html_table(header, rows) + f"<ul>{''.join(sentences)}</ul>"
+        '<p class="socecon-muted">De verdeling van de doelgroep over de loonwaardeklassen is een '
+        "aanname (er is geen gepubliceerde verdeling); zie de aannames onderaan.</p>"
+    )
+
+
+# --------------------------------------------------------------------------- indicators
+
+#: Indicators in the report's table, in order.
+INDICATOR_ROWS = (
+    "target_group",
+    "placed",
+    "participation_rate",
+    "left_out",
+    "regular_share",
+    "banenafspraak_jobs",
+    "wage_cost_subsidy",
+    "operating_subsidy",
+    "guidance_cost",
+    "overhead_cost",
+    "gross_cost",
+    "benefit_savings",
+    "net_cost",
+    "net_cost_per_placed",
+    "sroi",
+    "quota_compliance",
+    "quota_levy",
+)
+
+
+def indicator_frame(frame: pd.DataFrame, region: str, year: int | None = None) -> pd.DataFrame:
+    """Return the report's indicators for one region and year: indicators x scenarios.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The long table of :func:`socecon.model.run_model`.
+    region : str
+        A region id present in ``frame``.
+    year : int, optional
+        The last year in ``frame`` by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: indicator ids of :data:`INDICATOR_ROWS` present in ``frame``; columns: scenario
+        ids; NaN where an indicator does not apply to a scenario (the quota).
+    """
+    table, _ = _at(frame, region, year)
+    ids = [i for i in INDICATOR_ROWS if i in table.index]
+    cols = [sid for sid, _ in _scenarios() if sid in table.columns]
+    return table.loc[ids, cols].astype(float)
+
+
+def indicator_table(frame: pd.DataFrame, region: str, year: int | None = None) -> Any:
+    """Return the indicators per scenario as a Dutch HTML table.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The long table of :func:`socecon.model.run_model`.
+    region : str
+        A region id present in ``frame``.
+    year : int, optional
+        The last year in ``frame`` by default.
+
+    Returns
+    -------
+    IPython.display.HTML
+    """
+    defs = {d.id: d for d in load_indicator_definitions()}
+    names = dict(_scenarios())
+    table = indicator_frame(frame, region, year)
+    year = shown_year(frame, region, year)
+    header = [f"Indicator ({year})", *(names[s] for s in table.columns)]
+    rows = [
+        [
+            f"{defs[i].label} ({UNIT_TEXT.get(defs[i].unit, defs[i].unit)})",
+            *(format_indicator(v, defs[i].unit) for v in table.loc[i]),
+        ]
+        for i in table.index
+    ]
+    note = (
+        '<p class="socecon-muted">Kosten en besparingen in euro per jaar, in prijzen van '
+        f"{year}. Netto kosten = bruto kosten min besparing op de bijstand (negatief: de "
+        "gemeente houdt geld over). SROI = maatschappelijke opbrengst per euro bruto kosten. "
+        "De quotumregeling geldt alleen in Regulier; de heffing betalen werkgevers.</p>"
+    )
+    return as_html(html_table(header, rows) + note)
+
+
+def path_frame(frame: pd.DataFrame, region: str, variable: str = "placed") -> pd.DataFrame:
+    """Return one indicator per year (rows) and scenario (columns) for one region.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The long table of :func:`socecon.model.run_model`.
+    region : str
+    variable : str
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    rows = frame[(frame["region"].astype(str) == region) & (frame["variable"] == variable)]
+    table = rows.pivot_table(
+        index="year", columns="scenario", values="value", observed=True, aggfunc="first"
+    )
+    return table[[sid for sid, _ in _scenarios() if sid in table.columns]].astype(float)
+
+
+def path_table(frame: pd.DataFrame, region: str, variable: str = "placed") -> Any:
+    """Return the path from the base year to the horizon as an HTML table.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The long table of :func:`socecon.model.run_model`.
+    region : str
+    variable : str
+        An indicator id (``placed`` by default).
+
+    Returns
+    -------
+    IPython.display.HTML
+    """
+    d = {x.id: x for x in load_indicator_definitions()}[variable]
+    names = dict(_scenarios())
+    table = path_frame(frame, region, variable)
+    header = ["Jaar", *(names[s] for s in table.columns)]
+    rows = [[str(y), *(format_indicator(v, d.unit) for v in row)] for y, row in table.iterrows()]
+    return as_html(html_table(header, rows, caption=f"{d.label} per jaar"))
+
+
+# --------------------------------------------------------------------------- key figures
+
+
+def _whole(value: Any) -> int | None:
+    """Round to whole people or euros, as the report shows them; None where there is no value."""
+    return None if is_missing(value) else round(float(value))
+
+
+def key_figures(frame: pd.DataFrame, region: str, year: int | None = None) -> dict[str, float]:
+    """Return the key figures the index page shows for this report.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The long table of :func:`socecon.model.run_model`.
+    region : str
+        A region id present in ``frame``.
+    year : int, optional
+        The horizon (last year in ``frame``) by default.
+
+    Returns
+    -------
+    dict
+        Dutch labels to values: the target group, the people placed in the base year and in
+        each scenario at the horizon, and the net cost per person placed in Regulier.
+        Pass it to :func:`socecon.report.key_figures.publish_key_figures`.
+    """
+    table, year = _at(frame, region, year)
+    base_year = int(frame["year"].min())
+    base, _ = _at(frame, region, base_year)
+    figures = {
+        "Doelgroep": _whole(table.loc["target_group", "baseline"]),
+        f"Geplaatst {base_year} (basisjaar)": _whole(base.loc["placed", "baseline"]),
+    }
+    for sid, name in _scenarios():
+        if sid != "baseline" and sid in table.columns:
+            figures[f"Geplaatst {year} ({name})"] = _whole(table.loc["placed", sid])
+    if "regulier" in table.columns:
+        figures[f"Netto kosten per geplaatste {year} (Regulier, €)"] = _whole(
+            table.loc["net_cost_per_placed", "regulier"]
+        )
+    return figures
+
+
+# --------------------------------------------------------------------------- hindcast
+
+
+def hindcast() -> Any:
+    """Return what actually happened by 2020, per scenario, as Dutch HTML with sources.
+
+    The national hindcast of ``definitions/hindcast.yaml`` (which scenario came closest, with the
+    sourced evidence and its reliability tag), as the overview notebook shows it too.
+
+    Returns
+    -------
+    IPython.display.HTML
+    """
+    declared = load_hindcast()
+    table = hindcast_table()
+    rows = [
+        (name, r["oordeel"], r["wat er gebeurde"], r["bronnen"]) for name, r in table.iterrows()
+    ]
+    return as_html(
+        f"<p>{esc(declared.verdict)}</p>"
+        + html_table(
+            ["Scenario", "Uitgekomen?", "Wat er gebeurde", "Bronnen"],
+            rows,
+            numeric=[False, False, False, False],
+        )
+        + f"<p><em>Kanttekening:</em> {esc(declared.caveat)}</p>"
+    )

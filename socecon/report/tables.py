@@ -1,0 +1,235 @@
+"""HTML building blocks of the report, and its table of assumptions.
+
+Every report section returns something IPython displays: :func:`as_html` and :func:`as_markdown`
+wrap the text, :func:`html_table` renders a small table with escaped cells (numbers right-aligned,
+already formatted by :mod:`socecon.present.formats`). The last section of the municipal report,
+:func:`assumption_table`, lists every assumption with its value, range, unit, source and
+reliability.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from IPython.display import HTML, Markdown
+
+from socecon.definitions.assumptions import BAND_LABELS, load_assumptions
+from socecon.present.formats import format_assumption, format_plain, is_share_unit
+
+#: Dutch explanation of the reliability tags of ``assumptions.yaml``.
+RELIABILITY_TEXT = {
+    "C": "bevestigd in een officiële bron (of een bron die SZW, UWV, CBS of de Rijksoverheid "
+    "aanhaalt)",
+    "C2": "bevestigd in een secundaire bron of vakbron",
+    "D": "afgeleid uit bevestigde cijfers (C of C2)",
+    "U": "onzeker: geen bron gevonden; een verdedigbare aanname met een ruime bandbreedte",
+    "S": "keuze uit de scenariostudie of instelling van het model (geen feit over 2020)",
+}
+
+#: Dutch names of the units used in ``assumptions.yaml`` and ``indicators.yaml``.
+UNIT_TEXT = {
+    "share": "aandeel",
+    "share of WML": "aandeel van het WML",
+    "share of jobs": "aandeel van de banen",
+    "share of wage": "aandeel van het loon",
+    "share per band": "aandeel per loonwaardeklasse",
+    "share/year": "per jaar",
+    "EUR/month": "€ per maand",
+    "EUR/year": "€ per jaar",
+    "EUR/person/year": "€ per persoon per jaar",
+    "EUR/place/year": "€ per plaats per jaar",
+    "EUR/job/year": "€ per baan per jaar",
+    "hours/week": "uur per week",
+    "index": "index",
+    "percentage points": "procentpunt",
+    "places per 1,000 jobs": "plaatsen per 1.000 banen",
+    "persons": "personen",
+    "jobs": "banen",
+    "%": "%",
+    "ratio": "verhouding",
+}
+
+
+def esc(text: Any) -> str:
+    """Return ``text`` as HTML-escaped text (quotes included).
+
+    Parameters
+    ----------
+    text : Any
+        Converted with ``str``.
+
+    Returns
+    -------
+    str
+    """
+    return html.escape(str(text), quote=True)
+
+
+def html_table(
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    caption: str | None = None,
+    numeric: Sequence[bool] | None = None,
+    row_classes: Sequence[str] | None = None,
+) -> str:
+    """Render a small HTML table with escaped cells; numeric columns are right-aligned.
+
+    Parameters
+    ----------
+    header : sequence of str
+        Column headers.
+    rows : iterable of sequences
+        Already formatted cells (converted with ``str``).
+    caption : str, optional
+        Table caption.
+    numeric : sequence of bool, optional
+        Which columns hold numbers; all but the first by default.
+    row_classes : sequence of str, optional
+        A CSS class per row ("" for none).
+
+    Returns
+    -------
+    str
+        A ``<table class="socecon-table">`` element.
+    """
+    numeric = list(numeric) if numeric is not None else [i > 0 for i in range(len(header))]
+
+    def cell(tag: str, i: int, text: Any) -> str:
+        cls = ' class="number"' if numeric[i] else ""
+        return f"<{tag}{cls}>{esc(text)}</{tag}>"
+
+    head = "".join(cell("th", i, h) for i, h in enumerate(header))
+    body = []
+    for r, row in enumerate(rows):
+        cls = row_classes[r] if row_classes and row_classes[r] else ""
+        attr = f' class="{esc(cls)}"' if cls else ""
+        body.append(f"<tr{attr}>" + "".join(cell("td", i, v) for i, v in enumerate(row)) + "</tr>")
+    cap = f"<caption>{esc(caption)}</caption>" if caption else ""
+    return (
+        f'<table class="socecon-table">{cap}<thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def as_html(text: str) -> HTML:
+    """Wrap HTML text for display in a notebook (and in the exported report).
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    IPython.display.HTML
+    """
+    return HTML(text)
+
+
+def as_markdown(text: str) -> Markdown:
+    """Wrap Markdown text for display in a notebook (and in the exported report).
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    IPython.display.Markdown
+    """
+    return Markdown(text)
+
+
+# --------------------------------------------------------------------------- assumptions
+
+
+def assumption_rows(overrides: Mapping[str, Any] | None = None) -> list[dict[str, str]]:
+    """Return every assumption as formatted Dutch strings (the rows of the assumptions table).
+
+    Parameters
+    ----------
+    overrides : mapping, optional
+        The report's assumption overrides; an overridden value is shown with "(aangepast;
+        standaard ...)".
+
+    Returns
+    -------
+    list of dict
+        Keys ``id, label, value, range, unit, source, reliability``.
+    """
+    overrides = dict(overrides or {})
+    rows = []
+    for a in load_assumptions():
+        unit = UNIT_TEXT.get(a.unit, a.unit)
+        if a.kind == "series":
+            years = sorted({int(d[:4]) for d in a.value})
+            value = f"{years[0]}: {format_assumption(a.series_value(years[0]), a.unit)} … " + (
+                f"{years[-1]}: {format_assumption(a.series_value(years[-1]), a.unit)}"
+            )
+            span = "–"
+        elif a.kind == "distribution":
+            shares = np.asarray(overrides.get(a.id, a.value), dtype=float)
+            value = ", ".join(
+                f"{b}: {format_plain(100 * s, 1)} %"
+                for b, s in zip(BAND_LABELS, shares, strict=True)
+                if s > 0
+            )
+            span = "–"
+        else:
+            shown = overrides.get(a.id, a.value)
+            value = format_assumption(shown, a.unit)
+            if a.id in overrides:
+                value += f" (aangepast; standaard {format_assumption(a.value, a.unit)})"
+            span = (
+                "–"
+                if a.low is None or a.low == a.high
+                else f"{format_assumption(a.low, a.unit)} tot {format_assumption(a.high, a.unit)}"
+            )
+        rows.append(
+            {
+                "id": a.id,
+                "label": a.label,
+                "value": value,
+                "range": span,
+                "unit": "%" if is_share_unit(a.unit) else unit,
+                "source": a.source_nl,
+                "reliability": a.reliability,
+            }
+        )
+    return rows
+
+
+def assumption_table(overrides: Mapping[str, Any] | None = None) -> Any:
+    """Return every assumption with its value, range, unit, source and reliability, as HTML.
+
+    Parameters
+    ----------
+    overrides : mapping, optional
+        The report's assumption overrides (marked in the table).
+
+    Returns
+    -------
+    IPython.display.HTML
+        The table and a legend of the reliability tags.
+    """
+    rows = assumption_rows(overrides)
+    table = html_table(
+        ["Aanname", "Waarde", "Bandbreedte", "Eenheid", "Bron", "Betrouwbaarheid"],
+        [
+            [r["label"], r["value"], r["range"], r["unit"], r["source"], r["reliability"]]
+            for r in rows
+        ],
+        numeric=[False, True, True, False, False, False],
+    )
+    legend = "".join(
+        f"<li><strong>{tag}</strong>: {esc(text)}</li>" for tag, text in RELIABILITY_TEXT.items()
+    )
+    return as_html(
+        "<p>Elk getal in het model dat geen CBS-cijfer is, is een aanname met een bron en een "
+        "bandbreedte. De bandbreedte is het bereik van de schuifregelaars en van de "
+        "gevoeligheidsanalyse. De bronvermeldingen zijn overgenomen uit het onderzoek achter "
+        "het model.</p>" + table + f"<p>Betrouwbaarheid:</p><ul>{legend}</ul>"
+    )
