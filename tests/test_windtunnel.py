@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 
 from socecon.analysis import windtunnel as w
+from socecon.definitions.effects import load_measure_effects
+from socecon.definitions.options import load_options
 from socecon.exceptions import DefinitionError, SocEconError
 from socecon.regions import participating_codes
 
@@ -133,11 +135,11 @@ def test_unknown_measures_options_and_empty_sets_are_refused():
 
 
 def test_declarations_cover_every_measure_and_the_reference():
-    effects = w.load_measure_effects()
+    effects = load_measure_effects()
     from socecon.definitions import load_definitions
 
     assert list(effects) == [m.id for m in load_definitions().measures]
-    options = w.load_options()
+    options = load_options()
     assert 8 <= len(options) <= 12
     assert [o.id for o in options if o.reference] == ["huidig_beleid"]
     for me in effects.values():
@@ -165,7 +167,7 @@ measure_effects:
         encoding="utf-8",
     )
     with pytest.raises(DefinitionError) as info:
-        w.load_measure_effects(path)
+        load_measure_effects(path)
     text = str(info.value)
     for needle in [
         "unknown measure 'quotum'",
@@ -192,7 +194,7 @@ options:
         encoding="utf-8",
     )
     with pytest.raises(DefinitionError) as info:
-        w.load_options(path)
+        load_options(path)
     text = str(info.value)
     for needle in [
         "option 'b': the reference option must have no measures",
@@ -219,7 +221,7 @@ def test_seeded_wind_tunnel_reproduces_bit_for_bit(zutphen):
 
 
 def test_a_measure_with_zero_effect_has_zero_effect():
-    effects = dict(w.load_measure_effects())
+    effects = dict(load_measure_effects())
     me = effects["social_procurement"]
     neutral = tuple(
         dataclasses.replace(e, value=n, low=n, high=n)
@@ -296,7 +298,7 @@ def test_participating_municipalities_get_a_readable_classification():
     goal = w.Goal(participation_min=20, net_cost_per_placed_max=20000)
     for region in PARTICIPATING:
         table = w.matrix(region, goal=goal, n_samples=40, seed=1)
-        assert len(table) == len(w.load_options()) * 4
+        assert len(table) == len(load_options()) * 4
         assert table["class"].isin(list(w.CLASSES)).all()
         assert set(table["class_name"]) <= set(w.CLASSES.values())
         ok = table.dropna(subset=["participation_p10"])

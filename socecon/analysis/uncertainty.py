@@ -44,9 +44,10 @@ import numpy as np
 import pandas as pd
 
 from socecon.definitions.assumptions import BAND_MIDPOINTS, Assumptions, load_assumptions
+from socecon.definitions.indicators import load_indicator_definitions
 from socecon.exceptions import SocEconError
 from socecon.model.core import DEFAULT_HORIZON, ModelInput, run
-from socecon.model.indicators import Components, load_indicator_definitions, registry
+from socecon.model.indicators import Components, registry
 
 METHODS = ("lhs", "mc")
 DEFAULT_INDICATORS = (

@@ -28,32 +28,23 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from socecon.data.snapshot import CACHE_CLEARERS as DATA_CACHE_CLEARERS
 from socecon.definitions import Scenario, load_definitions
 from socecon.definitions.assumptions import BAND_LABELS, BAND_MIDPOINTS, N_BANDS, load_assumptions
-from socecon.exceptions import DefinitionError, ModelError
+from socecon.definitions.indicators import load_indicator_definitions
+from socecon.definitions.levers import load_levers
+from socecon.exceptions import ModelError
 from socecon.model.indicators import (
     BANENAFSPRAAK_HOURS,
     Components,
     annual_wage_cost,
     benefit_saving_per_person,
-    load_indicator_definitions,
     registry,
     wage_cost_subsidy_per_person,
     werkbedrijf_deficit_per_person,
 )
 
-LEVERS_FILE = Path(__file__).resolve().parents[1] / "definitions" / "levers.yaml"
-LEVER_CHOICES = {
-    "capacity": ("observed", "social_enterprise", "quota", "pps", "werkbedrijf"),
-    "wage_cost_subsidy": (True, False),
-    "operating_subsidy": ("none", "wsw", "se_place", "werkbedrijf_deficit"),
-    "guidance": ("regular", "sheltered"),
-    "overhead": ("none", "pps_department", "werkbedrijf_management"),
-    "regular_work": (True, False, "observed"),
-}
 #: The CBS stocks the target group is made of.
 TARGET_STOCKS = ("bijstand_15_aow", "wsw_employees", "wajong")
 #: Every CBS stock the model reads: the target-group stocks and the jobs (for capacities).
@@ -64,66 +55,6 @@ MAX_HORIZON = 2035
 MODEL_NAME = "socecon"
 #: Columns of the long table (:meth:`ModelRun.to_frame`, :func:`run_model`), in order.
 LONG_COLUMNS = ["scenario", "region", "variable", "unit", "year", "value"]
-
-
-@dataclass(frozen=True)
-class Levers:
-    """How one scenario works in the model (see ``definitions/levers.yaml``)."""
-
-    capacity: str
-    wage_cost_subsidy: bool
-    operating_subsidy: str
-    guidance: str
-    overhead: str
-    regular_work: bool | str
-
-
-@cache
-def load_levers(path: str | None = None) -> dict[str, Levers]:
-    """Load and validate the scenario levers.
-
-    Parameters
-    ----------
-    path : str, optional
-        A levers YAML file; the package's own by default.
-
-    Returns
-    -------
-    dict of str to Levers
-        By scenario id; every scenario of the definitions is present.
-
-    Raises
-    ------
-    DefinitionError
-        When a scenario lacks a lever or sets an unknown value.
-    """
-    file = Path(path) if path else LEVERS_FILE
-    doc = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-    raw = doc.get("levers", {})
-    problems = []
-    out = {}
-    for scenario in load_definitions().scenarios:
-        entry = raw.get(scenario.id)
-        if not isinstance(entry, Mapping):
-            problems.append(f"scenario {scenario.id!r}: no levers declared")
-            continue
-        for lever, choices in LEVER_CHOICES.items():
-            if lever not in entry:
-                problems.append(f"scenario {scenario.id!r}: lever {lever!r} not set")
-            elif entry[lever] not in choices:
-                problems.append(
-                    f"scenario {scenario.id!r}: lever {lever!r} = {entry[lever]!r} "
-                    f"(choices: {', '.join(map(str, choices))})"
-                )
-        for extra in set(entry) - set(LEVER_CHOICES):
-            problems.append(f"scenario {scenario.id!r}: unknown lever {extra!r}")
-        if not problems:
-            out[scenario.id] = Levers(**{k: entry[k] for k in LEVER_CHOICES})
-    for extra in set(raw) - {s.id for s in load_definitions().scenarios}:
-        problems.append(f"levers for unknown scenario {extra!r}")
-    if problems:
-        raise DefinitionError(str(file), problems)
-    return out
 
 
 @dataclass(frozen=True)

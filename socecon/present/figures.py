@@ -21,8 +21,8 @@ import pandas as pd
 
 from socecon.definitions import load_definitions
 from socecon.definitions.assumptions import BAND_LABELS, BAND_MIDPOINTS, load_assumptions
+from socecon.definitions.indicators import load_indicator_definitions
 from socecon.exceptions import ModelError
-from socecon.model.indicators import load_indicator_definitions
 
 #: Colour of each scenario in every chart (ColorBrewer Dark2; the baseline in grey).
 SCENARIO_COLORS = {

@@ -785,7 +785,7 @@ def indicator_table(frame: pd.DataFrame, region: str, year: int | None = None) -
     -------
     IPython.display.HTML
     """
-    from socecon.model.indicators import load_indicator_definitions
+    from socecon.definitions.indicators import load_indicator_definitions
 
     defs = {d.id: d for d in load_indicator_definitions()}
     names = dict(_scenarios())
@@ -844,7 +844,7 @@ def path_table(frame: pd.DataFrame, region: str, variable: str = "placed") -> An
     -------
     IPython.display.HTML
     """
-    from socecon.model.indicators import load_indicator_definitions
+    from socecon.definitions.indicators import load_indicator_definitions
 
     d = {x.id: x for x in load_indicator_definitions()}[variable]
     names = dict(_scenarios())
@@ -1242,7 +1242,8 @@ def hindcast() -> Any:
     -------
     IPython.display.HTML
     """
-    from socecon.report.overview import hindcast_table, load_hindcast
+    from socecon.definitions.hindcast import load_hindcast
+    from socecon.report.overview import hindcast_table
 
     declared = load_hindcast()
     table = hindcast_table()

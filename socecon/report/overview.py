@@ -9,20 +9,16 @@ municipalities closest to them in population, and what actually happened by 2020
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import altair as alt
 import pandas as pd
-import yaml
 
+from socecon.definitions.hindcast import load_hindcast
 from socecon.model.core import DEFAULT_HORIZON, run_model
 from socecon.present import figures
 from socecon.report.export import format_number
 
-HINDCAST_FILE = Path(__file__).resolve().parents[1] / "definitions" / "hindcast.yaml"
 MATCH_LABELS = {
     "closest": "Kwam het dichtst bij",
     "partial": "Deels uitgekomen",
@@ -253,33 +249,6 @@ def peer_chart(table: pd.DataFrame, variable: str, scenario: str) -> alt.LayerCh
 # --------------------------------------------------------------------------- hindcast
 
 
-@dataclass(frozen=True)
-class Hindcast:
-    """What happened by 2020, per scenario, with sources (``definitions/hindcast.yaml``)."""
-
-    verdict: str
-    caveat: str
-    scenarios: tuple[dict, ...]
-    anchors: tuple[dict, ...]
-
-
-@cache
-def load_hindcast() -> Hindcast:
-    """Load the hindcast declarations.
-
-    Returns
-    -------
-    Hindcast
-    """
-    doc = yaml.safe_load(HINDCAST_FILE.read_text(encoding="utf-8"))
-    return Hindcast(
-        verdict=" ".join(doc["verdict"].split()),
-        caveat=" ".join(doc["caveat"].split()),
-        scenarios=tuple(doc["scenarios"]),
-        anchors=tuple(doc["anchors"]),
-    )
-
-
 def hindcast_table() -> pd.DataFrame:
     """Return the hindcast per scenario: the claim for 2020, what happened, and the sources.
 
@@ -292,13 +261,11 @@ def hindcast_table() -> pd.DataFrame:
     for item in load_hindcast().scenarios:
         rows.append(
             {
-                "scenario": figures.scenario_label(item["id"]),
-                "oordeel": MATCH_LABELS[item["match"]],
-                "scenario voor 2020": item["claim"],
-                "wat er gebeurde": " ".join(e["text"] for e in item["evidence"]),
-                "bronnen": "; ".join(
-                    f"{e['source']} ({e['reliability']})" for e in item["evidence"]
-                ),
+                "scenario": figures.scenario_label(item.id),
+                "oordeel": MATCH_LABELS[item.match],
+                "scenario voor 2020": item.claim,
+                "wat er gebeurde": " ".join(e.text for e in item.evidence),
+                "bronnen": "; ".join(f"{e.source} ({e.reliability})" for e in item.evidence),
             }
         )
     return pd.DataFrame(rows).set_index("scenario")
@@ -320,19 +287,17 @@ def hindcast_anchors(frame: pd.DataFrame) -> pd.DataFrame:
     national = frame[frame["region"] == NATIONAL]
     rows = []
     for a in load_hindcast().anchors:
-        hit = national[
-            (national["variable"] == a["variable"]) & (national["scenario"] == a["scenario"])
-        ]
+        hit = national[(national["variable"] == a.variable) & (national["scenario"] == a.scenario)]
         model = float(hit["value"].iloc[0]) if len(hit) else float("nan")
         rows.append(
             {
-                "grootheid": a["label"],
-                "waargenomen": format_number(a["value"]),
-                "jaar": str(a["year"]),
+                "grootheid": a.label,
+                "waargenomen": format_number(a.value),
+                "jaar": str(a.year),
                 "model": format_number(model),
-                "scenario": figures.scenario_label(a["scenario"]),
-                "model / waargenomen": format_number(model / a["value"], 2),
-                "bron": f"{a['source']} ({a['reliability']})",
+                "scenario": figures.scenario_label(a.scenario),
+                "model / waargenomen": format_number(model / a.value, 2),
+                "bron": f"{a.source} ({a.reliability})",
             }
         )
     return pd.DataFrame(rows).set_index("grootheid")
