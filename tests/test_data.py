@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from socecon import cli
-from socecon.data.cbs import build, default_cbs_dir
+from socecon.data.cbs_build import build, default_cbs_dir
 from socecon.data.snapshot import (
     COLUMNS,
     VARIABLES,

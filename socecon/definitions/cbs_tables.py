@@ -69,6 +69,14 @@ class Localisation:
 
 
 @dataclass(frozen=True)
+class AgeClass:
+    """An age class of a table: its code (CSV export) and its title (CBS open data)."""
+
+    code: str
+    title: str
+
+
+@dataclass(frozen=True)
 class Dataset:
     """A CBS table in a year, or one table per year, as socecon reads it.
 
@@ -83,8 +91,8 @@ class Dataset:
         socecon's name of a key column (``region``, ``name``, ``year``, ...) to its CSV column.
     variables : tuple of Column
     localisation : tuple of Localisation
-    ages : Mapping of str to str
-        Age class code to its title in CBS open data.
+    ages : Mapping of str to AgeClass
+        socecon's name of an age class (``15_aow``) to its code and title.
     """
 
     id: str
@@ -93,7 +101,7 @@ class Dataset:
     keys: Mapping[str, str]
     variables: tuple[Column, ...]
     localisation: tuple[Localisation, ...] = ()
-    ages: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    ages: Mapping[str, AgeClass] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def table(self) -> str:
@@ -203,8 +211,18 @@ def _dataset(ds_id: str, entry: Mapping, known: set[str], problems: Problems) ->
         keys=MappingProxyType(_text_map(entry.get("keys"), item, "keys", problems)),
         variables=tuple(columns),
         localisation=tuple(localisation),
-        ages=MappingProxyType(_text_map(entry.get("ages"), item, "ages", problems)),
+        ages=MappingProxyType(_ages(entry.get("ages"), item, problems)),
     )
+
+
+def _ages(raw: Any, item: str, problems: Problems) -> dict[str, AgeClass]:
+    out = {}
+    for name, spec in _mapping(raw, item, "ages", problems).items():
+        where = f"{item} age {name!r}"
+        code = text(spec, "code", where, problems)
+        title = text(spec, "title", where, problems)
+        out[str(name)] = AgeClass(code, title)
+    return out
 
 
 def _mapping(raw: Any, item: str, field: str, problems: Problems) -> dict[str, Mapping]:
