@@ -299,6 +299,7 @@ def _load(directory: Path) -> Definitions:
     units = parse(UNITS_FILE, parse_units)
     unit_ids = units.ids if units is not None else None
     conventions = parse(CONVENTIONS_FILE, parse_conventions)
+    conventions_problems = collected[-1]
     assumptions = parse(ASSUMPTIONS_FILE, lambda d, p: parse_assumptions(d, p, unit_ids))
     measures = parse(MEASURES_FILE, parse_measures, required=True) or ()
     measure_ids = [m.id for m in measures]
@@ -332,7 +333,7 @@ def _load(directory: Path) -> Definitions:
         corop=_frozen(parse(COROP_FILE, parse_corop)),
         cbs_tables=parse(CBS_TABLES_FILE, parse_cbs_tables),
     )
-    _check_conventions(defs, collected[1])
+    _check_conventions(defs, conventions_problems)
     raise_problems(directory, collected)
     return defs
 
