@@ -14,6 +14,7 @@ from __future__ import annotations
 import timing
 
 from socecon.analysis import criteria, uncertainty, windtunnel
+from socecon.definitions.options import load_options
 from socecon.model import run
 
 REPEAT = 5
@@ -27,7 +28,7 @@ def median_seconds(func, repeat: int = REPEAT) -> float:
 def main() -> None:
     goal = criteria.Goal(participation_min=20, net_cost_per_placed_max=20000)
     samples = uncertainty.sample(1000, seed=1)
-    n_options = len(windtunnel.load_options())
+    n_options = len(load_options())
     rows = [
         ("default model, all 393, horizon year (baseline)", lambda: run(years=[2020]), None),
         ("sample 1,000 (LHS, 29 assumptions)", lambda: uncertainty.sample(1000, seed=1), None),

@@ -123,14 +123,14 @@ def _register_data(sub) -> None:
 
 
 def _cmd_data_build(args: argparse.Namespace) -> int:
-    from socecon.data.cbs import build
+    from socecon.data.cbs_build import build
 
     print(f"wrote {build(args.cbs_dir, args.data_dir)}")
     return 0
 
 
 def _cmd_data_refresh(args: argparse.Namespace) -> int:
-    from socecon.data.cbs import refresh
+    from socecon.data.cbs_refresh import refresh
 
     print(f"wrote {refresh(args.data_dir, timeout=args.timeout, log=print)}")
     return 0

@@ -23,35 +23,22 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from socecon.data.schema import COLUMNS, VARIABLES, default_data_dir
 from socecon.data.snapshot import CACHE_CLEARERS, load_regions_table
-from socecon.exceptions import DefinitionError, UnknownRegionError
+from socecon.definitions import DEFAULT_GROUP, NATIONAL_CODE, NATIONAL_NAME
+from socecon.definitions.groups import load_groups
+from socecon.exceptions import UnknownRegionError
 
-GROUPS_FILE = Path(__file__).resolve().parent / "definitions" / "groups.yaml"
-NATIONAL = "NL01"
-NATIONAL_NAME = "Nederland"
 _PREFIX_COLUMNS = {
     "PV": ("province_code", "province_name"),
     "AM": ("labour_market_region_code", "labour_market_region_name"),
     "CR": ("corop_code", "corop_name"),
 }
-
-
-@dataclass(frozen=True)
-class Group:
-    """A named group of municipalities declared in ``groups.yaml``."""
-
-    id: str
-    name: str
-    description: str
-    members: tuple[str, ...]
 
 
 def normalize_name(name: str, *, drop_qualifier: bool = False) -> str:
@@ -123,51 +110,6 @@ def match_names(names: dict[str, str], labels: list[str]) -> dict[str, str]:
     return result
 
 
-@cache
-def load_groups(path: str | Path | None = None) -> dict[str, Group]:
-    """Load the named groups declared in ``groups.yaml``.
-
-    Parameters
-    ----------
-    path : str or pathlib.Path, optional
-        Defaults to ``socecon/definitions/groups.yaml``.
-
-    Returns
-    -------
-    dict
-        Group id -> :class:`Group`, including one group per landsdeel (``LD01`` ...), whose
-        members are left empty here and resolved from provinces by :func:`group_members`.
-
-    Raises
-    ------
-    DefinitionError
-        If the file is malformed.
-    """
-    path = Path(path or GROUPS_FILE)
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise DefinitionError(str(path), [f"cannot read: {exc}"]) from exc
-    problems = []
-    groups: dict[str, Group] = {}
-    for gid, item in (doc or {}).get("groups", {}).items():
-        members = tuple(item.get("members") or ())
-        bad = [m for m in members if not re.fullmatch(r"GM\d{4}", str(m))]
-        if not item.get("name"):
-            problems.append(f"group {gid}: no name")
-        if not members or bad:
-            problems.append(f"group {gid}: members must be GMxxxx codes, got {bad or 'none'}")
-        groups[gid] = Group(gid, item.get("name", gid), item.get("description", ""), members)
-    for ld, item in (doc or {}).get("landsdelen", {}).items():
-        provinces = tuple(item.get("provinces") or ())
-        if not re.fullmatch(r"LD\d{2}", ld) or not provinces:
-            problems.append(f"landsdeel {ld}: needs an LDxx id and provinces")
-        groups[ld] = Group(ld, item.get("name", ld), "", provinces)
-    if problems:
-        raise DefinitionError(str(path), problems)
-    return groups
-
-
 def load_regions() -> pd.DataFrame:
     """Return the municipalities of 2015 with their province, arbeidsmarktregio and COROP.
 
@@ -193,7 +135,7 @@ def participating_codes() -> tuple[str, ...]:
     -------
     tuple of str
     """
-    return load_groups()["participating"].members
+    return load_groups()[DEFAULT_GROUP].members
 
 
 def _region_names() -> dict[str, str]:
@@ -203,7 +145,7 @@ def _region_names() -> dict[str, str]:
 @cache
 def _region_names_for(data_dir: Path) -> dict[str, str]:
     regions = load_regions_table(data_dir)
-    names = {NATIONAL: NATIONAL_NAME}
+    names = {NATIONAL_CODE: NATIONAL_NAME}
     names.update(regions["name"].to_dict())
     for code_col, name_col in _PREFIX_COLUMNS.values():
         names.update(dict(zip(regions[code_col], regions[name_col], strict=True)))
@@ -399,7 +341,7 @@ def group_members(group: str) -> tuple[str, ...]:
         return tuple(sorted(regions.index[regions["province_code"].isin(provinces)]))
     if gid in groups:
         return groups[gid].members
-    if gid == NATIONAL:
+    if gid == NATIONAL_CODE:
         return tuple(sorted(regions.index))
     if gid.startswith("GM"):
         return (gid,)

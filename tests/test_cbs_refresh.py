@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from socecon import cli
-from socecon.data.cbs import refresh, resolve_keys
+from socecon.data.cbs_refresh import refresh, resolve_keys
 from socecon.data.manifest import sha256_file
 from socecon.data.snapshot import load_snapshot
 from socecon.exceptions import CBSUnavailableError, DataError
@@ -183,7 +183,7 @@ def test_refresh_reports_a_refused_table(fake_cbs, tmp_path, monkeypatch, fixtur
 
 
 def test_resolve_keys_by_title_and_unit_not_suffix():
-    from socecon.data.cbs import KERN_FIELDS
+    from socecon.data.cbs_refresh import KERN_FIELDS
 
     props = [
         {"Type": "Topic", "Key": "k_15Tot20Jaar_16", "Title": "15 tot 20 jaar", "Unit": "%"},

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from socecon import cli
-from socecon.data.cbs import build, default_cbs_dir
+from socecon.data.cbs_build import build, default_cbs_dir
 from socecon.data.manifest import format_value, sha256_file, validate_snapshot_dir
 from socecon.data.schema import COLUMNS, VARIABLES, default_data_dir
 from socecon.data.snapshot import input_hashes, load_snapshot, snapshot_wide, write_snapshot

@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 
 import pytest
+import yaml
 
-from socecon.definitions import load_definitions
+import socecon.definitions
+from socecon.definitions import (
+    BASE_YEAR,
+    DEFAULT_GROUP,
+    DEFAULT_HORIZON,
+    MAX_HORIZON,
+    NATIONAL_CODE,
+    NATIONAL_NAME,
+    REGION_CODE,
+    REPORT_ENV,
+    load_definitions,
+)
+from socecon.definitions.conventions import load_conventions
+from socecon.definitions.units import unit
 from socecon.exceptions import DefinitionError
 
 # The seed's summary table ("Maatregelen" row), in its own words.
@@ -158,3 +174,291 @@ def test_every_problem_is_reported_at_once(fixtures_dir):
 def test_missing_file_is_reported(tmp_path):
     with pytest.raises(DefinitionError, match=r"measures\.yaml: file not found"):
         load_definitions(tmp_path)
+
+
+# --- every declarations file, validated by the one layer ---------------------------------------
+
+DEFINITIONS_DIR = Path(socecon.definitions.__file__).resolve().parent
+YAML_FILES = sorted(p.name for p in DEFINITIONS_DIR.glob("*.yaml"))
+
+
+def _scalar_ids(doc):
+    return [a for a in doc["assumptions"] if a["kind"] == "scalar"]
+
+
+def _break_scenarios(doc):
+    s = doc["scenarios"]
+    s[2]["id"] = s[1]["id"]  # duplicate id
+    del s[3]["name"]  # missing field
+    s[3]["measures"] = "quota"  # wrong type
+    s[4]["productivity"] = {"low": 70, "high": 40}  # low > high
+    return ["duplicate id", "missing field 'name'", "measures must be", "70-40 out of bounds"]
+
+
+def _break_measures(doc):
+    m = doc["measures"]
+    m[1]["id"] = m[0]["id"]
+    del m[2]["description"]
+    m[3]["name"] = 5
+    return ["duplicate id", "missing field 'description'", "must be non-empty text, got 5"]
+
+
+def _break_assumptions(doc):
+    a = doc["assumptions"]
+    scalars = _scalar_ids(doc)
+    a[1]["id"] = a[0]["id"]
+    del a[2]["label"]
+    scalars[3]["value"] = "many"
+    scalars[4]["low"], scalars[4]["high"] = scalars[4]["high"], scalars[4]["low"] - 1
+    return ["duplicate id", "missing field(s) label", "value must be a number", "need low <= value"]
+
+
+def _break_units(doc):
+    u = doc["units"]
+    u[1]["id"] = u[0]["id"]
+    del u[2]["label"]
+    u[3]["decimals"] = "two"
+    u[4]["step"] = -1
+    return ["duplicate id", "missing field 'label'", "decimals must be", "step must be positive"]
+
+
+def _break_conventions(doc):
+    del doc["default_group"]
+    doc["national"]["code"] = 1
+    doc["default_horizon"], doc["max_horizon"] = 2040, 2030
+    return ["missing field 'default_group'", "national: field 'code' must be", "need base_year <"]
+
+
+def _break_levers(doc):
+    levers = doc["levers"]
+    del levers["regulier"]["capacity"]
+    levers["publiek"]["wage_cost_subsidy"] = "yes"
+    levers["atlantis"] = dict(levers["baseline"])
+    return ["lever 'capacity' not set", "'wage_cost_subsidy' must be one of", "'atlantis'"]
+
+
+def _break_indicators(doc):
+    i = doc["indicators"]
+    i[1]["id"] = i[0]["id"]
+    del i[2]["label"]
+    i[3]["per_band"] = "yes"
+    i[4]["unit"] = "furlongs"
+    return ["duplicate id", "missing field(s) label", "per_band must be", "'furlongs'"]
+
+
+def _break_groups(doc):
+    g = doc["groups"]
+    del g["participating"]["name"]
+    g["isd_midden_langstraat"]["members"] = "GM0797"
+    doc["landsdelen"]["LD01"]["provinces"] = ["XX20"]
+    return ["missing field 'name'", "members must be a non-empty list", "PV\\d{2} codes"]
+
+
+def _break_hindcast(doc):
+    s = doc["scenarios"]
+    s[1]["id"] = s[0]["id"]
+    del s[2]["claim"]
+    s[3]["evidence"] = "trust me"
+    doc["anchors"][0]["year"] = "2019"
+    doc["anchors"][1]["scenario"] = "atlantis"
+    del doc["anchors"][2]["source"]
+    return [
+        "duplicate id",
+        "missing field 'claim'",
+        "evidence must be a non-empty list",
+        "year must be a whole number",
+        "scenario must be one of",
+        "missing source",
+    ]
+
+
+def _break_effects(doc):
+    e = doc["measure_effects"]
+    e[1]["measure"] = e[0]["measure"]
+    with_effects = [m for m in e[2:] if m["effects"]]
+    del with_effects[0]["effects"][0]["source"]
+    with_effects[1]["effects"][0]["value"] = "big"
+    cost = with_effects[2]["cost"]
+    cost["low"], cost["high"] = cost["high"] + 1, cost["low"]
+    return ["declared twice", "missing source", "value must be a number", "need low <= value"]
+
+
+def _break_options(doc):
+    o = doc["options"]
+    o[2]["id"] = o[1]["id"]
+    del o[3]["name"]
+    o[4]["measures"] = "quota"
+    return ["duplicate id", "missing field(s) name", "measures must be a list"]
+
+
+def _break_corop(doc):
+    c = doc["corop"]
+    first, second, third = list(c)[:3]
+    del c[first]["name"]
+    c[second]["members"] = 5
+    c[third]["members"].append(c[first]["members"][0])  # in two regions
+    return ["missing field 'name'", "members must be a non-empty list", "is also in"]
+
+
+def _break_cbs_tables(doc):
+    del doc["tables"]["70072ned"]["title"]
+    doc["datasets"]["kern"]["variables"]["population"]["titles"] = "Totale bevolking"
+    doc["datasets"]["kwb2019"]["tables"] = {2019: "99999NED"}
+    return ["missing field 'title'", "titles must be a list", "'99999NED' is not declared"]
+
+
+BREAKERS = {
+    "scenarios.yaml": _break_scenarios,
+    "measures.yaml": _break_measures,
+    "assumptions.yaml": _break_assumptions,
+    "units.yaml": _break_units,
+    "conventions.yaml": _break_conventions,
+    "levers.yaml": _break_levers,
+    "indicators.yaml": _break_indicators,
+    "groups.yaml": _break_groups,
+    "hindcast.yaml": _break_hindcast,
+    "measure_effects.yaml": _break_effects,
+    "options.yaml": _break_options,
+    "corop_2015.yaml": _break_corop,
+    "cbs_tables.yaml": _break_cbs_tables,
+}
+
+
+def test_every_yaml_file_has_a_broken_copy_test():
+    assert sorted(BREAKERS) == YAML_FILES
+
+
+def test_the_package_definitions_validate_as_a_folder():
+    defs = load_definitions(DEFINITIONS_DIR)
+    assert defs == load_definitions()
+    assert set(defs.levers) == {s.id for s in defs.scenarios}
+    assert [c.id for c in defs.hindcast.scenarios]
+    assert defs.units["share of jobs"].is_share and defs.cbs_tables["kern"].table == "70072ned"
+
+
+@pytest.mark.parametrize("name", sorted(BREAKERS))
+def test_a_broken_copy_gives_one_error_listing_every_problem(tmp_path, name):
+    shutil.copytree(DEFINITIONS_DIR, tmp_path / "defs", ignore=shutil.ignore_patterns("*.py"))
+    path = tmp_path / "defs" / name
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    expected = BREAKERS[name](doc)
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(DefinitionError) as info:
+        load_definitions(tmp_path / "defs")
+    problems = info.value.problems
+    ours = [p for p in problems if p.startswith(f"{name}: ")]
+    for needle in expected:
+        assert any(needle in p for p in ours), (needle, problems)
+    assert len(ours) >= len(expected)
+    # every problem names its file and the item
+    assert all(re.match(r"[a-z_0-9]+\.yaml: \S", p) for p in problems), problems
+
+
+def test_a_problem_in_two_files_is_reported_in_one_error(tmp_path):
+    shutil.copytree(DEFINITIONS_DIR, tmp_path / "defs", ignore=shutil.ignore_patterns("*.py"))
+    path = tmp_path / "defs" / "hindcast.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("- id: regulier", "- id: regulir"))
+    (tmp_path / "defs" / "levers.yaml").write_text("levers: [1, 2]\n", encoding="utf-8")
+    with pytest.raises(DefinitionError) as info:
+        load_definitions(tmp_path / "defs")
+    files = {p.split(":")[0] for p in info.value.problems}
+    assert {"levers.yaml", "hindcast.yaml"} <= files
+    assert str(info.value).startswith(f"{len(info.value.problems)} problem(s) in ")
+
+
+# --- units --------------------------------------------------------------------------------------
+
+
+def test_every_unit_used_is_declared_once(defs):
+    declared = defs.units.ids
+    assert len(set(declared)) == len(declared)
+    used = {a.unit for a in defs.assumptions} | {i.unit for i in defs.indicators}
+    used |= {e.unit for me in defs.effects.values() for e in me.effects}
+    assert used <= set(declared), used - set(declared)
+
+
+def test_units_tell_label_kind_format_and_step():
+    share_of_jobs = unit("share of jobs")
+    assert share_of_jobs.label_nl == "aandeel van de banen" and share_of_jobs.is_share
+    assert share_of_jobs.step == 0.005 and share_of_jobs.decimals == 1
+    assert unit("EUR/year").is_euro and unit("EUR/year").step == 100
+    assert unit("ratio").number_format == ",.2f" and unit("%").number_format == ",.1f"
+    assert unit("persons").number_format == ",.0f"
+    # the report's wording is the one label
+    assert unit("percentage points").label == "procentpunt"
+    assert unit("share/year").label == "per jaar"
+    with pytest.raises(KeyError, match="furlongs"):
+        unit("furlongs")
+
+
+def test_an_undeclared_unit_in_assumptions_is_a_problem(tmp_path):
+    shutil.copytree(DEFINITIONS_DIR, tmp_path / "defs", ignore=shutil.ignore_patterns("*.py"))
+    path = tmp_path / "defs" / "assumptions.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("unit: share of jobs", "unit: ell", 1))
+    with pytest.raises(DefinitionError, match=r"assumptions\.yaml: assumption '\w+': unit 'ell'"):
+        load_definitions(tmp_path / "defs")
+
+
+# --- conventions --------------------------------------------------------------------------------
+
+
+def test_conventions_are_exported_as_constants(defs):
+    assert (NATIONAL_CODE, NATIONAL_NAME) == ("NL01", "Nederland")
+    assert (BASE_YEAR, DEFAULT_HORIZON, MAX_HORIZON) == (2015, 2020, 2035)
+    assert DEFAULT_GROUP == "participating" and DEFAULT_GROUP in defs.groups
+    assert REPORT_ENV == "SOCECON_REPORT"
+    assert REGION_CODE.match("GM0164") and REGION_CODE.match(NATIONAL_CODE)
+    assert not REGION_CODE.match("XX01")
+
+
+def test_conventions_are_validated(tmp_path):
+    path = tmp_path / "conventions.yaml"
+    doc = yaml.safe_load((DEFINITIONS_DIR / "conventions.yaml").read_text(encoding="utf-8"))
+    doc["region_code_pattern"] = "(GM"
+    doc["report_environment"] = "socecon report"
+    doc["national"] = {"code": "NL01"}
+    path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    with pytest.raises(DefinitionError) as info:
+        load_conventions(path)
+    text = str(info.value)
+    for needle in ["not a regular expression", "not an environment variable", "'name'"]:
+        assert needle in text, needle
+
+
+def test_unknown_default_group_is_a_cross_file_problem(tmp_path):
+    shutil.copytree(DEFINITIONS_DIR, tmp_path / "defs", ignore=shutil.ignore_patterns("*.py"))
+    path = tmp_path / "defs" / "conventions.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "default_group: participating", "default_group: everybody"
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(DefinitionError, match=r"conventions\.yaml: default_group: 'everybody'"):
+        load_definitions(tmp_path / "defs")
+
+
+# --- one home per fact --------------------------------------------------------------------------
+
+
+def test_quota_and_public_employment_shares_live_in_the_assumptions(defs):
+    raw = yaml.safe_load((DEFINITIONS_DIR / "scenarios.yaml").read_text(encoding="utf-8"))
+    by_id = {s["id"]: s for s in raw["scenarios"]}
+    assert by_id["regulier"]["quota"]["share"] == "quota_share"
+    assert by_id["publiek"]["public_employment_share"] == "public_employment_share"
+    assert defs.scenario("regulier").quota.share == defs.assumptions["quota_share"].value
+    assert (
+        defs.scenario("publiek").public_employment_share
+        == defs.assumptions["public_employment_share"].value
+    )
+
+
+def test_a_share_naming_an_unknown_assumption_is_a_problem(tmp_path):
+    shutil.copytree(DEFINITIONS_DIR, tmp_path / "defs", ignore=shutil.ignore_patterns("*.py"))
+    path = tmp_path / "defs" / "scenarios.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("share: quota_share", "share: quota_shar"),
+        encoding="utf-8",
+    )
+    with pytest.raises(DefinitionError, match="refers to unknown assumption 'quota_shar'"):
+        load_definitions(tmp_path / "defs")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from socecon.definitions.indicators import load_indicator_definitions
 from socecon.model.indicators import (
     Components,
     annual_wage_cost,
     benefit_saving_per_person,
-    load_indicator_definitions,
     registry,
     wage_cost_subsidy_per_person,
     werkbedrijf_deficit_per_person,

@@ -9,15 +9,9 @@ import pytest
 from socecon.data.snapshot import clear_cache
 from socecon.definitions import load_definitions
 from socecon.definitions.assumptions import load_assumptions
+from socecon.definitions.levers import load_levers
 from socecon.exceptions import AssumptionError, ModelError
-from socecon.model import (
-    ModelInput,
-    load_levers,
-    run_model,
-    shift_distribution,
-    snapshot_input,
-    to_iamc,
-)
+from socecon.model import ModelInput, run_model, shift_distribution, snapshot_input, to_iamc
 
 UNIFORM = [0.1] * 10
 # One municipality: 1,000 bijstand recipients, nobody in Wsw or Wajong, 10,000 jobs.

@@ -8,6 +8,7 @@ import papermill
 import pytest
 
 from socecon.definitions import load_definitions
+from socecon.definitions.hindcast import load_hindcast
 from socecon.report import overview
 
 
@@ -17,15 +18,15 @@ def frame():
 
 
 def test_hindcast_declares_every_scenario_once_with_sources():
-    hindcast = overview.load_hindcast()
-    ids = [s["id"] for s in hindcast.scenarios]
+    hindcast = load_hindcast()
+    ids = [s.id for s in hindcast.scenarios]
     assert sorted(ids) == sorted(s.id for s in load_definitions().future_scenarios)
-    closest = [s["id"] for s in hindcast.scenarios if s["match"] == "closest"]
+    closest = [s.id for s in hindcast.scenarios if s.match == "closest"]
     assert closest == ["regulier"]  # domain README section 2: the verdict
     for item in hindcast.scenarios:
-        assert item["evidence"]
-        for e in item["evidence"]:
-            assert e["source"] and e["reliability"] in ("C", "C2", "D", "U")
+        assert item.evidence
+        for e in item.evidence:
+            assert e.source and e.reliability in ("C", "C2", "D", "U")
     table = overview.hindcast_table()
     assert (
         table.index[0] == "Regulier" and table.loc["Publiek", "oordeel"] == "Het minst uitgekomen"

@@ -9,6 +9,8 @@ import pytest
 
 from socecon.analysis import criteria
 from socecon.analysis import windtunnel as w
+from socecon.definitions.effects import load_measure_effects
+from socecon.definitions.options import load_options
 from socecon.exceptions import DefinitionError, SocEconError
 from socecon.regions import participating_codes
 from socecon.report.policy import describe_goal, summary_nl
@@ -135,11 +137,11 @@ def test_unknown_measures_options_and_empty_sets_are_refused():
 
 
 def test_declarations_cover_every_measure_and_the_reference():
-    effects = w.load_measure_effects()
+    effects = load_measure_effects()
     from socecon.definitions import load_definitions
 
     assert list(effects) == [m.id for m in load_definitions().measures]
-    options = w.load_options()
+    options = load_options()
     assert 8 <= len(options) <= 12
     assert [o.id for o in options if o.reference] == ["huidig_beleid"]
     for me in effects.values():
@@ -167,7 +169,7 @@ measure_effects:
         encoding="utf-8",
     )
     with pytest.raises(DefinitionError) as info:
-        w.load_measure_effects(path)
+        load_measure_effects(path)
     text = str(info.value)
     for needle in [
         "unknown measure 'quotum'",
@@ -194,7 +196,7 @@ options:
         encoding="utf-8",
     )
     with pytest.raises(DefinitionError) as info:
-        w.load_options(path)
+        load_options(path)
     text = str(info.value)
     for needle in [
         "option 'b': the reference option must have no measures",
@@ -221,7 +223,7 @@ def test_seeded_wind_tunnel_reproduces_bit_for_bit(zutphen):
 
 
 def test_a_measure_with_zero_effect_has_zero_effect():
-    effects = dict(w.load_measure_effects())
+    effects = dict(load_measure_effects())
     me = effects["social_procurement"]
     neutral = tuple(
         dataclasses.replace(e, value=n, low=n, high=n)

@@ -38,9 +38,10 @@ import pandas as pd
 
 from socecon.analysis.sensitivity import srrc
 from socecon.definitions.assumptions import BAND_MIDPOINTS, Assumptions, load_assumptions
+from socecon.definitions.indicators import load_indicator_definitions
 from socecon.exceptions import SocEconError
 from socecon.model.core import DEFAULT_HORIZON, run
-from socecon.model.indicators import Components, load_indicator_definitions, registry
+from socecon.model.indicators import Components, registry
 from socecon.model.inputs import ModelInput
 
 METHODS = ("lhs", "mc")

@@ -26,17 +26,13 @@ Examples
 from __future__ import annotations
 
 import difflib
-import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from socecon.analysis.criteria import (
     CLASSES,
@@ -52,354 +48,21 @@ from socecon.analysis.criteria import (
 )
 from socecon.analysis.uncertainty import Parameter, SampleSet, sample
 from socecon.definitions import load_definitions
-from socecon.definitions.assumptions import RELIABILITY, load_assumptions
-from socecon.exceptions import AssumptionError, DefinitionError, SocEconError
+from socecon.definitions.assumptions import load_assumptions
+from socecon.definitions.effects import MeasureEffects, load_measure_effects
+from socecon.definitions.options import Option, load_options, option_problems
+from socecon.exceptions import AssumptionError, SocEconError
 from socecon.model.core import DEFAULT_HORIZON, run
 from socecon.model.indicators import registry
 from socecon.model.inputs import ModelInput, snapshot_input
 from socecon.present.formats import format_number
 from socecon.regions import group_members, region_name
 
-DEFINITIONS_DIR = Path(__file__).resolve().parents[1] / "definitions"
-EFFECTS_FILE = DEFINITIONS_DIR / "measure_effects.yaml"
-OPTIONS_FILE = DEFINITIONS_DIR / "options.yaml"
-OPERATIONS = ("multiply", "add")
-COST_UNIT = "EUR/year per 1,000 jobs"
 DEFAULT_SAMPLES = 200
 
 
 class WindTunnelError(SocEconError):
     """An invalid wind-tunnel request: goal, option, measure, scenario or settings."""
-
-
-# --- declarations -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Effect:
-    """What one measure does to one assumption (see ``measure_effects.yaml``).
-
-    Attributes
-    ----------
-    measure, assumption, operation : str
-        ``operation`` is ``multiply`` (a factor) or ``add`` (in the assumption's unit).
-    value, low, high : float
-        Central size and the range sampled.
-    unit : str
-    scenarios : tuple of str
-        Where the effect can act.
-    source, reliability, note : str
-    """
-
-    measure: str
-    assumption: str
-    operation: str
-    value: float
-    low: float
-    high: float
-    unit: str
-    scenarios: tuple[str, ...]
-    source: str
-    reliability: str
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class MeasureCost:
-    """Programme cost of a measure in EUR/year per 1,000 jobs, paid in every scenario."""
-
-    value: float
-    low: float
-    high: float
-    source: str
-    reliability: str
-
-
-@dataclass(frozen=True)
-class MeasureEffects:
-    """A measure's effects and programme cost."""
-
-    measure: str
-    effects: tuple[Effect, ...]
-    cost: MeasureCost
-
-
-@dataclass(frozen=True)
-class Option:
-    """A policy option: a bundle of measures the municipality chooses.
-
-    Attributes
-    ----------
-    id : str
-    name : str
-        Dutch name.
-    measures : tuple of str
-        Measure ids (empty only for the reference option).
-    description : str
-        Dutch description.
-    reference : bool
-        True for "doe niets / huidig beleid".
-    """
-
-    id: str
-    name: str
-    measures: tuple[str, ...]
-    description: str = ""
-    reference: bool = False
-
-
-def _number(entry: Mapping, key: str, item: str, problems: list[str]) -> float | None:
-    raw = entry.get(key)
-    if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
-        problems.append(f"{item}: {key} must be a number, got {raw!r}")
-        return None
-    return float(raw)
-
-
-def _read(path: Path, key: str) -> list:
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise DefinitionError(str(path), [f"cannot read: {exc}"]) from exc
-    entries = doc.get(key) if isinstance(doc, Mapping) else None
-    if not isinstance(entries, list):
-        raise DefinitionError(str(path), [f"expected a top-level list {key!r}"])
-    return entries
-
-
-def _parse_effect(
-    measure: str, raw: Any, index: int, known_scenarios: Sequence[str], problems: list[str]
-) -> Effect | None:
-    item = f"measure {measure!r} effect {index}"
-    if not isinstance(raw, Mapping):
-        problems.append(f"{item}: expected a mapping")
-        return None
-    assumptions = load_assumptions()
-    key = raw.get("assumption")
-    item = f"measure {measure!r} effect on {key!r}"
-    ok = True
-    target = next((a for a in assumptions if a.id == key), None)
-    if target is None or target.kind != "scalar":
-        close = difflib.get_close_matches(str(key), assumptions.ids, n=2)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        problems.append(f"{item}: not a scalar assumption{hint}")
-        ok = False
-    op = raw.get("operation")
-    if op not in OPERATIONS:
-        problems.append(f"{item}: operation must be one of {OPERATIONS}, got {op!r}")
-        ok = False
-    numbers = [_number(raw, k, item, problems) for k in ("value", "low", "high")]
-    if None in numbers:
-        return None
-    value, low, high = numbers
-    if not low <= value <= high:
-        problems.append(f"{item}: need low <= value <= high, got {low:g}, {value:g}, {high:g}")
-        ok = False
-    if op == "multiply" and low < 0:
-        problems.append(f"{item}: a factor cannot be negative, got low {low:g}")
-        ok = False
-    unit = raw.get("unit")
-    if ok and target is not None:
-        wanted = "factor" if op == "multiply" else target.unit
-        if unit != wanted:
-            problems.append(f"{item}: unit must be {wanted!r} for {op}, got {unit!r}")
-            ok = False
-    scenarios = raw.get("scenarios")
-    if not isinstance(scenarios, list) or not scenarios:
-        problems.append(f"{item}: scenarios must be a non-empty list of scenario ids")
-        ok = False
-    else:
-        for s in scenarios:
-            if s not in known_scenarios:
-                problems.append(
-                    f"{item}: unknown scenario {s!r} (choose from {', '.join(known_scenarios)})"
-                )
-                ok = False
-    if not raw.get("source"):
-        problems.append(f"{item}: missing source (write 'assumed' if there is none)")
-        ok = False
-    if raw.get("reliability") not in RELIABILITY:
-        problems.append(f"{item}: reliability must be one of {RELIABILITY}")
-        ok = False
-    if not ok:
-        return None
-    return Effect(
-        measure=measure,
-        assumption=str(key),
-        operation=str(op),
-        value=value,
-        low=low,
-        high=high,
-        unit=str(unit),
-        scenarios=tuple(scenarios),
-        source=" ".join(str(raw["source"]).split()),
-        reliability=str(raw["reliability"]),
-        note=" ".join(str(raw.get("note", "")).split()),
-    )
-
-
-def _parse_cost(measure: str, raw: Any, problems: list[str]) -> MeasureCost | None:
-    item = f"measure {measure!r} cost"
-    if not isinstance(raw, Mapping):
-        problems.append(f"{item}: expected a mapping with value, low, high, source, reliability")
-        return None
-    numbers = [_number(raw, k, item, problems) for k in ("value", "low", "high")]
-    if None in numbers:
-        return None
-    value, low, high = numbers
-    ok = True
-    if not 0 <= low <= value <= high:
-        problems.append(f"{item}: need 0 <= low <= value <= high, got {low:g}, {value:g}, {high:g}")
-        ok = False
-    if raw.get("unit", COST_UNIT) != COST_UNIT:
-        problems.append(f"{item}: unit must be {COST_UNIT!r}, got {raw.get('unit')!r}")
-        ok = False
-    if not raw.get("source"):
-        problems.append(f"{item}: missing source (write 'assumed' if there is none)")
-        ok = False
-    if raw.get("reliability") not in RELIABILITY:
-        problems.append(f"{item}: reliability must be one of {RELIABILITY}")
-        ok = False
-    if not ok:
-        return None
-    return MeasureCost(value, low, high, " ".join(str(raw["source"]).split()), raw["reliability"])
-
-
-def load_measure_effects(path: str | Path | None = None) -> dict[str, MeasureEffects]:
-    """Load and validate the measure effects.
-
-    Parameters
-    ----------
-    path : str or Path, optional
-        A ``measure_effects.yaml``; the package's own by default (cached).
-
-    Returns
-    -------
-    dict of str to MeasureEffects
-        By measure id, in file order; every measure of ``measures.yaml`` is present.
-
-    Raises
-    ------
-    DefinitionError
-        Listing every problem: unknown or undeclared measures, unknown assumptions or scenarios,
-        wrong units, ranges, missing sources.
-    """
-    return _load_effects(str(Path(path) if path else EFFECTS_FILE))
-
-
-@cache
-def _load_effects(path: str) -> dict[str, MeasureEffects]:
-    defs = load_definitions()
-    known_measures = [m.id for m in defs.measures]
-    known_scenarios = [s.id for s in defs.future_scenarios]
-    problems: list[str] = []
-    out: dict[str, MeasureEffects] = {}
-    for i, entry in enumerate(_read(Path(path), "measure_effects")):
-        if not isinstance(entry, Mapping):
-            problems.append(f"measure_effects[{i}]: expected a mapping")
-            continue
-        measure = entry.get("measure")
-        if measure not in known_measures:
-            close = difflib.get_close_matches(str(measure), known_measures, n=2)
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            problems.append(f"measure_effects[{i}]: unknown measure {measure!r}{hint}")
-            continue
-        if measure in out:
-            problems.append(f"measure {measure!r}: declared twice")
-            continue
-        raw_effects = entry.get("effects")
-        if not isinstance(raw_effects, list):
-            problems.append(f"measure {measure!r}: effects must be a list (may be empty)")
-            continue
-        effects = [
-            _parse_effect(measure, e, j, known_scenarios, problems)
-            for j, e in enumerate(raw_effects)
-        ]
-        cost = _parse_cost(measure, entry.get("cost"), problems)
-        if cost is not None and None not in effects:
-            out[measure] = MeasureEffects(measure, tuple(effects), cost)  # type: ignore[arg-type]
-    for missing in (m for m in known_measures if m not in out):
-        if not any(f"{missing!r}" in p for p in problems):
-            problems.append(f"measure {missing!r}: no effects declared (use effects: [])")
-    if problems:
-        raise DefinitionError(path, problems)
-    return out
-
-
-def load_options(path: str | Path | None = None) -> tuple[Option, ...]:
-    """Load and validate the declared policy options.
-
-    Parameters
-    ----------
-    path : str or Path, optional
-        An ``options.yaml``; the package's own by default (cached).
-
-    Returns
-    -------
-    tuple of Option
-
-    Raises
-    ------
-    DefinitionError
-        Listing every problem: missing fields, unknown measures, duplicates, empty bundles, not
-        exactly one reference option.
-    """
-    return _load_options(str(Path(path) if path else OPTIONS_FILE))
-
-
-@cache
-def _load_options(path: str) -> tuple[Option, ...]:
-    problems: list[str] = []
-    out: list[Option] = []
-    for i, entry in enumerate(_read(Path(path), "options")):
-        if not isinstance(entry, Mapping):
-            problems.append(f"options[{i}]: expected a mapping")
-            continue
-        item = f"option {entry.get('id', i)!r}"
-        missing = [k for k in ("id", "name", "description") if not entry.get(k)]
-        if missing:
-            problems.append(f"{item}: missing field(s) {', '.join(missing)}")
-            continue
-        measures = entry.get("measures")
-        if not isinstance(measures, list):
-            problems.append(f"{item}: measures must be a list of measure ids")
-            continue
-        option = Option(
-            id=str(entry["id"]),
-            name=str(entry["name"]),
-            measures=tuple(str(m) for m in measures),
-            description=" ".join(str(entry["description"]).split()),
-            reference=bool(entry.get("reference", False)),
-        )
-        problems.extend(_option_problems(option))
-        out.append(option)
-    ids = [o.id for o in out]
-    for dup in sorted({i for i in ids if ids.count(i) > 1}):
-        problems.append(f"option {dup!r}: duplicate id")
-    references = [o.id for o in out if o.reference]
-    if len(references) != 1:
-        problems.append(f"exactly one option needs reference: true, found {references or 'none'}")
-    if problems:
-        raise DefinitionError(path, problems)
-    return tuple(out)
-
-
-def _option_problems(option: Option) -> list[str]:
-    known = [m.id for m in load_definitions().measures]
-    problems = []
-    for m in option.measures:
-        if m not in known:
-            close = difflib.get_close_matches(m, known, n=2)
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            problems.append(f"option {option.id!r}: unknown measure {m!r}{hint}")
-    if not option.measures and not option.reference:
-        problems.append(f"option {option.id!r}: no measures (only the reference may be empty)")
-    if option.reference and option.measures:
-        problems.append(f"option {option.id!r}: the reference option must have no measures")
-    dup = sorted({m for m in option.measures if option.measures.count(m) > 1})
-    if dup:
-        problems.append(f"option {option.id!r}: measure(s) listed twice: {', '.join(dup)}")
-    return problems
 
 
 # --- evaluation -----------------------------------------------------------------------------------
@@ -459,7 +122,7 @@ def resolve_options(options: Sequence[str | Option] | None = None) -> tuple[Opti
     out, problems = [], []
     for item in chosen:
         if isinstance(item, Option):
-            problems.extend(_option_problems(item))
+            problems.extend(option_problems(item))
             out.append(item)
         elif item in by_id:
             out.append(by_id[item])

@@ -2,11 +2,11 @@
 
 The snapshot is one long, tidy table (``data/cbs_snapshot.csv``) with the columns
 ``region, year, variable, unit, value, source``, a region table (``data/regions.csv``) and a
-manifest (``data/manifest.yaml``); :mod:`socecon.data.schema` declares what they hold and
-:mod:`socecon.data.manifest` writes and checks their bytes. ``socecon data build``
-(:func:`~.cbs.build`) writes the snapshot from the shared CBS exports, ``socecon data refresh``
-(:func:`~.cbs.refresh`) from CBS open data; both go through :func:`write_snapshot`, so rebuilding
-from the same inputs gives identical bytes.
+manifest (``data/manifest.yaml``) that records, for every processed table, the CBS table ids,
+reference dates, licence, the sha256 of the inputs and of the output, and per-variable and
+per-region control totals. ``socecon data build`` (:func:`~.cbs_build.build`) writes it from the
+shared CBS exports, ``socecon data refresh`` (:func:`~.cbs_refresh.refresh`) from CBS open data;
+both go through :func:`write_snapshot`, so rebuilding from the same inputs gives identical bytes.
 
 Loading checks the files against the manifest, once per data folder (:func:`load_snapshot`,
 :func:`load_regions_table`; :func:`clear_cache` forgets them). A file that was edited by hand or

@@ -1,19 +1,40 @@
-"""The study's vocabulary: axes, scenarios and measures, declared in YAML and loaded validated.
+"""The declarations layer: every YAML file of the study, loaded into frozen, validated objects.
 
-The YAML files beside this module are the declarations; this module turns them into frozen
-objects and checks them. Every problem found is collected, then raised once as a
-:class:`~socecon.exceptions.DefinitionError` that names the file, the item and the problem.
+The YAML files beside this package are the declarations; its modules turn each into frozen
+objects with the shared building blocks of :mod:`~socecon.definitions.schema`, collecting every
+problem by file and item before raising one :class:`~socecon.exceptions.DefinitionError`:
+
+======================  =====================================================================
+``scenarios.yaml``      axes and scenarios (:mod:`~socecon.definitions.scenarios`)
+``measures.yaml``       the measures (maatregelen) (:mod:`~socecon.definitions.scenarios`)
+``assumptions.yaml``    every number that is not CBS data (:mod:`~socecon.definitions.assumptions`)
+``units.yaml``          units: Dutch label, kind, decimals, slider step (:mod:`~.units`)
+``conventions.yaml``    national code, base year, horizons, default group (:mod:`~.conventions`)
+``levers.yaml``         how each scenario works in the model (:mod:`~.levers`)
+``indicators.yaml``     the indicators reported (:mod:`~.indicators`)
+``groups.yaml``         named groups of municipalities, landsdelen (:mod:`~.groups`)
+``hindcast.yaml``       what happened by 2020 (:mod:`~.hindcast`)
+``measure_effects.yaml`` what each measure does and costs (:mod:`~.effects`)
+``options.yaml``        policy options for the wind tunnel (:mod:`~.options`)
+``corop_2015.yaml``     COROP regions of the 2015 municipalities (:mod:`~.corop`)
+``cbs_tables.yaml``     the CBS tables and columns socecon reads (:mod:`~.cbs_tables`)
+======================  =====================================================================
+
+This module is the face of the layer: :func:`load_definitions` validates all files of a folder
+and cross-checks them (scenario, measure, assumption, indicator, unit and group ids), and the
+conventions are exported as constants (:data:`NATIONAL_CODE`, :data:`DEFAULT_HORIZON`, ...).
 
 Examples
 --------
->>> from socecon.definitions import load_definitions
+>>> from socecon.definitions import load_definitions, NATIONAL_CODE
 >>> defs = load_definitions()
->>> defs.scenario("regulier").productivity.low
-50.0
+>>> defs.scenario("regulier").productivity.low, NATIONAL_CODE
+(50.0, 'NL01')
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -21,150 +42,108 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import yaml
-
+from socecon.definitions.assumptions import (
+    ASSUMPTIONS_FILE,
+    Assumptions,
+    load_assumptions,
+    parse_assumptions,
+)
+from socecon.definitions.cbs_tables import (
+    CBS_TABLES_FILE,
+    CBSTables,
+    load_cbs_tables,
+    parse_cbs_tables,
+)
+from socecon.definitions.conventions import (
+    CONVENTIONS_FILE,
+    Conventions,
+    load_conventions,
+    parse_conventions,
+)
+from socecon.definitions.corop import COROP_FILE, load_corop, parse_corop
+from socecon.definitions.effects import (
+    EFFECTS_FILE,
+    MeasureEffects,
+    load_measure_effects,
+    parse_effects,
+)
+from socecon.definitions.groups import GROUPS_FILE, Group, load_groups, parse_groups
+from socecon.definitions.hindcast import HINDCAST_FILE, Hindcast, load_hindcast, parse_hindcast
+from socecon.definitions.indicators import (
+    INDICATORS_FILE,
+    IndicatorDefinition,
+    load_indicator_definitions,
+    parse_indicators,
+)
+from socecon.definitions.levers import LEVERS_FILE, Levers, load_levers, parse_levers
+from socecon.definitions.options import OPTIONS_FILE, Option, load_options, parse_options
+from socecon.definitions.scenarios import (
+    MEASURES_FILE,
+    SCENARIO_KINDS,
+    SCENARIOS_FILE,
+    Axis,
+    Measure,
+    Pole,
+    ProductivityRange,
+    Quota,
+    Scenario,
+    package_scenarios,
+    parse_measures,
+    parse_scenarios,
+    scalar_defaults,
+)
+from socecon.definitions.schema import DEFINITIONS_DIR, Problems, raise_problems, read_yaml
+from socecon.definitions.units import UNITS_FILE, Units, load_units, parse_units
 from socecon.exceptions import DefinitionError
 
-DEFINITIONS_DIR = Path(__file__).resolve().parent
-SCENARIOS_FILE = "scenarios.yaml"
-MEASURES_FILE = "measures.yaml"
-SCENARIO_KINDS = ("baseline", "scenario")
+__all__ = [
+    "BASE_YEAR",
+    "DEFAULT_GROUP",
+    "DEFAULT_HORIZON",
+    "DEFINITIONS_DIR",
+    "MAX_HORIZON",
+    "MEASURES_FILE",
+    "NATIONAL_CODE",
+    "NATIONAL_NAME",
+    "REGION_CODE",
+    "REPORT_ENV",
+    "SCENARIOS_FILE",
+    "SCENARIO_KINDS",
+    "Axis",
+    "Definitions",
+    "Measure",
+    "Pole",
+    "ProductivityRange",
+    "Quota",
+    "Scenario",
+    "load_definitions",
+]
 
-
-@dataclass(frozen=True)
-class Measure:
-    """A policy measure (maatregel) of the study.
-
-    Attributes
-    ----------
-    id : str
-        Identifier that scenarios refer to.
-    name : str
-        Dutch name, as shown in reports.
-    description : str
-        Dutch description.
-    """
-
-    id: str
-    name: str
-    description: str
-
-
-@dataclass(frozen=True)
-class Pole:
-    """One end of a scenario axis."""
-
-    id: str
-    label: str
-
-
-@dataclass(frozen=True)
-class Axis:
-    """A core uncertainty of the study, with its two poles."""
-
-    id: str
-    name: str
-    question: str
-    poles: tuple[Pole, Pole]
-
-    def pole(self, pole_id: str) -> Pole:
-        """Return the pole with ``pole_id``."""
-        return next(p for p in self.poles if p.id == pole_id)
-
-
-@dataclass(frozen=True)
-class ProductivityRange:
-    """A closed range of productivity (loonwaarde), in percent of a regular worker.
-
-    Attributes
-    ----------
-    low, high : float
-        Bounds in percent, ``0 <= low < high <= 100``.
-    """
-
-    low: float
-    high: float
-
-    def contains(self, productivity: float) -> bool:
-        """Return whether ``productivity`` (percent) lies in the closed range."""
-        return self.low <= productivity <= self.high
-
-    def __str__(self) -> str:
-        return f"{self.low:g}-{self.high:g} %"
-
-
-@dataclass(frozen=True)
-class Quota:
-    """An employment quota as in the Regulier scenario.
-
-    Attributes
-    ----------
-    share : float
-        Minimum share of employees from the target group (0.05 = 5 %).
-    productivity : ProductivityRange
-        Productivity of the workers who count towards the quota.
-    buy_out : bool
-        Whether employers can buy themselves out (afbetaling).
-    from_year : int
-        Year the quota starts.
-    """
-
-    share: float
-    productivity: ProductivityRange
-    buy_out: bool
-    from_year: int
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """A scenario of the study, or the baseline.
-
-    Attributes
-    ----------
-    id, name, kind : str
-        Identifier, Dutch name, and ``"scenario"`` or ``"baseline"``.
-    axes : Mapping[str, str]
-        Axis id to pole id (empty for the baseline).
-    tagline : str
-        The seed's "In 2020 ..." sentence.
-    employer_type, policy_principles, policy_goals : str
-        The rows of the seed's summary table, in Dutch.
-    productivity : ProductivityRange or None
-        The productivity served (None for the baseline, which is observed data).
-    measures : tuple of str
-        Ids of the measures (maatregelen).
-    storyline, left_out : str
-        Dutch summary of the storyline and of who falls outside the boat.
-    quota : Quota or None
-        The quota rule (Regulier only).
-    public_employment_share : float or None
-        Share of all employment in municipal work companies (Publiek only).
-    """
-
-    id: str
-    name: str
-    kind: str
-    axes: Mapping[str, str]
-    tagline: str
-    employer_type: str
-    productivity: ProductivityRange | None
-    policy_principles: str
-    policy_goals: str
-    measures: tuple[str, ...]
-    storyline: str
-    left_out: str
-    quota: Quota | None = None
-    public_employment_share: float | None = None
-
-    @property
-    def is_baseline(self) -> bool:
-        """Whether this is the baseline rather than one of the four scenarios."""
-        return self.kind == "baseline"
+_CONVENTIONS = load_conventions()
+#: CBS code of Nederland in the regional tables (``NL01``).
+NATIONAL_CODE = _CONVENTIONS.national_code
+#: Dutch name of Nederland.
+NATIONAL_NAME = _CONVENTIONS.national_name
+#: The CBS base year of the model.
+BASE_YEAR = _CONVENTIONS.base_year
+#: The seed study's horizon, the model's default.
+DEFAULT_HORIZON = _CONVENTIONS.default_horizon
+#: The farthest horizon the model accepts.
+MAX_HORIZON = _CONVENTIONS.max_horizon
+#: Group id of the study's municipalities (``participating``).
+DEFAULT_GROUP = _CONVENTIONS.default_group
+#: Every region code socecon knows (compiled pattern).
+REGION_CODE = _CONVENTIONS.region_code
+#: Environment variable the batch runner sets so that charts render for the HTML report.
+REPORT_ENV = _CONVENTIONS.report_environment
 
 
 @dataclass(frozen=True)
 class Definitions:
     """All declarations, validated and cross-checked.
+
+    The scenarios and measures are always declared; the other files are optional in a folder
+    passed to :func:`load_definitions` (None when absent) and always present in the package's own.
 
     Attributes
     ----------
@@ -172,11 +151,44 @@ class Definitions:
     measures : tuple of Measure
     scenarios : tuple of Scenario
         The baseline first (if declared), then the scenarios in file order.
+    units : Units or None
+        ``units.yaml``.
+    conventions : Conventions or None
+        ``conventions.yaml``.
+    assumptions : Assumptions or None
+        ``assumptions.yaml``.
+    levers : Mapping of str to Levers, or None
+        ``levers.yaml``, by scenario id.
+    indicators : tuple of IndicatorDefinition, or None
+        ``indicators.yaml``.
+    groups : Mapping of str to Group, or None
+        ``groups.yaml``, landsdelen included.
+    hindcast : Hindcast or None
+        ``hindcast.yaml``.
+    effects : Mapping of str to MeasureEffects, or None
+        ``measure_effects.yaml``, by measure id.
+    options : tuple of Option, or None
+        ``options.yaml``.
+    corop : Mapping of str to (str, str), or None
+        ``corop_2015.yaml``: municipality code to COROP code and name.
+    cbs_tables : CBSTables or None
+        ``cbs_tables.yaml``.
     """
 
     axes: tuple[Axis, ...]
     measures: tuple[Measure, ...]
     scenarios: tuple[Scenario, ...]
+    units: Units | None = None
+    conventions: Conventions | None = None
+    assumptions: Assumptions | None = None
+    levers: Mapping[str, Levers] | None = None
+    indicators: tuple[IndicatorDefinition, ...] | None = None
+    groups: Mapping[str, Group] | None = None
+    hindcast: Hindcast | None = None
+    effects: Mapping[str, MeasureEffects] | None = None
+    options: tuple[Option, ...] | None = None
+    corop: Mapping[str, tuple[str, str]] | None = None
+    cbs_tables: CBSTables | None = None
 
     def scenario(self, scenario_id: str) -> Scenario:
         """Return the scenario with ``scenario_id``.
@@ -218,264 +230,15 @@ class Definitions:
         return iter(self.scenarios)
 
 
-class _Problems:
-    """Collects problems for one file, so that all are reported at once."""
-
-    def __init__(self) -> None:
-        self.items: list[str] = []
-
-    def add(self, item: str, message: str) -> None:
-        self.items.append(f"{item}: {message}")
-
-
-def _read_yaml(path: Path, problems: _Problems) -> Any:
-    if not path.is_file():
-        problems.add(path.name, "file not found")
-        return None
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        problems.add(path.name, f"not valid YAML ({exc})")
-        return None
-
-
-def _text(entry: Mapping, key: str, item: str, problems: _Problems, required: bool = True) -> str:
-    value = entry.get(key)
-    if value is None:
-        if required:
-            problems.add(item, f"missing field {key!r}")
-        return ""
-    if not isinstance(value, str) or not value.strip():
-        problems.add(item, f"field {key!r} must be non-empty text, got {value!r}")
-        return ""
-    return value.strip()
-
-
-def _list_of_entries(doc: Any, key: str, file: str, problems: _Problems) -> list[Mapping]:
-    if not isinstance(doc, Mapping) or not isinstance(doc.get(key), list):
-        problems.add(file, f"expected a top-level list {key!r}")
-        return []
-    entries = []
-    for i, entry in enumerate(doc[key]):
-        if isinstance(entry, Mapping):
-            entries.append(entry)
-        else:
-            problems.add(f"{key}[{i}]", f"expected a mapping, got {entry!r}")
-    return entries
-
-
-def _unique_ids(entries: list[Mapping], kind: str, problems: _Problems) -> None:
-    seen: set[str] = set()
-    for i, entry in enumerate(entries):
-        ident = entry.get("id")
-        if not isinstance(ident, str) or not ident:
-            problems.add(f"{kind}[{i}]", f"missing or invalid id {ident!r}")
-        elif ident in seen:
-            problems.add(f"{kind} {ident!r}", "duplicate id")
-        else:
-            seen.add(ident)
-
-
-def _number(value: Any, item: str, field: str, problems: _Problems) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        problems.add(item, f"{field} must be a number, got {value!r}")
-        return None
-    return float(value)
-
-
-def _productivity(value: Any, item: str, problems: _Problems) -> ProductivityRange | None:
-    if not isinstance(value, Mapping):
-        problems.add(item, f"productivity must be a mapping with low and high, got {value!r}")
-        return None
-    low = _number(value.get("low"), item, "productivity low", problems)
-    high = _number(value.get("high"), item, "productivity high", problems)
-    if low is None or high is None:
-        return None
-    if not 0 <= low < high <= 100:
-        problems.add(
-            item, f"productivity range {low:g}-{high:g} out of bounds (need 0 <= low < high <= 100)"
-        )
-        return None
-    return ProductivityRange(low, high)
-
-
-def _share(value: Any, item: str, field: str, problems: _Problems) -> float | None:
-    share = _number(value, item, field, problems)
-    if share is not None and not 0 < share <= 1:
-        problems.add(item, f"{field} must be a share in (0, 1], got {share:g}")
-        return None
-    return share
-
-
-def _parse_axes(doc: Any, problems: _Problems) -> tuple[Axis, ...]:
-    entries = _list_of_entries(doc, "axes", SCENARIOS_FILE, problems)
-    _unique_ids(entries, "axis", problems)
-    axes = []
-    for entry in entries:
-        item = f"axis {entry.get('id')!r}"
-        poles_raw = entry.get("poles")
-        poles: list[Pole] = []
-        if not isinstance(poles_raw, list) or len(poles_raw) != 2:
-            problems.add(item, "needs exactly two poles")
-        else:
-            for pole in poles_raw:
-                if isinstance(pole, Mapping) and pole.get("id") and pole.get("label"):
-                    poles.append(Pole(str(pole["id"]), str(pole["label"])))
-                else:
-                    problems.add(item, f"pole needs an id and a label, got {pole!r}")
-        if len(poles) == 2 and poles[0].id == poles[1].id:
-            problems.add(item, f"both poles have the id {poles[0].id!r}")
-        axes.append(
-            Axis(
-                id=str(entry.get("id")),
-                name=_text(entry, "name", item, problems),
-                question=_text(entry, "question", item, problems),
-                poles=tuple(poles),  # type: ignore[arg-type]
-            )
-        )
-    return tuple(axes)
-
-
-def _parse_measures(doc: Any, problems: _Problems) -> tuple[Measure, ...]:
-    entries = _list_of_entries(doc, "measures", MEASURES_FILE, problems)
-    _unique_ids(entries, "measure", problems)
-    return tuple(
-        Measure(
-            id=str(e.get("id")),
-            name=_text(e, "name", f"measure {e.get('id')!r}", problems),
-            description=_text(e, "description", f"measure {e.get('id')!r}", problems),
-        )
-        for e in entries
-    )
-
-
-def _parse_axes_of_scenario(
-    entry: Mapping, item: str, axes: tuple[Axis, ...], problems: _Problems
-) -> Mapping[str, str]:
-    raw = entry.get("axes") or {}
-    if not isinstance(raw, Mapping):
-        problems.add(item, f"axes must be a mapping of axis to pole, got {raw!r}")
-        return MappingProxyType({})
-    known = {a.id: a for a in axes}
-    for axis_id in raw:
-        if axis_id not in known:
-            problems.add(item, f"unknown axis {axis_id!r}")
-    for axis in axes:
-        pole = raw.get(axis.id)
-        if pole is None:
-            problems.add(item, f"missing axis {axis.id!r}")
-        elif pole not in {p.id for p in axis.poles}:
-            poles = ", ".join(p.id for p in axis.poles)
-            problems.add(item, f"axis {axis.id!r} has unknown pole {pole!r} (known: {poles})")
-    return MappingProxyType({str(k): str(v) for k, v in raw.items()})
-
-
-def _parse_quota(raw: Any, item: str, problems: _Problems) -> Quota | None:
-    if raw is None:
-        return None
-    if not isinstance(raw, Mapping):
-        problems.add(item, f"quota must be a mapping, got {raw!r}")
-        return None
-    share = _share(raw.get("share"), item, "quota share", problems)
-    productivity = _productivity(raw.get("productivity"), f"{item} quota", problems)
-    year = raw.get("from_year")
-    if not isinstance(year, int) or isinstance(year, bool):
-        problems.add(item, f"quota from_year must be a year, got {year!r}")
-    buy_out = raw.get("buy_out")
-    if not isinstance(buy_out, bool):
-        problems.add(item, f"quota buy_out must be true or false, got {buy_out!r}")
-    if share is None or productivity is None or not isinstance(year, int):
-        return None
-    return Quota(share, productivity, bool(buy_out), year)
-
-
-def _parse_scenario(
-    entry: Mapping, axes: tuple[Axis, ...], measure_ids: set[str], problems: _Problems
-) -> Scenario:
-    item = f"scenario {entry.get('id')!r}"
-    kind = entry.get("kind", "scenario")
-    if kind not in SCENARIO_KINDS:
-        problems.add(item, f"kind must be one of {SCENARIO_KINDS}, got {kind!r}")
-    is_baseline = kind == "baseline"
-    if is_baseline:
-        axes_map: Mapping[str, str] = MappingProxyType(dict(entry.get("axes") or {}))
-        productivity = (
-            None
-            if entry.get("productivity") is None
-            else _productivity(entry["productivity"], item, problems)
-        )
-    else:
-        axes_map = _parse_axes_of_scenario(entry, item, axes, problems)
-        productivity = _productivity(entry.get("productivity"), item, problems)
-    measures = entry.get("measures")
-    if not isinstance(measures, list) or not measures:
-        problems.add(item, "measures must be a non-empty list of measure ids")
-        measures = []
-    for m in measures:
-        if m not in measure_ids:
-            problems.add(item, f"unknown measure {m!r} (not declared in {MEASURES_FILE})")
-    if len(set(measures)) != len(measures):
-        problems.add(item, "a measure is listed twice")
-    share = entry.get("public_employment_share")
-    return Scenario(
-        id=str(entry.get("id")),
-        name=_text(entry, "name", item, problems),
-        kind=str(kind),
-        axes=axes_map,
-        tagline=_text(entry, "tagline", item, problems),
-        employer_type=_text(entry, "employer_type", item, problems),
-        productivity=productivity,
-        policy_principles=_text(entry, "policy_principles", item, problems),
-        policy_goals=_text(entry, "policy_goals", item, problems),
-        measures=tuple(str(m) for m in measures),
-        storyline=_text(entry, "storyline", item, problems),
-        left_out=_text(entry, "left_out", item, problems),
-        quota=_parse_quota(entry.get("quota"), item, problems),
-        public_employment_share=None
-        if share is None
-        else _share(share, item, "public_employment_share", problems),
-    )
-
-
-def _check_grid(scenarios: list[Scenario], axes: tuple[Axis, ...], problems: _Problems) -> None:
-    """Check that the scenarios span the axes' grid, each combination exactly once."""
-    futures = [s for s in scenarios if not s.is_baseline]
-    combos: dict[tuple[str, ...], str] = {}
-    for s in futures:
-        key = tuple(s.axes.get(a.id, "") for a in axes)
-        if key in combos:
-            problems.add(
-                f"scenario {s.id!r}", f"takes the same poles {key} as scenario {combos[key]!r}"
-            )
-        combos[key] = s.id
-    if all(len(a.poles) == 2 for a in axes):
-        grid = [()]
-        for axis in axes:
-            grid = [(*g, pole.id) for g in grid for pole in axis.poles]
-        for key in grid:
-            if key not in combos:
-                problems.add(SCENARIOS_FILE, f"no scenario takes the poles {key}")
-    baselines = [s.id for s in scenarios if s.is_baseline]
-    if len(baselines) != 1:
-        problems.add(SCENARIOS_FILE, f"expected exactly one baseline, found {baselines}")
-
-
-def _validated(path: Path, parse: Callable[[_Problems], Any]) -> Any:
-    problems = _Problems()
-    result = parse(problems)
-    if problems.items:
-        raise DefinitionError(str(path), problems.items)
-    return result
-
-
 def load_definitions(directory: str | Path | None = None) -> Definitions:
-    """Load and validate the scenario and measure declarations.
+    """Load, validate and cross-check every declarations file of a folder.
 
     Parameters
     ----------
     directory : str or Path, optional
-        Folder with ``scenarios.yaml`` and ``measures.yaml``; the package's own declarations by
-        default (loaded once and cached).
+        Folder with at least ``scenarios.yaml`` and ``measures.yaml``; the other files are
+        validated when present. The package's own declarations by default (loaded once and
+        cached).
 
     Returns
     -------
@@ -485,7 +248,7 @@ def load_definitions(directory: str | Path | None = None) -> Definitions:
     Raises
     ------
     DefinitionError
-        With every problem found, each naming the file and item.
+        With every problem found in every file, each naming the file and item.
     """
     if directory is None:
         return _load_default()
@@ -494,27 +257,102 @@ def load_definitions(directory: str | Path | None = None) -> Definitions:
 
 @cache
 def _load_default() -> Definitions:
-    return _load(DEFINITIONS_DIR)
+    try:
+        # Each file once, through the loaders' own caches (the model asks them too).
+        scenarios = package_scenarios()
+        defs = Definitions(
+            axes=scenarios.axes,
+            measures=scenarios.measures,
+            scenarios=scenarios.scenarios,
+            units=load_units(),
+            conventions=load_conventions(),
+            assumptions=load_assumptions(),
+            levers=MappingProxyType(load_levers()),
+            indicators=load_indicator_definitions(),
+            groups=MappingProxyType(load_groups()),
+            hindcast=load_hindcast(),
+            effects=MappingProxyType(load_measure_effects()),
+            options=load_options(),
+            corop=MappingProxyType(load_corop()),
+            cbs_tables=load_cbs_tables(),
+        )
+        problems = Problems(CONVENTIONS_FILE)
+        _check_conventions(defs, problems)
+        problems.raise_if_any(DEFINITIONS_DIR / CONVENTIONS_FILE)
+        return defs
+    except DefinitionError:
+        return _load(DEFINITIONS_DIR)  # report the problems of every file at once
 
 
 def _load(directory: Path) -> Definitions:
-    measures = _validated(
-        directory / MEASURES_FILE,
-        lambda p: _parse_measures(_read_yaml(directory / MEASURES_FILE, p), p),
+    collected: list[Problems] = []
+
+    def parse(name: str, parser: Callable[[Any, Problems], Any], required: bool = False) -> Any:
+        problems = Problems(name)
+        collected.append(problems)
+        path = directory / name
+        if not required and not path.is_file():
+            return None
+        doc = read_yaml(path, problems)
+        return None if doc is None and problems else parser(doc, problems)
+
+    units = parse(UNITS_FILE, parse_units)
+    unit_ids = units.ids if units is not None else None
+    conventions = parse(CONVENTIONS_FILE, parse_conventions)
+    conventions_problems = collected[-1]
+    assumptions = parse(ASSUMPTIONS_FILE, lambda d, p: parse_assumptions(d, p, unit_ids))
+    measures = parse(MEASURES_FILE, parse_measures, required=True) or ()
+    measure_ids = [m.id for m in measures]
+    axes, scenarios = parse(
+        SCENARIOS_FILE,
+        lambda d, p: parse_scenarios(d, set(measure_ids), scalar_defaults(assumptions), p),
+        required=True,
+    ) or ((), ())
+    ids = [s.id for s in scenarios]
+    futures = [s.id for s in scenarios if not s.is_baseline]
+    levers = parse(LEVERS_FILE, lambda d, p: parse_levers(d, p, ids))
+    indicators = parse(INDICATORS_FILE, lambda d, p: parse_indicators(d, p, unit_ids, ids))
+    indicator_ids = [i.id for i in indicators] if indicators is not None else None
+    hindcast = parse(HINDCAST_FILE, lambda d, p: parse_hindcast(d, p, futures, ids, indicator_ids))
+    effects = parse(
+        EFFECTS_FILE, lambda d, p: parse_effects(d, p, measure_ids, futures, assumptions)
     )
-    measure_ids = {m.id for m in measures}
+    defs = Definitions(
+        axes=axes,
+        measures=measures,
+        scenarios=scenarios,
+        units=units,
+        conventions=conventions,
+        assumptions=assumptions,
+        levers=_frozen(levers),
+        indicators=indicators,
+        groups=_frozen(parse(GROUPS_FILE, parse_groups)),
+        hindcast=hindcast,
+        effects=_frozen(effects),
+        options=parse(OPTIONS_FILE, lambda d, p: parse_options(d, p, measure_ids)),
+        corop=_frozen(parse(COROP_FILE, parse_corop)),
+        cbs_tables=parse(CBS_TABLES_FILE, parse_cbs_tables),
+    )
+    _check_conventions(defs, conventions_problems)
+    raise_problems(directory, collected)
+    return defs
 
-    def parse_scenarios(problems: _Problems) -> tuple[tuple[Axis, ...], tuple[Scenario, ...]]:
-        doc = _read_yaml(directory / SCENARIOS_FILE, problems)
-        if doc is None:
-            return (), ()
-        axes = _parse_axes(doc, problems)
-        entries = _list_of_entries(doc, "scenarios", SCENARIOS_FILE, problems)
-        _unique_ids(entries, "scenario", problems)
-        scenarios = [_parse_scenario(e, axes, measure_ids, problems) for e in entries]
-        _check_grid(scenarios, axes, problems)
-        scenarios.sort(key=lambda s: not s.is_baseline)
-        return axes, tuple(scenarios)
 
-    axes, scenarios = _validated(directory / SCENARIOS_FILE, parse_scenarios)
-    return Definitions(axes=axes, measures=measures, scenarios=scenarios)
+def _frozen(mapping: Mapping | None) -> Mapping | None:
+    return None if mapping is None else MappingProxyType(dict(mapping))
+
+
+def _check_conventions(defs: Definitions, problems: Problems) -> None:
+    """Cross-check the conventions against the groups (default group) and units (year)."""
+    conventions = defs.conventions
+    if conventions is None:
+        return
+    if defs.groups is not None and conventions.default_group not in defs.groups:
+        problems.add(
+            "default_group", f"{conventions.default_group!r} is not a group of groups.yaml"
+        )
+    if defs.groups is not None:
+        pattern = re.compile(conventions.region_code_pattern)
+        for gid in defs.groups:
+            if gid.startswith("LD") and not pattern.match(gid):
+                problems.add("region_code_pattern", f"does not match the landsdeel {gid!r}")

@@ -1,7 +1,8 @@
 """Model assumptions: every number that is not CBS data, with its range, unit and source.
 
 The declarations live in ``socecon/definitions/assumptions.yaml``. :func:`load_assumptions` reads
-and validates them; :meth:`Assumptions.resolve` merges a caller's overrides (for widgets and the
+and validates them with the building blocks of :mod:`socecon.definitions.schema` (a scalar is a
+sourced value); :meth:`Assumptions.resolve` merges a caller's overrides (for widgets and the
 uncertainty analysis) after validating them: unknown ids, wrong types, wrong units and values
 outside an assumption's hard bounds are all reported at once.
 
@@ -12,21 +13,37 @@ and a distribution to ``(S, n_bands)``, so the model runs many samples in one ve
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import fields as fields_of
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
-from socecon.exceptions import AssumptionError, DefinitionError
+from socecon.definitions.schema import (
+    DEFINITIONS_DIR,
+    Problems,
+    SourcedValue,
+    choice,
+    list_of_entries,
+    number,
+    prose,
+    provenance,
+    read_yaml,
+    required_fields,
+    sourced_value,
+    unique_ids,
+    validated,
+)
+from socecon.definitions.units import load_units
+from socecon.exceptions import AssumptionError
 
-ASSUMPTIONS_FILE = Path(__file__).resolve().parent / "assumptions.yaml"
+ASSUMPTIONS_FILE = "assumptions.yaml"
 KINDS = ("scalar", "distribution", "series")
-RELIABILITY = ("C", "C2", "D", "U", "S")
 N_BANDS = 10
 BAND_EDGES = np.arange(0, 101, 100 // N_BANDS)
 BAND_LABELS = tuple(f"{lo}-{hi}" for lo, hi in pairwise(BAND_EDGES))
@@ -205,67 +222,80 @@ def _check_override(a: Assumption, raw: Any, problems: list[str]) -> np.ndarray 
     return arr
 
 
-def _parse(entry: Any, index: int, problems: list[str]) -> Assumption | None:
-    if not isinstance(entry, Mapping):
-        problems.append(f"assumptions[{index}]: expected a mapping")
-        return None
-    item = f"assumption {entry.get('id', index)!r}"
-    missing = [
-        k
-        for k in ("id", "label", "kind", "unit", "source", "source_nl", "reliability", "value")
-        if entry.get(k) in (None, "")
-    ]
-    if missing:
-        problems.append(f"{item}: missing field(s) {', '.join(missing)}")
+def parse_assumptions(doc: Any, problems: Problems, units: Sequence[str] | None) -> Assumptions:
+    """Turn the parsed ``assumptions.yaml`` into :class:`Assumptions`, reporting every problem.
+
+    Parameters
+    ----------
+    doc : object
+        The parsed YAML document.
+    problems : Problems
+    units : sequence of str, optional
+        The declared unit ids; every assumption's unit must be one of them.
+
+    Returns
+    -------
+    Assumptions
+        The valid assumptions (all of them, if no problem was reported).
+    """
+    entries = list_of_entries(doc, "assumptions", ASSUMPTIONS_FILE, problems)
+    unique_ids(entries, "assumption", problems)
+    items = [_parse(e, problems, units) for e in entries]
+    return Assumptions(tuple(a for a in items if a))
+
+
+def _parse(entry: Mapping, problems: Problems, units: Sequence[str] | None) -> Assumption | None:
+    item = f"assumption {entry.get('id')!r}"
+    fields = ("id", "label", "kind", "unit", "source", "source_nl", "reliability", "value")
+    if not required_fields(entry, fields, item, problems):
         return None
     kind, value = entry["kind"], entry["value"]
-    if kind not in KINDS:
-        problems.append(f"{item}: kind must be one of {KINDS}, got {kind!r}")
+    if not choice(kind, KINDS, item, "kind", problems):
         return None
-    if entry["reliability"] not in RELIABILITY:
-        problems.append(f"{item}: reliability must be one of {RELIABILITY}")
-    low = high = None
-    bounds = None
     if kind == "scalar":
-        try:
-            low, high = float(entry["low"]), float(entry["high"])
-            bounds = tuple(float(b) for b in entry["bounds"])
-            value = float(value)
-        except (KeyError, TypeError, ValueError):
-            problems.append(
-                f"{item}: a scalar needs numeric value, low, high and bounds [min, max]"
-            )
+        sourced = sourced_value(entry, item, problems, bounded=True, source_nl=True, units=units)
+        if sourced is None:
             return None
-        if not (bounds[0] <= low <= value <= high <= bounds[1]):
-            problems.append(
-                f"{item}: need bounds min <= low <= value <= high <= bounds max, got "
-                f"{bounds[0]:g} <= {low:g} <= {value:g} <= {high:g} <= {bounds[1]:g}"
-            )
-    elif kind == "distribution":
-        shares = np.asarray(value, dtype=float)
-        if shares.shape != (N_BANDS,) or np.any(shares < 0) or abs(shares.sum() - 1) > 1e-9:
-            problems.append(
-                f"{item}: a distribution needs {N_BANDS} non-negative shares summing to 1"
-            )
+        return Assumption(
+            id=str(entry["id"]),
+            label=prose(entry["label"]),
+            kind=kind,
+            note=prose(entry.get("note", "")),
+            **{f.name: getattr(sourced, f.name) for f in fields_of(SourcedValue)},
+        )
+    origin = provenance(entry, item, problems, units=units, source_nl=True)
+    if kind == "distribution":
+        try:
+            shares = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            shares = np.array([np.nan])
+        if shares.shape != (N_BANDS,) or np.any(~(shares >= 0)) or abs(shares.sum() - 1) > 1e-9:
+            problems.add(item, f"a distribution needs {N_BANDS} non-negative shares summing to 1")
+            return None
         value = tuple(float(v) for v in shares.ravel())
     else:
         if not isinstance(value, Mapping) or not value:
-            problems.append(f"{item}: a series needs a mapping of YYYY-MM dates to values")
+            problems.add(item, "a series needs a mapping of YYYY-MM dates to values")
+            return None
+        bad = [k for k, v in value.items() if number(v, item, f"value {k}", problems) is None]
+        bad += [k for k in value if not re.fullmatch(r"\d{4}-\d{2}", str(k))]
+        if bad:
+            problems.add(item, f"a series needs YYYY-MM dates with numbers, check {bad}")
             return None
         value = {str(k): float(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if origin is None:
+        return None
+    unit, source, source_nl, reliability = origin
     return Assumption(
         id=str(entry["id"]),
-        label=str(entry["label"]),
+        label=prose(entry["label"]),
         kind=kind,
-        unit=str(entry["unit"]),
-        source=" ".join(str(entry["source"]).split()),
-        reliability=str(entry["reliability"]),
+        unit=unit,
+        source=source,
+        reliability=reliability,
         value=value,
-        low=low,
-        high=high,
-        bounds=bounds,  # type: ignore[arg-type]
-        note=" ".join(str(entry.get("note", "")).split()),
-        source_nl=" ".join(str(entry["source_nl"]).split()),
+        note=prose(entry.get("note", "")),
+        source_nl=source_nl,
     )
 
 
@@ -293,22 +323,9 @@ def load_assumptions(path: str | Path | None = None) -> Assumptions:
 
 @cache
 def _load_default() -> Assumptions:
-    return _load(ASSUMPTIONS_FILE)
+    return _load(DEFINITIONS_DIR / ASSUMPTIONS_FILE)
 
 
 def _load(path: Path) -> Assumptions:
-    problems: list[str] = []
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise DefinitionError(str(path), [f"cannot read: {exc}"]) from exc
-    entries = doc.get("assumptions") if isinstance(doc, Mapping) else None
-    if not isinstance(entries, list):
-        raise DefinitionError(str(path), ["expected a top-level list 'assumptions'"])
-    items = [_parse(e, i, problems) for i, e in enumerate(entries)]
-    ids = [a.id for a in items if a]
-    for dup in sorted({i for i in ids if ids.count(i) > 1}):
-        problems.append(f"assumption {dup!r}: duplicate id")
-    if problems:
-        raise DefinitionError(str(path), problems)
-    return Assumptions(tuple(a for a in items if a))
+    units = load_units().ids
+    return validated(path, lambda p: parse_assumptions(read_yaml(path, p), p, units))

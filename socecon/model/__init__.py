@@ -9,7 +9,6 @@ computation), :mod:`~socecon.model.indicators` (indicator functions) and
 
 from socecon.model.core import (
     DEFAULT_HORIZON,
-    load_levers,
     run,
     run_model,
 )
@@ -20,7 +19,6 @@ __all__ = [
     "DEFAULT_HORIZON",
     "ModelInput",
     "export",
-    "load_levers",
     "parse_override",
     "run",
     "run_model",

@@ -22,23 +22,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache, partial
-from pathlib import Path
+from functools import partial
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from socecon.definitions import Scenario, load_definitions
 from socecon.definitions.assumptions import BAND_LABELS, BAND_MIDPOINTS, N_BANDS, load_assumptions
-from socecon.exceptions import DefinitionError, ModelError
+from socecon.definitions.indicators import load_indicator_definitions
+from socecon.definitions.levers import load_levers
+from socecon.exceptions import ModelError
 from socecon.model.indicators import (
     BANENAFSPRAAK_HOURS,
     Components,
     annual_wage_cost,
     benefit_saving_per_person,
-    load_indicator_definitions,
     registry,
     wage_cost_subsidy_per_person,
     werkbedrijf_deficit_per_person,
@@ -46,77 +45,8 @@ from socecon.model.indicators import (
 from socecon.model.inputs import ModelInput, shift_distribution, snapshot_input
 from socecon.regions import group_members, resolve
 
-LEVERS_FILE = Path(__file__).resolve().parents[1] / "definitions" / "levers.yaml"
-LEVER_CHOICES = {
-    "capacity": ("observed", "social_enterprise", "quota", "pps", "werkbedrijf"),
-    "wage_cost_subsidy": (True, False),
-    "operating_subsidy": ("none", "wsw", "se_place", "werkbedrijf_deficit"),
-    "guidance": ("regular", "sheltered"),
-    "overhead": ("none", "pps_department", "werkbedrijf_management"),
-    "regular_work": (True, False, "observed"),
-}
 DEFAULT_HORIZON = 2020
 MAX_HORIZON = 2035
-
-
-@dataclass(frozen=True)
-class Levers:
-    """How one scenario works in the model (see ``definitions/levers.yaml``)."""
-
-    capacity: str
-    wage_cost_subsidy: bool
-    operating_subsidy: str
-    guidance: str
-    overhead: str
-    regular_work: bool | str
-
-
-@cache
-def load_levers(path: str | None = None) -> dict[str, Levers]:
-    """Load and validate the scenario levers.
-
-    Parameters
-    ----------
-    path : str, optional
-        A levers YAML file; the package's own by default.
-
-    Returns
-    -------
-    dict of str to Levers
-        By scenario id; every scenario of the definitions is present.
-
-    Raises
-    ------
-    DefinitionError
-        When a scenario lacks a lever or sets an unknown value.
-    """
-    file = Path(path) if path else LEVERS_FILE
-    doc = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-    raw = doc.get("levers", {})
-    problems = []
-    out = {}
-    for scenario in load_definitions().scenarios:
-        entry = raw.get(scenario.id)
-        if not isinstance(entry, Mapping):
-            problems.append(f"scenario {scenario.id!r}: no levers declared")
-            continue
-        for lever, choices in LEVER_CHOICES.items():
-            if lever not in entry:
-                problems.append(f"scenario {scenario.id!r}: lever {lever!r} not set")
-            elif entry[lever] not in choices:
-                problems.append(
-                    f"scenario {scenario.id!r}: lever {lever!r} = {entry[lever]!r} "
-                    f"(choices: {', '.join(map(str, choices))})"
-                )
-        for extra in set(entry) - set(LEVER_CHOICES):
-            problems.append(f"scenario {scenario.id!r}: unknown lever {extra!r}")
-        if not problems:
-            out[scenario.id] = Levers(**{k: entry[k] for k in LEVER_CHOICES})
-    for extra in set(raw) - {s.id for s in load_definitions().scenarios}:
-        problems.append(f"levers for unknown scenario {extra!r}")
-    if problems:
-        raise DefinitionError(str(file), problems)
-    return out
 
 
 def _window(scenario: Scenario) -> np.ndarray:

@@ -14,16 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from functools import cache
-from pathlib import Path
 
 import numpy as np
-import yaml
 
-from socecon.exceptions import DefinitionError
-
-INDICATORS_FILE = Path(__file__).resolve().parents[1] / "definitions" / "indicators.yaml"
-DIRECTIONS = ("higher", "lower", "neutral")
 BANENAFSPRAAK_HOURS = 25.5  # one banenafspraak job = 25.5 paid hours a week (locusnetwerk.nl)
 
 
@@ -171,19 +164,6 @@ class Components:
     def map(self, func: Callable[[np.ndarray], np.ndarray]) -> Components:
         """Return new components with ``func`` applied to every array."""
         return Components(**{name: func(getattr(self, name)) for name in self.names()})
-
-
-@dataclass(frozen=True)
-class IndicatorDefinition:
-    """A declared indicator (see ``definitions/indicators.yaml``)."""
-
-    id: str
-    label: str
-    unit: str
-    direction: str
-    per_band: bool
-    formula: str
-    scenarios: tuple[str, ...] | None = None
 
 
 _REGISTRY: dict[str, Callable[[Components], np.ndarray]] = {}
@@ -338,57 +318,3 @@ def quota_compliance(c: Components) -> np.ndarray:
 def quota_levy(c: Components) -> np.ndarray:
     """Levy employers pay for unfilled quota jobs (EUR/year)."""
     return c.quota_levy
-
-
-def load_indicator_definitions(path: str | Path | None = None) -> tuple[IndicatorDefinition, ...]:
-    """Load the declared indicators.
-
-    Parameters
-    ----------
-    path : str or Path, optional
-        An indicators YAML file; the package's own by default (cached).
-
-    Returns
-    -------
-    tuple of IndicatorDefinition
-
-    Raises
-    ------
-    DefinitionError
-        Listing every problem found.
-    """
-    return _load(str(path or INDICATORS_FILE))
-
-
-@cache
-def _load(path: str) -> tuple[IndicatorDefinition, ...]:
-    doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    problems: list[str] = []
-    out = []
-    seen: set[str] = set()
-    for i, e in enumerate(doc.get("indicators", [])):
-        item = f"indicator {e.get('id', i)!r}"
-        missing = [k for k in ("id", "label", "unit", "direction", "formula") if not e.get(k)]
-        if missing:
-            problems.append(f"{item}: missing field(s) {', '.join(missing)}")
-            continue
-        if e["direction"] not in DIRECTIONS:
-            problems.append(f"{item}: direction must be one of {DIRECTIONS}")
-        if e["id"] in seen:
-            problems.append(f"{item}: duplicate id")
-        seen.add(e["id"])
-        scen = e.get("scenarios")
-        out.append(
-            IndicatorDefinition(
-                id=e["id"],
-                label=e["label"],
-                unit=e["unit"],
-                direction=e["direction"],
-                per_band=bool(e.get("per_band", False)),
-                formula=" ".join(e["formula"].split()),
-                scenarios=tuple(scen) if scen else None,
-            )
-        )
-    if problems:
-        raise DefinitionError(path, problems)
-    return tuple(out)

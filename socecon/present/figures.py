@@ -22,8 +22,8 @@ import pandas as pd
 
 from socecon.definitions import load_definitions
 from socecon.definitions.assumptions import BAND_LABELS, BAND_MIDPOINTS
+from socecon.definitions.indicators import load_indicator_definitions
 from socecon.exceptions import ModelError
-from socecon.model.indicators import load_indicator_definitions
 from socecon.present.formats import chart_number_format
 from socecon.regions import region_name
 

@@ -9,23 +9,20 @@ municipalities closest to them in population, and what actually happened by 2020
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import altair as alt
 import pandas as pd
-import yaml
 
 from socecon.data.snapshot import snapshot_wide
+from socecon.definitions import NATIONAL_CODE
+from socecon.definitions.hindcast import load_hindcast
 from socecon.model.core import DEFAULT_HORIZON, run_model
 from socecon.model.inputs import DEFAULT_BASE_YEAR
 from socecon.present import figures
 from socecon.present.formats import format_number, indicator_decimals
-from socecon.regions import NATIONAL, participating_codes, region_name
+from socecon.regions import participating_codes, region_name
 
-HINDCAST_FILE = Path(__file__).resolve().parents[1] / "definitions" / "hindcast.yaml"
 MATCH_LABELS = {
     "closest": "Kwam het dichtst bij",
     "partial": "Deels uitgekomen",
@@ -50,7 +47,7 @@ def all_municipalities(
         The long table; regions are the 393 municipalities and ``NL01``.
     """
     municipalities = run_model(None, horizon=horizon, years=[horizon], overrides=overrides)
-    national = run_model([NATIONAL], horizon=horizon, years=[horizon], overrides=overrides)
+    national = run_model([NATIONAL_CODE], horizon=horizon, years=[horizon], overrides=overrides)
     return pd.concat([municipalities, national], ignore_index=True)
 
 
@@ -88,7 +85,7 @@ def indicator_table(frame: pd.DataFrame, variable: str, regions: Sequence[str] |
     names = {s: figures.scenario_label(s) for s in table.columns}
     order = [s for s in figures.scenario_order() if s in names.values()]
     if regions is None:
-        regions = [NATIONAL, *sorted(r for r in table.index if r != NATIONAL)]
+        regions = [NATIONAL_CODE, *sorted(r for r in table.index if r != NATIONAL_CODE)]
     table = table.reindex(list(regions)).rename(columns=names)[order]
     table.index = [region_name(r) for r in table.index]
     table.index.name = f"{figures.indicator_label(variable, with_unit=True)}"
@@ -110,7 +107,7 @@ def spread_chart(frame: pd.DataFrame, variable: str) -> alt.Chart:
     -------
     altair.Chart
     """
-    data = frame[(frame["variable"] == variable) & (frame["region"] != NATIONAL)]
+    data = frame[(frame["variable"] == variable) & (frame["region"] != NATIONAL_CODE)]
     data = data.astype({"scenario": str})[["scenario", "value"]].dropna()
     data["scenario_name"] = data["scenario"].map(figures.scenario_label)
     label = figures.indicator_label(variable, with_unit=True)
@@ -249,33 +246,6 @@ def peer_chart(table: pd.DataFrame, variable: str, scenario: str) -> alt.LayerCh
 # --------------------------------------------------------------------------- hindcast
 
 
-@dataclass(frozen=True)
-class Hindcast:
-    """What happened by 2020, per scenario, with sources (``definitions/hindcast.yaml``)."""
-
-    verdict: str
-    caveat: str
-    scenarios: tuple[dict, ...]
-    anchors: tuple[dict, ...]
-
-
-@cache
-def load_hindcast() -> Hindcast:
-    """Load the hindcast declarations.
-
-    Returns
-    -------
-    Hindcast
-    """
-    doc = yaml.safe_load(HINDCAST_FILE.read_text(encoding="utf-8"))
-    return Hindcast(
-        verdict=" ".join(doc["verdict"].split()),
-        caveat=" ".join(doc["caveat"].split()),
-        scenarios=tuple(doc["scenarios"]),
-        anchors=tuple(doc["anchors"]),
-    )
-
-
 def hindcast_table() -> pd.DataFrame:
     """Return the hindcast per scenario: the claim for 2020, what happened, and the sources.
 
@@ -288,13 +258,11 @@ def hindcast_table() -> pd.DataFrame:
     for item in load_hindcast().scenarios:
         rows.append(
             {
-                "scenario": figures.scenario_label(item["id"]),
-                "oordeel": MATCH_LABELS[item["match"]],
-                "scenario voor 2020": item["claim"],
-                "wat er gebeurde": " ".join(e["text"] for e in item["evidence"]),
-                "bronnen": "; ".join(
-                    f"{e['source']} ({e['reliability']})" for e in item["evidence"]
-                ),
+                "scenario": figures.scenario_label(item.id),
+                "oordeel": MATCH_LABELS[item.match],
+                "scenario voor 2020": item.claim,
+                "wat er gebeurde": " ".join(e.text for e in item.evidence),
+                "bronnen": "; ".join(f"{e.source} ({e.reliability})" for e in item.evidence),
             }
         )
     return pd.DataFrame(rows).set_index("scenario")
@@ -313,22 +281,20 @@ def hindcast_anchors(frame: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         ``waargenomen, jaar, model, scenario, verhouding, bron`` in Dutch notation.
     """
-    national = frame[frame["region"] == NATIONAL]
+    national = frame[frame["region"] == NATIONAL_CODE]
     rows = []
     for a in load_hindcast().anchors:
-        hit = national[
-            (national["variable"] == a["variable"]) & (national["scenario"] == a["scenario"])
-        ]
+        hit = national[(national["variable"] == a.variable) & (national["scenario"] == a.scenario)]
         model = float(hit["value"].iloc[0]) if len(hit) else float("nan")
         rows.append(
             {
-                "grootheid": a["label"],
-                "waargenomen": format_number(a["value"]),
-                "jaar": str(a["year"]),
+                "grootheid": a.label,
+                "waargenomen": format_number(a.value),
+                "jaar": str(a.year),
                 "model": format_number(model),
-                "scenario": figures.scenario_label(a["scenario"]),
-                "model / waargenomen": format_number(model / a["value"], 2),
-                "bron": f"{a['source']} ({a['reliability']})",
+                "scenario": figures.scenario_label(a.scenario),
+                "model / waargenomen": format_number(model / a.value, 2),
+                "bron": f"{a.source} ({a.reliability})",
             }
         )
     return pd.DataFrame(rows).set_index("grootheid")

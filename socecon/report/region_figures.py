@@ -19,9 +19,9 @@ import pandas as pd
 from socecon import regions
 from socecon.data.schema import VARIABLES
 from socecon.data.snapshot import load_snapshot
+from socecon.definitions import NATIONAL_CODE
 from socecon.model.inputs import DEFAULT_BASE_YEAR
 from socecon.present.formats import format_count, format_number
-from socecon.regions import NATIONAL
 from socecon.report.tables import as_html, esc, html_table
 
 #: Reference year of the CBS figures shown (the model's base year).
@@ -132,7 +132,7 @@ def region_counts(code: str, year: int = FIGURES_YEAR) -> pd.Series:
     snap = snap[snap["year"] == int(year)]
     counts = [v for v, spec in VARIABLES.items() if spec.is_count]
     own = snap[snap["region"] == code].set_index("variable")["value"]
-    if code.startswith("GM") or code == NATIONAL:
+    if code.startswith("GM") or code == NATIONAL_CODE:
         return own.reindex(counts).astype(float)
     summed = regions.aggregate(snap, code).set_index("variable")["value"]
     return own.combine_first(summed).reindex(counts).astype(float)
@@ -159,8 +159,8 @@ def figures_frame(region: str, year: int = FIGURES_YEAR) -> pd.DataFrame:
     """
     r = resolve_region(region)
     areas = [r.code, *[am for am in r.labour_market_regions if am != r.code]]
-    if r.code != NATIONAL:
-        areas.append(NATIONAL)
+    if r.code != NATIONAL_CODE:
+        areas.append(NATIONAL_CODE)
     columns = {}
     for code in areas:
         counts = region_counts(code, year)

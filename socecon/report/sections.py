@@ -32,11 +32,12 @@ import pandas as pd
 from socecon import regions
 from socecon.definitions import load_definitions
 from socecon.definitions.assumptions import BAND_EDGES, BAND_LABELS
+from socecon.definitions.hindcast import load_hindcast
+from socecon.definitions.indicators import load_indicator_definitions
 from socecon.exceptions import ModelError
-from socecon.model.indicators import load_indicator_definitions
 from socecon.model.inputs import TARGET_STOCKS
 from socecon.present.formats import format_count, format_indicator, is_missing
-from socecon.report.overview import hindcast_table, load_hindcast
+from socecon.report.overview import hindcast_table
 from socecon.report.region_figures import FIGURES_YEAR, region_counts, resolve_region
 from socecon.report.tables import UNIT_TEXT, as_html, as_markdown, esc, html_table
 

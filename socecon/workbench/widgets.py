@@ -39,9 +39,9 @@ import pandas as pd
 
 from socecon.definitions import load_definitions
 from socecon.definitions.assumptions import load_assumptions
+from socecon.definitions.indicators import load_indicator_definitions
 from socecon.exceptions import SocEconError, UnknownRegionError
 from socecon.model.core import DEFAULT_HORIZON, MAX_HORIZON, run_model
-from socecon.model.indicators import load_indicator_definitions
 from socecon.model.inputs import DEFAULT_BASE_YEAR
 from socecon.model.results import LONG_COLUMNS
 from socecon.present import figures
@@ -196,7 +196,8 @@ def region_options() -> list[tuple[str, str]]:
         ``("Hengelo (GM0164)", "GM0164")``, ..., then the groups
         (``"ISD Midden-Langstraat (isd_midden_langstraat)"``), sorted by label.
     """
-    from socecon.regions import load_groups, load_regions
+    from socecon.definitions.groups import load_groups
+    from socecon.regions import load_regions
 
     names = load_regions()["name"].to_dict()
     options = sorted((f"{name} ({code})", code) for code, name in names.items())
@@ -206,7 +207,8 @@ def region_options() -> list[tuple[str, str]]:
 
 @cache
 def _names() -> dict[str, str]:
-    from socecon.regions import load_groups, load_regions
+    from socecon.definitions.groups import load_groups
+    from socecon.regions import load_regions
 
     names = load_regions()["name"].to_dict()
     names.update({gid: g.name for gid, g in load_groups().items()})

@@ -1,0 +1,336 @@
+"""The CBS figures socecon uses, in canonical columns, and how they become the snapshot.
+
+Both ways into the data (:mod:`~socecon.data.cbs_build` from the shared CSV exports,
+:mod:`~socecon.data.cbs_refresh` from CBS open data) read their inputs into the same
+:class:`Sources`; :func:`assemble` turns those into the long snapshot and the region table, which
+:func:`socecon.data.snapshot.write_snapshot` writes. The tables, their columns and age classes
+are declared in ``socecon/definitions/cbs_tables.yaml``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from socecon.data.schema import COLUMNS, REGION_CODE, REGION_COLUMNS, VARIABLES
+from socecon.definitions.cbs_tables import load_cbs_tables
+from socecon.definitions.corop import COROP_FILE
+from socecon.exceptions import DataError
+
+CBS_TABLES = load_cbs_tables()
+KERN = CBS_TABLES["kern"]
+POP2025 = CBS_TABLES["pop2025"]
+BIJSTAND = CBS_TABLES["bijstand"]
+KWB2019 = CBS_TABLES["kwb2019"]
+KERNCIJFERS_TABLE = KERN.table
+KWB2019_TABLE = KWB2019.table
+BIJSTAND_TABLES = dict(BIJSTAND.tables)
+AGE_15_PLUS = BIJSTAND.ages["15_plus"].code
+AGE_15_AOW = BIJSTAND.ages["15_aow"].code
+#: Canonical fields of the bijstand tables.
+BIJSTAND_FIELDS = tuple(c.name for c in BIJSTAND.variables)
+#: Age bands of the 2025 population (70072ned).
+POP_BANDS = tuple(c.name for c in POP2025.variables if c.name != "population")
+#: Columns of the KWB 2019 population in :class:`Sources`.
+KWB_COLUMNS = ("region", "name", *(c.name for c in KWB2019.variables))
+#: The COROP declaration, as the manifest and error messages name it.
+COROP_INPUT = f"socecon/definitions/{COROP_FILE}"
+
+
+@dataclass
+class Sources:
+    """The CBS figures socecon uses, in canonical columns, before they become the snapshot.
+
+    Attributes
+    ----------
+    kern : pandas.DataFrame
+        70072ned 2015, one row per region: ``region``, ``name``, the fields of
+        the ``kern`` data set of
+        ``cbs_tables.yaml`` and, for municipalities, ``am_code, am_name, pv_code, pv_name``.
+    bijstand : pandas.DataFrame
+        83450NED/83747NED/84066NED: ``year, source, region, age`` and
+        :data:`BIJSTAND_FIELDS`.
+    pop2019 : pandas.DataFrame
+        KWB 2019 municipalities: ``region, name, population, b_15_25, b_25_45, b_45_65,
+        b_65_plus``.
+    pop2025 : pandas.DataFrame
+        70072ned 2025: ``region`` (a 2015 code or NL01), ``population`` and :data:`POP_BANDS`.
+    corop : dict
+        Municipality code -> (COROP code, COROP name).
+    provenance : dict
+        ``origin``, ``inputs`` and ``cbs_tables`` for the manifest.
+    verify_corop : bool
+        Check the COROP membership against the CBS COROP rows (needed for the hand-extracted
+        ``corop_2015.yaml``; a refresh takes it from CBS itself and may cover a subset).
+    """
+
+    kern: pd.DataFrame
+    bijstand: pd.DataFrame
+    pop2019: pd.DataFrame
+    pop2025: pd.DataFrame
+    corop: dict[str, tuple[str, str]]
+    provenance: dict[str, Any]
+    verify_corop: bool = True
+
+
+def table_list(tables: Mapping[str, tuple[list[int], str]]) -> list[dict[str, Any]]:
+    """Describe CBS tables for the manifest: id, title, reference date, years, version, licence.
+
+    Parameters
+    ----------
+    tables : mapping
+        Table id -> (years used, version note or ``""``).
+
+    Returns
+    -------
+    list of dict
+    """
+    out = []
+    for table_id, (years, version) in tables.items():
+        entry: dict[str, Any] = {
+            "id": table_id,
+            "title": CBS_TABLES.tables[table_id].title,
+            "reference_date": CBS_TABLES.tables[table_id].reference_date,
+            "years": years,
+        }
+        if version:
+            entry["version"] = version
+        entry["licence"] = "CC BY 4.0"
+        entry["attribution"] = "Bron: CBS"
+        out.append(entry)
+    return out
+
+
+def _check_corop(sources: Sources) -> None:
+    kern = sources.kern.set_index("region")
+    gm = kern[kern.index.str.startswith("GM")]
+    missing = sorted(set(gm.index) - set(sources.corop))
+    if missing:
+        raise DataError(f"{COROP_INPUT}: no COROP region for {missing}")
+    members = pd.Series({c: sources.corop[c][0] for c in gm.index})
+    published = kern[kern.index.str.startswith("CR")]
+    if published.empty:
+        return
+    summed = gm["population"].groupby(members).sum()
+    diff = (summed - published["population"]).dropna()
+    bad = diff[diff != 0]
+    wrong = sorted(bad.index) or sorted(set(summed.index) ^ set(published.index))
+    if wrong:
+        raise DataError(
+            f"{COROP_INPUT}: the member populations do not add up to the CBS COROP rows of "
+            f"70072ned 2015 for {wrong}"
+        )
+
+
+def _regions_frame(sources: Sources) -> pd.DataFrame:
+    kern = sources.kern
+    gm = kern[kern["region"].str.startswith("GM")].copy()
+    # Prefer the KWB 2019 spelling where it is the same name after normalisation (the PDOK
+    # 2015 names have "Nuenen. Gerwen en Nederwetten").
+    # Imported here: socecon.regions is a layer above the data (to be moved down after the
+    # layout issue); at module level it would also tie the data layer to the region tables.
+    from socecon.regions import normalize_name
+
+    kwb = dict(zip(sources.pop2019["region"], sources.pop2019["name"], strict=True))
+    names = []
+    for code, name in zip(gm["region"], gm["name"], strict=True):
+        alt = kwb.get(code)
+        names.append(alt if alt and normalize_name(alt) == normalize_name(name) else name)
+    return pd.DataFrame(
+        {
+            "code": gm["region"].to_numpy(),
+            "name": names,
+            "province_code": gm["pv_code"].to_numpy(),
+            "province_name": gm["pv_name"].to_numpy(),
+            "labour_market_region_code": gm["am_code"].to_numpy(),
+            "labour_market_region_name": gm["am_name"].to_numpy(),
+            "corop_code": [sources.corop[c][0] for c in gm["region"]],
+            "corop_name": [sources.corop[c][1] for c in gm["region"]],
+        },
+        columns=list(REGION_COLUMNS),
+    )
+
+
+def _rows(
+    regions: pd.Series, year: Any, values: Mapping[str, pd.Series], source: Any
+) -> list[pd.DataFrame]:
+    frames = []
+    for variable, series in values.items():
+        frames.append(
+            pd.DataFrame(
+                {
+                    "region": regions.to_numpy(),
+                    "year": np.asarray(year if not np.isscalar(year) else [year] * len(regions)),
+                    "variable": variable,
+                    "unit": VARIABLES[variable].unit,
+                    "value": series.astype(float).to_numpy(),
+                    "source": np.asarray(
+                        source if not np.isscalar(source) else [source] * len(regions)
+                    ),
+                }
+            )
+        )
+    return frames
+
+
+def assemble(sources: Sources) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Turn :class:`Sources` into the long snapshot and the region table.
+
+    Municipalities are those of 70072ned 2015 (393 for the full data). Every municipality
+    gets a row for every variable and year that exists in the snapshot, with NaN where CBS has
+    no figure (merged away later, or suppressed). Regional rows (NL01, LDxx, PVxx, AMxx, CRxx)
+    are CBS's own published figures; CBS's size-class regions (A0..) are left out.
+
+    Parameters
+    ----------
+    sources : Sources
+
+    Returns
+    -------
+    (pandas.DataFrame, pandas.DataFrame)
+        The long snapshot (columns of :data:`socecon.data.snapshot.COLUMNS`) and the region table.
+
+    Raises
+    ------
+    DataError
+        If the COROP membership does not add up to the CBS COROP rows.
+    """
+    if sources.verify_corop:
+        _check_corop(sources)
+    regions = _regions_frame(sources)
+    known = set(regions["code"])
+
+    def keep(codes: pd.Series) -> pd.Series:
+        codes = codes.astype(str)
+        ok = codes.str.match(REGION_CODE.pattern)
+        return ok & (~codes.str.startswith("GM") | codes.isin(known))
+
+    frames: list[pd.DataFrame] = []
+    k = sources.kern[keep(sources.kern["region"])]
+    frames += _rows(
+        k["region"],
+        2015,
+        {
+            "population": k["population"],
+            "population_15_64": k[["k_15_20", "k_20_25", "k_25_45", "k_45_65"]].sum(
+                axis=1, min_count=4
+            ),
+            "population_65_plus": k[["k_65_80", "k_80_plus"]].sum(axis=1, min_count=2),
+            "jobs": k["jobs_x1000"] * 1000.0,
+            "establishments": k["establishments"],
+            "wajong": k["wajong"],
+            "ww": k["ww"],
+            "ao_total": k["ao_total"],
+            "wao": k["wao"],
+            "wia_wga": k["wia_wga"],
+        },
+        KERNCIJFERS_TABLE,
+    )
+
+    b = sources.bijstand[keep(sources.bijstand["region"])]
+    wide = b.pivot_table(
+        index=["region", "year", "source"],
+        columns="age",
+        values=list(BIJSTAND_FIELDS),
+        dropna=False,
+        aggfunc="first",
+    )
+    wide = wide.dropna(how="all").reset_index()
+
+    def col(field: str, age: str) -> pd.Series:
+        key = (field, age)
+        return wide[key] if key in wide.columns else pd.Series(np.nan, index=wide.index)
+
+    bijstand = col("bijstandsontvangers", AGE_15_AOW)
+    population = col("inwoners", AGE_15_AOW)
+    density = (1000.0 * bijstand / population.where(population > 0)).round(3)
+    frames += _rows(
+        wide["region"],
+        wide["year"].astype(int).to_numpy(),
+        {
+            "population_15_aow": population,
+            "population_15_plus": col("inwoners", AGE_15_PLUS),
+            "bijstand_15_aow": bijstand,
+            "bijstand_15_plus": col("bijstandsontvangers", AGE_15_PLUS),
+            "bijstand_density_15_aow": density,
+            "bijstand_inflow_15_aow": col("instroom", AGE_15_AOW),
+            "bijstand_outflow_15_aow": col("uitstroom", AGE_15_AOW),
+            "bijstand_outflow_to_work": col("uitstroom_naar_werk", AGE_15_AOW),
+            "reintegration_provision": col("reintegratie", AGE_15_AOW),
+            "wsw_employees": col("wsw", AGE_15_PLUS),
+        },
+        wide["source"].astype(str).to_numpy(),
+    )
+
+    p = sources.pop2019[keep(sources.pop2019["region"])]
+    frames += _rows(
+        p["region"],
+        2019,
+        {
+            "population": p["population"],
+            "population_15_64": p[["b_15_25", "b_25_45", "b_45_65"]].sum(axis=1, min_count=3),
+            "population_65_plus": p["b_65_plus"],
+        },
+        KWB2019_TABLE,
+    )
+    p = sources.pop2025[keep(sources.pop2025["region"])]
+    frames += _rows(
+        p["region"],
+        2025,
+        {
+            "population": p["population"],
+            "population_15_64": p[["k_15_20", "k_20_25", "k_25_45", "k_45_65"]].sum(
+                axis=1, min_count=4
+            ),
+            "population_65_plus": p[["k_65_80", "k_80_plus"]].sum(axis=1, min_count=2),
+        },
+        KERNCIJFERS_TABLE,
+    )
+    long = pd.concat(frames, ignore_index=True)
+    long = long.drop_duplicates(["region", "year", "variable"], keep="first")
+
+    # Full grid for municipalities: NaN where CBS has no figure for a (variable, year).
+    combos = long[["year", "variable", "unit", "source"]].drop_duplicates(["year", "variable"])
+    grid = combos.merge(pd.DataFrame({"region": sorted(known)}), how="cross")
+    present = long[long["region"].str.startswith("GM")][["region", "year", "variable"]]
+    missing = grid.merge(present, how="left", indicator=True)
+    missing = missing[missing["_merge"] == "left_only"].drop(columns="_merge")
+    missing["value"] = np.nan
+    long = pd.concat([long, missing[list(COLUMNS)]], ignore_index=True)
+    long = long[list(COLUMNS)].astype(
+        {"region": str, "year": int, "variable": str, "unit": str, "value": float, "source": str}
+    )
+    long = long.sort_values(["region", "year", "variable"], kind="stable").reset_index(drop=True)
+    return long, regions
+
+
+def provenance(sources: Sources) -> dict[str, Any]:
+    """Return the manifest provenance of ``sources``, with the region table described.
+
+    Parameters
+    ----------
+    sources : Sources
+
+    Returns
+    -------
+    dict
+    """
+    prov = dict(sources.provenance)
+    prov["region_tables"] = [
+        {
+            "id": "70072ned",
+            "title": CBS_TABLES.tables[KERNCIJFERS_TABLE].title,
+            "reference_date": "2015 (lokalisering of the 2015 municipalities)",
+            "columns": "arbeidsmarktregio (Code/Naam), provincie (Code/Naam), COROP-gebied "
+            "(Code/Naam, from socecon/definitions/corop_2015.yaml)",
+        }
+    ]
+    prov["regions_description"] = (
+        "The municipalities of the 2015 indeling with province, arbeidsmarktregio and COROP "
+        "region as localised by CBS in 70072ned for 2015."
+    )
+    return prov

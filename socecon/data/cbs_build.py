@@ -1,0 +1,192 @@
+"""Build the processed snapshot from the shared CBS exports (``socecon data build``).
+
+:func:`build` reads the StatLine exports in ``../shared/cbs`` (or ``$SOCECON_CBS_DIR``), checks
+them against their ``SHA256SUMS.txt``, reads the columns that ``cbs_tables.yaml`` declares into
+:class:`~socecon.data.cbs_assemble.Sources` and writes ``data/``. It is deterministic.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+import socecon
+from socecon.data.cbs_assemble import (
+    BIJSTAND,
+    BIJSTAND_FIELDS,
+    COROP_INPUT,
+    KERN,
+    KWB2019,
+    POP2025,
+    Sources,
+    assemble,
+    provenance,
+    table_list,
+)
+from socecon.data.manifest import sha256_file
+from socecon.data.schema import default_data_dir
+from socecon.data.snapshot import write_snapshot
+from socecon.definitions import NATIONAL_CODE, NATIONAL_NAME
+from socecon.definitions.corop import COROP_FILE, load_corop
+from socecon.definitions.schema import DEFINITIONS_DIR
+from socecon.exceptions import DataError
+
+CBS_DIR_ENV = "SOCECON_CBS_DIR"
+#: The shared exports read, one per data set of ``cbs_tables.yaml``.
+SHARED_FILES = (KERN.csv_file, BIJSTAND.csv_file, KWB2019.csv_file, POP2025.csv_file)
+
+
+def default_cbs_dir() -> Path:
+    """Return the folder with the shared CBS exports.
+
+    ``$SOCECON_CBS_DIR`` if set, else ``<repo>/../shared/cbs``.
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    env = os.environ.get(CBS_DIR_ENV)
+    if env:
+        return Path(env)
+    return Path(socecon.__file__).resolve().parents[2] / "shared" / "cbs"
+
+
+def _check_sums(cbs_dir: Path, names: Iterable[str]) -> list[dict[str, str]]:
+    sums_file = cbs_dir / "SHA256SUMS.txt"
+    pinned = {}
+    if sums_file.is_file():
+        for line in sums_file.read_text(encoding="utf-8").splitlines():
+            parts = line.split()
+            if len(parts) == 2:
+                pinned[parts[1]] = parts[0]
+    inputs = []
+    for name in names:
+        path = cbs_dir / name
+        if not path.is_file():
+            raise DataError(
+                f"CBS input missing: {path} (set {CBS_DIR_ENV} to the folder with the shared "
+                "CBS exports)"
+            )
+        digest = sha256_file(path)
+        if name in pinned and pinned[name] != digest:
+            raise DataError(
+                f"checksum mismatch in {path}: sha256 {digest} differs from {sums_file}"
+            )
+        inputs.append({"file": f"shared/cbs/{name}", "sha256": digest})
+    return inputs
+
+
+def read_shared(cbs_dir: str | Path | None = None) -> Sources:
+    """Read the shared StatLine exports into :class:`Sources`.
+
+    Parameters
+    ----------
+    cbs_dir : str or pathlib.Path, optional
+        Defaults to :func:`default_cbs_dir`.
+
+    Returns
+    -------
+    Sources
+
+    Raises
+    ------
+    DataError
+        If an input is missing or differs from ``SHA256SUMS.txt``.
+    """
+    cbs_dir = Path(cbs_dir) if cbs_dir is not None else default_cbs_dir()
+    inputs = _check_sums(cbs_dir, SHARED_FILES)
+    inputs.append({"file": COROP_INPUT, "sha256": sha256_file(DEFINITIONS_DIR / COROP_FILE)})
+
+    keys = KERN.keys
+    raw = pd.read_csv(cbs_dir / KERN.csv_file, dtype={keys["region"]: str})
+    kern = pd.DataFrame({"region": raw[keys["region"]].str.strip()})
+    kern["name"] = raw[keys["name"]].fillna("").str.strip()
+    for field, column in KERN.csv_columns().items():
+        kern[field] = pd.to_numeric(raw[column], errors="raise").astype(float)
+    for loc in KERN.localisation:
+        if loc.csv_code and loc.csv_name:
+            kern[f"{loc.kind}_code"] = raw[loc.csv_code].fillna("").astype(str).str.strip()
+            kern[f"{loc.kind}_name"] = raw[loc.csv_name].fillna("").astype(str).str.strip()
+
+    keys = BIJSTAND.keys
+    raw = pd.read_csv(cbs_dir / BIJSTAND.csv_file, dtype={keys["age"]: str, keys["region"]: str})
+    bijstand = pd.DataFrame(
+        {
+            "year": raw[keys["year"]].astype(int),
+            "source": raw[keys["source"]].astype(str),
+            "region": raw[keys["region"]].str.strip(),
+            "age": raw[keys["age"]].str.strip(),
+        }
+        | {field: raw[column] for field, column in BIJSTAND.csv_columns().items()}
+    )
+    bijstand[list(BIJSTAND_FIELDS)] = bijstand[list(BIJSTAND_FIELDS)].astype(float)
+
+    keys = KWB2019.keys
+    raw = pd.read_csv(cbs_dir / KWB2019.csv_file, dtype={keys["region"]: str})
+    pop2019 = pd.DataFrame(
+        {"region": raw[keys["region"]].str.strip(), "name": raw[keys["name"]].str.strip()}
+        | {field: raw[column].astype(float) for field, column in KWB2019.csv_columns().items()}
+    )
+
+    raw = pd.read_csv(cbs_dir / POP2025.csv_file)
+    names_2015 = dict(zip(kern["region"], kern["name"], strict=True))
+    names_2015 = {c: n for c, n in names_2015.items() if c.startswith("GM")}
+    # Imported here: socecon.regions is a layer above the data (see cbs_assemble).
+    from socecon.regions import match_names
+
+    labels = [str(x) for x in raw[POP2025.keys["name"]]]
+    matched = match_names(names_2015, labels)
+    matched[NATIONAL_NAME] = NATIONAL_CODE
+    pop2025 = pd.DataFrame({"region": [matched.get(label, "") for label in labels]})
+    for field, column in POP2025.csv_columns().items():
+        pop2025[field] = raw[column].astype(float).to_numpy()
+    pop2025 = pop2025[pop2025["region"] != ""].reset_index(drop=True)
+
+    prov = {
+        "generated_by": "socecon data build",
+        "origin": "StatLine exports of CBS open data as pinned in shared/cbs "
+        "(see shared/cbs/PROVENANCE.md); processed by socecon.data.cbs_build.build",
+        "inputs": inputs,
+        "cbs_tables": table_list(
+            {
+                "70072ned": (
+                    [2015, 2025],
+                    "table version 2018-06-06 (2015); StatLine export "
+                    "2025-12-11 (2025, matched to 2015 municipalities by name)",
+                ),
+                "83450NED": ([2015], ""),
+                "83747NED": ([2016], ""),
+                "84066NED": ([2017], ""),
+                "84583NED": ([2019], "kwb-2019 municipality rows, matched by code"),
+            }
+        ),
+    }
+    return Sources(kern, bijstand, pop2019, pop2025, load_corop(), prov)
+
+
+def build(cbs_dir: str | Path | None = None, data_dir: str | Path | None = None) -> Path:
+    """Build the processed snapshot from the shared CBS exports (``socecon data build``).
+
+    Parameters
+    ----------
+    cbs_dir : str or pathlib.Path, optional
+        Folder with the shared exports; defaults to :func:`default_cbs_dir`.
+    data_dir : str or pathlib.Path, optional
+        Target folder; defaults to :func:`socecon.data.snapshot.default_data_dir`.
+
+    Returns
+    -------
+    pathlib.Path
+        The manifest written.
+
+    Raises
+    ------
+    DataError
+        If an input is missing, differs from its pinned checksum, or the result is invalid.
+    """
+    sources = read_shared(cbs_dir)
+    snapshot, regions = assemble(sources)
+    return write_snapshot(snapshot, regions, data_dir or default_data_dir(), provenance(sources))

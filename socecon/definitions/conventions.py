@@ -1,0 +1,120 @@
+"""Conventions of the study, declared once in ``conventions.yaml``.
+
+The national region code and name, the base year, the default and maximum horizon, the default
+group, the pattern every region code follows and the environment variable of the batch report.
+:mod:`socecon.definitions` exports them as constants (``NATIONAL_CODE``, ``DEFAULT_HORIZON``, ...).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from socecon.definitions.schema import (
+    DEFINITIONS_DIR,
+    Problems,
+    integer,
+    read_yaml,
+    text,
+    validated,
+)
+
+CONVENTIONS_FILE = "conventions.yaml"
+
+
+@dataclass(frozen=True)
+class Conventions:
+    """The declared conventions (see ``conventions.yaml``)."""
+
+    national_code: str
+    national_name: str
+    base_year: int
+    default_horizon: int
+    max_horizon: int
+    default_group: str
+    region_code_pattern: str
+    report_environment: str
+
+    @property
+    def region_code(self) -> re.Pattern[str]:
+        """The compiled :attr:`region_code_pattern`."""
+        return re.compile(self.region_code_pattern)
+
+
+def parse_conventions(doc: Any, problems: Problems) -> Conventions | None:
+    """Turn the parsed ``conventions.yaml`` into :class:`Conventions`, reporting every problem.
+
+    Parameters
+    ----------
+    doc : object
+        The parsed YAML document.
+    problems : Problems
+
+    Returns
+    -------
+    Conventions or None
+        None if a field is missing or invalid.
+    """
+    if not isinstance(doc, dict):
+        problems.add(CONVENTIONS_FILE, "expected a mapping of conventions")
+        return None
+    national = doc.get("national")
+    if not isinstance(national, dict):
+        problems.add("national", "expected a mapping with code and name")
+        national = {}
+    code = text(national, "code", "national", problems)
+    name = text(national, "name", "national", problems)
+    years = {
+        key: integer(doc.get(key), key, "the value", problems)
+        for key in ("base_year", "default_horizon", "max_horizon")
+    }
+    base, horizon, last = years.values()
+    if None not in (base, horizon, last) and not base < horizon <= last:  # type: ignore[operator]
+        problems.add(
+            "default_horizon",
+            f"need base_year < default_horizon <= max_horizon, got {base}, {horizon}, {last}",
+        )
+    group = text(doc, "default_group", "default_group", problems)
+    pattern = text(doc, "region_code_pattern", "region_code_pattern", problems)
+    if pattern:
+        try:
+            compiled = re.compile(pattern)
+        except re.error as exc:
+            problems.add("region_code_pattern", f"not a regular expression ({exc})")
+        else:
+            if code and not compiled.match(code):
+                problems.add("region_code_pattern", f"does not match the national code {code!r}")
+    env = text(doc, "report_environment", "report_environment", problems)
+    if env and not re.fullmatch(r"[A-Z][A-Z0-9_]*", env):
+        problems.add("report_environment", f"not an environment variable name: {env!r}")
+    if problems:
+        return None
+    return Conventions(code, name, base, horizon, last, group, pattern, env)  # type: ignore[arg-type]
+
+
+def load_conventions(path: str | Path | None = None) -> Conventions:
+    """Load and validate the conventions.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A ``conventions.yaml``; the package's own by default (cached).
+
+    Returns
+    -------
+    Conventions
+
+    Raises
+    ------
+    DefinitionError
+        Listing every problem.
+    """
+    return _load(Path(path) if path is not None else DEFINITIONS_DIR / CONVENTIONS_FILE)
+
+
+@cache
+def _load(path: Path) -> Conventions:
+    return validated(path, lambda p: parse_conventions(read_yaml(path, p), p))
