@@ -1,0 +1,125 @@
+"""Every domain fact is declared once, in ``socecon/definitions/*.yaml``, and nowhere in the code.
+
+The test reads every module of the package as a syntax tree and looks at its literals (strings and
+numbers, docstrings left out): none may repeat a fact that a declaration holds. The facts are taken
+from the declarations themselves, so a fact added there is guarded here too.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+import socecon
+from socecon import definitions
+from socecon.definitions.cbs_tables import load_cbs_tables
+from socecon.definitions.units import load_units
+
+PACKAGE_DIR = Path(socecon.__file__).resolve().parent
+MODULES = sorted(PACKAGE_DIR.rglob("*.py"))
+#: The one module that formats numbers the Dutch way.
+FORMATS_MODULE = PACKAGE_DIR / "present" / "formats.py"
+
+
+def _docstring_nodes(tree: ast.AST) -> set[int]:
+    ids = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                ids.add(id(body[0].value))
+    return ids
+
+
+def _literals(path: Path) -> list[tuple[int, object]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = _docstring_nodes(tree)
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and id(node) not in docstrings
+    ]
+
+
+def _where(path: Path, line: int) -> str:
+    return f"{path.relative_to(PACKAGE_DIR)}:{line}"
+
+
+def _declared_strings() -> dict[str, str]:
+    """Literal text that only a declaration may hold, with where it is declared."""
+    facts = {
+        definitions.NATIONAL_CODE: "conventions.yaml national.code",
+        definitions.DEFAULT_GROUP: "conventions.yaml default_group",
+        definitions.REPORT_ENV: "conventions.yaml report_environment",
+        definitions.REGION_CODE.pattern: "conventions.yaml region_code_pattern",
+    }
+    for unit in load_units():
+        if len(unit.label) > 3 and unit.label != unit.id:
+            facts.setdefault(unit.label, f"units.yaml {unit.id}")
+    tables = load_cbs_tables()
+    for ds_id, ds in tables.datasets.items():
+        for var in ds.variables:
+            for text in (var.csv, *var.titles):
+                if text:
+                    facts.setdefault(text, f"cbs_tables.yaml {ds_id}.{var.name}")
+        for age in ds.ages.values():
+            facts.setdefault(age.title, f"cbs_tables.yaml {ds_id} ages")
+    return facts
+
+
+def _declared_numbers() -> dict[int, str]:
+    return {
+        definitions.BASE_YEAR: "conventions.yaml base_year",
+        definitions.DEFAULT_HORIZON: "conventions.yaml default_horizon",
+        definitions.MAX_HORIZON: "conventions.yaml max_horizon",
+    }
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE_DIR)))
+def test_no_declared_fact_is_repeated_in_code(path):
+    strings, numbers = _declared_strings(), _declared_numbers()
+    found = []
+    for line, value in _literals(path):
+        if isinstance(value, str) and value in strings:
+            found.append(f"{_where(path, line)}: {value!r} is declared in {strings[value]}")
+        elif type(value) is int and value in numbers:
+            found.append(f"{_where(path, line)}: {value} is declared in {numbers[value]}")
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE_DIR)))
+def test_region_codes_are_matched_by_the_declared_pattern_only(path):
+    code_pattern = re.compile(r"(GM|PV|AM|CR|LD)\\d")
+    found = [
+        _where(path, line)
+        for line, value in _literals(path)
+        if isinstance(value, str) and code_pattern.search(value)
+    ]
+    assert not found, found
+
+
+def test_dutch_number_formatting_lives_in_one_module():
+    swap = re.compile(r"""\.replace\(\s*["']\.["']\s*,\s*["'],["']\s*\)""")
+    found = [
+        str(path.relative_to(PACKAGE_DIR))
+        for path in MODULES
+        if path != FORMATS_MODULE and swap.search(path.read_text(encoding="utf-8"))
+    ]
+    assert not found, found
+    assert swap.search(FORMATS_MODULE.read_text(encoding="utf-8"))
+
+
+def test_indicator_functions_take_their_parameters_from_the_assumptions():
+    """Keyword defaults of the indicator functions would shadow ``assumptions.yaml``."""
+    tree = ast.parse((PACKAGE_DIR / "model" / "indicators.py").read_text(encoding="utf-8"))
+    shadowing = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            args = node.args
+            for default in [*args.defaults, *args.kw_defaults]:
+                if isinstance(default, ast.Constant) and type(default.value) in (int, float):
+                    shadowing.append(f"{node.name} (line {node.lineno}): default {default.value}")
+    assert not shadowing, shadowing
