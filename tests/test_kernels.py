@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 
 from socecon.batch import kernels
-from socecon.batch.runner import DEFAULT_NOTEBOOK, ReportTask, make_tasks, run_batch, run_report
+from socecon.batch.execute import run_report
+from socecon.batch.executors import run_batch
+from socecon.batch.tasks import DEFAULT_NOTEBOOK, ReportTask, make_tasks
 from socecon.cli import main
 
 pytestmark = pytest.mark.slow

@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from socecon.definitions.assumptions import BAND_MIDPOINTS, Assumptions, load_assumptions
-from socecon.exceptions import SocEconError
+from socecon.exceptions import UncertaintyError
 from socecon.model.core import DEFAULT_HORIZON, ModelInput, run
 from socecon.model.indicators import Components, load_indicator_definitions, registry
 
@@ -64,10 +64,6 @@ DEFAULT_QUANTILES = (0.1, 0.5, 0.9)
 # Samples per model pass: bounds the memory of the (samples x regions x scenarios x bands) arrays
 # without changing any result (every sample is computed independently).
 DEFAULT_CHUNK = 100
-
-
-class UncertaintyError(SocEconError):
-    """An invalid request to the uncertainty analysis (method, sample size, range, indicator)."""
 
 
 @dataclass(frozen=True)
