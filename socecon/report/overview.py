@@ -74,7 +74,7 @@ def indicator_table(frame: pd.DataFrame, variable: str, regions: Sequence[str] |
     pandas.DataFrame
         Indexed by the Dutch region name; values as Dutch number strings.
     """
-    from socecon.workbench.widgets import region_label
+    from socecon.workbench.state import region_label
 
     rows = frame[frame["variable"] == variable]
     table = rows.pivot_table(
@@ -162,7 +162,7 @@ def peers(
     """
     from socecon.data.snapshot import snapshot_wide
     from socecon.regions import participating_codes
-    from socecon.workbench.widgets import region_label
+    from socecon.workbench.state import region_label
 
     codes = list(municipalities or participating_codes())
     population = snapshot_wide(2015, ["population"])["population"]
