@@ -21,7 +21,8 @@ worker keeps its own; they are shut down when the process exits, and a kernel wh
 stops by itself (ipykernel watches its parent process).
 
 jupyter_client and papermill are imported inside the functions that start or drive a kernel:
-they take seconds to import, and the command line imports this module for every subcommand.
+together they take seconds to import, and the command line imports this module for every
+subcommand.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ import time
 from pathlib import Path
 from queue import Empty
 from typing import IO, Any
+
+from jupyter_core.utils import run_sync
 
 from socecon.exceptions import KernelStartError
 from socecon.present.embed import REPORT_ENV
@@ -162,8 +165,6 @@ class WarmKernel:
         preload: tuple[str, ...] = DEFAULT_PRELOAD,
         startup_timeout: float = 60.0,
     ):
-        from jupyter_core.utils import run_sync
-
         self.kernel_name = kernel_name
         self.cwd = str(cwd)
         self.preload = tuple(preload)
@@ -215,8 +216,6 @@ class WarmKernel:
         -------
         bool
         """
-        from jupyter_core.utils import run_sync
-
         try:
             return bool(self.kc is not None and run_sync(self.km.is_alive)())
         except Exception:
@@ -242,8 +241,6 @@ class WarmKernel:
         TimeoutError
             When no reply came in time.
         """
-        from jupyter_core.utils import run_sync
-
         deadline = time.monotonic() + timeout
         while True:
             left = deadline - time.monotonic()
@@ -313,8 +310,6 @@ class WarmKernel:
 
     def shutdown(self) -> None:
         """Stop the kernel (immediately) and close its channels; safe to call twice."""
-        from jupyter_core.utils import run_sync
-
         try:
             if self.kc is not None:
                 self.kc.stop_channels()
