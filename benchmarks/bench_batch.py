@@ -112,7 +112,7 @@ def floor_worker(tasks) -> tuple[dict[str, float], list[str]]:
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
-    from socecon.batch.runner import DEFAULT_NOTEBOOK
+    from socecon.batch.tasks import DEFAULT_NOTEBOOK
     from socecon.present.embed import REPORT_ENV
     from socecon.report import export
 
@@ -167,11 +167,12 @@ def run_naive(codes, out: Path, jobs: int) -> tuple[float, list[str]]:
 
     Returns the seconds taken and the failed reports.
     """
-    from socecon.batch import runner
+    from socecon.batch.executors import run_batch
+    from socecon.batch.tasks import DEFAULT_NOTEBOOK, make_tasks
 
-    tasks = runner.make_tasks(codes, runner.DEFAULT_NOTEBOOK, out, fresh_kernel=True)
+    tasks = make_tasks(codes, DEFAULT_NOTEBOOK, out, fresh_kernel=True)
     start = time.perf_counter()
-    results = runner.run_batch(tasks, jobs=jobs, progress=False)
+    results = run_batch(tasks, jobs=jobs, progress=False)
     seconds = time.perf_counter() - start
     return seconds, [f"{r.code} ({r.error})" for r in results if not r.ok]
 

@@ -19,12 +19,14 @@ from pathlib import Path
 
 import nbformat
 
-from socecon.batch import runner
+from socecon.batch.executors import run_batch, summarize
+from socecon.batch.tasks import DEFAULT_NOTEBOOK, make_tasks, select_regions
+from socecon.present.embed import REPORT_ENV
 from socecon.regions import participating_codes
 from socecon.report import export
 
 ROOT = Path(__file__).resolve().parents[1]
-REPORT = runner.DEFAULT_NOTEBOOK
+REPORT = DEFAULT_NOTEBOOK
 
 
 def main() -> int:
@@ -34,19 +36,19 @@ def main() -> int:
     parser.add_argument("--default-batch", action="store_true", help="the batch of make reports")
     args = parser.parse_args()
 
-    codes = runner.select_regions() if args.default_batch else list(participating_codes())
+    codes = select_regions() if args.default_batch else list(participating_codes())
     rows = []
     with tempfile.TemporaryDirectory(prefix="socecon-bench-") as tmp:
         for bundle in ("inline", "shared"):
             out = Path(tmp) / bundle
             out.mkdir()
-            tasks = runner.make_tasks(codes, args.notebook, out, bundle=bundle)
+            tasks = make_tasks(codes, args.notebook, out, bundle=bundle)
             start = time.perf_counter()
-            results = runner.run_batch(tasks, jobs=args.jobs, progress=False)
+            results = run_batch(tasks, jobs=args.jobs, progress=False)
             total = time.perf_counter() - start
             failed = [r for r in results if not r.ok]
             if failed:
-                print(runner.summarize(results))
+                print(summarize(results))
                 return 1
             sizes = [r.size for r in results]
             rows.append(
@@ -61,11 +63,11 @@ def main() -> int:
             )
 
         # the export step alone, with one reused exporter (the floor of the HTML part)
-        task = runner.make_tasks(codes[:1], args.notebook, Path(tmp), bundle="inline")[0]
+        task = make_tasks(codes[:1], args.notebook, Path(tmp), bundle="inline")[0]
         nb_path = Path(tmp) / "executed.ipynb"
         import papermill as pm
 
-        os.environ[runner.REPORT_ENV] = "1"
+        os.environ[REPORT_ENV] = "1"
         pm.execute_notebook(
             str(args.notebook),
             str(nb_path),

@@ -14,7 +14,8 @@ import time
 import numpy as np
 
 from socecon.model import run_model
-from socecon.workbench.widgets import COMPARISON_CHARTS, Explorer, Workbench
+from socecon.workbench.controller import COMPARISON_CHARTS, Workbench
+from socecon.workbench.explorer import Explorer
 
 REGIONS = ["GM0164", "GM0106", "GM0301", "GM0090", "GM0784"]  # five participating municipalities
 

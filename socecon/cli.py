@@ -1,20 +1,39 @@
-"""The ``socecon`` command line.
+"""The ``socecon`` command line: every subcommand, each a small function calling into the package.
 
-Every subcommand is a small function that calls into the package. Errors caused by input
-(:class:`~socecon.exceptions.SocEconError`) are printed as one message on stderr with exit code 1;
-usage errors (unknown command or option) exit with code 2, as argparse does.
+``scenarios`` (the scenario table), ``strip-notebooks``, ``data build|refresh|check`` (the CBS
+snapshot), ``run`` (the report batch, :mod:`socecon.batch`), ``model`` (key figures and exports)
+and ``windtunnel`` (policy options in every scenario, :mod:`socecon.analysis.windtunnel`).
+Errors caused by input (:class:`~socecon.exceptions.SocEconError`) are printed as one message on
+stderr with exit code 1; usage errors (unknown command or option) exit with code 2, as argparse
+does.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
-from socecon import __version__
+from socecon import __version__, model, regions
+from socecon.analysis.criteria import DEFAULT_CONFIDENCE, DEFAULT_REGRET_TOLERANCE, Goal
+from socecon.analysis.windtunnel import DEFAULT_SAMPLES, evaluate
+from socecon.batch.executors import check_writable, dask_executor, run_batch
+from socecon.batch.notebooks import strip_outputs
+from socecon.batch.tasks import DEFAULT_NOTEBOOK, DEFAULT_TIMEOUT, make_tasks, select_regions
+from socecon.data.cbs_build import build
+from socecon.data.cbs_refresh import refresh
+from socecon.data.manifest import validate_snapshot_dir
 from socecon.definitions import Definitions, load_definitions
-from socecon.exceptions import SocEconError
+from socecon.definitions.assumptions import load_assumptions
+from socecon.exceptions import ReportError, SocEconError, UnknownRegionError
+from socecon.model.core import DEFAULT_HORIZON
+from socecon.present.formats import format_number
+from socecon.report.index import IndexEntry, update_index
+from socecon.report.policy import summary_nl
 
 
 def scenario_table(defs: Definitions) -> str:
@@ -63,8 +82,6 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def _cmd_strip(args: argparse.Namespace) -> int:
-    from socecon.batch.notebooks import strip_outputs
-
     for path in strip_outputs(args.paths):
         print(f"stripped {path}")
     return 0
@@ -94,17 +111,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", help="notebook files")
     p.set_defaults(func=_cmd_strip)
 
-    for register in _EXTRA_COMMANDS:
-        register(sub)
+    _add_data_command(sub)
+    add_run_command(sub)
+    _add_model_command(sub)
+    add_windtunnel_command(sub)
     return parser
 
 
-# Later modules add their subcommands here (data, run, ...), each a function taking the
-# subparsers object; keeping the list explicit keeps import costs visible.
-_EXTRA_COMMANDS: list = []
+# --------------------------------------------------------------------------- data
 
 
-def _register_data(sub) -> None:
+def _add_data_command(sub) -> None:
     """Add ``socecon data build|refresh|check``."""
     p = sub.add_parser("data", help="build, refresh or check the processed CBS snapshot")
     data_sub = p.add_subparsers(dest="data_command", metavar="ACTION")
@@ -123,45 +140,197 @@ def _register_data(sub) -> None:
 
 
 def _cmd_data_build(args: argparse.Namespace) -> int:
-    from socecon.data.cbs_build import build
-
     print(f"wrote {build(args.cbs_dir, args.data_dir)}")
     return 0
 
 
 def _cmd_data_refresh(args: argparse.Namespace) -> int:
-    from socecon.data.cbs_refresh import refresh
-
     print(f"wrote {refresh(args.data_dir, timeout=args.timeout, log=print)}")
     return 0
 
 
 def _cmd_data_check(args: argparse.Namespace) -> int:
-    from socecon.data.manifest import validate_snapshot_dir
-
     snapshot, regions = validate_snapshot_dir(args.data_dir)
     print(f"ok: {len(snapshot)} rows, {len(regions)} municipalities")
     return 0
 
 
-_EXTRA_COMMANDS.append(_register_data)
+# --------------------------------------------------------------------------- run
 
 
-def _register_run(sub) -> None:
-    """Add ``socecon run`` (the report batch, see :mod:`socecon.batch.runner`)."""
-    from socecon.batch.runner import add_run_command
+def add_run_command(sub) -> None:
+    """Add ``socecon run`` (the report batch, see :mod:`socecon.batch`) to the subparsers.
 
-    add_run_command(sub)
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The ``add_subparsers()`` object of the main parser.
+    """
+    p = sub.add_parser(
+        "run",
+        help="write the HTML reports (participating municipalities by default)",
+        description=(
+            "Execute the report notebook with papermill for each selected region and write "
+            "<out>/<code>.html plus <out>/index.html. Without a selection: the participating "
+            "municipalities and ISD Midden-Langstraat. Exit code 0 only if every report was "
+            "written; failures keep their executed notebook and log in <out>/logs/."
+        ),
+    )
+    p.add_argument(
+        "--gemeente",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="a municipality (GM0363, 0363 or a name) or a group id for one combined report; "
+        "repeatable",
+    )
+    p.add_argument(
+        "--group",
+        action="append",
+        default=[],
+        metavar="GROUP",
+        help="every member of a group (participating, isd_midden_langstraat, AMxx, PVxx, CRxx)",
+    )
+    p.add_argument("--all", action="store_true", help="every municipality")
+    p.add_argument("--jobs", type=int, default=min(4, os.cpu_count() or 1), help="worker processes")
+    p.add_argument(
+        "--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds allowed per report"
+    )
+    p.add_argument(
+        "--horizon",
+        type=int,
+        default=DEFAULT_HORIZON,
+        help=f"horizon year (default {DEFAULT_HORIZON})",
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override an assumption in every report (repeatable), e.g. --set take_up=0.7",
+    )
+    p.add_argument("--out", default="reports", help="output folder (default reports/)")
+    p.add_argument("--notebook", default=None, help="the report notebook")
+    p.add_argument(
+        "--bundle",
+        choices=("inline", "shared"),
+        default="inline",
+        help="inline the vega bundle in every report (default) or share one vega-bundle.js",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run the reports on a Dask distributed cluster (e.g. tcp://host:8786) instead of "
+        "local worker processes; the workers must see the notebook and --out at the same paths",
+    )
+    p.add_argument(
+        "--fresh-kernels",
+        action="store_true",
+        help="start a new kernel for every report (slower; by default each worker keeps one "
+        "warm kernel and resets it between reports)",
+    )
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_run)
 
 
-_EXTRA_COMMANDS.append(_register_run)
+def _overrides(texts: Sequence[str]) -> dict[str, Any]:
+    """Parse and validate ``--set NAME=VALUE`` before any report starts.
+
+    Raises
+    ------
+    socecon.exceptions.AssumptionError
+        For a malformed, unknown or out-of-range override (one message naming it).
+    """
+    overrides = dict(model.parse_override(text) for text in texts)
+    load_assumptions().resolve(overrides)
+    return overrides
 
 
-def _register_model(sub) -> None:
+def cmd_run(args) -> int:
+    """Carry out ``socecon run``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed options (see :func:`add_run_command`).
+
+    Returns
+    -------
+    int
+        0 if every report was written, 1 otherwise (a failed report, or an unknown region that
+        was left out while the others were written), 130 when interrupted.
+
+    Raises
+    ------
+    socecon.exceptions.SocEconError
+        For a missing notebook, an output folder that cannot be written, or when every
+        requested region is unknown; the command line prints the message without a traceback.
+    """
+    if args.jobs < 1:
+        raise ReportError(f"--jobs must be at least 1, not {args.jobs}")
+    if args.timeout <= 0:
+        raise ReportError(f"--timeout must be positive, not {args.timeout:g}")
+    notebook = Path(args.notebook) if args.notebook else DEFAULT_NOTEBOOK
+    if not notebook.is_file():
+        raise ReportError(f"report notebook not found: {notebook}")
+    overrides = _overrides(getattr(args, "set", []))
+    unknown: list[str] = []
+    codes = select_regions(args.gemeente, args.group, args.all, unknown=unknown)
+    if not codes:  # every requested region was unknown: nothing to do
+        raise UnknownRegionError("; ".join(unknown))
+    out = check_writable(args.out)
+    tasks = make_tasks(
+        codes,
+        notebook,
+        out,
+        horizon=args.horizon,
+        timeout=args.timeout,
+        bundle=args.bundle,
+        parameters={"overrides": overrides} if overrides else None,
+        fresh_kernel=getattr(args, "fresh_kernels", False),
+    )
+    scheduler = getattr(args, "scheduler", None)
+    try:
+        with dask_executor(scheduler) if scheduler else contextlib.nullcontext() as executor:
+            results = run_batch(
+                tasks, executor=executor, jobs=args.jobs, progress=not args.no_progress
+            )
+    except KeyboardInterrupt:
+        print("socecon: interrupted; reports already written are complete", file=sys.stderr)
+        return 130
+    entries = [
+        IndexEntry(
+            code=r.code,
+            name=r.name,
+            href=r.path.name if r.ok and r.path else None,
+            figures=r.figures,
+            error=r.error,
+        )
+        for r in results
+    ]
+    index = update_index(out, entries)
+    failed = [r for r in results if not r.ok]
+    total = len(results) + len(unknown)
+    print(f"{len(results) - len(failed)} of {total} reports written; index: {index}")
+    for r in failed:
+        where = f"; log: {r.log}" if r.log else ""
+        print(f"FAILED {r.code} ({r.name}): {r.error}{where}", file=sys.stderr)
+    for message in unknown:
+        print(f"FAILED: {message}", file=sys.stderr)
+    return 1 if failed or unknown else 0
+
+
+# --------------------------------------------------------------------------- model
+
+
+def _add_model_command(sub) -> None:
     """Add ``socecon model``: key figures in the terminal, export to CSV or IAMC."""
     p = sub.add_parser("model", help="run the scenario model and print or export the results")
     p.add_argument("regions", nargs="*", help="codes, names or groups (default: participating)")
-    p.add_argument("--horizon", type=int, default=2020, help="year the scenarios are in place")
+    p.add_argument(
+        "--horizon", type=int, default=DEFAULT_HORIZON, help="year the scenarios are in place"
+    )
     p.add_argument("--scenario", action="append", help="scenario id (repeatable; default all)")
     p.add_argument(
         "--set", action="append", default=[], metavar="NAME=VALUE", help="override an assumption"
@@ -172,8 +341,6 @@ def _register_model(sub) -> None:
 
 
 def _cmd_model(args: argparse.Namespace) -> int:
-    from socecon import model, regions
-
     wanted = args.regions or [*regions.participating_codes(), "isd_midden_langstraat"]
     overrides = dict(model.parse_override(text) for text in args.set)
     frame = model.run_model(wanted, args.scenario, args.horizon, overrides=overrides)
@@ -186,17 +353,82 @@ def _cmd_model(args: argparse.Namespace) -> int:
     return 0
 
 
-_EXTRA_COMMANDS.append(_register_model)
+# --------------------------------------------------------------------------- windtunnel
 
 
-def _register_windtunnel(sub) -> None:
-    """Add ``socecon windtunnel``: policy options in every scenario."""
-    from socecon.analysis.windtunnel import add_windtunnel_command
+def add_windtunnel_command(sub: Any) -> None:
+    """Add ``socecon windtunnel REGION ...`` to the command line's subparsers.
 
-    add_windtunnel_command(sub)
+    Parameters
+    ----------
+    sub : argparse subparsers
+    """
+    p = sub.add_parser(
+        "windtunnel",
+        help="test every policy option in every scenario and classify them (Dutch)",
+    )
+    p.add_argument("region", help="municipality code or name, or a group")
+    p.add_argument(
+        "--goal-participation",
+        type=float,
+        default=20.0,
+        metavar="X",
+        help="goal: participation of the target group at least X %% (default 20)",
+    )
+    p.add_argument(
+        "--goal-net-cost-per-placed",
+        type=float,
+        default=20000.0,
+        metavar="Y",
+        help="goal: net cost per placed person at most Y euro a year (default 20000)",
+    )
+    p.add_argument("--samples", type=int, default=DEFAULT_SAMPLES, help="uncertainty samples")
+    p.add_argument("--seed", type=int, default=0, help="random seed (same seed, same result)")
+    p.add_argument(
+        "--confidence",
+        type=float,
+        default=DEFAULT_CONFIDENCE,
+        help="share of samples that must meet the goal in a scenario (default 0.5)",
+    )
+    p.add_argument(
+        "--regret-tolerance",
+        type=float,
+        default=DEFAULT_REGRET_TOLERANCE,
+        metavar="Z",
+        help="no regret: at most Z percentage points behind the best option (default 5)",
+    )
+    p.add_argument("--horizon", type=int, default=DEFAULT_HORIZON, help="horizon year")
+    p.set_defaults(func=_cmd_windtunnel)
 
 
-_EXTRA_COMMANDS.append(_register_windtunnel)
+def _cmd_windtunnel(args: Any) -> int:
+    goal = Goal(
+        participation_min=args.goal_participation,
+        net_cost_per_placed_max=args.goal_net_cost_per_placed,
+    )
+    result = evaluate(
+        args.region,
+        goal=goal,
+        n_samples=args.samples,
+        seed=args.seed,
+        confidence=args.confidence,
+        regret_tolerance=args.regret_tolerance,
+        horizon=args.horizon,
+    )
+    table = result.table()
+    wide = table.pivot_table(
+        index="option_name", columns="scenario_name", values="participation_median", sort=False
+    )
+    wide = wide[list(table["scenario_name"].unique())]
+    wide["klasse"] = table.groupby("option_name", sort=False)["class_name"].first()
+    print(f"Deelname (%, mediaan van {args.samples} doorrekeningen) en klasse:\n")
+    print(wide.to_string(float_format=lambda x: format_number(x, 1)))
+    print()
+    print(summary_nl(table))
+    return 0
+
+
+# --------------------------------------------------------------------------- main
 
 
 def main(argv: Sequence[str] | None = None) -> int:

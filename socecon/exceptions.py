@@ -55,3 +55,27 @@ class ModelError(SocEconError):
 
 class CBSUnavailableError(DataError):
     """CBS open data cannot be reached (no network, proxy, or CBS down)."""
+
+
+class UncertaintyError(SocEconError):
+    """An invalid request to the uncertainty analysis (method, sample size, range, indicator)."""
+
+
+class WindTunnelError(SocEconError):
+    """An invalid wind-tunnel request: goal, option, measure, scenario or settings."""
+
+
+class ReportError(SocEconError):
+    """A batch of reports cannot start (for instance, the output folder cannot be written)."""
+
+
+class WorkbenchError(SocEconError):
+    """A change the workbench refuses; the message is Dutch and meant for the analyst."""
+
+
+class KernelStartError(Exception):
+    """A report kernel could not be started or prepared before any cell ran (worth another try).
+
+    Not a :class:`SocEconError`: it is not caused by input, and the batch runner catches it to
+    start the kernel again; it never reaches the command line.
+    """

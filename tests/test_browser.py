@@ -12,7 +12,8 @@ import time
 import pytest
 from cdp import Browser, find_chromium  # tests/cdp.py
 
-from socecon.batch.runner import ReportTask, run_report
+from socecon.batch.execute import run_report
+from socecon.batch.tasks import ReportTask
 from socecon.report.index import IndexEntry, update_index
 
 CHROMIUM = find_chromium()

@@ -17,7 +17,8 @@ import pytest
 from cdp import Browser, find_chromium  # tests/cdp.py
 
 from socecon import __version__
-from socecon.batch.runner import DEFAULT_NOTEBOOK, ReportTask, run_report
+from socecon.batch.execute import run_report
+from socecon.batch.tasks import DEFAULT_NOTEBOOK, ReportTask
 from socecon.cli import main
 from socecon.data.snapshot import input_hashes
 

@@ -11,9 +11,14 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from socecon.batch import runner
-from socecon.batch.runner import ReportError, ReportTask, check_writable, run_batch, run_report
+from socecon import cli
+from socecon.batch import kernels
+from socecon.batch.execute import ReportResult, run_report
+from socecon.batch.executors import check_writable, run_batch, summarize
+from socecon.batch.tasks import ReportTask, make_tasks, select_regions
 from socecon.cli import main
+from socecon.exceptions import ReportError
+from socecon.present.embed import REPORT_ENV
 
 pytestmark = pytest.mark.slow
 
@@ -104,7 +109,7 @@ def test_no_temporary_or_partial_files_are_left(batch):
 
 def test_summary_names_every_failure_with_reason_and_log(batch):
     _, results = batch
-    text = runner.summarize(results.values())
+    text = summarize(results.values())
     assert text.splitlines()[0].startswith("1 of 3 reports written")
     assert "FAILED GM0001 (Faalstad): cell 5" in text and "GM0001.log" in text
     assert "FAILED GM0002 (Hangdorp): timed out" in text
@@ -192,18 +197,18 @@ def test_any_executor_can_run_the_batch_and_is_left_open(tmp_path):
 def test_default_batch_is_the_participants_plus_isd_midden_langstraat():
     from socecon.regions import participating_codes
 
-    codes = runner.select_regions()
+    codes = select_regions()
     assert codes == [*participating_codes(), "isd_midden_langstraat"]
     assert len(codes) == 9
 
 
 def test_selection_by_code_name_and_group_without_duplicates():
-    codes = runner.select_regions(["0363", "Amsterdam"], ["isd_midden_langstraat"])
+    codes = select_regions(["0363", "Amsterdam"], ["isd_midden_langstraat"])
     assert codes == ["GM0797", "GM0809", "GM0867", "GM0363"]
 
 
 def test_tasks_carry_typed_parameters(tmp_path, notebook):
-    (task,) = runner.make_tasks(["GM0363"], notebook, tmp_path, horizon=2025, timeout=30)
+    (task,) = make_tasks(["GM0363"], notebook, tmp_path, horizon=2025, timeout=30)
     assert task.parameters == {"region": "GM0363", "horizon": 2025}
     assert task.name == "Amsterdam" and task.output == tmp_path / "GM0363.html"
     assert task.timeout == 30.0
@@ -236,11 +241,10 @@ def test_cli_writes_report_and_index(notebook, tmp_path, capsys):
 def test_cli_exit_code_is_1_when_a_report_fails(tmp_path, capsys, monkeypatch):
     def fail(tasks, **kwargs):
         return [
-            runner.ReportResult(t.code, t.title, False, error="boom", log=Path("x.log"))
-            for t in tasks
+            ReportResult(t.code, t.title, False, error="boom", log=Path("x.log")) for t in tasks
         ]
 
-    monkeypatch.setattr(runner, "run_batch", fail)
+    monkeypatch.setattr(cli, "run_batch", fail)
     nb = tmp_path / "nb.ipynb"
     nb.write_text("{}")
     code = main(["run", "--gemeente", "0363", "--notebook", str(nb), "--out", str(tmp_path)])
@@ -257,12 +261,12 @@ def test_cli_rejects_a_missing_notebook(tmp_path, capsys):
 
 
 def test_report_mode_is_switched_off_again_after_a_run(batch):
-    assert os.environ.get(runner.REPORT_ENV) is None
+    assert os.environ.get(REPORT_ENV) is None
 
 
 def test_unknown_codes_are_collected_when_asked_and_the_rest_selected():
     unknown: list[str] = []
-    codes = runner.select_regions(["GM0164", "GM9999", "nergenshuizen"], unknown=unknown)
+    codes = select_regions(["GM0164", "GM9999", "nergenshuizen"], unknown=unknown)
     assert codes == ["GM0164"]
     assert len(unknown) == 2 and unknown[0].startswith("Unknown municipality 'GM9999'")
 
@@ -278,10 +282,10 @@ def test_default_python_kernel_runs_in_socecons_own_interpreter(tmp_path, monkey
         json.dumps({"argv": argv, "display_name": "elders", "language": "python"})
     )
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
-    manager = runner._kernel_manager_class()(kernel_name="python3")
+    manager = kernels.kernel_manager_class()(kernel_name="python3")
     assert manager.kernel_spec.resource_dir == str(spec_dir)  # the foreign spec was found ...
     assert manager.kernel_spec.argv == [sys.executable, *argv[1:]]  # ... but runs our python
-    other = runner.own_interpreter(manager.kernel_spec, kernel_name="other")
+    other = kernels.own_interpreter(manager.kernel_spec, kernel_name="other")
     assert other.argv[0] == sys.executable  # unchanged when already ours
 
 
@@ -290,9 +294,9 @@ def test_assumption_overrides_reach_every_report_as_typed_values(tmp_path, monke
 
     def capture(tasks, **kwargs):
         seen.extend(tasks)
-        return [runner.ReportResult(t.code, t.title, True) for t in tasks]
+        return [ReportResult(t.code, t.title, True) for t in tasks]
 
-    monkeypatch.setattr(runner, "run_batch", capture)
+    monkeypatch.setattr(cli, "run_batch", capture)
     nb = tmp_path / "nb.ipynb"
     nb.write_text("{}")
     argv = ["run", "--notebook", str(nb), "--out", str(tmp_path), "--gemeente", "GM0164"]
@@ -308,7 +312,7 @@ def test_bad_override_stops_the_batch_before_any_report(tmp_path, monkeypatch, c
     def must_not_run(tasks, **kwargs):
         raise AssertionError("no report may start with an invalid override")
 
-    monkeypatch.setattr(runner, "run_batch", must_not_run)
+    monkeypatch.setattr(cli, "run_batch", must_not_run)
     nb = tmp_path / "nb.ipynb"
     nb.write_text("{}")
     out = tmp_path / "out"

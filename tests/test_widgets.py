@@ -12,15 +12,10 @@ import re
 import pandas as pd
 import pytest
 
-from socecon.workbench.widgets import (
-    EMPTY_SELECTION,
-    LAB_MIMETYPE,
-    Explorer,
-    Workbench,
-    WorkbenchError,
-    resolve_query,
-    slider_specs,
-)
+from socecon.exceptions import WorkbenchError
+from socecon.workbench.controller import Workbench
+from socecon.workbench.explorer import LAB_MIMETYPE, Explorer
+from socecon.workbench.state import EMPTY_SELECTION, resolve_query, slider_specs
 
 
 def message(explorer: Explorer) -> str:

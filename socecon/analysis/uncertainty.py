@@ -39,7 +39,7 @@ import pandas as pd
 from socecon.analysis.sensitivity import srrc
 from socecon.definitions.assumptions import BAND_MIDPOINTS, Assumptions, load_assumptions
 from socecon.definitions.indicators import load_indicator_definitions
-from socecon.exceptions import SocEconError
+from socecon.exceptions import UncertaintyError
 from socecon.model.core import DEFAULT_HORIZON, run
 from socecon.model.indicators import Components, registry
 from socecon.model.inputs import ModelInput
@@ -60,10 +60,6 @@ DEFAULT_QUANTILES = (0.1, 0.5, 0.9)
 # Samples per model pass: bounds the memory of the (samples x regions x scenarios x bands) arrays
 # without changing any result (every sample is computed independently).
 DEFAULT_CHUNK = 100
-
-
-class UncertaintyError(SocEconError):
-    """An invalid request to the uncertainty analysis (method, sample size, range, indicator)."""
 
 
 @dataclass(frozen=True)

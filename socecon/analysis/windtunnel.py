@@ -51,18 +51,13 @@ from socecon.definitions import load_definitions
 from socecon.definitions.assumptions import load_assumptions
 from socecon.definitions.effects import MeasureEffects, load_measure_effects
 from socecon.definitions.options import Option, load_options, option_problems
-from socecon.exceptions import AssumptionError, SocEconError
+from socecon.exceptions import AssumptionError, WindTunnelError
 from socecon.model.core import DEFAULT_HORIZON, run
 from socecon.model.indicators import registry
 from socecon.model.inputs import ModelInput, snapshot_input
-from socecon.present.formats import format_number
 from socecon.regions import group_members, region_name
 
 DEFAULT_SAMPLES = 200
-
-
-class WindTunnelError(SocEconError):
-    """An invalid wind-tunnel request: goal, option, measure, scenario or settings."""
 
 
 # --- evaluation -----------------------------------------------------------------------------------
@@ -557,82 +552,3 @@ def matrix(
     pandas.DataFrame
     """
     return evaluate(region, options, goal, n_samples=n_samples, seed=seed, **kwargs).table()
-
-
-# --- command line -------------------------------------------------------------------------------
-
-
-def add_windtunnel_command(sub: Any) -> None:
-    """Add ``socecon windtunnel REGION ...`` to the command line's subparsers.
-
-    Parameters
-    ----------
-    sub : argparse subparsers
-    """
-    p = sub.add_parser(
-        "windtunnel",
-        help="test every policy option in every scenario and classify them (Dutch)",
-    )
-    p.add_argument("region", help="municipality code or name, or a group")
-    p.add_argument(
-        "--goal-participation",
-        type=float,
-        default=20.0,
-        metavar="X",
-        help="goal: participation of the target group at least X %% (default 20)",
-    )
-    p.add_argument(
-        "--goal-net-cost-per-placed",
-        type=float,
-        default=20000.0,
-        metavar="Y",
-        help="goal: net cost per placed person at most Y euro a year (default 20000)",
-    )
-    p.add_argument("--samples", type=int, default=DEFAULT_SAMPLES, help="uncertainty samples")
-    p.add_argument("--seed", type=int, default=0, help="random seed (same seed, same result)")
-    p.add_argument(
-        "--confidence",
-        type=float,
-        default=DEFAULT_CONFIDENCE,
-        help="share of samples that must meet the goal in a scenario (default 0.5)",
-    )
-    p.add_argument(
-        "--regret-tolerance",
-        type=float,
-        default=DEFAULT_REGRET_TOLERANCE,
-        metavar="Z",
-        help="no regret: at most Z percentage points behind the best option (default 5)",
-    )
-    p.add_argument("--horizon", type=int, default=DEFAULT_HORIZON, help="horizon year")
-    p.set_defaults(func=_cmd_windtunnel)
-
-
-def _cmd_windtunnel(args: Any) -> int:
-    # The Dutch verdict is report text (a higher layer); imported here until this command
-    # moves to socecon.cli.
-    from socecon.report.policy import summary_nl
-
-    goal = Goal(
-        participation_min=args.goal_participation,
-        net_cost_per_placed_max=args.goal_net_cost_per_placed,
-    )
-    result = evaluate(
-        args.region,
-        goal=goal,
-        n_samples=args.samples,
-        seed=args.seed,
-        confidence=args.confidence,
-        regret_tolerance=args.regret_tolerance,
-        horizon=args.horizon,
-    )
-    table = result.table()
-    wide = table.pivot_table(
-        index="option_name", columns="scenario_name", values="participation_median", sort=False
-    )
-    wide = wide[list(table["scenario_name"].unique())]
-    wide["klasse"] = table.groupby("option_name", sort=False)["class_name"].first()
-    print(f"Deelname (%, mediaan van {args.samples} doorrekeningen) en klasse:\n")
-    print(wide.to_string(float_format=lambda x: format_number(x, 1)))
-    print()
-    print(summary_nl(table))
-    return 0

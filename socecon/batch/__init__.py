@@ -1,1 +1,1 @@
-"""Batches of reports: papermill execution, warm kernels and executors (local or Dask)."""
+"""Batches of reports: what to produce (tasks), one report (execute), warm kernels, executors."""

@@ -9,16 +9,20 @@ a cold run) with the engine ``socecon-warm`` (:class:`WarmEngine`), which execut
 the warm kernel instead of starting one.
 
 Before every report the kernel is put back into the state it had after start-up
-(:func:`reset`, run inside the kernel): a fresh IPython user namespace and execution counter,
-the environment variables, working folder, ``sys.path`` and warning filters of start-up, every
-module-level name of the ``socecon`` package that a notebook rebound or added, and altair's
-renderer, theme and data transformer. Module caches of socecon stay warm; they are pure functions
-of the data snapshot and the declarations, never of a report's parameters (assumption overrides
-are arguments, not state).
+(:func:`socecon.batch.kernel_state.reset`, run inside the kernel): a fresh IPython user namespace
+and execution counter, the environment variables, working folder, ``sys.path`` and warning filters
+of start-up, every module-level name of the ``socecon`` package that a notebook rebound or added,
+and altair's renderer, theme and data transformer. Module caches of socecon stay warm; they are
+pure functions of the data snapshot and the declarations, never of a report's parameters
+(assumption overrides are arguments, not state).
 
 Kernels are kept per process and thread (:func:`acquire`), so a process pool worker or a Dask
 worker keeps its own; they are shut down when the process exits, and a kernel whose worker dies
 stops by itself (ipykernel watches its parent process).
+
+jupyter_client and papermill are imported inside the functions that start or drive a kernel:
+together they take seconds to import, and the command line imports this module for every
+subcommand.
 """
 
 from __future__ import annotations
@@ -26,12 +30,20 @@ from __future__ import annotations
 import atexit
 import contextlib
 import contextvars
+import logging
 import os
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
+from queue import Empty
 from typing import IO, Any
+
+from jupyter_core.utils import run_sync
+
+from socecon.exceptions import KernelStartError
+from socecon.present.embed import REPORT_ENV
 
 #: The default kernel; its interpreter is pinned to the one running socecon.
 DEFAULT_KERNEL = "python3"
@@ -51,9 +63,6 @@ DEFAULT_PRELOAD = (
     "socecon.report.provenance",
 )
 
-#: Environment variable that switches charts to report output (see :mod:`socecon.present.embed`).
-REPORT_ENV = "SOCECON_REPORT"
-
 #: Name of the papermill engine that runs notebooks in a warm kernel.
 ENGINE_NAME = "socecon-warm"
 
@@ -61,10 +70,6 @@ ENGINE_NAME = "socecon-warm"
 KERNEL_OUTPUT: contextvars.ContextVar[IO[bytes] | None] = contextvars.ContextVar(
     "socecon_kernel_output", default=None
 )
-
-
-class KernelStartError(Exception):
-    """A kernel could not be started or prepared (worth another try)."""
 
 
 # --------------------------------------------------------------------------- kernel managers
@@ -131,112 +136,6 @@ def kernel_manager_class():
     return LoggedKernelManager
 
 
-# --------------------------------------------------------------------------- inside the kernel
-
-_baseline: dict[str, Any] = {}
-_MISSING = object()
-
-
-def _module_state() -> dict[str, dict[str, Any]]:
-    """Return the module-level names of every imported socecon module."""
-    return {
-        name: dict(vars(module))
-        for name, module in list(sys.modules.items())
-        if module is not None and (name == "socecon" or name.startswith("socecon."))
-    }
-
-
-def _altair_state() -> dict[str, Any]:
-    if "altair" not in sys.modules:
-        return {}
-    import altair as alt
-
-    return {
-        "renderers": (alt.renderers.active, dict(alt.renderers.options)),
-        "data_transformers": (alt.data_transformers.active, dict(alt.data_transformers.options)),
-        "theme": alt.theme.active,
-    }
-
-
-def prepare(modules: tuple[str, ...] = DEFAULT_PRELOAD) -> None:
-    """Import ``modules`` and remember the kernel's state (runs inside the kernel, once).
-
-    Parameters
-    ----------
-    modules : tuple of str
-        Modules to import now, so that reports do not pay for them.
-    """
-    import gc
-    import importlib
-    import warnings
-
-    for name in modules:
-        importlib.import_module(name)
-    # What the imports built lives as long as the kernel: keep it out of the garbage
-    # collector's way, so that the full collection of every reset stays cheap.
-    gc.collect()
-    gc.freeze()
-    _baseline.clear()
-    _baseline.update(
-        environ=dict(os.environ),
-        cwd=os.getcwd(),
-        path=list(sys.path),
-        warnings=list(warnings.filters),
-        modules=_module_state(),
-        altair=_altair_state(),
-    )
-
-
-def reset() -> None:
-    """Put the kernel back into its state after :func:`prepare` (runs inside the kernel).
-
-    Clears the IPython user namespace, output history and execution counter, and restores the
-    environment variables, working folder, ``sys.path``, warning filters, altair's registries
-    and the module-level names of socecon's modules (names rebound by a notebook get their old
-    object back, names added are removed). A socecon module first imported by a report is
-    recorded as it is at its first reset.
-    """
-    import warnings
-
-    from IPython import get_ipython
-
-    shell = get_ipython()
-    if shell is not None:
-        shell.reset(new_session=True)
-    if not _baseline:
-        prepare(())
-    if os.environ != _baseline["environ"]:
-        os.environ.clear()
-        os.environ.update(_baseline["environ"])
-    if os.getcwd() != _baseline["cwd"]:
-        os.chdir(_baseline["cwd"])
-    sys.path[:] = _baseline["path"]
-    warnings.filters[:] = _baseline["warnings"]
-    recorded = _baseline["modules"]
-    for name, now in _module_state().items():
-        before = recorded.setdefault(name, now)
-        module = sys.modules[name]
-        for key in now.keys() - before.keys():
-            delattr(module, key)
-        for key, value in before.items():
-            if now.get(key, _MISSING) is not value:
-                setattr(module, key, value)
-    altair = _baseline["altair"] or _altair_state()
-    _baseline["altair"] = altair
-    if altair:
-        import altair as alt
-
-        for registry in ("renderers", "data_transformers"):
-            active, options = altair[registry]
-            current = getattr(alt, registry)
-            if current.active != active or dict(current.options) != options:
-                current.enable(active, **options)
-        if alt.theme.active != altair["theme"]:
-            alt.theme.enable(altair["theme"])
-    if "ipywidgets" in sys.modules:
-        sys.modules["ipywidgets"].Widget.close_all()
-
-
 # --------------------------------------------------------------------------- in the worker
 
 
@@ -270,8 +169,6 @@ class WarmKernel:
         preload: tuple[str, ...] = DEFAULT_PRELOAD,
         startup_timeout: float = 60.0,
     ):
-        from jupyter_core.utils import run_sync
-
         self.kernel_name = kernel_name
         self.cwd = str(cwd)
         self.preload = tuple(preload)
@@ -294,7 +191,7 @@ class WarmKernel:
             self.kc.allow_stdin = False
             reply = self.request(self.kc.kernel_info(), startup_timeout)
             self.language_info = reply["content"]["language_info"]
-            code = f"import socecon.batch.kernels as _k; _k.prepare({self.preload!r}); del _k"
+            code = f"import socecon.batch.kernel_state as _k; _k.prepare({self.preload!r}); del _k"
             reply = self.execute_silently(code, startup_timeout)
             if reply["content"]["status"] != "ok":
                 content = reply["content"]
@@ -323,8 +220,6 @@ class WarmKernel:
         -------
         bool
         """
-        from jupyter_core.utils import run_sync
-
         try:
             return bool(self.kc is not None and run_sync(self.km.is_alive)())
         except Exception:
@@ -350,10 +245,6 @@ class WarmKernel:
         TimeoutError
             When no reply came in time.
         """
-        from queue import Empty
-
-        from jupyter_core.utils import run_sync
-
         deadline = time.monotonic() + timeout
         while True:
             left = deadline - time.monotonic()
@@ -384,7 +275,7 @@ class WarmKernel:
         return self.request(self.kc.execute(code, silent=True, store_history=False), timeout)
 
     def reset(self, timeout: float = 30.0) -> None:
-        """Give the next report a clean kernel (see :func:`reset`).
+        """Give the next report a clean kernel (see :func:`socecon.batch.kernel_state.reset`).
 
         Parameters
         ----------
@@ -397,7 +288,7 @@ class WarmKernel:
             If the reset failed in the kernel.
         """
         reply = self.execute_silently(
-            "import socecon.batch.kernels; socecon.batch.kernels.reset()", timeout
+            "import socecon.batch.kernel_state; socecon.batch.kernel_state.reset()", timeout
         )
         content = reply["content"]
         if content["status"] != "ok":
@@ -423,8 +314,6 @@ class WarmKernel:
 
     def shutdown(self) -> None:
         """Stop the kernel (immediately) and close its channels; safe to call twice."""
-        from jupyter_core.utils import run_sync
-
         try:
             if self.kc is not None:
                 self.kc.stop_channels()
@@ -500,8 +389,6 @@ def _warm_engine():
 
 
 def _papermill_logger():
-    import logging
-
     return logging.getLogger("papermill")
 
 
@@ -564,8 +451,6 @@ def acquire(
     KernelStartError
         If a new kernel cannot be started.
     """
-    import tempfile
-
     global _cleanup_registered
     key = _key(kernel_name, str(Path(cwd).resolve()), tuple(preload))
     with _pool_lock:

@@ -1,1 +1,1 @@
-"""The analyst workbench: widget state, the interactive explorer and its exports."""
+"""The analyst workbench: state, controller, exports and the ipywidgets explorer."""
