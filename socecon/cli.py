@@ -341,7 +341,7 @@ def _add_model_command(sub) -> None:
 
 
 def _cmd_model(args: argparse.Namespace) -> int:
-    wanted = args.regions or [*regions.participating_codes(), "isd_midden_langstraat"]
+    wanted = args.regions or regions.default_regions()
     overrides = dict(model.parse_override(text) for text in args.set)
     frame = model.run_model(wanted, args.scenario, args.horizon, overrides=overrides)
     for region in frame["region"].cat.categories:

@@ -138,6 +138,20 @@ def participating_codes() -> tuple[str, ...]:
     return load_groups()[DEFAULT_GROUP].members
 
 
+def default_regions() -> list[str]:
+    """Return what socecon reports on when no region is named.
+
+    The participating municipalities, then every group declared with ``combined_report: true``
+    in ``groups.yaml`` (ISD Midden-Langstraat), as one region each.
+
+    Returns
+    -------
+    list of str
+    """
+    combined = [gid for gid, group in load_groups().items() if group.combined_report]
+    return [*participating_codes(), *combined]
+
+
 def _region_names() -> dict[str, str]:
     return _region_names_for(default_data_dir())
 

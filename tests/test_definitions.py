@@ -18,6 +18,7 @@ from socecon.definitions import (
     NATIONAL_CODE,
     NATIONAL_NAME,
     REGION_CODE,
+    REGION_KINDS,
     REPORT_ENV,
     load_definitions,
 )
@@ -408,20 +409,31 @@ def test_conventions_are_exported_as_constants(defs):
     assert DEFAULT_GROUP == "participating" and DEFAULT_GROUP in defs.groups
     assert REPORT_ENV == "SOCECON_REPORT"
     assert REGION_CODE.match("GM0164") and REGION_CODE.match(NATIONAL_CODE)
-    assert not REGION_CODE.match("XX01")
+    for code in ("XX01", "GM016", "GM01644", "NL012", "AM1"):
+        assert not REGION_CODE.match(code), code
+    kinds = {"GM0164": "municipality", "PV30": "province", "AM26": "labour_market_region"}
+    kinds |= {"CR34": "corop", "LD04": "landsdeel", "NL01": "national"}
+    for code, kind in kinds.items():
+        assert [k for k, p in REGION_KINDS.items() if p.fullmatch(code)] == [kind], code
 
 
 def test_conventions_are_validated(tmp_path):
     path = tmp_path / "conventions.yaml"
     doc = yaml.safe_load((DEFINITIONS_DIR / "conventions.yaml").read_text(encoding="utf-8"))
-    doc["region_code_pattern"] = "(GM"
+    doc["region_codes"]["municipality"] = "(GM"
+    doc["region_codes"]["landsdeel"] = "NL\\d\\d"
     doc["report_environment"] = "socecon report"
     doc["national"] = {"code": "NL01"}
     path.write_text(yaml.safe_dump(doc), encoding="utf-8")
     with pytest.raises(DefinitionError) as info:
         load_conventions(path)
     text = str(info.value)
-    for needle in ["not a regular expression", "not an environment variable", "'name'"]:
+    for needle in [
+        "region_codes.municipality: not a regular expression",
+        "region_codes.landsdeel: also matches the national code 'NL01'",
+        "not an environment variable",
+        "'name'",
+    ]:
         assert needle in text, needle
 
 

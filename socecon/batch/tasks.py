@@ -22,9 +22,6 @@ DEFAULT_TIMEOUT = 300.0
 #: The report notebook, beside the package in a source checkout.
 DEFAULT_NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "municipality_report.ipynb"
 
-#: Groups reported as one combined region in the default batch (besides the participants).
-DEFAULT_COMBINED = ("isd_midden_langstraat",)
-
 
 @dataclass(frozen=True)
 class ReportTask:
@@ -136,8 +133,7 @@ def select_regions(
             chosen.extend(regions.group_members(gid))
     chosen.extend(code for code in map(resolved, gemeenten) if code is not None)
     if not (everything or groups or gemeenten):
-        chosen.extend(regions.participating_codes())
-        chosen.extend(DEFAULT_COMBINED)
+        chosen.extend(regions.default_regions())
     return list(dict.fromkeys(chosen))
 
 

@@ -34,7 +34,6 @@ Examples
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -106,6 +105,7 @@ __all__ = [
     "NATIONAL_CODE",
     "NATIONAL_NAME",
     "REGION_CODE",
+    "REGION_KINDS",
     "REPORT_ENV",
     "SCENARIOS_FILE",
     "SCENARIO_KINDS",
@@ -132,8 +132,11 @@ DEFAULT_HORIZON = _CONVENTIONS.default_horizon
 MAX_HORIZON = _CONVENTIONS.max_horizon
 #: Group id of the study's municipalities (``participating``).
 DEFAULT_GROUP = _CONVENTIONS.default_group
-#: Every region code socecon knows (compiled pattern).
+#: Every region code socecon knows: matches a whole code of any kind (compiled, ``^(...)$``).
 REGION_CODE = _CONVENTIONS.region_code
+#: Kind of region (``municipality``, ``province``, ``labour_market_region``, ``corop``,
+#: ``landsdeel``, ``national``) to the pattern of its codes (use ``fullmatch``).
+REGION_KINDS = MappingProxyType(_CONVENTIONS.region_kinds)
 #: Environment variable the batch runner sets so that charts render for the HTML report.
 REPORT_ENV = _CONVENTIONS.report_environment
 
@@ -352,7 +355,7 @@ def _check_conventions(defs: Definitions, problems: Problems) -> None:
             "default_group", f"{conventions.default_group!r} is not a group of groups.yaml"
         )
     if defs.groups is not None:
-        pattern = re.compile(conventions.region_code_pattern)
+        pattern = conventions.region_code
         for gid in defs.groups:
             if gid.startswith("LD") and not pattern.match(gid):
-                problems.add("region_code_pattern", f"does not match the landsdeel {gid!r}")
+                problems.add("region_codes", f"no kind matches the landsdeel {gid!r}")

@@ -1,16 +1,18 @@
 """Conventions of the study, declared once in ``conventions.yaml``.
 
 The national region code and name, the base year, the default and maximum horizon, the default
-group, the pattern every region code follows and the environment variable of the batch report.
+group, the code pattern of every kind of region and the environment variable of the batch report.
 :mod:`socecon.definitions` exports them as constants (``NATIONAL_CODE``, ``DEFAULT_HORIZON``, ...).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from socecon.definitions.schema import (
@@ -35,13 +37,25 @@ class Conventions:
     default_horizon: int
     max_horizon: int
     default_group: str
-    region_code_pattern: str
+    region_codes: Mapping[str, str]
     report_environment: str
 
     @property
+    def region_kinds(self) -> dict[str, re.Pattern[str]]:
+        """Kind of region (``municipality``, ``national``, ...) to its compiled code pattern."""
+        kinds = {kind: re.compile(pattern) for kind, pattern in self.region_codes.items()}
+        kinds["national"] = re.compile(re.escape(self.national_code))
+        return kinds
+
+    @property
+    def region_code_pattern(self) -> str:
+        """One pattern for every region code: the kinds' patterns as alternatives, unanchored."""
+        return "|".join(p.pattern for p in self.region_kinds.values())
+
+    @property
     def region_code(self) -> re.Pattern[str]:
-        """The compiled :attr:`region_code_pattern`."""
-        return re.compile(self.region_code_pattern)
+        """A pattern that matches a whole region code of any kind (``^(...)$``)."""
+        return re.compile(f"^({self.region_code_pattern})$")
 
 
 def parse_conventions(doc: Any, problems: Problems) -> Conventions | None:
@@ -78,21 +92,27 @@ def parse_conventions(doc: Any, problems: Problems) -> Conventions | None:
             f"need base_year < default_horizon <= max_horizon, got {base}, {horizon}, {last}",
         )
     group = text(doc, "default_group", "default_group", problems)
-    pattern = text(doc, "region_code_pattern", "region_code_pattern", problems)
-    if pattern:
+    codes = doc.get("region_codes")
+    if not isinstance(codes, dict) or not codes:
+        problems.add("region_codes", "expected a mapping of region kind to code pattern")
+        codes = {}
+    for kind, pattern in codes.items():
+        if not isinstance(pattern, str) or not pattern:
+            problems.add(f"region_codes.{kind}", f"expected a regular expression, got {pattern!r}")
+            continue
         try:
             compiled = re.compile(pattern)
         except re.error as exc:
-            problems.add("region_code_pattern", f"not a regular expression ({exc})")
-        else:
-            if code and not compiled.match(code):
-                problems.add("region_code_pattern", f"does not match the national code {code!r}")
+            problems.add(f"region_codes.{kind}", f"not a regular expression ({exc})")
+            continue
+        if code and compiled.fullmatch(code):
+            problems.add(f"region_codes.{kind}", f"also matches the national code {code!r}")
     env = text(doc, "report_environment", "report_environment", problems)
     if env and not re.fullmatch(r"[A-Z][A-Z0-9_]*", env):
         problems.add("report_environment", f"not an environment variable name: {env!r}")
     if problems:
         return None
-    return Conventions(code, name, base, horizon, last, group, pattern, env)  # type: ignore[arg-type]
+    return Conventions(code, name, base, horizon, last, group, MappingProxyType(dict(codes)), env)  # type: ignore[arg-type]
 
 
 def load_conventions(path: str | Path | None = None) -> Conventions:

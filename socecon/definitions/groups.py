@@ -17,6 +17,7 @@ from typing import Any
 from socecon.definitions.schema import (
     DEFINITIONS_DIR,
     Problems,
+    boolean,
     id_list,
     mapping_of_entries,
     prose,
@@ -36,13 +37,15 @@ class Group:
     """A named group of municipalities declared in ``groups.yaml``.
 
     For a landsdeel, ``members`` are its provinces, resolved to municipalities by
-    :func:`socecon.regions.group_members`.
+    :func:`socecon.regions.group_members`. ``combined_report``: the default batch (``socecon
+    run`` without regions) also writes one report for the group as a whole.
     """
 
     id: str
     name: str
     description: str
     members: tuple[str, ...]
+    combined_report: bool = False
 
 
 def parse_groups(doc: Any, problems: Problems) -> dict[str, Group]:
@@ -81,7 +84,8 @@ def _parse(
     bad = [m for m in members if not pattern.fullmatch(m)]
     if bad:
         problems.add(item, f"{field} must be {pattern.pattern} codes, got {bad}")
-    return Group(gid, name or gid, prose(entry.get("description", "")), members)
+    combined = boolean(entry.get("combined_report", False), item, "combined_report", problems)
+    return Group(gid, name or gid, prose(entry.get("description", "")), members, bool(combined))
 
 
 def load_groups(path: str | Path | None = None) -> dict[str, Group]:
