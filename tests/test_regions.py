@@ -13,6 +13,7 @@ from socecon.data.snapshot import load_snapshot
 from socecon.exceptions import SocEconError, UnknownRegionError
 from socecon.regions import (
     aggregate,
+    default_regions,
     group_members,
     load_regions,
     normalize_name,
@@ -306,3 +307,7 @@ def test_a_contradicting_province_qualifier_is_refused():
     assert resolve("Bergen (NH.)") != resolve("Bergen (L.)")
     with pytest.raises(UnknownRegionError, match=r"lies in Overijssel, not in Gelderland"):
         resolve("Hengelo (Gld.)")
+
+
+def test_default_regions_are_the_participants_then_the_combined_groups():
+    assert default_regions() == [*participating_codes(), "isd_midden_langstraat"]
