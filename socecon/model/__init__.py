@@ -7,16 +7,11 @@ computation), :mod:`~socecon.model.indicators` (indicator functions) and
 :mod:`~socecon.model.results` (reading and exporting the long table).
 """
 
-from socecon.model.core import (
-    DEFAULT_HORIZON,
-    run,
-    run_model,
-)
+from socecon.model.core import run, run_model
 from socecon.model.inputs import ModelInput, parse_override, shift_distribution, snapshot_input
 from socecon.model.results import export, select, summary, to_iamc, wide
 
 __all__ = [
-    "DEFAULT_HORIZON",
     "ModelInput",
     "export",
     "parse_override",
