@@ -7,8 +7,9 @@ Two layers:
   subsidy cap, ...) have no defaults here: callers pass the values of ``assumptions.yaml``;
 * the indicators of ``definitions/indicators.yaml``, each a pure function of the model's additive
   :class:`Components` (counts and euros per region, scenario and band), registered with
-  :func:`indicator`. Ratios are computed here from summed components, so aggregating regions first
-  and computing ratios second is always right.
+  :func:`indicator` (an indicator that is a component as it is, by that component's name).
+  Ratios are computed here from summed components, so aggregating regions first and computing
+  ratios second is always right.
 """
 
 from __future__ import annotations
