@@ -27,10 +27,9 @@ from socecon.batch.tasks import DEFAULT_NOTEBOOK, DEFAULT_TIMEOUT, make_tasks, s
 from socecon.data.cbs_build import build
 from socecon.data.cbs_refresh import refresh
 from socecon.data.manifest import validate_snapshot_dir
-from socecon.definitions import Definitions, load_definitions
+from socecon.definitions import DEFAULT_HORIZON, Definitions, load_definitions
 from socecon.definitions.assumptions import load_assumptions
 from socecon.exceptions import ReportError, SocEconError, UnknownRegionError
-from socecon.model.core import DEFAULT_HORIZON
 from socecon.present.formats import format_number
 from socecon.report.index import IndexEntry, update_index
 from socecon.report.policy import summary_nl

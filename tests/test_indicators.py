@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pytest
 
+from socecon.definitions.assumptions import load_assumptions
 from socecon.definitions.indicators import load_indicator_definitions
 from socecon.model.indicators import (
     Components,
@@ -17,6 +20,13 @@ from socecon.model.indicators import (
 
 # 2020-01 minimum wage (1,653.60): 12 x 1,653.60 x 1.08 x 1.235 = 26,466.86
 LK_2020_01 = 12 * 1653.60 * 1.08 * 1.235
+#: The legal parameters as declared in assumptions.yaml (the functions have no defaults).
+LEGAL = {key: load_assumptions()[key].value for key in ("holiday_pay", "employer_charges")}
+CAP = load_assumptions()["lks_cap"].value
+
+
+def test_the_declared_legal_parameters_are_the_law():
+    assert (LEGAL["holiday_pay"], LEGAL["employer_charges"], CAP) == (0.08, 0.235, 0.70)
 
 
 def test_every_declared_indicator_has_a_function_and_vice_versa():
@@ -31,7 +41,7 @@ def test_declarations_have_dutch_labels_units_and_directions():
 
 
 def test_annual_wage_cost():
-    assert annual_wage_cost(1653.60) == pytest.approx(26466.86, abs=0.01)
+    assert annual_wage_cost(1653.60, **LEGAL) == pytest.approx(26466.86, abs=0.01)
 
 
 @pytest.mark.parametrize(
@@ -46,20 +56,21 @@ def test_annual_wage_cost():
     ],
 )
 def test_wage_cost_subsidy_legal_formula(loonwaarde, hours, expected):
-    got = wage_cost_subsidy_per_person(loonwaarde, 1653.60, hours)
+    got = wage_cost_subsidy_per_person(loonwaarde, 1653.60, hours, CAP, **LEGAL)
     assert got == pytest.approx(expected, rel=1e-12)
 
 
 def test_wage_cost_subsidy_in_euros():
-    assert wage_cost_subsidy_per_person(0.55, 1653.60) == pytest.approx(11910.09, abs=0.01)
-    assert wage_cost_subsidy_per_person(0.10, 1653.60) == pytest.approx(18526.80, abs=0.01)
+    lks = partial(wage_cost_subsidy_per_person, wml_month=1653.60, hours_factor=1.0, cap=CAP)
+    assert lks(0.55, **LEGAL) == pytest.approx(11910.09, abs=0.01)
+    assert lks(0.10, **LEGAL) == pytest.approx(18526.80, abs=0.01)
 
 
 def test_benefit_saving_is_capped_by_the_net_wage():
     # Part-time: net wage 1,500 x 0.9 x 0.5 = 675 < norm 1,000: only 675 a month is saved.
-    assert benefit_saving_per_person(1000, 1500, 0.5, 0.9) == pytest.approx(12 * 675)
+    assert benefit_saving_per_person(1000, 1500, 0.5, 0.9, 1.0) == pytest.approx(12 * 675)
     # Full-time: net wage 1,350 > norm: the whole benefit is saved.
-    assert benefit_saving_per_person(1000, 1500, 1.0, 0.9) == pytest.approx(12 * 1000)
+    assert benefit_saving_per_person(1000, 1500, 1.0, 0.9, 1.0) == pytest.approx(12 * 1000)
     # Per-person share of the norm (couples): 0.714 x 1,000.
     assert benefit_saving_per_person(1000, 1500, 1.0, 0.9, 0.714) == pytest.approx(12 * 714)
 

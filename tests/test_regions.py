@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from socecon.data.names import normalize_name
 from socecon.data.snapshot import load_snapshot
 from socecon.exceptions import SocEconError, UnknownRegionError
 from socecon.regions import (
@@ -16,7 +17,6 @@ from socecon.regions import (
     default_regions,
     group_members,
     load_regions,
-    normalize_name,
     participating_codes,
     region_name,
     resolve,

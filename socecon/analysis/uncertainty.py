@@ -37,10 +37,11 @@ import numpy as np
 import pandas as pd
 
 from socecon.analysis.sensitivity import srrc
+from socecon.definitions import DEFAULT_HORIZON
 from socecon.definitions.assumptions import BAND_MIDPOINTS, Assumptions, load_assumptions
 from socecon.definitions.indicators import load_indicator_definitions
 from socecon.exceptions import UncertaintyError
-from socecon.model.core import DEFAULT_HORIZON, run
+from socecon.model.core import run
 from socecon.model.indicators import Components, registry
 from socecon.model.inputs import ModelInput
 

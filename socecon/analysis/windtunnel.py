@@ -47,12 +47,12 @@ from socecon.analysis.criteria import (
     regret,
 )
 from socecon.analysis.uncertainty import Parameter, SampleSet, sample
-from socecon.definitions import load_definitions
+from socecon.definitions import DEFAULT_HORIZON, load_definitions
 from socecon.definitions.assumptions import load_assumptions
 from socecon.definitions.effects import MeasureEffects, load_measure_effects
 from socecon.definitions.options import Option, load_options, option_problems
 from socecon.exceptions import AssumptionError, WindTunnelError
-from socecon.model.core import DEFAULT_HORIZON, run
+from socecon.model.core import run
 from socecon.model.indicators import registry
 from socecon.model.inputs import ModelInput, snapshot_input
 from socecon.regions import group_members, region_name

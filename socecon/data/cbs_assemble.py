@@ -16,7 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from socecon.data.schema import COLUMNS, REGION_CODE, REGION_COLUMNS, VARIABLES
+from socecon.data.names import normalize_name
+from socecon.data.schema import COLUMNS, REGION_COLUMNS, VARIABLES
+from socecon.definitions import REGION_CODE
 from socecon.definitions.cbs_tables import load_cbs_tables
 from socecon.definitions.corop import COROP_FILE
 from socecon.exceptions import DataError
@@ -77,26 +79,30 @@ class Sources:
     verify_corop: bool = True
 
 
-def table_list(tables: Mapping[str, tuple[list[int], str]]) -> list[dict[str, Any]]:
-    """Describe CBS tables for the manifest: id, title, reference date, years, version, licence.
+def table_list(versions: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Describe the declared CBS tables for the manifest: id, title, reference date, years, ...
+
+    Every table of ``cbs_tables.yaml``, in declared order, with the years its data sets read,
+    the version note (if any), licence and attribution.
 
     Parameters
     ----------
-    tables : mapping
-        Table id -> (years used, version note or ``""``).
+    versions : mapping
+        Table id -> version note, for the tables that have one.
 
     Returns
     -------
     list of dict
     """
     out = []
-    for table_id, (years, version) in tables.items():
+    for table_id, table in CBS_TABLES.tables.items():
         entry: dict[str, Any] = {
             "id": table_id,
-            "title": CBS_TABLES.tables[table_id].title,
-            "reference_date": CBS_TABLES.tables[table_id].reference_date,
-            "years": years,
+            "title": table.title,
+            "reference_date": table.reference_date,
+            "years": CBS_TABLES.years(table_id),
         }
+        version = versions.get(table_id)
         if version:
             entry["version"] = version
         entry["licence"] = "CC BY 4.0"
@@ -131,10 +137,6 @@ def _regions_frame(sources: Sources) -> pd.DataFrame:
     gm = kern[kern["region"].str.startswith("GM")].copy()
     # Prefer the KWB 2019 spelling where it is the same name after normalisation (the PDOK
     # 2015 names have "Nuenen. Gerwen en Nederwetten").
-    # Imported here: socecon.regions is a layer above the data (to be moved down after the
-    # layout issue); at module level it would also tie the data layer to the region tables.
-    from socecon.regions import normalize_name
-
     kwb = dict(zip(sources.pop2019["region"], sources.pop2019["name"], strict=True))
     names = []
     for code, name in zip(gm["region"], gm["name"], strict=True):
@@ -177,6 +179,17 @@ def _rows(
     return frames
 
 
+def _population_by_age(frame: pd.DataFrame) -> dict[str, pd.Series]:
+    """Return the population, aged 15-64 and 65 or older, from the age bands of 70072ned."""
+    return {
+        "population": frame["population"],
+        "population_15_64": frame[["k_15_20", "k_20_25", "k_25_45", "k_45_65"]].sum(
+            axis=1, min_count=4
+        ),
+        "population_65_plus": frame[["k_65_80", "k_80_plus"]].sum(axis=1, min_count=2),
+    }
+
+
 def assemble(sources: Sources) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Turn :class:`Sources` into the long snapshot and the region table.
 
@@ -213,13 +226,9 @@ def assemble(sources: Sources) -> tuple[pd.DataFrame, pd.DataFrame]:
     k = sources.kern[keep(sources.kern["region"])]
     frames += _rows(
         k["region"],
-        2015,
+        KERN.year,
         {
-            "population": k["population"],
-            "population_15_64": k[["k_15_20", "k_20_25", "k_25_45", "k_45_65"]].sum(
-                axis=1, min_count=4
-            ),
-            "population_65_plus": k[["k_65_80", "k_80_plus"]].sum(axis=1, min_count=2),
+            **_population_by_age(k),
             "jobs": k["jobs_x1000"] * 1000.0,
             "establishments": k["establishments"],
             "wajong": k["wajong"],
@@ -269,7 +278,7 @@ def assemble(sources: Sources) -> tuple[pd.DataFrame, pd.DataFrame]:
     p = sources.pop2019[keep(sources.pop2019["region"])]
     frames += _rows(
         p["region"],
-        2019,
+        KWB2019.year,
         {
             "population": p["population"],
             "population_15_64": p[["b_15_25", "b_25_45", "b_45_65"]].sum(axis=1, min_count=3),
@@ -280,15 +289,9 @@ def assemble(sources: Sources) -> tuple[pd.DataFrame, pd.DataFrame]:
     p = sources.pop2025[keep(sources.pop2025["region"])]
     frames += _rows(
         p["region"],
-        2025,
-        {
-            "population": p["population"],
-            "population_15_64": p[["k_15_20", "k_20_25", "k_25_45", "k_45_65"]].sum(
-                axis=1, min_count=4
-            ),
-            "population_65_plus": p[["k_65_80", "k_80_plus"]].sum(axis=1, min_count=2),
-        },
-        KERNCIJFERS_TABLE,
+        POP2025.year,
+        _population_by_age(p),
+        POP2025.table,
     )
     long = pd.concat(frames, ignore_index=True)
     long = long.drop_duplicates(["region", "year", "variable"], keep="first")
@@ -322,7 +325,7 @@ def provenance(sources: Sources) -> dict[str, Any]:
     prov = dict(sources.provenance)
     prov["region_tables"] = [
         {
-            "id": "70072ned",
+            "id": KERNCIJFERS_TABLE,
             "title": CBS_TABLES.tables[KERNCIJFERS_TABLE].title,
             "reference_date": "2015 (lokalisering of the 2015 municipalities)",
             "columns": "arbeidsmarktregio (Code/Naam), provincie (Code/Naam), COROP-gebied "

@@ -19,7 +19,9 @@ from socecon.data.cbs_assemble import (
     BIJSTAND_FIELDS,
     COROP_INPUT,
     KERN,
+    KERNCIJFERS_TABLE,
     KWB2019,
+    KWB2019_TABLE,
     POP2025,
     Sources,
     assemble,
@@ -27,6 +29,7 @@ from socecon.data.cbs_assemble import (
     table_list,
 )
 from socecon.data.manifest import sha256_file
+from socecon.data.names import match_names
 from socecon.data.schema import default_data_dir
 from socecon.data.snapshot import write_snapshot
 from socecon.definitions import NATIONAL_CODE, NATIONAL_NAME
@@ -134,9 +137,6 @@ def read_shared(cbs_dir: str | Path | None = None) -> Sources:
     raw = pd.read_csv(cbs_dir / POP2025.csv_file)
     names_2015 = dict(zip(kern["region"], kern["name"], strict=True))
     names_2015 = {c: n for c, n in names_2015.items() if c.startswith("GM")}
-    # Imported here: socecon.regions is a layer above the data (see cbs_assemble).
-    from socecon.regions import match_names
-
     labels = [str(x) for x in raw[POP2025.keys["name"]]]
     matched = match_names(names_2015, labels)
     matched[NATIONAL_NAME] = NATIONAL_CODE
@@ -152,15 +152,9 @@ def read_shared(cbs_dir: str | Path | None = None) -> Sources:
         "inputs": inputs,
         "cbs_tables": table_list(
             {
-                "70072ned": (
-                    [2015, 2025],
-                    "table version 2018-06-06 (2015); StatLine export "
-                    "2025-12-11 (2025, matched to 2015 municipalities by name)",
-                ),
-                "83450NED": ([2015], ""),
-                "83747NED": ([2016], ""),
-                "84066NED": ([2017], ""),
-                "84583NED": ([2019], "kwb-2019 municipality rows, matched by code"),
+                KERNCIJFERS_TABLE: "table version 2018-06-06 (2015); StatLine export "
+                "2025-12-11 (2025, matched to 2015 municipalities by name)",
+                KWB2019_TABLE: "kwb-2019 municipality rows, matched by code",
             }
         ),
     }

@@ -29,6 +29,7 @@ from socecon.data.cbs_assemble import (
     KWB2019,
     KWB2019_TABLE,
     KWB_COLUMNS,
+    POP2025,
     POP_BANDS,
     Sources,
     assemble,
@@ -37,6 +38,7 @@ from socecon.data.cbs_assemble import (
 )
 from socecon.data.schema import default_data_dir
 from socecon.data.snapshot import write_snapshot
+from socecon.definitions import REGION_KINDS
 from socecon.definitions.cbs_tables import Column
 from socecon.exceptions import CBSUnavailableError, DataError
 
@@ -210,7 +212,8 @@ def fetch_sources(*, timeout: float = 60.0, log: Callable[[str], None] | None = 
         with _network_errors(table_id):
             return cbsodata.get_meta(table_id, "DataProperties", timeout=timeout)
 
-    # 70072ned: 2015 figures and lokalisering, 2025 population.
+    # 70072ned: base-year figures and lokalisering (kern), the 2025 population (pop2025).
+    kern_period, pop2025_period = f"{KERN.year}JJ00", f"{POP2025.year}JJ00"
     props = meta(KERNCIJFERS_TABLE)
     keys = resolve_keys(props, KERN_FIELDS, KERNCIJFERS_TABLE)
     loc = {
@@ -224,7 +227,7 @@ def fetch_sources(*, timeout: float = 60.0, log: Callable[[str], None] | None = 
     raw = download(
         KERNCIJFERS_TABLE,
         select=select,
-        filters=f"{period_key} eq '2015JJ00' or {period_key} eq '2025JJ00'",
+        filters=f"{period_key} eq '{kern_period}' or {period_key} eq '{pop2025_period}'",
     )
     region_titles = {_strip(r["Key"]): _strip(r.get("Title")) for r in raw.get(region_key, [])}
     kern_rows, pop2025_rows, corop = [], [], {}
@@ -232,7 +235,7 @@ def fetch_sources(*, timeout: float = 60.0, log: Callable[[str], None] | None = 
         region = _strip(row.get(region_key))
         period = _strip(row.get(period_key))
         values = {f: _num(row.get(k)) for f, k in keys.items()}
-        if period == "2015JJ00":
+        if period == kern_period:
             entry = {"region": region, "name": region_titles.get(region, region), **values}
             for kind, cols in loc.items():
                 entry[f"{kind}_code"] = _strip(row.get(cols["code"]))
@@ -241,7 +244,7 @@ def fetch_sources(*, timeout: float = 60.0, log: Callable[[str], None] | None = 
                 corop[region] = (entry["cr_code"], entry["cr_name"])
             if not region.startswith("GM") or not np.isnan(values["population"]):
                 kern_rows.append(entry)
-        elif period == "2025JJ00":
+        elif period == pop2025_period:
             pop2025_rows.append(
                 {"region": region, **{f: values[f] for f in ("population", *POP_BANDS)}}
             )
@@ -261,7 +264,7 @@ def fetch_sources(*, timeout: float = 60.0, log: Callable[[str], None] | None = 
     rows = []
     for row in raw["TypedDataSet"]:
         region = _strip(row.get(region_key))
-        if re.fullmatch(r"GM\d{4}", region):
+        if REGION_KINDS["municipality"].fullmatch(region):
             rows.append(
                 {"region": region, "name": titles.get(region, region)}
                 | {f: _num(row.get(k)) for f, k in keys.items()}
@@ -313,11 +316,8 @@ def fetch_sources(*, timeout: float = 60.0, log: Callable[[str], None] | None = 
         "inputs": inputs,
         "cbs_tables": table_list(
             {
-                "70072ned": ([2015, 2025], "current table version (2025 matched by code)"),
-                "83450NED": ([2015], ""),
-                "83747NED": ([2016], ""),
-                "84066NED": ([2017], ""),
-                "84583NED": ([2019], "municipality rows"),
+                KERNCIJFERS_TABLE: "current table version (2025 matched by code)",
+                KWB2019_TABLE: "municipality rows",
             }
         ),
     }

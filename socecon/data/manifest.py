@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Mapping
@@ -32,7 +31,6 @@ from socecon.data.schema import (
     LICENCE,
     MANIFEST_FILE,
     PROCESSED_FILES,
-    REGION_CODE,
     REGION_COLUMNS,
     REGIONS_FILE,
     SNAPSHOT_FILE,
@@ -40,6 +38,7 @@ from socecon.data.schema import (
     VARIABLES,
     resolve_data_dir,
 )
+from socecon.definitions import REGION_CODE, REGION_KINDS
 from socecon.exceptions import DataError
 
 
@@ -311,10 +310,10 @@ def _validate_regions(frame: pd.DataFrame, name: str) -> list[str]:
     if tuple(frame.columns) != REGION_COLUMNS:
         return [f"{name}: columns are {list(frame.columns)}, expected {list(REGION_COLUMNS)}"]
     patterns = {
-        "code": r"GM\d{4}",
-        "province_code": r"PV\d{2}",
-        "labour_market_region_code": r"AM\d{2}",
-        "corop_code": r"CR\d{2}",
+        "code": REGION_KINDS["municipality"],
+        "province_code": REGION_KINDS["province"],
+        "labour_market_region_code": REGION_KINDS["labour_market_region"],
+        "corop_code": REGION_KINDS["corop"],
     }
     for pos, row in enumerate(frame.itertuples(index=False)):
         for column in REGION_COLUMNS:
@@ -323,7 +322,7 @@ def _validate_regions(frame: pd.DataFrame, name: str) -> list[str]:
             where = f"{name} line {pos + 2}, column {column!r}"
             if not str(text).strip():
                 problems.append(f"{where}: empty")
-            elif column in patterns and not re.fullmatch(patterns[column], str(text)):
+            elif column in patterns and not patterns[column].fullmatch(str(text)):
                 problems.append(f"{where}: malformed code {text!r}")
     for pos in np.flatnonzero(frame["code"].duplicated().to_numpy()):
         problems.append(f"{name} line {pos + 2}: duplicate code {frame['code'].iloc[pos]}")

@@ -1,4 +1,4 @@
-"""What the processed CBS snapshot holds: its files, columns, region codes and variables.
+"""What the processed CBS snapshot holds: its files, columns and variables.
 
 The snapshot is one long, tidy table (``cbs_snapshot.csv``) with the columns :data:`COLUMNS`, a
 region table (``regions.csv``, :data:`REGION_COLUMNS`) and a manifest (``manifest.yaml``), in the
@@ -10,7 +10,6 @@ snapshot: its unit, what CBS counts, and for a rate, how it is recomputed for gr
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +29,6 @@ REGION_COLUMNS = (
     "corop_code",
     "corop_name",
 )
-REGION_CODE = re.compile(r"^(GM\d{4}|NL01|PV\d{2}|AM\d{2}|CR\d{2}|LD\d{2})$")
 LICENCE = "CC BY 4.0"
 ATTRIBUTION = "Bron: CBS"
 DATA_DIR_ENV = "SOCECON_DATA_DIR"

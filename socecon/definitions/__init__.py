@@ -201,19 +201,11 @@ class Definitions:
         KeyError
             If there is no such scenario; the message lists the known ids.
         """
-        for s in self.scenarios:
-            if s.id == scenario_id:
-                return s
-        known = ", ".join(s.id for s in self.scenarios)
-        raise KeyError(f"Unknown scenario {scenario_id!r}; known scenarios: {known}")
+        return _by_id(self.scenarios, scenario_id, "scenario")
 
     def measure(self, measure_id: str) -> Measure:
         """Return the measure with ``measure_id``."""
-        for m in self.measures:
-            if m.id == measure_id:
-                return m
-        known = ", ".join(m.id for m in self.measures)
-        raise KeyError(f"Unknown measure {measure_id!r}; known measures: {known}")
+        return _by_id(self.measures, measure_id, "measure")
 
     def axis(self, axis_id: str) -> Axis:
         """Return the axis with ``axis_id``."""
@@ -231,6 +223,14 @@ class Definitions:
 
     def __iter__(self) -> Iterator[Scenario]:
         return iter(self.scenarios)
+
+
+def _by_id(items: tuple[Any, ...], item_id: str, what: str) -> Any:
+    for item in items:
+        if item.id == item_id:
+            return item
+    known = ", ".join(item.id for item in items)
+    raise KeyError(f"Unknown {what} {item_id!r}; known {what}s: {known}")
 
 
 def load_definitions(directory: str | Path | None = None) -> Definitions:

@@ -109,6 +109,12 @@ class Dataset:
         (table_id,) = set(self.tables.values())
         return table_id
 
+    @property
+    def year(self) -> int:
+        """The year of the figures, for a data set of one year."""
+        (year,) = self.tables
+        return year
+
     def csv_columns(self) -> dict[str, str]:
         """Return variable name -> CSV column, for the variables with one."""
         return {c.name: c.csv for c in self.variables if c.csv}
@@ -127,6 +133,12 @@ class CBSTables:
 
     def __getitem__(self, dataset_id: str) -> Dataset:
         return self.datasets[dataset_id]
+
+    def years(self, table_id: str) -> list[int]:
+        """Return the years for which the data sets read a table, in order."""
+        return sorted(
+            {y for ds in self.datasets.values() for y, t in ds.tables.items() if t == table_id}
+        )
 
 
 def parse_cbs_tables(doc: Any, problems: Problems) -> CBSTables:

@@ -7,11 +7,11 @@ exactly one region. ``socecon data build`` checks the membership against the CBS
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from socecon.definitions.conventions import load_conventions
 from socecon.definitions.schema import (
     DEFINITIONS_DIR,
     Problems,
@@ -23,8 +23,9 @@ from socecon.definitions.schema import (
 )
 
 COROP_FILE = "corop_2015.yaml"
-_COROP = re.compile(r"CR\d{2}")
-_MUNICIPALITY = re.compile(r"GM\d{4}")
+_KINDS = load_conventions().region_kinds
+_COROP = _KINDS["corop"]
+_MUNICIPALITY = _KINDS["municipality"]
 
 
 def parse_corop(doc: Any, problems: Problems) -> dict[str, tuple[str, str]]:

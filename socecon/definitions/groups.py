@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from socecon.definitions.conventions import load_conventions
 from socecon.definitions.schema import (
     DEFINITIONS_DIR,
     Problems,
@@ -27,9 +28,10 @@ from socecon.definitions.schema import (
 )
 
 GROUPS_FILE = "groups.yaml"
-_MUNICIPALITY = re.compile(r"GM\d{4}")
-_PROVINCE = re.compile(r"PV\d{2}")
-_LANDSDEEL = re.compile(r"LD\d{2}")
+_KINDS = load_conventions().region_kinds
+_MUNICIPALITY = _KINDS["municipality"]
+_PROVINCE = _KINDS["province"]
+_LANDSDEEL = _KINDS["landsdeel"]
 
 
 @dataclass(frozen=True)

@@ -1,22 +1,29 @@
 """The scenario model: inputs from the snapshot, the computation, indicators and results.
 
+========================  ======================================================================
+:mod:`.inputs`            :class:`~.inputs.ModelInput`, the base-year CBS stocks per
+                          municipality (:func:`~.inputs.snapshot_input`), assumption overrides
+                          from the command line and the loonwaarde shift
+:mod:`.core`              the computation: :func:`~.core.run` gives a :class:`~.core.ModelRun`
+                          (additive components per year, region, scenario and band),
+                          :func:`~.core.run_model` the long table
+:mod:`.indicators`        the legal per-person formulas and the indicator functions of
+                          ``indicators.yaml``, computed from the components
+:mod:`.results`           reading the long table (:func:`~.results.select`, :func:`~.results.wide`,
+                          ...) and exporting it (CSV, IAMC)
+========================  ======================================================================
+
 The names below are the model's public face for notebooks and users
-(``from socecon.model import run_model``); code inside socecon imports the submodules:
-:mod:`~socecon.model.inputs` (base-year stocks, overrides), :mod:`~socecon.model.core` (the
-computation), :mod:`~socecon.model.indicators` (indicator functions) and
-:mod:`~socecon.model.results` (reading and exporting the long table).
+(``from socecon.model import run_model``); code inside socecon imports the submodules. The
+horizons and the base year are conventions: :data:`socecon.definitions.DEFAULT_HORIZON`,
+:data:`~socecon.definitions.MAX_HORIZON`, :data:`~socecon.definitions.BASE_YEAR`.
 """
 
-from socecon.model.core import (
-    DEFAULT_HORIZON,
-    run,
-    run_model,
-)
+from socecon.model.core import run, run_model
 from socecon.model.inputs import ModelInput, parse_override, shift_distribution, snapshot_input
 from socecon.model.results import export, select, summary, to_iamc, wide
 
 __all__ = [
-    "DEFAULT_HORIZON",
     "ModelInput",
     "export",
     "parse_override",

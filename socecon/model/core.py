@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from socecon.definitions import Scenario, load_definitions
+from socecon.definitions import DEFAULT_HORIZON, MAX_HORIZON, Scenario, load_definitions
 from socecon.definitions.assumptions import BAND_LABELS, BAND_MIDPOINTS, N_BANDS, load_assumptions
 from socecon.definitions.indicators import load_indicator_definitions
 from socecon.definitions.levers import load_levers
@@ -44,9 +44,6 @@ from socecon.model.indicators import (
 )
 from socecon.model.inputs import ModelInput, shift_distribution, snapshot_input
 from socecon.regions import group_members, resolve
-
-DEFAULT_HORIZON = 2020
-MAX_HORIZON = 2035
 
 
 def _window(scenario: Scenario) -> np.ndarray:

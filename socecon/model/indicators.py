@@ -3,17 +3,20 @@
 Two layers:
 
 * the legal per-person formulas (wage cost subsidy, benefit saving, werkbedrijf deficit), pure
-  functions of numbers or numpy arrays;
+  functions of numbers or numpy arrays; their parameters (holiday pay, employer charges, the
+  subsidy cap, ...) have no defaults here: callers pass the values of ``assumptions.yaml``;
 * the indicators of ``definitions/indicators.yaml``, each a pure function of the model's additive
   :class:`Components` (counts and euros per region, scenario and band), registered with
-  :func:`indicator`. Ratios are computed here from summed components, so aggregating regions first
-  and computing ratios second is always right.
+  :func:`indicator` (an indicator that is a component as it is, by that component's name).
+  Ratios are computed here from summed components, so aggregating regions first and computing
+  ratios second is always right.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, fields
+from operator import attrgetter
 
 import numpy as np
 
@@ -23,7 +26,7 @@ BANENAFSPRAAK_HOURS = 25.5  # one banenafspraak job = 25.5 paid hours a week (lo
 # --- legal per-person formulas ------------------------------------------------------------------
 
 
-def annual_wage_cost(wml_month, holiday_pay=0.08, employer_charges=0.235):
+def annual_wage_cost(wml_month, holiday_pay, employer_charges):
     """Employer cost of one full-time minimum-wage job per year.
 
     ``12 x WML x (1 + holiday_pay) x (1 + employer_charges)``: the wage base of the legal
@@ -45,7 +48,7 @@ def annual_wage_cost(wml_month, holiday_pay=0.08, employer_charges=0.235):
 
 
 def wage_cost_subsidy_per_person(
-    loonwaarde, wml_month, hours_factor=1.0, cap=0.70, holiday_pay=0.08, employer_charges=0.235
+    loonwaarde, wml_month, hours_factor, cap, holiday_pay, employer_charges
 ):
     """Legal loonkostensubsidie for one person per year.
 
@@ -77,7 +80,7 @@ def wage_cost_subsidy_per_person(
     )
 
 
-def benefit_saving_per_person(norm_month, wml_month, hours_factor, net_to_gross=0.90, factor=1.0):
+def benefit_saving_per_person(norm_month, wml_month, hours_factor, net_to_gross, factor):
     """Bijstand saved per year when a recipient works part-time at the minimum wage.
 
     The benefit stops up to the net wage earned: ``12 x min(norm x factor, WML x net_to_gross x
@@ -106,7 +109,7 @@ def benefit_saving_per_person(norm_month, wml_month, hours_factor, net_to_gross=
     return 12.0 * np.minimum(benefit, net_wage)
 
 
-def werkbedrijf_deficit_per_person(loonwaarde, wage_cost, hours_factor, revenue_ratio=0.8):
+def werkbedrijf_deficit_per_person(loonwaarde, wage_cost, hours_factor, revenue_ratio):
     """Operating deficit of a municipal work company per employee per year.
 
     ``wage_cost x hours_factor x (1 - loonwaarde x revenue_ratio)``, never below zero: the wage
@@ -197,32 +200,33 @@ def registry() -> dict[str, Callable[[Components], np.ndarray]]:
     return dict(_REGISTRY)
 
 
-def _ratio(numerator: np.ndarray, denominator: np.ndarray, scale: float = 1.0) -> np.ndarray:
+def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     out = np.full(np.broadcast_shapes(numerator.shape, denominator.shape), np.nan)
-    np.divide(numerator * scale, denominator, out=out, where=denominator > 0)
+    np.divide(numerator, denominator, out=out, where=denominator > 0)
     return out
+
+
+def _percent(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    return _ratio(part * 100.0, whole)
 
 
 def _total(per_band: np.ndarray) -> np.ndarray:
     return per_band.sum(axis=-1)
 
 
-@indicator("target_group")
-def target_group(c: Components) -> np.ndarray:
-    """Target group per band (persons)."""
-    return c.target_group
+def _component(name: str) -> None:
+    """Register the indicator ``name`` as the component of that name, as it is."""
+    indicator(name)(attrgetter(name))
 
 
-@indicator("placed")
-def placed(c: Components) -> np.ndarray:
-    """Placed persons per band."""
-    return c.placed
+_component("target_group")  # Target group per band (persons).
+_component("placed")  # Placed persons per band.
 
 
 @indicator("participation_rate")
 def participation_rate(c: Components) -> np.ndarray:
     """Placed / target group, in percent."""
-    return _ratio(_total(c.placed), _total(c.target_group), 100.0)
+    return _percent(_total(c.placed), _total(c.target_group))
 
 
 @indicator("left_out")
@@ -231,28 +235,10 @@ def left_out(c: Components) -> np.ndarray:
     return np.clip(c.target_group - c.placed, 0.0, None)
 
 
-@indicator("wage_cost_subsidy")
-def wage_cost_subsidy(c: Components) -> np.ndarray:
-    """Loonkostensubsidie paid (EUR/year)."""
-    return c.wage_cost_subsidy
-
-
-@indicator("operating_subsidy")
-def operating_subsidy(c: Components) -> np.ndarray:
-    """Wsw, social-enterprise and werkbedrijf subsidies (EUR/year)."""
-    return c.operating_subsidy
-
-
-@indicator("guidance_cost")
-def guidance_cost(c: Components) -> np.ndarray:
-    """Jobcoaching and supervision (EUR/year)."""
-    return c.guidance_cost
-
-
-@indicator("overhead_cost")
-def overhead_cost(c: Components) -> np.ndarray:
-    """PPS department and werkbedrijf management (EUR/year)."""
-    return c.overhead_cost
+_component("wage_cost_subsidy")  # Loonkostensubsidie paid (EUR/year).
+_component("operating_subsidy")  # Wsw, social-enterprise and werkbedrijf subsidies (EUR/year).
+_component("guidance_cost")  # Jobcoaching and supervision (EUR/year).
+_component("overhead_cost")  # PPS department and werkbedrijf management (EUR/year).
 
 
 def _gross(c: Components) -> np.ndarray:
@@ -265,10 +251,7 @@ def gross_cost(c: Components) -> np.ndarray:
     return _gross(c)
 
 
-@indicator("benefit_savings")
-def benefit_savings(c: Components) -> np.ndarray:
-    """Bijstand no longer paid (EUR/year)."""
-    return c.benefit_savings
+_component("benefit_savings")  # Bijstand no longer paid (EUR/year).
 
 
 @indicator("net_cost")
@@ -286,7 +269,7 @@ def net_cost_per_placed(c: Components) -> np.ndarray:
 @indicator("regular_share")
 def regular_share(c: Components) -> np.ndarray:
     """Share of placed people working at regular employers, in percent."""
-    return _ratio(c.placed_regular, _total(c.placed), 100.0)
+    return _percent(c.placed_regular, _total(c.placed))
 
 
 @indicator("sroi")
@@ -295,26 +278,15 @@ def sroi(c: Components) -> np.ndarray:
     return _ratio(c.production_value + c.benefit_savings + c.social_value, _gross(c))
 
 
-@indicator("banenafspraak_jobs")
-def banenafspraak_jobs(c: Components) -> np.ndarray:
-    """Placed people in 25.5-hour banenafspraak units."""
-    return c.banenafspraak_jobs
-
-
-@indicator("quota_required")
-def quota_required(c: Components) -> np.ndarray:
-    """Quota jobs employers must fill."""
-    return c.quota_required
+_component("banenafspraak_jobs")  # Placed people in 25.5-hour banenafspraak units.
+_component("quota_required")  # Quota jobs employers must fill.
 
 
 @indicator("quota_compliance")
 def quota_compliance(c: Components) -> np.ndarray:
     """Return filled quota jobs as a percentage of the required ones."""
     filled = np.minimum(_total(c.placed), c.quota_required)
-    return _ratio(filled, c.quota_required, 100.0)
+    return _percent(filled, c.quota_required)
 
 
-@indicator("quota_levy")
-def quota_levy(c: Components) -> np.ndarray:
-    """Levy employers pay for unfilled quota jobs (EUR/year)."""
-    return c.quota_levy
+_component("quota_levy")  # Levy employers pay for unfilled quota jobs (EUR/year).

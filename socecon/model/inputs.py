@@ -18,6 +18,7 @@ import pandas as pd
 
 from socecon.data.snapshot import CACHE_CLEARERS as DATA_CACHE_CLEARERS
 from socecon.data.snapshot import snapshot_wide
+from socecon.definitions import BASE_YEAR
 from socecon.definitions.assumptions import N_BANDS
 from socecon.exceptions import AssumptionError, ModelError
 
@@ -25,7 +26,6 @@ from socecon.exceptions import AssumptionError, ModelError
 TARGET_STOCKS = ("bijstand_15_aow", "wsw_employees", "wajong")
 #: Every CBS stock the model reads: the target-group stocks and the jobs (for capacities).
 STOCK_VARIABLES = (*TARGET_STOCKS, "jobs")
-DEFAULT_BASE_YEAR = 2015
 
 
 @dataclass(frozen=True)
@@ -46,10 +46,10 @@ class ModelInput:
     wsw: np.ndarray
     wajong: np.ndarray
     jobs: np.ndarray
-    base_year: int = DEFAULT_BASE_YEAR
+    base_year: int = BASE_YEAR
 
     @classmethod
-    def from_frame(cls, frame: pd.DataFrame, base_year: int = DEFAULT_BASE_YEAR) -> ModelInput:
+    def from_frame(cls, frame: pd.DataFrame, base_year: int = BASE_YEAR) -> ModelInput:
         """Build from a frame indexed by region with the columns of ``STOCK_VARIABLES``.
 
         Missing values count as zero (CBS suppresses very small numbers).
@@ -83,7 +83,7 @@ class ModelInput:
 
 
 @cache
-def snapshot_input(base_year: int = DEFAULT_BASE_YEAR) -> ModelInput:
+def snapshot_input(base_year: int = BASE_YEAR) -> ModelInput:
     """Return the model input for every municipality from the processed CBS snapshot."""
     wide = snapshot_wide(base_year, list(STOCK_VARIABLES))
     wide = wide[wide.index.str.startswith("GM")].sort_index()

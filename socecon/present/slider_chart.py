@@ -14,10 +14,10 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from socecon.definitions import load_definitions
+from socecon.definitions import DEFAULT_HORIZON, load_definitions
 from socecon.definitions.assumptions import load_assumptions
 from socecon.exceptions import ModelError
-from socecon.model.core import DEFAULT_HORIZON, run
+from socecon.model.core import run
 from socecon.present.figures import (
     UNIT_LABELS,
     color_scale,

@@ -15,10 +15,9 @@ import altair as alt
 import pandas as pd
 
 from socecon.data.snapshot import snapshot_wide
-from socecon.definitions import NATIONAL_CODE
+from socecon.definitions import BASE_YEAR, DEFAULT_HORIZON, NATIONAL_CODE
 from socecon.definitions.hindcast import load_hindcast
-from socecon.model.core import DEFAULT_HORIZON, run_model
-from socecon.model.inputs import DEFAULT_BASE_YEAR
+from socecon.model.core import run_model
 from socecon.present import figures
 from socecon.present.formats import format_number, indicator_decimals
 from socecon.regions import participating_codes, region_name
@@ -158,7 +157,7 @@ def peers(
         inwoners, waarde, is_zelf``.
     """
     codes = list(municipalities or participating_codes())
-    population = snapshot_wide(DEFAULT_BASE_YEAR, ["population"])["population"]
+    population = snapshot_wide(BASE_YEAR, ["population"])["population"]
     population = population[population.index.str.startswith("GM")].dropna()
     values = frame[(frame["variable"] == variable) & (frame["scenario"] == scenario)]
     values = values.set_index(values["region"].astype(str))["value"]

@@ -15,7 +15,7 @@ import pandas as pd
 
 from socecon.analysis.criteria import CLASSES, DEFAULT_CONFIDENCE, OBJECTIVES, Goal
 from socecon.analysis.windtunnel import WindTunnelError, WindTunnelResult, matrix
-from socecon.model.core import DEFAULT_HORIZON
+from socecon.definitions import DEFAULT_HORIZON
 from socecon.present.formats import format_number, format_plain
 from socecon.report.tables import as_html, esc, html_table
 

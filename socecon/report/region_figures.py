@@ -19,13 +19,12 @@ import pandas as pd
 from socecon import regions
 from socecon.data.schema import VARIABLES
 from socecon.data.snapshot import load_snapshot
-from socecon.definitions import NATIONAL_CODE
-from socecon.model.inputs import DEFAULT_BASE_YEAR
+from socecon.definitions import BASE_YEAR, NATIONAL_CODE
 from socecon.present.formats import format_count, format_number
 from socecon.report.tables import as_html, esc, html_table
 
 #: Reference year of the CBS figures shown (the model's base year).
-FIGURES_YEAR = DEFAULT_BASE_YEAR
+FIGURES_YEAR = BASE_YEAR
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,11 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import cache
 
-from socecon.definitions import load_definitions
+from socecon.definitions import BASE_YEAR, DEFAULT_HORIZON, MAX_HORIZON, load_definitions
 from socecon.definitions.assumptions import load_assumptions
 from socecon.definitions.groups import load_groups
 from socecon.definitions.indicators import load_indicator_definitions
 from socecon.exceptions import SocEconError, UnknownRegionError, WorkbenchError
-from socecon.model.core import DEFAULT_HORIZON, MAX_HORIZON
-from socecon.model.inputs import DEFAULT_BASE_YEAR
 from socecon.present import figures
 from socecon.present.formats import format_number
 from socecon.regions import load_regions, region_name, resolve
@@ -126,7 +124,7 @@ def slider_specs() -> tuple[SliderSpec, ...]:
             "Zichtjaar (scenario volledig ingevoerd)",
             "year",
             DEFAULT_HORIZON,
-            DEFAULT_BASE_YEAR + 1,
+            BASE_YEAR + 1,
             MAX_HORIZON,
             1,
             "de scenariostudie kijkt naar 2020 (TNO, 2010)",
@@ -362,9 +360,9 @@ def validate(state: State) -> State:
             f"De ranglijst op '{d.label}' kan alleen voor {only}; kies dat scenario voor de "
             "ranglijst."
         )
-    if isinstance(state.horizon, bool) or not DEFAULT_BASE_YEAR < int(state.horizon) <= MAX_HORIZON:
+    if isinstance(state.horizon, bool) or not BASE_YEAR < int(state.horizon) <= MAX_HORIZON:
         raise WorkbenchError(
-            f"Het zichtjaar moet tussen {DEFAULT_BASE_YEAR + 1} en {MAX_HORIZON} liggen, "
+            f"Het zichtjaar moet tussen {BASE_YEAR + 1} en {MAX_HORIZON} liggen, "
             f"niet {state.horizon}."
         )
     goal = (state.goal_participation, state.goal_net_cost_per_placed)
