@@ -17,10 +17,11 @@ import pandas as pd
 from socecon.data.snapshot import snapshot_wide
 from socecon.definitions import NATIONAL_CODE
 from socecon.definitions.hindcast import load_hindcast
+from socecon.model import results
 from socecon.model.core import DEFAULT_HORIZON, run_model
 from socecon.model.inputs import DEFAULT_BASE_YEAR
 from socecon.present import figures
-from socecon.present.formats import format_number, indicator_decimals
+from socecon.present.formats import format_number
 from socecon.regions import participating_codes, region_name
 
 MATCH_LABELS = {
@@ -51,11 +52,6 @@ def all_municipalities(
     return pd.concat([municipalities, national], ignore_index=True)
 
 
-def _decimals(variable: str) -> int:
-    """Decimals of an indicator in a table: the same as in its charts."""
-    return indicator_decimals(figures.indicator_unit(variable))
-
-
 def indicator_table(frame: pd.DataFrame, variable: str, regions: Sequence[str] | None = None):
     """Return one indicator per region (rows) and scenario (columns), in Dutch notation.
 
@@ -73,15 +69,7 @@ def indicator_table(frame: pd.DataFrame, variable: str, regions: Sequence[str] |
     pandas.DataFrame
         Indexed by the Dutch region name; values as Dutch number strings.
     """
-    rows = frame[frame["variable"] == variable]
-    table = rows.pivot_table(
-        index="region",
-        columns="scenario",
-        values="value",
-        observed=True,
-        aggfunc="first",
-        dropna=False,
-    )
+    table = results.wide(frame, variable=variable, index="region", columns="scenario", dropna=False)
     names = {s: figures.scenario_label(s) for s in table.columns}
     order = [s for s in figures.scenario_order() if s in names.values()]
     if regions is None:
@@ -89,7 +77,7 @@ def indicator_table(frame: pd.DataFrame, variable: str, regions: Sequence[str] |
     table = table.reindex(list(regions)).rename(columns=names)[order]
     table.index = [region_name(r) for r in table.index]
     table.index.name = f"{figures.indicator_label(variable, with_unit=True)}"
-    decimals = _decimals(variable)
+    decimals = figures.indicator_unit(variable).decimals
     return table.map(lambda v: format_number(v, decimals))
 
 
@@ -187,7 +175,7 @@ def peer_summary(table: pd.DataFrame, variable: str) -> pd.DataFrame:
     pandas.DataFrame
         Dutch number strings, indexed by municipality.
     """
-    decimals = _decimals(variable)
+    decimals = figures.indicator_unit(variable).decimals
     rows = []
     for name, group in table.groupby("vergelijkbaar_met", sort=False):
         own = group[group["is_zelf"]]["waarde"].iloc[0]
