@@ -116,6 +116,34 @@ def value_format(variable: str) -> str:
     return indicator_unit(variable).number_format
 
 
+def value_axis(variable: str, field: str = "value", channel: Any = alt.Y) -> Any:
+    """Return the value channel of a chart of one indicator: its label and unit, its format.
+
+    Parameters
+    ----------
+    variable : str
+        An indicator id.
+    field : str
+        The data column holding the values.
+    channel : altair.X or altair.Y
+        The channel the values lie on (``alt.Y`` by default).
+
+    Returns
+    -------
+    altair.X or altair.Y
+    """
+    return channel(
+        f"{field}:Q",
+        title=indicator_label(variable, True),
+        axis=alt.Axis(format=value_format(variable)),
+    )
+
+
+def value_tooltip(variable: str) -> alt.Tooltip:
+    """Return the tooltip of an indicator's value (column ``value``) in its number format."""
+    return alt.Tooltip("value:Q", title=indicator_label(variable), format=value_format(variable))
+
+
 def region_names(codes: Iterable[str]) -> dict[str, str]:
     """Return the Dutch name of each region code."""
     return {code: region_name(code) for code in codes}
@@ -396,18 +424,12 @@ def path_chart(frame: pd.DataFrame, region: str, variable: str) -> alt.Chart:
         .mark_line(point=True)
         .encode(
             x=alt.X("year:O", title="Jaar"),
-            y=alt.Y(
-                "value:Q",
-                title=indicator_label(variable, True),
-                axis=alt.Axis(format=value_format(variable)),
-            ),
+            y=value_axis(variable),
             color=scenario_color(data["scenario_name"]),
             tooltip=[
                 alt.Tooltip("scenario_name:N", title="Scenario"),
                 alt.Tooltip("year:O", title="Jaar"),
-                alt.Tooltip(
-                    "value:Q", title=indicator_label(variable), format=value_format(variable)
-                ),
+                value_tooltip(variable),
             ],
         )
         .properties(
@@ -483,15 +505,11 @@ def ranking_chart(
     data["gekozen"] = np.where(data["region"].isin(chosen), "gekozen", "overig")
     base = alt.Chart(data).encode(
         x=alt.X("rank:Q", title="Rang", scale=alt.Scale(domain=[0, len(data) + 1])),
-        y=alt.Y(
-            "value:Q",
-            title=indicator_label(variable, True),
-            axis=alt.Axis(format=value_format(variable)),
-        ),
+        y=value_axis(variable),
         tooltip=[
             alt.Tooltip("rank:Q", title="Rang"),
             alt.Tooltip("region_name:N", title="Regio"),
-            alt.Tooltip("value:Q", title=indicator_label(variable), format=value_format(variable)),
+            value_tooltip(variable),
         ],
     )
     bars = base.mark_bar(size=2).encode(

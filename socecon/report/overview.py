@@ -98,13 +98,12 @@ def spread_chart(frame: pd.DataFrame, variable: str) -> alt.Chart:
     data = frame[(frame["variable"] == variable) & (frame["region"] != NATIONAL_CODE)]
     data = data.astype({"scenario": str})[["scenario", "value"]].dropna()
     data["scenario_name"] = data["scenario"].map(figures.scenario_label)
-    label = figures.indicator_label(variable, with_unit=True)
     return (
         alt.Chart(data)
         .mark_boxplot(extent="min-max", size=28)
         .encode(
             x=alt.X("scenario_name:N", title=None, sort=figures.scenario_order()),
-            y=alt.Y("value:Q", title=label, axis=alt.Axis(format=figures.value_format(variable))),
+            y=figures.value_axis(variable),
             color=alt.Color(
                 "scenario_name:N",
                 legend=None,
@@ -204,12 +203,11 @@ def peer_chart(table: pd.DataFrame, variable: str, scenario: str) -> alt.LayerCh
     -------
     altair.LayerChart
     """
-    label = figures.indicator_label(variable, with_unit=True)
     base = alt.Chart(table).encode(
         y=alt.Y(
             "vergelijkbaar_met:N", title=None, sort=list(dict.fromkeys(table["vergelijkbaar_met"]))
         ),
-        x=alt.X("waarde:Q", title=label, axis=alt.Axis(format=figures.value_format(variable))),
+        x=figures.value_axis(variable, "waarde", alt.X),
         tooltip=[
             alt.Tooltip("gemeente:N", title="Gemeente"),
             alt.Tooltip("inwoners:Q", title="Inwoners (2015)", format=",.0f"),
