@@ -21,7 +21,8 @@ def frame():
 
 
 def test_indicator_units_come_from_the_declaration():
-    assert figures.indicator_label("net_cost", with_unit=True) == "Netto kosten gemeente (€ per jaar)"
+    label = figures.indicator_label("net_cost", with_unit=True)
+    assert label == "Netto kosten gemeente (€ per jaar)"
     assert figures.indicator_unit("placed|20-30").label == "personen"
     assert figures.value_format("sroi") == ",.2f"
     assert figures.value_format("participation_rate") == ",.1f"
