@@ -21,7 +21,7 @@ import nbformat
 
 from socecon.batch.executors import run_batch, summarize
 from socecon.batch.tasks import DEFAULT_NOTEBOOK, make_tasks, select_regions
-from socecon.present.embed import REPORT_ENV
+from socecon.definitions import REPORT_ENV
 from socecon.regions import participating_codes
 from socecon.report import export
 

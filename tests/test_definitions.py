@@ -385,9 +385,9 @@ def test_units_tell_label_kind_format_and_step():
     assert unit("EUR/year").is_euro and unit("EUR/year").step == 100
     assert unit("ratio").number_format == ",.2f" and unit("%").number_format == ",.1f"
     assert unit("persons").number_format == ",.0f"
-    # the report's wording is the one label
+    # one label per unit, where the report and the slider used to disagree
     assert unit("percentage points").label == "procentpunt"
-    assert unit("share/year").label == "per jaar"
+    assert unit("share/year").label == "aandeel per jaar"
     with pytest.raises(KeyError, match="furlongs"):
         unit("furlongs")
 

@@ -20,6 +20,14 @@ def frame():
     return run_model(["GM0164", "GM0106", "isd_midden_langstraat"])
 
 
+def test_indicator_units_come_from_the_declaration():
+    label = figures.indicator_label("net_cost", with_unit=True)
+    assert label == "Netto kosten gemeente (€ per jaar)"
+    assert figures.indicator_unit("placed|20-30").label == "personen"
+    assert figures.value_format("sroi") == ",.2f"
+    assert figures.value_format("participation_rate") == ",.1f"
+
+
 def _datasets(chart) -> list[dict]:
     spec = chart.to_dict()
     return [row for rows in spec.get("datasets", {}).values() for row in rows]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from socecon.definitions.units import unit as declared_unit
 from socecon.present.formats import (
-    chart_number_format,
     format_assumption,
     format_count,
     format_euro,
@@ -14,7 +14,6 @@ from socecon.present.formats import (
     format_percent,
     format_plain,
     format_value,
-    indicator_decimals,
     is_missing,
 )
 
@@ -65,5 +64,11 @@ def test_missing_values_show_a_dash():
 )
 def test_tables_and_charts_show_an_indicator_with_the_same_decimals(unit, value, text, d3):
     assert format_indicator(value, unit) == text
-    assert chart_number_format(unit) == d3
-    assert d3 == f",.{indicator_decimals(unit)}f"
+    assert declared_unit(unit).number_format == d3
+
+
+def test_an_undeclared_unit_is_an_error():
+    with pytest.raises(KeyError, match=r"units\.yaml"):
+        format_indicator(1.0, "furlongs")
+    with pytest.raises(KeyError, match=r"units\.yaml"):
+        format_assumption(1.0, "furlongs")

@@ -10,7 +10,8 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from socecon.present.embed import REPORT_ENV, embed_html, embed_options
+from socecon.definitions import REPORT_ENV
+from socecon.present.embed import embed_html, embed_options
 from socecon.report import export
 from socecon.report.key_figures import read_key_figures
 

@@ -11,6 +11,7 @@ from socecon.analysis import criteria
 from socecon.analysis import windtunnel as w
 from socecon.definitions.effects import load_measure_effects
 from socecon.definitions.options import load_options
+from socecon.definitions.units import unit
 from socecon.exceptions import DefinitionError, SocEconError
 from socecon.regions import participating_codes
 from socecon.report.policy import describe_goal, summary_nl
@@ -298,6 +299,13 @@ def test_no_regret_tolerance_by_hand():
     )
     held = criteria.holds_in(share, 0.5, regret_median, 5.0)
     assert held.tolist() == [[True, True], [False, True], [True, True]]
+
+
+def test_objectives_measure_regret_in_declared_units():
+    """The report shows an objective's unit by its label in ``units.yaml``."""
+    labels = {name: unit(unit_id).label for name, (_, unit_id, _) in criteria.OBJECTIVES.items()}
+    assert labels["participation_rate"] == "procentpunt"
+    assert labels["net_cost"] == "€ per jaar"
 
 
 def test_participating_municipalities_get_a_readable_classification():

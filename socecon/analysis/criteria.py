@@ -43,12 +43,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: What regret can be measured on: id -> (Dutch label, unit, higher is better).
+from socecon.exceptions import WindTunnelError
+
+#: What regret can be measured on: id -> (Dutch label, unit id of ``units.yaml`` that regret is
+#: measured in, higher is better). The report layer shows the unit's Dutch label.
 OBJECTIVES = {
-    "participation_rate": ("deelname", "procentpunt", True),
-    "placed": ("geplaatste personen", "personen", True),
-    "net_cost": ("netto kosten", "EUR/jaar", False),
-    "net_cost_per_placed": ("netto kosten per geplaatste", "EUR/persoon/jaar", False),
+    "participation_rate": ("deelname", "percentage points", True),
+    "placed": ("geplaatste personen", "persons", True),
+    "net_cost": ("netto kosten", "EUR/year", False),
+    "net_cost_per_placed": ("netto kosten per geplaatste", "EUR/person/year", False),
 }
 #: The classes of an option: id -> Dutch name.
 CLASSES = {
@@ -110,10 +113,6 @@ class Goal:
                 where = "between 0 and 100" if high == 100.0 else "zero or more"
                 problems.append(f"goal {name} = {raw!r} must be {where} ({unit})")
         if problems:
-            # WindTunnelError is defined in windtunnel.py, which imports this module: importing
-            # it here, when raised, breaks that cycle.
-            from socecon.analysis.windtunnel import WindTunnelError
-
             raise WindTunnelError("Invalid goal: " + "; ".join(problems))
 
 

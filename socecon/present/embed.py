@@ -2,12 +2,12 @@
 
 Altair's own HTML output loads vega from a CDN, and its ``inline`` template breaks as soon as a
 page holds two charts (design.md, section 5). Reports therefore show charts through :func:`show`:
-under ``socecon run`` (environment variable ``SOCECON_REPORT=1``) it emits a ``text/html`` output
-with a ``<div>`` and a call to the global ``vegaEmbed`` that the report template
-(:mod:`socecon.report.export`) inlines once per page; in JupyterLab it displays the chart as altair
-normally does. Interactivity in reports comes from Vega-Lite params and selections (sliders,
-drop-downs, legend selections) over precomputed data; ipywidgets need a kernel and stay blank in
-an exported page.
+under ``socecon run`` (the environment variable :data:`socecon.definitions.REPORT_ENV` set to
+``1``) it emits a ``text/html`` output with a ``<div>`` and a call to the global ``vegaEmbed``
+that the report template (:mod:`socecon.report.export`) inlines once per page; in JupyterLab it
+displays the chart as altair normally does. Interactivity in reports comes from Vega-Lite params
+and selections (sliders, drop-downs, legend selections) over precomputed data; ipywidgets need a
+kernel and stay blank in an exported page.
 """
 
 from __future__ import annotations
@@ -18,8 +18,7 @@ import uuid
 from functools import lru_cache
 from typing import Any
 
-#: Environment variable that switches :func:`show` to report output; set by the report runner.
-REPORT_ENV = "SOCECON_REPORT"
+from socecon.definitions import REPORT_ENV
 
 #: The locale of numbers and dates in every chart: decimal comma, thousands dot, Dutch months.
 LOCALE = "nl-NL"
@@ -123,8 +122,8 @@ def report_mode() -> bool:
     Returns
     -------
     bool
-        True when the environment variable ``SOCECON_REPORT`` is ``"1"`` (the runner sets it for
-        the kernels it starts).
+        True when the environment variable :data:`socecon.definitions.REPORT_ENV` is ``"1"``
+        (the runner sets it for the kernels it starts).
     """
     return os.environ.get(REPORT_ENV) == "1"
 

@@ -23,8 +23,8 @@ import pandas as pd
 from socecon.definitions import load_definitions
 from socecon.definitions.assumptions import BAND_LABELS, BAND_MIDPOINTS
 from socecon.definitions.indicators import load_indicator_definitions
+from socecon.definitions.units import Unit, unit
 from socecon.exceptions import ModelError
-from socecon.present.formats import chart_number_format
 from socecon.regions import region_name
 
 #: Colour of each scenario in every chart (ColorBrewer Dark2; the baseline in grey).
@@ -34,24 +34,6 @@ SCENARIO_COLORS = {
     "regulier": "#d95f02",
     "publiek_privaat": "#7570b3",
     "publiek": "#e7298a",
-}
-#: Dutch names of the units used in ``indicators.yaml``.
-UNIT_LABELS = {
-    "persons": "personen",
-    "%": "%",
-    "EUR/year": "€ per jaar",
-    "EUR/person/year": "€ per persoon per jaar",
-    "ratio": "verhouding",
-    "jobs": "banen",
-    "share": "aandeel",
-    "share of jobs": "aandeel van de banen",
-    "share/year": "aandeel per jaar",
-    "index": "index",
-    "hours/week": "uur per week",
-    "percentage points": "procentpunten",
-    "places per 1,000 jobs": "plaatsen per 1.000 banen",
-    "EUR/place/year": "€ per plaats per jaar",
-    "EUR/job/year": "€ per baan per jaar",
 }
 STATUS_PLACED = "Geplaatst"
 STATUS_LEFT_OUT = "Buiten de boot"
@@ -67,6 +49,24 @@ def scenario_label(scenario_id: str) -> str:
 def scenario_order() -> list[str]:
     """Return the Dutch scenario names in declaration order (baseline first)."""
     return [s.name for s in load_definitions().scenarios]
+
+
+def scenario_color(names: Iterable[str]) -> alt.Color:
+    """Return the colour channel of a chart with one line or bar per scenario, and a legend.
+
+    Parameters
+    ----------
+    names : iterable of str
+        The scenario names (Dutch) in the chart's ``scenario_name`` column.
+
+    Returns
+    -------
+    altair.Color
+        The scenario colours of :func:`color_scale`, the legend in declaration order.
+    """
+    return alt.Color(
+        "scenario_name:N", title="Scenario", scale=color_scale(names), sort=scenario_order()
+    )
 
 
 def color_scale(names: Iterable[str] | None = None) -> alt.Scale:
@@ -102,18 +102,46 @@ def indicator_label(variable: str, with_unit: bool = False) -> str:
     if band:
         label = f"{label}, loonwaarde {band} %"
     if with_unit and definition:
-        label = f"{label} ({UNIT_LABELS.get(definition.unit, definition.unit)})"
+        label = f"{label} ({unit(definition.unit).label})"
     return label
 
 
-def indicator_unit(variable: str) -> str:
-    """Return the declared unit of an indicator id (or ``id|band``), e.g. ``"EUR/year"``."""
-    return _indicators()[variable.partition("|")[0]].unit
+def indicator_unit(variable: str) -> Unit:
+    """Return the declared unit of an indicator id (or ``id|band``): label, kind, decimals."""
+    return unit(_indicators()[variable.partition("|")[0]].unit)
 
 
 def value_format(variable: str) -> str:
     """Return the d3 number format of an indicator in a chart (``",.1f"`` for a percentage)."""
-    return chart_number_format(indicator_unit(variable))
+    return indicator_unit(variable).number_format
+
+
+def value_axis(variable: str, field: str = "value", channel: Any = alt.Y) -> Any:
+    """Return the value channel of a chart of one indicator: its label and unit, its format.
+
+    Parameters
+    ----------
+    variable : str
+        An indicator id.
+    field : str
+        The data column holding the values.
+    channel : altair.X or altair.Y
+        The channel the values lie on (``alt.Y`` by default).
+
+    Returns
+    -------
+    altair.X or altair.Y
+    """
+    return channel(
+        f"{field}:Q",
+        title=indicator_label(variable, True),
+        axis=alt.Axis(format=value_format(variable)),
+    )
+
+
+def value_tooltip(variable: str) -> alt.Tooltip:
+    """Return the tooltip of an indicator's value (column ``value``) in its number format."""
+    return alt.Tooltip("value:Q", title=indicator_label(variable), format=value_format(variable))
 
 
 def region_names(codes: Iterable[str]) -> dict[str, str]:
@@ -207,13 +235,17 @@ def _region_order(data: pd.DataFrame, regions: Sequence[str]) -> list[str]:
 
 def _faceted_bars(
     data: pd.DataFrame,
+    variables: Sequence[str],
+    regions: Sequence[str],
     value_title: str,
     value_format: str,
-    row_sort: list[str],
     title: str,
-    column_sort: list[str] | None = None,
 ) -> alt.FacetChart:
-    """Bars per scenario, one row of panels per indicator and one column per region."""
+    """Bars per scenario, one row of panels per indicator and one column per region.
+
+    The rows and columns keep the caller's order of ``variables`` and ``regions``; the year of
+    ``data`` is added to ``title``.
+    """
     # One faceted chart, not a layer: altair deep-copies layered sub-charts on every build,
     # which costs the workbench most of its latency.
     return (
@@ -239,13 +271,13 @@ def _faceted_bars(
             row=alt.Row(
                 "indicator:N",
                 title=None,
-                sort=row_sort,
+                sort=[indicator_label(v, True) for v in variables],
                 header=alt.Header(labelAngle=0, labelAlign="left", labelLimit=260),
             ),
-            column=alt.Column("region_name:N", title=None, sort=column_sort),
+            column=alt.Column("region_name:N", title=None, sort=_region_order(data, regions)),
         )
         .resolve_scale(y="independent")
-        .properties(title=title)
+        .properties(title=f"{title}, {int(data['year'].iloc[0])}")
     )
 
 
@@ -274,12 +306,7 @@ def indicator_chart(
     """
     data = _select(frame, regions, variables, year)
     return _faceted_bars(
-        data,
-        value_title="Waarde",
-        value_format=",.1f",
-        row_sort=[indicator_label(v, True) for v in variables],
-        title=f"Indicatoren per scenario, {int(data['year'].iloc[0])}",
-        column_sort=_region_order(data, regions),
+        data, variables, regions, "Waarde", ",.1f", title="Indicatoren per scenario"
     )
 
 
@@ -397,23 +424,12 @@ def path_chart(frame: pd.DataFrame, region: str, variable: str) -> alt.Chart:
         .mark_line(point=True)
         .encode(
             x=alt.X("year:O", title="Jaar"),
-            y=alt.Y(
-                "value:Q",
-                title=indicator_label(variable, True),
-                axis=alt.Axis(format=value_format(variable)),
-            ),
-            color=alt.Color(
-                "scenario_name:N",
-                title="Scenario",
-                scale=color_scale(data["scenario_name"]),
-                sort=scenario_order(),
-            ),
+            y=value_axis(variable),
+            color=scenario_color(data["scenario_name"]),
             tooltip=[
                 alt.Tooltip("scenario_name:N", title="Scenario"),
                 alt.Tooltip("year:O", title="Jaar"),
-                alt.Tooltip(
-                    "value:Q", title=indicator_label(variable), format=value_format(variable)
-                ),
+                value_tooltip(variable),
             ],
         )
         .properties(
@@ -453,12 +469,7 @@ def difference_chart(
         - base.reindex(pd.MultiIndex.from_frame(data[["region", "variable"]])).to_numpy()
     )
     return _faceted_bars(
-        data,
-        value_title="Verschil met basisjaar",
-        value_format="+,.1f",
-        row_sort=[indicator_label(v, True) for v in variables],
-        title=f"Verschil met het basisjaar, {int(data['year'].iloc[0])}",
-        column_sort=_region_order(data, regions),
+        data, variables, regions, "Verschil met basisjaar", "+,.1f", "Verschil met het basisjaar"
     )
 
 
@@ -494,15 +505,11 @@ def ranking_chart(
     data["gekozen"] = np.where(data["region"].isin(chosen), "gekozen", "overig")
     base = alt.Chart(data).encode(
         x=alt.X("rank:Q", title="Rang", scale=alt.Scale(domain=[0, len(data) + 1])),
-        y=alt.Y(
-            "value:Q",
-            title=indicator_label(variable, True),
-            axis=alt.Axis(format=value_format(variable)),
-        ),
+        y=value_axis(variable),
         tooltip=[
             alt.Tooltip("rank:Q", title="Rang"),
             alt.Tooltip("region_name:N", title="Regio"),
-            alt.Tooltip("value:Q", title=indicator_label(variable), format=value_format(variable)),
+            value_tooltip(variable),
         ],
     )
     bars = base.mark_bar(size=2).encode(

@@ -2,13 +2,15 @@
 
 Every report table, the index page, the wind tunnel's verdict and the overview notebook format
 numbers here, the Dutch way: thousands separated by a dot, a decimal comma (``1.234,5``), euros
-as ``€ 1.234``, percentages as ``12,3 %``, and an en dash (``–``) where there is no value. Charts
-format their numbers in the browser with the nl-NL locale (:mod:`socecon.present.embed`); the
-format string they get comes from :func:`chart_number_format`, so a chart and a table of the same
-indicator show the same number of decimals.
+as ``€ 1.234``, percentages as ``12,3 %``, and an en dash (``–``) where there is no value. How a
+value in a unit is shown (its kind, its decimals) is declared once in ``definitions/units.yaml``
+and read through :func:`socecon.definitions.units.unit`; charts format their numbers in the
+browser with the nl-NL locale (:mod:`socecon.present.embed`) and the d3 format string they get is
+the unit's :attr:`~socecon.definitions.units.Unit.number_format`, so a chart and a table of the
+same indicator show the same number of decimals.
 
-The functions need nothing but the standard library and numpy, so every layer above the model can
-use them.
+The functions need nothing but the standard library, numpy and the declarations, so every layer
+above the model can use them.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ from typing import Any
 
 import numpy as np
 
+from socecon.definitions import units
+
 #: What a table shows where there is no value (None, NaN or infinite).
 MISSING = "–"
-
-#: Units of ``assumptions.yaml`` that are shares (shown as percentages).
-SHARE_UNITS = ("share", "share of WML", "share of jobs", "share of wage", "share/year")
+#: At most this many decimals of the percentage when an assumption's share is shown exactly.
+ASSUMPTION_PERCENT_DECIMALS = 1
 
 
 def is_missing(value: Any) -> bool:
@@ -162,76 +165,36 @@ def format_plain(value: Any, max_decimals: int = 3) -> str:
     return format_number(value, max_decimals)
 
 
-def indicator_decimals(unit: str) -> int:
-    """Return how many decimals an indicator of this unit is shown with (tables and charts).
-
-    Parameters
-    ----------
-    unit : str
-        The unit as declared in ``indicators.yaml``.
-
-    Returns
-    -------
-    int
-        2 for a ratio (SROI), 1 for a percentage, 0 for persons, jobs and euros.
-    """
-    return 2 if unit == "ratio" else 1 if unit == "%" else 0
-
-
-def chart_number_format(unit: str) -> str:
-    """Return the d3 number format of an indicator of this unit in a chart (``",.1f"``).
-
-    Parameters
-    ----------
-    unit : str
-        The unit as declared in ``indicators.yaml``.
-
-    Returns
-    -------
-    str
-        A d3-format string with thousands grouping and :func:`indicator_decimals` decimals; the
-        chart renders it with the nl-NL locale.
-    """
-    return f",.{indicator_decimals(unit)}f"
-
-
 def format_indicator(value: Any, unit: str) -> str:
-    """Format an indicator value by its unit (persons, euros, percent, ratio).
+    """Format an indicator value by its declared unit (persons, euros, percent, ratio).
 
     Parameters
     ----------
     value : float or None
     unit : str
-        The unit as declared in ``indicators.yaml``.
+        A unit id of ``units.yaml`` (as ``indicators.yaml`` writes it).
 
     Returns
     -------
     str
+        Euros as ``€ 1.234``, a percentage or share as ``12,3 %``, anything else as a number;
+        always with the unit's declared decimals, the same as its charts.
+
+    Raises
+    ------
+    KeyError
+        If the unit is not declared.
     """
-    if unit.startswith("EUR"):
+    u = units.unit(unit)
+    if is_missing(value):
+        return MISSING
+    if u.is_euro:
         return format_euro(value)
-    if unit == "%":
-        return format_percent(value, indicator_decimals(unit))
-    if unit == "ratio":
-        return (
-            MISSING if is_missing(value) else format_number(float(value), indicator_decimals(unit))
-        )
-    return format_count(value)
-
-
-def is_share_unit(unit: str) -> bool:
-    """Return whether an assumption unit is a share (0-1), shown as a percentage.
-
-    Parameters
-    ----------
-    unit : str
-        The unit as declared in ``assumptions.yaml``.
-
-    Returns
-    -------
-    bool
-    """
-    return unit in SHARE_UNITS
+    if u.is_share:
+        return format_percent(float(value) * 100, u.decimals)
+    if u.kind == "percent":
+        return format_percent(value, u.decimals)
+    return format_number(float(value), u.decimals)
 
 
 def format_assumption(value: Any, unit: str) -> str:
@@ -241,18 +204,25 @@ def format_assumption(value: Any, unit: str) -> str:
     ----------
     value : float
     unit : str
-        The unit as declared in ``assumptions.yaml``.
+        A unit id of ``units.yaml`` (as ``assumptions.yaml`` writes it).
 
     Returns
     -------
     str
-        ``"23,5 %"`` for a share of 0.235, ``"€ 1.504,80"`` for 1504.8 EUR/month.
+        ``"23,5 %"`` for a share of 0.235, ``"€ 1.504,80"`` for 1504.8 EUR/month: the value as
+        declared, with as few decimals as it needs (not the unit's rounded decimals).
+
+    Raises
+    ------
+    KeyError
+        If the unit is not declared.
     """
+    u = units.unit(unit)
     if is_missing(value):
         return MISSING
-    if is_share_unit(unit):
-        return f"{format_plain(float(value) * 100, 1)} %"
-    if unit.startswith("EUR"):
+    if u.is_share:
+        return f"{format_plain(float(value) * 100, ASSUMPTION_PERCENT_DECIMALS)} %"
+    if u.is_euro:
         whole = float(value) == round(float(value))
         return f"€ {format_number(float(value), 0 if whole else 2)}"
     return format_plain(value)

@@ -16,13 +16,13 @@ import pandas as pd
 
 from socecon.definitions import DEFAULT_HORIZON, load_definitions
 from socecon.definitions.assumptions import load_assumptions
+from socecon.definitions.units import unit
 from socecon.exceptions import ModelError
 from socecon.model.core import run
 from socecon.present.figures import (
-    UNIT_LABELS,
-    color_scale,
     indicator_label,
     region_names,
+    scenario_color,
     scenario_order,
     value_format,
 )
@@ -84,12 +84,12 @@ def slider_chart(
     data = pd.DataFrame(rows)
     step = float(grid[1] - grid[0]) if len(grid) > 1 else 1.0
     default = float(grid[np.argmin(np.abs(grid - a.value))])
-    unit = UNIT_LABELS.get(a.unit, a.unit)
+    unit_label = unit(a.unit).label
     slider = alt.param(
         name="aanname",
         value=default,
         bind=alt.binding_range(
-            min=float(grid[0]), max=float(grid[-1]), step=step, name=f"{a.label} ({unit}): "
+            min=float(grid[0]), max=float(grid[-1]), step=step, name=f"{a.label} ({unit_label}): "
         ),
     )
     choice = alt.param(
@@ -100,12 +100,7 @@ def slider_chart(
         ),
     )
     highlighted = (alt.datum.scenario_name == choice) | (choice == ALL_SCENARIOS)
-    color = alt.Color(
-        "scenario_name:N",
-        title="Scenario",
-        scale=color_scale(data["scenario_name"]),
-        sort=scenario_order(),
-    )
+    color = scenario_color(data["scenario_name"])
     fmt = value_format(variable)
     bars = (
         alt.Chart(data)
@@ -135,7 +130,7 @@ def slider_chart(
         alt.Chart(data)
         .mark_line(point=True)
         .encode(
-            x=alt.X("x:Q", title=f"{a.label} ({unit})"),
+            x=alt.X("x:Q", title=f"{a.label} ({unit_label})"),
             y=alt.Y("value:Q", title=None, axis=alt.Axis(format=fmt)),
             color=color,
             opacity=alt.condition(highlighted, alt.value(1.0), alt.value(0.2)),

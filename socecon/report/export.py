@@ -9,15 +9,19 @@ municipality and still works; ``bundle="shared"`` writes one ``vega-bundle.js`` 
 instead (reports of a few tens of kB, but the folder must travel together).
 
 nbconvert and vl_convert are imported only when a page is exported (the runner imports this module
-at start-up). The index page of a reports folder is :mod:`socecon.report.index`.
+at start-up, and nbconvert alone takes about 2 s); so is nbformat, through nbconvert. The index
+page of a reports folder is :mod:`socecon.report.index`.
 """
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import tempfile
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, partial
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any, Literal
 
@@ -57,8 +61,6 @@ def vega_bundle() -> str:
     str
         The bundle; it defines the globals ``vegaEmbed``, ``vega`` and ``vegaLite``.
     """
-    from importlib.metadata import version
-
     cached = _cache_dir() / f"vega-bundle-vl-convert-{version('vl-convert-python')}.js"
     try:
         return cached.read_text(encoding="utf-8")
@@ -164,13 +166,19 @@ def export_html(
     str
         The complete HTML document.
     """
-    import nbformat
-
-    if isinstance(notebook, str | Path):
-        notebook = nbformat.read(str(notebook), as_version=4)
     if bundle not in ("inline", "shared"):
         raise ValueError(f"bundle must be 'inline' or 'shared', not {bundle!r}")
-    title = title or notebook.metadata.get("title") or "Rapport"
+    exporter = _exporter()
+    if isinstance(notebook, str | Path):
+        # nbconvert reads the file (with nbformat); importing nbformat here would cost every
+        # command line start-up its jsonschema (about 1.2 s), since the runner imports this module.
+        text = Path(notebook).read_text(encoding="utf-8")
+        metadata = json.loads(text).get("metadata", {})
+        render = partial(exporter.from_file, io.StringIO(text))
+    else:
+        metadata = notebook.metadata
+        render = partial(exporter.from_notebook_node, notebook)
+    title = title or metadata.get("title") or "Rapport"
     stamp = _now().strftime("%d-%m-%Y %H:%M")
     resources = {
         "socecon": {
@@ -182,7 +190,7 @@ def export_html(
             "footer": footer or f"Gemaakt met socecon {__version__} op {stamp}. Bron: CBS.",
         }
     }
-    body, _ = _exporter().from_notebook_node(notebook, resources=resources)
+    body, _ = render(resources=resources)
     if bundle == "inline":
         # Put in after nbconvert's own HTML clean-up (BeautifulSoup), which would otherwise
         # parse the 0.9 MB of JavaScript for every report.

@@ -17,9 +17,10 @@ import pandas as pd
 from socecon.data.snapshot import snapshot_wide
 from socecon.definitions import BASE_YEAR, DEFAULT_HORIZON, NATIONAL_CODE
 from socecon.definitions.hindcast import load_hindcast
+from socecon.model import results
 from socecon.model.core import run_model
 from socecon.present import figures
-from socecon.present.formats import format_number, indicator_decimals
+from socecon.present.formats import format_number
 from socecon.regions import participating_codes, region_name
 
 MATCH_LABELS = {
@@ -50,11 +51,6 @@ def all_municipalities(
     return pd.concat([municipalities, national], ignore_index=True)
 
 
-def _decimals(variable: str) -> int:
-    """Decimals of an indicator in a table: the same as in its charts."""
-    return indicator_decimals(figures.indicator_unit(variable))
-
-
 def indicator_table(frame: pd.DataFrame, variable: str, regions: Sequence[str] | None = None):
     """Return one indicator per region (rows) and scenario (columns), in Dutch notation.
 
@@ -72,15 +68,7 @@ def indicator_table(frame: pd.DataFrame, variable: str, regions: Sequence[str] |
     pandas.DataFrame
         Indexed by the Dutch region name; values as Dutch number strings.
     """
-    rows = frame[frame["variable"] == variable]
-    table = rows.pivot_table(
-        index="region",
-        columns="scenario",
-        values="value",
-        observed=True,
-        aggfunc="first",
-        dropna=False,
-    )
+    table = results.wide(frame, variable=variable, index="region", columns="scenario", dropna=False)
     names = {s: figures.scenario_label(s) for s in table.columns}
     order = [s for s in figures.scenario_order() if s in names.values()]
     if regions is None:
@@ -88,7 +76,7 @@ def indicator_table(frame: pd.DataFrame, variable: str, regions: Sequence[str] |
     table = table.reindex(list(regions)).rename(columns=names)[order]
     table.index = [region_name(r) for r in table.index]
     table.index.name = f"{figures.indicator_label(variable, with_unit=True)}"
-    decimals = _decimals(variable)
+    decimals = figures.indicator_unit(variable).decimals
     return table.map(lambda v: format_number(v, decimals))
 
 
@@ -109,13 +97,12 @@ def spread_chart(frame: pd.DataFrame, variable: str) -> alt.Chart:
     data = frame[(frame["variable"] == variable) & (frame["region"] != NATIONAL_CODE)]
     data = data.astype({"scenario": str})[["scenario", "value"]].dropna()
     data["scenario_name"] = data["scenario"].map(figures.scenario_label)
-    label = figures.indicator_label(variable, with_unit=True)
     return (
         alt.Chart(data)
         .mark_boxplot(extent="min-max", size=28)
         .encode(
             x=alt.X("scenario_name:N", title=None, sort=figures.scenario_order()),
-            y=alt.Y("value:Q", title=label, axis=alt.Axis(format=figures.value_format(variable))),
+            y=figures.value_axis(variable),
             color=alt.Color(
                 "scenario_name:N",
                 legend=None,
@@ -186,7 +173,7 @@ def peer_summary(table: pd.DataFrame, variable: str) -> pd.DataFrame:
     pandas.DataFrame
         Dutch number strings, indexed by municipality.
     """
-    decimals = _decimals(variable)
+    decimals = figures.indicator_unit(variable).decimals
     rows = []
     for name, group in table.groupby("vergelijkbaar_met", sort=False):
         own = group[group["is_zelf"]]["waarde"].iloc[0]
@@ -215,12 +202,11 @@ def peer_chart(table: pd.DataFrame, variable: str, scenario: str) -> alt.LayerCh
     -------
     altair.LayerChart
     """
-    label = figures.indicator_label(variable, with_unit=True)
     base = alt.Chart(table).encode(
         y=alt.Y(
             "vergelijkbaar_met:N", title=None, sort=list(dict.fromkeys(table["vergelijkbaar_met"]))
         ),
-        x=alt.X("waarde:Q", title=label, axis=alt.Axis(format=figures.value_format(variable))),
+        x=figures.value_axis(variable, "waarde", alt.X),
         tooltip=[
             alt.Tooltip("gemeente:N", title="Gemeente"),
             alt.Tooltip("inwoners:Q", title="Inwoners (2015)", format=",.0f"),

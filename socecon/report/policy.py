@@ -14,8 +14,10 @@ from typing import Any
 import pandas as pd
 
 from socecon.analysis.criteria import CLASSES, DEFAULT_CONFIDENCE, OBJECTIVES, Goal
-from socecon.analysis.windtunnel import WindTunnelError, WindTunnelResult, matrix
+from socecon.analysis.windtunnel import WindTunnelResult, matrix
 from socecon.definitions import DEFAULT_HORIZON
+from socecon.definitions.units import unit
+from socecon.exceptions import WindTunnelError
 from socecon.present.formats import format_number, format_plain
 from socecon.report.tables import as_html, esc, html_table
 
@@ -154,7 +156,7 @@ def summary_nl(result: WindTunnelResult | pd.DataFrame) -> str:
     region = f"{table['region_name'].iloc[0]} ({table['region'].iloc[0]})"
     goal = describe_goal(table.attrs["goal"]) if "goal" in table.attrs else "het gestelde doel"
     conf = table.attrs.get("confidence", DEFAULT_CONFIDENCE)
-    unit = OBJECTIVES[table.attrs.get("objective", "participation_rate")][1]
+    unit_label = unit(OBJECTIVES[table.attrs.get("objective", "participation_rate")][1]).label
     by_class = {c: per_option[per_option["class"] == c] for c in CLASSES}
     tolerance = table.attrs.get("regret_tolerance")
     lines = [
@@ -163,7 +165,8 @@ def summary_nl(result: WindTunnelResult | pd.DataFrame) -> str:
         f"van de {table.attrs.get('n_samples', '')} doorrekeningen lukt)."
         + (
             f" Een optie houdt stand in een scenario als ze het doel haalt en daar hoogstens "
-            f"{format_number(tolerance, 1)} {unit} achterblijft bij de beste optie (geen spijt)."
+            f"{format_number(tolerance, 1)} {unit_label} achterblijft bij de beste optie "
+            "(geen spijt)."
             if tolerance is not None
             else ""
         )
@@ -187,7 +190,7 @@ def summary_nl(result: WindTunnelResult | pd.DataFrame) -> str:
         )
         lines.append(
             f"De veiligste keuze is '{best['option_name']}': de grootste spijt is "
-            f"{format_number(best['max_regret'], 1)} {unit} ten opzichte van de beste optie "
+            f"{format_number(best['max_regret'], 1)} {unit_label} ten opzichte van de beste optie "
             f"(in {worst_scen['scenario_name']})."
         )
     else:

@@ -34,12 +34,13 @@ from socecon.definitions import load_definitions
 from socecon.definitions.assumptions import BAND_EDGES, BAND_LABELS
 from socecon.definitions.hindcast import load_hindcast
 from socecon.definitions.indicators import load_indicator_definitions
-from socecon.exceptions import ModelError
+from socecon.definitions.units import unit
+from socecon.model import results
 from socecon.model.inputs import TARGET_STOCKS
 from socecon.present.formats import format_count, format_indicator, is_missing
 from socecon.report.overview import hindcast_table
 from socecon.report.region_figures import FIGURES_YEAR, region_counts, resolve_region
-from socecon.report.tables import UNIT_TEXT, as_html, as_markdown, esc, html_table
+from socecon.report.tables import as_html, as_markdown, esc, html_table
 
 
 def introduction(region: str, horizon: int) -> Any:
@@ -144,28 +145,21 @@ def shown_year(frame: pd.DataFrame, region: str, year: int | None) -> int:
     Returns
     -------
     int
+
+    Raises
+    ------
+    ModelError
+        If ``year`` is None and ``frame`` holds no results for ``region``.
     """
-    if year is not None:
-        return int(year)
-    return int(frame.loc[frame["region"].astype(str) == region, "year"].max())
+    return results.last_year(frame, region) if year is None else int(year)
 
 
 def _at(frame: pd.DataFrame, region: str, year: int | None) -> tuple[pd.DataFrame, int]:
     """Rows of one region and year (the last year by default), indexed by variable x scenario."""
-    rows = frame[frame["region"].astype(str) == region]
-    if rows.empty:
-        raise ModelError(f"no model results for region {region!r}")
-    year = int(rows["year"].max()) if year is None else int(year)
-    rows = rows[rows["year"] == year]
+    last = results.last_year(frame, region)  # raises when the region has no results
+    year = last if year is None else int(year)
     # dropna=False keeps indicators that are empty everywhere (no one placed: no cost per person)
-    table = rows.pivot_table(
-        index="variable",
-        columns="scenario",
-        values="value",
-        observed=True,
-        aggfunc="first",
-        dropna=False,
-    )
+    table = results.wide(frame, region, year, index="variable", columns="scenario", dropna=False)
     return table, year
 
 
@@ -336,7 +330,7 @@ def indicator_table(frame: pd.DataFrame, region: str, year: int | None = None) -
     header = [f"Indicator ({year})", *(names[s] for s in table.columns)]
     rows = [
         [
-            f"{defs[i].label} ({UNIT_TEXT.get(defs[i].unit, defs[i].unit)})",
+            f"{defs[i].label} ({unit(defs[i].unit).label})",
             *(format_indicator(v, defs[i].unit) for v in table.loc[i]),
         ]
         for i in table.index
@@ -364,10 +358,7 @@ def path_frame(frame: pd.DataFrame, region: str, variable: str = "placed") -> pd
     -------
     pandas.DataFrame
     """
-    rows = frame[(frame["region"].astype(str) == region) & (frame["variable"] == variable)]
-    table = rows.pivot_table(
-        index="year", columns="scenario", values="value", observed=True, aggfunc="first"
-    )
+    table = results.wide(frame, region, variable=variable, index="year", columns="scenario")
     return table[[sid for sid, _ in _scenarios() if sid in table.columns]].astype(float)
 
 

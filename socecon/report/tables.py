@@ -17,7 +17,8 @@ import numpy as np
 from IPython.display import HTML, Markdown
 
 from socecon.definitions.assumptions import BAND_LABELS, load_assumptions
-from socecon.present.formats import format_assumption, format_plain, is_share_unit
+from socecon.definitions.units import unit
+from socecon.present.formats import ASSUMPTION_PERCENT_DECIMALS, format_assumption, format_plain
 
 #: Dutch explanation of the reliability tags of ``assumptions.yaml``.
 RELIABILITY_TEXT = {
@@ -27,29 +28,6 @@ RELIABILITY_TEXT = {
     "D": "afgeleid uit bevestigde cijfers (C of C2)",
     "U": "onzeker: geen bron gevonden; een verdedigbare aanname met een ruime bandbreedte",
     "S": "keuze uit de scenariostudie of instelling van het model (geen feit over 2020)",
-}
-
-#: Dutch names of the units used in ``assumptions.yaml`` and ``indicators.yaml``.
-UNIT_TEXT = {
-    "share": "aandeel",
-    "share of WML": "aandeel van het WML",
-    "share of jobs": "aandeel van de banen",
-    "share of wage": "aandeel van het loon",
-    "share per band": "aandeel per loonwaardeklasse",
-    "share/year": "per jaar",
-    "EUR/month": "€ per maand",
-    "EUR/year": "€ per jaar",
-    "EUR/person/year": "€ per persoon per jaar",
-    "EUR/place/year": "€ per plaats per jaar",
-    "EUR/job/year": "€ per baan per jaar",
-    "hours/week": "uur per week",
-    "index": "index",
-    "percentage points": "procentpunt",
-    "places per 1,000 jobs": "plaatsen per 1.000 banen",
-    "persons": "personen",
-    "jobs": "banen",
-    "%": "%",
-    "ratio": "verhouding",
 }
 
 
@@ -163,7 +141,9 @@ def assumption_rows(overrides: Mapping[str, Any] | None = None) -> list[dict[str
     overrides = dict(overrides or {})
     rows = []
     for a in load_assumptions():
-        unit = UNIT_TEXT.get(a.unit, a.unit)
+        declared = unit(a.unit)
+        # The table shows shares as percentages, so their unit is "%".
+        unit_text = "%" if declared.is_share else declared.label
         if a.kind == "series":
             years = sorted({int(d[:4]) for d in a.value})
             value = f"{years[0]}: {format_assumption(a.series_value(years[0]), a.unit)} … " + (
@@ -173,11 +153,12 @@ def assumption_rows(overrides: Mapping[str, Any] | None = None) -> list[dict[str
         elif a.kind == "distribution":
             shares = np.asarray(overrides.get(a.id, a.value), dtype=float)
             value = ", ".join(
-                f"{b}: {format_plain(100 * s, 1)} %"
+                f"{b}: {format_plain(100 * s, ASSUMPTION_PERCENT_DECIMALS)} %"
                 for b, s in zip(BAND_LABELS, shares, strict=True)
                 if s > 0
             )
             span = "–"
+            unit_text = declared.label  # "aandeel per loonwaardeklasse": of what the % are
         else:
             shown = overrides.get(a.id, a.value)
             value = format_assumption(shown, a.unit)
@@ -194,7 +175,7 @@ def assumption_rows(overrides: Mapping[str, Any] | None = None) -> list[dict[str
                 "label": a.label,
                 "value": value,
                 "range": span,
-                "unit": "%" if is_share_unit(a.unit) else unit,
+                "unit": unit_text,
                 "source": a.source_nl,
                 "reliability": a.reliability,
             }

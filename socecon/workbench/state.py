@@ -16,8 +16,8 @@ from socecon.definitions import BASE_YEAR, DEFAULT_HORIZON, MAX_HORIZON, load_de
 from socecon.definitions.assumptions import load_assumptions
 from socecon.definitions.groups import load_groups
 from socecon.definitions.indicators import load_indicator_definitions
+from socecon.definitions.units import unit
 from socecon.exceptions import SocEconError, UnknownRegionError, WorkbenchError
-from socecon.present import figures
 from socecon.present.formats import format_number
 from socecon.regions import load_regions, region_name, resolve
 
@@ -389,7 +389,7 @@ def validate(state: State) -> State:
             raise WorkbenchError(
                 f"Ongeldige waarde voor '{a.label}': {state.overrides[key]!r} ligt niet tussen "
                 f"{format_number(lo, 2)} en {format_number(hi, 2)} "
-                f"({figures.UNIT_LABELS.get(a.unit, a.unit)})."
+                f"({unit(a.unit).label})."
             ) from exc
         raise WorkbenchError(f"Onbekende aanname: {exc}") from exc
     return replace(state, horizon=int(state.horizon))
