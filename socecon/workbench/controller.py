@@ -25,9 +25,10 @@ from typing import Any
 import pandas as pd
 
 from socecon.analysis.windtunnel import matrix
+from socecon.definitions import DEFAULT_HORIZON
 from socecon.definitions.assumptions import load_assumptions
 from socecon.exceptions import WorkbenchError
-from socecon.model.core import DEFAULT_HORIZON, run_model
+from socecon.model.core import run_model
 from socecon.model.results import LONG_COLUMNS
 from socecon.present import figures
 from socecon.present.windtunnel_chart import windtunnel_chart

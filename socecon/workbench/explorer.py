@@ -25,11 +25,11 @@ from socecon.definitions import load_definitions
 from socecon.definitions.indicators import load_indicator_definitions
 from socecon.exceptions import WorkbenchError
 from socecon.present.embed import embed_options
+from socecon.regions import region_name
 from socecon.workbench.controller import CHART_CAPTIONS, WINDTUNNEL_SAMPLES, Workbench
 from socecon.workbench.state import (
     EMPTY_SELECTION,
     indicator_names,
-    region_label,
     region_options,
     scenario_names,
     slider_specs,
@@ -321,7 +321,7 @@ class Explorer:
         self._syncing = True
         try:
             s = self.workbench.state
-            options = [(f"{region_label(r)} ({r})", r) for r in s.regions]
+            options = [(f"{region_name(r)} ({r})", r) for r in s.regions]
             self.chosen.options = options
             self.band_region.options = options
             self.band_region.value = s.shown_band_region
