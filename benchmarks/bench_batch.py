@@ -113,7 +113,7 @@ def floor_worker(tasks) -> tuple[dict[str, float], list[str]]:
     from papermill.parameterize import parameterize_notebook
 
     from socecon.batch.tasks import DEFAULT_NOTEBOOK
-    from socecon.present.embed import REPORT_ENV
+    from socecon.definitions import REPORT_ENV
     from socecon.report import export
 
     os.environ[REPORT_ENV] = "1"

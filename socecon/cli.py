@@ -21,7 +21,6 @@ from typing import Any
 from socecon import __version__, model, regions
 from socecon.analysis.criteria import DEFAULT_CONFIDENCE, DEFAULT_REGRET_TOLERANCE, Goal
 from socecon.analysis.windtunnel import DEFAULT_SAMPLES, evaluate
-from socecon.batch.executors import check_writable, dask_executor, run_batch
 from socecon.batch.notebooks import strip_outputs
 from socecon.batch.tasks import DEFAULT_NOTEBOOK, DEFAULT_TIMEOUT, make_tasks, select_regions
 from socecon.data.cbs_build import build
@@ -31,8 +30,8 @@ from socecon.definitions import DEFAULT_HORIZON, Definitions, load_definitions
 from socecon.definitions.assumptions import load_assumptions
 from socecon.exceptions import ReportError, SocEconError, UnknownRegionError
 from socecon.present.formats import format_number
-from socecon.report.index import IndexEntry, update_index
 from socecon.report.policy import summary_nl
+from socecon.workbench.state import DEFAULT_GOAL_NET_COST_PER_PLACED, DEFAULT_GOAL_PARTICIPATION
 
 
 def scenario_table(defs: Definitions) -> str:
@@ -117,6 +116,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_repeatable(parser: argparse.ArgumentParser, flag: str, metavar: str, help: str) -> None:
+    """Add an option that may be given several times; its values are collected in a list."""
+    parser.add_argument(flag, action="append", default=[], metavar=metavar, help=help)
+
+
+def _add_horizon(parser: argparse.ArgumentParser, help: str) -> None:
+    """Add ``--horizon YEAR`` (default: the declared horizon of the study)."""
+    parser.add_argument("--horizon", type=int, default=DEFAULT_HORIZON, help=help)
+
+
 # --------------------------------------------------------------------------- data
 
 
@@ -175,38 +184,29 @@ def add_run_command(sub) -> None:
             "written; failures keep their executed notebook and log in <out>/logs/."
         ),
     )
-    p.add_argument(
+    _add_repeatable(
+        p,
         "--gemeente",
-        action="append",
-        default=[],
-        metavar="CODE",
-        help="a municipality (GM0363, 0363 or a name) or a group id for one combined report; "
-        "repeatable",
+        "CODE",
+        "a municipality (GM0363, 0363 or a name) or a group id for one combined report; repeatable",
     )
-    p.add_argument(
+    _add_repeatable(
+        p,
         "--group",
-        action="append",
-        default=[],
-        metavar="GROUP",
-        help="every member of a group (participating, isd_midden_langstraat, AMxx, PVxx, CRxx)",
+        "GROUP",
+        "every member of a group (participating, isd_midden_langstraat, AMxx, PVxx, CRxx)",
     )
     p.add_argument("--all", action="store_true", help="every municipality")
     p.add_argument("--jobs", type=int, default=min(4, os.cpu_count() or 1), help="worker processes")
     p.add_argument(
         "--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds allowed per report"
     )
-    p.add_argument(
-        "--horizon",
-        type=int,
-        default=DEFAULT_HORIZON,
-        help=f"horizon year (default {DEFAULT_HORIZON})",
-    )
-    p.add_argument(
+    _add_horizon(p, f"horizon year (default {DEFAULT_HORIZON})")
+    _add_repeatable(
+        p,
         "--set",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="override an assumption in every report (repeatable), e.g. --set take_up=0.7",
+        "NAME=VALUE",
+        "override an assumption in every report (repeatable), e.g. --set take_up=0.7",
     )
     p.add_argument("--out", default="reports", help="output folder (default reports/)")
     p.add_argument("--notebook", default=None, help="the report notebook")
@@ -266,6 +266,12 @@ def cmd_run(args) -> int:
         For a missing notebook, an output folder that cannot be written, or when every
         requested region is unknown; the command line prints the message without a traceback.
     """
+    # Only this subcommand writes reports, and their layers load Jupyter's notebook format and its
+    # JSON schema validation: measured on the 2-core machine, `socecon scenarios` takes 2.0 s with
+    # these imports at module level and 0.6 s with them here.
+    from socecon.batch.executors import check_writable, dask_executor, run_batch
+    from socecon.report.index import IndexEntry, update_index
+
     if args.jobs < 1:
         raise ReportError(f"--jobs must be at least 1, not {args.jobs}")
     if args.timeout <= 0:
@@ -327,13 +333,9 @@ def _add_model_command(sub) -> None:
     """Add ``socecon model``: key figures in the terminal, export to CSV or IAMC."""
     p = sub.add_parser("model", help="run the scenario model and print or export the results")
     p.add_argument("regions", nargs="*", help="codes, names or groups (default: participating)")
-    p.add_argument(
-        "--horizon", type=int, default=DEFAULT_HORIZON, help="year the scenarios are in place"
-    )
+    _add_horizon(p, "year the scenarios are in place")
     p.add_argument("--scenario", action="append", help="scenario id (repeatable; default all)")
-    p.add_argument(
-        "--set", action="append", default=[], metavar="NAME=VALUE", help="override an assumption"
-    )
+    _add_repeatable(p, "--set", "NAME=VALUE", "override an assumption")
     p.add_argument("--export", metavar="PATH", help="write all results to this CSV file")
     p.add_argument("--layout", choices=("long", "iamc"), default="long", help="export layout")
     p.set_defaults(func=_cmd_model)
@@ -370,16 +372,16 @@ def add_windtunnel_command(sub: Any) -> None:
     p.add_argument(
         "--goal-participation",
         type=float,
-        default=20.0,
+        default=DEFAULT_GOAL_PARTICIPATION,
         metavar="X",
-        help="goal: participation of the target group at least X %% (default 20)",
+        help="goal: participation of the target group at least X %% (default %(default)g)",
     )
     p.add_argument(
         "--goal-net-cost-per-placed",
         type=float,
-        default=20000.0,
+        default=DEFAULT_GOAL_NET_COST_PER_PLACED,
         metavar="Y",
-        help="goal: net cost per placed person at most Y euro a year (default 20000)",
+        help="goal: net cost per placed person at most Y euro a year (default %(default)g)",
     )
     p.add_argument("--samples", type=int, default=DEFAULT_SAMPLES, help="uncertainty samples")
     p.add_argument("--seed", type=int, default=0, help="random seed (same seed, same result)")
@@ -387,16 +389,16 @@ def add_windtunnel_command(sub: Any) -> None:
         "--confidence",
         type=float,
         default=DEFAULT_CONFIDENCE,
-        help="share of samples that must meet the goal in a scenario (default 0.5)",
+        help="share of samples that must meet the goal in a scenario (default %(default)g)",
     )
     p.add_argument(
         "--regret-tolerance",
         type=float,
         default=DEFAULT_REGRET_TOLERANCE,
         metavar="Z",
-        help="no regret: at most Z percentage points behind the best option (default 5)",
+        help="no regret: at most Z percentage points behind the best option (default %(default)g)",
     )
-    p.add_argument("--horizon", type=int, default=DEFAULT_HORIZON, help="horizon year")
+    _add_horizon(p, "horizon year")
     p.set_defaults(func=_cmd_windtunnel)
 
 

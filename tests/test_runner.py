@@ -11,14 +11,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from socecon import cli
-from socecon.batch import kernels
+from socecon.batch import executors, kernels
 from socecon.batch.execute import ReportResult, run_report
 from socecon.batch.executors import check_writable, run_batch, summarize
 from socecon.batch.tasks import ReportTask, make_tasks, select_regions
 from socecon.cli import main
+from socecon.definitions import REPORT_ENV
 from socecon.exceptions import ReportError
-from socecon.present.embed import REPORT_ENV
 
 pytestmark = pytest.mark.slow
 
@@ -244,7 +243,7 @@ def test_cli_exit_code_is_1_when_a_report_fails(tmp_path, capsys, monkeypatch):
             ReportResult(t.code, t.title, False, error="boom", log=Path("x.log")) for t in tasks
         ]
 
-    monkeypatch.setattr(cli, "run_batch", fail)
+    monkeypatch.setattr(executors, "run_batch", fail)
     nb = tmp_path / "nb.ipynb"
     nb.write_text("{}")
     code = main(["run", "--gemeente", "0363", "--notebook", str(nb), "--out", str(tmp_path)])
@@ -296,7 +295,7 @@ def test_assumption_overrides_reach_every_report_as_typed_values(tmp_path, monke
         seen.extend(tasks)
         return [ReportResult(t.code, t.title, True) for t in tasks]
 
-    monkeypatch.setattr(cli, "run_batch", capture)
+    monkeypatch.setattr(executors, "run_batch", capture)
     nb = tmp_path / "nb.ipynb"
     nb.write_text("{}")
     argv = ["run", "--notebook", str(nb), "--out", str(tmp_path), "--gemeente", "GM0164"]
@@ -312,7 +311,7 @@ def test_bad_override_stops_the_batch_before_any_report(tmp_path, monkeypatch, c
     def must_not_run(tasks, **kwargs):
         raise AssertionError("no report may start with an invalid override")
 
-    monkeypatch.setattr(cli, "run_batch", must_not_run)
+    monkeypatch.setattr(executors, "run_batch", must_not_run)
     nb = tmp_path / "nb.ipynb"
     nb.write_text("{}")
     out = tmp_path / "out"

@@ -25,9 +25,9 @@ Guards against papermill's known traps (design.md, section 6):
 - kernel chatter on stderr ("KeyboardInterrupt caught in kernel", TCP warnings) goes to the
   report's log instead of the terminal.
 
-papermill, nbformat and nbclient are imported inside the functions that run a notebook: together
-they take about two seconds to import, and the command line imports this module for every
-subcommand (``socecon scenarios`` should not wait for Jupyter).
+papermill and nbclient are imported inside the functions that run a notebook: together they take
+about two seconds to import, and the command line imports this module for every subcommand
+(``socecon scenarios`` should not wait for them).
 """
 
 from __future__ import annotations
@@ -46,10 +46,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import nbformat
+
 from socecon.batch import kernels
 from socecon.batch.tasks import ReportTask
+from socecon.definitions import REPORT_ENV
 from socecon.exceptions import KernelStartError
-from socecon.present.embed import REPORT_ENV
 from socecon.report import export
 from socecon.report.key_figures import read_key_figures
 
@@ -99,8 +101,6 @@ class ReportResult:
 
 def _cells_started(path: Path) -> bool:
     """Whether papermill recorded the start of any cell in the notebook at ``path``."""
-    import nbformat
-
     try:
         nb = nbformat.read(str(path), as_version=4)
     except (OSError, ValueError):
@@ -120,8 +120,6 @@ def _failure_details(executed: Any) -> tuple[str | None, str]:
         A description such as ``'cell 6 (In [5]: "if fail:")'``, numbered as in the source
         notebook (papermill's injected cells do not count), or None; and the cell's traceback.
     """
-    import nbformat
-
     if executed is None:
         return None, ""
     if isinstance(executed, str | Path):
@@ -171,29 +169,64 @@ def _papermill_log(path: Path) -> Iterator[None]:
         handler.close()
 
 
-def _execute_cold(task: ReportTask, executed: Path, kernel_log: Path, deadline: float):
-    """Run papermill once with a new kernel; raise KernelStartError if it failed to start."""
-    import papermill as pm
+def _papermill(
+    task: ReportTask, output: Path | None, deadline: float, kernel_log: Path, **engine: Any
+) -> Any:
+    """Run ``task``'s notebook once with papermill, its log going to ``kernel_log``.
+
+    Parameters
+    ----------
+    task : ReportTask
+        The notebook, its parameters and kernel.
+    output : Path or None
+        Where papermill writes the executed notebook (None: nowhere).
+    deadline : float
+        :func:`time.monotonic` time by which the report must be done: every cell gets the time
+        left (at least half a second).
+    kernel_log : Path
+        File that receives papermill's log messages.
+    **engine
+        Further arguments of ``papermill.execute_notebook`` (engine, kernel manager, ...).
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        The executed notebook.
+    """
+    import papermill as pm  # lazy (LAZY_IMPORTS): ~2 s to import, only batches need it
 
     def cell_timeout(cell) -> float:
         return max(0.5, deadline - time.monotonic())
 
-    with open(kernel_log, "ab") as sink, _papermill_log(kernel_log):
+    with _papermill_log(kernel_log):
+        return pm.execute_notebook(
+            str(task.notebook),
+            None if output is None else str(output),
+            parameters=dict(task.parameters),
+            kernel_name=task.kernel_name,
+            progress_bar=False,
+            timeout_func=cell_timeout,
+            **engine,
+        )
+
+
+def _execute_cold(task: ReportTask, executed: Path, kernel_log: Path, deadline: float):
+    """Run papermill once with a new kernel; raise KernelStartError if it failed to start."""
+    with open(kernel_log, "ab") as sink:
         token = kernels.KERNEL_OUTPUT.set(sink)
         try:
-            return pm.execute_notebook(
-                str(task.notebook),
-                str(executed),
-                parameters=dict(task.parameters),
-                kernel_name=task.kernel_name,
-                progress_bar=False,
+            return _papermill(
+                task,
+                executed,
+                deadline,
+                kernel_log,
                 start_timeout=max(1, min(60, int(deadline - time.monotonic()))),
-                timeout_func=cell_timeout,
                 kernel_manager_class=kernels.kernel_manager_class(),
                 shutdown_kernel="immediate",
                 cwd=str(Path(task.notebook).resolve().parent),
             )
         except Exception as exc:
+            # lazy (LAZY_IMPORTS): papermill takes ~2 s to import, only batches need it
             from papermill.exceptions import PapermillExecutionError
 
             # Only a kernel that died before any cell ran is worth another start: papermill
@@ -211,24 +244,16 @@ def _execute_cold(task: ReportTask, executed: Path, kernel_log: Path, deadline: 
 
 def _execute_warm(task: ReportTask, kernel: Any, record: list, kernel_log: Path, deadline: float):
     """Run papermill once in the warm ``kernel`` (engine ``socecon-warm``)."""
-    import papermill as pm
-
-    def cell_timeout(cell) -> float:
-        return max(0.5, deadline - time.monotonic())
-
-    with _papermill_log(kernel_log):
-        return pm.execute_notebook(
-            str(task.notebook),
-            None,
-            parameters=dict(task.parameters),
-            engine_name=kernels.register_engine(),
-            request_save_on_cell_execute=False,
-            kernel_name=task.kernel_name,
-            progress_bar=False,
-            kernel=kernel,
-            record=record,
-            timeout_func=cell_timeout,
-        )
+    return _papermill(
+        task,
+        None,
+        deadline,
+        kernel_log,
+        engine_name=kernels.register_engine(),
+        request_save_on_cell_execute=False,
+        kernel=kernel,
+        record=record,
+    )
 
 
 def run_report(task: ReportTask) -> ReportResult:
@@ -324,6 +349,7 @@ def _run_warm(task: ReportTask, executed: Path, kernel_log: Path):
     The report is retried ``task.retries`` times in a new kernel. Returns ``(notebook or None,
     attempts, error, details)``; on failure the executed notebook is written to ``executed``.
     """
+    # lazy (LAZY_IMPORTS): nbclient and papermill take ~2 s to import, only batches need them
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
@@ -370,8 +396,6 @@ def _run_warm(task: ReportTask, executed: Path, kernel_log: Path):
 
 def _save_executed(record: list, executed: Path) -> None:
     """Write the last executed notebook of a failing run, for the log."""
-    import nbformat
-
     if record:
         with contextlib.suppress(OSError, ValueError):
             nbformat.write(record[-1], str(executed))
@@ -381,6 +405,7 @@ def _describe_failure(
     exc: Exception, task: ReportTask, executed: Any, deadline: float
 ) -> tuple[str, str]:
     """One line for the user and the long text for the log."""
+    # lazy (LAZY_IMPORTS): nbclient and papermill take ~2 s to import, only batches need them
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 

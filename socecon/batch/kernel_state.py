@@ -2,7 +2,9 @@
 
 This module runs inside the report kernel (see :mod:`socecon.batch.kernels`, which starts the
 kernel and calls :func:`prepare` once and :func:`reset` before every report). It imports only the
-standard library at module level, so that importing it costs the kernel nothing.
+standard library and IPython (loaded in every kernel already), so that importing it costs the
+kernel nothing; altair's registries are read from :data:`sys.modules` only once something has
+imported altair, so that this module never loads it.
 """
 
 from __future__ import annotations
@@ -30,10 +32,9 @@ def _module_state() -> dict[str, dict[str, Any]]:
 
 
 def _altair_state() -> dict[str, Any]:
-    if "altair" not in sys.modules:
+    alt = sys.modules.get("altair")  # looked at only if a report imported it
+    if alt is None:
         return {}
-    import altair as alt  # already imported (checked above): this only binds the name
-
     return {
         "renderers": (alt.renderers.active, dict(alt.renderers.options)),
         "data_transformers": (alt.data_transformers.active, dict(alt.data_transformers.options)),
@@ -99,7 +100,7 @@ def reset() -> None:
     altair = _baseline["altair"] or _altair_state()
     _baseline["altair"] = altair
     if altair:
-        import altair as alt  # recorded above, so already imported: this only binds the name
+        alt = sys.modules["altair"]  # recorded above, so imported
 
         for registry in ("renderers", "data_transformers"):
             active, options = altair[registry]

@@ -42,8 +42,8 @@ from typing import IO, Any
 
 from jupyter_core.utils import run_sync
 
+from socecon.definitions import REPORT_ENV
 from socecon.exceptions import KernelStartError
-from socecon.present.embed import REPORT_ENV
 
 #: The default kernel; its interpreter is pinned to the one running socecon.
 DEFAULT_KERNEL = "python3"
@@ -119,7 +119,7 @@ def kernel_manager_class():
     type
         A subclass of ``jupyter_client.manager.AsyncKernelManager``.
     """
-    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_client.manager import AsyncKernelManager  # lazy: see the module docstring
 
     class LoggedKernelManager(AsyncKernelManager):
         @property
@@ -333,6 +333,7 @@ class WarmKernel:
 
 def _warm_engine():
     """Return the papermill engine class that executes in a :class:`WarmKernel`."""
+    # lazy (see the module docstring): papermill takes seconds to import
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import Engine, NotebookExecutionManager
 
@@ -400,7 +401,7 @@ def register_engine() -> str:
     str
         The engine name, for ``papermill.execute_notebook(engine_name=...)``.
     """
-    from papermill.engines import papermill_engines
+    from papermill.engines import papermill_engines  # lazy: see the module docstring
 
     if ENGINE_NAME not in papermill_engines._engines:
         papermill_engines.register(ENGINE_NAME, _warm_engine())

@@ -1,7 +1,7 @@
 """Keeping committed notebooks thin: detect and strip outputs.
 
 Notebooks are committed without outputs or execution counts; papermill fills them in when a report
-is produced. ``socecon notebooks strip`` cleans them before a commit.
+is produced. ``socecon strip-notebooks`` cleans them before a commit.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from typing import Any
 
 from socecon import regions
 from socecon.batch.kernels import DEFAULT_KERNEL
+from socecon.definitions import DEFAULT_HORIZON
 from socecon.exceptions import UnknownRegionError
 
 #: Default time one report may take, in seconds (per attempt, once its kernel is ready).
@@ -142,7 +143,7 @@ def make_tasks(
     notebook: str | Path,
     out_dir: str | Path,
     *,
-    horizon: int = 2020,
+    horizon: int = DEFAULT_HORIZON,
     timeout: float = DEFAULT_TIMEOUT,
     bundle: str = "inline",
     parameters: Mapping[str, Any] | None = None,

@@ -369,7 +369,7 @@ class Workbench:
     # -- exports ---------------------------------------------------------------------------
 
     def filename(self, name: str, extension: str) -> str:
-        """Return the file name of an export, after what it shows.
+        """Return the file name of an export of the current state, after what it shows.
 
         Parameters
         ----------
@@ -381,8 +381,7 @@ class Workbench:
         Returns
         -------
         str
-            E.g. ``vergelijking_GM0164_GM0106_2020.csv``,
-            ``ranglijst_participatiegraad_doelgroep_regulier_2020_take_up-0.8.png``.
+            See :func:`~socecon.workbench.exports.export_filename`.
         """
         return exports.export_filename(self._state, name, extension)
 

@@ -25,11 +25,12 @@ from socecon.definitions import load_definitions
 from socecon.definitions.indicators import load_indicator_definitions
 from socecon.exceptions import WorkbenchError
 from socecon.present.embed import embed_options
+from socecon.regions import region_name
 from socecon.workbench.controller import CHART_CAPTIONS, WINDTUNNEL_SAMPLES, Workbench
 from socecon.workbench.state import (
     EMPTY_SELECTION,
+    SliderSpec,
     indicator_names,
-    region_label,
     region_options,
     scenario_names,
     slider_specs,
@@ -76,6 +77,39 @@ def _text_output(text: str) -> dict[str, Any]:
         },
         "metadata": {},
     }
+
+
+def _slider(
+    cls: type, description: str, value: float, low: float, high: float, step: float, **extra: Any
+) -> Any:
+    """Return a slider of the workbench's look: wide, labelled, changing when let go.
+
+    Parameters
+    ----------
+    cls : type
+        ``ipywidgets.FloatSlider`` or ``ipywidgets.IntSlider``.
+    description : str
+        The Dutch label before the slider.
+    value, low, high, step : float
+        Its value, range and step.
+    **extra
+        Further slider options (``readout=False``).
+
+    Returns
+    -------
+    ipywidgets.FloatSlider or ipywidgets.IntSlider
+    """
+    return cls(
+        value=value,
+        min=low,
+        max=high,
+        step=step,
+        continuous_update=False,
+        description=description,
+        style={"description_width": "300px"},
+        layout=w.Layout(width="560px"),
+        **extra,
+    )
 
 
 # --------------------------------------------------------------------------- the view
@@ -152,57 +186,18 @@ class Explorer:
         self.sliders: dict[str, Any] = {}
         self.readouts: dict[str, Any] = {}
         self.resets: dict[str, Any] = {}
-        slider_rows = []
-        for spec in slider_specs():
-            cls = w.IntSlider if spec.id == "horizon" else w.FloatSlider
-            slider = cls(
-                value=workbench.value(spec.id),
-                min=spec.low,
-                max=spec.high,
-                step=spec.step,
-                readout=False,
-                continuous_update=False,
-                description=spec.label,
-                style={"description_width": "300px"},
-                layout=w.Layout(width="560px"),
-            )
-            slider.add_class("socecon-slider")
-            slider.add_class(f"socecon-slider-{spec.id}")
-            readout = w.Label(spec.format(slider.value), layout=w.Layout(width="140px"))
-            reset = w.Button(
-                icon="undo",
-                tooltip=f"Terug naar {spec.format(spec.default)}",
-                layout={"width": "40px"},
-            )
-            caption = w.HTML(f'<small style="color:#555">{html.escape(spec.caption())}</small>')
-            slider.observe(self._on_slider(spec.id), names="value")
-            reset.on_click(self._on_reset(spec.id))
-            self.sliders[spec.id], self.readouts[spec.id], self.resets[spec.id] = (
-                slider,
-                readout,
-                reset,
-            )
-            slider_rows.append(w.VBox([w.HBox([slider, readout, reset]), caption]))
+        slider_rows = [self._assumption_row(spec) for spec in slider_specs()]
         self.reset_all = w.Button(description="Alle aannames terugzetten", icon="undo")
-        self.goal_participation = w.FloatSlider(
-            value=s.goal_participation,
-            min=0,
-            max=100,
-            step=1,
-            continuous_update=False,
-            description="Doel: deelname doelgroep minstens (%)",
-            style={"description_width": "300px"},
-            layout=w.Layout(width="560px"),
+        self.goal_participation = _slider(
+            w.FloatSlider, "Doel: deelname doelgroep minstens (%)", s.goal_participation, 0, 100, 1
         )
-        self.goal_net_cost = w.FloatSlider(
-            value=s.goal_net_cost_per_placed,
-            min=0,
-            max=50000,
-            step=500,
-            continuous_update=False,
-            description="Doel: netto kosten per geplaatste hoogstens (€)",
-            style={"description_width": "300px"},
-            layout=w.Layout(width="560px"),
+        self.goal_net_cost = _slider(
+            w.FloatSlider,
+            "Doel: netto kosten per geplaatste hoogstens (€)",
+            s.goal_net_cost_per_placed,
+            0,
+            50000,
+            500,
         )
         self.windtunnel_summary = w.HTML()
         self.message = w.HTML()
@@ -277,6 +272,23 @@ class Explorer:
         self._sync()
         self.render()
 
+    def _assumption_row(self, spec: SliderSpec) -> Any:
+        """Build the slider of one assumption with its readout, reset button and caption."""
+        cls = w.IntSlider if spec.id == "horizon" else w.FloatSlider
+        value = self.workbench.value(spec.id)
+        slider = _slider(cls, spec.label, value, spec.low, spec.high, spec.step, readout=False)
+        slider.add_class("socecon-slider")
+        slider.add_class(f"socecon-slider-{spec.id}")
+        readout = w.Label(spec.format(slider.value), layout=w.Layout(width="140px"))
+        reset = w.Button(
+            icon="undo", tooltip=f"Terug naar {spec.format(spec.default)}", layout={"width": "40px"}
+        )
+        caption = w.HTML(f'<small style="color:#555">{html.escape(spec.caption())}</small>')
+        slider.observe(self._on_slider(spec.id), names="value")
+        reset.on_click(self._on_reset(spec.id))
+        self.sliders[spec.id], self.readouts[spec.id], self.resets[spec.id] = slider, readout, reset
+        return w.VBox([w.HBox([slider, readout, reset]), caption])
+
     # -- display ---------------------------------------------------------------------------
 
     def _ipython_display_(self) -> None:
@@ -321,7 +333,7 @@ class Explorer:
         self._syncing = True
         try:
             s = self.workbench.state
-            options = [(f"{region_label(r)} ({r})", r) for r in s.regions]
+            options = [(f"{region_name(r)} ({r})", r) for r in s.regions]
             self.chosen.options = options
             self.band_region.options = options
             self.band_region.value = s.shown_band_region

@@ -18,8 +18,9 @@ import vl_convert
 
 from socecon.exceptions import WorkbenchError
 from socecon.present.embed import LOCALE
+from socecon.regions import region_name
 from socecon.report.export import write_atomic
-from socecon.workbench.state import State, indicator_names, region_label, scenario_names
+from socecon.workbench.state import State, indicator_names, scenario_names
 
 #: The image formats a chart can be exported in.
 CHART_FORMATS = ("png", "svg")
@@ -105,7 +106,7 @@ def comparison_table(state: State, frame: pd.DataFrame) -> pd.DataFrame:
     table = pd.DataFrame(
         {
             "regio": frame["region"].astype(str),
-            "regionaam": frame["region"].astype(str).map(region_label),
+            "regionaam": frame["region"].astype(str).map(region_name),
             "scenario": frame["scenario"].astype(str),
             "scenarionaam": frame["scenario"].astype(str).map(scenarios),
             "indicator": frame["variable"].astype(str),

@@ -12,13 +12,20 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import cache
 
-from socecon.definitions import BASE_YEAR, DEFAULT_HORIZON, MAX_HORIZON, load_definitions
+from socecon.definitions import (
+    BASE_YEAR,
+    DEFAULT_HORIZON,
+    MAX_HORIZON,
+    REGION_KINDS,
+    load_definitions,
+)
 from socecon.definitions.assumptions import load_assumptions
+from socecon.definitions.conventions import load_conventions
 from socecon.definitions.groups import load_groups
 from socecon.definitions.indicators import load_indicator_definitions
 from socecon.definitions.units import unit
 from socecon.exceptions import SocEconError, UnknownRegionError, WorkbenchError
-from socecon.present.formats import format_number
+from socecon.present.formats import format_euro, format_number, format_percent
 from socecon.regions import load_regions, region_name, resolve
 
 #: The assumptions on sliders, in display order (ids of ``definitions/assumptions.yaml``).
@@ -40,7 +47,6 @@ EMPTY_SELECTION = (
     "Geen gemeente gekozen. Zoek een gemeente op naam of CBS-code (bijvoorbeeld Hengelo of 0164) "
     "en kies Toevoegen."
 )
-_STEPS = {"share": 0.01, "share of jobs": 0.005, "percentage points": 1.0, "index": 0.01}
 
 # --------------------------------------------------------------------------- sliders
 
@@ -52,9 +58,10 @@ class SliderSpec:
     Attributes
     ----------
     id, label, unit : str
-        Assumption id (or ``horizon``), Dutch label and unit.
+        Assumption id (or ``horizon``), Dutch label and unit (an id of ``units.yaml``).
     default, low, high, step : float
-        The sourced default and the plausible range of the declarations.
+        The sourced default and the plausible range of the declarations; the step is the
+        unit's declared slider step.
     source, reliability : str
         Where the default comes from and its reliability tag (C, C2, D, U, S).
     """
@@ -70,7 +77,11 @@ class SliderSpec:
     reliability: str
 
     def format(self, value: float) -> str:
-        """Return ``value`` in Dutch notation with its unit (``60 %``, ``€ 4.000``, ``+2 pp``).
+        """Return ``value`` the Dutch way with its declared unit.
+
+        Shares as percentages (``60 %``, ``5,0 %``), euros as ``€ 4.000``, percentage points
+        with a sign (``+2 procentpunt``), years as they are, anything else with the unit's
+        decimals (``1,00``).
 
         Parameters
         ----------
@@ -80,17 +91,17 @@ class SliderSpec:
         -------
         str
         """
-        if self.unit in ("share", "share of jobs"):
-            decimals = 1 if self.step < 0.01 else 0
-            return f"{format_number(100 * value, decimals)} %"
-        if self.unit.startswith("EUR"):
-            return f"€ {format_number(value)}"
-        if self.unit == "percentage points":
+        u = unit(self.unit)
+        if u.is_share:
+            return format_percent(100 * value, u.decimals)
+        if u.is_euro:
+            return format_euro(value)
+        if u.kind == "points":
             sign = "+" if value > 0 else ""
-            return f"{sign}{format_number(value)} procentpunt"
-        if self.unit == "year":
+            return f"{sign}{format_number(value, u.decimals)} {u.label}"
+        if u.kind == "year":
             return str(int(value))
-        return format_number(value, 2)
+        return format_number(value, u.decimals)
 
     def caption(self) -> str:
         """Return the Dutch caption under the slider: default, range, source, reliability."""
@@ -107,14 +118,15 @@ def slider_specs() -> tuple[SliderSpec, ...]:
     Returns
     -------
     tuple of SliderSpec
-        Ranges come from each assumption's ``low`` and ``high``; the horizon runs from the year
-        after the base year to the model's last year, default 2020 as in the study.
+        Ranges come from each assumption's ``low`` and ``high``, steps from its unit; the
+        horizon runs from the year after the base year to the model's last year, by default the
+        study's horizon (all declared in ``conventions.yaml``).
     """
     assumptions = load_assumptions()
     out = []
     for key in KEY_ASSUMPTIONS:
         a = assumptions[key]
-        step = _STEPS.get(a.unit, 100.0 if a.unit.startswith("EUR") else 0.01)
+        step = unit(a.unit).step
         out.append(
             SliderSpec(a.id, a.label, a.unit, a.value, a.low, a.high, step, a.source, a.reliability)
         )
@@ -126,8 +138,8 @@ def slider_specs() -> tuple[SliderSpec, ...]:
             DEFAULT_HORIZON,
             BASE_YEAR + 1,
             MAX_HORIZON,
-            1,
-            "de scenariostudie kijkt naar 2020 (TNO, 2010)",
+            unit("year").step,
+            f"de scenariostudie kijkt naar {DEFAULT_HORIZON} (TNO, 2010)",
             "S",
         )
     )
@@ -157,23 +169,36 @@ def region_options() -> list[tuple[str, str]]:
     return options
 
 
-@cache
-def region_names() -> dict[str, str]:
-    """Return the Dutch name of every municipality and named group, by id (cached)."""
-    names = load_regions()["name"].to_dict()
-    names.update({gid: g.name for gid, g in load_groups().items()})
-    return names
+def selectable(code: str) -> bool:
+    """Return whether the workbench can show ``code``: a municipality or a named group.
 
+    Provinces, arbeidsmarktregio's, COROP regions, landsdelen and Nederland are known to
+    :mod:`socecon.regions` but not offered in the workbench, which compares municipalities and
+    the groups of ``groups.yaml``.
 
-def region_label(code: str) -> str:
-    """Return the Dutch name of a municipality or group id (without a lookup per call)."""
-    if code in region_names():
-        return region_names()[code]
-    return region_name(code)
+    Parameters
+    ----------
+    code : str
+        A canonical region id (as :func:`socecon.regions.resolve` returns it).
+
+    Returns
+    -------
+    bool
+    """
+    if code in load_groups():
+        return True
+    if not REGION_KINDS["municipality"].fullmatch(code):
+        return False
+    try:
+        region_name(code)
+    except UnknownRegionError:
+        return False
+    return True
 
 
 _OPTION = re.compile(r"^.*\(([A-Za-z0-9_]+)\)\s*$")
-_CODE = re.compile(r"\b(GM\d{4}|PV\d\d|AM\d\d|CR\d\d|LD\d\d|NL01)\b")
+#: A region code of any kind inside a text (the suggestions of an error message).
+_CODE = re.compile(rf"\b({load_conventions().region_code_pattern})\b")
 
 
 def resolve_query(text: str) -> tuple[str, ...]:
@@ -202,7 +227,7 @@ def resolve_query(text: str) -> tuple[str, ...]:
 
     def one(query: str) -> str:
         hit = _OPTION.match(query)
-        if hit and hit.group(1) in region_names():
+        if hit and selectable(hit.group(1)):
             return hit.group(1)
         return resolve(query)
 
@@ -220,9 +245,9 @@ def resolve_query(text: str) -> tuple[str, ...]:
         try:
             code = one(part)
         except UnknownRegionError as exc:
-            suggestions = [c for c in dict.fromkeys(_CODE.findall(str(exc))) if c in region_names()]
+            suggestions = [c for c in dict.fromkeys(_CODE.findall(str(exc))) if selectable(c)]
             hint = (
-                "; bedoelt u " + " of ".join(f"{region_label(c)} ({c})" for c in suggestions) + "?"
+                "; bedoelt u " + " of ".join(f"{region_name(c)} ({c})" for c in suggestions) + "?"
                 if suggestions
                 else ""
             )
@@ -326,7 +351,7 @@ def validate(state: State) -> State:
         )
     if len(set(state.regions)) != len(state.regions):
         raise WorkbenchError("Een gemeente staat dubbel in de keuze.")
-    unknown = [r for r in state.regions if r not in region_names()]
+    unknown = [r for r in state.regions if not selectable(r)]
     if unknown:
         raise WorkbenchError(f"Onbekende gemeente of regio: {', '.join(unknown)}.")
     if not state.scenarios:
