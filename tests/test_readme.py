@@ -65,6 +65,15 @@ def test_the_readme_names_only_what_exists(readme):
     assert not missing, "\n".join(missing)
 
 
+def test_every_file_the_readme_names_exists(readme, repo_root):
+    paths = set(
+        re.findall(r"(?<![\w/.])((?:socecon|tests|benchmarks|notebooks|data)/[\w/.-]*\w)", readme)
+    )
+    assert len(paths) >= 10
+    missing = sorted(p for p in paths if not (repo_root / p).exists())
+    assert not missing, missing
+
+
 def test_every_socecon_command_of_the_readme_parses(readme):
     commands = _socecon_commands(readme)
     assert len(commands) >= 5
