@@ -21,6 +21,7 @@ $(STAMP): pyproject.toml
 test: $(STAMP)
 	$(PY) -m ruff check .
 	$(VENV)/bin/lint-imports
+	$(PY) -m pylint socecon
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
