@@ -70,7 +70,9 @@ def test_every_file_the_readme_names_exists(readme, repo_root):
         re.findall(r"(?<![\w/.])((?:socecon|tests|benchmarks|notebooks|data)/[\w/.-]*\w)", readme)
     )
     assert len(paths) >= 10
-    missing = sorted(p for p in paths if not (repo_root / p).exists())
+    # tests/artifacts/ holds what the browser tests write (screenshots): made, not committed
+    made = ("tests/artifacts/",)
+    missing = sorted(p for p in paths if not p.startswith(made) and not (repo_root / p).exists())
     assert not missing, missing
 
 
