@@ -335,14 +335,19 @@ def plan(
     entries = []
     with _service(service) as host:
         client = _Client(host, timeout, None)
-        for dataset in REFRESHED:
-            years = dict(dataset.tables)
-            if dataset is KERN:
-                years |= dict(POP2025.tables)
-            for year, table in years.items():
-                design, found = resolve_dataset(client.meta(table), dataset, table)
+        props = {table: client.meta(table) for ds in REFRESHED for table in ds.tables.values()}
+        # The 2025 population is read from 70072ned with the kern declaration.
+        pairs = ((KERN, KERN), (POP2025, KERN), (KWB2019, KWB2019), (BIJSTAND, BIJSTAND))
+        for dataset, source in pairs:
+            for year, table in dataset.tables.items():
+                design, found = resolve_dataset(props[table], source, table)
                 sums = design.sums if design else {}
+                wanted = {c.name for c in dataset.variables} | {
+                    c.name for c in (design.variables if design else ())
+                }
                 for name, hit in found.items():
+                    if dataset is POP2025 and name not in wanted:
+                        continue
                     feeds = hit.column.feeds or tuple(t for t, p in sums.items() if name in p)
                     entries += [(target, year, table, hit) for target in feeds]
     order = list(VARIABLES)
