@@ -61,7 +61,8 @@ class Sources:
         KWB 2019 municipalities: ``region, name, population, b_15_25, b_25_45, b_45_65,
         b_65_plus``.
     pop2025 : pandas.DataFrame
-        70072ned 2025: ``region`` (a 2015 code or NL01), ``population`` and the age bands of ``pop2025_design``.
+        70072ned 2025: ``region`` (a 2015 code or NL01), ``population`` and the age bands
+        of ``pop2025_design``.
     corop : dict
         Municipality code -> (COROP code, COROP name).
     provenance : dict

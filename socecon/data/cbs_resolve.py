@@ -110,6 +110,9 @@ def closest_titles(
 ) -> list[str]:
     """Return the ``count`` topics whose title is closest to the variable's, as text.
 
+    Closest: most words in common with a declared title, then the expected unit, then the
+    most similar spelling.
+
     Parameters
     ----------
     properties : iterable of mapping
@@ -122,10 +125,14 @@ def closest_titles(
         ``'title' (key, unit)`` per topic, closest first.
     """
     wanted = [norm(t) for t in column.titles] or [norm(s) for s in column.stems]
+    words = {w for t in column.titles for w in re.findall(r"[a-z0-9]{3,}", t.lower())}
+    accepted = UNITS.get(column.unit, set())
 
-    def score(p: Mapping[str, Any]) -> float:
-        have = norm(p.get("Title", ""))
-        return max(difflib.SequenceMatcher(None, w, have).ratio() for w in wanted)
+    def score(p: Mapping[str, Any]) -> tuple[int, bool, float]:
+        title = str(p.get("Title", ""))
+        shared = len(words & set(re.findall(r"[a-z0-9]{3,}", title.lower())))
+        ratio = max(difflib.SequenceMatcher(None, w, norm(title)).ratio() for w in wanted)
+        return shared, norm(p.get("Unit")) in accepted, ratio
 
     ranked = sorted(topics(properties), key=score, reverse=True)[:count]
     return [f"{p.get('Title', '')!r} ({p['Key']}, {p.get('Unit') or 'no unit'})" for p in ranked]
