@@ -52,7 +52,7 @@ def existing(tmp_path):
 
 def test_fixtures_say_what_is_recorded_and_what_constructed(fixtures_dir):
     text = (fixtures_dir / "cbs_odata" / "README.md").read_text()
-    assert "constructed" in text and "recorded" in text and "not recorded" in text
+    assert "| recorded (real) | constructed |" in text and "were not\nrecorded" in text
 
 
 @pytest.mark.parametrize("design", DESIGNS)
