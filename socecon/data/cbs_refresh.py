@@ -41,7 +41,7 @@ from socecon.data.cbs_resolve import Resolved, cell, dimension, norm, resolve_da
 from socecon.data.schema import VARIABLES, default_data_dir
 from socecon.data.snapshot import write_snapshot
 from socecon.definitions import REGION_KINDS
-from socecon.definitions.cbs_tables import Design
+from socecon.definitions.cbs_tables import CBS_TABLES_FILE, Design
 from socecon.exceptions import CBSUnavailableError, DataError
 
 #: Age class title in CBS open data (normalised) -> its code in the snapshot.
@@ -171,7 +171,8 @@ def _kern(client: _Client) -> tuple[pd.DataFrame, pd.DataFrame, dict, Design]:
     kern_period, pop2025_period = f"{KERN.year}JJ00", f"{POP2025.year}JJ00"
     props = client.meta(table)
     design, found = resolve_dataset(props, KERN, table)
-    assert design is not None
+    if design is None:
+        raise DataError(f"{CBS_TABLES_FILE}: data set {KERN.id} declares no designs (age groups)")
     loc = {item.kind: _group_columns(props, item.group) for item in KERN.localisation}
     region_key = dimension(props, KERN, "region")
     period_key = dimension(props, KERN, "period")

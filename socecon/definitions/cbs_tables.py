@@ -165,10 +165,6 @@ class Dataset:
         columns = self.variables + (design.variables if design else ())
         return {c.name: c.csv for c in columns if c.csv}
 
-    def odata_columns(self) -> tuple[Column, ...]:
-        """Return the variables (outside the designs) fetched from CBS open data by title."""
-        return tuple(c for c in self.variables if c.titles)
-
 
 @dataclass(frozen=True)
 class CBSTables:
