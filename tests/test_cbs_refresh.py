@@ -104,7 +104,9 @@ def test_refresh_picks_the_declared_column_not_decoys(cbs, tmp_path):
     assert regions.loc["GM0301", "province_name"] == "Gelderland"
     manifest = yaml.safe_load((tmp_path / "data" / "manifest.yaml").read_text())
     assert manifest["generated_by"] == "socecon data refresh"
-    assert {i["file"] for i in manifest["inputs"]} == {f"opendata.cbs.nl/{t}" for t in TABLES}
+    host = cbs.url.removeprefix("http://")
+    assert {i["file"] for i in manifest["inputs"]} == {f"{host}/{t}" for t in TABLES}
+    assert f"(OData v3, {host})" in manifest["origin"]
     notes = {
         t["id"]: t.get("version") for t in manifest["tables"]["cbs_snapshot.csv"]["cbs_tables"]
     }

@@ -157,7 +157,7 @@ class _Client:
             )
         rows = raw.get("TypedDataSet")
         raw["TypedDataSet"] = rows if rows is not None else raw.get("UntypedDataSet", [])
-        self.inputs.append({"file": f"opendata.cbs.nl/{table_id}", "sha256": _digest(raw)})
+        self.inputs.append({"file": f"{self.host}/{table_id}", "sha256": _digest(raw)})
         return raw
 
 
@@ -288,7 +288,7 @@ def fetch_sources(
         bijstand = _bijstand(client)
     provenance = {
         "generated_by": "socecon data refresh",
-        "origin": f"CBS open data (OData v3, opendata.cbs.nl), retrieved {date.today()} "
+        "origin": f"CBS open data (OData v3, {client.host}), retrieved {date.today()} "
         "with cbsodata; processed by socecon.data.cbs_refresh.refresh",
         "inputs": client.inputs,
         "cbs_tables": table_list(
