@@ -24,7 +24,7 @@ from socecon.analysis.windtunnel import DEFAULT_SAMPLES, evaluate
 from socecon.batch.notebooks import strip_outputs
 from socecon.batch.tasks import DEFAULT_NOTEBOOK, DEFAULT_TIMEOUT, make_tasks, select_regions
 from socecon.data.cbs_build import build
-from socecon.data.cbs_refresh import refresh
+from socecon.data.cbs_refresh import plan, refresh
 from socecon.data.manifest import validate_snapshot_dir
 from socecon.definitions import DEFAULT_HORIZON, Definitions, load_definitions
 from socecon.definitions.assumptions import load_assumptions
@@ -141,6 +141,15 @@ def _add_data_command(sub) -> None:
     r = data_sub.add_parser("refresh", help="download the same tables from CBS open data")
     r.add_argument("--data-dir", help="target folder (default: data/)")
     r.add_argument("--timeout", type=float, default=60.0, help="seconds per request")
+    r.add_argument(
+        "--service", help="base address of CBS open data (default: service in cbs_tables.yaml)"
+    )
+    r.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="read the tables' metadata only and print, per snapshot variable, the table, key, "
+        "title and unit it would use; write nothing",
+    )
     r.set_defaults(func=_cmd_data_refresh)
     c = data_sub.add_parser("check", help="validate data/ against its manifest")
     c.add_argument("--data-dir", help="folder to check (default: data/)")
@@ -153,7 +162,15 @@ def _cmd_data_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_data_refresh(args: argparse.Namespace) -> int:
-    print(f"wrote {refresh(args.data_dir, timeout=args.timeout, log=print)}")
+    if args.dry_run:
+        entries = plan(service=args.service, timeout=args.timeout)
+        print("variable\tyear\ttable\tkey\ttitle\tunit")
+        for variable, year, table, hit in entries:
+            print(f"{variable}\t{year}\t{table}\t{hit.key}\t{hit.title}\t{hit.unit}")
+        print(f"dry run: {len(entries)} columns resolved; nothing was written")
+        return 0
+    done = refresh(args.data_dir, service=args.service, timeout=args.timeout, log=print)
+    print(f"wrote {done}")
     return 0
 
 

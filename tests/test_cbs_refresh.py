@@ -1,78 +1,40 @@
-"""`socecon data refresh` against constructed CBS OData v3 answers (see fixtures/cbs_odata)."""
+"""`socecon data refresh` against a CBS OData v3 feed on 127.0.0.1 (tests/odata_server.py).
+
+cbsodata and requests run unchanged, pointed at the loopback server with ``--service``. The
+server serves tests/fixtures/cbs_odata: bijstand tables copied from recorded real exports,
+70072ned in today's design (titles of the recorded 2026 redesign) and in its 2019 version.
+"""
 
 from __future__ import annotations
 
-import json
 import math
+import shutil
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import unquote_plus
 
 import pandas as pd
 import pytest
-import requests
+import yaml
+from odata_server import ODataServer
 
 from socecon import cli
-from socecon.data.cbs_refresh import refresh, resolve_keys
+from socecon.data.cbs_refresh import refresh
 from socecon.data.manifest import sha256_file
+from socecon.data.schema import default_data_dir
 from socecon.data.snapshot import load_snapshot
 from socecon.exceptions import CBSUnavailableError, DataError
 
-PAGE = 4
-
-
-class FakeCBS:
-    """Answers cbsodata's requests from the fixture files; records every URL asked."""
-
-    def __init__(self, root: Path):
-        self.root = root
-        self.urls: list[str] = []
-
-    def send(self, session, request, **kwargs):
-        self.urls.append(request.url)
-        assert kwargs.get("timeout"), "refresh must pass a timeout"
-        url = urlparse(request.url)
-        parts = url.path.split("/")
-        assert parts[1:3] == ["ODataFeed", "odata"], url.path
-        table, name = parts[3], parts[4] if len(parts) > 4 else ""
-        path = self.root / table / (f"{name}.json" if name else "index.json")
-        response = requests.Response()
-        response.url = request.url
-        if not path.is_file():
-            response.status_code = 404
-            response._content = b'{"odata.error": {"message": {"value": "not found"}}}'
-            return response
-        doc = json.loads(path.read_text(encoding="utf-8"))
-        if name == "TypedDataSet":
-            skip = int(parse_qs(url.query).get("$skip", ["0"])[0])
-            rows = doc["value"]
-            doc["value"] = rows[skip : skip + PAGE]
-            if skip + PAGE < len(rows):
-                base = f"https://opendata.cbs.nl/ODataFeed/odata/{table}/TypedDataSet"
-                doc["odata.nextLink"] = f"{base}?$format=json&$skip={skip + PAGE}"
-        response.status_code = 200
-        response._content = json.dumps(doc).encode("utf-8")
-        return response
+TABLES = ("70072ned", "83450NED", "83747NED", "84066NED", "84583NED")
+SNAPSHOT_FILES = ("cbs_snapshot.csv", "regions.csv", "manifest.yaml")
+#: The 70072ned fixtures: today's design, and the table version of 2019.
+DESIGNS = {"2026": {}, "2019": {"70072ned": "70072ned_version_2019"}}
 
 
 @pytest.fixture
-def fake_cbs(monkeypatch, fixtures_dir):
-    server = FakeCBS(fixtures_dir / "cbs_odata")
-
-    def send(session, request, **kwargs):
-        return server.send(session, request, **kwargs)
-
-    monkeypatch.setattr(requests.Session, "send", send)
-    return server
-
-
-@pytest.fixture
-def no_network(monkeypatch):
-    def send(session, request, **kwargs):
-        raise requests.ConnectionError(
-            f"Failed to resolve 'opendata.cbs.nl' ([Errno -3] name resolution) for {request.url}"
-        )
-
-    monkeypatch.setattr(requests.Session, "send", send)
+def cbs(fixtures_dir):
+    server = ODataServer(fixtures_dir / "cbs_odata")
+    yield server
+    server.close()
 
 
 @pytest.fixture(scope="module")
@@ -80,132 +42,209 @@ def committed():
     return load_snapshot()
 
 
-def test_fixtures_say_they_were_constructed(fixtures_dir):
+@pytest.fixture
+def existing(tmp_path):
+    """A copy of the committed data/ in a folder of its own, with its digests."""
+    target = tmp_path / "data"
+    shutil.copytree(default_data_dir(), target)
+    return target, {n: sha256_file(target / n) for n in SNAPSHOT_FILES}
+
+
+def test_fixtures_say_what_is_recorded_and_what_constructed(fixtures_dir):
     text = (fixtures_dir / "cbs_odata" / "README.md").read_text()
-    assert "constructed" in text and "not recorded" in text
+    assert "| recorded (real) | constructed |" in text and "were not\nrecorded" in text
 
 
-def test_refresh_reproduces_the_build_for_the_fixture_regions(fake_cbs, tmp_path, committed):
-    refresh(tmp_path / "data")
+@pytest.mark.parametrize("design", DESIGNS)
+def test_loopback_refresh_equals_the_build_for_every_figure_both_hold(
+    design, fixtures_dir, tmp_path, committed
+):
+    server = ODataServer(fixtures_dir / "cbs_odata", DESIGNS[design])
+    try:
+        refresh(tmp_path / "data", service=server.url)
+    finally:
+        server.close()
     fresh = load_snapshot(tmp_path / "data")
-    # every figure the refresh wrote equals the one the build made from the shared exports
     merged = fresh.merge(committed, on=["region", "year", "variable"], suffixes=("", "_built"))
     assert len(merged) == len(fresh)
     assert (merged["unit"] == merged["unit_built"]).all()
     assert (merged["source"] == merged["source_built"]).all()
     both = merged.dropna(subset=["value", "value_built"])
+    assert len(both) > 400
     assert (both["value"] - both["value_built"]).abs().max() < 1e-9
-    # and nothing is missing where the build has a figure
-    gm = merged[merged["region"].str.startswith("GM")]
-    assert gm["value"].isna().equals(gm["value_built"].isna())
-    # the fixtures cover 8 municipalities x every variable of every year
-    assert sorted(fresh.loc[fresh["region"].str.startswith("GM"), "region"].unique()) == sorted(
-        ["GM0784", "GM0797", "GM0809", "GM0867", "GM0090", "GM0164", "GM0301", "GM0106"]
+    # nothing is missing where the build has a figure, and the reverse
+    assert merged["value"].isna().equals(merged["value_built"].isna())
+    gm = sorted(fresh.loc[fresh["region"].str.startswith("GM"), "region"].unique())
+    assert gm == sorted(
+        ["GM0784", "GM0797", "GM0809", "GM0867", "GM0090", "GM0164", "GM0301", "GM0106", "GM0392"]
     )
     assert set(fresh["variable"]) == set(committed["variable"])
     assert set(fresh["year"]) == {2015, 2016, 2017, 2019, 2025}
+    # padding stripped (6 wide in 2015, 7 in 2016-2017); size-class regions (A0..) left out
+    assert not fresh["region"].str.contains(" ").any()
+    assert set(fresh["region"].str[:2]) == {"GM", "NL", "PV", "CR", "AM"}
+    # Haarlem's re-integratie figure of 2016 is "." in the recorded 83747NED
+    value = fresh.set_index(["region", "year", "variable"])["value"]
+    assert math.isnan(value["GM0392", 2016, "reintegration_provision"])
+    assert value["GM0392", 2016, "bijstand_15_aow"] > 0
 
 
-def test_refresh_resolves_drifted_keys_and_ignores_decoys(fake_cbs, tmp_path):
-    refresh(tmp_path / "data")
+def test_refresh_picks_the_declared_column_not_decoys(cbs, tmp_path):
+    refresh(tmp_path / "data", service=cbs.url)
     frame = load_snapshot(tmp_path / "data")
     value = frame.set_index(["region", "year", "variable"])["value"]
-    # WajongUitkering_162 / BedrijfsvestigingenTotaal_164 in the 2019 key version
-    assert value["GM0784", 2015, "wajong"] == 200
-    assert value["GM0784", 2015, "establishments"] == 1995  # not the decoy _168 (999999)
-    # the absolute age bands, not the relative ones listed first
+    # 15-25 + 25-45 + 45-65 (not the relative "15 tot 25 jaar" in %, listed first)
     assert value["GM0784", 2015, "population_15_64"] == 16767
-    # padded keys were stripped; KWB wijk rows left out
-    assert not frame["region"].str.contains(" ").any()
-    assert not frame["region"].str.startswith("WK").any()
-    # lokalisering came from the Code/Naam topics under the group titles
+    assert value["GM0784", 2015, "establishments"] == 1995  # not the decoy (999999)
+    # the 2016 tables' own keys (Instroom_4, UitstroomNaarWerk_8), not 2015's
+    assert value["GM0784", 2016, "bijstand_outflow_to_work"] > 0
     regions = pd.read_csv(tmp_path / "data" / "regions.csv").set_index("code")
     assert regions.loc["GM0797", "corop_code"] == "CR35"
     assert regions.loc["GM0106", "labour_market_region_code"] == "AM01"
     assert regions.loc["GM0301", "province_name"] == "Gelderland"
-
-
-def test_refresh_uses_raw_keys_filters_and_follows_paging(fake_cbs, tmp_path):
-    refresh(tmp_path / "data")
-    typed = [u for u in fake_cbs.urls if "/TypedDataSet" in u]
-    assert any("skip=" in u for u in typed), "odata.nextLink was not followed"
-    assert not any("UntypedDataSet" in u for u in fake_cbs.urls)
-    kern = [u for u in typed if "/70072ned/" in u and "filter" in u]
-    assert kern and "2015JJ00" in requests.utils.unquote(kern[0])
-    kwb = [u for u in typed if "/84583NED/" in u and "filter" in u]
-    assert "startswith(WijkenEnBuurten,'GM')" in requests.utils.unquote(kwb[0]).replace("+", " ")
-
-
-def test_refresh_records_provenance(fake_cbs, tmp_path):
-    manifest_path = refresh(tmp_path / "data")
-    import yaml
-
-    manifest = yaml.safe_load(manifest_path.read_text())
+    manifest = yaml.safe_load((tmp_path / "data" / "manifest.yaml").read_text())
     assert manifest["generated_by"] == "socecon data refresh"
-    assert manifest["licence"] == "CC BY 4.0"
-    ids = {t["id"] for t in manifest["tables"]["cbs_snapshot.csv"]["cbs_tables"]}
-    assert ids == {"70072ned", "83450NED", "83747NED", "84066NED", "84583NED"}
-    assert {i["file"] for i in manifest["inputs"]} == {
-        f"opendata.cbs.nl/{t}" for t in ("70072ned", "83450NED", "83747NED", "84066NED", "84583NED")
+    host = cbs.url.removeprefix("http://")
+    assert {i["file"] for i in manifest["inputs"]} == {f"{host}/{t}" for t in TABLES}
+    assert f"(OData v3, {host})" in manifest["origin"]
+    notes = {
+        t["id"]: t.get("version") for t in manifest["tables"]["cbs_snapshot.csv"]["cbs_tables"]
     }
+    assert "leeftijdsgroepen_2026" in notes["70072ned"]
 
 
-def test_refresh_without_network_fails_clearly_and_leaves_snapshot(no_network, tmp_path, capsys):
+def test_refresh_sends_filters_and_selects_and_follows_paging(cbs, tmp_path):
+    refresh(tmp_path / "data", service=cbs.url)
+    urls = [unquote_plus(u) for u in cbs.urls]
+    typed = [u for u in urls if "/TypedDataSet" in u]
+    assert any("$skip=" in u for u in typed), "odata.nextLink was not followed"
+    assert not any("/UntypedDataSet" in u for u in urls)
+    kern = [u for u in typed if "/70072ned/" in u]
+    assert "Perioden eq '2015JJ00' or Perioden eq '2025JJ00'" in kern[0]
+    assert "$select=RegioS,Perioden," in kern[0]
+    kwb = [u for u in typed if "/84583NED/" in u]
+    assert "startswith(WijkenEnBuurten,'GM')" in kwb[0]
+
+
+def test_dry_run_prints_the_mapping_and_writes_nothing(cbs, tmp_path, capsys):
     target = tmp_path / "data"
-    target.mkdir()
-    before = {}
-    for name in ("cbs_snapshot.csv", "regions.csv", "manifest.yaml"):
-        (target / name).write_bytes(b"existing " + name.encode())
-        before[name] = sha256_file(target / name)
+    code = cli.main(
+        ["data", "refresh", "--dry-run", "--service", cbs.url, "--data-dir", str(target)]
+    )
+    out = capsys.readouterr().out.splitlines()
+    assert code == 0
+    assert out[0] == "variable\tyear\ttable\tkey\ttitle\tunit"
+    rows = {tuple(line.split("\t")) for line in out[1:-1]}
+    assert (
+        "population_15_64",
+        "2015",
+        "70072ned",
+        "k_15Tot25Jaar_10",
+        "15 tot 25 jaar",
+        "aantal",
+    ) in rows
+    assert ("jobs", "2015", "70072ned", "TotaalBanen_118", "Totaal banen", "x 1 000") in rows
+    assert ("bijstand_outflow_to_work", "2015", "83450NED", "UitstromersNaarWerk_8",
+            "Uitstromers naar werk", "aantal") in rows  # fmt: skip
+    assert ("bijstand_outflow_to_work", "2016", "83747NED", "UitstroomNaarWerk_8",
+            "Uitstroom naar werk", "Aantal") in rows  # fmt: skip
+    # every snapshot variable is listed
+    assert {r[0] for r in rows} == set(load_snapshot()["variable"])
+    assert out[-1].endswith("nothing was written")
+    assert not target.exists()
+    assert not [u for u in cbs.urls if "DataSet" in u], "the dry run downloaded data"
 
-    code = cli.main(["data", "refresh", "--data-dir", str(target)])
 
+def _without(table, name, doc, keys):
+    if name == "DataProperties":
+        doc["value"] = [p for p in doc["value"] if p["Key"] not in keys]
+    return doc
+
+
+def _renamed(table, name, doc):
+    if table == "70072ned" and name == "DataProperties":
+        for p in doc["value"]:
+            if p["Key"] == "TotaalBanen_118":
+                p.update(Key="Banen_118", Title="Banen (werkzame personen)")
+    return doc
+
+
+BROKEN = {
+    "missing column": (
+        lambda s: setattr(
+            s, "edit", lambda t, n, d: _without(t, n, d, {"Instroom_4"}) if t == "83747NED" else d
+        ),
+        DataError,
+        [
+            "CBS table 83747NED (data set bijstand)",
+            "variable instroom",
+            "key Instroom_4",
+            "title 'Instromers' or 'Instroom'",
+            "closest real titles: 'Instroom' (Instroom_5, %)",
+            "Nothing was written",
+        ],
+    ),
+    "renamed title": (
+        lambda s: setattr(s, "edit", _renamed),
+        DataError,
+        [
+            "CBS table 70072ned (data set kern)",
+            "variable jobs_x1000",
+            "title 'Totaal banen' or 'Totaal aantal banen'",
+            "unit 'x 1 000'",
+            "'Banen (werkzame personen)' (Banen_118, x 1 000)",
+        ],
+    ),
+    "server error": (
+        lambda s: s.fail.update({"84066NED": 500}),
+        DataError,
+        ["refused table 84066NED", "500 Server Error"],
+    ),
+    "no answer": (
+        lambda s: s.hang.add("84583NED"),
+        CBSUnavailableError,
+        ["did not answer within 0.5 s for table 84583NED"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BROKEN)
+def test_a_broken_feed_names_the_problem_and_leaves_data_byte_identical(
+    case, cbs, existing, capsys
+):
+    target, before = existing
+    breaker, error, texts = BROKEN[case]
+    breaker(cbs)
+    code = cli.main(
+        ["data", "refresh", "--service", cbs.url, "--timeout", "0.5", "--data-dir", str(target)]
+    )
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.startswith("socecon: error: ") and "Traceback" not in err
+    for text in texts:
+        assert text in err
+    assert {n: sha256_file(target / n) for n in SNAPSHOT_FILES} == before
+    assert sorted(p.name for p in target.parent.iterdir()) == ["data"], "temp files left"
+    with pytest.raises(error):
+        refresh(target, service=cbs.url, timeout=0.5)
+
+
+def test_refresh_without_network_fails_clearly_and_leaves_snapshot(cbs, existing, capsys):
+    target, before = existing
+    url = cbs.url
+    cbs.close()  # nobody listens on the port any more
+    code = cli.main(["data", "refresh", "--service", url, "--data-dir", str(target)])
     err = capsys.readouterr().err
     assert code == 1
     assert err.startswith("socecon: error: cannot reach CBS open data (")
-    assert "Traceback" not in err
-    assert {n: sha256_file(target / n) for n in before} == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"], "temp files left behind"
+    assert {n: sha256_file(target / n) for n in SNAPSHOT_FILES} == before
+    with pytest.raises(CBSUnavailableError):
+        refresh(Path(target.parent / "new"), service=url)
+    assert not (target.parent / "new").exists()
 
 
-def test_refresh_without_network_raises_cbs_unavailable(no_network, tmp_path):
-    with pytest.raises(CBSUnavailableError, match="cannot reach CBS open data"):
-        refresh(tmp_path / "data")
-    assert not (tmp_path / "data").exists()
-
-
-def test_refresh_reports_a_refused_table(fake_cbs, tmp_path, monkeypatch, fixtures_dir):
-    # a table CBS does not serve (HTTP 404) is a DataError, not "cannot reach"
-    monkeypatch.setattr(fake_cbs, "root", tmp_path / "empty")
-    with pytest.raises(DataError, match="refused table 70072ned") as info:
-        refresh(tmp_path / "data")
-    assert not isinstance(info.value, CBSUnavailableError)
-
-
-def test_resolve_keys_by_title_and_unit_not_suffix():
-    from socecon.data.cbs_refresh import KERN_FIELDS
-
-    props = [
-        {"Type": "Topic", "Key": "k_15Tot20Jaar_16", "Title": "15 tot 20 jaar", "Unit": "%"},
-        {"Type": "Topic", "Key": "Foo_7", "Title": "15 tot 20 jaar", "Unit": "aantal"},
-        {
-            "Type": "Topic",
-            "Key": "TotaleBevolking_1",
-            "Title": "Totale bevolking",
-            "Unit": "aantal",
-        },
-    ]
-    fields = [f for f in KERN_FIELDS if f.name in ("k_15_20", "population")]
-    assert resolve_keys(props, fields, "t") == {
-        "k_15_20": "Foo_7",
-        "population": "TotaleBevolking_1",
-    }
-    with pytest.raises(DataError, match="no column titled 'Wajong-uitkering'"):
-        resolve_keys(props, [f for f in KERN_FIELDS if f.name == "wajong"], "70072ned")
-
-
-def test_refreshed_density_is_recomputed(fake_cbs, tmp_path):
-    refresh(tmp_path / "data")
+def test_refreshed_density_is_recomputed(cbs, tmp_path):
+    refresh(tmp_path / "data", service=cbs.url)
     v = load_snapshot(tmp_path / "data").set_index(["region", "year", "variable"])["value"]
     assert math.isclose(
         v["GM0784", 2015, "bijstand_density_15_aow"], 1000 * 470 / 16840, abs_tol=1e-3

@@ -305,7 +305,19 @@ def _break_cbs_tables(doc):
     del doc["tables"]["70072ned"]["title"]
     doc["datasets"]["kern"]["variables"]["population"]["titles"] = "Totale bevolking"
     doc["datasets"]["kwb2019"]["tables"] = {2019: "99999NED"}
-    return ["missing field 'title'", "titles must be a list", "'99999NED' is not declared"]
+    doc["datasets"]["kern"]["csv_design"] = "leeftijd_1990"
+    doc["datasets"]["kern"]["variables"]["jobs_x1000"]["unit"] = "x 1 000 000"
+    doc["datasets"]["kern"]["designs"]["leeftijd"]["sums"]["population_15_64"].append("k_0_15")
+    doc["symbols"]["?"] = "unknown"
+    return [
+        "missing field 'title'",
+        "titles must be a list",
+        "'99999NED' is not declared",
+        "csv_design 'leeftijd_1990' is not one of its designs",
+        "unit 'x 1 000 000' is not declared under units",
+        "sum 'population_15_64' names unknown variables ['k_0_15']",
+        "symbol '?'",
+    ]
 
 
 BREAKERS = {

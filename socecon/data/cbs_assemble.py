@@ -19,7 +19,7 @@ import pandas as pd
 from socecon.data.names import normalize_name
 from socecon.data.schema import COLUMNS, REGION_COLUMNS, VARIABLES
 from socecon.definitions import REGION_CODE
-from socecon.definitions.cbs_tables import load_cbs_tables
+from socecon.definitions.cbs_tables import Design, load_cbs_tables
 from socecon.definitions.corop import COROP_FILE
 from socecon.exceptions import DataError
 
@@ -35,8 +35,9 @@ AGE_15_PLUS = BIJSTAND.ages["15_plus"].code
 AGE_15_AOW = BIJSTAND.ages["15_aow"].code
 #: Canonical fields of the bijstand tables.
 BIJSTAND_FIELDS = tuple(c.name for c in BIJSTAND.variables)
-#: Age bands of the 2025 population (70072ned).
-POP_BANDS = tuple(c.name for c in POP2025.variables if c.name != "population")
+#: The designs of the shared CSV exports of 70072ned (2015 and 2025).
+KERN_CSV_DESIGN = KERN.design()
+POP2025_CSV_DESIGN = POP2025.design()
 #: Columns of the KWB 2019 population in :class:`Sources`.
 KWB_COLUMNS = ("region", "name", *(c.name for c in KWB2019.variables))
 #: The COROP declaration, as the manifest and error messages name it.
@@ -60,7 +61,8 @@ class Sources:
         KWB 2019 municipalities: ``region, name, population, b_15_25, b_25_45, b_45_65,
         b_65_plus``.
     pop2025 : pandas.DataFrame
-        70072ned 2025: ``region`` (a 2015 code or NL01), ``population`` and :data:`POP_BANDS`.
+        70072ned 2025: ``region`` (a 2015 code or NL01), ``population`` and the age bands
+        of ``pop2025_design``.
     corop : dict
         Municipality code -> (COROP code, COROP name).
     provenance : dict
@@ -68,6 +70,9 @@ class Sources:
     verify_corop : bool
         Check the COROP membership against the CBS COROP rows (needed for the hand-extracted
         ``corop_2015.yaml``; a refresh takes it from CBS itself and may cover a subset).
+    kern_design, pop2025_design : Design
+        The design of 70072ned the age bands of ``kern`` and ``pop2025`` follow (their
+        ``sums`` make population 15-64 and 65+).
     """
 
     kern: pd.DataFrame
@@ -77,6 +82,8 @@ class Sources:
     corop: dict[str, tuple[str, str]]
     provenance: dict[str, Any]
     verify_corop: bool = True
+    kern_design: Design = KERN_CSV_DESIGN
+    pop2025_design: Design = POP2025_CSV_DESIGN
 
 
 def table_list(versions: Mapping[str, str]) -> list[dict[str, Any]]:
@@ -179,15 +186,13 @@ def _rows(
     return frames
 
 
-def _population_by_age(frame: pd.DataFrame) -> dict[str, pd.Series]:
-    """Return the population, aged 15-64 and 65 or older, from the age bands of 70072ned."""
-    return {
-        "population": frame["population"],
-        "population_15_64": frame[["k_15_20", "k_20_25", "k_25_45", "k_45_65"]].sum(
-            axis=1, min_count=4
-        ),
-        "population_65_plus": frame[["k_65_80", "k_80_plus"]].sum(axis=1, min_count=2),
+def _population_by_age(frame: pd.DataFrame, design: Design) -> dict[str, pd.Series]:
+    """Return the population and the sums of ``design`` (15-64, 65+) from 70072ned's bands."""
+    sums = {
+        target: frame[list(parts)].sum(axis=1, min_count=len(parts))
+        for target, parts in design.sums.items()
     }
+    return {"population": frame["population"], **sums}
 
 
 def assemble(sources: Sources) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -228,7 +233,7 @@ def assemble(sources: Sources) -> tuple[pd.DataFrame, pd.DataFrame]:
         k["region"],
         KERN.year,
         {
-            **_population_by_age(k),
+            **_population_by_age(k, sources.kern_design),
             "jobs": k["jobs_x1000"] * 1000.0,
             "establishments": k["establishments"],
             "wajong": k["wajong"],
@@ -290,7 +295,7 @@ def assemble(sources: Sources) -> tuple[pd.DataFrame, pd.DataFrame]:
     frames += _rows(
         p["region"],
         POP2025.year,
-        _population_by_age(p),
+        _population_by_age(p, sources.pop2025_design),
         POP2025.table,
     )
     long = pd.concat(frames, ignore_index=True)

@@ -1,8 +1,9 @@
 """Refresh the snapshot from CBS open data (``socecon data refresh``).
 
 :func:`refresh` downloads the tables of ``cbs_tables.yaml`` with the ``cbsodata`` client (OData
-v3). It resolves column keys by their ``DataProperties`` title and unit, never by numeric suffix
-(suffixes drift between table versions), keeps the raw dimension keys (``download_data``, not
+v3). :mod:`~socecon.data.cbs_resolve` finds each variable's column in the table's
+``DataProperties`` as ``cbs_tables.yaml`` declares it (recorded key, title, key stem; unit), and
+reads CBS's symbols. It keeps the raw dimension keys (``download_data``, not
 ``get_data``, which swaps codes for names) and strips their padding (``"GM0106 "``). The result
 goes through the same :func:`~socecon.data.cbs_assemble.assemble` as ``socecon data build``.
 """
@@ -11,12 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
@@ -24,80 +25,29 @@ import pandas as pd
 from socecon.data.cbs_assemble import (
     BIJSTAND,
     BIJSTAND_TABLES,
+    CBS_TABLES,
     KERN,
     KERNCIJFERS_TABLE,
     KWB2019,
     KWB2019_TABLE,
     KWB_COLUMNS,
     POP2025,
-    POP_BANDS,
     Sources,
     assemble,
     provenance,
     table_list,
 )
-from socecon.data.schema import default_data_dir
+from socecon.data.cbs_resolve import Resolved, cell, dimension, norm, resolve_dataset
+from socecon.data.schema import VARIABLES, default_data_dir
 from socecon.data.snapshot import write_snapshot
 from socecon.definitions import REGION_KINDS
-from socecon.definitions.cbs_tables import Column
+from socecon.definitions.cbs_tables import CBS_TABLES_FILE, Design
 from socecon.exceptions import CBSUnavailableError, DataError
 
-#: The variables fetched by title, per data set (see ``cbs_tables.yaml``).
-KERN_FIELDS = KERN.odata_columns()
-KWB_FIELDS = KWB2019.odata_columns()
-BIJSTAND_ODATA_FIELDS = BIJSTAND.odata_columns()
-
-
-def _norm(text: Any) -> str:
-    return re.sub(r"[^a-z0-9]+", "", str(text).lower())
-
-
-def _is_count_unit(unit: Any) -> bool:
-    return _norm(unit) in {"aantal", "x1000", "aantalx1000"}
-
-
-def resolve_keys(
-    properties: list[dict[str, Any]], fields: Iterable[Column], table_id: str
-) -> dict[str, str]:
-    """Find the column key of each field in a table's ``DataProperties``.
-
-    A field matches a topic whose ``Title`` is one of the field's titles and whose ``Unit`` is
-    a count; only if no title matches, the key stem (the key without its numeric suffix) is
-    tried. Numeric suffixes are never used: they drift between table versions.
-
-    Parameters
-    ----------
-    properties : list of dict
-        The ``DataProperties`` of the table.
-    fields : iterable of Column
-        Declared columns with OData titles (and a key stem).
-    table_id : str
-        For error messages.
-
-    Returns
-    -------
-    dict
-        Field name -> column key.
-
-    Raises
-    ------
-    DataError
-        If a field is not found.
-    """
-    topics = [p for p in properties if p.get("Type") == "Topic" and _is_count_unit(p.get("Unit"))]
-    result = {}
-    for field in fields:
-        titles = {_norm(t) for t in field.titles}
-        hits = [p for p in topics if _norm(p.get("Title", "")) in titles]
-        if not hits:
-            hits = [p for p in topics if re.sub(r"_\d+$", "", p["Key"]) == field.stem]
-        if not hits:
-            raise DataError(
-                f"CBS table {table_id}: no column titled {' or '.join(field.titles)!r} "
-                "(the table layout changed; update socecon/definitions/cbs_tables.yaml)"
-            )
-        result[field.name] = hits[0]["Key"]
-    return result
+#: Age class title in CBS open data (normalised) -> its code in the snapshot.
+AGE_CODES = {norm(a.title): a.code for a in BIJSTAND.ages.values()}
+#: The data sets a refresh downloads, with the tables and years of each.
+REFRESHED = (KERN, KWB2019, BIJSTAND)
 
 
 def _group_columns(properties: list[dict[str, Any]], keyword: str) -> dict[str, str]:
@@ -105,41 +55,24 @@ def _group_columns(properties: list[dict[str, Any]], keyword: str) -> dict[str, 
     groups = {
         p["ID"]
         for p in properties
-        if p.get("Type") == "TopicGroup" and _norm(keyword) in _norm(p.get("Title", ""))
+        if p.get("Type") == "TopicGroup" and norm(keyword) in norm(p.get("Title", ""))
     }
     found = {}
     for p in properties:
         if p.get("Type") == "Topic" and p.get("ParentID") in groups:
-            title = _norm(p.get("Title", ""))
+            title = norm(p.get("Title", ""))
             if title in ("code", "naam"):
                 found.setdefault(title, p["Key"])
     if set(found) != {"code", "naam"}:
-        raise DataError(f"CBS table 70072ned: no Code/Naam columns for {keyword!r}")
+        raise DataError(
+            f"CBS table {KERNCIJFERS_TABLE}: no Code/Naam topics under a topic group titled "
+            f"with {keyword!r} (lokalisering); update socecon/definitions/cbs_tables.yaml"
+        )
     return found
-
-
-def _dimension(properties: list[dict[str, Any]], kind: str) -> str:
-    for p in properties:
-        if p.get("Type") == kind:
-            return str(p["Key"])
-    raise DataError(f"CBS table has no {kind}")
-
-
-#: Age class title in CBS open data (normalised) -> its code in the snapshot.
-AGE_CODES = {_norm(a.title): a.code for a in BIJSTAND.ages.values()}
 
 
 def _strip(value: Any) -> str:
     return "" if value is None else str(value).strip()
-
-
-def _num(value: Any) -> float:
-    if value is None:
-        return float("nan")
-    if isinstance(value, str):
-        text = value.strip()
-        return float(text) if text not in ("", ".") else float("nan")
-    return float(value)
 
 
 def _digest(obj: Any) -> str:
@@ -148,12 +81,17 @@ def _digest(obj: Any) -> str:
 
 
 @contextmanager
-def _network_errors(table_id: str) -> Iterator[None]:
+def _network_errors(table_id: str, timeout: float) -> Iterator[None]:
     """Turn the errors of requests into one clear socecon error."""
     import requests
 
     try:
         yield
+    except requests.Timeout as exc:
+        raise CBSUnavailableError(
+            f"CBS open data did not answer within {timeout:g} s for table {table_id} "
+            f"({type(exc).__name__}); the existing snapshot was left untouched"
+        ) from exc
     except requests.HTTPError as exc:
         raise DataError(
             f"CBS open data refused table {table_id} ({exc}); the existing snapshot was left "
@@ -171,11 +109,161 @@ def _network_errors(table_id: str) -> Iterator[None]:
         ) from exc
 
 
-def fetch_sources(*, timeout: float = 60.0, log: Callable[[str], None] | None = None) -> Sources:
+@contextmanager
+def _service(url: str | None) -> Iterator[str]:
+    """Point cbsodata at ``url`` (default: the declared service); yield its catalog host.
+
+    cbsodata builds ``{http|https}://<catalog_url>/ODataFeed/odata/<table>/``; the scheme is
+    its global option ``use_https``, restored afterwards.
+    """
+    import cbsodata
+
+    parsed = urlsplit(url or CBS_TABLES.service)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise DataError(f"not an http(s) address of CBS open data: {url!r}")
+    before = cbsodata.options.use_https
+    cbsodata.options.use_https = parsed.scheme == "https"
+    try:
+        yield parsed.netloc + parsed.path.rstrip("/")
+    finally:
+        cbsodata.options.use_https = before
+
+
+class _Client:
+    """cbsodata calls with one host and timeout, recording a digest of every table read."""
+
+    def __init__(self, host: str, timeout: float, log: Callable[[str], None] | None) -> None:
+        self.host, self.timeout = host, timeout
+        self.say = log or (lambda _line: None)
+        self.inputs: list[dict[str, str]] = []
+
+    def meta(self, table_id: str) -> list[dict[str, Any]]:
+        import cbsodata
+
+        with _network_errors(table_id, self.timeout):
+            return cbsodata.get_meta(
+                table_id, "DataProperties", catalog_url=self.host, timeout=self.timeout
+            )
+
+    def download(self, table_id: str, **kwargs: Any) -> dict[str, list]:
+        import cbsodata
+
+        self.say(f"downloading {table_id} from CBS open data ...")
+        # cbsodata 1.3.5 removes the data set it was asked for from its download list, so
+        # typed=False is what fetches TypedDataSet; accept either in case that is fixed.
+        with _network_errors(table_id, self.timeout):
+            raw = cbsodata.download_data(
+                table_id, typed=False, catalog_url=self.host, timeout=self.timeout, **kwargs
+            )
+        rows = raw.get("TypedDataSet")
+        raw["TypedDataSet"] = rows if rows is not None else raw.get("UntypedDataSet", [])
+        self.inputs.append({"file": f"{self.host}/{table_id}", "sha256": _digest(raw)})
+        return raw
+
+
+def _values(row: Mapping, found: Mapping[str, Resolved], table_id: str, region: str) -> dict:
+    return {name: cell(row.get(r.key), table_id, name, region) for name, r in found.items()}
+
+
+def _kern(client: _Client) -> tuple[pd.DataFrame, pd.DataFrame, dict, Design]:
+    """70072ned: base-year figures and lokalisering (kern), and the 2025 population."""
+    table = KERNCIJFERS_TABLE
+    kern_period, pop2025_period = f"{KERN.year}JJ00", f"{POP2025.year}JJ00"
+    props = client.meta(table)
+    design, found = resolve_dataset(props, KERN, table)
+    if design is None:
+        raise DataError(f"{CBS_TABLES_FILE}: data set {KERN.id} declares no designs (age groups)")
+    loc = {item.kind: _group_columns(props, item.group) for item in KERN.localisation}
+    region_key = dimension(props, KERN, "region")
+    period_key = dimension(props, KERN, "period")
+    select = [region_key, period_key, *(r.key for r in found.values())]
+    select += [v for cols in loc.values() for v in cols.values()]
+    raw = client.download(
+        table,
+        select=select,
+        filters=f"{period_key} eq '{kern_period}' or {period_key} eq '{pop2025_period}'",
+    )
+    region_titles = {_strip(r["Key"]): _strip(r.get("Title")) for r in raw.get(region_key, [])}
+    bands = [c.name for c in design.variables]
+    kern_rows, pop2025_rows, corop = [], [], {}
+    for row in raw["TypedDataSet"]:
+        region = _strip(row.get(region_key))
+        period = _strip(row.get(period_key))
+        values = _values(row, found, table, region)
+        if period == kern_period:
+            entry = {"region": region, "name": region_titles.get(region, region), **values}
+            for kind, cols in loc.items():
+                entry[f"{kind}_code"] = _strip(row.get(cols["code"]))
+                entry[f"{kind}_name"] = _strip(row.get(cols["naam"]))
+            if region.startswith("GM") and not np.isnan(values["population"]):
+                corop[region] = (entry["cr_code"], entry["cr_name"])
+            if not region.startswith("GM") or not np.isnan(values["population"]):
+                kern_rows.append(entry)
+        elif period == pop2025_period:
+            pop2025_rows.append({"region": region} | {f: values[f] for f in ("population", *bands)})
+    pop2025 = pd.DataFrame(pop2025_rows, columns=["region", "population", *bands])
+    kern = pd.DataFrame(kern_rows).rename(
+        columns={"cr_code": "corop_code", "cr_name": "corop_name"}
+    )
+    return kern, pop2025, corop, design
+
+
+def _kwb(client: _Client) -> pd.DataFrame:
+    """KWB 2019 municipality rows."""
+    table = KWB2019_TABLE
+    props = client.meta(table)
+    _, found = resolve_dataset(props, KWB2019, table)
+    region_key = dimension(props, KWB2019, "region")
+    raw = client.download(
+        table,
+        select=[region_key, *(r.key for r in found.values())],
+        filters=f"startswith({region_key},'GM')",
+    )
+    titles = {_strip(r["Key"]): _strip(r.get("Title")) for r in raw.get(region_key, [])}
+    rows = []
+    for row in raw["TypedDataSet"]:
+        region = _strip(row.get(region_key))
+        if REGION_KINDS["municipality"].fullmatch(region):
+            name = {"region": region, "name": titles.get(region, region)}
+            rows.append(name | _values(row, found, table, region))
+    return pd.DataFrame(rows, columns=list(KWB_COLUMNS))
+
+
+def _bijstand(client: _Client) -> pd.DataFrame:
+    """Bijstand, re-integratie en Wsw, one table per year (keys differ per table)."""
+    frames = []
+    for year, table in BIJSTAND_TABLES.items():
+        props = client.meta(table)
+        _, found = resolve_dataset(props, BIJSTAND, table)
+        region_key = dimension(props, BIJSTAND, "region")
+        age_key = dimension(props, BIJSTAND, "age")
+        raw = client.download(table)
+        ages = {
+            _strip(r["Key"]): AGE_CODES.get(norm(r.get("Title", "")), _strip(r["Key"]))
+            for r in raw.get(age_key, [])
+        }
+        rows = []
+        for row in raw["TypedDataSet"]:
+            region, age = _strip(row.get(region_key)), _strip(row.get(age_key))
+            head = {"year": year, "source": table, "region": region, "age": ages.get(age, age)}
+            rows.append(head | _values(row, found, table, region))
+        frames.append(pd.DataFrame(rows, columns=["year", "source", "region", "age", *found]))
+    return pd.concat(frames, ignore_index=True)
+
+
+def fetch_sources(
+    *,
+    service: str | None = None,
+    timeout: float = 60.0,
+    log: Callable[[str], None] | None = None,
+) -> Sources:
     """Download the tables socecon uses from CBS open data (OData v3) into :class:`Sources`.
 
     Parameters
     ----------
+    service : str, optional
+        Base address of CBS open data (``http://127.0.0.1:8080``); the declared ``service`` of
+        ``cbs_tables.yaml`` by default.
     timeout : float, default 60
         Seconds per HTTP request.
     log : callable, optional
@@ -188,157 +276,104 @@ def fetch_sources(*, timeout: float = 60.0, log: Callable[[str], None] | None = 
     Raises
     ------
     CBSUnavailableError
-        If CBS open data cannot be reached.
+        If CBS open data cannot be reached or does not answer in time.
     DataError
-        If a table does not have the expected layout.
+        If a table does not have the expected layout (naming table, variable, what was looked
+        for and the closest real titles) or holds a value that is not a number or CBS symbol.
     """
-    import cbsodata
-
-    say = log or (lambda _line: None)
-    inputs: list[dict[str, str]] = []
-
-    def download(table_id: str, **kwargs: Any) -> dict[str, list]:
-        say(f"downloading {table_id} from CBS open data ...")
-        # cbsodata 1.3.5 removes the data set it was asked for from its download list, so
-        # typed=False is what fetches TypedDataSet; accept either in case that is fixed.
-        with _network_errors(table_id):
-            raw = cbsodata.download_data(table_id, typed=False, timeout=timeout, **kwargs)
-        rows = raw.get("TypedDataSet")
-        raw["TypedDataSet"] = rows if rows is not None else raw.get("UntypedDataSet", [])
-        inputs.append({"file": f"opendata.cbs.nl/{table_id}", "sha256": _digest(raw)})
-        return raw
-
-    def meta(table_id: str) -> list[dict[str, Any]]:
-        with _network_errors(table_id):
-            return cbsodata.get_meta(table_id, "DataProperties", timeout=timeout)
-
-    # 70072ned: base-year figures and lokalisering (kern), the 2025 population (pop2025).
-    kern_period, pop2025_period = f"{KERN.year}JJ00", f"{POP2025.year}JJ00"
-    props = meta(KERNCIJFERS_TABLE)
-    keys = resolve_keys(props, KERN_FIELDS, KERNCIJFERS_TABLE)
-    loc = {
-        kind: _group_columns(props, keyword)
-        for kind, keyword in ((loc.kind, loc.group) for loc in KERN.localisation)
-    }
-    region_key = _dimension(props, "GeoDimension")
-    period_key = _dimension(props, "TimeDimension")
-    select = [region_key, period_key, *keys.values()]
-    select += [v for cols in loc.values() for v in cols.values()]
-    raw = download(
-        KERNCIJFERS_TABLE,
-        select=select,
-        filters=f"{period_key} eq '{kern_period}' or {period_key} eq '{pop2025_period}'",
-    )
-    region_titles = {_strip(r["Key"]): _strip(r.get("Title")) for r in raw.get(region_key, [])}
-    kern_rows, pop2025_rows, corop = [], [], {}
-    for row in raw["TypedDataSet"]:
-        region = _strip(row.get(region_key))
-        period = _strip(row.get(period_key))
-        values = {f: _num(row.get(k)) for f, k in keys.items()}
-        if period == kern_period:
-            entry = {"region": region, "name": region_titles.get(region, region), **values}
-            for kind, cols in loc.items():
-                entry[f"{kind}_code"] = _strip(row.get(cols["code"]))
-                entry[f"{kind}_name"] = _strip(row.get(cols["naam"]))
-            if region.startswith("GM") and not np.isnan(values["population"]):
-                corop[region] = (entry["cr_code"], entry["cr_name"])
-            if not region.startswith("GM") or not np.isnan(values["population"]):
-                kern_rows.append(entry)
-        elif period == pop2025_period:
-            pop2025_rows.append(
-                {"region": region, **{f: values[f] for f in ("population", *POP_BANDS)}}
-            )
-    kern = pd.DataFrame(kern_rows)
-    pop2025 = pd.DataFrame(pop2025_rows, columns=["region", "population", *POP_BANDS])
-
-    # KWB 2019 municipality rows.
-    props = meta(KWB2019_TABLE)
-    keys = resolve_keys(props, KWB_FIELDS, KWB2019_TABLE)
-    region_key = _dimension(props, "GeoDimension")
-    raw = download(
-        KWB2019_TABLE,
-        select=[region_key, *keys.values()],
-        filters=f"startswith({region_key},'GM')",
-    )
-    titles = {_strip(r["Key"]): _strip(r.get("Title")) for r in raw.get(region_key, [])}
-    rows = []
-    for row in raw["TypedDataSet"]:
-        region = _strip(row.get(region_key))
-        if REGION_KINDS["municipality"].fullmatch(region):
-            rows.append(
-                {"region": region, "name": titles.get(region, region)}
-                | {f: _num(row.get(k)) for f, k in keys.items()}
-            )
-    pop2019 = pd.DataFrame(rows, columns=list(KWB_COLUMNS))
-
-    # Bijstand, re-integratie en Wsw, one table per year.
-    frames = []
-    for year, table_id in BIJSTAND_TABLES.items():
-        props = meta(table_id)
-        keys = resolve_keys(props, BIJSTAND_ODATA_FIELDS, table_id)
-        region_key = _dimension(props, "GeoDimension")
-        raw = download(table_id)
-        age_key = next(
-            (
-                p["Key"]
-                for p in props
-                if p.get("Type") == "Dimension"
-                and _norm(p.get("Title", p["Key"])).startswith("leeftijd")
-            ),
-            None,
-        )
-        if age_key is None:
-            raise DataError(f"CBS table {table_id}: no Leeftijd dimension")
-        ages = {
-            _strip(r["Key"]): AGE_CODES.get(_norm(r.get("Title", "")), _strip(r["Key"]))
-            for r in raw.get(age_key, [])
-        }
-        rows = []
-        for row in raw["TypedDataSet"]:
-            age_raw = _strip(row.get(age_key))
-            rows.append(
-                {
-                    "year": year,
-                    "source": table_id,
-                    "region": _strip(row.get(region_key)),
-                    "age": ages.get(age_raw, age_raw),
-                }
-                | {f: _num(row.get(k)) for f, k in keys.items()}
-            )
-        frames.append(pd.DataFrame(rows))
-    bijstand = pd.concat(frames, ignore_index=True)
-
-    kern = kern.rename(columns={"cr_code": "corop_code", "cr_name": "corop_name"})
+    with _service(service) as host:
+        client = _Client(host, timeout, log)
+        kern, pop2025, corop, design = _kern(client)
+        pop2019 = _kwb(client)
+        bijstand = _bijstand(client)
     provenance = {
         "generated_by": "socecon data refresh",
-        "origin": f"CBS open data (OData v3, opendata.cbs.nl), retrieved {date.today()} "
+        "origin": f"CBS open data (OData v3, {client.host}), retrieved {date.today()} "
         "with cbsodata; processed by socecon.data.cbs_refresh.refresh",
-        "inputs": inputs,
+        "inputs": client.inputs,
         "cbs_tables": table_list(
             {
-                KERNCIJFERS_TABLE: "current table version (2025 matched by code)",
+                KERNCIJFERS_TABLE: f"current table version, design {design.id} (2025 matched "
+                "by code)",
                 KWB2019_TABLE: "municipality rows",
             }
         ),
     }
-    return Sources(kern, bijstand, pop2019, pop2025, corop, provenance, verify_corop=False)
+    return Sources(
+        kern,
+        bijstand,
+        pop2019,
+        pop2025,
+        corop,
+        provenance,
+        verify_corop=False,
+        kern_design=design,
+        pop2025_design=design,
+    )
+
+
+def plan(
+    *, service: str | None = None, timeout: float = 60.0
+) -> list[tuple[str, int, str, Resolved]]:
+    """Resolve every variable against the tables' metadata only (``refresh --dry-run``).
+
+    Parameters
+    ----------
+    service : str, optional
+    timeout : float, default 60
+
+    Returns
+    -------
+    list of (str, int, str, Resolved)
+        Per snapshot variable the year, table and topic it would be read from, in the order
+        of the snapshot's variables.
+
+    Raises
+    ------
+    CBSUnavailableError, DataError
+        As :func:`fetch_sources`.
+    """
+    entries = []
+    with _service(service) as host:
+        client = _Client(host, timeout, None)
+        props = {table: client.meta(table) for ds in REFRESHED for table in ds.tables.values()}
+        # The 2025 population is read from 70072ned with the kern declaration.
+        pairs = ((KERN, KERN), (POP2025, KERN), (KWB2019, KWB2019), (BIJSTAND, BIJSTAND))
+        for dataset, source in pairs:
+            for year, table in dataset.tables.items():
+                design, found = resolve_dataset(props[table], source, table)
+                sums = design.sums if design else {}
+                wanted = {c.name for c in dataset.variables} | {
+                    c.name for c in (design.variables if design else ())
+                }
+                for name, hit in found.items():
+                    if dataset is POP2025 and name not in wanted:
+                        continue
+                    feeds = hit.column.feeds or tuple(t for t, p in sums.items() if name in p)
+                    entries += [(target, year, table, hit) for target in feeds]
+    order = list(VARIABLES)
+    return sorted(entries, key=lambda e: (order.index(e[0]), e[1]))
 
 
 def refresh(
     data_dir: str | Path | None = None,
     *,
+    service: str | None = None,
     timeout: float = 60.0,
     log: Callable[[str], None] | None = None,
 ) -> Path:
     """Refresh the snapshot from CBS open data (``socecon data refresh``).
 
     Everything is downloaded and validated before anything is written; the files are then
-    replaced atomically. Without network the existing snapshot is left untouched.
+    replaced atomically. Without network, or when a table cannot be read, the existing
+    snapshot is left untouched.
 
     Parameters
     ----------
     data_dir : str or pathlib.Path, optional
         Target folder; defaults to :func:`socecon.data.snapshot.default_data_dir`.
+    service : str, optional
+        Base address of CBS open data; the declared one by default.
     timeout : float, default 60
         Seconds per HTTP request.
     log : callable, optional
@@ -356,6 +391,6 @@ def refresh(
     DataError
         If a table has an unexpected layout or the result is invalid.
     """
-    sources = fetch_sources(timeout=timeout, log=log)
+    sources = fetch_sources(service=service, timeout=timeout, log=log)
     snapshot, regions = assemble(sources)
     return write_snapshot(snapshot, regions, data_dir or default_data_dir(), provenance(sources))

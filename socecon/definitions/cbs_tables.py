@@ -19,6 +19,7 @@ from socecon.definitions.schema import (
     Problems,
     integer,
     mapping_of_entries,
+    number,
     read_yaml,
     text,
     validated,
@@ -48,14 +49,40 @@ class Column:
         Its column in the shared CSV export.
     titles : tuple of str
         Its possible ``DataProperties`` titles in CBS open data (empty: not fetched by title).
-    stem : str or None
-        Its OData key without the numeric suffix, tried when no title matches.
+    stems : tuple of str
+        Its OData key without the numeric suffix, tried when neither key nor title matches.
+    keys : Mapping of str to str
+        Table id to the key recorded for that table, tried first.
+    unit : str
+        The unit its topic must have (one of ``units`` in ``cbs_tables.yaml``).
+    feeds : tuple of str
+        The snapshot variables it goes into.
     """
 
     name: str
     csv: str | None
     titles: tuple[str, ...]
-    stem: str | None
+    stems: tuple[str, ...] = ()
+    keys: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    unit: str = "aantal"
+    feeds: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Design:
+    """One design of a redesigned table: its variables and the sums they make.
+
+    Attributes
+    ----------
+    id : str
+    variables : tuple of Column
+    sums : Mapping of str to tuple of str
+        Snapshot variable (``population_15_64``) to the variables summed into it.
+    """
+
+    id: str
+    variables: tuple[Column, ...]
+    sums: Mapping[str, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -93,6 +120,14 @@ class Dataset:
     localisation : tuple of Localisation
     ages : Mapping of str to AgeClass
         socecon's name of an age class (``15_aow``) to its code and title.
+    designs : tuple of Design
+        Alternative variable sets of a redesigned table, tried in order.
+    csv_design : str or None
+        The design of the shared CSV export.
+    dimensions : Mapping of str to tuple of str
+        Dimension role (``region``, ``period``, ``age``) to its possible keys.
+    recorded : str
+        What was checked against recorded real answers of CBS.
     """
 
     id: str
@@ -102,6 +137,10 @@ class Dataset:
     variables: tuple[Column, ...]
     localisation: tuple[Localisation, ...] = ()
     ages: Mapping[str, AgeClass] = field(default_factory=lambda: MappingProxyType({}))
+    designs: tuple[Design, ...] = ()
+    csv_design: str | None = None
+    dimensions: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    recorded: str = ""
 
     @property
     def table(self) -> str:
@@ -115,21 +154,42 @@ class Dataset:
         (year,) = self.tables
         return year
 
-    def csv_columns(self) -> dict[str, str]:
-        """Return variable name -> CSV column, for the variables with one."""
-        return {c.name: c.csv for c in self.variables if c.csv}
+    def design(self, design_id: str | None = None) -> Design | None:
+        """Return a design by id (default: the design of the CSV export); None if none."""
+        wanted = design_id or self.csv_design
+        return next((d for d in self.designs if d.id == wanted), None)
 
-    def odata_columns(self) -> tuple[Column, ...]:
-        """Return the variables fetched from CBS open data by title."""
-        return tuple(c for c in self.variables if c.titles)
+    def csv_columns(self) -> dict[str, str]:
+        """Return variable name -> CSV column, for the variables (and CSV design) with one."""
+        design = self.design()
+        columns = self.variables + (design.variables if design else ())
+        return {c.name: c.csv for c in columns if c.csv}
 
 
 @dataclass(frozen=True)
 class CBSTables:
-    """The declared CBS tables and data sets."""
+    """The declared CBS tables and data sets, and how CBS open data writes units and symbols.
+
+    Attributes
+    ----------
+    tables : Mapping of str to CBSTable
+    datasets : Mapping of str to Dataset
+    service : str
+        The base URL of CBS open data.
+    units : Mapping of str to tuple of str
+        Each expected unit with the spellings accepted for it.
+    symbols : Mapping of str to float or None
+        CBS symbol in a cell to its value (None: missing).
+    dimension_kinds : Mapping of str to str
+        Dimension role to the kind used when no declared key is present.
+    """
 
     tables: Mapping[str, CBSTable]
     datasets: Mapping[str, Dataset]
+    service: str = ""
+    units: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    symbols: Mapping[str, float | None] = field(default_factory=lambda: MappingProxyType({}))
+    dimension_kinds: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def __getitem__(self, dataset_id: str) -> Dataset:
         return self.datasets[dataset_id]
@@ -162,10 +222,46 @@ def parse_cbs_tables(doc: Any, problems: Problems) -> CBSTables:
             text(entry, "title", item, problems, collapse=True),
             text(entry, "reference_date", item, problems, collapse=True),
         )
+    units = {
+        str(unit): tuple(_texts(spellings, f"unit {unit!r}", "spellings", problems))
+        for unit, spellings in _plain_map(doc, "units", problems).items()
+    }
+    symbols = {}
+    for symbol, value in _plain_map(doc, "symbols", problems).items():
+        if value == "missing":
+            symbols[str(symbol)] = None
+        elif (num := number(value, f"symbol {symbol!r}", "value", problems)) is not None:
+            symbols[str(symbol)] = num
+    kinds = _text_map(doc.get("dimension_kinds"), CBS_TABLES_FILE, "dimension_kinds", problems)
+    service = text(doc, "service", CBS_TABLES_FILE, problems)
     datasets = {}
     for ds_id, entry in mapping_of_entries(doc, "datasets", CBS_TABLES_FILE, problems).items():
-        datasets[ds_id] = _dataset(ds_id, entry, set(tables), problems)
-    return CBSTables(MappingProxyType(tables), MappingProxyType(datasets))
+        datasets[ds_id] = _dataset(ds_id, entry, set(tables), set(units), problems)
+    return CBSTables(
+        MappingProxyType(tables),
+        MappingProxyType(datasets),
+        service,
+        MappingProxyType(units),
+        MappingProxyType(symbols),
+        MappingProxyType(kinds),
+    )
+
+
+def _plain_map(doc: Any, key: str, problems: Problems) -> dict:
+    raw = doc.get(key) if isinstance(doc, Mapping) else None
+    if not isinstance(raw, Mapping):
+        problems.add(CBS_TABLES_FILE, f"{key} must be a mapping, got {raw!r}")
+        return {}
+    return dict(raw)
+
+
+def _texts(raw: Any, item: str, field: str, problems: Problems) -> list[str]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or not all(isinstance(t, str) for t in raw):
+        problems.add(item, f"{field} must be a list of texts, got {raw!r}")
+        return []
+    return list(raw)
 
 
 def _text_map(raw: Any, item: str, field: str, problems: Problems) -> dict[str, str]:
@@ -177,7 +273,9 @@ def _text_map(raw: Any, item: str, field: str, problems: Problems) -> dict[str, 
     return {str(k): v for k, v in raw.items()}
 
 
-def _dataset(ds_id: str, entry: Mapping, known: set[str], problems: Problems) -> Dataset:
+def _dataset(
+    ds_id: str, entry: Mapping, known: set[str], units: set[str], problems: Problems
+) -> Dataset:
     item = f"data set {ds_id!r}"
     years = {}
     raw_tables = entry.get("tables")
@@ -190,25 +288,22 @@ def _dataset(ds_id: str, entry: Mapping, known: set[str], problems: Problems) ->
         if table_id not in known:
             problems.add(item, f"table {table_id!r} is not declared under tables")
         years[year] = str(table_id)
-    columns = []
-    raw_vars = entry.get("variables")
-    if not isinstance(raw_vars, Mapping) or not raw_vars:
-        problems.add(item, "variables must be a non-empty mapping")
-        raw_vars = {}
-    for name, spec in raw_vars.items():
-        where = f"{item} variable {name!r}"
-        if not isinstance(spec, Mapping):
-            problems.add(where, f"expected a mapping, got {spec!r}")
-            continue
-        titles = spec.get("titles", [])
-        if not isinstance(titles, list) or not all(isinstance(t, str) for t in titles):
-            problems.add(where, f"titles must be a list of texts, got {titles!r}")
-            titles = []
-        csv = text(spec, "csv", where, problems, required=False) or None
-        stem = text(spec, "stem", where, problems, required=False) or None
-        if not csv and not titles:
-            problems.add(where, "needs a csv column or OData titles")
-        columns.append(Column(str(name), csv, tuple(titles), stem))
+    columns = _columns(entry.get("variables"), item, units, problems)
+    designs = []
+    for design_id, spec in _mapping(entry.get("designs"), item, "designs", problems).items():
+        where = f"{item} design {design_id!r}"
+        variables = _columns(spec.get("variables"), where, units, problems)
+        names = {c.name for c in variables}
+        sums = {}
+        for target, parts in _mapping_of_lists(spec.get("sums"), where, problems).items():
+            unknown = [p for p in parts if p not in names]
+            if unknown:
+                problems.add(where, f"sum {target!r} names unknown variables {unknown}")
+            sums[str(target)] = tuple(parts)
+        designs.append(Design(str(design_id), variables, MappingProxyType(sums)))
+    csv_design = text(entry, "csv_design", item, problems, required=False) or None
+    if csv_design and csv_design not in {d.id for d in designs}:
+        problems.add(item, f"csv_design {csv_design!r} is not one of its designs")
     localisation = []
     for kind, spec in _mapping(entry.get("localisation"), item, "localisation", problems).items():
         where = f"{item} localisation {kind!r}"
@@ -224,7 +319,51 @@ def _dataset(ds_id: str, entry: Mapping, known: set[str], problems: Problems) ->
         variables=tuple(columns),
         localisation=tuple(localisation),
         ages=MappingProxyType(_ages(entry.get("ages"), item, problems)),
+        designs=tuple(designs),
+        csv_design=csv_design,
+        dimensions=MappingProxyType(_mapping_of_lists(entry.get("dimensions"), item, problems)),
+        recorded=text(entry, "recorded", item, problems, required=False, collapse=True),
     )
+
+
+def _columns(raw_vars: Any, item: str, units: set[str], problems: Problems) -> tuple[Column, ...]:
+    columns = []
+    if not isinstance(raw_vars, Mapping) or not raw_vars:
+        problems.add(item, "variables must be a non-empty mapping")
+        raw_vars = {}
+    for name, spec in raw_vars.items():
+        where = f"{item} variable {name!r}"
+        if not isinstance(spec, Mapping):
+            problems.add(where, f"expected a mapping, got {spec!r}")
+            continue
+        titles = _texts(spec.get("titles"), where, "titles", problems)
+        csv = text(spec, "csv", where, problems, required=False) or None
+        unit = text(spec, "unit", where, problems, required=False) or "aantal"
+        if unit not in units:
+            problems.add(where, f"unit {unit!r} is not declared under units")
+        if not csv and not titles:
+            problems.add(where, "needs a csv column or OData titles")
+        columns.append(
+            Column(
+                str(name),
+                csv,
+                tuple(titles),
+                tuple(_texts(spec.get("stems"), where, "stems", problems)),
+                MappingProxyType(_text_map(spec.get("keys"), where, "keys", problems)),
+                unit,
+                tuple(_texts(spec.get("feeds"), where, "feeds", problems)),
+            )
+        )
+    return tuple(columns)
+
+
+def _mapping_of_lists(raw: Any, item: str, problems: Problems) -> dict[str, tuple[str, ...]]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        problems.add(item, f"expected a mapping of lists, got {raw!r}")
+        return {}
+    return {str(k): tuple(_texts(v, item, str(k), problems)) for k, v in raw.items()}
 
 
 def _ages(raw: Any, item: str, problems: Problems) -> dict[str, AgeClass]:
