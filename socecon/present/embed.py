@@ -6,9 +6,9 @@ under ``socecon run`` (the environment variable :data:`socecon.definitions.REPOR
 ``1``) it emits a ``text/html`` output with a ``<div>`` and a call to the global ``vegaEmbed``
 that the report template (:mod:`socecon.report.export`) inlines once per page; in JupyterLab it
 displays the chart as altair normally does, with its spec also under :data:`CHART_MIMETYPE`, so
-that ``socecon render`` can turn a notebook run by plain papermill into the same offline page. Interactivity in reports comes from Vega-Lite params
-and selections (sliders, drop-downs, legend selections) over precomputed data; ipywidgets need a
-kernel and stay blank in an exported page.
+that ``socecon render`` can turn a notebook run by plain papermill into the same offline page.
+Interactivity in reports comes from Vega-Lite params and selections (sliders, drop-downs, legend
+selections) over precomputed data; ipywidgets need a kernel and stay blank in an exported page.
 """
 
 from __future__ import annotations
@@ -48,8 +48,11 @@ def embed_options() -> dict[str, Any]:
 
 
 def _script_json(value: Any) -> str:
-    """Serialise ``value`` as JSON safe inside an HTML ``<script>`` element (keys sorted, as in
-    an .ipynb file, so a chart kept in a notebook file gives the same page)."""
+    """Serialise ``value`` as JSON that is safe inside an HTML ``<script>`` element.
+
+    Keys are sorted, as in an ``.ipynb`` file, so a chart kept in a notebook file gives the
+    same page (``socecon render``).
+    """
     text = json.dumps(
         value, ensure_ascii=False, separators=(",", ":"), allow_nan=False, sort_keys=True
     )
