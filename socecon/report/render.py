@@ -99,7 +99,7 @@ def render_report(executed: str | Path, output: str | Path, *, bundle: Bundle = 
     path = Path(executed)
     try:
         notebook = nbformat.read(path, as_version=4)
-    except (OSError, ValueError, nbformat.reader.NotJSONError) as exc:
+    except (OSError, ValueError, nbformat.ValidationError) as exc:
         raise ReportError(f"cannot read notebook {path}: {exc}") from exc
     _refuse_failed(notebook, path)
     target = Path(output)
