@@ -1,8 +1,9 @@
 """The ``socecon`` command line: every subcommand, each a small function calling into the package.
 
 ``scenarios`` (the scenario table), ``strip-notebooks``, ``data build|refresh|check`` (the CBS
-snapshot), ``run`` (the report batch, :mod:`socecon.batch`), ``model`` (key figures and exports)
-and ``windtunnel`` (policy options in every scenario, :mod:`socecon.analysis.windtunnel`).
+snapshot), ``run`` (the report batch, :mod:`socecon.batch`), ``model`` (key figures and exports),
+``windtunnel`` (policy options in every scenario, :mod:`socecon.analysis.windtunnel`) and
+``render`` (an executed report notebook as its offline page, :mod:`socecon.report.render`).
 Errors caused by input (:class:`~socecon.exceptions.SocEconError`) are printed as one message on
 stderr with exit code 1; usage errors (unknown command or option) exit with code 2, as argparse
 does.
@@ -113,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_run_command(sub)
     _add_model_command(sub)
     add_windtunnel_command(sub)
+    _add_render_command(sub)
     return parser
 
 
@@ -443,6 +445,39 @@ def _cmd_windtunnel(args: Any) -> int:
     print(wide.to_string(float_format=lambda x: format_number(x, 1)))
     print()
     print(summary_nl(table))
+    return 0
+
+
+# --------------------------------------------------------------------------- render
+
+
+def _add_render_command(sub) -> None:
+    """Add ``socecon render EXECUTED.ipynb -o report.html``."""
+    p = sub.add_parser(
+        "render",
+        help="turn an executed report notebook into the offline page socecon run writes",
+        description=(
+            "Write the offline HTML page of a report notebook executed with papermill "
+            "(code hidden, charts drawn without internet), the same page socecon run writes."
+        ),
+    )
+    p.add_argument("notebook", help="the executed report notebook (.ipynb)")
+    p.add_argument("-o", "--output", required=True, help="the HTML file to write")
+    p.add_argument(
+        "--bundle",
+        choices=("inline", "shared"),
+        default="inline",
+        help="inline the vega bundle (default) or write one vega-bundle.js beside the page",
+    )
+    p.set_defaults(func=_cmd_render)
+
+
+def _cmd_render(args: argparse.Namespace) -> int:
+    # nbformat and nbconvert are loaded only for this subcommand (see cmd_run).
+    from socecon.report.render import render_report
+
+    size = render_report(args.notebook, args.output, bundle=args.bundle)
+    print(f"wrote {args.output} ({size:,} bytes)")
     return 0
 
 

@@ -69,6 +69,14 @@ class ReportError(SocEconError):
     """A batch of reports cannot start (for instance, the output folder cannot be written)."""
 
 
+class ParameterError(SocEconError, TypeError):
+    """A notebook parameter of the wrong type (papermill ``-p``/``-y`` read ``0301`` as a number).
+
+    The message is in Dutch and English, names the parameter and its value, and shows the
+    papermill call that passes it correctly.
+    """
+
+
 class WorkbenchError(SocEconError):
     """A change the workbench refuses; the message is Dutch and meant for the analyst."""
 

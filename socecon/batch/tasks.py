@@ -14,14 +14,15 @@ from typing import Any
 
 from socecon import regions
 from socecon.batch.kernels import DEFAULT_KERNEL
+from socecon.data.schema import resource_dir
 from socecon.definitions import DEFAULT_HORIZON
 from socecon.exceptions import UnknownRegionError
 
 #: Default time one report may take, in seconds (per attempt, once its kernel is ready).
 DEFAULT_TIMEOUT = 300.0
 
-#: The report notebook, beside the package in a source checkout.
-DEFAULT_NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "municipality_report.ipynb"
+#: The report notebook: ``notebooks/`` of the source checkout, or its copy in an installed wheel.
+DEFAULT_NOTEBOOK = resource_dir("notebooks") / "municipality_report.ipynb"
 
 
 @dataclass(frozen=True)

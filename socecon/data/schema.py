@@ -181,8 +181,38 @@ VARIABLES: Mapping[str, Variable] = {
 }
 
 
+#: Where an installed wheel keeps ``data/`` and ``notebooks/`` (copied there by ``setup.py``).
+SHIPPED_DIR = Path(__file__).resolve().parents[1] / "shipped"
+
+#: The source checkout: the folder holding the package, ``data/`` and ``notebooks/``.
+SOURCE_ROOT = Path(__file__).resolve().parents[2]
+
+
+def resource_dir(name: str) -> Path:
+    """Return the folder of socecon's shipped files ``name`` (``"data"`` or ``"notebooks"``).
+
+    The one place that decides where they are: in an installed wheel
+    ``socecon/shipped/<name>`` (the build copies them there), in a source checkout or an
+    editable install ``<checkout>/<name>``.
+
+    Parameters
+    ----------
+    name : str
+        ``"data"`` or ``"notebooks"``.
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    shipped = SHIPPED_DIR / name
+    return shipped if shipped.is_dir() else SOURCE_ROOT / name
+
+
 def default_data_dir() -> Path:
-    """Return the data directory: ``$SOCECON_DATA_DIR`` or ``<repo>/data``.
+    """Return the data directory: ``$SOCECON_DATA_DIR``, or the shipped snapshot.
+
+    The shipped snapshot is ``data/`` of the source checkout, or the copy inside an installed
+    wheel (:func:`resource_dir`).
 
     Returns
     -------
@@ -191,11 +221,7 @@ def default_data_dir() -> Path:
     env = os.environ.get(DATA_DIR_ENV)
     if env:
         return Path(env).resolve()
-    return _PACKAGE_DATA_DIR
-
-
-# Resolved once: the data folder beside the package (the repository's data/).
-_PACKAGE_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+    return resource_dir("data")
 
 
 def resolve_data_dir(data_dir: str | Path | None) -> Path:

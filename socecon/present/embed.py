@@ -5,9 +5,10 @@ page holds two charts (design.md, section 5). Reports therefore show charts thro
 under ``socecon run`` (the environment variable :data:`socecon.definitions.REPORT_ENV` set to
 ``1``) it emits a ``text/html`` output with a ``<div>`` and a call to the global ``vegaEmbed``
 that the report template (:mod:`socecon.report.export`) inlines once per page; in JupyterLab it
-displays the chart as altair normally does. Interactivity in reports comes from Vega-Lite params
-and selections (sliders, drop-downs, legend selections) over precomputed data; ipywidgets need a
-kernel and stay blank in an exported page.
+displays the chart as altair normally does, with its spec also under :data:`CHART_MIMETYPE`, so
+that ``socecon render`` can turn a notebook run by plain papermill into the same offline page.
+Interactivity in reports comes from Vega-Lite params and selections (sliders, drop-downs, legend
+selections) over precomputed data; ipywidgets need a kernel and stay blank in an exported page.
 """
 
 from __future__ import annotations
@@ -47,8 +48,14 @@ def embed_options() -> dict[str, Any]:
 
 
 def _script_json(value: Any) -> str:
-    """Serialise ``value`` as JSON that is safe inside an HTML ``<script>`` element."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    """Serialise ``value`` as JSON that is safe inside an HTML ``<script>`` element.
+
+    Keys are sorted, as in an ``.ipynb`` file, so a chart kept in a notebook file gives the
+    same page (``socecon render``).
+    """
+    text = json.dumps(
+        value, ensure_ascii=False, separators=(",", ":"), allow_nan=False, sort_keys=True
+    )
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
@@ -116,6 +123,10 @@ def embed_html(chart: Any, *, element_id: str | None = None) -> str:
     )
 
 
+#: Mimetype under which a chart shown outside report mode also carries its Vega-Lite spec.
+CHART_MIMETYPE = "application/vnd.socecon.chart+json"
+
+
 def report_mode() -> bool:
     """Return whether charts are being rendered for an HTML report.
 
@@ -144,9 +155,32 @@ def show(chart: Any) -> None:
     from IPython.display import display
 
     if not report_mode():
-        display(chart)
+        if isinstance(chart, dict):
+            display(chart)
+            return
+        # Altair's own output, plus the spec under a mimetype no front end draws: `socecon render`
+        # turns it into the report's offline chart (the page `socecon run` writes).
+        bundle = chart._repr_mimebundle_()
+        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+        display({**data, CHART_MIMETYPE: chart.to_dict()}, metadata=metadata, raw=True)
         return
+    display(report_output(chart), raw=True)
+
+
+def report_output(chart: Any) -> dict[str, str]:
+    """Return the output a report shows for ``chart``: HTML drawn by the page's vega bundle.
+
+    Parameters
+    ----------
+    chart : altair.TopLevelMixin or dict
+        An altair chart, or a Vega-Lite specification as a dict.
+
+    Returns
+    -------
+    dict
+        A mimebundle: ``text/html`` from :func:`embed_html` and a short ``text/plain``.
+    """
     spec = chart if isinstance(chart, dict) else chart.to_dict()
     title = spec.get("title")
     text = f"<Grafiek: {title or 'zonder titel'}>"
-    display({"text/html": embed_html(spec), "text/plain": text}, raw=True)
+    return {"text/html": embed_html(spec), "text/plain": text}

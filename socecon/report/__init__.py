@@ -8,6 +8,7 @@
 * :mod:`~socecon.report.provenance`: the colophon (version, commit, input hashes, sources);
 * :mod:`~socecon.report.overview`: the overview notebook of all municipalities;
 * :mod:`~socecon.report.key_figures`: key figures handed from a report to the index page;
+* :mod:`~socecon.report.parameters`: the type check of a report notebook's parameters;
 * :mod:`~socecon.report.export`: an executed notebook as one offline HTML page;
 * :mod:`~socecon.report.index`: the index page of a reports folder.
 """

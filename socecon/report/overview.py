@@ -22,6 +22,7 @@ from socecon.model.core import run_model
 from socecon.present import figures
 from socecon.present.formats import format_number
 from socecon.regions import participating_codes, region_name
+from socecon.report.tables import as_html, esc
 
 MATCH_LABELS = {
     "closest": "Kwam het dichtst bij",
@@ -229,6 +230,26 @@ def peer_chart(table: pd.DataFrame, variable: str, scenario: str) -> alt.LayerCh
 
 
 # --------------------------------------------------------------------------- hindcast
+
+
+def hindcast_verdict() -> Any:
+    """Return the hindcast's verdict (which scenario came closest) as an escaped paragraph.
+
+    Returns
+    -------
+    IPython.display.HTML
+    """
+    return as_html(f"<p>{esc(load_hindcast().verdict)}</p>")
+
+
+def hindcast_caveat() -> Any:
+    """Return the hindcast's caveat as an escaped paragraph.
+
+    Returns
+    -------
+    IPython.display.HTML
+    """
+    return as_html(f"<p><em>Kanttekening:</em> {esc(load_hindcast().caveat)}</p>")
 
 
 def hindcast_table() -> pd.DataFrame:

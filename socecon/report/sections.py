@@ -40,7 +40,7 @@ from socecon.model.inputs import TARGET_STOCKS
 from socecon.present.formats import format_count, format_indicator, is_missing
 from socecon.report.overview import hindcast_table
 from socecon.report.region_figures import FIGURES_YEAR, region_counts, resolve_region
-from socecon.report.tables import as_html, as_markdown, esc, html_table
+from socecon.report.tables import as_html, as_markdown, esc, html_table, md_text
 
 
 def introduction(region: str, horizon: int) -> Any:
@@ -58,13 +58,14 @@ def introduction(region: str, horizon: int) -> Any:
     IPython.display.Markdown
     """
     r = resolve_region(region)
+    name = md_text(r.name)  # names come from YAML or CBS: never markup
     if r.is_group:
-        names = ", ".join(regions.region_name(m) for m in r.members)
-        who = f"{r.name} ({names})"
+        names = ", ".join(md_text(regions.region_name(m)) for m in r.members)
+        who = f"{name} ({names})"
     else:
-        who = r.name
+        who = name
     text = (
-        f"# Sociale economie in {r.name}: vier scenario's voor {horizon}\n\n"
+        f"# Sociale economie in {name}: vier scenario's voor {horizon}\n\n"
         f"Dit rapport maakt de vier toekomstscenario's voor de sociale economie van de "
         f"TNO-scenariostudie (2010) concreet voor **{who}**, met cijfers van het CBS. Het laat "
         f"zien hoeveel mensen met een kwetsbare positie op de arbeidsmarkt in elk scenario aan "
@@ -77,7 +78,7 @@ def introduction(region: str, horizon: int) -> Any:
     counts = region_counts(r.code)
     if all(is_missing(counts.get(v)) or counts.get(v) == 0 for v in TARGET_STOCKS):
         text += (
-            f"\n\n**Let op.** Het CBS telt in {r.name} in {FIGURES_YEAR} geen mensen in de "
+            f"\n\n**Let op.** Het CBS telt in {name} in {FIGURES_YEAR} geen mensen in de "
             "bijstand (15 jaar tot AOW-leeftijd), de Wsw of de Wajong: het rondt deze aantallen af "
             "op tientallen, dus het gaat om minder dan vijf per groep. De doelgroep is daarom "
             "leeg en de scenario's plaatsen niemand; kosten per geplaatste ontbreken."

@@ -10,6 +10,7 @@ reliability.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -91,6 +92,32 @@ def html_table(
         f'<table class="socecon-table">{cap}<thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table>"
     )
+
+
+#: Characters with a meaning in Markdown, escaped with a backslash by :func:`md_text`
+#: (``&``, ``<``, ``>`` and quotes become HTML entities instead).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~=:])")
+
+
+def md_text(text: Any) -> str:
+    """Return ``text`` as Markdown that shows literally: no markup, link, heading or HTML.
+
+    Every name, label or text from the declarations or the CBS data that goes into a Markdown
+    output passes through here (HTML outputs use :func:`esc`). Markdown punctuation is escaped
+    with a backslash, ``&``, ``<``, ``>`` and quotes become HTML entities, and line breaks
+    become spaces (a new line could start a block of raw HTML or a heading).
+
+    Parameters
+    ----------
+    text : Any
+        Converted with ``str``.
+
+    Returns
+    -------
+    str
+    """
+    flat = " ".join(str(text).splitlines())
+    return html.escape(_MARKDOWN_SPECIAL.sub(r"\\\1", flat), quote=True)
 
 
 def as_html(text: str) -> HTML:
