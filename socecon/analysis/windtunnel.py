@@ -35,15 +35,19 @@ import numpy as np
 import pandas as pd
 
 from socecon.analysis.criteria import (
-    CLASSES,
-    DEFAULT_CONFIDENCE,
+    CELL_STATUS,
+    CONFIDENCE_LEVEL,
+    DEFAULT_REGRET_PERCENTILE,
     DEFAULT_REGRET_TOLERANCE,
+    DEFAULT_THRESHOLD,
     OBJECTIVES,
+    VERDICTS,
     Goal,
+    Judgement,
     classify,
     dominated_by,
     goal_met,
-    holds_in,
+    judge,
     regret,
 )
 from socecon.analysis.uncertainty import Parameter, SampleSet, sample
@@ -51,13 +55,15 @@ from socecon.definitions import DEFAULT_HORIZON, load_definitions
 from socecon.definitions.assumptions import load_assumptions
 from socecon.definitions.effects import MeasureEffects, load_measure_effects
 from socecon.definitions.options import Option, load_options, option_problems
+from socecon.definitions.windtunnel import load_windtunnel
 from socecon.exceptions import AssumptionError, WindTunnelError
 from socecon.model.core import run
 from socecon.model.indicators import registry
 from socecon.model.inputs import ModelInput, snapshot_input
 from socecon.regions import group_members, region_name
 
-DEFAULT_SAMPLES = 200
+#: Uncertainty samples by default (``windtunnel.yaml``).
+DEFAULT_SAMPLES = load_windtunnel().samples
 
 
 # --- evaluation -----------------------------------------------------------------------------------
@@ -182,7 +188,12 @@ class WindTunnelResult:
     scenarios : tuple of str
     goal : Goal
     objective : str
-    confidence : float
+    threshold : float
+        Share of samples needed to count the goal as met in a scenario.
+    regret_percentile : float
+        Percentile (0-1] at which regret is judged.
+    level : float
+        Joint confidence of a firm verdict.
     regret_tolerance : float or None
         Largest median regret (in the objective's unit) that still counts as "no regret".
     participation, placed, net_cost, net_cost_per_placed : numpy.ndarray
@@ -198,7 +209,9 @@ class WindTunnelResult:
     scenarios: tuple[str, ...]
     goal: Goal
     objective: str
-    confidence: float
+    threshold: float
+    regret_percentile: float
+    level: float
     regret_tolerance: float | None
     participation: np.ndarray
     placed: np.ndarray
@@ -236,37 +249,44 @@ class WindTunnelResult:
         return dominated_by(self.placed, self.net_cost)
 
     @property
-    def classes(self) -> list[str]:
-        """Class id per option."""
-        return classify(
-            self.met_share,
-            self.dominance.any(axis=1),
-            self.confidence,
-            np.nanmedian(self.regret, axis=2),
+    def judgement(self) -> Judgement:
+        """The criteria per option and scenario, with their intervals and cell status."""
+        return judge(
+            self.met,
+            self.regret,
+            self.threshold,
+            self.regret_percentile,
             self.regret_tolerance,
+            self.level,
         )
 
+    @property
+    def classes(self) -> list[str]:
+        """Verdict id per option (a key of :data:`~socecon.analysis.criteria.VERDICTS`)."""
+        return classify(self.judgement.status, self.dominance.any(axis=1))
+
     def table(self) -> pd.DataFrame:
-        """Return the tidy option x scenario matrix with the classification.
+        """Return the tidy option x scenario matrix with the verdicts.
 
         Returns
         -------
         pandas.DataFrame
             One row per option and scenario: ids and Dutch names, P10/median/P90 of participation
             and net cost per placed, medians of placed and net cost, the programme cost, the
-            goal share, regret (median, P90), and per option the class (id and Dutch), the
-            scenarios where it breaks, the option that dominates it, its maximum median regret
-            and overall goal share. ``attrs`` holds the goal, objective, confidence and samples.
+            goal share and its interval (``goal_share_low``/``_high``), regret at the percentile
+            and its interval (``regret_at``/``_low``/``_high``), the median regret, the cell
+            status (``status``, ``status_name``), and per option the verdict (``class``,
+            ``class_name``), the scenarios where it firmly breaks (``breaks_in``) or is
+            undecided (``undecided_in``), the option that dominates it, its largest regret at
+            the percentile and overall goal share. ``attrs`` holds the goal, objective,
+            threshold, percentile, tolerance, level and samples.
         """
         defs = load_definitions()
         names = {s.id: s.name for s in defs.scenarios}
         dom = self.dominance
-        classes = self.classes
-        reg = self.regret
-        share = self.met_share
-        reg_median = np.nanmedian(reg, axis=2)
-        holds = holds_in(share, self.confidence, reg_median, self.regret_tolerance)
-        reg_p90 = np.nanquantile(reg, 0.9, axis=2)
+        j = self.judgement
+        classes = classify(j.status, dom.any(axis=1))
+        reg_median = np.nanmedian(self.regret, axis=2)
         name = region_name(self.region)
         overall_part = np.nanmedian(self.participation.reshape(len(self.options), -1), axis=1)
         rows = []
@@ -275,7 +295,14 @@ class WindTunnelResult:
             "net_cost_per_placed": _nanquantile(self.net_cost_per_placed),
         }
         for o, option in enumerate(self.options):
-            breaks = [names[s] for k, s in enumerate(self.scenarios) if not holds[o, k]]
+            breaks = [
+                names[s]
+                for k, s in enumerate(self.scenarios)
+                if j.status[o, k] in ("goal_not_met", "too_much_regret")
+            ]
+            undecided = [
+                names[s] for k, s in enumerate(self.scenarios) if j.status[o, k] == "undecided"
+            ]
             winners = np.flatnonzero(dom[o])
             by = ""
             if winners.size:
@@ -299,25 +326,35 @@ class WindTunnelResult:
                         "net_cost_per_placed_median": q["net_cost_per_placed"][1, o, k],
                         "net_cost_per_placed_p90": q["net_cost_per_placed"][2, o, k],
                         "programme_cost_median": np.median(self.programme_cost[o]),
-                        "goal_share": share[o, k],
-                        "meets_goal": bool(share[o, k] >= self.confidence),
-                        "holds": bool(holds[o, k]),
+                        "goal_share": j.share[o, k],
+                        "goal_share_low": j.share_low[o, k],
+                        "goal_share_high": j.share_high[o, k],
+                        "goal_state": int(j.goal_state[o, k]),
                         "regret_median": reg_median[o, k],
-                        "regret_p90": reg_p90[o, k],
+                        "regret_at": j.regret[o, k],
+                        "regret_low": j.regret_low[o, k],
+                        "regret_high": j.regret_high[o, k],
+                        "regret_state": int(j.regret_state[o, k]),
+                        "status": str(j.status[o, k]),
+                        "status_name": CELL_STATUS[str(j.status[o, k])],
+                        "holds": bool(j.status[o, k] == "holds"),
                         "class": classes[o],
-                        "class_name": CLASSES[classes[o]],
+                        "class_name": VERDICTS[classes[o]],
                         "breaks_in": ", ".join(breaks),
+                        "undecided_in": ", ".join(undecided),
                         "dominated_by": by,
-                        "max_regret": np.nanmax(reg_median[o]),
-                        "goal_share_all": share[o].mean(),
+                        "max_regret": np.nanmax(j.regret[o]),
+                        "goal_share_all": j.share[o].mean(),
                     }
                 )
         table = pd.DataFrame(rows)
         table.attrs.update(
             goal=self.goal,
             objective=self.objective,
-            confidence=self.confidence,
+            threshold=self.threshold,
+            regret_percentile=self.regret_percentile,
             regret_tolerance=self.regret_tolerance,
+            level=self.level,
             n_samples=len(self.samples),
             seed=self.samples.seed,
             method=self.samples.method,
@@ -374,8 +411,10 @@ def evaluate(
     method: str = "lhs",
     horizon: int = DEFAULT_HORIZON,
     objective: str = "participation_rate",
-    confidence: float = DEFAULT_CONFIDENCE,
+    threshold: float = DEFAULT_THRESHOLD,
+    regret_percentile: float = DEFAULT_REGRET_PERCENTILE,
     regret_tolerance: float | str | None = "auto",
+    level: float = CONFIDENCE_LEVEL,
     ranges: Mapping[str, Sequence[float]] | None = None,
     effects: Mapping[str, MeasureEffects] | None = None,
     model_input: ModelInput | None = None,
@@ -404,14 +443,19 @@ def evaluate(
     objective : str
         What regret is measured on: ``participation_rate`` (default), ``placed``, ``net_cost`` or
         ``net_cost_per_placed``.
-    confidence : float
-        Share of samples (0-1] that must meet the goal for it to count as met in a scenario.
+    threshold : float
+        Share of samples (0-1] that must meet the goal for it to count as met in a scenario
+        (``windtunnel.yaml``: 0.8).
+    regret_percentile : float
+        Percentile (0-1] of the samples at which regret is judged (0.9: P90; 1.0: maximum).
     regret_tolerance : float or None
-        Largest median regret that still counts as "no regret" in a scenario, in the
+        Largest regret at that percentile that still counts as "no regret" in a scenario, in the
         objective's unit; ``"auto"`` means :data:`DEFAULT_REGRET_TOLERANCE` percentage points
         for the participation objective and no regret test for the others; None switches the
         regret test off. An option is robust only if it meets the goal and stays within this
         tolerance of the best option in every scenario.
+    level : float
+        Joint confidence (0-1) of the statements a firm verdict rests on.
     ranges : mapping, optional
         Replacement ranges for assumptions (see :func:`socecon.analysis.uncertainty.sample`).
     effects : mapping of str to MeasureEffects, optional
@@ -429,7 +473,7 @@ def evaluate(
     Raises
     ------
     WindTunnelError
-        For an invalid goal, objective, confidence, scenario or option set.
+        For an invalid goal, objective, threshold, percentile, level, scenario or option set.
     UnknownRegionError
         For an unknown region.
     """
@@ -457,12 +501,18 @@ def evaluate(
         )
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
         raise WindTunnelError(f"seed = {seed!r} must be a non-negative whole number")
-    if (
-        isinstance(confidence, bool)
-        or not isinstance(confidence, int | float)
-        or not 0 < confidence <= 1
+    for label, value, high_ok in (
+        ("threshold", threshold, True),
+        ("regret_percentile", regret_percentile, True),
+        ("level", level, False),
     ):
-        raise WindTunnelError(f"confidence must lie in (0, 1], got {confidence!r}")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not (0 < value <= 1 if high_ok else 0 < value < 1)
+        ):
+            bounds = "(0, 1]" if high_ok else "(0, 1)"
+            raise WindTunnelError(f"{label} must lie in {bounds}, got {value!r}")
     if not isinstance(region, str):
         raise WindTunnelError(f"The wind tunnel takes one region, got {region!r}")
     defs = load_definitions()
@@ -521,7 +571,9 @@ def evaluate(
         scenarios=tuple(chosen),
         goal=goal,
         objective=objective,
-        confidence=float(confidence),
+        threshold=float(threshold),
+        regret_percentile=float(regret_percentile),
+        level=float(level),
         regret_tolerance=regret_tolerance,
         participation=participation,
         placed=placed,
