@@ -6,7 +6,7 @@ the ratio to a baseline measured in the same process: one plain default model ru
 municipalities at the horizon year (``run(years=[2020])``).
 
 Targets (issue 8): 1,000 samples x 5 scenarios x all municipalities under 5 s; the wind tunnel
-of 10 options for one municipality under 1 s.
+of 10 options for one municipality with the default sample count (issue 13) under 1 s.
 """
 
 from __future__ import annotations
@@ -53,8 +53,18 @@ def main() -> None:
             1.0,
         ),
         (
+            f"wind tunnel {n_options} options, GM0301, default {windtunnel.DEFAULT_SAMPLES:,}",
+            lambda: windtunnel.matrix("GM0301", goal, seed=1),
+            1.0,
+        ),
+        (
             f"wind tunnel {n_options} options, ISD group, 200 samples",
             lambda: windtunnel.matrix("isd_midden_langstraat", goal, n_samples=200, seed=1),
+            1.0,
+        ),
+        (
+            f"wind tunnel {n_options} options, ISD group, default {windtunnel.DEFAULT_SAMPLES:,}",
+            lambda: windtunnel.matrix("isd_midden_langstraat", goal, seed=1),
             1.0,
         ),
     ]

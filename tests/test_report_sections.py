@@ -15,6 +15,7 @@ from socecon.exceptions import AssumptionError, UnknownRegionError
 from socecon.model import run_model, summary
 from socecon.present.formats import format_count, format_euro
 from socecon.report import policy, provenance, region_figures, sections, tables
+from socecon.report.tables import esc
 
 
 @pytest.fixture(scope="module")
@@ -185,12 +186,15 @@ def test_windtunnel_summary_explains_each_class():
     assert "Windtunnel voor Assen (GM0106)" in html
     for option in table.option_name.unique():
         assert option in html
-    assert "<em>Robuust</em>" in html and "Spijt" in html
-    order = ["robuust", "scenarioafhankelijk", "kwetsbaar", "gedomineerd"]
-    shown = [
-        c for c in re.findall(r"<td>(robuust|scenarioafhankelijk|kwetsbaar|gedomineerd)</td>", html)
-    ]
+    for word in ("<em>Robuust</em>", "<em>te veel spijt</em>", "<em>Onzeker</em>", "8 van de 10"):
+        assert word in html, word
+    order = ["robuust", "scenarioafhankelijk", "kwetsbaar", "onzeker", "gedomineerd"]
+    shown = re.findall(rf"<td>({'|'.join(order)})</td>", html)
+    assert len(shown) == table.option.nunique()
     assert shown == sorted(shown, key=order.index)  # the best options first
+    # Every option's reason is in the table: where it breaks and why, or why it is undecided.
+    for option in table.option.unique():
+        assert esc(policy.reason_nl(table, option)) in html
     assert "deelname ≥ 20,0 %" in html
 
 

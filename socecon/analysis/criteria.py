@@ -228,6 +228,27 @@ def dominated_by(benefit: np.ndarray, cost: np.ndarray) -> np.ndarray:
     return out
 
 
+def check_settings(threshold: float, percentile: float, level: float) -> None:
+    """Refuse a threshold or percentile outside (0, 1] or a confidence level outside (0, 1).
+
+    Raises
+    ------
+    WindTunnelError
+        Naming the setting and its value.
+    """
+    for label, value, top in (
+        ("threshold", threshold, True),
+        ("regret_percentile", percentile, True),
+        ("level", level, False),
+    ):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not (0 < value <= 1 if top else 0 < value < 1)
+        ):
+            raise WindTunnelError(f"{label} must lie in (0, 1{']' if top else ')'}, got {value!r}")
+
+
 def z_value(level: float = CONFIDENCE_LEVEL, statements: int = 1) -> float:
     """Return the two-sided normal quantile for ``statements`` intervals of joint ``level``.
 

@@ -44,6 +44,7 @@ from socecon.analysis.criteria import (
     VERDICTS,
     Goal,
     Judgement,
+    check_settings,
     classify,
     dominated_by,
     goal_met,
@@ -501,18 +502,7 @@ def evaluate(
         )
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
         raise WindTunnelError(f"seed = {seed!r} must be a non-negative whole number")
-    for label, value, high_ok in (
-        ("threshold", threshold, True),
-        ("regret_percentile", regret_percentile, True),
-        ("level", level, False),
-    ):
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not (0 < value <= 1 if high_ok else 0 < value < 1)
-        ):
-            bounds = "(0, 1]" if high_ok else "(0, 1)"
-            raise WindTunnelError(f"{label} must lie in {bounds}, got {value!r}")
+    check_settings(threshold, regret_percentile, level)
     if not isinstance(region, str):
         raise WindTunnelError(f"The wind tunnel takes one region, got {region!r}")
     defs = load_definitions()
