@@ -135,7 +135,7 @@ def test_report_colophon(hengelo):
     assert f"socecon {__version__}" in hengelo and "Bron: CBS" in hengelo
     assert input_hashes()["cbs_snapshot.csv"] in hengelo
     assert "horizon = 2020" in hengelo and "region = 'GM0164'" in hengelo
-    assert "windtunnel_seed = 0" in hengelo and "windtunnel_samples = 200" in hengelo
+    assert "windtunnel_seed = 0" in hengelo and "windtunnel_samples = 4000" in hengelo
 
 
 def test_report_is_offline_and_hides_code(hengelo):
