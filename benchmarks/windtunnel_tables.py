@@ -1,7 +1,8 @@
 """Print the wind tunnel's verdict counts per threshold and its stability over 20 seeds.
 
-Run with ``.venv/bin/python benchmarks/windtunnel_tables.py`` (both tables, about 2-3 minutes on
-a 2-core machine) or with ``counts`` / ``stability`` for one. Every run uses the report's default
+Run with ``.venv/bin/python benchmarks/windtunnel_tables.py`` (both tables, a few minutes on a
+2-core machine; all regions of one seed share one model pass) or with ``counts`` / ``stability``
+for one. Every run uses the report's default
 goal (participation at least 20 %, net cost per placed at most 20,000 euro), the declared default
 sample count and criteria (``socecon/definitions/windtunnel.yaml``), and the nine participating
 regions (the eight municipalities and ISD Midden-Langstraat).
@@ -36,7 +37,7 @@ SEEDS = range(20)
 
 def counts() -> None:
     """Print the verdict counts per threshold over the participating regions."""
-    results = [windtunnel.evaluate(region, goal=GOAL, seed=0) for region in REGIONS]
+    results = windtunnel.evaluate_many(REGIONS, goal=GOAL, seed=0)
     verdicts = list(criteria.VERDICTS)
     print(f"verdicts of {len(results[0].options)} options x {len(REGIONS)} regions, seed 0")
     print("| threshold | " + " | ".join(criteria.VERDICTS[v] for v in verdicts) + " |")
@@ -54,17 +55,21 @@ def stability() -> None:
     print("| region | modal verdicts | lowest agreement | options below 95 % |")
     print("|---|---|---|---|")
     worst = 1.0
-    for region in REGIONS:
-        runs = [windtunnel.evaluate(region, goal=GOAL, seed=s) for s in SEEDS]
-        modal, share = criteria.agreement([r.classes for r in runs])
-        names = [o.name for o in runs[0].options]
+    labels: list[list[list[str]]] = [[] for _ in REGIONS]  # region -> seed -> verdicts
+    for s in SEEDS:
+        batch = windtunnel.evaluate_many(REGIONS, goal=GOAL, seed=s)
+        for r, result in enumerate(batch):
+            labels[r].append(result.classes)
+    names = [o.name for o in batch[0].options]
+    for r, result in enumerate(batch):
+        modal, share = criteria.agreement(labels[r])
         tally = Counter(modal)
         text = ", ".join(
             f"{tally[v]} {criteria.VERDICTS[v]}" for v in criteria.VERDICTS if tally[v]
         )
         low = [f"{n} ({s:.0%})" for n, s in zip(names, share, strict=True) if s < 0.95]
         worst = min(worst, float(share.min()))
-        print(f"| {runs[0].region} | {text} | {share.min():.0%} | {', '.join(low) or '-'} |")
+        print(f"| {result.region} | {text} | {share.min():.0%} | {', '.join(low) or '-'} |")
     print(f"lowest agreement over all regions and options: {worst:.0%}")
 
 

@@ -186,7 +186,7 @@ def test_windtunnel_summary_explains_each_class():
     assert "Windtunnel voor Assen (GM0106)" in html
     for option in table.option_name.unique():
         assert option in html
-    for word in ("<em>Robuust</em>", "<em>te veel spijt</em>", "<em>Onzeker</em>", "8 van de 10"):
+    for word in ("<em>Robuust</em>", "<em>te ver achter</em>", "<em>Onzeker</em>", "8 van de 10"):
         assert word in html, word
     order = ["robuust", "scenarioafhankelijk", "kwetsbaar", "onzeker", "gedomineerd"]
     shown = re.findall(rf"<td>({'|'.join(order)})</td>", html)
@@ -225,3 +225,24 @@ def test_a_municipality_without_target_group_gets_figures_and_a_note():
     assert "Let op" not in sections.introduction("GM0164", 2020).data
     table = sections.indicator_table(frame, "GM0277").data
     assert "Netto kosten per geplaatste" in table and "–" in table
+
+
+def test_reasons_say_what_was_measured_and_what_was_needed():
+    table = policy.windtunnel_table(
+        "GM0106", {"participation_min": 20.0, "net_cost_per_placed_max": 20000.0}, n_samples=40
+    )
+    row = table.iloc[0]
+    made = table.assign(option="x", status="goal_not_met", goal_share=0.54, **{"class": "fragile"})
+    made.attrs.update(table.attrs)
+    assert policy.reason_nl(made.iloc[[0]], "x") == (
+        f"{row.scenario_name}: doel niet gehaald (gehaald in maar 54 % van de toekomsten, "
+        "nodig is 8 van de 10)"
+    )
+    made = made.assign(status="too_much_regret", regret_at=7.6)
+    made.attrs.update(table.attrs, regret_percentile=0.9, regret_tolerance=5.0)
+    assert policy.reason_nl(made.iloc[[0]], "x") == (
+        f"{row.scenario_name}: te ver achter (in 1 van de 10 toekomsten 7,6 procentpunt of meer "
+        "achter bij de beste optie, toegestaan is 5,0)"
+    )
+    made.attrs.update(regret_percentile=1.0)
+    assert "in de slechtste toekomst 7,6" in policy.reason_nl(made.iloc[[0]], "x")

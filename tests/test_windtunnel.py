@@ -13,7 +13,7 @@ from socecon.definitions.effects import load_measure_effects
 from socecon.definitions.options import load_options
 from socecon.definitions.units import unit
 from socecon.exceptions import DefinitionError, SocEconError
-from socecon.regions import participating_codes
+from socecon.regions import group_members, participating_codes
 from socecon.report.policy import describe_goal, summary_nl
 
 PARTICIPATING = [*participating_codes(), "isd_midden_langstraat"]
@@ -219,6 +219,22 @@ def test_seeded_wind_tunnel_reproduces_bit_for_bit(zutphen):
     again = w.evaluate("GM0301", n_samples=60, seed=3)
     for name in ("participation", "placed", "net_cost", "programme_cost"):
         assert np.array_equal(getattr(zutphen, name), getattr(again, name)), name
+
+
+def test_a_batch_gives_each_region_what_it_gets_alone(zutphen):
+    group = "isd_midden_langstraat"
+    batch = w.evaluate_many([group, "GM0301"], n_samples=60, seed=3)
+    alone = w.evaluate(group, n_samples=60, seed=3)
+    assert [r.region for r in batch] == [alone.region, "GM0301"]
+    for single, together in ((alone, batch[0]), (zutphen, batch[1])):
+        for name in ("participation", "placed", "net_cost", "programme_cost"):
+            np.testing.assert_allclose(getattr(together, name), getattr(single, name), rtol=1e-12)
+        assert together.classes == single.classes
+    # A group is the sum of its members.
+    members = w.evaluate_many(list(group_members(group)), n_samples=60, seed=3)
+    np.testing.assert_allclose(sum(m.placed for m in members), alone.placed, rtol=1e-12)
+    with pytest.raises(SocEconError, match="list of regions"):
+        w.evaluate_many([], n_samples=10)
 
 
 def test_a_measure_with_zero_effect_has_zero_effect():

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from socecon.analysis import option_runs
 from socecon.analysis.criteria import (
     CELL_STATUS,
     CONFIDENCE_LEVEL,
@@ -58,10 +59,8 @@ from socecon.definitions.effects import MeasureEffects, load_measure_effects
 from socecon.definitions.options import Option, load_options, option_problems
 from socecon.definitions.windtunnel import load_windtunnel
 from socecon.exceptions import AssumptionError, WindTunnelError
-from socecon.model.core import run
-from socecon.model.indicators import registry
 from socecon.model.inputs import ModelInput, snapshot_input
-from socecon.regions import group_members, region_name
+from socecon.regions import region_name
 
 #: Uncertainty samples by default (``windtunnel.yaml``).
 DEFAULT_SAMPLES = load_windtunnel().samples
@@ -137,43 +136,6 @@ def resolve_options(options: Sequence[str | Option] | None = None) -> tuple[Opti
     if problems:
         raise WindTunnelError("; ".join(problems))
     return tuple(out)
-
-
-def _region_jobs(region: str, inp: ModelInput) -> float:
-    members = [region] if region in inp.regions else list(group_members(region))
-    return float(sum(inp.jobs[inp.regions.index(m)] for m in members))
-
-
-def _option_overrides(
-    options: Sequence[Option],
-    scenario: str,
-    samples: SampleSet,
-    effects: Mapping[str, MeasureEffects],
-) -> dict[str, np.ndarray]:
-    """Return model overrides for all options stacked on the sample axis (option-major)."""
-    assumptions = load_assumptions()
-    base = samples.overrides(assumptions)
-    defaults = assumptions.resolve()
-    n, o_count = len(samples), len(options)
-    out = {k: np.concatenate([v] * o_count, axis=0) for k, v in base.items()}
-    factors: dict[str, np.ndarray] = {}
-    additions: dict[str, np.ndarray] = {}
-    for o, option in enumerate(options):
-        for measure in option.measures:
-            for i, e in enumerate(effects[measure].effects):
-                if scenario not in e.scenarios:
-                    continue
-                size = samples.column(f"effect:{measure}:{i}")
-                if e.operation == "multiply":
-                    factors.setdefault(e.assumption, np.ones((o_count, n)))[o] *= size
-                else:
-                    additions.setdefault(e.assumption, np.zeros((o_count, n)))[o] += size
-    for key in set(factors) | set(additions):
-        start = np.broadcast_to(base.get(key, defaults[key]), (n,))
-        value = start * factors.get(key, 1.0) + additions.get(key, 0.0)
-        low, high = assumptions[key].bounds or (-np.inf, np.inf)
-        out[key] = np.clip(value, low, high).reshape(-1)
-    return out
 
 
 @dataclass(frozen=True)
@@ -294,6 +256,9 @@ class WindTunnelResult:
         q = {
             "participation": np.nanquantile(self.participation, [0.1, 0.5, 0.9], axis=2),
             "net_cost_per_placed": _nanquantile(self.net_cost_per_placed),
+            "placed": np.median(self.placed, axis=2),
+            "net_cost": np.median(self.net_cost, axis=2),
+            "programme": np.median(self.programme_cost, axis=1),
         }
         for o, option in enumerate(self.options):
             breaks = [
@@ -321,12 +286,12 @@ class WindTunnelResult:
                         "participation_p10": q["participation"][0, o, k],
                         "participation_median": q["participation"][1, o, k],
                         "participation_p90": q["participation"][2, o, k],
-                        "placed_median": np.median(self.placed[o, k]),
-                        "net_cost_median": np.median(self.net_cost[o, k]),
+                        "placed_median": q["placed"][o, k],
+                        "net_cost_median": q["net_cost"][o, k],
                         "net_cost_per_placed_p10": q["net_cost_per_placed"][0, o, k],
                         "net_cost_per_placed_median": q["net_cost_per_placed"][1, o, k],
                         "net_cost_per_placed_p90": q["net_cost_per_placed"][2, o, k],
-                        "programme_cost_median": np.median(self.programme_cost[o]),
+                        "programme_cost_median": q["programme"][o],
                         "goal_share": j.share[o, k],
                         "goal_share_low": j.share_low[o, k],
                         "goal_share_high": j.share_high[o, k],
@@ -401,8 +366,22 @@ def pinned_ranges(overrides: Mapping[str, Any] | None) -> dict[str, tuple[float,
     return pinned
 
 
-def evaluate(
-    region: str,
+def evaluate(region: str, *args: Any, **kwargs: Any) -> WindTunnelResult:
+    """Evaluate every option in every scenario over the uncertainty samples, for one region.
+
+    See :func:`evaluate_many` for the parameters (``region`` instead of ``regions``).
+
+    Returns
+    -------
+    WindTunnelResult
+    """
+    if not isinstance(region, str):
+        raise WindTunnelError(f"The wind tunnel takes one region, got {region!r}")
+    return evaluate_many([region], *args, **kwargs)[0]
+
+
+def evaluate_many(
+    regions: Sequence[str],
     options: Sequence[str | Option] | None = None,
     goal: Goal | Mapping[str, float] | None = None,
     *,
@@ -421,12 +400,16 @@ def evaluate(
     model_input: ModelInput | None = None,
     overrides: Mapping[str, Any] | None = None,
 ) -> WindTunnelResult:
-    """Evaluate every option in every scenario over the uncertainty samples.
+    """Evaluate every option in every scenario over the uncertainty samples, for many regions.
+
+    All regions share the samples and every model pass (one vectorised run per distinct set of
+    active effects), so a batch costs far less per region than separate calls; each region's
+    result is the same as :func:`evaluate` gives it alone.
 
     Parameters
     ----------
-    region : str
-        One municipality (code or name) or group (``isd_midden_langstraat``, AMxx, ...).
+    regions : sequence of str
+        Municipalities (code or name) and groups (``isd_midden_langstraat``, AMxx, ...).
     options : sequence of str or Option, optional
         Option ids from ``options.yaml`` or :class:`Option` objects; all declared by default.
     goal : Goal or mapping, optional
@@ -469,12 +452,14 @@ def evaluate(
 
     Returns
     -------
-    WindTunnelResult
+    list of WindTunnelResult
+        One per region, in order.
 
     Raises
     ------
     WindTunnelError
-        For an invalid goal, objective, threshold, percentile, level, scenario or option set.
+        For an empty region list, an invalid goal, objective, threshold, percentile, level,
+        scenario or option set.
     UnknownRegionError
         For an unknown region.
     """
@@ -503,8 +488,8 @@ def evaluate(
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
         raise WindTunnelError(f"seed = {seed!r} must be a non-negative whole number")
     check_settings(threshold, regret_percentile, level)
-    if not isinstance(region, str):
-        raise WindTunnelError(f"The wind tunnel takes one region, got {region!r}")
+    if isinstance(regions, str) or not regions or not all(isinstance(r, str) for r in regions):
+        raise WindTunnelError(f"The wind tunnel takes a list of regions, got {regions!r}")
     defs = load_definitions()
     future = [s.id for s in defs.future_scenarios]
     chosen = list(scenarios) if scenarios is not None else future
@@ -527,52 +512,44 @@ def evaluate(
         extra=effect_parameters(effects),
     )
     inp = model_input if model_input is not None else snapshot_input()
-    funcs = registry()
-    shape = (len(opts), len(chosen), n_samples)
-    placed, target, model_net = np.empty(shape), np.empty(shape), np.empty(shape)
-    region_id = region
-    for k, scenario in enumerate(chosen):
-        overrides = _option_overrides(opts, scenario, samples, effects)
-        result = run(
-            [region],
-            [scenario],
-            horizon=horizon,
-            years=[horizon],
-            overrides=overrides,
-            model_input=inp,
-        )
-        region_id = result.regions[0]
-        c = result.components
-        placed[:, k] = c.placed[0, :, 0, 0].sum(-1).reshape(len(opts), n_samples)
-        target[:, k] = c.target_group[0, :, 0, 0].sum(-1).reshape(len(opts), n_samples)
-        model_net[:, k] = funcs["net_cost"](c)[0, :, 0, 0].reshape(len(opts), n_samples)
-    jobs = _region_jobs(region_id, inp)
-    programme = np.zeros((len(opts), n_samples))
-    for o, option in enumerate(opts):
-        for measure in option.measures:
-            programme[o] += samples.column(f"cost:{measure}") * jobs / 1000.0
-    net = model_net + programme[:, None, :]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        participation = np.where(target > 0, placed / np.where(target > 0, target, 1) * 100, np.nan)
-        per_placed = np.where(placed > 0, net / np.where(placed > 0, placed, 1), np.nan)
-    return WindTunnelResult(
-        region=region_id,
-        options=opts,
-        scenarios=tuple(chosen),
-        goal=goal,
-        objective=objective,
-        threshold=float(threshold),
-        regret_percentile=float(regret_percentile),
-        level=float(level),
-        regret_tolerance=regret_tolerance,
-        participation=participation,
-        placed=placed,
-        net_cost=net,
-        net_cost_per_placed=per_placed,
-        programme_cost=programme,
-        samples=samples,
-        horizon=horizon,
+    ids, placed, target, model_net = option_runs.model_outputs(
+        regions, opts, chosen, samples, effects, horizon, inp
     )
+    results = []
+    for r, region_id in enumerate(ids):
+        programme = np.zeros((len(opts), n_samples))
+        jobs = option_runs.region_jobs(region_id, inp)
+        for o, option in enumerate(opts):
+            for measure in option.measures:
+                programme[o] += samples.column(f"cost:{measure}") * jobs / 1000.0
+        net = model_net[r] + programme[:, None, :]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = placed[r] / np.where(target[r] > 0, target[r], 1) * 100
+            participation = np.where(target[r] > 0, share, np.nan)
+            per_placed = np.where(
+                placed[r] > 0, net / np.where(placed[r] > 0, placed[r], 1), np.nan
+            )
+        results.append(
+            WindTunnelResult(
+                region=region_id,
+                options=opts,
+                scenarios=tuple(chosen),
+                goal=goal,
+                objective=objective,
+                threshold=float(threshold),
+                regret_percentile=float(regret_percentile),
+                level=float(level),
+                regret_tolerance=regret_tolerance,
+                participation=participation,
+                placed=placed[r],
+                net_cost=net,
+                net_cost_per_placed=per_placed,
+                programme_cost=programme,
+                samples=samples,
+                horizon=horizon,
+            )
+        )
+    return results
 
 
 def matrix(

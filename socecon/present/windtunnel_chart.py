@@ -1,6 +1,6 @@
 """The wind-tunnel chart: policy options x scenarios, with intervals and each option's verdict.
 
-Each cell is coloured by its status (houdt stand, doel niet gehaald, te veel spijt, onzeker), so
+Each cell is coloured by its status (houdt stand, doel niet gehaald, te ver achter, onzeker), so
 the colours and the verdict in the row label say the same thing: an option is robust exactly
 when every cell of its row has the colour of "houdt stand". Labels and colours (Okabe-Ito,
 colour-blind safe) are declared in ``definitions/windtunnel.yaml``.

@@ -116,15 +116,26 @@ def _pct(value: float) -> str:
     return f"{format_number(value * 100)} %"
 
 
-def _cell_reason(row: Any, tolerance: float | None) -> str:
+def _cell_reason(row: Any, attrs: Mapping[str, Any]) -> str:
     """Why one cell (option x scenario) breaks or is undecided, in Dutch."""
     scen = row.scenario_name
+    tolerance = attrs.get("regret_tolerance")
     if row.status == "goal_not_met":
-        return f"{scen}: doel niet gehaald (in {_pct(row.goal_share)} van de toekomsten)"
-    if row.status == "too_much_regret":
+        needed = share_of_futures(attrs.get("threshold", DEFAULT_THRESHOLD))
         return (
-            f"{scen}: te veel spijt (blijft tot {format_number(row.regret_at, 1)} procentpunt "
-            "achter bij de beste optie)"
+            f"{scen}: doel niet gehaald (gehaald in maar {_pct(row.goal_share)} van de "
+            f"toekomsten, nodig is {needed})"
+        )
+    if row.status == "too_much_regret":
+        percentile = attrs.get("regret_percentile", 1.0)
+        where = (
+            "in de slechtste toekomst"
+            if percentile >= 1
+            else f"in {share_of_futures(round(1 - percentile, 9))} toekomsten"
+        )
+        return (
+            f"{scen}: te ver achter ({where} {format_number(row.regret_at, 1)} procentpunt of "
+            f"meer achter bij de beste optie, toegestaan is {format_number(tolerance, 1)})"
         )
     parts = []
     if row.goal_state == 0:
@@ -154,12 +165,12 @@ def reason_nl(table: pd.DataFrame, option: str) -> str:
     Returns
     -------
     str
-        E.g. ``"Regulier: doel niet gehaald (in 46 % van de toekomsten)"``; for a robust option
+        E.g. ``"Regulier: doel niet gehaald (gehaald in maar 46 % van de toekomsten, nodig is
+        8 van de 10)"``; for a robust option
         that it holds everywhere, for a dominated one which option beats it.
     """
     rows = table[table["option"] == option]
     verdict = rows["class"].iloc[0]
-    tolerance = table.attrs.get("regret_tolerance")
     if verdict == "dominated":
         return (
             f"gedomineerd door '{rows['dominated_by'].iloc[0]}': die plaatst in elke toekomst "
@@ -168,7 +179,7 @@ def reason_nl(table: pd.DataFrame, option: str) -> str:
     if verdict == "robust":
         return "houdt in elk scenario stand"
     wanted = ("undecided",) if verdict == "undecided" else ("goal_not_met", "too_much_regret")
-    reasons = [_cell_reason(r, tolerance) for r in rows.itertuples() if r.status in wanted]
+    reasons = [_cell_reason(r, table.attrs) for r in rows.itertuples() if r.status in wanted]
     return "; ".join(reasons)
 
 
@@ -216,7 +227,7 @@ def windtunnel_summary(table: pd.DataFrame) -> Any:
         f"{esc(share_of_futures(threshold))} doorgerekende toekomsten, en in "
         f"{esc(share_of_futures(percentile))} toekomsten hoogstens {format_plain(tolerance)} "
         "procentpunt deelname achterblijft bij de beste optie in diezelfde toekomst (anders: "
-        "<em>te veel spijt</em>). "
+        "<em>te ver achter</em>). "
         "<em>Robuust</em>: houdt in elk scenario stand. "
         "<em>Scenarioafhankelijk</em>: houdt in sommige scenario's stand en in andere niet. "
         "<em>Kwetsbaar</em>: houdt in geen enkel scenario stand. <em>Gedomineerd</em>: een "
@@ -226,7 +237,13 @@ def windtunnel_summary(table: pd.DataFrame) -> Any:
         f"dat niet onzeker is, staat met {format_number(level * 100)} % zekerheid vast.</p>"
     )
     table_html = html_table(
-        ["Beleidsoptie", "Oordeel", "Waarom", "Grootste achterstand op de beste optie"],
+        [
+            "Beleidsoptie",
+            "Oordeel",
+            "Waarom",
+            "Grootste achterstand op de beste optie (in "
+            f"{share_of_futures(percentile)} toekomsten hoogstens)",
+        ],
         rows,
         caption=f"Doel: {describe_goal(table.attrs.get('goal'))}",
         numeric=[False, False, False, True],
@@ -267,7 +284,7 @@ def summary_nl(result: WindTunnelResult | pd.DataFrame) -> str:
         + (
             f" Een optie houdt stand als ze bovendien in {share_of_futures(percentile)} "
             f"toekomsten hoogstens {format_number(tolerance, 1)} {unit_label} achterblijft bij "
-            "de beste optie (anders: te veel spijt)."
+            "de beste optie (anders: te ver achter)."
             if tolerance is not None
             else ""
         )
