@@ -237,6 +237,28 @@ def test_a_batch_gives_each_region_what_it_gets_alone(zutphen):
         w.evaluate_many([], n_samples=10)
 
 
+def test_a_second_look_only_where_a_verdict_is_undecided():
+    goal = criteria.Goal(participation_min=20, net_cost_per_placed_max=20000)
+    one = w.evaluate("GM0301", goal=goal, n_samples=60, seed=3, second_look=1)
+    two = w.evaluate("GM0301", goal=goal, n_samples=60, seed=3, second_look=3)
+    assert "undecided" in one.classes and one.looks == 1
+    # Undecided after 60 samples: judged again on those 60 and 120 new, independent ones.
+    assert len(two.samples) == 180 and two.looks == 2
+    assert np.array_equal(two.samples.values[:60], one.samples.values)
+    assert not np.array_equal(two.samples.values[60:120], one.samples.values)
+    assert np.array_equal(two.participation[..., :60], one.participation)
+    assert two.table().attrs["n_samples"] == 180
+    # Each look gets half of the 5 % that a firm verdict may be wrong.
+    assert two.judgement.z == pytest.approx(criteria.z_value(0.975, 8))
+    # Nothing undecided (an empty goal is met everywhere, no regret test): no second look.
+    calm = w.evaluate("GM0301", n_samples=60, seed=3, regret_tolerance=None, second_look=3)
+    assert "undecided" not in calm.classes and len(calm.samples) == 60
+    again = w.evaluate("GM0301", goal=goal, n_samples=60, seed=3, second_look=3)
+    assert np.array_equal(again.net_cost, two.net_cost)  # deterministic for a seed
+    with pytest.raises(SocEconError, match="second_look"):
+        w.evaluate("GM0301", n_samples=10, second_look=0)
+
+
 def test_a_measure_with_zero_effect_has_zero_effect():
     effects = dict(load_measure_effects())
     me = effects["social_procurement"]

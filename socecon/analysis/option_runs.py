@@ -10,13 +10,16 @@ same model result: each distinct set of active effects is run once, over the sha
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
-from socecon.analysis.uncertainty import SampleSet
+from socecon.analysis.uncertainty import Parameter, SampleSet
+from socecon.definitions import load_definitions
 from socecon.definitions.assumptions import load_assumptions
 from socecon.definitions.effects import MeasureEffects
 from socecon.definitions.options import Option
+from socecon.exceptions import AssumptionError
 from socecon.model.core import run
 from socecon.model.indicators import registry
 from socecon.model.inputs import ModelInput
@@ -139,3 +142,59 @@ def model_outputs(
                 for out, value in zip((placed, target, net), values, strict=True):
                     out[:, o, k] = value[:, p, 0]
     return ids, placed, target, net
+
+
+def effect_parameters(effects: Mapping[str, MeasureEffects]) -> tuple[Parameter, ...]:
+    """Return the sampled effect sizes and programme costs of every declared measure.
+
+    Parameters
+    ----------
+    effects : mapping of str to MeasureEffects
+
+    Returns
+    -------
+    tuple of Parameter
+        Ids ``effect:<measure>:<i>`` and ``cost:<measure>``.
+    """
+    names = {m.id: m.name for m in load_definitions().measures}
+    labels = {a.id: a.label for a in load_assumptions()}
+    out = []
+    for measure, me in effects.items():
+        for i, e in enumerate(me.effects):
+            label = f"Effect {names[measure]} op {labels[e.assumption].lower()}"
+            out.append(Parameter(f"effect:{measure}:{i}", label, e.low, e.high))
+        out.append(
+            Parameter(f"cost:{measure}", f"Kosten {names[measure]}", me.cost.low, me.cost.high)
+        )
+    return tuple(out)
+
+
+def pinned_ranges(overrides: Mapping[str, Any] | None) -> dict[str, tuple[float, float]]:
+    """Turn assumption overrides into ranges of one point, so that every sample holds them.
+
+    Parameters
+    ----------
+    overrides : mapping, optional
+        Assumption id to a number, or ``(number, unit)``, as for :func:`socecon.model.run`.
+
+    Returns
+    -------
+    dict of str to (float, float)
+
+    Raises
+    ------
+    AssumptionError
+        For an invalid override, or one that is not a scalar (a distribution cannot be pinned
+        while the wind tunnel samples around it).
+    """
+    assumptions = load_assumptions()
+    values = assumptions.resolve(overrides)  # validates ids, types, units and bounds
+    pinned = {}
+    for key in overrides or {}:
+        if assumptions[key].kind != "scalar":
+            raise AssumptionError(
+                f"the wind tunnel can only hold scalar assumptions fixed, not {key!r}"
+            )
+        number = float(values[key])
+        pinned[key] = (number, number)
+    return pinned

@@ -52,46 +52,23 @@ from socecon.analysis.criteria import (
     judge,
     regret,
 )
-from socecon.analysis.uncertainty import Parameter, SampleSet, sample
+from socecon.analysis.option_runs import effect_parameters, pinned_ranges
+from socecon.analysis.uncertainty import SampleSet, sample
 from socecon.definitions import DEFAULT_HORIZON, load_definitions
-from socecon.definitions.assumptions import load_assumptions
 from socecon.definitions.effects import MeasureEffects, load_measure_effects
 from socecon.definitions.options import Option, load_options, option_problems
 from socecon.definitions.windtunnel import load_windtunnel
-from socecon.exceptions import AssumptionError, WindTunnelError
+from socecon.exceptions import WindTunnelError
 from socecon.model.inputs import ModelInput, snapshot_input
 from socecon.regions import region_name
 
 #: Uncertainty samples by default (``windtunnel.yaml``).
 DEFAULT_SAMPLES = load_windtunnel().samples
+#: Regions with an undecided verdict are computed again with this many times the samples.
+SECOND_LOOK = load_windtunnel().second_look
 
 
 # --- evaluation -----------------------------------------------------------------------------------
-
-
-def effect_parameters(effects: Mapping[str, MeasureEffects]) -> tuple[Parameter, ...]:
-    """Return the sampled effect sizes and programme costs of every declared measure.
-
-    Parameters
-    ----------
-    effects : mapping of str to MeasureEffects
-
-    Returns
-    -------
-    tuple of Parameter
-        Ids ``effect:<measure>:<i>`` and ``cost:<measure>``.
-    """
-    names = {m.id: m.name for m in load_definitions().measures}
-    labels = {a.id: a.label for a in load_assumptions()}
-    out = []
-    for measure, me in effects.items():
-        for i, e in enumerate(me.effects):
-            label = f"Effect {names[measure]} op {labels[e.assumption].lower()}"
-            out.append(Parameter(f"effect:{measure}:{i}", label, e.low, e.high))
-        out.append(
-            Parameter(f"cost:{measure}", f"Kosten {names[measure]}", me.cost.low, me.cost.high)
-        )
-    return tuple(out)
 
 
 def resolve_options(options: Sequence[str | Option] | None = None) -> tuple[Option, ...]:
@@ -156,7 +133,7 @@ class WindTunnelResult:
     regret_percentile : float
         Percentile (0-1] at which regret is judged.
     level : float
-        Joint confidence of a firm verdict.
+        Joint confidence of a firm verdict, over all looks at the samples.
     regret_tolerance : float or None
         Largest median regret (in the objective's unit) that still counts as "no regret".
     participation, placed, net_cost, net_cost_per_placed : numpy.ndarray
@@ -165,6 +142,9 @@ class WindTunnelResult:
         Shape ``(O, S)``, EUR/year.
     samples : SampleSet
     horizon : int
+    looks : int
+        How often the verdicts may be looked at (2 with a second look); each look gets an equal
+        part of ``1 - level`` (Bonferroni).
     """
 
     region: str
@@ -183,6 +163,7 @@ class WindTunnelResult:
     programme_cost: np.ndarray
     samples: SampleSet
     horizon: int
+    looks: int = 1
 
     @property
     def performance(self) -> np.ndarray:
@@ -220,7 +201,7 @@ class WindTunnelResult:
             self.threshold,
             self.regret_percentile,
             self.regret_tolerance,
-            self.level,
+            1 - (1 - self.level) / self.looks,
         )
 
     @property
@@ -254,7 +235,7 @@ class WindTunnelResult:
         overall_part = np.nanmedian(self.participation.reshape(len(self.options), -1), axis=1)
         rows = []
         q = {
-            "participation": np.nanquantile(self.participation, [0.1, 0.5, 0.9], axis=2),
+            "participation": _nanquantile(self.participation),
             "net_cost_per_placed": _nanquantile(self.net_cost_per_placed),
             "placed": np.median(self.placed, axis=2),
             "net_cost": np.median(self.net_cost, axis=2),
@@ -330,40 +311,12 @@ class WindTunnelResult:
 
 
 def _nanquantile(a: np.ndarray) -> np.ndarray:
+    """P10, median and P90 over the samples; NaN (nobody placed) left out."""
+    if not np.isnan(a).any():  # the usual case, and far faster than nanquantile
+        return np.quantile(a, [0.1, 0.5, 0.9], axis=2)
     with warnings.catch_warnings():  # all-NaN when nobody is placed in any sample
         warnings.simplefilter("ignore", RuntimeWarning)
         return np.nanquantile(a, [0.1, 0.5, 0.9], axis=2)
-
-
-def pinned_ranges(overrides: Mapping[str, Any] | None) -> dict[str, tuple[float, float]]:
-    """Turn assumption overrides into ranges of one point, so that every sample holds them.
-
-    Parameters
-    ----------
-    overrides : mapping, optional
-        Assumption id to a number, or ``(number, unit)``, as for :func:`socecon.model.run`.
-
-    Returns
-    -------
-    dict of str to (float, float)
-
-    Raises
-    ------
-    AssumptionError
-        For an invalid override, or one that is not a scalar (a distribution cannot be pinned
-        while the wind tunnel samples around it).
-    """
-    assumptions = load_assumptions()
-    values = assumptions.resolve(overrides)  # validates ids, types, units and bounds
-    pinned = {}
-    for key in overrides or {}:
-        if assumptions[key].kind != "scalar":
-            raise AssumptionError(
-                f"the wind tunnel can only hold scalar assumptions fixed, not {key!r}"
-            )
-        number = float(values[key])
-        pinned[key] = (number, number)
-    return pinned
 
 
 def evaluate(region: str, *args: Any, **kwargs: Any) -> WindTunnelResult:
@@ -399,7 +352,8 @@ def evaluate_many(
     effects: Mapping[str, MeasureEffects] | None = None,
     model_input: ModelInput | None = None,
     overrides: Mapping[str, Any] | None = None,
-) -> WindTunnelResult:
+    second_look: int = SECOND_LOOK,
+) -> list[WindTunnelResult]:
     """Evaluate every option in every scenario over the uncertainty samples, for many regions.
 
     All regions share the samples and every model pass (one vectorised run per distinct set of
@@ -449,6 +403,10 @@ def evaluate_many(
     overrides : mapping, optional
         Scalar assumptions held fixed in every sample (see :func:`pinned_ranges`); ``ranges``
         wins where both name an assumption.
+    second_look : int
+        A region with an undecided verdict is judged again on ``second_look`` times
+        ``n_samples`` samples: the first ones and new, independent ones (seeded from ``seed``).
+        1 switches this off (``windtunnel.yaml``).
 
     Returns
     -------
@@ -504,20 +462,66 @@ def evaluate_many(
     missing = sorted({m for o in opts for m in o.measures if m not in effects})
     if missing:
         raise WindTunnelError(f"No effects declared for measure(s) {', '.join(missing)}")
-    samples = sample(
-        n_samples,
+    if isinstance(second_look, bool) or not isinstance(second_look, int) or second_look < 1:
+        raise WindTunnelError(f"second_look = {second_look!r} must be a whole number >= 1")
+    draw = dict(
         method=method,
-        seed=seed,
         ranges={**pinned_ranges(overrides), **(ranges or {})} or None,
         extra=effect_parameters(effects),
     )
+    samples = sample(n_samples, seed=seed, **draw)
     inp = model_input if model_input is not None else snapshot_input()
-    ids, placed, target, model_net = option_runs.model_outputs(
-        regions, opts, chosen, samples, effects, horizon, inp
+    looks = 2 if second_look > 1 else 1
+    settings = dict(
+        options=opts,
+        scenarios=tuple(chosen),
+        goal=goal,
+        objective=objective,
+        threshold=float(threshold),
+        regret_percentile=float(regret_percentile),
+        level=float(level),
+        regret_tolerance=regret_tolerance,
+        horizon=horizon,
+        looks=looks,
     )
+    outputs = option_runs.model_outputs(regions, opts, chosen, samples, effects, horizon, inp)
+    results = _results(outputs, samples, inp, settings)
+    again = [r for r, res in enumerate(results) if "undecided" in res.classes]
+    if looks == 1 or not again:
+        return results
+    # Second look: the same draw with an independent seed, for the undecided regions only.
+    more_seed = (
+        None if seed is None else int(np.random.SeedSequence([seed, 1]).generate_state(1)[0])
+    )
+    more = sample(n_samples * (second_look - 1), seed=more_seed, **draw)
+    pooled = SampleSet(
+        samples.parameters,
+        np.concatenate([samples.values, more.values]),
+        {k: np.concatenate([v, more.distributions[k]]) for k, v in samples.distributions.items()},
+        samples.method,
+        samples.seed,
+    )
+    ids = [results[r].region for r in again]
+    extra = option_runs.model_outputs(ids, opts, chosen, more, effects, horizon, inp)
+    first = [a[again] for a in outputs[1:]]
+    joined = (
+        tuple(ids),
+        *(np.concatenate([a, b], axis=-1) for a, b in zip(first, extra[1:], strict=True)),
+    )
+    for r, result in zip(again, _results(joined, pooled, inp, settings), strict=True):
+        results[r] = result
+    return results
+
+
+def _results(
+    outputs: tuple, samples: SampleSet, inp: ModelInput, settings: Mapping[str, Any]
+) -> list[WindTunnelResult]:
+    """Turn model outputs (:func:`option_runs.model_outputs`) into one result per region."""
+    ids, placed, target, model_net = outputs
+    opts = settings["options"]
     results = []
     for r, region_id in enumerate(ids):
-        programme = np.zeros((len(opts), n_samples))
+        programme = np.zeros((len(opts), len(samples)))
         jobs = option_runs.region_jobs(region_id, inp)
         for o, option in enumerate(opts):
             for measure in option.measures:
@@ -532,21 +536,13 @@ def evaluate_many(
         results.append(
             WindTunnelResult(
                 region=region_id,
-                options=opts,
-                scenarios=tuple(chosen),
-                goal=goal,
-                objective=objective,
-                threshold=float(threshold),
-                regret_percentile=float(regret_percentile),
-                level=float(level),
-                regret_tolerance=regret_tolerance,
                 participation=participation,
                 placed=placed[r],
                 net_cost=net,
                 net_cost_per_placed=per_placed,
                 programme_cost=programme,
                 samples=samples,
-                horizon=horizon,
+                **settings,
             )
         )
     return results

@@ -50,6 +50,7 @@ class WindTunnelSettings:
     regret_tolerance: float
     confidence_level: float
     samples: int
+    second_look: int
     cell_status: Mapping[str, Label]
     verdicts: Mapping[str, Label]
 
@@ -102,6 +103,9 @@ def parse_windtunnel(doc: Any, problems: Problems) -> WindTunnelSettings | None:
     samples = integer(doc.get("samples"), "samples", "the value", problems)
     if samples is not None and samples < 10:
         problems.add("samples", f"must be at least 10, got {samples}")
+    second_look = integer(doc.get("second_look"), "second_look", "the value", problems)
+    if second_look is not None and second_look < 1:
+        problems.add("second_look", f"must be 1 (off) or more, got {second_look}")
     cells = _labels(doc, "cell_status", CELL_STATUSES, problems)
     verdicts = _labels(doc, "verdicts", VERDICTS, problems)
     if problems:
@@ -112,6 +116,7 @@ def parse_windtunnel(doc: Any, problems: Problems) -> WindTunnelSettings | None:
         regret_tolerance=float(tolerance),  # type: ignore[arg-type]
         confidence_level=shares["confidence_level"],  # type: ignore[arg-type]
         samples=samples,  # type: ignore[arg-type]
+        second_look=second_look,  # type: ignore[arg-type]
         cell_status=MappingProxyType(cells),
         verdicts=MappingProxyType(verdicts),
     )

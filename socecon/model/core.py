@@ -292,10 +292,7 @@ def compute_components(
     # One year (the wind tunnel, the uncertainty analysis): views instead of copies (the
     # target group stays a read-only broadcast over the scenarios).
     return Components(
-        **{
-            name: arrs[0][None] if len(arrs) == 1 else np.stack(arrs)
-            for name, arrs in out.items()
-        }
+        **{name: arrs[0][None] if len(arrs) == 1 else np.stack(arrs) for name, arrs in out.items()}
     )
 
 
