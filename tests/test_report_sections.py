@@ -233,11 +233,16 @@ def test_reasons_say_what_was_measured_and_what_was_needed():
     )
     row = table.iloc[0]
     made = table.assign(option="x", status="goal_not_met", goal_share=0.54, **{"class": "fragile"})
+    made = made.assign(goal_share_participation=0.99, goal_share_cost=0.55)
     made.attrs.update(table.attrs)
+    # Which part of the goal fails: participation of 54 % can still miss a cost limit.
     assert policy.reason_nl(made.iloc[[0]], "x") == (
-        f"{row.scenario_name}: doel niet gehaald (gehaald in maar 54 % van de toekomsten, "
-        "nodig is 8 van de 10)"
+        f"{row.scenario_name}: doel niet gehaald (gehaald in 54 % van de toekomsten, "
+        "nodig is 80 %; de deelname haalt het in 99 %, de kosten in 55 %)"
     )
+    alone = made.assign(goal_share_cost=np.nan)  # a goal on participation only
+    alone.attrs.update(made.attrs)
+    assert policy.reason_nl(alone.iloc[[0]], "x").endswith("nodig is 80 %)")
     made = made.assign(status="too_much_regret", regret_at=7.6)
     made.attrs.update(table.attrs, regret_percentile=0.9, regret_tolerance=5.0)
     assert policy.reason_nl(made.iloc[[0]], "x") == (

@@ -433,6 +433,9 @@ def test_participating_municipalities_get_a_readable_classification():
         assert (table.regret_median >= 0).all() and (table.regret_at >= 0).all()
         assert (table.goal_share_low <= table.goal_share).all()
         assert (table.goal_share <= table.goal_share_high).all()
+        # Both parts of the goal are met at least as often as the whole goal.
+        assert (table.goal_share <= table.goal_share_participation + 1e-12).all()
+        assert (table.goal_share <= table.goal_share_cost + 1e-12).all()
         assert table.status.isin(list(criteria.CELL_STATUS)).all()
         text = summary_nl(table)
         assert table.region_name.iloc[0] in text and "deelname ≥ 20,0 %" in text

@@ -209,6 +209,28 @@ class WindTunnelResult:
         """Verdict id per option (a key of :data:`~socecon.analysis.criteria.VERDICTS`)."""
         return classify(self.judgement.status, self.dominance.any(axis=1))
 
+    def goal_part_shares(self) -> tuple[np.ndarray, np.ndarray]:
+        """Share of samples meeting each part of the goal: participation, and the cost limits.
+
+        Returns
+        -------
+        (numpy.ndarray, numpy.ndarray)
+            Shape ``(O, K)`` each; NaN where the goal has no such part.
+        """
+        g = self.goal
+        parts = (
+            Goal(participation_min=g.participation_min),
+            Goal(net_cost_per_placed_max=g.net_cost_per_placed_max, net_cost_max=g.net_cost_max),
+        )
+        out = []
+        for part in parts:
+            if part == Goal():
+                out.append(np.full(self.participation.shape[:2], np.nan))
+            else:
+                args = (self.participation, self.net_cost_per_placed, self.net_cost, part)
+                out.append(goal_met(*args).mean(axis=2))
+        return out[0], out[1]
+
     def table(self) -> pd.DataFrame:
         """Return the tidy option x scenario matrix with the verdicts.
 
@@ -231,6 +253,7 @@ class WindTunnelResult:
         j = self.judgement
         classes = classify(j.status, dom.any(axis=1))
         reg_median = np.nanmedian(self.regret, axis=2)
+        parts = self.goal_part_shares()
         name = region_name(self.region)
         overall_part = np.nanmedian(self.participation.reshape(len(self.options), -1), axis=1)
         rows = []
@@ -274,6 +297,8 @@ class WindTunnelResult:
                         "net_cost_per_placed_p90": q["net_cost_per_placed"][2, o, k],
                         "programme_cost_median": q["programme"][o],
                         "goal_share": j.share[o, k],
+                        "goal_share_participation": parts[0][o, k],
+                        "goal_share_cost": parts[1][o, k],
                         "goal_share_low": j.share_low[o, k],
                         "goal_share_high": j.share_high[o, k],
                         "goal_state": int(j.goal_state[o, k]),

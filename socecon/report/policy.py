@@ -121,10 +121,20 @@ def _cell_reason(row: Any, attrs: Mapping[str, Any]) -> str:
     scen = row.scenario_name
     tolerance = attrs.get("regret_tolerance")
     if row.status == "goal_not_met":
-        needed = share_of_futures(attrs.get("threshold", DEFAULT_THRESHOLD))
+        needed = _pct(attrs.get("threshold", DEFAULT_THRESHOLD))
+        parts = ""
+        part_shares = (
+            getattr(row, "goal_share_participation", None),
+            getattr(row, "goal_share_cost", None),
+        )
+        if all(v is not None and v == v for v in part_shares):  # both parts set (not NaN)
+            parts = (
+                f"; de deelname haalt het in {_pct(part_shares[0])}, de kosten in "
+                f"{_pct(part_shares[1])}"
+            )
         return (
-            f"{scen}: doel niet gehaald (gehaald in maar {_pct(row.goal_share)} van de "
-            f"toekomsten, nodig is {needed})"
+            f"{scen}: doel niet gehaald (gehaald in {_pct(row.goal_share)} van de toekomsten, "
+            f"nodig is {needed}{parts})"
         )
     if row.status == "too_much_regret":
         percentile = attrs.get("regret_percentile", 1.0)
@@ -140,8 +150,9 @@ def _cell_reason(row: Any, attrs: Mapping[str, Any]) -> str:
     parts = []
     if row.goal_state == 0:
         parts.append(
-            f"doel gehaald in {_pct(row.goal_share)} van de toekomsten, maar de rekenmarge "
-            f"loopt van {_pct(row.goal_share_low)} tot {_pct(row.goal_share_high)}"
+            f"doel gehaald in {_pct(row.goal_share)} van de toekomsten, nodig is "
+            f"{_pct(attrs.get('threshold', DEFAULT_THRESHOLD))}, en de rekenmarge loopt van "
+            f"{_pct(row.goal_share_low)} tot {_pct(row.goal_share_high)}"
         )
     if row.regret_state == 0 and tolerance is not None:
         parts.append(
@@ -165,8 +176,8 @@ def reason_nl(table: pd.DataFrame, option: str) -> str:
     Returns
     -------
     str
-        E.g. ``"Regulier: doel niet gehaald (gehaald in maar 46 % van de toekomsten, nodig is
-        8 van de 10)"``; for a robust option
+        E.g. ``"Regulier: doel niet gehaald (gehaald in 46 % van de toekomsten, nodig is
+        80 %)"``; for a robust option
         that it holds everywhere, for a dominated one which option beats it.
     """
     rows = table[table["option"] == option]
