@@ -25,7 +25,10 @@ firmness
     Wilson score interval for the share, a distribution-free order-statistic interval for the
     percentile), with a per-interval level from :data:`CONFIDENCE_LEVEL` by Bonferroni over the
     statements a verdict rests on (scenarios x 2 criteria). A statement is firm only when its
-    interval lies wholly on one side of the threshold or tolerance.
+    interval lies wholly on one side of the threshold or tolerance. Where a verdict is still
+    undecided, the wind tunnel takes a second look on more samples (``second_look`` in
+    ``windtunnel.yaml``, :func:`socecon.analysis.windtunnel.evaluate_many`); both looks then
+    share the level (Bonferroni over the looks as well).
 
 Every cell (option x scenario) gets a status (:data:`CELL_STATUS`): ``holds`` (goal firmly met
 and regret firmly within the tolerance), ``goal_not_met`` (share firmly below the threshold),
