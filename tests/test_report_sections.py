@@ -238,7 +238,7 @@ def test_reasons_say_what_was_measured_and_what_was_needed():
     # Which part of the goal fails: participation of 54 % can still miss a cost limit.
     assert policy.reason_nl(made.iloc[[0]], "x") == (
         f"{row.scenario_name}: doel niet gehaald (gehaald in 54 % van de toekomsten, "
-        "nodig is 80 %; de deelname haalt het in 99 %, de kosten in 55 %)"
+        "nodig is 80 %; deelname hoog genoeg in 99 %, kosten laag genoeg in 55 %)"
     )
     alone = made.assign(goal_share_cost=np.nan)  # a goal on participation only
     alone.attrs.update(made.attrs)

@@ -129,7 +129,7 @@ def _cell_reason(row: Any, attrs: Mapping[str, Any]) -> str:
         )
         if all(v is not None and v == v for v in part_shares):  # both parts set (not NaN)
             parts = (
-                f"; de deelname haalt het in {_pct(part_shares[0])}, de kosten in "
+                f"; deelname hoog genoeg in {_pct(part_shares[0])}, kosten laag genoeg in "
                 f"{_pct(part_shares[1])}"
             )
         return (
