@@ -20,7 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from socecon import __version__, model, regions
-from socecon.analysis.criteria import DEFAULT_CONFIDENCE, DEFAULT_REGRET_TOLERANCE, Goal
+from socecon.analysis.criteria import (
+    DEFAULT_REGRET_PERCENTILE,
+    DEFAULT_REGRET_TOLERANCE,
+    DEFAULT_THRESHOLD,
+    Goal,
+)
 from socecon.analysis.windtunnel import DEFAULT_SAMPLES, evaluate
 from socecon.batch.notebooks import strip_outputs
 from socecon.batch.tasks import DEFAULT_NOTEBOOK, DEFAULT_TIMEOUT, make_tasks, select_regions
@@ -405,17 +410,25 @@ def add_windtunnel_command(sub: Any) -> None:
     p.add_argument("--samples", type=int, default=DEFAULT_SAMPLES, help="uncertainty samples")
     p.add_argument("--seed", type=int, default=0, help="random seed (same seed, same result)")
     p.add_argument(
-        "--confidence",
+        "--threshold",
         type=float,
-        default=DEFAULT_CONFIDENCE,
+        default=DEFAULT_THRESHOLD,
         help="share of samples that must meet the goal in a scenario (default %(default)g)",
+    )
+    p.add_argument(
+        "--regret-percentile",
+        type=float,
+        default=DEFAULT_REGRET_PERCENTILE,
+        metavar="Q",
+        help="judge regret at this percentile of the samples, 1 = maximum (default %(default)g)",
     )
     p.add_argument(
         "--regret-tolerance",
         type=float,
         default=DEFAULT_REGRET_TOLERANCE,
         metavar="Z",
-        help="no regret: at most Z percentage points behind the best option (default %(default)g)",
+        help="no regret: at most Z percentage points behind the best option at that percentile "
+        "(default %(default)g)",
     )
     _add_horizon(p, "horizon year")
     p.set_defaults(func=_cmd_windtunnel)
@@ -431,7 +444,8 @@ def _cmd_windtunnel(args: Any) -> int:
         goal=goal,
         n_samples=args.samples,
         seed=args.seed,
-        confidence=args.confidence,
+        threshold=args.threshold,
+        regret_percentile=args.regret_percentile,
         regret_tolerance=args.regret_tolerance,
         horizon=args.horizon,
     )

@@ -320,6 +320,19 @@ def _break_cbs_tables(doc):
     ]
 
 
+def _break_windtunnel(doc):
+    doc["threshold"] = 1.5
+    doc["regret_tolerance"] = -1
+    del doc["cell_status"]["undecided"]
+    doc["verdicts"]["robust"]["color"] = "green"
+    return [
+        "threshold: the value must be a share",
+        "regret_tolerance: must be a number >= 0",
+        "cell_status.undecided: missing",
+        "verdicts.robust: color must be '#rrggbb'",
+    ]
+
+
 BREAKERS = {
     "scenarios.yaml": _break_scenarios,
     "measures.yaml": _break_measures,
@@ -334,6 +347,7 @@ BREAKERS = {
     "options.yaml": _break_options,
     "corop_2015.yaml": _break_corop,
     "cbs_tables.yaml": _break_cbs_tables,
+    "windtunnel.yaml": _break_windtunnel,
 }
 
 

@@ -15,6 +15,7 @@ from socecon.exceptions import AssumptionError, UnknownRegionError
 from socecon.model import run_model, summary
 from socecon.present.formats import format_count, format_euro
 from socecon.report import policy, provenance, region_figures, sections, tables
+from socecon.report.tables import esc
 
 
 @pytest.fixture(scope="module")
@@ -185,12 +186,15 @@ def test_windtunnel_summary_explains_each_class():
     assert "Windtunnel voor Assen (GM0106)" in html
     for option in table.option_name.unique():
         assert option in html
-    assert "<em>Robuust</em>" in html and "Spijt" in html
-    order = ["robuust", "scenarioafhankelijk", "kwetsbaar", "gedomineerd"]
-    shown = [
-        c for c in re.findall(r"<td>(robuust|scenarioafhankelijk|kwetsbaar|gedomineerd)</td>", html)
-    ]
+    for word in ("<em>Robuust</em>", "<em>te ver achter</em>", "<em>Onzeker</em>", "8 van de 10"):
+        assert word in html, word
+    order = ["robuust", "scenarioafhankelijk", "kwetsbaar", "onzeker", "gedomineerd"]
+    shown = re.findall(rf"<td>({'|'.join(order)})</td>", html)
+    assert len(shown) == table.option.nunique()
     assert shown == sorted(shown, key=order.index)  # the best options first
+    # Every option's reason is in the table: where it breaks and why, or why it is undecided.
+    for option in table.option.unique():
+        assert esc(policy.reason_nl(table, option)) in html
     assert "deelname ≥ 20,0 %" in html
 
 
@@ -221,3 +225,29 @@ def test_a_municipality_without_target_group_gets_figures_and_a_note():
     assert "Let op" not in sections.introduction("GM0164", 2020).data
     table = sections.indicator_table(frame, "GM0277").data
     assert "Netto kosten per geplaatste" in table and "–" in table
+
+
+def test_reasons_say_what_was_measured_and_what_was_needed():
+    table = policy.windtunnel_table(
+        "GM0106", {"participation_min": 20.0, "net_cost_per_placed_max": 20000.0}, n_samples=40
+    )
+    row = table.iloc[0]
+    made = table.assign(option="x", status="goal_not_met", goal_share=0.54, **{"class": "fragile"})
+    made = made.assign(goal_share_participation=0.99, goal_share_cost=0.55)
+    made.attrs.update(table.attrs)
+    # Which part of the goal fails: participation of 54 % can still miss a cost limit.
+    assert policy.reason_nl(made.iloc[[0]], "x") == (
+        f"{row.scenario_name}: doel niet gehaald (gehaald in 54 % van de toekomsten, "
+        "nodig is 80 %; deelname hoog genoeg in 99 %, kosten laag genoeg in 55 %)"
+    )
+    alone = made.assign(goal_share_cost=np.nan)  # a goal on participation only
+    alone.attrs.update(made.attrs)
+    assert policy.reason_nl(alone.iloc[[0]], "x").endswith("nodig is 80 %)")
+    made = made.assign(status="too_much_regret", regret_at=7.6)
+    made.attrs.update(table.attrs, regret_percentile=0.9, regret_tolerance=5.0)
+    assert policy.reason_nl(made.iloc[[0]], "x") == (
+        f"{row.scenario_name}: te ver achter (in 1 van de 10 toekomsten 7,6 procentpunt of meer "
+        "achter bij de beste optie, toegestaan is 5,0)"
+    )
+    made.attrs.update(regret_percentile=1.0)
+    assert "in de slechtste toekomst 7,6" in policy.reason_nl(made.iloc[[0]], "x")

@@ -1,50 +1,85 @@
-"""The robustness criteria of the wind tunnel, in one place: goal, regret, dominance, classes.
+"""The robustness criteria of the wind tunnel, in one place: goal, regret, dominance, verdicts.
 
 The wind tunnel (:mod:`socecon.analysis.windtunnel`) evaluates every policy option in every
-scenario over the same uncertainty samples. This module judges the outcome; its functions work
-on plain arrays of shape ``(O, K, S)`` (options, scenarios, samples).
+scenario over the same uncertainty samples (common random numbers). This module judges the
+outcome; its functions work on plain arrays of shape ``(O, K, S)`` (options, scenarios, samples).
+The settings (threshold, percentile, tolerance, confidence, labels, colours) are declared in
+``definitions/windtunnel.yaml``; every definition that uses them is here.
 
+satisficing
+    The share of samples in which the option meets the user's :class:`Goal` (participation at
+    least X %, net cost per placed at most Y euro, net cost at most Z euro a year), per
+    scenario. The goal counts as met in a scenario when that share reaches the threshold
+    (:data:`DEFAULT_THRESHOLD`, 0.8: "in 8 of 10 computed futures").
 regret
     How far the option falls short of the best option *in the same scenario and sample* on the
-    objective (participation rate by default, in percentage points; see :data:`OBJECTIVES`).
-satisficing
-    Whether it meets the user's :class:`Goal` (participation at least X %, net cost per placed at
-    most Y euro, net cost at most Z euro a year); the share of samples that meet it, per scenario.
+    objective (participation rate by default, in percentage points; see :data:`OBJECTIVES`),
+    judged at a high percentile of the samples (:data:`DEFAULT_REGRET_PERCENTILE`, P90; 1.0 is
+    the maximum). An option has "no regret" in a scenario when that percentile is within the
+    tolerance (:data:`DEFAULT_REGRET_TOLERANCE` percentage points).
 dominance
     Option A dominates B when, in every scenario and sample, A places at least as many people at
     no higher net cost, and in some strictly more or cheaper (beyond :data:`TIE_TOLERANCE`).
+firmness
+    The share and the percentile are estimates from a finite sample. Each gets an interval (a
+    Wilson score interval for the share, a distribution-free order-statistic interval for the
+    percentile), with a per-interval level from :data:`CONFIDENCE_LEVEL` by Bonferroni over the
+    statements a verdict rests on (scenarios x 2 criteria). A statement is firm only when its
+    interval lies wholly on one side of the threshold or tolerance. Where a verdict is still
+    undecided, the wind tunnel takes a second look on more samples (``second_look`` in
+    ``windtunnel.yaml``, :func:`socecon.analysis.windtunnel.evaluate_many`); both looks then
+    share the level (Bonferroni over the looks as well).
 
-Classification (one per option and region, :data:`CLASSES`), with the scenarios where it breaks:
+Every cell (option x scenario) gets a status (:data:`CELL_STATUS`): ``holds`` (goal firmly met
+and regret firmly within the tolerance), ``goal_not_met`` (share firmly below the threshold),
+``too_much_regret`` (regret firmly above the tolerance) or ``undecided`` (an interval contains
+the threshold or tolerance). Every option gets a verdict (:data:`VERDICTS`):
 
-* ``robust`` (robuust, no regret): not dominated, and in every scenario it meets the goal in at
-  least ``confidence`` of the samples (:data:`DEFAULT_CONFIDENCE`: the median meets it) and its
-  median regret stays within :data:`DEFAULT_REGRET_TOLERANCE`; whatever the world, choosing it
-  is not regretted;
-* ``scenario_dependent`` (scenarioafhankelijk): holds in some scenarios only;
-* ``fragile`` (kwetsbaar): holds in no scenario;
 * ``dominated`` (gedomineerd): another option is at least as good in every world; never robust,
-  whatever the goal.
+  whatever the goal;
+* ``robust`` (robuust): holds in every scenario;
+* ``scenario_dependent`` (scenarioafhankelijk): firmly holds in some scenario and firmly breaks
+  in another;
+* ``fragile`` (kwetsbaar): firmly breaks in every scenario;
+* ``undecided`` (onzeker): the undecided cells could still make it either of these; the reason
+  says which scenario and criterion are too close to call.
 
-Among robust options the one with the smallest maximum median regret is recommended.
+A verdict is firm when it is the same however its undecided cells turn out.
+
+How this compares with the tools of the field
+---------------------------------------------
+Rhodium (Hadka et al. 2015, after Herman et al. 2015) computes, pooled over all states of the
+world, "Satisficing Type 1" (the fraction of states meeting every constraint) and "Regret Type
+2" (the 90th percentile of the deviation from the best policy in each state). The EMA Workbench
+leaves the robustness function to the user (its tutorials use a satisficing share with a
+threshold and the maximum regret). socecon uses the same two definitions with three
+differences: both are computed *within* each of the study's four scenarios (a verdict says in
+which scenario an option breaks, not only how often); every verdict carries the sampling
+uncertainty of its share and percentile and is "onzeker" when that does not exclude the
+threshold (neither library does this); and dominance (a Pareto test on placed persons and net
+cost over all scenarios and samples) removes options no one should choose.
 
 Examples
 --------
 >>> import numpy as np
 >>> regret(np.array([[[20.0]], [[25.0]]]))[:, 0, 0].tolist()
 [5.0, 0.0]
->>> classify(np.array([[1.0, 1.0], [1.0, 0.0]]), np.array([False, False]))
-['robust', 'scenario_dependent']
+>>> wilson_interval(np.array([80]), 100, 1.96)[0].round(3).tolist()
+[0.711]
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 
+from socecon.definitions.windtunnel import load_windtunnel
 from socecon.exceptions import WindTunnelError
 
+_SETTINGS = load_windtunnel()
 #: What regret can be measured on: id -> (Dutch label, unit id of ``units.yaml`` that regret is
 #: measured in, higher is better). The report layer shows the unit's Dutch label.
 OBJECTIVES = {
@@ -53,21 +88,21 @@ OBJECTIVES = {
     "net_cost": ("netto kosten", "EUR/year", False),
     "net_cost_per_placed": ("netto kosten per geplaatste", "EUR/person/year", False),
 }
-#: The classes of an option: id -> Dutch name.
-CLASSES = {
-    "robust": "robuust",
-    "scenario_dependent": "scenarioafhankelijk",
-    "fragile": "kwetsbaar",
-    "dominated": "gedomineerd",
-}
-# Share of samples in which the goal must be met to count as met in a scenario: 0.5 means the
-# median meets it. The assumptions' ranges are wide and shared by all options, so a stricter
-# share (0.8, 0.9) mostly tests the world, not the policy; the matrix shows every share.
-DEFAULT_CONFIDENCE = 0.5
-# "No regret", with a tolerance: in a scenario an option holds only if it meets the goal and its
-# median regret is at most this many percentage points of participation behind the best option
-# there. Applies when regret is measured on participation (the default objective).
-DEFAULT_REGRET_TOLERANCE = 5.0
+#: The status of a cell (option x scenario): id -> Dutch label (``windtunnel.yaml``).
+CELL_STATUS = {k: v.label for k, v in _SETTINGS.cell_status.items()}
+#: The verdicts of an option, in report order: id -> Dutch label (``windtunnel.yaml``).
+VERDICTS = {k: v.label for k, v in _SETTINGS.verdicts.items()}
+#: Former name of :data:`VERDICTS`.
+CLASSES = VERDICTS
+#: Share of samples in which the goal must be met for it to count as met in a scenario.
+DEFAULT_THRESHOLD = _SETTINGS.threshold
+#: Percentile of the samples at which regret is judged (1.0: the maximum).
+DEFAULT_REGRET_PERCENTILE = _SETTINGS.regret_percentile
+#: Largest regret at that percentile that still counts as "no regret" (percentage points of
+#: participation; applies when regret is measured on participation, the default objective).
+DEFAULT_REGRET_TOLERANCE = _SETTINGS.regret_tolerance
+#: Joint confidence of the statements a firm verdict rests on.
+CONFIDENCE_LEVEL = _SETTINGS.confidence_level
 # Relative tolerance when comparing options: differences below it count as ties.
 TIE_TOLERANCE = 1e-9
 
@@ -196,74 +231,244 @@ def dominated_by(benefit: np.ndarray, cost: np.ndarray) -> np.ndarray:
     return out
 
 
-def holds_in(
-    met_share: np.ndarray,
-    confidence: float = DEFAULT_CONFIDENCE,
-    regret_median: np.ndarray | None = None,
-    regret_tolerance: float | None = None,
-) -> np.ndarray:
-    """Return where each option holds: it meets the goal and stays near the best option.
+def check_settings(threshold: float, percentile: float, level: float) -> None:
+    """Refuse a threshold or percentile outside (0, 1] or a confidence level outside (0, 1).
+
+    Raises
+    ------
+    WindTunnelError
+        Naming the setting and its value.
+    """
+    for label, value, top in (
+        ("threshold", threshold, True),
+        ("regret_percentile", percentile, True),
+        ("level", level, False),
+    ):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not (0 < value <= 1 if top else 0 < value < 1)
+        ):
+            raise WindTunnelError(f"{label} must lie in (0, 1{']' if top else ')'}, got {value!r}")
+
+
+def z_value(level: float = CONFIDENCE_LEVEL, statements: int = 1) -> float:
+    """Return the two-sided normal quantile for ``statements`` intervals of joint ``level``.
+
+    Bonferroni: each interval gets level ``1 - (1 - level) / statements``.
 
     Parameters
     ----------
-    met_share : numpy.ndarray
-        Shape ``(O, K)``: share of samples meeting the goal per option and scenario.
-    confidence : float
-        Share of samples needed to count the goal as met in a scenario.
-    regret_median : numpy.ndarray, optional
-        Shape ``(O, K)``: median regret per option and scenario.
-    regret_tolerance : float, optional
-        Largest median regret that still counts as "no regret"; no regret test without it.
+    level : float
+        Joint confidence in (0, 1).
+    statements : int
+        How many intervals must hold together (at least 1).
 
     Returns
     -------
-    numpy.ndarray of bool
-        Shape ``(O, K)``.
+    float
+        E.g. 1.96 for one interval at 0.95; about 2.73 for 8.
     """
-    holds = np.asarray(met_share) >= confidence
-    if regret_median is not None and regret_tolerance is not None:
-        holds &= np.nan_to_num(np.asarray(regret_median), nan=np.inf) <= regret_tolerance
-    return holds
+    if not 0 < level < 1 or statements < 1:
+        raise WindTunnelError(f"confidence level {level!r} must lie in (0, 1), statements >= 1")
+    alpha = (1 - level) / statements
+    return NormalDist().inv_cdf(1 - alpha / 2)
 
 
-def classify(
-    met_share: np.ndarray,
-    dominated: np.ndarray,
-    confidence: float = DEFAULT_CONFIDENCE,
-    regret_median: np.ndarray | None = None,
-    regret_tolerance: float | None = None,
-) -> list[str]:
-    """Classify options from where they hold (see :func:`holds_in`) and their dominance.
+def wilson_interval(successes: np.ndarray, n: int, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """Return the Wilson score interval of a share estimated from ``n`` samples.
 
     Parameters
     ----------
-    met_share : numpy.ndarray
-        Shape ``(O, K)``: share of samples meeting the goal per option and scenario.
+    successes : numpy.ndarray
+        Number of samples meeting the goal.
+    n : int
+        Number of samples.
+    z : float
+        Normal quantile of the interval (see :func:`z_value`).
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Lower and upper bound, within [0, 1]. For Latin hypercube samples the interval is
+        conservative (stratification only lowers the variance of a share).
+    """
+    p = np.asarray(successes, dtype=float) / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+
+
+def percentile_interval(
+    values: np.ndarray, q: float, z: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the ``q``-quantile over the last axis and its distribution-free interval.
+
+    The interval is spanned by the order statistics whose ranks lie ``z`` binomial standard
+    deviations around ``n q`` (normal approximation to the binomial). For ``q = 1`` (the maximum)
+    it is the maximum itself: a sample cannot say how much larger the true maximum is.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Samples on the last axis; NaN counts as larger than every number.
+    q : float
+        Quantile in (0, 1].
+    z : float
+        Normal quantile of the interval.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray, numpy.ndarray)
+        The estimate (linear interpolation), lower and upper bound.
+    """
+    x = np.sort(np.nan_to_num(np.asarray(values, dtype=float), nan=np.inf), axis=-1)
+    n = x.shape[-1]
+    spread = z * math.sqrt(n * q * (1 - q))
+    low = min(n - 1, max(0, math.floor(n * q - spread) - 1))
+    high = min(n - 1, max(0, math.ceil(n * q + spread) - 1))
+    with np.errstate(invalid="ignore"):
+        estimate = np.quantile(x, q, axis=-1)
+    return estimate, x[..., low], x[..., high]
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The criteria applied to every option and scenario; arrays have shape ``(O, K)``.
+
+    Attributes
+    ----------
+    share, share_low, share_high : numpy.ndarray
+        Share of samples meeting the goal and its interval.
+    regret, regret_low, regret_high : numpy.ndarray
+        Regret at the percentile and its interval.
+    goal_state, regret_state : numpy.ndarray of int
+        1 firmly met / within tolerance, -1 firmly not, 0 undecided.
+    status : numpy.ndarray of str
+        The cell status, a key of :data:`CELL_STATUS`.
+    z : float
+        Normal quantile used for every interval.
+    """
+
+    share: np.ndarray
+    share_low: np.ndarray
+    share_high: np.ndarray
+    regret: np.ndarray
+    regret_low: np.ndarray
+    regret_high: np.ndarray
+    goal_state: np.ndarray
+    regret_state: np.ndarray
+    status: np.ndarray
+    z: float
+
+
+def _state(firm_yes: np.ndarray, firm_no: np.ndarray) -> np.ndarray:
+    return np.where(firm_yes, 1, np.where(firm_no, -1, 0))
+
+
+def judge(
+    met: np.ndarray,
+    regret_samples: np.ndarray,
+    threshold: float = DEFAULT_THRESHOLD,
+    percentile: float = DEFAULT_REGRET_PERCENTILE,
+    tolerance: float | None = DEFAULT_REGRET_TOLERANCE,
+    level: float = CONFIDENCE_LEVEL,
+) -> Judgement:
+    """Judge every option in every scenario: goal, regret, and whether each is firm.
+
+    Parameters
+    ----------
+    met : numpy.ndarray of bool
+        Shape ``(O, K, S)``: whether the goal is met per sample (see :func:`goal_met`).
+    regret_samples : numpy.ndarray
+        Shape ``(O, K, S)``: regret per sample (see :func:`regret`).
+    threshold : float
+        Share of samples needed to count the goal as met in a scenario.
+    percentile : float
+        Percentile (0-1] of the samples at which regret is judged.
+    tolerance : float or None
+        Largest regret at that percentile that is "no regret"; None: no regret test.
+    level : float
+        Joint confidence of the ``2 K`` statements a verdict rests on.
+
+    Returns
+    -------
+    Judgement
+    """
+    met = np.asarray(met, dtype=bool)
+    _, k, n = met.shape
+    z = z_value(level, 2 * k)
+    count = met.sum(axis=2)
+    low, high = wilson_interval(count, n, z)
+    goal_state = _state(low >= threshold, high < threshold)
+    estimate, r_low, r_high = percentile_interval(regret_samples, percentile, z)
+    if tolerance is None:
+        regret_state = np.ones_like(goal_state)
+    else:
+        regret_state = _state(r_high <= tolerance, r_low > tolerance)
+    status = np.select(
+        [goal_state < 0, regret_state < 0, (goal_state > 0) & (regret_state > 0)],
+        ["goal_not_met", "too_much_regret", "holds"],
+        "undecided",
+    )
+    return Judgement(
+        count / n, low, high, estimate, r_low, r_high, goal_state, regret_state, status, z
+    )
+
+
+def _verdict(holds: np.ndarray) -> str:
+    if holds.all():
+        return "robust"
+    return "scenario_dependent" if holds.any() else "fragile"
+
+
+def classify(status: np.ndarray, dominated: np.ndarray) -> list[str]:
+    """Return the verdict per option from its cells' statuses and its dominance.
+
+    Parameters
+    ----------
+    status : numpy.ndarray of str
+        Shape ``(O, K)``: keys of :data:`CELL_STATUS` (see :func:`judge`).
     dominated : numpy.ndarray of bool
         Shape ``(O,)``.
-    confidence : float
-        Share of samples needed to count the goal as met in a scenario.
-    regret_median : numpy.ndarray, optional
-        Shape ``(O, K)``: median regret per option and scenario.
-    regret_tolerance : float, optional
-        Largest median regret that still counts as "no regret".
 
     Returns
     -------
     list of str
-        Per option: ``robust`` (holds in every scenario: meets the goal with no regret beyond the
-        tolerance), ``scenario_dependent`` (holds in some), ``fragile`` (in none), or
-        ``dominated`` (another option is at least as good everywhere; never robust).
+        Keys of :data:`VERDICTS`. ``dominated`` wins (a dominated option is never robust);
+        otherwise the verdict if every undecided cell held (optimistic) and if none did
+        (pessimistic): equal means firm, different means ``undecided``.
     """
-    holds = holds_in(met_share, confidence, regret_median, regret_tolerance)
+    status = np.asarray(status)
     out = []
-    for o in range(holds.shape[0]):
+    for o in range(status.shape[0]):
         if dominated[o]:
             out.append("dominated")
-        elif holds[o].all():
-            out.append("robust")
-        elif holds[o].any():
-            out.append("scenario_dependent")
-        else:
-            out.append("fragile")
+            continue
+        optimistic = _verdict(np.isin(status[o], ["holds", "undecided"]))
+        pessimistic = _verdict(status[o] == "holds")
+        out.append(optimistic if optimistic == pessimistic else "undecided")
     return out
+
+
+def agreement(labels: list[list[str]]) -> tuple[list[str], np.ndarray]:
+    """Return the most frequent label per option over repeated runs, and how often it came up.
+
+    Stability is measured, not assumed: run the wind tunnel with several seeds and count how
+    often each option gets its most frequent verdict.
+
+    Parameters
+    ----------
+    labels : list of list of str
+        One list of labels (one per option) per run.
+
+    Returns
+    -------
+    (list of str, numpy.ndarray)
+        The modal label per option (ties: the one seen first) and the share of runs that gave it.
+    """
+    per_option = list(zip(*labels, strict=True))
+    modal = [max(dict.fromkeys(runs), key=runs.count) for runs in per_option]
+    share = np.array([runs.count(m) / len(runs) for m, runs in zip(modal, per_option, strict=True)])
+    return modal, share

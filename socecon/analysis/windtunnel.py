@@ -34,58 +34,41 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from socecon.analysis import option_runs
 from socecon.analysis.criteria import (
-    CLASSES,
-    DEFAULT_CONFIDENCE,
+    CELL_STATUS,
+    CONFIDENCE_LEVEL,
+    DEFAULT_REGRET_PERCENTILE,
     DEFAULT_REGRET_TOLERANCE,
+    DEFAULT_THRESHOLD,
     OBJECTIVES,
+    VERDICTS,
     Goal,
+    Judgement,
+    check_settings,
     classify,
     dominated_by,
     goal_met,
-    holds_in,
+    judge,
     regret,
 )
-from socecon.analysis.uncertainty import Parameter, SampleSet, sample
+from socecon.analysis.option_runs import effect_parameters, pinned_ranges
+from socecon.analysis.uncertainty import SampleSet, sample
 from socecon.definitions import DEFAULT_HORIZON, load_definitions
-from socecon.definitions.assumptions import load_assumptions
 from socecon.definitions.effects import MeasureEffects, load_measure_effects
 from socecon.definitions.options import Option, load_options, option_problems
-from socecon.exceptions import AssumptionError, WindTunnelError
-from socecon.model.core import run
-from socecon.model.indicators import registry
+from socecon.definitions.windtunnel import load_windtunnel
+from socecon.exceptions import WindTunnelError
 from socecon.model.inputs import ModelInput, snapshot_input
-from socecon.regions import group_members, region_name
+from socecon.regions import region_name
 
-DEFAULT_SAMPLES = 200
+#: Uncertainty samples by default (``windtunnel.yaml``).
+DEFAULT_SAMPLES = load_windtunnel().samples
+#: Regions with an undecided verdict are computed again with this many times the samples.
+SECOND_LOOK = load_windtunnel().second_look
 
 
 # --- evaluation -----------------------------------------------------------------------------------
-
-
-def effect_parameters(effects: Mapping[str, MeasureEffects]) -> tuple[Parameter, ...]:
-    """Return the sampled effect sizes and programme costs of every declared measure.
-
-    Parameters
-    ----------
-    effects : mapping of str to MeasureEffects
-
-    Returns
-    -------
-    tuple of Parameter
-        Ids ``effect:<measure>:<i>`` and ``cost:<measure>``.
-    """
-    names = {m.id: m.name for m in load_definitions().measures}
-    labels = {a.id: a.label for a in load_assumptions()}
-    out = []
-    for measure, me in effects.items():
-        for i, e in enumerate(me.effects):
-            label = f"Effect {names[measure]} op {labels[e.assumption].lower()}"
-            out.append(Parameter(f"effect:{measure}:{i}", label, e.low, e.high))
-        out.append(
-            Parameter(f"cost:{measure}", f"Kosten {names[measure]}", me.cost.low, me.cost.high)
-        )
-    return tuple(out)
 
 
 def resolve_options(options: Sequence[str | Option] | None = None) -> tuple[Option, ...]:
@@ -132,43 +115,6 @@ def resolve_options(options: Sequence[str | Option] | None = None) -> tuple[Opti
     return tuple(out)
 
 
-def _region_jobs(region: str, inp: ModelInput) -> float:
-    members = [region] if region in inp.regions else list(group_members(region))
-    return float(sum(inp.jobs[inp.regions.index(m)] for m in members))
-
-
-def _option_overrides(
-    options: Sequence[Option],
-    scenario: str,
-    samples: SampleSet,
-    effects: Mapping[str, MeasureEffects],
-) -> dict[str, np.ndarray]:
-    """Return model overrides for all options stacked on the sample axis (option-major)."""
-    assumptions = load_assumptions()
-    base = samples.overrides(assumptions)
-    defaults = assumptions.resolve()
-    n, o_count = len(samples), len(options)
-    out = {k: np.concatenate([v] * o_count, axis=0) for k, v in base.items()}
-    factors: dict[str, np.ndarray] = {}
-    additions: dict[str, np.ndarray] = {}
-    for o, option in enumerate(options):
-        for measure in option.measures:
-            for i, e in enumerate(effects[measure].effects):
-                if scenario not in e.scenarios:
-                    continue
-                size = samples.column(f"effect:{measure}:{i}")
-                if e.operation == "multiply":
-                    factors.setdefault(e.assumption, np.ones((o_count, n)))[o] *= size
-                else:
-                    additions.setdefault(e.assumption, np.zeros((o_count, n)))[o] += size
-    for key in set(factors) | set(additions):
-        start = np.broadcast_to(base.get(key, defaults[key]), (n,))
-        value = start * factors.get(key, 1.0) + additions.get(key, 0.0)
-        low, high = assumptions[key].bounds or (-np.inf, np.inf)
-        out[key] = np.clip(value, low, high).reshape(-1)
-    return out
-
-
 @dataclass(frozen=True)
 class WindTunnelResult:
     """Every option in every scenario over the uncertainty samples, for one region.
@@ -182,7 +128,12 @@ class WindTunnelResult:
     scenarios : tuple of str
     goal : Goal
     objective : str
-    confidence : float
+    threshold : float
+        Share of samples needed to count the goal as met in a scenario.
+    regret_percentile : float
+        Percentile (0-1] at which regret is judged.
+    level : float
+        Joint confidence of a firm verdict, over all looks at the samples.
     regret_tolerance : float or None
         Largest median regret (in the objective's unit) that still counts as "no regret".
     participation, placed, net_cost, net_cost_per_placed : numpy.ndarray
@@ -191,6 +142,9 @@ class WindTunnelResult:
         Shape ``(O, S)``, EUR/year.
     samples : SampleSet
     horizon : int
+    looks : int
+        How often the verdicts may be looked at (2 with a second look); each look gets an equal
+        part of ``1 - level`` (Bonferroni).
     """
 
     region: str
@@ -198,7 +152,9 @@ class WindTunnelResult:
     scenarios: tuple[str, ...]
     goal: Goal
     objective: str
-    confidence: float
+    threshold: float
+    regret_percentile: float
+    level: float
     regret_tolerance: float | None
     participation: np.ndarray
     placed: np.ndarray
@@ -207,6 +163,7 @@ class WindTunnelResult:
     programme_cost: np.ndarray
     samples: SampleSet
     horizon: int
+    looks: int = 1
 
     @property
     def performance(self) -> np.ndarray:
@@ -236,46 +193,86 @@ class WindTunnelResult:
         return dominated_by(self.placed, self.net_cost)
 
     @property
-    def classes(self) -> list[str]:
-        """Class id per option."""
-        return classify(
-            self.met_share,
-            self.dominance.any(axis=1),
-            self.confidence,
-            np.nanmedian(self.regret, axis=2),
+    def judgement(self) -> Judgement:
+        """The criteria per option and scenario, with their intervals and cell status."""
+        return judge(
+            self.met,
+            self.regret,
+            self.threshold,
+            self.regret_percentile,
             self.regret_tolerance,
+            1 - (1 - self.level) / self.looks,
         )
 
+    @property
+    def classes(self) -> list[str]:
+        """Verdict id per option (a key of :data:`~socecon.analysis.criteria.VERDICTS`)."""
+        return classify(self.judgement.status, self.dominance.any(axis=1))
+
+    def goal_part_shares(self) -> tuple[np.ndarray, np.ndarray]:
+        """Share of samples meeting each part of the goal: participation, and the cost limits.
+
+        Returns
+        -------
+        (numpy.ndarray, numpy.ndarray)
+            Shape ``(O, K)`` each; NaN where the goal has no such part.
+        """
+        g = self.goal
+        parts = (
+            Goal(participation_min=g.participation_min),
+            Goal(net_cost_per_placed_max=g.net_cost_per_placed_max, net_cost_max=g.net_cost_max),
+        )
+        out = []
+        for part in parts:
+            if part == Goal():
+                out.append(np.full(self.participation.shape[:2], np.nan))
+            else:
+                args = (self.participation, self.net_cost_per_placed, self.net_cost, part)
+                out.append(goal_met(*args).mean(axis=2))
+        return out[0], out[1]
+
     def table(self) -> pd.DataFrame:
-        """Return the tidy option x scenario matrix with the classification.
+        """Return the tidy option x scenario matrix with the verdicts.
 
         Returns
         -------
         pandas.DataFrame
             One row per option and scenario: ids and Dutch names, P10/median/P90 of participation
             and net cost per placed, medians of placed and net cost, the programme cost, the
-            goal share, regret (median, P90), and per option the class (id and Dutch), the
-            scenarios where it breaks, the option that dominates it, its maximum median regret
-            and overall goal share. ``attrs`` holds the goal, objective, confidence and samples.
+            goal share and its interval (``goal_share_low``/``_high``), regret at the percentile
+            and its interval (``regret_at``/``_low``/``_high``), the median regret, the cell
+            status (``status``, ``status_name``), and per option the verdict (``class``,
+            ``class_name``), the scenarios where it firmly breaks (``breaks_in``) or is
+            undecided (``undecided_in``), the option that dominates it, its largest regret at
+            the percentile and overall goal share. ``attrs`` holds the goal, objective,
+            threshold, percentile, tolerance, level and samples.
         """
         defs = load_definitions()
         names = {s.id: s.name for s in defs.scenarios}
         dom = self.dominance
-        classes = self.classes
-        reg = self.regret
-        share = self.met_share
-        reg_median = np.nanmedian(reg, axis=2)
-        holds = holds_in(share, self.confidence, reg_median, self.regret_tolerance)
-        reg_p90 = np.nanquantile(reg, 0.9, axis=2)
+        j = self.judgement
+        classes = classify(j.status, dom.any(axis=1))
+        reg_median = np.nanmedian(self.regret, axis=2)
+        parts = self.goal_part_shares()
         name = region_name(self.region)
         overall_part = np.nanmedian(self.participation.reshape(len(self.options), -1), axis=1)
         rows = []
         q = {
-            "participation": np.nanquantile(self.participation, [0.1, 0.5, 0.9], axis=2),
+            "participation": _nanquantile(self.participation),
             "net_cost_per_placed": _nanquantile(self.net_cost_per_placed),
+            "placed": np.median(self.placed, axis=2),
+            "net_cost": np.median(self.net_cost, axis=2),
+            "programme": np.median(self.programme_cost, axis=1),
         }
         for o, option in enumerate(self.options):
-            breaks = [names[s] for k, s in enumerate(self.scenarios) if not holds[o, k]]
+            breaks = [
+                names[s]
+                for k, s in enumerate(self.scenarios)
+                if j.status[o, k] in ("goal_not_met", "too_much_regret")
+            ]
+            undecided = [
+                names[s] for k, s in enumerate(self.scenarios) if j.status[o, k] == "undecided"
+            ]
             winners = np.flatnonzero(dom[o])
             by = ""
             if winners.size:
@@ -293,31 +290,43 @@ class WindTunnelResult:
                         "participation_p10": q["participation"][0, o, k],
                         "participation_median": q["participation"][1, o, k],
                         "participation_p90": q["participation"][2, o, k],
-                        "placed_median": np.median(self.placed[o, k]),
-                        "net_cost_median": np.median(self.net_cost[o, k]),
+                        "placed_median": q["placed"][o, k],
+                        "net_cost_median": q["net_cost"][o, k],
                         "net_cost_per_placed_p10": q["net_cost_per_placed"][0, o, k],
                         "net_cost_per_placed_median": q["net_cost_per_placed"][1, o, k],
                         "net_cost_per_placed_p90": q["net_cost_per_placed"][2, o, k],
-                        "programme_cost_median": np.median(self.programme_cost[o]),
-                        "goal_share": share[o, k],
-                        "meets_goal": bool(share[o, k] >= self.confidence),
-                        "holds": bool(holds[o, k]),
+                        "programme_cost_median": q["programme"][o],
+                        "goal_share": j.share[o, k],
+                        "goal_share_participation": parts[0][o, k],
+                        "goal_share_cost": parts[1][o, k],
+                        "goal_share_low": j.share_low[o, k],
+                        "goal_share_high": j.share_high[o, k],
+                        "goal_state": int(j.goal_state[o, k]),
                         "regret_median": reg_median[o, k],
-                        "regret_p90": reg_p90[o, k],
+                        "regret_at": j.regret[o, k],
+                        "regret_low": j.regret_low[o, k],
+                        "regret_high": j.regret_high[o, k],
+                        "regret_state": int(j.regret_state[o, k]),
+                        "status": str(j.status[o, k]),
+                        "status_name": CELL_STATUS[str(j.status[o, k])],
+                        "holds": bool(j.status[o, k] == "holds"),
                         "class": classes[o],
-                        "class_name": CLASSES[classes[o]],
+                        "class_name": VERDICTS[classes[o]],
                         "breaks_in": ", ".join(breaks),
+                        "undecided_in": ", ".join(undecided),
                         "dominated_by": by,
-                        "max_regret": np.nanmax(reg_median[o]),
-                        "goal_share_all": share[o].mean(),
+                        "max_regret": np.nanmax(j.regret[o]),
+                        "goal_share_all": j.share[o].mean(),
                     }
                 )
         table = pd.DataFrame(rows)
         table.attrs.update(
             goal=self.goal,
             objective=self.objective,
-            confidence=self.confidence,
+            threshold=self.threshold,
+            regret_percentile=self.regret_percentile,
             regret_tolerance=self.regret_tolerance,
+            level=self.level,
             n_samples=len(self.samples),
             seed=self.samples.seed,
             method=self.samples.method,
@@ -327,44 +336,30 @@ class WindTunnelResult:
 
 
 def _nanquantile(a: np.ndarray) -> np.ndarray:
+    """P10, median and P90 over the samples; NaN (nobody placed) left out."""
+    if not np.isnan(a).any():  # the usual case, and far faster than nanquantile
+        return np.quantile(a, [0.1, 0.5, 0.9], axis=2)
     with warnings.catch_warnings():  # all-NaN when nobody is placed in any sample
         warnings.simplefilter("ignore", RuntimeWarning)
         return np.nanquantile(a, [0.1, 0.5, 0.9], axis=2)
 
 
-def pinned_ranges(overrides: Mapping[str, Any] | None) -> dict[str, tuple[float, float]]:
-    """Turn assumption overrides into ranges of one point, so that every sample holds them.
+def evaluate(region: str, *args: Any, **kwargs: Any) -> WindTunnelResult:
+    """Evaluate every option in every scenario over the uncertainty samples, for one region.
 
-    Parameters
-    ----------
-    overrides : mapping, optional
-        Assumption id to a number, or ``(number, unit)``, as for :func:`socecon.model.run`.
+    See :func:`evaluate_many` for the parameters (``region`` instead of ``regions``).
 
     Returns
     -------
-    dict of str to (float, float)
-
-    Raises
-    ------
-    AssumptionError
-        For an invalid override, or one that is not a scalar (a distribution cannot be pinned
-        while the wind tunnel samples around it).
+    WindTunnelResult
     """
-    assumptions = load_assumptions()
-    values = assumptions.resolve(overrides)  # validates ids, types, units and bounds
-    pinned = {}
-    for key in overrides or {}:
-        if assumptions[key].kind != "scalar":
-            raise AssumptionError(
-                f"the wind tunnel can only hold scalar assumptions fixed, not {key!r}"
-            )
-        number = float(values[key])
-        pinned[key] = (number, number)
-    return pinned
+    if not isinstance(region, str):
+        raise WindTunnelError(f"The wind tunnel takes one region, got {region!r}")
+    return evaluate_many([region], *args, **kwargs)[0]
 
 
-def evaluate(
-    region: str,
+def evaluate_many(
+    regions: Sequence[str],
     options: Sequence[str | Option] | None = None,
     goal: Goal | Mapping[str, float] | None = None,
     *,
@@ -374,19 +369,26 @@ def evaluate(
     method: str = "lhs",
     horizon: int = DEFAULT_HORIZON,
     objective: str = "participation_rate",
-    confidence: float = DEFAULT_CONFIDENCE,
+    threshold: float = DEFAULT_THRESHOLD,
+    regret_percentile: float = DEFAULT_REGRET_PERCENTILE,
     regret_tolerance: float | str | None = "auto",
+    level: float = CONFIDENCE_LEVEL,
     ranges: Mapping[str, Sequence[float]] | None = None,
     effects: Mapping[str, MeasureEffects] | None = None,
     model_input: ModelInput | None = None,
     overrides: Mapping[str, Any] | None = None,
-) -> WindTunnelResult:
-    """Evaluate every option in every scenario over the uncertainty samples.
+    second_look: int = SECOND_LOOK,
+) -> list[WindTunnelResult]:
+    """Evaluate every option in every scenario over the uncertainty samples, for many regions.
+
+    All regions share the samples and every model pass (one vectorised run per distinct set of
+    active effects), so a batch costs far less per region than separate calls; each region's
+    result is the same as :func:`evaluate` gives it alone.
 
     Parameters
     ----------
-    region : str
-        One municipality (code or name) or group (``isd_midden_langstraat``, AMxx, ...).
+    regions : sequence of str
+        Municipalities (code or name) and groups (``isd_midden_langstraat``, AMxx, ...).
     options : sequence of str or Option, optional
         Option ids from ``options.yaml`` or :class:`Option` objects; all declared by default.
     goal : Goal or mapping, optional
@@ -404,14 +406,19 @@ def evaluate(
     objective : str
         What regret is measured on: ``participation_rate`` (default), ``placed``, ``net_cost`` or
         ``net_cost_per_placed``.
-    confidence : float
-        Share of samples (0-1] that must meet the goal for it to count as met in a scenario.
+    threshold : float
+        Share of samples (0-1] that must meet the goal for it to count as met in a scenario
+        (``windtunnel.yaml``: 0.8).
+    regret_percentile : float
+        Percentile (0-1] of the samples at which regret is judged (0.9: P90; 1.0: maximum).
     regret_tolerance : float or None
-        Largest median regret that still counts as "no regret" in a scenario, in the
+        Largest regret at that percentile that still counts as "no regret" in a scenario, in the
         objective's unit; ``"auto"`` means :data:`DEFAULT_REGRET_TOLERANCE` percentage points
         for the participation objective and no regret test for the others; None switches the
         regret test off. An option is robust only if it meets the goal and stays within this
         tolerance of the best option in every scenario.
+    level : float
+        Joint confidence (0-1) of the statements a firm verdict rests on.
     ranges : mapping, optional
         Replacement ranges for assumptions (see :func:`socecon.analysis.uncertainty.sample`).
     effects : mapping of str to MeasureEffects, optional
@@ -421,15 +428,21 @@ def evaluate(
     overrides : mapping, optional
         Scalar assumptions held fixed in every sample (see :func:`pinned_ranges`); ``ranges``
         wins where both name an assumption.
+    second_look : int
+        A region with an undecided verdict is judged again on ``second_look`` times
+        ``n_samples`` samples: the first ones and new, independent ones (seeded from ``seed``).
+        1 switches this off (``windtunnel.yaml``).
 
     Returns
     -------
-    WindTunnelResult
+    list of WindTunnelResult
+        One per region, in order.
 
     Raises
     ------
     WindTunnelError
-        For an invalid goal, objective, confidence, scenario or option set.
+        For an empty region list, an invalid goal, objective, threshold, percentile, level,
+        scenario or option set.
     UnknownRegionError
         For an unknown region.
     """
@@ -457,14 +470,9 @@ def evaluate(
         )
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
         raise WindTunnelError(f"seed = {seed!r} must be a non-negative whole number")
-    if (
-        isinstance(confidence, bool)
-        or not isinstance(confidence, int | float)
-        or not 0 < confidence <= 1
-    ):
-        raise WindTunnelError(f"confidence must lie in (0, 1], got {confidence!r}")
-    if not isinstance(region, str):
-        raise WindTunnelError(f"The wind tunnel takes one region, got {region!r}")
+    check_settings(threshold, regret_percentile, level)
+    if isinstance(regions, str) or not regions or not all(isinstance(r, str) for r in regions):
+        raise WindTunnelError(f"The wind tunnel takes a list of regions, got {regions!r}")
     defs = load_definitions()
     future = [s.id for s in defs.future_scenarios]
     chosen = list(scenarios) if scenarios is not None else future
@@ -479,58 +487,90 @@ def evaluate(
     missing = sorted({m for o in opts for m in o.measures if m not in effects})
     if missing:
         raise WindTunnelError(f"No effects declared for measure(s) {', '.join(missing)}")
-    samples = sample(
-        n_samples,
+    if isinstance(second_look, bool) or not isinstance(second_look, int) or second_look < 1:
+        raise WindTunnelError(f"second_look = {second_look!r} must be a whole number >= 1")
+    draw = dict(
         method=method,
-        seed=seed,
         ranges={**pinned_ranges(overrides), **(ranges or {})} or None,
         extra=effect_parameters(effects),
     )
+    samples = sample(n_samples, seed=seed, **draw)
     inp = model_input if model_input is not None else snapshot_input()
-    funcs = registry()
-    shape = (len(opts), len(chosen), n_samples)
-    placed, target, model_net = np.empty(shape), np.empty(shape), np.empty(shape)
-    region_id = region
-    for k, scenario in enumerate(chosen):
-        overrides = _option_overrides(opts, scenario, samples, effects)
-        result = run(
-            [region],
-            [scenario],
-            horizon=horizon,
-            years=[horizon],
-            overrides=overrides,
-            model_input=inp,
-        )
-        region_id = result.regions[0]
-        c = result.components
-        placed[:, k] = c.placed[0, :, 0, 0].sum(-1).reshape(len(opts), n_samples)
-        target[:, k] = c.target_group[0, :, 0, 0].sum(-1).reshape(len(opts), n_samples)
-        model_net[:, k] = funcs["net_cost"](c)[0, :, 0, 0].reshape(len(opts), n_samples)
-    jobs = _region_jobs(region_id, inp)
-    programme = np.zeros((len(opts), n_samples))
-    for o, option in enumerate(opts):
-        for measure in option.measures:
-            programme[o] += samples.column(f"cost:{measure}") * jobs / 1000.0
-    net = model_net + programme[:, None, :]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        participation = np.where(target > 0, placed / np.where(target > 0, target, 1) * 100, np.nan)
-        per_placed = np.where(placed > 0, net / np.where(placed > 0, placed, 1), np.nan)
-    return WindTunnelResult(
-        region=region_id,
+    looks = 2 if second_look > 1 else 1
+    settings = dict(
         options=opts,
         scenarios=tuple(chosen),
         goal=goal,
         objective=objective,
-        confidence=float(confidence),
+        threshold=float(threshold),
+        regret_percentile=float(regret_percentile),
+        level=float(level),
         regret_tolerance=regret_tolerance,
-        participation=participation,
-        placed=placed,
-        net_cost=net,
-        net_cost_per_placed=per_placed,
-        programme_cost=programme,
-        samples=samples,
         horizon=horizon,
+        looks=looks,
     )
+    outputs = option_runs.model_outputs(regions, opts, chosen, samples, effects, horizon, inp)
+    results = _results(outputs, samples, inp, settings)
+    again = [r for r, res in enumerate(results) if "undecided" in res.classes]
+    if looks == 1 or not again:
+        return results
+    # Second look: the same draw with an independent seed, for the undecided regions only.
+    more_seed = (
+        None if seed is None else int(np.random.SeedSequence([seed, 1]).generate_state(1)[0])
+    )
+    more = sample(n_samples * (second_look - 1), seed=more_seed, **draw)
+    pooled = SampleSet(
+        samples.parameters,
+        np.concatenate([samples.values, more.values]),
+        {k: np.concatenate([v, more.distributions[k]]) for k, v in samples.distributions.items()},
+        samples.method,
+        samples.seed,
+    )
+    ids = [results[r].region for r in again]
+    extra = option_runs.model_outputs(ids, opts, chosen, more, effects, horizon, inp)
+    first = [a[again] for a in outputs[1:]]
+    joined = (
+        tuple(ids),
+        *(np.concatenate([a, b], axis=-1) for a, b in zip(first, extra[1:], strict=True)),
+    )
+    for r, result in zip(again, _results(joined, pooled, inp, settings), strict=True):
+        results[r] = result
+    return results
+
+
+def _results(
+    outputs: tuple, samples: SampleSet, inp: ModelInput, settings: Mapping[str, Any]
+) -> list[WindTunnelResult]:
+    """Turn model outputs (:func:`option_runs.model_outputs`) into one result per region."""
+    ids, placed, target, model_net = outputs
+    opts = settings["options"]
+    results = []
+    for r, region_id in enumerate(ids):
+        programme = np.zeros((len(opts), len(samples)))
+        jobs = option_runs.region_jobs(region_id, inp)
+        for o, option in enumerate(opts):
+            for measure in option.measures:
+                programme[o] += samples.column(f"cost:{measure}") * jobs / 1000.0
+        net = model_net[r] + programme[:, None, :]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = placed[r] / np.where(target[r] > 0, target[r], 1) * 100
+            participation = np.where(target[r] > 0, share, np.nan)
+            per_placed = np.where(
+                placed[r] > 0, net / np.where(placed[r] > 0, placed[r], 1), np.nan
+            )
+        results.append(
+            WindTunnelResult(
+                region=region_id,
+                participation=participation,
+                placed=placed[r],
+                net_cost=net,
+                net_cost_per_placed=per_placed,
+                programme_cost=programme,
+                samples=samples,
+                **settings,
+            )
+        )
+    return results
 
 
 def matrix(

@@ -16,6 +16,7 @@ problem by file and item before raising one :class:`~socecon.exceptions.Definiti
 ``hindcast.yaml``       what happened by 2020 (:mod:`~.hindcast`)
 ``measure_effects.yaml`` what each measure does and costs (:mod:`~.effects`)
 ``options.yaml``        policy options for the wind tunnel (:mod:`~.options`)
+``windtunnel.yaml``     wind-tunnel criteria settings, verdict labels (:mod:`~.windtunnel`)
 ``corop_2015.yaml``     COROP regions of the 2015 municipalities (:mod:`~.corop`)
 ``cbs_tables.yaml``     the CBS tables and columns socecon reads (:mod:`~.cbs_tables`)
 ======================  =====================================================================
@@ -93,6 +94,12 @@ from socecon.definitions.scenarios import (
 )
 from socecon.definitions.schema import DEFINITIONS_DIR, Problems, raise_problems, read_yaml
 from socecon.definitions.units import UNITS_FILE, Units, load_units, parse_units
+from socecon.definitions.windtunnel import (
+    WINDTUNNEL_FILE,
+    WindTunnelSettings,
+    load_windtunnel,
+    parse_windtunnel,
+)
 from socecon.exceptions import DefinitionError
 
 __all__ = [
@@ -176,6 +183,8 @@ class Definitions:
         ``corop_2015.yaml``: municipality code to COROP code and name.
     cbs_tables : CBSTables or None
         ``cbs_tables.yaml``.
+    windtunnel : WindTunnelSettings or None
+        ``windtunnel.yaml``.
     """
 
     axes: tuple[Axis, ...]
@@ -192,6 +201,7 @@ class Definitions:
     options: tuple[Option, ...] | None = None
     corop: Mapping[str, tuple[str, str]] | None = None
     cbs_tables: CBSTables | None = None
+    windtunnel: WindTunnelSettings | None = None
 
     def scenario(self, scenario_id: str) -> Scenario:
         """Return the scenario with ``scenario_id``.
@@ -278,6 +288,7 @@ def _load_default() -> Definitions:
             options=load_options(),
             corop=MappingProxyType(load_corop()),
             cbs_tables=load_cbs_tables(),
+            windtunnel=load_windtunnel(),
         )
         problems = Problems(CONVENTIONS_FILE)
         _check_conventions(defs, problems)
@@ -335,6 +346,7 @@ def _load(directory: Path) -> Definitions:
         options=parse(OPTIONS_FILE, lambda d, p: parse_options(d, p, measure_ids)),
         corop=_frozen(parse(COROP_FILE, parse_corop)),
         cbs_tables=parse(CBS_TABLES_FILE, parse_cbs_tables),
+        windtunnel=parse(WINDTUNNEL_FILE, parse_windtunnel),
     )
     _check_conventions(defs, conventions_problems)
     raise_problems(directory, collected)

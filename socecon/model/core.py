@@ -289,7 +289,11 @@ def compute_components(
                 continue
             base = arr[:, :, base_k : base_k + 1]
             out[name].append((1.0 - phase) * base + phase * arr)
-    return Components(**{name: np.stack(arrs) for name, arrs in out.items()})
+    # One year (the wind tunnel, the uncertainty analysis): views instead of copies (the
+    # target group stays a read-only broadcast over the scenarios).
+    return Components(
+        **{name: arrs[0][None] if len(arrs) == 1 else np.stack(arrs) for name, arrs in out.items()}
+    )
 
 
 def _band_sum(

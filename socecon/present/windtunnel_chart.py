@@ -1,21 +1,26 @@
-"""The wind-tunnel chart: policy options x scenarios, with intervals and each option's class."""
+"""The wind-tunnel chart: policy options x scenarios, with intervals and each option's verdict.
+
+Each cell is coloured by its status (houdt stand, doel niet gehaald, te ver achter, onzeker), so
+the colours and the verdict in the row label say the same thing: an option is robust exactly
+when every cell of its row has the colour of "houdt stand". Labels and colours (Okabe-Ito,
+colour-blind safe) are declared in ``definitions/windtunnel.yaml``.
+"""
 
 from __future__ import annotations
 
 import altair as alt
 import pandas as pd
 
+from socecon.definitions.windtunnel import load_windtunnel
 from socecon.exceptions import ModelError
 from socecon.present.figures import scenario_order
 from socecon.present.formats import format_number, format_percent, is_missing
 
-#: Colours of the wind-tunnel classes (see socecon.analysis.windtunnel).
-CLASS_COLORS = {
-    "robuust": "#1a9641",
-    "scenarioafhankelijk": "#fdae61",
-    "kwetsbaar": "#d7191c",
-    "gedomineerd": "#9e9e9e",
-}
+_SETTINGS = load_windtunnel()
+#: Dutch cell status -> colour, in legend order.
+STATUS_COLORS = {v.label: v.color for v in _SETTINGS.cell_status.values()}
+#: Dutch verdict -> colour, in report order (robust first).
+CLASS_COLORS = {v.label: v.color for v in _SETTINGS.verdicts.values()}
 
 
 def windtunnel_chart(table: pd.DataFrame) -> alt.LayerChart:
@@ -29,8 +34,9 @@ def windtunnel_chart(table: pd.DataFrame) -> alt.LayerChart:
     Returns
     -------
     altair.LayerChart
-        Cells coloured by the share of samples that meet the goal; each cell shows the median
-        participation and its P10-P90 interval; rows are labelled with the option's class.
+        Cells coloured by their status; each cell shows the median participation and the range
+        it lies in for 8 of 10 computed futures (P10-P90); rows are labelled with the option's
+        verdict.
     """
     if table.empty:
         raise ModelError("the wind-tunnel matrix is empty")
@@ -44,7 +50,8 @@ def windtunnel_chart(table: pd.DataFrame) -> alt.LayerChart:
             "participation_p90",
             "net_cost_per_placed_median",
             "goal_share",
-            "regret_median",
+            "regret_at",
+            "status_name",
         ]
     ].copy()
     data["row"] = data["option_name"] + " — " + data["class_name"]
@@ -70,25 +77,35 @@ def windtunnel_chart(table: pd.DataFrame) -> alt.LayerChart:
     )
     cells = base.mark_rect(stroke="white", strokeWidth=2).encode(
         color=alt.Color(
-            "goal_share:Q",
-            title="Kans dat het doel gehaald wordt",
-            scale=alt.Scale(domain=[0, 1], scheme="redyellowgreen"),
-            legend=alt.Legend(format=".0%"),
+            "status_name:N",
+            title="In dit scenario",
+            scale=alt.Scale(domain=list(STATUS_COLORS), range=list(STATUS_COLORS.values())),
         ),
         tooltip=[
             alt.Tooltip("option_name:N", title="Beleidsoptie"),
             alt.Tooltip("scenario_name:N", title="Scenario"),
-            alt.Tooltip("class_name:N", title="Oordeel"),
-            alt.Tooltip("participation_median:Q", title="Deelname (mediaan, %)", format=",.1f"),
-            alt.Tooltip("participation_p10:Q", title="Deelname P10 (%)", format=",.1f"),
-            alt.Tooltip("participation_p90:Q", title="Deelname P90 (%)", format=",.1f"),
+            alt.Tooltip("class_name:N", title="Oordeel over de optie"),
+            alt.Tooltip("status_name:N", title="In dit scenario"),
+            alt.Tooltip(
+                "participation_median:Q", title="Deelname (middelste waarde, %)", format=",.1f"
+            ),
+            alt.Tooltip(
+                "participation_p10:Q", title="Deelname laag (1 op 10 lager, %)", format=",.1f"
+            ),
+            alt.Tooltip(
+                "participation_p90:Q", title="Deelname hoog (1 op 10 hoger, %)", format=",.1f"
+            ),
             alt.Tooltip(
                 "net_cost_per_placed_median:Q",
                 title="Netto kosten per geplaatste (€)",
                 format=",.0f",
             ),
-            alt.Tooltip("goal_share:Q", title="Doel gehaald in", format=".0%"),
-            alt.Tooltip("regret_median:Q", title="Spijt (procentpunt)", format=",.1f"),
+            alt.Tooltip(
+                "goal_share:Q", title="Doel gehaald in (deel van de toekomsten)", format=".0%"
+            ),
+            alt.Tooltip(
+                "regret_at:Q", title="Achterstand op de beste optie (procentpunt)", format=",.1f"
+            ),
         ],
     )
     medians = base.mark_text(fontSize=12, fontWeight="bold", dy=-6).encode(text="median_text:N")
@@ -99,7 +116,10 @@ def windtunnel_chart(table: pd.DataFrame) -> alt.LayerChart:
         height=34 * len(order),
         title={
             "text": f"Beleidsopties in de windtunnel: {region}",
-            "subtitle": "Deelname van de doelgroep in %: mediaan en (P10–P90) over de "
-            "doorrekeningen; kleur: kans dat het doel gehaald wordt",
+            "subtitle": [
+                "Deelname van de doelgroep in %: de middelste uitkomst, en (tussen haakjes) de "
+                "marge waarin ze in 8 van de 10 doorgerekende toekomsten valt.",
+                "Kleur: houdt de optie in dit scenario stand, en zo niet, waarom niet.",
+            ],
         },
     )

@@ -2,8 +2,11 @@
 
 :func:`windtunnel_table` runs the wind tunnel of :mod:`socecon.analysis.windtunnel` for one region
 with the report's overrides held fixed; :func:`summary_nl` writes its verdict as a few Dutch
-sentences (also printed by ``socecon windtunnel`` and shown in the workbench), and
-:func:`windtunnel_summary` turns both into the report's HTML section.
+sentences (also printed by ``socecon windtunnel`` and shown in the workbench), :func:`reason_nl`
+says per option why it got its verdict, and :func:`windtunnel_summary` turns both into the
+report's HTML section. The words are plain Dutch for a municipal officer: "spijt" and "P10-P90"
+are explained as "achterblijven bij de beste optie" and "in 8 van de 10 doorgerekende
+toekomsten".
 """
 
 from __future__ import annotations
@@ -13,8 +16,14 @@ from typing import Any
 
 import pandas as pd
 
-from socecon.analysis.criteria import CLASSES, DEFAULT_CONFIDENCE, OBJECTIVES, Goal
-from socecon.analysis.windtunnel import WindTunnelResult, matrix
+from socecon.analysis.criteria import (
+    CONFIDENCE_LEVEL,
+    DEFAULT_THRESHOLD,
+    OBJECTIVES,
+    VERDICTS,
+    Goal,
+)
+from socecon.analysis.windtunnel import DEFAULT_SAMPLES, WindTunnelResult, matrix
 from socecon.definitions import DEFAULT_HORIZON
 from socecon.definitions.units import unit
 from socecon.exceptions import WindTunnelError
@@ -53,7 +62,7 @@ def windtunnel_table(
     *,
     horizon: int = DEFAULT_HORIZON,
     overrides: Mapping[str, Any] | None = None,
-    n_samples: int = 200,
+    n_samples: int = DEFAULT_SAMPLES,
     seed: int = 0,
 ) -> pd.DataFrame:
     """Run the wind tunnel for one region, with the report's overrides held fixed.
@@ -82,8 +91,111 @@ def windtunnel_table(
     )
 
 
+def share_of_futures(share: float) -> str:
+    """Return a share of the computed futures in plain Dutch.
+
+    Parameters
+    ----------
+    share : float
+        In [0, 1].
+
+    Returns
+    -------
+    str
+        ``"8 van de 10"`` for whole tenths, ``"alle"`` for 1, else a percentage (``"85 %"``).
+    """
+    tenths = share * 10
+    if share >= 1:
+        return "alle"
+    if abs(tenths - round(tenths)) < 1e-9:
+        return f"{round(tenths)} van de 10"
+    return f"{format_number(share * 100)} %"
+
+
+def _pct(value: float) -> str:
+    return f"{format_number(value * 100)} %"
+
+
+def _cell_reason(row: Any, attrs: Mapping[str, Any]) -> str:
+    """Why one cell (option x scenario) breaks or is undecided, in Dutch."""
+    scen = row.scenario_name
+    tolerance = attrs.get("regret_tolerance")
+    if row.status == "goal_not_met":
+        needed = _pct(attrs.get("threshold", DEFAULT_THRESHOLD))
+        parts = ""
+        part_shares = (
+            getattr(row, "goal_share_participation", None),
+            getattr(row, "goal_share_cost", None),
+        )
+        if all(v is not None and v == v for v in part_shares):  # both parts set (not NaN)
+            parts = (
+                f"; deelname hoog genoeg in {_pct(part_shares[0])}, kosten laag genoeg in "
+                f"{_pct(part_shares[1])}"
+            )
+        return (
+            f"{scen}: doel niet gehaald (gehaald in {_pct(row.goal_share)} van de toekomsten, "
+            f"nodig is {needed}{parts})"
+        )
+    if row.status == "too_much_regret":
+        percentile = attrs.get("regret_percentile", 1.0)
+        where = (
+            "in de slechtste toekomst"
+            if percentile >= 1
+            else f"in {share_of_futures(round(1 - percentile, 9))} toekomsten"
+        )
+        return (
+            f"{scen}: te ver achter ({where} {format_number(row.regret_at, 1)} procentpunt of "
+            f"meer achter bij de beste optie, toegestaan is {format_number(tolerance, 1)})"
+        )
+    parts = []
+    if row.goal_state == 0:
+        parts.append(
+            f"doel gehaald in {_pct(row.goal_share)} van de toekomsten, nodig is "
+            f"{_pct(attrs.get('threshold', DEFAULT_THRESHOLD))}, en de rekenmarge loopt van "
+            f"{_pct(row.goal_share_low)} tot {_pct(row.goal_share_high)}"
+        )
+    if row.regret_state == 0 and tolerance is not None:
+        parts.append(
+            f"achterstand op de beste optie {format_number(row.regret_low, 1)} tot "
+            f"{format_number(row.regret_high, 1)} procentpunt, rond de grens van "
+            f"{format_number(tolerance, 1)}"
+        )
+    return f"{scen}: te dicht bij de grens ({'; '.join(parts)})"
+
+
+def reason_nl(table: pd.DataFrame, option: str) -> str:
+    """Return why an option got its verdict, in plain Dutch.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A matrix from :func:`socecon.analysis.windtunnel.matrix`.
+    option : str
+        Option id.
+
+    Returns
+    -------
+    str
+        E.g. ``"Regulier: doel niet gehaald (gehaald in 46 % van de toekomsten, nodig is
+        80 %)"``; for a robust option
+        that it holds everywhere, for a dominated one which option beats it.
+    """
+    rows = table[table["option"] == option]
+    verdict = rows["class"].iloc[0]
+    if verdict == "dominated":
+        return (
+            f"gedomineerd door '{rows['dominated_by'].iloc[0]}': die plaatst in elke toekomst "
+            "minstens evenveel mensen tegen hoogstens dezelfde kosten"
+        )
+    if verdict == "robust":
+        return "houdt in elk scenario stand"
+    wanted = ("undecided",) if verdict == "undecided" else ("goal_not_met", "too_much_regret")
+    reasons = [_cell_reason(r, table.attrs) for r in rows.itertuples() if r.status in wanted]
+    return "; ".join(reasons)
+
+
 def windtunnel_summary(table: pd.DataFrame) -> Any:
-    """Return the wind tunnel's verdict for a region as Dutch HTML: the classes and why.
+    """Return the wind tunnel's verdict for a region as Dutch HTML: the verdicts and why.
 
     Parameters
     ----------
@@ -93,11 +205,12 @@ def windtunnel_summary(table: pd.DataFrame) -> Any:
     Returns
     -------
     IPython.display.HTML
-        The Dutch summary paragraphs, then one row per option with its class, the scenarios where
-        it breaks and its largest regret.
+        The Dutch summary paragraphs, a reading guide, then one row per option with its
+        verdict, the reason (where it breaks and why, or why it is undecided) and how far it
+        stays behind the best option at worst.
     """
     paragraphs = "".join(f"<p>{esc(line)}</p>" for line in summary_nl(table).splitlines() if line)
-    rank = {c: i for i, c in enumerate(CLASSES)}  # robust first, dominated last
+    rank = {c: i for i, c in enumerate(VERDICTS)}  # robust first, dominated last
     options = (
         table.drop_duplicates("option")
         .assign(rank=lambda d: d["class"].map(rank))
@@ -107,27 +220,41 @@ def windtunnel_summary(table: pd.DataFrame) -> Any:
         (
             r.option_name,
             r.class_name,
-            r.breaks_in or "–",
+            reason_nl(table, r.option),
             format_plain(round(float(r.max_regret), 1)) + " procentpunt",
         )
         for r in options.itertuples()
     ]
+    threshold = table.attrs.get("threshold", DEFAULT_THRESHOLD)
+    percentile = table.attrs.get("regret_percentile", 1.0)
+    tolerance = table.attrs.get("regret_tolerance") or 0
+    level = table.attrs.get("level", CONFIDENCE_LEVEL)
     explanation = (
         "<p><strong>Zo lezen.</strong> Elke beleidsoptie is een bundel maatregelen uit de studie. "
         "De windtunnel rekent elke optie door in elk scenario, telkens voor "
-        f"{int(table.attrs.get('n_samples', 0))} combinaties van de onzekere aannames. "
-        "Een optie <em>houdt stand</em> in een scenario als ze daar het doel haalt en hoogstens "
-        f"{format_plain(table.attrs.get('regret_tolerance') or 0)} procentpunt deelname "
-        "achterblijft bij de beste optie (geen spijt). "
-        "<em>Robuust</em>: houdt in elk scenario stand en wordt niet gedomineerd. "
-        "<em>Scenarioafhankelijk</em>: houdt alleen in sommige scenario's stand. "
+        f"{format_number(int(table.attrs.get('n_samples', 0)))} mogelijke toekomsten "
+        "(combinaties van de onzekere aannames). "
+        "Een optie <em>houdt stand</em> in een scenario als ze het doel haalt in minstens "
+        f"{esc(share_of_futures(threshold))} doorgerekende toekomsten, en in "
+        f"{esc(share_of_futures(percentile))} toekomsten hoogstens {format_plain(tolerance)} "
+        "procentpunt deelname achterblijft bij de beste optie in diezelfde toekomst (anders: "
+        "<em>te ver achter</em>). "
+        "<em>Robuust</em>: houdt in elk scenario stand. "
+        "<em>Scenarioafhankelijk</em>: houdt in sommige scenario's stand en in andere niet. "
         "<em>Kwetsbaar</em>: houdt in geen enkel scenario stand. <em>Gedomineerd</em>: een "
-        "andere optie plaatst in elke wereld minstens evenveel mensen tegen hoogstens dezelfde "
-        "kosten. <em>Spijt</em>: hoeveel procentpunt deelname een optie achterblijft bij de beste "
-        "optie in hetzelfde scenario.</p>"
+        "andere optie plaatst in elke toekomst minstens evenveel mensen tegen hoogstens "
+        "dezelfde kosten. <em>Onzeker</em>: de uitkomst ligt zo dicht bij een grens dat de "
+        "rekenmarge (het toeval in de gekozen toekomsten) het oordeel kan omdraaien. Een oordeel "
+        f"dat niet onzeker is, staat met {format_number(level * 100)} % zekerheid vast.</p>"
     )
     table_html = html_table(
-        ["Beleidsoptie", "Oordeel", "Breekt in", "Grootste spijt"],
+        [
+            "Beleidsoptie",
+            "Oordeel",
+            "Waarom",
+            "Grootste achterstand op de beste optie (in "
+            f"{share_of_futures(percentile)} toekomsten hoogstens)",
+        ],
         rows,
         caption=f"Doel: {describe_goal(table.attrs.get('goal'))}",
         numeric=[False, False, False, True],
@@ -136,7 +263,7 @@ def windtunnel_summary(table: pd.DataFrame) -> Any:
 
 
 def summary_nl(result: WindTunnelResult | pd.DataFrame) -> str:
-    """Return a few Dutch sentences: which options are robust for this region, and why.
+    """Return a few Dutch sentences: which options hold up for this region, and why.
 
     Parameters
     ----------
@@ -148,83 +275,59 @@ def summary_nl(result: WindTunnelResult | pd.DataFrame) -> str:
     str
     """
     table = result.table() if isinstance(result, WindTunnelResult) else result
-    need = {"option_name", "scenario_name", "class", "breaks_in", "dominated_by", "max_regret"}
+    need = {"option_name", "scenario_name", "class", "status", "dominated_by", "max_regret"}
     if not need <= set(table.columns) or table.empty:
         raise WindTunnelError("summary_nl needs a wind-tunnel result or the table of matrix()")
     per_option = table.groupby("option", sort=False).first()
     n_scen = table["scenario"].nunique()
     region = f"{table['region_name'].iloc[0]} ({table['region'].iloc[0]})"
     goal = describe_goal(table.attrs["goal"]) if "goal" in table.attrs else "het gestelde doel"
-    conf = table.attrs.get("confidence", DEFAULT_CONFIDENCE)
+    threshold = table.attrs.get("threshold", DEFAULT_THRESHOLD)
     unit_label = unit(OBJECTIVES[table.attrs.get("objective", "participation_rate")][1]).label
-    by_class = {c: per_option[per_option["class"] == c] for c in CLASSES}
     tolerance = table.attrs.get("regret_tolerance")
+    percentile = table.attrs.get("regret_percentile", 1.0)
+    n = table.attrs.get("n_samples")
     lines = [
-        f"Windtunnel voor {region}: {len(per_option)} beleidsopties getoetst in {n_scen} "
-        f"scenario's, doel: {goal} (gehaald als dat in minstens {format_number(conf * 100)} % "
-        f"van de {table.attrs.get('n_samples', '')} doorrekeningen lukt)."
+        f"Windtunnel voor {region}: {len(per_option)} beleidsopties doorgerekend in {n_scen} "
+        f"scenario's, elk in {format_number(n) if n else 'een reeks'} mogelijke toekomsten. "
+        f"Doel: {goal}, gehaald in minstens {share_of_futures(threshold)} doorgerekende "
+        "toekomsten."
         + (
-            f" Een optie houdt stand in een scenario als ze het doel haalt en daar hoogstens "
-            f"{format_number(tolerance, 1)} {unit_label} achterblijft bij de beste optie "
-            "(geen spijt)."
+            f" Een optie houdt stand als ze bovendien in {share_of_futures(percentile)} "
+            f"toekomsten hoogstens {format_number(tolerance, 1)} {unit_label} achterblijft bij "
+            "de beste optie (anders: te ver achter)."
             if tolerance is not None
             else ""
         )
     ]
+    by_class = {c: per_option[per_option["class"] == c] for c in VERDICTS}
     robust = by_class["robust"].sort_values("max_regret")
     if len(robust):
         names = ", ".join(f"'{n}'" for n in robust["option_name"])
-        lines.append(
-            f"Robuust ({len(robust)}): {names}. "
-            + (
-                "Deze optie houdt in elk scenario stand en geen andere optie plaatst in elke "
-                "wereld meer mensen tegen lagere kosten."
-                if len(robust) == 1
-                else "Deze opties houden in elk scenario stand en geen andere optie plaatst in "
-                "elke wereld meer mensen tegen lagere kosten."
-            )
-        )
-        best = robust.iloc[0]
-        worst_scen = (
-            table[(table["option"] == robust.index[0])].sort_values("regret_median").iloc[-1]
-        )
-        lines.append(
-            f"De veiligste keuze is '{best['option_name']}': de grootste spijt is "
-            f"{format_number(best['max_regret'], 1)} {unit_label} ten opzichte van de beste optie "
-            f"(in {worst_scen['scenario_name']})."
-        )
+        lines.append(f"Robuust ({len(robust)}): {names}; houdt in elk scenario stand.")
     else:
         closest = per_option[per_option["class"] != "dominated"].sort_values(
             "goal_share_all", ascending=False
         )
-        text = "Geen enkele optie houdt in elk scenario stand."
+        text = "Geen enkele optie houdt zeker in elk scenario stand."
         if len(closest):
             c = closest.iloc[0]
             text += (
                 f" Het dichtst bij komt '{c['option_name']}' (doel gehaald in "
-                f"{format_number(c['goal_share_all'] * 100)} % van alle doorrekeningen; breekt in "
-                f"{c['breaks_in']})."
+                f"{_pct(c['goal_share_all'])} van alle doorgerekende toekomsten)."
             )
         lines.append(text)
-    dep = by_class["scenario_dependent"]
-    if len(dep):
-        parts = [
-            f"'{n}' (breekt in {b})"
-            for n, b in zip(dep["option_name"], dep["breaks_in"], strict=True)
-        ]
-        lines.append(f"Scenarioafhankelijk: {'; '.join(parts)}.")
+    for verdict, intro in (
+        ("scenario_dependent", "Scenarioafhankelijk"),
+        ("undecided", "Onzeker, te dicht bij een grens om te beslissen"),
+        ("dominated", "Gedomineerd"),
+    ):
+        chosen = by_class[verdict]
+        if len(chosen):
+            parts = [f"'{r.option_name}' ({reason_nl(table, o)})" for o, r in chosen.iterrows()]
+            lines.append(f"{intro}: {'; '.join(parts)}.")
     fragile = by_class["fragile"]
     if len(fragile):
         names = ", ".join(f"'{n}'" for n in fragile["option_name"])
         lines.append(f"Kwetsbaar, houdt in geen enkel scenario stand: {names}.")
-    dominated = by_class["dominated"]
-    if len(dominated):
-        parts = [
-            f"'{n}' (door '{b}')"
-            for n, b in zip(dominated["option_name"], dominated["dominated_by"], strict=True)
-        ]
-        lines.append(
-            "Gedomineerd, want een andere optie plaatst in elke wereld minstens evenveel mensen "
-            f"tegen hoogstens dezelfde kosten: {'; '.join(parts)}."
-        )
     return "\n".join(lines)

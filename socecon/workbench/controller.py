@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from socecon.analysis.windtunnel import matrix
+from socecon.analysis.windtunnel import DEFAULT_SAMPLES, matrix
 from socecon.definitions import DEFAULT_HORIZON
 from socecon.definitions.assumptions import load_assumptions
 from socecon.exceptions import WorkbenchError
@@ -43,7 +43,7 @@ from socecon.workbench.state import (
     validate,
 )
 
-WINDTUNNEL_SAMPLES = 200
+WINDTUNNEL_SAMPLES = DEFAULT_SAMPLES
 #: The charts of the workbench, by name, with their Dutch captions.
 CHART_CAPTIONS = {
     "indicatoren": "Indicatoren per scenario, gekozen gemeenten naast elkaar",

@@ -25,6 +25,7 @@ from socecon.definitions import load_definitions
 from socecon.definitions.indicators import load_indicator_definitions
 from socecon.exceptions import WorkbenchError
 from socecon.present.embed import embed_options
+from socecon.present.formats import format_number
 from socecon.regions import region_name
 from socecon.workbench.controller import CHART_CAPTIONS, WINDTUNNEL_SAMPLES, Workbench
 from socecon.workbench.state import (
@@ -253,7 +254,8 @@ class Explorer:
                     CHART_CAPTIONS["windtunnel"],
                     w.HTML(
                         "<p>Elke beleidsoptie doorgerekend in elk scenario, over "
-                        f"{WINDTUNNEL_SAMPLES} combinaties van de onzekere aannames (de "
+                        f"{format_number(WINDTUNNEL_SAMPLES)} mogelijke toekomsten "
+                        "(combinaties van de onzekere aannames; de "
                         "aannames hierboven liggen vast), voor de gemeente van de "
                         "doelgroepgrafiek.</p>"
                     ),

@@ -1,0 +1,85 @@
+"""Print the wind tunnel's verdict counts per threshold and its stability over 20 seeds.
+
+Run with ``.venv/bin/python benchmarks/windtunnel_tables.py`` (both tables, a few minutes on a
+2-core machine; all regions of one seed share one model pass) or with ``counts`` / ``stability``
+for one. Every run uses the report's default
+goal (participation at least 20 %, net cost per placed at most 20,000 euro), the declared default
+sample count and criteria (``socecon/definitions/windtunnel.yaml``), and the nine participating
+regions (the eight municipalities and ISD Midden-Langstraat).
+
+counts
+    Per satisficing threshold (0.5, 0.8, 0.9), how many options of the nine regions get each
+    verdict (seed 0; the samples are shared, only the threshold changes).
+stability
+    Per region, the wind tunnel with seeds 0-19: for each option the share of seeds that give its
+    most frequent verdict (:func:`socecon.analysis.criteria.agreement`); the goal is >= 95 % for
+    every option in every region.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from collections import Counter
+
+from socecon.analysis import criteria, windtunnel
+from socecon.regions import participating_codes
+from socecon.workbench.state import DEFAULT_GOAL_NET_COST_PER_PLACED, DEFAULT_GOAL_PARTICIPATION
+
+REGIONS = [*participating_codes(), "isd_midden_langstraat"]
+GOAL = criteria.Goal(
+    participation_min=DEFAULT_GOAL_PARTICIPATION,
+    net_cost_per_placed_max=DEFAULT_GOAL_NET_COST_PER_PLACED,
+)
+THRESHOLDS = (0.5, 0.8, 0.9)
+SEEDS = range(20)
+
+
+def counts() -> None:
+    """Print the verdict counts per threshold over the participating regions."""
+    results = windtunnel.evaluate_many(REGIONS, goal=GOAL, seed=0)
+    verdicts = list(criteria.VERDICTS)
+    print(f"verdicts of {len(results[0].options)} options x {len(REGIONS)} regions, seed 0")
+    print("| threshold | " + " | ".join(criteria.VERDICTS[v] for v in verdicts) + " |")
+    print("|---" * (len(verdicts) + 1) + "|")
+    for threshold in THRESHOLDS:
+        tally = Counter(
+            c for r in results for c in dataclasses.replace(r, threshold=threshold).classes
+        )
+        print(f"| {threshold:g} | " + " | ".join(str(tally[v]) for v in verdicts) + " |")
+
+
+def stability() -> None:
+    """Print per region how often each option gets its most frequent verdict over 20 seeds."""
+    print(f"agreement of the verdict over {len(SEEDS)} seeds (goal: >= 95 % for every option)")
+    print("| region | modal verdicts | lowest agreement | options below 95 % |")
+    print("|---|---|---|---|")
+    worst = 1.0
+    labels: list[list[list[str]]] = [[] for _ in REGIONS]  # region -> seed -> verdicts
+    for s in SEEDS:
+        batch = windtunnel.evaluate_many(REGIONS, goal=GOAL, seed=s)
+        for r, result in enumerate(batch):
+            labels[r].append(result.classes)
+    names = [o.name for o in batch[0].options]
+    for r, result in enumerate(batch):
+        modal, share = criteria.agreement(labels[r])
+        tally = Counter(modal)
+        text = ", ".join(
+            f"{tally[v]} {criteria.VERDICTS[v]}" for v in criteria.VERDICTS if tally[v]
+        )
+        low = [f"{n} ({s:.0%})" for n, s in zip(names, share, strict=True) if s < 0.95]
+        worst = min(worst, float(share.min()))
+        print(f"| {result.region} | {text} | {share.min():.0%} | {', '.join(low) or '-'} |")
+    print(f"lowest agreement over all regions and options: {worst:.0%}")
+
+
+def main(argv: list[str]) -> None:
+    """Print the tables named in ``argv`` (both by default)."""
+    chosen = argv or ["counts", "stability"]
+    for name in chosen:
+        {"counts": counts, "stability": stability}[name]()
+        print()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,200 @@
+"""The model runs behind the wind tunnel: every option in every scenario, without repeated work.
+
+:mod:`socecon.analysis.windtunnel` judges the options; this module computes what it judges.
+An option changes the model only through the effects of its measures that act in a scenario
+(``definitions/measure_effects.yaml``), so options with the same active effects there give the
+same model result: each distinct set of active effects is run once, over the shared samples
+(common random numbers), and all regions of a batch share every run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from socecon.analysis.uncertainty import Parameter, SampleSet
+from socecon.definitions import load_definitions
+from socecon.definitions.assumptions import load_assumptions
+from socecon.definitions.effects import MeasureEffects
+from socecon.definitions.options import Option
+from socecon.exceptions import AssumptionError
+from socecon.model.core import run
+from socecon.model.indicators import registry
+from socecon.model.inputs import ModelInput
+from socecon.regions import group_members, resolve
+
+
+def region_jobs(region: str, inp: ModelInput) -> float:
+    """Return the jobs of a municipality or group (programme costs scale with them)."""
+    members = [region] if region in inp.regions else list(group_members(region))
+    return float(sum(inp.jobs[inp.regions.index(m)] for m in members))
+
+
+def active_effects(
+    option: Option, scenario: str, effects: Mapping[str, MeasureEffects]
+) -> tuple[tuple[str, int], ...]:
+    """Return the effects ``(measure, index)`` of an option that act in a scenario, sorted."""
+    return tuple(
+        sorted(
+            (measure, i)
+            for measure in option.measures
+            for i, e in enumerate(effects[measure].effects)
+            if scenario in e.scenarios
+        )
+    )
+
+
+def pattern_overrides(
+    patterns: Sequence[tuple[tuple[str, int], ...]],
+    base: Mapping[str, np.ndarray],
+    samples: SampleSet,
+    effects: Mapping[str, MeasureEffects],
+) -> dict[str, np.ndarray]:
+    """Return model overrides for sets of active effects, stacked on the sample axis.
+
+    ``base`` holds the sampled assumptions (:meth:`SampleSet.overrides`); every pattern gets
+    its own block of ``S`` rows, in which its effects multiply or add to the sampled values.
+    """
+    assumptions = load_assumptions()
+    defaults = assumptions.resolve()
+    n, count = len(samples), len(patterns)
+    out = {k: np.concatenate([v] * count, axis=0) for k, v in base.items()}
+    factors: dict[str, np.ndarray] = {}
+    additions: dict[str, np.ndarray] = {}
+    for p, pattern in enumerate(patterns):
+        for measure, i in pattern:
+            e = effects[measure].effects[i]
+            size = samples.column(f"effect:{measure}:{i}")
+            if e.operation == "multiply":
+                factors.setdefault(e.assumption, np.ones((count, n)))[p] *= size
+            else:
+                additions.setdefault(e.assumption, np.zeros((count, n)))[p] += size
+    for key in set(factors) | set(additions):
+        start = np.broadcast_to(base.get(key, defaults[key]), (n,))
+        value = start * factors.get(key, 1.0) + additions.get(key, 0.0)
+        low, high = assumptions[key].bounds or (-np.inf, np.inf)
+        out[key] = np.clip(value, low, high).reshape(-1)
+    return out
+
+
+def model_outputs(
+    regions: Sequence[str],
+    options: Sequence[Option],
+    scenarios: Sequence[str],
+    samples: SampleSet,
+    effects: Mapping[str, MeasureEffects],
+    horizon: int,
+    inp: ModelInput,
+) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray]:
+    """Run the model once per distinct set of active effects; return placed, target, net cost.
+
+    An option changes the model only through the effects of its measures that act in a
+    scenario, so options with the same active effects in a scenario (often none at all) give
+    the same model result there. The samples without any effect are run once for every
+    scenario together; every other distinct set once, in its own scenario. All regions share
+    each model pass (region-independent work is done once).
+
+    Returns
+    -------
+    (tuple of str, numpy.ndarray, numpy.ndarray, numpy.ndarray)
+        Region ids and arrays of shape ``(R, O, K, S)``; net cost without the programme cost.
+    """
+    n = len(samples)
+    base = samples.overrides(load_assumptions())
+    funcs = registry()
+    # Groups are sums of their members: run the members, sum the three totals afterwards.
+    ids = tuple(r if r in inp.regions else resolve(r) for r in regions)
+    members = [[r] if r in inp.regions else list(group_members(r)) for r in ids]
+    union = sorted({m for group in members for m in group})
+    membership = np.array([[float(m in group) for m in union] for group in members])
+    shape = (len(ids), len(options), len(scenarios), n)
+    placed, target, net = np.empty(shape), np.empty(shape), np.empty(shape)
+
+    def outputs(names: Sequence[str], overrides: Mapping[str, np.ndarray]) -> list[np.ndarray]:
+        c = run(
+            union, names, horizon=horizon, years=[horizon], overrides=overrides, model_input=inp
+        ).components
+        rows = (len(union), -1, len(names), n)
+        totals = (c.placed[0].sum(-1), c.target_group[0].sum(-1), funcs["net_cost"](c)[0])
+        # (rows, U, K) -> (U, patterns, K, S) -> summed over the members (R, patterns, K, S)
+        return [
+            np.tensordot(membership, np.moveaxis(a, 0, 2).reshape(rows), axes=1) for a in totals
+        ]
+
+    active = [[active_effects(o, s, effects) for s in scenarios] for o in options]
+    if any(not a for row in active for a in row):
+        values = outputs(scenarios, base)
+        for o, row in enumerate(active):
+            for k, pattern in enumerate(row):
+                if not pattern:
+                    for out, value in zip((placed, target, net), values, strict=True):
+                        out[:, o, k] = value[:, 0, k]
+    for k, scenario in enumerate(scenarios):
+        patterns = list(dict.fromkeys(row[k] for row in active if row[k]))
+        if not patterns:
+            continue
+        values = outputs([scenario], pattern_overrides(patterns, base, samples, effects))
+        for o, row in enumerate(active):
+            if row[k]:
+                p = patterns.index(row[k])
+                for out, value in zip((placed, target, net), values, strict=True):
+                    out[:, o, k] = value[:, p, 0]
+    return ids, placed, target, net
+
+
+def effect_parameters(effects: Mapping[str, MeasureEffects]) -> tuple[Parameter, ...]:
+    """Return the sampled effect sizes and programme costs of every declared measure.
+
+    Parameters
+    ----------
+    effects : mapping of str to MeasureEffects
+
+    Returns
+    -------
+    tuple of Parameter
+        Ids ``effect:<measure>:<i>`` and ``cost:<measure>``.
+    """
+    names = {m.id: m.name for m in load_definitions().measures}
+    labels = {a.id: a.label for a in load_assumptions()}
+    out = []
+    for measure, me in effects.items():
+        for i, e in enumerate(me.effects):
+            label = f"Effect {names[measure]} op {labels[e.assumption].lower()}"
+            out.append(Parameter(f"effect:{measure}:{i}", label, e.low, e.high))
+        out.append(
+            Parameter(f"cost:{measure}", f"Kosten {names[measure]}", me.cost.low, me.cost.high)
+        )
+    return tuple(out)
+
+
+def pinned_ranges(overrides: Mapping[str, Any] | None) -> dict[str, tuple[float, float]]:
+    """Turn assumption overrides into ranges of one point, so that every sample holds them.
+
+    Parameters
+    ----------
+    overrides : mapping, optional
+        Assumption id to a number, or ``(number, unit)``, as for :func:`socecon.model.run`.
+
+    Returns
+    -------
+    dict of str to (float, float)
+
+    Raises
+    ------
+    AssumptionError
+        For an invalid override, or one that is not a scalar (a distribution cannot be pinned
+        while the wind tunnel samples around it).
+    """
+    assumptions = load_assumptions()
+    values = assumptions.resolve(overrides)  # validates ids, types, units and bounds
+    pinned = {}
+    for key in overrides or {}:
+        if assumptions[key].kind != "scalar":
+            raise AssumptionError(
+                f"the wind tunnel can only hold scalar assumptions fixed, not {key!r}"
+            )
+        number = float(values[key])
+        pinned[key] = (number, number)
+    return pinned

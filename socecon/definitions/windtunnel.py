@@ -1,0 +1,147 @@
+"""The wind tunnel's criteria and verdict labels, declared once in ``windtunnel.yaml``.
+
+:mod:`socecon.analysis.criteria` defines and applies the criteria; this module only reads and
+validates their settings: the satisficing threshold, the regret percentile and tolerance, the
+confidence level of firm verdicts, the default sample count, and the Dutch label and colour of
+every cell status and verdict.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from socecon.definitions.schema import (
+    DEFINITIONS_DIR,
+    Problems,
+    integer,
+    read_yaml,
+    share,
+    text,
+    validated,
+)
+
+WINDTUNNEL_FILE = "windtunnel.yaml"
+#: The cell statuses and verdicts the criteria produce; the file must label each of them.
+CELL_STATUSES = ("holds", "goal_not_met", "too_much_regret", "undecided")
+VERDICTS = ("robust", "scenario_dependent", "fragile", "undecided", "dominated")
+_COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
+
+
+@dataclass(frozen=True)
+class Label:
+    """A Dutch label and its colour (``#rrggbb``)."""
+
+    label: str
+    color: str
+
+
+@dataclass(frozen=True)
+class WindTunnelSettings:
+    """The declared criteria settings (see ``windtunnel.yaml``)."""
+
+    threshold: float
+    regret_percentile: float
+    regret_tolerance: float
+    confidence_level: float
+    samples: int
+    second_look: int
+    cell_status: Mapping[str, Label]
+    verdicts: Mapping[str, Label]
+
+
+def _labels(doc: Mapping, key: str, ids: tuple[str, ...], problems: Problems) -> dict:
+    block = doc.get(key)
+    if not isinstance(block, dict):
+        problems.add(key, "expected a mapping of id to label and color")
+        return {}
+    out = {}
+    for extra in sorted(set(block) - set(ids)):
+        problems.add(f"{key}.{extra}", f"unknown; expected one of {', '.join(ids)}")
+    for i in ids:
+        entry = block.get(i)
+        if not isinstance(entry, dict):
+            problems.add(f"{key}.{i}", "missing (needs label and color)")
+            continue
+        label = text(entry, "label", f"{key}.{i}", problems)
+        color = entry.get("color")
+        if not isinstance(color, str) or not _COLOR.fullmatch(color):
+            problems.add(f"{key}.{i}", f"color must be '#rrggbb', got {color!r}")
+        out[i] = Label(label, str(color))
+    return out
+
+
+def parse_windtunnel(doc: Any, problems: Problems) -> WindTunnelSettings | None:
+    """Turn the parsed ``windtunnel.yaml`` into :class:`WindTunnelSettings`, reporting problems.
+
+    Parameters
+    ----------
+    doc : object
+        The parsed YAML document.
+    problems : Problems
+
+    Returns
+    -------
+    WindTunnelSettings or None
+        None if a field is missing or invalid.
+    """
+    if not isinstance(doc, dict):
+        problems.add(WINDTUNNEL_FILE, "expected a mapping of settings")
+        return None
+    shares = {
+        key: share(doc.get(key), key, "the value", problems)
+        for key in ("threshold", "regret_percentile", "confidence_level")
+    }
+    tolerance = doc.get("regret_tolerance")
+    if isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or tolerance < 0:
+        problems.add("regret_tolerance", f"must be a number >= 0, got {tolerance!r}")
+    samples = integer(doc.get("samples"), "samples", "the value", problems)
+    if samples is not None and samples < 10:
+        problems.add("samples", f"must be at least 10, got {samples}")
+    second_look = integer(doc.get("second_look"), "second_look", "the value", problems)
+    if second_look is not None and second_look < 1:
+        problems.add("second_look", f"must be 1 (off) or more, got {second_look}")
+    cells = _labels(doc, "cell_status", CELL_STATUSES, problems)
+    verdicts = _labels(doc, "verdicts", VERDICTS, problems)
+    if problems:
+        return None
+    return WindTunnelSettings(
+        threshold=shares["threshold"],  # type: ignore[arg-type]
+        regret_percentile=shares["regret_percentile"],  # type: ignore[arg-type]
+        regret_tolerance=float(tolerance),  # type: ignore[arg-type]
+        confidence_level=shares["confidence_level"],  # type: ignore[arg-type]
+        samples=samples,  # type: ignore[arg-type]
+        second_look=second_look,  # type: ignore[arg-type]
+        cell_status=MappingProxyType(cells),
+        verdicts=MappingProxyType(verdicts),
+    )
+
+
+def load_windtunnel(path: str | Path | None = None) -> WindTunnelSettings:
+    """Load and validate the wind tunnel's settings.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A ``windtunnel.yaml``; the package's own by default (cached).
+
+    Returns
+    -------
+    WindTunnelSettings
+
+    Raises
+    ------
+    DefinitionError
+        Listing every problem.
+    """
+    return _load(Path(path) if path is not None else DEFINITIONS_DIR / WINDTUNNEL_FILE)
+
+
+@cache
+def _load(path: Path) -> WindTunnelSettings:
+    return validated(path, lambda p: parse_windtunnel(read_yaml(path, p), p))
