@@ -17,7 +17,7 @@ import numpy as np
 from socecon.analysis.uncertainty import Parameter, SampleSet
 from socecon.definitions import load_definitions
 from socecon.definitions.assumptions import load_assumptions
-from socecon.definitions.effects import MeasureEffects
+from socecon.definitions.effects import COST_UNIT, MeasureEffects
 from socecon.definitions.options import Option
 from socecon.exceptions import AssumptionError
 from socecon.model.core import run
@@ -162,9 +162,15 @@ def effect_parameters(effects: Mapping[str, MeasureEffects]) -> tuple[Parameter,
     for measure, me in effects.items():
         for i, e in enumerate(me.effects):
             label = f"Effect {names[measure]} op {labels[e.assumption].lower()}"
-            out.append(Parameter(f"effect:{measure}:{i}", label, e.low, e.high))
+            out.append(Parameter(f"effect:{measure}:{i}", label, e.low, e.high, e.unit))
         out.append(
-            Parameter(f"cost:{measure}", f"Kosten {names[measure]}", me.cost.low, me.cost.high)
+            Parameter(
+                f"cost:{measure}",
+                f"Kosten {names[measure]}",
+                me.cost.low,
+                me.cost.high,
+                COST_UNIT,
+            )
         )
     return tuple(out)
 

@@ -81,11 +81,21 @@ def srrc(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return coef, r2
     xr = _standardise(average_ranks(x[:, varying_x]))
     yr = _standardise(average_ranks(y[:, valid_y]))
-    beta, *_ = np.linalg.lstsq(xr, yr, rcond=None)
+    beta = _least_squares(xr, yr)
     coef[np.ix_(varying_x, valid_y)] = beta
     residual = yr - xr @ beta
     r2[valid_y] = 1.0 - (residual**2).sum(axis=0) / (yr**2).sum(axis=0)
     return coef, r2
+
+
+def _least_squares(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Solve ``x @ beta ~ y``: by the normal equations (standardised ranks of independent
+    samples are well conditioned, and this is some 20 times faster than an SVD), or by
+    ``lstsq`` when ``x`` is (nearly) collinear."""
+    gram = x.T @ x
+    if np.linalg.cond(gram) < 1e8:
+        return np.linalg.solve(gram, x.T @ y)
+    return np.linalg.lstsq(x, y, rcond=None)[0]
 
 
 def _standardise(a: np.ndarray) -> np.ndarray:

@@ -75,12 +75,15 @@ class Parameter:
         Dutch label for tables.
     low, high : float
         The range sampled uniformly; ``low == high`` keeps the parameter at that value.
+    unit : str
+        Unit id of ``units.yaml`` (empty when unknown).
     """
 
     id: str
     label: str
     low: float
     high: float
+    unit: str = ""
 
 
 @dataclass(frozen=True)
@@ -233,7 +236,7 @@ def uncertain_parameters(
             continue
         lo, hi = ranges.get(a.id, (a.low, a.high))
         if a.id in ranges or a.low < a.high:
-            out.append(Parameter(a.id, a.label, float(lo), float(hi)))
+            out.append(Parameter(a.id, a.label, float(lo), float(hi), a.unit))
     return tuple(out)
 
 

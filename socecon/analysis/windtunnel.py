@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from socecon.analysis import option_runs
+from socecon.analysis import discovery, option_runs
 from socecon.analysis.criteria import (
     CELL_STATUS,
     CONFIDENCE_LEVEL,
@@ -245,7 +245,8 @@ class WindTunnelResult:
             ``class_name``), the scenarios where it firmly breaks (``breaks_in``) or is
             undecided (``undecided_in``), the option that dominates it, its largest regret at
             the percentile and overall goal share. ``attrs`` holds the goal, objective,
-            threshold, percentile, tolerance, level and samples.
+            threshold, percentile, tolerance, level and samples. Where it breaks and its
+            drivers: the columns of :func:`socecon.analysis.discovery.option_table`.
         """
         defs = load_definitions()
         names = {s.id: s.name for s in defs.scenarios}
@@ -319,7 +320,8 @@ class WindTunnelResult:
                         "goal_share_all": j.share[o].mean(),
                     }
                 )
-        table = pd.DataFrame(rows)
+        found = discovery.option_table(self, j.status, classes).set_index("option")
+        table = pd.DataFrame(rows).join(found, on="option")
         table.attrs.update(
             goal=self.goal,
             objective=self.objective,

@@ -42,6 +42,19 @@ class Label:
 
 
 @dataclass(frozen=True)
+class DiscoverySettings:
+    """The settings of scenario discovery (PRIM; see :mod:`socecon.analysis.discovery`)."""
+
+    peel_alpha: float
+    min_mass: float
+    min_coverage: float
+    max_restrictions: int
+    drop_tolerance: float
+    min_lift: float
+    max_cases: int
+
+
+@dataclass(frozen=True)
 class WindTunnelSettings:
     """The declared criteria settings (see ``windtunnel.yaml``)."""
 
@@ -53,6 +66,8 @@ class WindTunnelSettings:
     second_look: int
     cell_status: Mapping[str, Label]
     verdicts: Mapping[str, Label]
+    discovery: DiscoverySettings
+    drivers_shown: int
 
 
 def _labels(doc: Mapping, key: str, ids: tuple[str, ...], problems: Problems) -> dict:
@@ -74,6 +89,30 @@ def _labels(doc: Mapping, key: str, ids: tuple[str, ...], problems: Problems) ->
             problems.add(f"{key}.{i}", f"color must be '#rrggbb', got {color!r}")
         out[i] = Label(label, str(color))
     return out
+
+
+def _discovery(doc: Mapping, problems: Problems) -> DiscoverySettings | None:
+    block = doc.get("discovery")
+    if not isinstance(block, dict):
+        problems.add("discovery", "expected a mapping of PRIM settings")
+        return None
+    where = "discovery"
+    values: dict[str, Any] = {}
+    for key in ("peel_alpha", "min_mass", "min_coverage", "drop_tolerance"):
+        values[key] = share(block.get(key), f"{where}.{key}", "the value", problems)
+    for key in ("max_restrictions", "max_cases"):
+        values[key] = integer(block.get(key), f"{where}.{key}", "the value", problems)
+        if values[key] is not None and values[key] < 1:
+            problems.add(f"{where}.{key}", f"must be at least 1, got {values[key]}")
+    lift = block.get("min_lift")
+    if isinstance(lift, bool) or not isinstance(lift, int | float) or not lift >= 1:
+        problems.add(f"{where}.min_lift", f"must be a number >= 1, got {lift!r}")
+    values["min_lift"] = lift
+    for extra in sorted(set(block) - set(values)):
+        problems.add(f"{where}.{extra}", "unknown setting")
+    if problems:
+        return None
+    return DiscoverySettings(**values)
 
 
 def parse_windtunnel(doc: Any, problems: Problems) -> WindTunnelSettings | None:
@@ -108,6 +147,10 @@ def parse_windtunnel(doc: Any, problems: Problems) -> WindTunnelSettings | None:
         problems.add("second_look", f"must be 1 (off) or more, got {second_look}")
     cells = _labels(doc, "cell_status", CELL_STATUSES, problems)
     verdicts = _labels(doc, "verdicts", VERDICTS, problems)
+    discovery = _discovery(doc, problems)
+    shown = integer(doc.get("drivers_shown"), "drivers_shown", "the value", problems)
+    if shown is not None and shown < 1:
+        problems.add("drivers_shown", f"must be at least 1, got {shown}")
     if problems:
         return None
     return WindTunnelSettings(
@@ -119,6 +162,8 @@ def parse_windtunnel(doc: Any, problems: Problems) -> WindTunnelSettings | None:
         second_look=second_look,  # type: ignore[arg-type]
         cell_status=MappingProxyType(cells),
         verdicts=MappingProxyType(verdicts),
+        discovery=discovery,  # type: ignore[arg-type]
+        drivers_shown=shown,  # type: ignore[arg-type]
     )
 
 

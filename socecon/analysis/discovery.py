@@ -1,0 +1,416 @@
+"""Scenario discovery: under which sampled assumptions an option fails (PRIM boxes).
+
+PRIM (Patient Rule Induction Method; Friedman and Fisher 1999, as used for scenario discovery by
+Bryant and Lempert 2010 and in the EMA Workbench) looks for a *box* in the space of the sampled
+inputs, a few conditions such as "take-up below 0.45 and quota share below 0.3", where the cases
+of interest (here: futures in which an option fails) are concentrated. Two numbers describe a
+box:
+
+coverage
+    the share of all failing cases that lie inside the box (how much of the failure it explains);
+density
+    the share of the cases inside the box that fail (how sure failure is there).
+
+:func:`prim` peels a box on plain arrays: starting from all cases it repeatedly cuts off a
+small slice (``peel_alpha`` of the cases still in the box) at the low or high end of one input,
+choosing the cut that raises the density most, until fewer than ``min_mass`` of the cases are
+left. From this peeling trajectory it takes the densest box whose coverage is still at least
+``min_coverage``, then drops the conditions that add least (at most ``max_restrictions`` remain,
+and none whose removal lowers the density by less than ``drop_tolerance``), and measures
+coverage and density of the result on all cases. The settings are declared in
+``definitions/windtunnel.yaml`` (``discovery``).
+
+Why not the EMA Workbench's PRIM: it works on plain arrays and gives the same kind of box, but
+``import ema_workbench.analysis.prim`` pulls in scipy, scikit-learn, matplotlib, seaborn and
+statsmodels (some 150 MB) and takes several seconds to import on this machine (README,
+"Wind tunnel"), longer than the whole wind tunnel of a municipality may take (1 s). The peeling
+here is the original algorithm without pasting or bootstrapped box selection; it is
+deterministic (no random choice anywhere) and works on at most ``max_cases`` cases, so one
+option's box costs a few milliseconds.
+
+:func:`socecon.analysis.windtunnel.WindTunnelResult.discover` applies it per option.
+
+Examples
+--------
+>>> import numpy as np
+>>> x = np.random.default_rng(0).random((2000, 3))
+>>> fails = (x[:, 0] < 0.3) & (x[:, 2] > 0.5)
+>>> box = prim(x, fails)
+>>> [(r.column, r.low is None, r.high is None) for r in box.restrictions]
+[(0, True, False), (2, False, True)]
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from socecon.analysis.sensitivity import srrc
+from socecon.definitions.windtunnel import load_windtunnel
+from socecon.exceptions import WindTunnelError
+
+_SETTINGS = load_windtunnel().discovery
+
+
+@dataclass(frozen=True)
+class Restriction:
+    """One condition of a box: ``low <= x[:, column] <= high`` (None: no bound on that side)."""
+
+    column: int
+    low: float | None
+    high: float | None
+
+
+@dataclass(frozen=True)
+class Box:
+    """A PRIM box and how well it describes the cases of interest.
+
+    Attributes
+    ----------
+    restrictions : tuple of Restriction
+        The conditions, strongest first (the one whose removal would lower the density most).
+    coverage : float
+        Share of the cases of interest inside the box.
+    density : float
+        Share of the cases inside the box that are of interest.
+    mass : float
+        Share of all cases inside the box.
+    base_rate : float
+        Share of all cases that are of interest (the density of the unrestricted box).
+    """
+
+    restrictions: tuple[Restriction, ...]
+    coverage: float
+    density: float
+    mass: float
+    base_rate: float
+
+    @property
+    def lift(self) -> float:
+        """How many times more likely a case of interest is inside the box than overall."""
+        return self.density / self.base_rate if self.base_rate > 0 else float("nan")
+
+
+def spread_rows(n: int, most: int) -> np.ndarray:
+    """At most ``most`` evenly spaced row numbers of ``n`` rows (all when ``n <= most``)."""
+    return np.unique(np.linspace(0, n - 1, min(most, n)).astype(int))
+
+
+def _inside(x: np.ndarray, lo: np.ndarray, hi: np.ndarray, skip: int = -1) -> np.ndarray:
+    """Which rows of ``x`` lie in the box ``lo <= x <= hi`` (ignoring column ``skip``)."""
+    keep = (x >= lo) & (x <= hi)
+    if skip >= 0:
+        keep[:, skip] = True
+    return keep.all(axis=1)
+
+
+def _peel(x: np.ndarray, y: np.ndarray, alpha: float, min_mass: float) -> list:
+    """The peeling trajectory: a list of ``(lo, hi, density, coverage)`` boxes, widest first."""
+    n, n_cols = x.shape
+    total = y.sum()
+    xt = np.ascontiguousarray(x.T)  # one row per input
+    order = np.argsort(xt, axis=1, kind="stable")  # sorted once; the box picks from it
+    ordered = np.take_along_axis(xt, order, axis=1)
+    lo = np.full(n_cols, -np.inf)
+    hi = np.full(n_cols, np.inf)
+    inside = np.ones(n, dtype=bool)
+    boxes = [(lo.copy(), hi.copy(), y.mean(), 1.0)]
+    while inside.sum() > 1:
+        xin, yin = xt[:, inside], y[inside]
+        m = len(yin)
+        k = max(int(alpha * m), 1)
+        rank = np.cumsum(inside[order], axis=1)  # in-box rank (1-based) along each sorted input
+        low_cut = np.take_along_axis(ordered, np.argmax(rank > k, axis=1)[:, None], 1)[:, 0]
+        high_cut = np.take_along_axis(ordered, np.argmax(rank >= m - k, axis=1)[:, None], 1)[:, 0]
+        keep_low = xin >= low_cut[:, None]  # peel the lowest values of an input
+        keep_high = xin <= high_cut[:, None]  # peel the highest
+        counts = np.concatenate([keep_low.sum(axis=1), keep_high.sum(axis=1)])
+        hits = np.concatenate([keep_low @ yin, keep_high @ yin])
+        useful = (counts < m) & (counts >= min_mass * n) & (counts > 0)
+        if not useful.any():
+            break
+        mean = np.where(useful, hits / np.maximum(counts, 1), -np.inf)
+        best = int(np.argmax(mean))  # ties: the first input, low side first
+        j = best % n_cols
+        if best < n_cols:
+            lo[j] = low_cut[j]
+        else:
+            hi[j] = high_cut[j]
+        inside &= (xt[j] >= lo[j]) & (xt[j] <= hi[j])
+        boxes.append((lo.copy(), hi.copy(), mean[best], hits[best] / total))
+    return boxes
+
+
+def _measure(x: np.ndarray, y: np.ndarray, inside: np.ndarray) -> tuple[float, float, float]:
+    """Coverage, density and mass of the cases ``inside``."""
+    n_in = inside.sum()
+    hits = y[inside].sum()
+    coverage = hits / y.sum() if y.sum() else 0.0
+    return float(coverage), float(hits / n_in) if n_in else 0.0, float(n_in / len(y))
+
+
+def prim(
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    peel_alpha: float = _SETTINGS.peel_alpha,
+    min_mass: float = _SETTINGS.min_mass,
+    min_coverage: float = _SETTINGS.min_coverage,
+    max_restrictions: int = _SETTINGS.max_restrictions,
+    drop_tolerance: float = _SETTINGS.drop_tolerance,
+    max_cases: int = _SETTINGS.max_cases,
+) -> Box:
+    """Find the box of inputs where the cases of interest concentrate (PRIM peeling).
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        Inputs, shape ``(N, P)``, finite.
+    y : numpy.ndarray
+        Whether each case is of interest (e.g. fails), shape ``(N,)``, boolean or 0/1.
+    peel_alpha : float
+        Share of the cases in the box cut off per peeling step.
+    min_mass : float
+        Peeling stops before the box holds fewer than this share of the cases.
+    min_coverage : float
+        The chosen box is the densest one on the trajectory with at least this coverage.
+    max_restrictions : int
+        At most this many conditions are kept.
+    drop_tolerance : float
+        A condition is dropped when removing it lowers the density by less than this.
+    max_cases : int
+        Peeling uses at most this many cases (evenly spaced rows; deterministic); coverage and
+        density are then measured on all cases.
+
+    Returns
+    -------
+    Box
+        With no restrictions when no case (or every case) is of interest.
+
+    Raises
+    ------
+    WindTunnelError
+        For inputs of the wrong shape or with NaN.
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if x.ndim != 2 or y.shape != (x.shape[0],) or not np.isfinite(x).all():
+        raise WindTunnelError(
+            f"prim needs finite inputs of shape (N, P) and outcomes of shape (N,), got "
+            f"{x.shape} and {y.shape}"
+        )
+    base = float(y.mean()) if len(y) else 0.0
+    if base in (0.0, 1.0):
+        return Box((), float(base == 1.0), base, 1.0, base)
+    rows = spread_rows(len(y), max_cases)
+    trajectory = _peel(x[rows], y[rows], peel_alpha, min_mass)
+    candidates = [b for b in trajectory if b[3] >= min_coverage] or trajectory[:1]
+    lo, hi, _, _ = max(candidates, key=lambda b: b[2])  # the first of equally dense boxes
+    xs, ys = x[rows], y[rows]
+    active = [j for j in range(x.shape[1]) if np.isfinite(lo[j]) or np.isfinite(hi[j])]
+    while active:
+        density = _measure(xs, ys, _inside(xs[:, active], lo[active], hi[active]))[1]
+        loss = []
+        for i in range(len(active)):
+            sub = _inside(xs[:, active], lo[active], hi[active], skip=i)
+            loss.append(density - _measure(xs, ys, sub)[1])
+        weakest = int(np.argmin(loss))
+        if len(active) <= max_restrictions and loss[weakest] >= drop_tolerance:
+            break
+        active.pop(weakest)
+    inside = _inside(x[:, active], lo[active], hi[active]) if active else np.ones(len(y), bool)
+    coverage, density, mass = _measure(x, y, inside)
+    strength = []
+    for i in range(len(active)):
+        sub = _inside(x[:, active], lo[active], hi[active], skip=i)
+        strength.append(density - _measure(x, y, sub)[1])
+    order = [active[i] for i in np.argsort(-np.asarray(strength), kind="stable")]
+    restrictions = tuple(
+        Restriction(
+            j,
+            float(lo[j]) if np.isfinite(lo[j]) else None,
+            float(hi[j]) if np.isfinite(hi[j]) else None,
+        )
+        for j in order
+    )
+    return Box(restrictions, coverage, density, mass, base)
+
+
+# --- per option of a wind-tunnel result ------------------------------------------------------------
+
+#: Verdicts for which the wind tunnel says where an option fails.
+NOT_HOLDING = ("fragile", "scenario_dependent", "undecided")
+#: How many drivers per option the report and the workbench show (``windtunnel.yaml``).
+DRIVERS_SHOWN = load_windtunnel().drivers_shown
+
+
+def option_columns(samples: Any, measures: Sequence[str]) -> list[int]:
+    """Columns of the samples an option's result can depend on.
+
+    The assumptions of the world, and the effect sizes and costs of the option's own measures;
+    columns held at one value (a pinned assumption) are left out.
+
+    Parameters
+    ----------
+    samples : SampleSet
+    measures : sequence of str
+        The option's measures.
+
+    Returns
+    -------
+    list of int
+    """
+    own = {f"cost:{m}" for m in measures}
+    effects = tuple(f"effect:{m}:" for m in measures)
+    return [
+        j
+        for j, p in enumerate(samples.parameters)
+        if p.high > p.low
+        and (not p.id.startswith(("effect:", "cost:")) or p.id in own or p.id.startswith(effects))
+    ]
+
+
+def failures(result: Any) -> np.ndarray:
+    """Whether each option fails in each scenario and sample, ``(O, K, S)``.
+
+    A future fails when the goal is not met in it, or the option stays further behind the best
+    option than the regret tolerance (when there is one).
+    """
+    fail = ~result.met
+    if result.regret_tolerance is not None:
+        with np.errstate(invalid="ignore"):
+            fail |= result.regret > result.regret_tolerance
+    return fail
+
+
+def where_it_breaks(
+    result: Any, status: np.ndarray | None = None, classes: Sequence[str] | None = None, **settings
+) -> list[tuple[Box, tuple[int, ...]] | None]:
+    """The PRIM box of every option that does not hold, on the scenarios where it does not.
+
+    The cases are the samples of every scenario in which the option does not firmly hold (its
+    cell status is not ``holds``), the same assumptions repeated per scenario; the cases of
+    interest are the futures in which it fails (:func:`failures`).
+
+    Parameters
+    ----------
+    result : WindTunnelResult
+    status, classes : optional
+        The result's cell statuses ``(O, K)`` and verdicts, when already computed.
+    **settings
+        Passed to :func:`prim`.
+
+    Returns
+    -------
+    list
+        Per option: None for a robust or dominated option, else the box and the sample columns
+        its restrictions refer to (``box.restrictions[i].column`` indexes that tuple).
+    """
+    status = result.judgement.status if status is None else status
+    classes = result.classes if classes is None else classes
+    fail = failures(result)
+    out: list[tuple[Box, tuple[int, ...]] | None] = []
+    for o, (option, verdict) in enumerate(zip(result.options, classes, strict=True)):
+        scen = np.flatnonzero(status[o] != "holds")
+        if verdict not in NOT_HOLDING or not scen.size:
+            out.append(None)
+            continue
+        cols = tuple(option_columns(result.samples, option.measures))
+        x = np.tile(result.samples.values[:, cols], (len(scen), 1))
+        out.append((prim(x, fail[o, scen].ravel(), **settings), cols))
+    return out
+
+
+def option_drivers(result: Any) -> tuple[np.ndarray, np.ndarray]:
+    """How strongly each sampled parameter drives each option's result (SRRC).
+
+    The objective (participation by default) is regressed on the ranks of all sampled
+    parameters per option and scenario, on at most ``max_cases`` evenly spaced samples (:func:`socecon.analysis.sensitivity.srrc`); per option
+    the coefficients are combined over the scenarios as their root mean square, with the sign
+    of their mean.
+
+    Parameters
+    ----------
+    result : WindTunnelResult
+
+    Returns
+    -------
+    coef : numpy.ndarray
+        Shape ``(O, P)``; 0 for parameters outside :func:`option_columns`.
+    r2 : numpy.ndarray
+        Shape ``(O,)``: the mean R² of the rank regressions (NaN when undefined).
+    """
+    perf = result.performance
+    n_opt, n_scen, n = perf.shape
+    rows = spread_rows(n, _SETTINGS.max_cases)
+    coef, r2 = srrc(result.samples.values[rows], perf.reshape(n_opt * n_scen, n)[:, rows].T)
+    coef = coef.T.reshape(n_opt, n_scen, -1)
+    with warnings.catch_warnings():  # an option with no result in any scenario
+        warnings.simplefilter("ignore", RuntimeWarning)
+        size = np.sqrt(np.nanmean(coef**2, axis=1))
+        sign = np.sign(np.nanmean(coef, axis=1))
+        mean_r2 = np.nanmean(r2.reshape(n_opt, n_scen), axis=1)
+    out = np.zeros_like(size)
+    for o, option in enumerate(result.options):
+        cols = option_columns(result.samples, option.measures)
+        out[o, cols] = np.nan_to_num(size[o, cols] * np.where(sign[o, cols] < 0, -1, 1))
+    return out, mean_r2
+
+
+def option_table(
+    result: Any,
+    status: np.ndarray | None = None,
+    classes: Sequence[str] | None = None,
+    top: int = DRIVERS_SHOWN,
+) -> pd.DataFrame:
+    """Where each option breaks and what drives its result, one row per option.
+
+    Parameters
+    ----------
+    result : WindTunnelResult
+    status, classes : optional
+        See :func:`where_it_breaks`.
+    top : int
+        Drivers kept per option.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``option``; ``fail_share`` (share of the futures in the scenarios where the
+        option does not hold in which it fails; NaN for robust and dominated options);
+        ``breaks_when``, a tuple of ``(parameter, label, unit, low, high)`` (low or high None
+        where the box has no bound), empty when no box makes failure at least ``min_lift``
+        times as likely as overall; ``breaks_when_coverage`` and ``breaks_when_density`` (NaN
+        without a box); ``drivers``, a tuple of ``(parameter, label, unit, srrc)``, strongest
+        first; and ``drivers_r2``.
+    """
+    params = result.samples.parameters
+    coef, r2 = option_drivers(result)
+    rows = []
+    for o, found in enumerate(where_it_breaks(result, status, classes)):
+        row = {"option": result.options[o].id, "fail_share": np.nan, "breaks_when": ()}
+        row.update(breaks_when_coverage=np.nan, breaks_when_density=np.nan)
+        if found is not None:
+            box, cols = found
+            row["fail_share"] = box.base_rate
+            if box.restrictions and box.lift >= _SETTINGS.min_lift:
+                row["breaks_when"] = tuple(
+                    (p.id, p.label, p.unit, r.low, r.high)
+                    for r in box.restrictions
+                    for p in (params[cols[r.column]],)
+                )
+                row.update(breaks_when_coverage=box.coverage, breaks_when_density=box.density)
+        order = np.argsort(-np.abs(coef[o]), kind="stable")[:top]
+        row["drivers"] = tuple(
+            (params[j].id, params[j].label, params[j].unit, float(coef[o, j]))
+            for j in order
+            if coef[o, j] != 0
+        )
+        row["drivers_r2"] = r2[o]
+        rows.append(row)
+    return pd.DataFrame(rows)
