@@ -110,7 +110,7 @@ def _inside(x: np.ndarray, lo: np.ndarray, hi: np.ndarray, skip: int = -1) -> np
 
 
 def _peel(x: np.ndarray, y: np.ndarray, alpha: float, min_mass: float) -> list:
-    """The peeling trajectory: a list of ``(lo, hi, density, coverage)`` boxes, widest first."""
+    """Return the peeling trajectory: ``(lo, hi, density, coverage)`` boxes, widest first."""
     n, n_cols = x.shape
     total = y.sum()
     xt = np.ascontiguousarray(x.T)  # one row per input
@@ -241,7 +241,7 @@ def prim(
     return Box(restrictions, coverage, density, mass, base)
 
 
-# --- per option of a wind-tunnel result ------------------------------------------------------------
+# --- per option of a wind-tunnel result -----------------------------------------------------
 
 #: Verdicts for which the wind tunnel says where an option fails.
 NOT_HOLDING = ("fragile", "scenario_dependent", "undecided")
@@ -291,7 +291,7 @@ def failures(result: Any) -> np.ndarray:
 def where_it_breaks(
     result: Any, status: np.ndarray | None = None, classes: Sequence[str] | None = None, **settings
 ) -> list[tuple[Box, tuple[int, ...]] | None]:
-    """The PRIM box of every option that does not hold, on the scenarios where it does not.
+    """Return the PRIM box of each option that does not hold, on the scenarios where it fails.
 
     The cases are the samples of every scenario in which the option does not firmly hold (its
     cell status is not ``holds``), the same assumptions repeated per scenario; the cases of
@@ -330,9 +330,9 @@ def option_drivers(result: Any) -> tuple[np.ndarray, np.ndarray]:
     """How strongly each sampled parameter drives each option's result (SRRC).
 
     The objective (participation by default) is regressed on the ranks of all sampled
-    parameters per option and scenario, on at most ``max_cases`` evenly spaced samples (:func:`socecon.analysis.sensitivity.srrc`); per option
-    the coefficients are combined over the scenarios as their root mean square, with the sign
-    of their mean.
+    parameters per option and scenario, on at most ``max_cases`` evenly spaced samples
+    (:func:`socecon.analysis.sensitivity.srrc`); per option the coefficients are combined over
+    the scenarios as their root mean square, with the sign of their mean.
 
     Parameters
     ----------

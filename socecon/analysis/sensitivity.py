@@ -89,9 +89,12 @@ def srrc(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _least_squares(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Solve ``x @ beta ~ y``: by the normal equations (standardised ranks of independent
-    samples are well conditioned, and this is some 20 times faster than an SVD), or by
-    ``lstsq`` when ``x`` is (nearly) collinear."""
+    """Solve ``x @ beta ~ y`` in the least-squares sense.
+
+    By the normal equations (standardised ranks of independent samples are well conditioned,
+    and this is some 20 times faster than an SVD), or by ``lstsq`` when ``x`` is (nearly)
+    collinear.
+    """
     gram = x.T @ x
     if np.linalg.cond(gram) < 1e8:
         return np.linalg.solve(gram, x.T @ y)

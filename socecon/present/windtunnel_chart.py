@@ -123,3 +123,75 @@ def windtunnel_chart(table: pd.DataFrame) -> alt.LayerChart:
             ],
         },
     )
+
+
+def drivers_chart(table: pd.DataFrame, description: str = "") -> alt.Chart:
+    """Chart which uncertain assumptions drive each option's participation most.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One region's matrix from :func:`socecon.analysis.windtunnel.matrix` (its ``drivers``
+        column: :func:`socecon.analysis.discovery.option_table`).
+    description : str
+        The chart's text alternative (e.g. :func:`socecon.report.policy.drivers_nl`).
+
+    Returns
+    -------
+    altair.Chart
+        One bar per option and driver: the standardised rank regression coefficient, to the
+        right when a higher value of the assumption raises participation.
+    """
+    if table.empty or "drivers" not in table.columns:
+        raise ModelError("the wind-tunnel matrix has no drivers")
+    rows = [
+        {
+            "option_name": r.option_name,
+            "label": d[1],
+            "srrc": d[3],
+            "direction": "hoger: meer deelname" if d[3] > 0 else "hoger: minder deelname",
+            "srrc_text": format_number(d[3], 2),
+        }
+        for r in table.drop_duplicates("option").itertuples()
+        for d in r.drivers
+    ]
+    data = pd.DataFrame(rows, columns=["option_name", "label", "srrc", "direction", "srrc_text"])
+    colors = [CLASS_COLORS[v.label] for k, v in _SETTINGS.verdicts.items() if k != "undecided"]
+    region = str(table["region_name"].iloc[0])
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "srrc:Q", title="Invloed op de deelname (−1 tot 1)", scale=alt.Scale(domain=[-1, 1])
+            ),
+            y=alt.Y("label:N", title=None, sort="-x", axis=alt.Axis(labelLimit=320)),
+            row=alt.Row(
+                "option_name:N",
+                title=None,
+                header=alt.Header(labelAngle=0, labelAlign="left", labelLimit=220),
+            ),
+            color=alt.Color(
+                "direction:N",
+                title="Als de aanname hoger uitvalt",
+                scale=alt.Scale(
+                    domain=["hoger: meer deelname", "hoger: minder deelname"], range=colors[:2]
+                ),
+            ),
+            tooltip=[
+                alt.Tooltip("option_name:N", title="Beleidsoptie"),
+                alt.Tooltip("label:N", title="Aanname"),
+                alt.Tooltip("srrc_text:N", title="Invloed (−1 tot 1)"),
+            ],
+        )
+        .properties(
+            width=320,
+            height=alt.Step(16),
+            title={
+                "text": f"Welke aannames bepalen de uitkomst: {region}",
+                "subtitle": "Per beleidsoptie de onzekere aannames met de meeste invloed op de "
+                "deelname.",
+            },
+            description=description or "Invloed van de onzekere aannames op de deelname.",
+        )
+    )

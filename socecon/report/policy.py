@@ -27,7 +27,8 @@ from socecon.analysis.windtunnel import DEFAULT_SAMPLES, WindTunnelResult, matri
 from socecon.definitions import DEFAULT_HORIZON
 from socecon.definitions.units import unit
 from socecon.exceptions import WindTunnelError
-from socecon.present.formats import format_number, format_plain
+from socecon.present.formats import format_assumption, format_number, format_plain
+from socecon.present.windtunnel_chart import drivers_chart
 from socecon.report.tables import as_html, esc, html_table
 
 
@@ -194,6 +195,118 @@ def reason_nl(table: pd.DataFrame, option: str) -> str:
     return "; ".join(reasons)
 
 
+def _bound(value: float, unit_id: str) -> str:
+    """Return a box bound in Dutch, in the parameter's unit (shares as percentages)."""
+    if not unit_id:
+        return format_number(value, 2)
+    u = unit(unit_id)
+    if u.is_share or u.is_euro:
+        shown = round(value, 3) if u.is_share else round(value)
+        return format_assumption(shown, unit_id)
+    return f"{format_number(value, 2)} {u.label}"
+
+
+def breaks_when_nl(table: pd.DataFrame, option: str) -> str:
+    """Return under which sampled assumptions an option fails, in plain Dutch.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A matrix from :func:`socecon.analysis.windtunnel.matrix` (with the columns of
+        :func:`socecon.analysis.discovery.option_table`).
+    option : str
+        Option id.
+
+    Returns
+    -------
+    str
+        E.g. ``"faalt vooral als deelname (take-up) onder 45 % blijft (daar gaat het mis in
+        92 % van de toekomsten, tegen 60 % gemiddeld; 70 % van alle keren dat het misgaat valt
+        daarin)"``; the share of futures that fail (in the scenarios where the option does not
+        hold) when no condition explains them; empty for a robust or dominated option.
+    """
+    row = table[table["option"] == option].iloc[0]
+    if "fail_share" not in table.columns or row["fail_share"] != row["fail_share"]:
+        return ""
+    overall = _pct(row["fail_share"])
+    conditions = []
+    for _, label, unit_id, low, high in row["breaks_when"]:
+        name = label[:1].lower() + label[1:]
+        if low is not None and high is not None:
+            text = f"tussen {_bound(low, unit_id)} en {_bound(high, unit_id)} ligt"
+        elif high is not None:
+            text = f"onder {_bound(high, unit_id)} blijft"
+        else:
+            text = f"boven {_bound(low, unit_id)} komt"
+        conditions.append(f"{name} {text}")
+    if not conditions:
+        return (
+            f"geen duidelijke voorwaarde: het gaat mis in {overall} van de toekomsten, "
+            "verspreid over alle aannames"
+        )
+    return (
+        f"faalt vooral als {' en '.join(conditions)} (daar gaat het mis in "
+        f"{_pct(row['breaks_when_density'])} van de toekomsten, tegen {overall} gemiddeld; "
+        f"{_pct(row['breaks_when_coverage'])} van alle keren dat het misgaat valt daarin)"
+    )
+
+
+def drivers_nl(table: pd.DataFrame) -> str:
+    """Return one Dutch sentence on which assumptions drive the options' results most.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A matrix with the ``drivers`` column (:func:`socecon.analysis.discovery.option_table`).
+
+    Returns
+    -------
+    str
+        The text alternative of :func:`socecon.present.windtunnel_chart.drivers_chart`.
+    """
+    per_option = table.drop_duplicates("option")
+    firsts = [d[0][1] for d in per_option["drivers"] if d]
+    if not firsts:
+        return "Geen van de onzekere aannames heeft merkbaar invloed op de deelname."
+    top = max(dict.fromkeys(firsts), key=firsts.count)
+    count = firsts.count(top)
+    share = f"alle {count}" if count == len(per_option) else f"{count} van de {len(per_option)}"
+    return (
+        f"Bij {share} beleidsopties hangt de deelname het "
+        f"meest af van de aanname '{top}'; de grafiek toont per optie de "
+        f"{len(per_option['drivers'].iloc[0])} aannames met de meeste invloed."
+    )
+
+
+def drivers_figure(table: pd.DataFrame) -> Any:
+    """Return the drivers chart of the wind tunnel, with :func:`drivers_nl` as its description.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A matrix from :func:`windtunnel_table`.
+
+    Returns
+    -------
+    altair.Chart
+    """
+    return drivers_chart(table, drivers_nl(table))
+
+
+def drivers_caption(table: pd.DataFrame) -> Any:
+    """Return :func:`drivers_nl` as an HTML paragraph: the text alternative shown under the chart.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+
+    Returns
+    -------
+    IPython.display.HTML
+    """
+    return as_html(f"<p>{esc(drivers_nl(table))}</p>")
+
+
 def windtunnel_summary(table: pd.DataFrame) -> Any:
     """Return the wind tunnel's verdict for a region as Dutch HTML: the verdicts and why.
 
@@ -221,6 +334,7 @@ def windtunnel_summary(table: pd.DataFrame) -> Any:
             r.option_name,
             r.class_name,
             reason_nl(table, r.option),
+            breaks_when_nl(table, r.option) or "-",
             format_plain(round(float(r.max_regret), 1)) + " procentpunt",
         )
         for r in options.itertuples()
@@ -245,19 +359,23 @@ def windtunnel_summary(table: pd.DataFrame) -> Any:
         "andere optie plaatst in elke toekomst minstens evenveel mensen tegen hoogstens "
         "dezelfde kosten. <em>Onzeker</em>: de uitkomst ligt zo dicht bij een grens dat de "
         "rekenmarge (het toeval in de gekozen toekomsten) het oordeel kan omdraaien. Een oordeel "
-        f"dat niet onzeker is, staat met {format_number(level * 100)} % zekerheid vast.</p>"
+        f"dat niet onzeker is, staat met {format_number(level * 100)} % zekerheid vast. "
+        "<em>Waar het misgaat</em>: onder welke onzekere aannames een optie die niet "
+        "standhoudt vooral faalt (gezocht met de methode PRIM in alle doorgerekende "
+        "toekomsten).</p>"
     )
     table_html = html_table(
         [
             "Beleidsoptie",
             "Oordeel",
             "Waarom",
+            "Waar het misgaat",
             "Grootste achterstand op de beste optie (in "
             f"{share_of_futures(percentile)} toekomsten hoogstens)",
         ],
         rows,
         caption=f"Doel: {describe_goal(table.attrs.get('goal'))}",
-        numeric=[False, False, False, True],
+        numeric=[False, False, False, False, True],
     )
     return as_html(paragraphs + explanation + table_html)
 

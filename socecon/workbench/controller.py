@@ -33,7 +33,7 @@ from socecon.model.results import LONG_COLUMNS
 from socecon.present import figures
 from socecon.present.windtunnel_chart import windtunnel_chart
 from socecon.regions import group_members
-from socecon.report.policy import summary_nl
+from socecon.report.policy import breaks_when_nl, drivers_figure, drivers_nl, summary_nl
 from socecon.workbench import exports
 from socecon.workbench.state import (
     EMPTY_SELECTION,
@@ -51,7 +51,10 @@ CHART_CAPTIONS = {
     "verschil": "Verschil met het basisjaar",
     "ranglijst": "Ranglijst van alle gemeenten, de gekozen gemeenten gemarkeerd",
     "windtunnel": "Beleidsopties in de windtunnel",
+    "aannames": "Welke aannames de uitkomst van elke beleidsoptie bepalen",
 }
+#: The charts drawn from the wind tunnel (of the region of the target-group chart).
+WINDTUNNEL_CHARTS = ("windtunnel", "aannames")
 #: The comparison charts (need at least one chosen region); the ranking always draws.
 COMPARISON_CHARTS = ("indicatoren", "doelgroep", "verschil")
 
@@ -267,6 +270,9 @@ class Workbench:
     def _spec_windtunnel(self, region, goal, assumptions, horizon):
         return windtunnel_chart(self._windtunnel(region, goal, assumptions, horizon))
 
+    def _spec_aannames(self, region, goal, assumptions, horizon):
+        return drivers_figure(self._windtunnel(region, goal, assumptions, horizon))
+
     @staticmethod
     def _run_windtunnel(region, goal, assumptions, horizon) -> pd.DataFrame:
         return matrix(
@@ -296,8 +302,23 @@ class Workbench:
         return self._windtunnel(s.shown_band_region, goal, s.assumptions, s.horizon)
 
     def windtunnel_summary(self) -> str:
-        """Return the wind tunnel's Dutch verdict for the shown region (empty without one)."""
-        return summary_nl(self.windtunnel()) if self._state.regions else ""
+        """Return the wind tunnel's Dutch verdict for the shown region (empty without one).
+
+        The verdicts and reasons (:func:`~socecon.report.policy.summary_nl`), then a line per
+        option that does not hold saying where it goes wrong
+        (:func:`~socecon.report.policy.breaks_when_nl`), and which assumptions drive the
+        results (:func:`~socecon.report.policy.drivers_nl`).
+        """
+        if not self._state.regions:
+            return ""
+        table = self.windtunnel()
+        lines = [summary_nl(table)]
+        for option in table.drop_duplicates("option").itertuples():
+            where = breaks_when_nl(table, option.option)
+            if where:
+                lines.append(f"Waar het misgaat bij '{option.option_name}': {where}.")
+        lines.append(drivers_nl(table))
+        return "\n".join(lines)
 
     def _chart_args(self, name: str) -> tuple:
         s = self._state
@@ -309,7 +330,7 @@ class Workbench:
                 s.horizon,
                 _highlight(s.regions),
             )
-        if name == "windtunnel":
+        if name in WINDTUNNEL_CHARTS:
             goal = (s.goal_participation, s.goal_net_cost_per_placed)
             return (s.shown_band_region, goal, s.assumptions, s.horizon)
         frame = self.comparison()
@@ -333,10 +354,10 @@ class Workbench:
         wanted = list(names) if names is not None else list(CHART_CAPTIONS)
         out = {}
         for name in wanted:
-            if name in (*COMPARISON_CHARTS, "windtunnel") and not self._state.regions:
+            if name in (*COMPARISON_CHARTS, *WINDTUNNEL_CHARTS) and not self._state.regions:
                 continue
             args = self._chart_args(name)
-            if name == "windtunnel":
+            if name in WINDTUNNEL_CHARTS:
                 key = args
             else:
                 # the frame is a cached result: key on the inputs it was computed from

@@ -263,6 +263,8 @@ class Explorer:
                     self.goal_net_cost,
                     self.outputs["windtunnel"],
                     self.windtunnel_summary,
+                    w.HTML(f"<h4>{html.escape(CHART_CAPTIONS['aannames'])}</h4>"),
+                    self.outputs["aannames"],
                 ),
                 section(
                     "Meenemen",
