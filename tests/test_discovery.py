@@ -82,9 +82,10 @@ def test_option_table_on_the_wind_tunnel(result) -> None:
             assert 0 < row["fail_share"] < 1
         for pid, _label, _unit, low, high in row["breaks_when"]:
             measure = pid.split(":")[1] if ":" in pid else None
-            assert measure is None or measure in dict(
-                (o.id, o.measures) for o in result.options
-            )[option]
+            assert (
+                measure is None
+                or measure in dict((o.id, o.measures) for o in result.options)[option]
+            )
             assert low is not None or high is not None
     # The same seed gives the same boxes.
     again = result.table().drop_duplicates("option")["breaks_when"].tolist()
