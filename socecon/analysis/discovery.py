@@ -172,7 +172,8 @@ def prim(
     x : numpy.ndarray
         Inputs, shape ``(N, P)``, finite.
     y : numpy.ndarray
-        Whether each case is of interest (e.g. fails), shape ``(N,)``, boolean or 0/1.
+        Whether each case is of interest (e.g. fails), shape ``(N,)``, boolean or 0/1; or the
+        share of its replicates that is (a case standing for several with the same inputs).
     peel_alpha : float
         Share of the cases in the box cut off per peeling step.
     min_mass : float
@@ -294,8 +295,10 @@ def where_it_breaks(
     """Return the PRIM box of each option that does not hold, on the scenarios where it fails.
 
     The cases are the samples of every scenario in which the option does not firmly hold (its
-    cell status is not ``holds``), the same assumptions repeated per scenario; the cases of
-    interest are the futures in which it fails (:func:`failures`).
+    cell status is not ``holds``); the cases of interest are the futures in which it fails
+    (:func:`failures`). A sample has the same assumptions in every scenario, so PRIM runs on
+    the samples with the share of those scenarios in which it fails (the same boxes, coverage
+    and density as with every scenario's futures as separate cases, at a fraction of the cost).
 
     Parameters
     ----------
@@ -321,8 +324,8 @@ def where_it_breaks(
             out.append(None)
             continue
         cols = tuple(option_columns(result.samples, option.measures))
-        x = np.tile(result.samples.values[:, cols], (len(scen), 1))
-        out.append((prim(x, fail[o, scen].ravel(), **settings), cols))
+        x = result.samples.values[:, cols]
+        out.append((prim(x, fail[o, scen].mean(axis=0), **settings), cols))
     return out
 
 
