@@ -128,6 +128,9 @@ def test_report_has_every_section_and_scenario(hengelo):
     # The wind tunnel: the verdict per option, with the goal it was judged on.
     assert "Windtunnel voor Hengelo (GM0164): 10 beleidsopties" in hengelo
     assert "Doe niets / huidig beleid" in hengelo and "Waarom" in hengelo
+    # Where it breaks, and the drivers chart's text alternative.
+    assert "Waar het misgaat" in hengelo and "het gaat mis in" in hengelo
+    assert "hangt de deelname het meest af van de aanname" in hengelo
     assert "deelname ≥ 20,0 % en netto kosten ≤ € 20.000 per geplaatste" in hengelo
 
 
@@ -194,8 +197,8 @@ def test_real_report_in_headless_chromium(batch, hengelo, repo_root):
         browser.open((batch[0] / "GM0164.html").as_uri())
         browser.wait_for(ALL_DRAWN)
         charts = browser.evaluate(CHARTS)
-        assert len(charts) == 6
-        assert [c["error"] for c in charts] == [None] * 6
+        assert len(charts) == 7  # including the wind tunnel's drivers chart
+        assert [c["error"] for c in charts] == [None] * 7
         assert all(c["svg"] for c in charts)
         (slider,) = [c["id"] for c in charts if c["slider"]]
 

@@ -287,3 +287,16 @@ def test_invalid_goals_are_refused_with_a_visible_message():
     explorer._apply(explorer.workbench.update, goal_participation=150)
     assert "tussen 0 en 100 %" in message(explorer)
     assert explorer.goal_participation.value == 20.0
+
+
+def test_windtunnel_shows_where_it_breaks_and_the_drivers(explorer):
+    summary = html.unescape(explorer.windtunnel_summary.value)
+    assert "Waar het misgaat bij '" in summary
+    assert "hangt de deelname het meest af van de aanname" in summary
+    drivers = rows(explorer, "aannames")
+    assert drivers["option_name"].nunique() == 10
+    assert "Deelname binnen het productiviteitsvenster" in set(drivers["label"])
+    explorer.sliders["take_up"].value = 0.5  # pinned: no longer uncertain, so no driver
+    assert "Deelname binnen het productiviteitsvenster" not in set(
+        rows(explorer, "aannames")["label"]
+    )
