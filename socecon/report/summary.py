@@ -287,9 +287,9 @@ def summary_html(
     Returns
     -------
     IPython.display.HTML
-        A ``<section id="samenvatting">`` with a heading, one lead sentence, a list of
-        statements (people at work, who falls outside, the net cost, the policy options, what
-        really happened) and a table of key figures per scenario.
+        A ``<section class="socecon-summary">`` with a heading (``id="samenvatting"``), one
+        lead sentence, a list of statements (people at work, who falls outside, the net cost,
+        the policy options, what really happened) and a table of key figures per scenario.
     """
     place = resolve_region(region)
     year = shown_year(frame, region, year)
@@ -319,8 +319,8 @@ def summary_html(
     items.append(_hindcast())
     body = "".join(f"<li>{item}</li>" for item in items if item)
     return as_html(
-        f'<section class="socecon-summary" id="{SUMMARY_ID}">'
-        f"<h2>Samenvatting</h2><p>{lead}</p><ul>{body}</ul>"
+        '<section class="socecon-summary">'
+        f'<h2 id="{SUMMARY_ID}">Samenvatting</h2><p>{lead}</p><ul>{body}</ul>'
         + _key_table(table, year)
         + '<p class="socecon-muted">Bron: CBS; bewerking in dit rapport. Een streepje: geen '
         "bandbreedte (het basisjaar is gemeten, niet doorgerekend). De hoofdstukken hieronder "
