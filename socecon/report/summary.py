@@ -133,7 +133,8 @@ def _people(value: float) -> str:
 def _euro(value: float) -> str:
     """Return euros rounded to thousands above € 100.000, to whole euros below."""
     value = float(value)
-    return format_euro(round(value, -3) if abs(value) >= 100_000 else value)
+    text = format_euro(round(value, -3) if abs(value) >= 100_000 else value)
+    return text.replace("€ ", "€\u00a0")  # the sign stays with its amount
 
 
 def _at_work(futures: pd.DataFrame, base: pd.Series, base_year: int, year: int) -> str:
