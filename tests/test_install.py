@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 
 #: The colophon's commit of a socecon that does not run from a git checkout: the report's kernel
 #: imported the wheel's socecon.
-WHEEL_COMMIT = "<dt>Commit</dt><dd><code>onbekend</code></dd>"
+WHEEL_COMMIT = "Versie van de broncode (git): <code>onbekend</code>"
 
 PURELIB = "import sysconfig; print(sysconfig.get_path('purelib'))"
 SOURCE = ("socecon", "data", "notebooks", "setup.py", "pyproject.toml", "README.md", "MANIFEST.in")

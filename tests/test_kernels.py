@@ -169,7 +169,8 @@ def test_assumption_overrides_do_not_leak_into_the_next_report(real_reports):
     cold, (override, hengelo, _) = real_reports
     assert override.ok, override.error
     page = override.path.read_text(encoding="utf-8")
-    assert "take_up" in page and "0.9" in page
+    # the colophon names the changed assumption in words
+    assert "Deelname binnen het productiviteitsvenster: 90 % (aangepast; standaard 60 %)" in page
     assert override.figures != hengelo.figures == cold["GM0164"].figures
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
 import time
 
 import pytest
@@ -135,10 +136,13 @@ def test_report_has_every_section_and_scenario(hengelo):
 
 
 def test_report_colophon(hengelo):
-    assert f"socecon {__version__}" in hengelo and "Bron: CBS" in hengelo
-    assert input_hashes()["cbs_snapshot.csv"] in hengelo
-    assert "horizon = 2020" in hengelo and "region = 'GM0164'" in hengelo
-    assert "windtunnel_seed = 0" in hengelo and "windtunnel_samples = 4000" in hengelo
+    assert f"<td>Rekenmodel</td><td>versie {__version__}</td>" in hengelo
+    assert "Bron: CBS" in hengelo
+    # the hashes are folded away in <details>
+    assert input_hashes()["cbs_snapshot.csv"] in hengelo.split("<details>")[1]
+    assert "<td>Gebied</td><td>Hengelo</td>" in hengelo
+    assert "<td>Jaar van de toekomstbeelden</td><td>2020</td>" in hengelo
+    assert "4.000 per scenario en beleidsoptie, getrokken met startgetal 0" in hengelo
 
 
 def test_report_is_offline_and_hides_code(hengelo):
@@ -225,3 +229,128 @@ def test_real_report_in_headless_chromium(batch, hengelo, repo_root):
         assert browser.errors() == []
     finally:
         browser.close()
+
+
+# --------------------------------------------------------------------------- layout and navigation
+
+REPORTS = ("GM0164.html", "isd_midden_langstraat.html")
+
+LAYOUT = """(() => {
+  const root = document.documentElement;
+  const main = document.querySelector('main.socecon-report');
+  const headings = [...main.querySelectorAll('h2')];
+  const links = [...document.querySelectorAll('nav.socecon-toc a')]
+    .map(a => a.getAttribute('href'));
+  return {
+    scrollWidth: root.scrollWidth,
+    clientWidth: root.clientWidth,
+    h2: headings.map(h => [h.id, h.textContent.trim()]),
+    firstSection: main.querySelector('h2').closest('.socecon-summary') !== null,
+    summaryBeforeIntro: headings[0].compareDocumentPosition(
+      main.querySelector('#over-dit-rapport')) === Node.DOCUMENT_POSITION_FOLLOWING,
+    toc: links,
+    unresolved: links.filter(h => !h.startsWith('#') || !document.getElementById(h.slice(1))),
+    back: document.querySelector('.socecon-back a')?.getAttribute('href'),
+  };
+})()"""
+
+# The text a reader gets: the page title, the text of <main> with its scripts and styles taken
+# out, the text every chart draws, and the footer. The folded technical details of the colophon
+# (the commit and the file names with their sha256) are left out: they are there to make the
+# report again, by whoever opens them. The charts' generated aria labels are not checked here:
+# an accessible text per chart is a later part of the issue.
+READER_TEXT = """(() => {
+  const main = document.querySelector('main.socecon-report').cloneNode(true);
+  const details = main.querySelectorAll('.socecon-colophon details');
+  if (details.length !== 1) throw new Error('the colophon has no folded details');
+  main.querySelectorAll('script, style, .socecon-colophon details').forEach(e => e.remove());
+  const charts = [...document.querySelectorAll('.socecon-chart svg')].map(s => s.textContent);
+  return [document.title, main.textContent, ...charts,
+          document.querySelector('footer').textContent].join('\\n');
+})()"""
+
+#: Traces of the program a municipality must not read: internal ids and other snake_case
+#: names, Python values and assignments (``overrides = {}``), the program's name.
+TRACES = re.compile(
+    r"isd_midden_langstraat|\bsocecon\b|\b[a-z]+_[a-z_]+\b|\{\}|\b(?:None|True|False)\b"
+    r"|\b\w+ = [{\['\"\d]|Schuifknop|Gevoeligheidsknop"
+)
+
+WINDTUNNEL = ("Beleidsopties in de windtunnel", "Terugblik: welk scenario kwam uit?")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
+@pytest.mark.parametrize("page", REPORTS)
+def test_report_fits_phone_and_desktop_and_navigates(batch, page):
+    browser = Browser(CHROMIUM)
+    try:
+        for width in (390, 1280):
+            browser.call(
+                "Emulation.setDeviceMetricsOverride",
+                width=width,
+                height=900,
+                deviceScaleFactor=1,
+                mobile=width < 500,
+            )
+            browser.open((batch[0] / page).as_uri())
+            browser.wait_for(ALL_DRAWN)
+            charts = browser.evaluate(CHARTS)
+            assert len(charts) == 6 and all(c["svg"] and c["error"] is None for c in charts)
+            layout = browser.evaluate(LAYOUT)
+            # no sideways scrolling of the page (a wide chart scrolls inside its own box)
+            assert layout["scrollWidth"] <= layout["clientWidth"], (width, layout)
+            # the summary is the first section, before the reading guide
+            assert layout["h2"][0] == ["samenvatting", "1 Samenvatting"]
+            assert layout["firstSection"] and layout["summaryBeforeIntro"]
+            # numbered sections, every one in the table of contents, every link resolves
+            assert [t.split(" ", 1)[0] for _, t in layout["h2"]] == [
+                str(n) for n in range(1, len(layout["h2"]) + 1)
+            ]
+            assert layout["toc"] == [f"#{i}" for i, _ in layout["h2"]]
+            assert layout["unresolved"] == []
+            assert len(layout["h2"]) >= 10
+            assert layout["back"] == "index.html" and (batch[0] / "index.html").exists()
+        assert browser.errors() == []
+    finally:
+        browser.close()
+
+
+def _reader_text(batch, page):
+    browser = Browser(CHROMIUM)
+    try:
+        browser.open((batch[0] / page).as_uri())
+        browser.wait_for(ALL_DRAWN)
+        return browser.evaluate(READER_TEXT)
+    finally:
+        browser.close()
+
+
+def _split_windtunnel(text):
+    start, end = text.index(WINDTUNNEL[0]), text.index(WINDTUNNEL[1])
+    assert text.count(WINDTUNNEL[0]) >= 2  # in the table of contents and as a heading
+    start = text.index(WINDTUNNEL[0], start + 1)  # the heading, not the contents entry
+    end = text.index(WINDTUNNEL[1], start)
+    return text[:start] + text[end:], text[start:end]
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
+@pytest.mark.parametrize("page", REPORTS)
+def test_report_text_has_no_internal_id_python_value_or_tool_name(batch, page):
+    text = _reader_text(batch, page)
+    rest, _windtunnel = _split_windtunnel(text)
+    assert "Samenvatting" in rest and "Verantwoording" in rest  # the check sees the report
+    assert TRACES.findall(rest) == []
+    index = (batch[0] / "index.html").read_text(encoding="utf-8")
+    shown = re.sub(r"<[^>]+>", " ", re.sub(r"<style>.*?</style>", "", index, flags=re.DOTALL))
+    assert TRACES.findall(shown) == []
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
+@pytest.mark.xfail(
+    reason="the wind-tunnel section (policy.summary_nl) still names the region id; that "
+    "section is reworked in a parallel change",
+    strict=False,
+)
+def test_windtunnel_section_has_no_internal_id(batch):
+    _, windtunnel = _split_windtunnel(_reader_text(batch, "isd_midden_langstraat.html"))
+    assert TRACES.findall(windtunnel) == []

@@ -85,18 +85,28 @@ def test_papermill_with_r_and_y_then_render_gives_the_page_socecon_run_writes(tm
         repo_root,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    rendered = tmp_path / "render" / "GM0784.html"
-    render = _run(["socecon", "render", str(executed), "-o", str(rendered)], tmp_path, repo_root)
-    assert render.returncode == 0, render.stderr
-    assert f"wrote {rendered}" in render.stdout
-
     out = tmp_path / "run"
     options = ["--set", "take_up=0.7", "--out", str(out), "--jobs", "1", "--no-progress"]
     run = _run(["socecon", "run", "--gemeente", "GM0784", *options], tmp_path, repo_root)
     assert run.returncode == 0, run.stderr
     page = (out / "GM0784.html").read_text(encoding="utf-8")
-    assert "take_up" in page and "<title>Gilze en Rijen</title>" in page
+    changed = "Deelname binnen het productiviteitsvenster: 70 % (aangepast; standaard 60 %)"
+    assert changed in page and "<title>Gilze en Rijen</title>" in page
+
+    # rendered beside the index (as socecon run writes it), the page is the same, back link too
+    rendered = out / "rendered" / "GM0784.html"
+    rendered.parent.mkdir()
+    (rendered.parent / "index.html").write_text("index", encoding="utf-8")
+    render = _run(["socecon", "render", str(executed), "-o", str(rendered)], tmp_path, repo_root)
+    assert render.returncode == 0, render.stderr
+    assert f"wrote {rendered}" in render.stdout
     assert _masked(rendered.read_text(encoding="utf-8")) == _masked(page)
+    # alone, it has no link to an index that is not there
+    alone = tmp_path / "alone" / "GM0784.html"
+    render = _run(["socecon", "render", str(executed), "-o", str(alone)], tmp_path, repo_root)
+    assert render.returncode == 0, render.stderr
+    assert "Alle rapporten" not in alone.read_text(encoding="utf-8")
+    assert "Alle rapporten" in page
 
 
 def test_render_refuses_a_notebook_that_failed_or_never_ran(tmp_path, repo_root):

@@ -79,7 +79,8 @@ def test_group_is_the_sum_of_its_members_and_rates_come_from_sums():
 def test_figures_html_is_dutch_and_lists_members():
     page = region_figures.municipality_in_figures("isd_midden_langstraat").data
     assert '<td class="number">112.805</td>' in page
-    assert "bestaat uit 3 gemeenten" in page and "<td>Loon op Zand</td>" in page
+    # a stacked table (narrow screens): its cells carry data-label
+    assert "bestaat uit 3 gemeenten" in page and ">Loon op Zand</td>" in page
     assert "Bron: CBS" in page
 
 
@@ -125,7 +126,7 @@ def test_path_goes_from_the_base_year_to_the_horizon(hengelo):
     path = sections.path_frame(hengelo, "GM0164")
     assert list(path.index) == [2015, 2016, 2017, 2018, 2019, 2020]
     assert path.loc[2015].nunique() == 1  # every scenario starts at the baseline
-    assert "<td>2020</td>" in sections.path_table(hengelo, "GM0164").data
+    assert '<td data-label="Jaar">2020</td>' in sections.path_table(hengelo, "GM0164").data
 
 
 def test_every_assumption_is_listed_with_source_and_tag():
@@ -140,16 +141,43 @@ def test_every_assumption_is_listed_with_source_and_tag():
 
 
 def test_colophon_names_version_parameters_hashes_and_source(tmp_path):
-    page = provenance.colophon({"region": "GM0164", "horizon": 2020}).data
-    assert f"socecon {__version__}" in page and "Bron: CBS" in page and "CC BY 4.0" in page
-    assert "region = &#x27;GM0164&#x27;" in page
+    parameters = {
+        "region": "isd_midden_langstraat",
+        "horizon": 2020,
+        "overrides": {},
+        "slider_assumption": "take_up",
+        "goal_participation": 20.0,
+        "goal_net_cost_per_placed": 20000.0,
+        "windtunnel_samples": 4000,
+        "windtunnel_seed": 0,
+    }
+    page = provenance.colophon(parameters).data
+    assert f"<td>Rekenmodel</td><td>versie {__version__}</td>" in page
+    assert "Bron: CBS" in page and "CC BY 4.0" in page
+    # the parameters in words: no parameter names, ids or Python values
+    assert "<td>ISD Midden-Langstraat (Heusden, Loon op Zand, Waalwijk)</td>" in page
+    assert "geen aanpassingen" in page and "Deelname binnen het productiviteitsvenster" in page
+    assert "deelname ≥ 20,0 % en netto kosten ≤ € 20.000 per geplaatste" in page
+    assert "4.000 per scenario en beleidsoptie, getrokken met startgetal 0" in page
+    for trace in ("isd_midden_langstraat", "overrides", "{}", "take_up", "region =", "socecon "):
+        assert trace not in page.split("<details>")[0], trace
+    # the hashes and the commit, folded away
+    details = page.split("<details>")[1]
     for digest in input_hashes().values():
-        assert digest in page
+        assert digest in details
     scenarios = provenance.DEFINITIONS_DIR / "scenarios.yaml"
-    assert hashlib.sha256(scenarios.read_bytes()).hexdigest() in page
+    assert hashlib.sha256(scenarios.read_bytes()).hexdigest() in details
     assert "83450NED" in page and "70072ned" in page
-    assert re.search(r"Gemaakt op</dt><dd>\d\d-\d\d-\d{4} \d\d:\d\d", page)
+    assert re.search(r"Gemaakt op</td><td>\d\d-\d\d-\d{4} \d\d:\d\d", page)
     assert provenance.git_commit(tmp_path) == "onbekend"
+
+
+def test_colophon_names_changed_assumptions_in_words():
+    rows = dict(provenance.parameter_rows({"overrides": {"take_up": 0.7}, "extra": 3}))
+    assert rows["Aannames"] == (
+        "Deelname binnen het productiviteitsvenster: 70 % (aangepast; standaard 60 %)"
+    )
+    assert rows["Overige instelling"] == "3"
 
 
 def test_key_figures_for_the_index(isd):

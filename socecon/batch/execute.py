@@ -53,6 +53,7 @@ from socecon.batch.tasks import ReportTask
 from socecon.definitions import REPORT_ENV
 from socecon.exceptions import KernelStartError
 from socecon.report import export
+from socecon.report.index import INDEX_HTML
 from socecon.report.key_figures import read_key_figures
 
 
@@ -284,7 +285,9 @@ def run_report(task: ReportTask) -> ReportResult:
         if nb is not None:
             try:
                 html = Path(task.output)
-                size = export.write_report(nb, html, title=task.title, bundle=task.bundle)
+                size = export.write_report(
+                    nb, html, title=task.title, bundle=task.bundle, index_href=INDEX_HTML
+                )
             except Exception as exc:
                 error = f"cannot write {task.output}: {type(exc).__name__}: {exc}"
                 details = traceback.format_exc()

@@ -153,7 +153,7 @@ def slider_chart(
         .properties(
             title={
                 "text": f"Schuif met de aanname: {name}",
-                "subtitle": "Berekend met het socecon-model op cijfers van het CBS (Bron: CBS)",
+                "subtitle": "Bron: CBS; bewerking in dit rapport.",
             }
         )
     )

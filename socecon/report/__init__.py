@@ -9,6 +9,8 @@
 * :mod:`~socecon.report.overview`: the overview notebook of all municipalities;
 * :mod:`~socecon.report.key_figures`: key figures handed from a report to the index page;
 * :mod:`~socecon.report.parameters`: the type check of a report notebook's parameters;
+* :mod:`~socecon.report.summary`: the summary at the top of a report, from its results;
+* :mod:`~socecon.report.navigation`: section numbers, table of contents, link to the index;
 * :mod:`~socecon.report.export`: an executed notebook as one offline HTML page;
 * :mod:`~socecon.report.index`: the index page of a reports folder.
 """

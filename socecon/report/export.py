@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 from socecon import __version__
 from socecon.report.key_figures import KEY_FIGURES_MIMETYPE
+from socecon.report.navigation import add_navigation
 
 #: File name of the shared vega bundle when reports do not inline it.
 BUNDLE_FILENAME = "vega-bundle.js"
@@ -145,8 +146,12 @@ def export_html(
     title: str | None = None,
     bundle: Bundle = "inline",
     footer: str | None = None,
+    index_href: str | None = None,
 ) -> str:
     """Render an executed notebook as an offline Dutch HTML page.
+
+    The sections (second-level headings) are numbered and listed in a table of contents
+    (:func:`socecon.report.navigation.add_navigation`).
 
     Parameters
     ----------
@@ -159,7 +164,10 @@ def export_html(
         ``"shared"``: the page loads ``vega-bundle.js`` from its own folder
         (see :func:`write_report`, which puts the file there).
     footer : str, optional
-        Text of the page footer; by default names socecon's version and the time of export.
+        Text of the page footer; by default names the version and the time of export.
+    index_href : str, optional
+        The address of the index of all reports (``index.html`` beside the page); the page
+        opens with a link back to it. None (the default): no back link.
 
     Returns
     -------
@@ -187,10 +195,11 @@ def export_html(
             "bundle_marker": _BUNDLE_MARKER if bundle == "inline" else "",
             "bundle_src": BUNDLE_FILENAME if bundle == "shared" else "",
             "key_figures_mimetype": KEY_FIGURES_MIMETYPE,
-            "footer": footer or f"Gemaakt met socecon {__version__} op {stamp}. Bron: CBS.",
+            "footer": footer or f"Rekenmodel versie {__version__}, gemaakt op {stamp}. Bron: CBS.",
         }
     }
     body, _ = render(resources=resources)
+    body = add_navigation(body, index_href=index_href)
     if bundle == "inline":
         # Put in after nbconvert's own HTML clean-up (BeautifulSoup), which would otherwise
         # parse the 0.9 MB of JavaScript for every report.
@@ -204,6 +213,7 @@ def write_report(
     *,
     title: str | None = None,
     bundle: Bundle = "inline",
+    index_href: str | None = None,
 ) -> int:
     """Export ``notebook`` and write the page atomically to ``path``.
 
@@ -220,6 +230,8 @@ def write_report(
         The page title.
     bundle : {"inline", "shared"}
         Where the vega bundle lives, see :func:`export_html`.
+    index_href : str, optional
+        The address of the index page, for the link back to it (see :func:`export_html`).
 
     Returns
     -------
@@ -227,7 +239,8 @@ def write_report(
         The size of the page in bytes (without a shared bundle).
     """
     path = Path(path)
-    page = export_html(notebook, title=title, bundle=bundle).encode("utf-8")
+    page = export_html(notebook, title=title, bundle=bundle, index_href=index_href)
+    page = page.encode("utf-8")
     if bundle == "shared":
         shared = path.parent / BUNDLE_FILENAME
         code = vega_bundle().encode("utf-8")

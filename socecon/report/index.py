@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -23,6 +24,9 @@ from socecon.report.export import TEMPLATES, write_atomic
 INDEX_JSON = "index.json"
 INDEX_HTML = "index.html"
 INDEX_TITLE = "Rapporten sociale economie"
+
+#: A CBS region code (GM0164, AM13, PV21, NL01): the codes the index shows.
+_CBS_CODE = re.compile(r"^[A-Z]{2}\d{2,4}$")
 
 
 def _now() -> datetime:
@@ -89,10 +93,17 @@ def render_index(entries: Iterable[IndexEntry], *, title: str = INDEX_TITLE) -> 
             reason = esc(entry.error or "onbekend")
             status = f'<span class="socecon-failed">mislukt: {reason}</span>'
         cells = "".join(
-            f'<td class="number">{esc(format_value(entry.figures.get(label)))}</td>'
+            f'<td class="number" data-label="{esc(label)}">'
+            f"{esc(format_value(entry.figures.get(label)))}</td>"
             for label in labels
         )
-        rows.append(f"<tr><td>{name}</td><td>{esc(entry.code)}</td>{cells}<td>{status}</td></tr>")
+        # A group id (isd_midden_langstraat) is the program's name for a group, not a code
+        # a reader knows: only CBS codes are shown.
+        code = esc(entry.code) if _CBS_CODE.match(entry.code) else "–"
+        rows.append(
+            f'<tr><td>{name}</td><td data-label="Code">{code}</td>{cells}'
+            f'<td data-label="Status">{status}</td></tr>'
+        )
     done = sum(1 for e in entries if e.href)
     stamp = _now().strftime("%d-%m-%Y %H:%M")
     return (
@@ -102,10 +113,11 @@ def render_index(entries: Iterable[IndexEntry], *, title: str = INDEX_TITLE) -> 
         f'<main class="socecon-index">\n<h1>{esc(title)}</h1>\n'
         f"<p>{done} van {len(entries)} rapporten gereed. Elk rapport opent zonder internet in "
         "een browser; de grafieken reageren op de schuifregelaars en keuzelijsten.</p>\n"
-        f"<table>\n<thead><tr><th>Gemeente of samenwerkingsverband</th><th>Code</th>{head}"
+        '<table class="socecon-stack">\n<thead><tr><th>Gemeente of samenwerkingsverband</th>'
+        f"<th>Code</th>{head}"
         f"<th>Status</th></tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>\n"
         "</main>\n"
-        f'<footer class="socecon-footer">Gemaakt met socecon {esc(__version__)} op {stamp}. '
+        f'<footer class="socecon-footer">Rekenmodel versie {esc(__version__)}, gemaakt op {stamp}. '
         "Bron: CBS.</footer>\n</body>\n</html>\n"
     )
 

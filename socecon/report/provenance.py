@@ -1,9 +1,10 @@
 """Where a report comes from: socecon's version and commit, the input hashes, the CBS tables.
 
 The colophon (:func:`colophon`, the last section of the municipal report) names everything needed
-to make the same report again: the version and git commit of socecon, the notebook's
-parameters, the sha256 of every data file and YAML declaration, the time of generation and the
-CBS tables behind the snapshot, with their licence.
+to make the same report again: in a short table in words the model's version, the time of
+generation, the CBS tables behind the snapshot with their licence and the notebook's parameters
+(:func:`parameter_rows`); folded away in a ``<details>``, the git commit and the sha256 of every
+data file and YAML declaration.
 """
 
 from __future__ import annotations
@@ -15,12 +16,18 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from socecon import __version__
+from socecon import __version__, regions
+from socecon.analysis.criteria import Goal
 from socecon.data.manifest import read_manifest, sha256_file
 from socecon.data.schema import ATTRIBUTION, LICENCE, default_data_dir
 from socecon.data.snapshot import CACHE_CLEARERS, input_hashes
 from socecon.definitions import DEFINITIONS_DIR
-from socecon.report.tables import as_html, esc, html_table
+from socecon.definitions.assumptions import load_assumptions
+from socecon.exceptions import SocEconError
+from socecon.present.formats import format_number, format_value
+from socecon.report.policy import describe_goal
+from socecon.report.region_figures import resolve_region
+from socecon.report.tables import as_html, assumption_rows, esc, html_table
 
 
 def git_commit(repo: str | Path | None = None) -> str:
@@ -100,40 +107,120 @@ def _cbs_tables(data_dir: Path) -> dict[str, str]:
 CACHE_CLEARERS.append(_cbs_tables.cache_clear)
 
 
-def colophon(parameters: Mapping[str, Any], *, now: datetime | None = None) -> Any:
-    """Return the colophon: version, commit, parameters, input hashes, time, sources, licence.
+def _region_text(region: Any) -> str:
+    """Return the report's region by name, with its members for a group."""
+    try:
+        place = resolve_region(str(region))
+    except SocEconError:
+        return str(region)
+    if place.is_group:
+        return f"{place.name} ({', '.join(regions.region_name(m) for m in place.members)})"
+    return place.name
+
+
+def _overrides_text(overrides: Mapping[str, Any] | None) -> str:
+    """Return the changed assumptions in words ("geen aanpassingen" when there are none)."""
+    if not overrides:
+        return "geen aanpassingen: alle aannames staan op hun standaardwaarde"
+    rows = {r["id"]: r for r in assumption_rows(overrides)}
+    return "; ".join(
+        f"{rows[k]['label']}: {rows[k]['value']}" if k in rows else str(k) for k in overrides
+    )
+
+
+def _slider_text(assumption: Any) -> str:
+    try:
+        return load_assumptions()[str(assumption)].label
+    except SocEconError:
+        return str(assumption)
+
+
+def parameter_rows(parameters: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Return the report's parameters in words, as the colophon shows them.
 
     Parameters
     ----------
     parameters : mapping
-        The notebook's parameters (region, horizon, overrides, ...), shown as given.
+        The report notebook's parameters (``region``, ``horizon``, ``overrides``,
+        ``slider_assumption``, ``goal_participation``, ``goal_net_cost_per_placed``,
+        ``windtunnel_samples``, ``windtunnel_seed``); missing ones are left out.
+
+    Returns
+    -------
+    list of (str, str)
+        Dutch label and value, e.g. ``("Aannames", "geen aanpassingen: ...")``: no parameter
+        names or Python values. A parameter this function does not know is shown by its value
+        only, under "Overige instelling".
+    """
+    p = dict(parameters)
+    rows: list[tuple[str, str]] = []
+    if "region" in p:
+        rows.append(("Gebied", _region_text(p.pop("region"))))
+    if "horizon" in p:
+        rows.append(("Jaar van de toekomstbeelden", str(p.pop("horizon"))))
+    if "overrides" in p:
+        rows.append(("Aannames", _overrides_text(p.pop("overrides"))))
+    if "slider_assumption" in p:
+        rows.append(("Aanname op de schuifregelaar", _slider_text(p.pop("slider_assumption"))))
+    goal = {}
+    if "goal_participation" in p:
+        goal["participation_min"] = float(p.pop("goal_participation"))
+    if "goal_net_cost_per_placed" in p:
+        goal["net_cost_per_placed_max"] = float(p.pop("goal_net_cost_per_placed"))
+    if goal:
+        rows.append(("Doel in de windtunnel", describe_goal(Goal(**goal))))
+    if "windtunnel_samples" in p:
+        text = f"{format_number(int(p.pop('windtunnel_samples')))} per scenario en beleidsoptie"
+        if "windtunnel_seed" in p:
+            text += (
+                f", getrokken met startgetal {p.pop('windtunnel_seed')} (hetzelfde startgetal "
+                "geeft dezelfde uitkomsten)"
+            )
+        rows.append(("Doorgerekende toekomsten", text))
+    rows.extend(("Overige instelling", format_value(v)) for v in p.values())
+    return rows
+
+
+def colophon(parameters: Mapping[str, Any], *, now: datetime | None = None) -> Any:
+    """Return the colophon: a short table in words, the technical details folded away.
+
+    Parameters
+    ----------
+    parameters : mapping
+        The notebook's parameters (region, horizon, overrides, ...), shown in words
+        (:func:`parameter_rows`).
     now : datetime, optional
         The time of generation; the current local time by default.
 
     Returns
     -------
     IPython.display.HTML
+        A table with the version of the model, the date, the data and their licence, the CBS
+        tables and the parameters in words; then a collapsed ``<details>`` with the git commit
+        and the sha256 of every data file and declaration, for whoever wants to make the same
+        report again.
     """
     now = now or datetime.now().astimezone()
-    params = "".join(
-        f"<li><code>{esc(k)} = {esc(repr(v))}</code></li>" for k, v in parameters.items()
-    )
+    tables = "; ".join(f"{tid} ({title})" for tid, title in cbs_tables().items())
+    rows = [
+        ("Rekenmodel", f"versie {__version__}"),
+        ("Gemaakt op", now.strftime("%d-%m-%Y %H:%M")),
+        ("Gegevens", f"{ATTRIBUTION} (open data, licentie {LICENCE})"),
+        ("CBS-tabellen", tables),
+        *parameter_rows(parameters),
+    ]
     hashes = {f"data/{k}": v for k, v in input_hashes().items()} | definition_hashes()
     hash_rows = [[name, digest] for name, digest in hashes.items()]
-    tables = "".join(f"<li>{esc(tid)}: {esc(title)}</li>" for tid, title in cbs_tables().items())
     return as_html(
         '<section class="socecon-colophon">'
-        "<dl>"
-        f"<dt>Gemaakt met</dt><dd>socecon {esc(__version__)}</dd>"
-        f"<dt>Commit</dt><dd><code>{esc(git_commit())}</code></dd>"
-        f"<dt>Gemaakt op</dt><dd>{now.strftime('%d-%m-%Y %H:%M')}</dd>"
-        f"<dt>Gegevens</dt><dd>{esc(ATTRIBUTION)} (open data, licentie {esc(LICENCE)})</dd>"
-        "</dl>"
-        f"<p><strong>Parameters</strong></p><ul>{params}</ul>"
-        f"<p><strong>CBS-tabellen</strong></p><ul>{tables}</ul>"
-        "<p><strong>Invoerbestanden (sha256)</strong></p>"
-        + html_table(["Bestand", "sha256"], hash_rows, numeric=[False, False])
+        + html_table(["Onderdeel", "Waarde"], rows, numeric=[False, False])
         + "<p>De scenario's komen uit de TNO-scenariostudie naar de sociale economie in 2020 "
         "(2010), opgesteld met Gilze en Rijen, ISD Midden-Langstraat, Smallingerland, Hengelo, "
-        "Zutphen en Assen.</p></section>"
+        "Zutphen en Assen.</p>"
+        "<details><summary>Technische gegevens om dit rapport precies opnieuw te maken"
+        "</summary>"
+        f"<p>Versie van de broncode (git): <code>{esc(git_commit())}</code></p>"
+        "<p>Controlegetallen (sha256) van de invoerbestanden:</p>"
+        + html_table(["Bestand", "sha256"], hash_rows, numeric=[False, False])
+        + "</details></section>"
     )

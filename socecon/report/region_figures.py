@@ -257,7 +257,7 @@ def municipality_in_figures(region: str, year: int = FIGURES_YEAR) -> Any:
         parts.append(html_table(["Gemeente", *members.columns], member_rows))
     parts.append(
         '<p class="socecon-muted">Bron: CBS, StatLine 70072ned (Regionale kerncijfers) en '
-        f"83450NED (bijstand, re-integratie en Wsw), peiljaar {year}; bewerking socecon. "
+        f"83450NED (bijstand, re-integratie en Wsw), peiljaar {year}; bewerking in dit rapport. "
         "Een streepje betekent dat het CBS geen cijfer publiceert.</p>"
     )
     return as_html("\n".join(parts))

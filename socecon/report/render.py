@@ -20,6 +20,7 @@ from socecon import regions
 from socecon.exceptions import ReportError, SocEconError
 from socecon.present.embed import CHART_MIMETYPE, report_output
 from socecon.report.export import Bundle, write_report
+from socecon.report.index import INDEX_HTML
 
 
 def _refuse_failed(notebook: Any, path: Path) -> None:
@@ -81,7 +82,8 @@ def render_report(executed: str | Path, output: str | Path, *, bundle: Bundle = 
         The executed ``.ipynb`` (papermill's output, or the one ``socecon run`` keeps in
         ``logs/`` for a failed report).
     output : str or Path
-        The HTML file to write (atomically); its folder is created if needed.
+        The HTML file to write (atomically); its folder is created if needed. When an
+        ``index.html`` is beside it, the page links back to that index.
     bundle : {"inline", "shared"}
         Where the vega bundle lives, see :func:`socecon.report.export.export_html`.
 
@@ -104,4 +106,11 @@ def render_report(executed: str | Path, output: str | Path, *, bundle: Bundle = 
     _refuse_failed(notebook, path)
     target = Path(output)
     target.parent.mkdir(parents=True, exist_ok=True)
-    return write_report(report_notebook(notebook), target, title=_title(notebook), bundle=bundle)
+    index = INDEX_HTML if (target.parent / INDEX_HTML).is_file() else None
+    return write_report(
+        report_notebook(notebook),
+        target,
+        title=_title(notebook),
+        bundle=bundle,
+        index_href=index,
+    )

@@ -10,7 +10,9 @@ analysts can check them without parsing HTML.
 
 Sections, in report order (the other sections live beside this module):
 
-* :func:`introduction`: title and reading guide for a municipality or group;
+* :func:`title`: the report's title;
+* :func:`socecon.report.summary.report_summary`: the summary, generated from the results;
+* :func:`introduction`: the reading guide for a municipality or group;
 * :func:`socecon.report.region_figures.municipality_in_figures`: the CBS figures;
 * :func:`scenario_texts`: the four scenarios of the study, from ``definitions/scenarios.yaml``;
 * :func:`target_group_by_band`: the target group per loonwaarde band, who is placed in each
@@ -43,8 +45,26 @@ from socecon.report.region_figures import FIGURES_YEAR, region_counts, resolve_r
 from socecon.report.tables import as_html, as_markdown, esc, html_table, md_text
 
 
+def title(region: str, horizon: int) -> Any:
+    """Return the report's title (the page's only first-level heading).
+
+    Parameters
+    ----------
+    region : str
+        Anything :func:`resolve_region` accepts.
+    horizon : int
+        The horizon year of the scenarios.
+
+    Returns
+    -------
+    IPython.display.Markdown
+    """
+    name = md_text(resolve_region(region).name)  # names come from YAML or CBS: never markup
+    return as_markdown(f"# Sociale economie in {name}: vier scenario's voor {horizon}")
+
+
 def introduction(region: str, horizon: int) -> Any:
-    """Return the report's title and reading guide.
+    """Return the reading guide "Over dit rapport" (it follows the title and the summary).
 
     Parameters
     ----------
@@ -65,7 +85,7 @@ def introduction(region: str, horizon: int) -> Any:
     else:
         who = name
     text = (
-        f"# Sociale economie in {name}: vier scenario's voor {horizon}\n\n"
+        "## Over dit rapport\n\n"
         f"Dit rapport maakt de vier toekomstscenario's voor de sociale economie van de "
         f"TNO-scenariostudie (2010) concreet voor **{who}**, met cijfers van het CBS. Het laat "
         f"zien hoeveel mensen met een kwetsbare positie op de arbeidsmarkt in elk scenario aan "
@@ -194,6 +214,30 @@ def band_frame(frame: pd.DataFrame, region: str, year: int | None = None) -> pd.
     return out
 
 
+def left_out_by_window(bands: pd.DataFrame, scenario: str) -> tuple[float, float, float]:
+    """Return who falls outside a scenario: below, above and inside its productivity window.
+
+    Parameters
+    ----------
+    bands : pandas.DataFrame
+        The table of :func:`band_frame`.
+    scenario : str
+        A future scenario id (one with a productivity window).
+
+    Returns
+    -------
+    tuple of float
+        People left out with a loonwaarde below the window, above it, and inside it (who did
+        not take part or found no place); they add up to the target group minus those placed.
+    """
+    window = load_definitions().scenario(scenario).productivity
+    left = bands["target_group"] - bands[scenario]
+    mids = (BAND_EDGES[:-1] + BAND_EDGES[1:]) / 2
+    below = float(left[mids < window.low].sum())
+    above = float(left[mids > window.high].sum())
+    return below, above, float(left.sum()) - below - above
+
+
 def target_group_by_band(frame: pd.DataFrame, region: str, year: int | None = None) -> Any:
     """Return the target group per loonwaarde band and who each scenario serves, as HTML.
 
@@ -235,11 +279,8 @@ def target_group_by_band(frame: pd.DataFrame, region: str, year: int | None = No
     for s in scen:
         if s.is_baseline:
             continue
+        below, above, inside = left_out_by_window(bands, s.id)
         left = bands["target_group"] - bands[s.id]
-        mids = (BAND_EDGES[:-1] + BAND_EDGES[1:]) / 2
-        below = left[mids < s.productivity.low].sum()
-        above = left[mids > s.productivity.high].sum()
-        inside = left.sum() - below - above
         sentences.append(
             f"<li><strong>{esc(s.name)}</strong> ({s.productivity.low:g}-"
             f"{s.productivity.high:g} %): {format_count(bands[s.id].sum())} geplaatst, "

@@ -32,6 +32,13 @@ RELIABILITY_TEXT = {
 }
 
 
+#: Tables wider than this many columns become stacked rows on a narrow screen.
+STACK_COLUMNS = 4
+
+#: The class of such a table (see ``templates/report/report.css``).
+STACK_CLASS = "socecon-stack"
+
+
 def esc(text: Any) -> str:
     """Return ``text`` as HTML-escaped text (quotes included).
 
@@ -73,13 +80,19 @@ def html_table(
     Returns
     -------
     str
-        A ``<table class="socecon-table">`` element.
+        A ``<table class="socecon-table">`` element. A table of more than
+        :data:`STACK_COLUMNS` columns also has the class :data:`STACK_CLASS` and each data cell
+        its column header as ``data-label``: on a narrow screen (``report.css``) its rows
+        become stacked blocks of "header: value" lines instead of running off the page.
     """
     numeric = list(numeric) if numeric is not None else [i > 0 for i in range(len(header))]
 
+    stacked = len(header) > STACK_COLUMNS
+
     def cell(tag: str, i: int, text: Any) -> str:
         cls = ' class="number"' if numeric[i] else ""
-        return f"<{tag}{cls}>{esc(text)}</{tag}>"
+        label = f' data-label="{esc(header[i])}"' if stacked and tag == "td" else ""
+        return f"<{tag}{cls}{label}>{esc(text)}</{tag}>"
 
     head = "".join(cell("th", i, h) for i, h in enumerate(header))
     body = []
@@ -88,8 +101,9 @@ def html_table(
         attr = f' class="{esc(cls)}"' if cls else ""
         body.append(f"<tr{attr}>" + "".join(cell("td", i, v) for i, v in enumerate(row)) + "</tr>")
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
+    stack = f" {STACK_CLASS}" if stacked else ""
     return (
-        f'<table class="socecon-table">{cap}<thead><tr>{head}</tr></thead>'
+        f'<table class="socecon-table{stack}">{cap}<thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table>"
     )
 

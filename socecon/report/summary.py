@@ -1,0 +1,370 @@
+"""The report's summary ("Samenvatting"): the message first, generated from the results.
+
+The summary is the first section of the municipal report. Every sentence and key figure in it is
+computed from the same results the sections below show: the model run
+(:func:`socecon.report.sections.indicator_frame` and :func:`~socecon.report.sections.band_frame`,
+the numbers of "De uitkomsten per scenario" and "De doelgroep naar loonwaarde"), the wind tunnel
+(:func:`socecon.report.policy.windtunnel_table`, called with the same arguments as the wind-tunnel
+section, so it gives the same table) and the hindcast of ``definitions/hindcast.yaml``. Nothing is
+typed by hand: when the model or the wind tunnel changes, the summary changes with it.
+
+:func:`summary_frame` holds the figures per scenario as plain data (for tests and analysts),
+:func:`summary_html` writes them as Dutch text, and :func:`report_summary` is the one call of the
+report notebook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from socecon.analysis.criteria import CONFIDENCE_LEVEL
+from socecon.definitions import DEFAULT_HORIZON, load_definitions
+from socecon.definitions.hindcast import load_hindcast
+from socecon.definitions.options import load_options
+from socecon.present.formats import (
+    format_count,
+    format_euro,
+    format_number,
+    format_percent,
+    is_missing,
+)
+from socecon.report import policy
+from socecon.report.region_figures import resolve_region
+from socecon.report.sections import band_frame, indicator_frame, left_out_by_window, shown_year
+from socecon.report.tables import as_html, esc, html_table
+
+#: The id of the summary section (the anchor the table of contents links to).
+SUMMARY_ID = "samenvatting"
+
+#: Columns of :func:`summary_frame`.
+SUMMARY_COLUMNS = (
+    "name",
+    "placed",
+    "participation",
+    "participation_p10",
+    "participation_p90",
+    "left_out",
+    "left_out_below",
+    "net_cost",
+    "net_cost_per_placed_p10",
+    "net_cost_per_placed_p90",
+)
+
+
+def _reference_option() -> str:
+    """Return the id of the option that adds nothing to a scenario ("Doe niets")."""
+    return next(o.id for o in load_options() if o.reference)
+
+
+def summary_frame(
+    frame: pd.DataFrame, region: str, tunnel: pd.DataFrame, year: int | None = None
+) -> pd.DataFrame:
+    """Return the summary's figures per scenario, from the model run and the wind tunnel.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The long table of :func:`socecon.model.run_model`.
+    region : str
+        A region id present in ``frame``.
+    tunnel : pandas.DataFrame
+        The wind-tunnel matrix of :func:`socecon.report.policy.windtunnel_table` for ``region``.
+    year : int, optional
+        The last year in ``frame`` by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: scenario ids in declaration order (the baseline first); columns
+        :data:`SUMMARY_COLUMNS`: the Dutch name; people placed, participation (%), people left
+        out and those of them with a loonwaarde below the scenario's window, and the net cost per
+        year (the same values as the indicator table); and, for the future scenarios, the
+        participation (%) and the net cost per placed person at the 10th and 90th percentile of
+        the wind tunnel's reference option (the scenario without extra policy), so between them
+        lie 8 of 10 computed futures. NaN where a figure does not apply.
+    """
+    defs = load_definitions()
+    indicators = indicator_frame(frame, region, year)
+    bands = band_frame(frame, region, year)
+    reference = tunnel[tunnel["option"] == _reference_option()].set_index("scenario")
+    rows = {}
+    for sid in indicators.columns:
+        scenario = defs.scenario(sid)
+        below = np.nan if scenario.is_baseline else left_out_by_window(bands, sid)[0]
+        ranges = reference.loc[sid] if sid in reference.index else None
+        rows[sid] = {
+            "name": scenario.name,
+            "placed": indicators.loc["placed", sid],
+            "participation": indicators.loc["participation_rate", sid],
+            "participation_p10": np.nan if ranges is None else ranges["participation_p10"],
+            "participation_p90": np.nan if ranges is None else ranges["participation_p90"],
+            "left_out": indicators.loc["left_out", sid],
+            "left_out_below": below,
+            "net_cost": indicators.loc["net_cost", sid],
+            "net_cost_per_placed_p10": (
+                np.nan if ranges is None else ranges["net_cost_per_placed_p10"]
+            ),
+            "net_cost_per_placed_p90": (
+                np.nan if ranges is None else ranges["net_cost_per_placed_p90"]
+            ),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")[list(SUMMARY_COLUMNS)]
+
+
+def _range(low: float, high: float, fmt: Any) -> str:
+    """'tussen X en Y' for a range, or one value when both ends show the same."""
+    lo, hi = fmt(min(low, high)), fmt(max(low, high))
+    return lo if lo == hi else f"tussen {lo} en {hi}"
+
+
+def _pct(value: float) -> str:
+    return format_percent(value, 0)
+
+
+def _people(value: float) -> str:
+    """Return people rounded to tens, as CBS rounds its municipal counts."""
+    return format_count(round(float(value), -1))
+
+
+def _euro(value: float) -> str:
+    """Return euros rounded to thousands above € 100.000, to whole euros below."""
+    value = float(value)
+    text = format_euro(round(value, -3) if abs(value) >= 100_000 else value)
+    return text.replace("€ ", "€\u00a0")  # the sign stays with its amount
+
+
+def _at_work(futures: pd.DataFrame, base: pd.Series, base_year: int, year: int) -> str:
+    most, least = futures["placed"].idxmax(), futures["placed"].idxmin()
+    top = futures.loc[most]
+    text = (
+        f"<strong>Aan het werk.</strong> {esc(top['name'])} zet in {year} de meeste mensen aan "
+        f"het werk: ongeveer {_people(top['placed'])} ({_pct(top['participation'])} van de "
+        f"doelgroep). {esc(futures.loc[least, 'name'])} de minste: "
+        f"{_people(futures.loc[least, 'placed'])}. In het basisjaar {base_year} waren het er "
+        f"{_people(base['placed'])}."
+    )
+    if not is_missing(top["participation_p10"]):
+        text += (
+            " Hoeveel het er precies worden, hangt af van aannames die niet zeker zijn: in "
+            f"{esc(top['name'])} is de deelname in 8 van de 10 doorgerekende toekomsten "
+            f"{_range(top['participation_p10'], top['participation_p90'], _pct)}."
+        )
+    return text
+
+
+def _left_out(futures: pd.DataFrame) -> str:
+    most, least = futures["left_out"].idxmax(), futures["left_out"].idxmin()
+    worst = futures.loc[most]
+    return (
+        f"<strong>Buiten de boot.</strong> In {esc(worst['name'])} vinden de meeste mensen "
+        f"geen plek: ongeveer {_people(worst['left_out'])}, van wie "
+        f"{_people(worst['left_out_below'])} omdat hun loonwaarde (hoeveel iemand kan "
+        "werken vergeleken met een gemiddelde werknemer) te laag is voor dit toekomstbeeld. In "
+        f"{esc(futures.loc[least, 'name'])} vallen de minste mensen buiten de boot: "
+        f"{_people(futures.loc[least, 'left_out'])}."
+    )
+
+
+def _cost(futures: pd.DataFrame) -> str:
+    high, low = futures["net_cost"].idxmax(), futures["net_cost"].idxmin()
+    text = (
+        "<strong>Kosten voor de gemeente.</strong> De netto kosten (de kosten min wat de "
+        "gemeente bespaart op de bijstand) zijn het hoogst in "
+        f"{esc(futures.loc[high, 'name'])}: {_euro(futures.loc[high, 'net_cost'])} per "
+        f"jaar, en het laagst in {esc(futures.loc[low, 'name'])}: "
+        f"{_euro(futures.loc[low, 'net_cost'])} per jaar."
+    )
+    row = futures.loc[high]
+    if not is_missing(row["net_cost_per_placed_p10"]):
+        text += (
+            f" Per geplaatste is dat in {esc(row['name'])} in 8 van de 10 doorgerekende "
+            "toekomsten "
+            + _range(row["net_cost_per_placed_p10"], row["net_cost_per_placed_p90"], _euro)
+            + " per jaar."
+        )
+    return text
+
+
+def _policy(tunnel: pd.DataFrame) -> str:
+    options = tunnel.drop_duplicates("option")
+    goal = policy.describe_goal(tunnel.attrs.get("goal"))
+    level = format_number(tunnel.attrs.get("level", CONFIDENCE_LEVEL) * 100)
+    robust = options[options["class"] == "robust"]
+    text = (
+        f"<strong>Beleid.</strong> De windtunnel toetst {len(options)} beleidsopties in alle vier "
+        f"toekomstbeelden aan het doel ({esc(goal)}). "
+    )
+    if len(robust):
+        names = ", ".join(f"‘{esc(n)}’" for n in robust["option_name"])
+        text += f"In elk toekomstbeeld houden stand: {names}. "
+    else:
+        closest = options[options["class"] != "dominated"].sort_values(
+            "goal_share_all", ascending=False, kind="stable"
+        )
+        text += "Geen enkele optie houdt in elk toekomstbeeld stand. "
+        if len(closest):
+            best = closest.iloc[0]
+            text += (
+                f"Het dichtst bij komt ‘{esc(best['option_name'])}’: die haalt het doel in "
+                f"{_pct(best['goal_share_all'] * 100)} van alle doorgerekende toekomsten. "
+            )
+    counts = options.groupby("class_name", sort=False).size()
+    text += "Oordelen: " + ", ".join(f"{n} {esc(c)}" for c, n in counts.items()) + ". "
+    undecided = int((options["class"] == "undecided").sum())
+    text += f"Een oordeel staat met {level} % zekerheid vast" + (
+        f"; bij {undecided} {'optie' if undecided == 1 else 'opties'} ligt de uitkomst zo "
+        "dicht bij een grens dat de windtunnel niet kan beslissen."
+        if undecided
+        else "."
+    )
+    return text
+
+
+def _hindcast() -> str:
+    defs = load_definitions()
+    claims = {c.match: defs.scenario(c.id).name for c in load_hindcast().scenarios}
+    closest, least = claims.get("closest"), claims.get("least")
+    if closest is None:
+        return ""
+    text = (
+        f"<strong>Wat er echt gebeurde.</strong> In 2020 lag Nederland het dichtst bij "
+        f"{esc(closest)}"
+    )
+    return text + (f" en het verst van {esc(least)}." if least else ".")
+
+
+def _span(low: float, high: float) -> str:
+    """Return a range of percentages for a table cell (``14 tot 40 %``), or a dash."""
+    if is_missing(low):
+        return "–"
+    return f"{format_number(min(low, high))} tot {format_number(max(low, high))} %"
+
+
+def _key_table(table: pd.DataFrame, year: int) -> str:
+    rows = [
+        [
+            r.name,
+            _people(r.placed),
+            _span(r.participation_p10, r.participation_p90),
+            _people(r.left_out),
+            _euro(r.net_cost),
+        ]
+        for r in table.itertuples()
+    ]
+    return html_table(
+        [
+            "Toekomstbeeld",
+            f"Aan het werk ({year})",
+            "Deelname in 8 van de 10 toekomsten",
+            "Buiten de boot",
+            "Netto kosten per jaar",
+        ],
+        rows,
+        caption="Kerncijfers",
+        numeric=[False, True, True, True, True],
+    )
+
+
+def summary_html(
+    frame: pd.DataFrame, region: str, tunnel: pd.DataFrame, year: int | None = None
+) -> Any:
+    """Return the summary section as Dutch HTML: a few statements and the key figures.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The long table of :func:`socecon.model.run_model`.
+    region : str
+        A region id present in ``frame``.
+    tunnel : pandas.DataFrame
+        The wind-tunnel matrix for ``region`` (:func:`socecon.report.policy.windtunnel_table`).
+    year : int, optional
+        The last year in ``frame`` by default.
+
+    Returns
+    -------
+    IPython.display.HTML
+        A ``<section class="socecon-summary">`` with a heading (``id="samenvatting"``), one
+        lead sentence, a list of statements (people at work, who falls outside, the net cost,
+        the policy options, what really happened) and a table of key figures per scenario.
+    """
+    place = resolve_region(region)
+    year = shown_year(frame, region, year)
+    base_year = int(frame["year"].min())
+    table = summary_frame(frame, region, tunnel, year)
+    base = table.iloc[0]
+    futures = table.iloc[1:]
+    target = indicator_frame(frame, region, year).loc["target_group"].iloc[0]
+    lead = (
+        f"Wat betekenen de vier toekomstbeelden van de studie uit 2010 voor {esc(place.name)} "
+        f"in {year}? De doelgroep telt ongeveer {_people(target)} mensen met een kwetsbare "
+        "positie op de arbeidsmarkt (in de bijstand, de sociale werkvoorziening of de Wajong). "
+        "Aantallen zijn afgerond op tientallen, bedragen boven € 100.000 op duizenden euro's."
+    )
+    if is_missing(target) or float(target) == 0 or futures.empty:
+        items = [
+            "Het CBS telt hier geen doelgroep; de toekomstbeelden plaatsen daarom niemand en er "
+            "zijn geen kosten per geplaatste."
+        ]
+    else:
+        items = [
+            _at_work(futures, base, base_year, year),
+            _left_out(futures),
+            _cost(futures),
+            _policy(tunnel),
+        ]
+    items.append(_hindcast())
+    body = "".join(f"<li>{item}</li>" for item in items if item)
+    return as_html(
+        '<section class="socecon-summary">'
+        f'<h2 id="{SUMMARY_ID}">Samenvatting</h2><p>{lead}</p><ul>{body}</ul>'
+        + _key_table(table, year)
+        + '<p class="socecon-muted">Bron: CBS; bewerking in dit rapport. Een streepje: geen '
+        "bandbreedte (het basisjaar is gemeten, niet doorgerekend). De hoofdstukken hieronder "
+        "leggen elk cijfer uit.</p></section>"
+    )
+
+
+def report_summary(
+    frame: pd.DataFrame,
+    region: str,
+    goal: Mapping[str, float],
+    *,
+    horizon: int = DEFAULT_HORIZON,
+    overrides: Mapping[str, Any] | None = None,
+    n_samples: int | None = None,
+    seed: int = 0,
+) -> Any:
+    """Return the report's summary: the one call of the notebook's summary cell.
+
+    Runs the wind tunnel with exactly the arguments of the report's wind-tunnel section (the same
+    seed gives the same table) and writes :func:`summary_html`.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The long table of :func:`socecon.model.run_model` for the report.
+    region : str
+        The report's region id.
+    goal : mapping
+        The wind-tunnel goal (keyword arguments of :class:`socecon.analysis.criteria.Goal`).
+    horizon : int
+    overrides : mapping, optional
+        The report's assumption overrides.
+    n_samples : int, optional
+        Uncertainty samples; the wind tunnel's default when None.
+    seed : int
+
+    Returns
+    -------
+    IPython.display.HTML
+    """
+    extra = {} if n_samples is None else {"n_samples": n_samples}
+    tunnel = policy.windtunnel_table(
+        region, goal, horizon=horizon, overrides=overrides, seed=seed, **extra
+    )
+    return summary_html(frame, region, tunnel)

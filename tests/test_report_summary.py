@@ -1,0 +1,115 @@
+"""The report's summary and navigation: generated from the results, numbered, linked."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from socecon.definitions.assumptions import BAND_EDGES
+from socecon.model import run_model
+from socecon.present.formats import format_count
+from socecon.report import navigation, policy, sections, summary
+
+GOAL = {"participation_min": 20.0, "net_cost_per_placed_max": 20000.0}
+
+
+@pytest.fixture(scope="module")
+def hengelo():
+    frame = run_model("GM0164", horizon=2020)
+    return frame, policy.windtunnel_table("GM0164", GOAL, n_samples=200)
+
+
+def _text(page: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)).replace("\u00a0", " ")
+
+
+def test_summary_figures_are_the_figures_of_the_sections(hengelo):
+    frame, tunnel = hengelo
+    table = summary.summary_frame(frame, "GM0164", tunnel)
+    indicators = sections.indicator_frame(frame, "GM0164")
+    assert list(table.index) == list(indicators.columns)  # baseline first, then the futures
+    for column, indicator in (("placed", "placed"), ("left_out", "left_out")):
+        assert table[column].tolist() == indicators.loc[indicator].tolist()
+    assert table["net_cost"].tolist() == indicators.loc["net_cost"].tolist()
+    bands = sections.band_frame(frame, "GM0164")
+    below = bands["target_group"] - bands["regulier"]
+    mids = (BAND_EDGES[:-1] + BAND_EDGES[1:]) / 2
+    # Regulier serves 50-80 % loonwaarde: below its window is every band under 50 %
+    assert table.loc["regulier", "left_out_below"] == pytest.approx(below[mids < 50].sum())
+    # the ranges are the wind tunnel's reference option ("Doe niets"), future scenarios only
+    reference = tunnel[tunnel["option"] == "huidig_beleid"].set_index("scenario")
+    p10 = reference.loc["publiek", "participation_p10"]
+    assert table.loc["publiek", "participation_p10"] == p10
+
+    assert table.loc["baseline", ["participation_p10", "participation_p90"]].isna().all()
+
+
+def test_summary_says_what_the_results_say(hengelo):
+    frame, tunnel = hengelo
+    page = summary.summary_html(frame, "GM0164", tunnel).data
+    assert page.startswith('<section class="socecon-summary"><h2 id="samenvatting">Samenvatting')
+    text = _text(page)
+    table = summary.summary_frame(frame, "GM0164", tunnel).iloc[1:]
+    most = table.loc[table["placed"].idxmax()]
+    rounded = format_count(round(most["placed"], -1))
+    assert f"{most['name']} zet in 2020 de meeste mensen aan het werk: ongeveer {rounded}" in text
+    assert "in 8 van de 10 doorgerekende toekomsten tussen" in text
+    worst = table.loc[table["left_out"].idxmax()]
+    assert f"In {worst['name']} vinden de meeste mensen geen plek" in text
+    assert "In 2020 lag Nederland het dichtst bij Regulier en het verst van Publiek" in text
+    # the policy verdict agrees with the wind-tunnel section's own summary
+    options = tunnel.drop_duplicates("option")
+    robust = options[options["class"] == "robust"]
+    if len(robust):
+        assert all(name in text for name in robust["option_name"])
+    else:
+        closest = re.search(r"Het dichtst bij komt ‘([^’]+)’", text).group(1)
+        assert f"Het dichtst bij komt '{closest}'" in policy.summary_nl(tunnel)
+    for verdict, n in options["class_name"].value_counts().items():
+        assert f"{n} {verdict}" in text
+
+
+def test_summary_without_a_target_group_says_so():
+    frame = run_model("GM0277", horizon=2020)  # Rozendaal: CBS counts no one
+    tunnel = policy.windtunnel_table("GM0277", GOAL, n_samples=50)
+    text = _text(summary.summary_html(frame, "GM0277", tunnel).data)
+    assert "Het CBS telt hier geen doelgroep" in text and "Aan het werk." not in text
+
+
+def test_report_summary_runs_the_wind_tunnel_of_the_report(hengelo):
+    frame, tunnel = hengelo
+    direct = summary.summary_html(frame, "GM0164", tunnel).data
+    called = summary.report_summary(frame, "GM0164", GOAL, n_samples=200, seed=0).data
+    assert called == direct
+
+
+PAGE = (
+    '<html><main class="socecon-report"><h1>T</h1><div><h2>Samenvatting</h2></div>'
+    '<section><h2 id="Vier-scenario\'s">Vier scenario\'s<a class="anchor-link" href="#x">¶</a>'
+    '</h2></section><h2>Vier scenario\'s</h2><h2 id="kosten">Kosten &amp; baten</h2></main>'
+    "<h2>outside</h2></html>"
+)
+
+
+def test_navigation_numbers_sections_and_links_them():
+    page = navigation.add_navigation(PAGE, index_href="index.html")
+    ids = re.findall(r'<h2 id="([^"]+)"', page)
+    assert ids == ["samenvatting", "vier-scenario-s", "vier-scenario-s-2", "kosten"]
+    assert '<span class="socecon-section-number">2</span> Vier scenario\'s</h2>' in page
+    assert "anchor-link" not in page
+    toc = re.search(r'<nav class="socecon-toc".*?</nav>', page).group(0)
+    assert re.findall(r'href="#([^"]+)"', toc) == ids
+    assert "Kosten &amp; baten</a>" in toc  # the heading's own (escaped) text
+    # the table of contents follows the first section (the summary)
+    assert page.index("Samenvatting</h2>") < page.index("<nav") < page.index(f'id="{ids[1]}"')
+    assert page.index('<a href="index.html">← Alle rapporten</a>') < page.index("<h1>")
+    assert "<h2>outside</h2>" in page  # only the report's <main> is touched
+
+
+def test_navigation_without_index_or_main():
+    assert "Alle rapporten" not in navigation.add_navigation(PAGE)
+    assert navigation.add_navigation("<p>no main</p>", index_href="index.html") == (
+        "<p>no main</p>"
+    )
+    assert navigation.slug("Wat als? Schuif met één aanname") == "wat-als-schuif-met-een-aanname"
