@@ -346,11 +346,6 @@ def test_report_text_has_no_internal_id_python_value_or_tool_name(batch, page):
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
-@pytest.mark.xfail(
-    reason="the wind-tunnel section (policy.summary_nl) still names the region id; that "
-    "section is reworked in a parallel change",
-    strict=False,
-)
 def test_windtunnel_section_has_no_internal_id(batch):
     _, windtunnel = _split_windtunnel(_reader_text(batch, "isd_midden_langstraat.html"))
     assert TRACES.findall(windtunnel) == []

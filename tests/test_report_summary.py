@@ -77,13 +77,6 @@ def test_summary_without_a_target_group_says_so():
     assert "Het CBS telt hier geen doelgroep" in text and "Aan het werk." not in text
 
 
-def test_report_summary_runs_the_wind_tunnel_of_the_report(hengelo):
-    frame, tunnel = hengelo
-    direct = summary.summary_html(frame, "GM0164", tunnel).data
-    called = summary.report_summary(frame, "GM0164", GOAL, n_samples=200, seed=0).data
-    assert called == direct
-
-
 PAGE = (
     '<html><main class="socecon-report"><h1>T</h1><div><h2>Samenvatting</h2></div>'
     '<section><h2 id="Vier-scenario\'s">Vier scenario\'s<a class="anchor-link" href="#x">¶</a>'

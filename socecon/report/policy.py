@@ -24,7 +24,7 @@ from socecon.analysis.criteria import (
     Goal,
 )
 from socecon.analysis.windtunnel import DEFAULT_SAMPLES, WindTunnelResult, matrix
-from socecon.definitions import DEFAULT_HORIZON
+from socecon.definitions import DEFAULT_HORIZON, REGION_CODE
 from socecon.definitions.units import unit
 from socecon.exceptions import WindTunnelError
 from socecon.present.formats import format_assumption, format_number, format_plain
@@ -398,7 +398,9 @@ def summary_nl(result: WindTunnelResult | pd.DataFrame) -> str:
         raise WindTunnelError("summary_nl needs a wind-tunnel result or the table of matrix()")
     per_option = table.groupby("option", sort=False).first()
     n_scen = table["scenario"].nunique()
-    region = f"{table['region_name'].iloc[0]} ({table['region'].iloc[0]})"
+    name, code = table["region_name"].iloc[0], table["region"].iloc[0]
+    # a CBS code helps a reader; a group's internal id does not
+    region = f"{name} ({code})" if REGION_CODE.match(code) else name
     goal = describe_goal(table.attrs["goal"]) if "goal" in table.attrs else "het gestelde doel"
     threshold = table.attrs.get("threshold", DEFAULT_THRESHOLD)
     unit_label = unit(OBJECTIVES[table.attrs.get("objective", "participation_rate")][1]).label

@@ -11,7 +11,7 @@ analysts can check them without parsing HTML.
 Sections, in report order (the other sections live beside this module):
 
 * :func:`title`: the report's title;
-* :func:`socecon.report.summary.report_summary`: the summary, generated from the results;
+* :func:`socecon.report.summary.summary_html`: the summary, generated from the results;
 * :func:`introduction`: the reading guide for a municipality or group;
 * :func:`socecon.report.region_figures.municipality_in_figures`: the CBS figures;
 * :func:`scenario_texts`: the four scenarios of the study, from ``definitions/scenarios.yaml``;

@@ -15,14 +15,13 @@ report notebook.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from socecon.analysis.criteria import CONFIDENCE_LEVEL
-from socecon.definitions import DEFAULT_HORIZON, load_definitions
+from socecon.definitions import load_definitions
 from socecon.definitions.hindcast import load_hindcast
 from socecon.definitions.options import load_options
 from socecon.present.formats import (
@@ -327,44 +326,3 @@ def summary_html(
         "bandbreedte (het basisjaar is gemeten, niet doorgerekend). De hoofdstukken hieronder "
         "leggen elk cijfer uit.</p></section>"
     )
-
-
-def report_summary(
-    frame: pd.DataFrame,
-    region: str,
-    goal: Mapping[str, float],
-    *,
-    horizon: int = DEFAULT_HORIZON,
-    overrides: Mapping[str, Any] | None = None,
-    n_samples: int | None = None,
-    seed: int = 0,
-) -> Any:
-    """Return the report's summary: the one call of the notebook's summary cell.
-
-    Runs the wind tunnel with exactly the arguments of the report's wind-tunnel section (the same
-    seed gives the same table) and writes :func:`summary_html`.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        The long table of :func:`socecon.model.run_model` for the report.
-    region : str
-        The report's region id.
-    goal : mapping
-        The wind-tunnel goal (keyword arguments of :class:`socecon.analysis.criteria.Goal`).
-    horizon : int
-    overrides : mapping, optional
-        The report's assumption overrides.
-    n_samples : int, optional
-        Uncertainty samples; the wind tunnel's default when None.
-    seed : int
-
-    Returns
-    -------
-    IPython.display.HTML
-    """
-    extra = {} if n_samples is None else {"n_samples": n_samples}
-    tunnel = policy.windtunnel_table(
-        region, goal, horizon=horizon, overrides=overrides, seed=seed, **extra
-    )
-    return summary_html(frame, region, tunnel)
