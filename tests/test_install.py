@@ -71,7 +71,10 @@ def installed(repo_root, tmp_path_factory):
         tmp,
     ).strip()
     Path(purelib, "test-dependencies.pth").write_text("\n".join(site.getsitepackages()) + "\n")
-    _call([*pip, "--python", str(venv / "bin" / "python"), "install", "--no-deps", str(wheel)], tmp)
+    # --force-reinstall: the dependencies' environment (on the path through the .pth) may hold an
+    # editable socecon of the same version, which pip would otherwise take as already installed
+    install = [*pip, "--python", str(venv / "bin" / "python"), "install", "--no-deps"]
+    _call([*install, "--force-reinstall", str(wheel)], tmp)
     env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "SOCECON_DATA_DIR"}}
     # the venv's own kernel (as `make setup` installs one), so papermill runs the wheel's socecon
     _call([str(venv / "bin" / "python"), "-m", "ipykernel", "install", "--sys-prefix"], tmp, env)

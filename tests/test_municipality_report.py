@@ -295,7 +295,7 @@ def test_report_fits_phone_and_desktop_and_navigates(batch, page):
             browser.open((batch[0] / page).as_uri())
             browser.wait_for(ALL_DRAWN)
             charts = browser.evaluate(CHARTS)
-            assert len(charts) == 6 and all(c["svg"] and c["error"] is None for c in charts)
+            assert len(charts) == 7 and all(c["svg"] and c["error"] is None for c in charts)
             layout = browser.evaluate(LAYOUT)
             # no sideways scrolling of the page (a wide chart scrolls inside its own box)
             assert layout["scrollWidth"] <= layout["clientWidth"], (width, layout)
