@@ -13,7 +13,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import signal
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -246,6 +248,41 @@ def _overrides(texts: Sequence[str]) -> dict[str, Any]:
     return overrides
 
 
+def _check_run_input(args: argparse.Namespace, out: Path) -> None:
+    """Refuse, before any kernel starts, what every report would fail on.
+
+    Raises
+    ------
+    socecon.exceptions.SocEconError
+        For an invalid horizon, broken declarations (every problem listed), or an index file in
+        ``out`` that is not a file.
+    """
+    model.check_horizon(args.horizon)
+    load_definitions()
+    for name in ("index.json", "index.html"):
+        path = out / name
+        if path.exists() and not path.is_file():
+            raise ReportError(f"cannot write the index: {path} is not a file; remove or rename it")
+
+
+def _jobs(args: argparse.Namespace) -> int:
+    """Return the local workers to start: ``--jobs`` capped by CPUs and memory (not on Dask)."""
+    if getattr(args, "scheduler", None):
+        return args.jobs
+    # Only `run` starts workers: imported here like the batch runner below (see cmd_run).
+    from socecon.batch.workers import cap_jobs
+
+    jobs, message = cap_jobs(args.jobs)
+    if message:
+        print(f"socecon: {message}", file=sys.stderr)
+    return jobs
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    """SIGTERM and SIGHUP end ``socecon run`` like Ctrl-C: workers stopped, index rewritten."""
+    raise SystemExit(128 + signum)
+
+
 def cmd_run(args) -> int:
     """Carry out ``socecon run``.
 
@@ -269,9 +306,9 @@ def cmd_run(args) -> int:
     # Only this subcommand writes reports, and their layers load Jupyter's notebook format and its
     # JSON schema validation: measured on the 2-core machine, `socecon scenarios` takes 2.0 s with
     # these imports at module level and 0.6 s with them here.
-    from socecon.batch.executors import check_writable, dask_executor, run_batch
-    from socecon.report.index import IndexEntry, update_index
+    from socecon.batch.executors import check_writable, dask_executor, index_entries, run_batch
 
+    started = time.time()
     if args.jobs < 1:
         raise ReportError(f"--jobs must be at least 1, not {args.jobs}")
     if args.timeout <= 0:
@@ -285,6 +322,8 @@ def cmd_run(args) -> int:
     if not codes:  # every requested region was unknown: nothing to do
         raise UnknownRegionError("; ".join(unknown))
     out = check_writable(args.out)
+    _check_run_input(args, out)
+    jobs = _jobs(args)
     tasks = make_tasks(
         codes,
         notebook,
@@ -296,25 +335,28 @@ def cmd_run(args) -> int:
         fresh_kernel=getattr(args, "fresh_kernels", False),
     )
     scheduler = getattr(args, "scheduler", None)
+    collected: list = []  # results as they arrive, for the index on an interrupt
+    previous = {s: signal.signal(s, _terminate) for s in (signal.SIGTERM, signal.SIGHUP)}
     try:
         with dask_executor(scheduler) if scheduler else contextlib.nullcontext() as executor:
             results = run_batch(
-                tasks, executor=executor, jobs=args.jobs, progress=not args.no_progress
+                tasks,
+                executor=executor,
+                jobs=jobs,
+                progress=not args.no_progress,
+                on_result=collected.append,
             )
     except KeyboardInterrupt:
+        index_entries(out, tasks, collected, started)
         print("socecon: interrupted; reports already written are complete", file=sys.stderr)
         return 130
-    entries = [
-        IndexEntry(
-            code=r.code,
-            name=r.name,
-            href=r.path.name if r.ok and r.path else None,
-            figures=r.figures,
-            error=r.error,
-        )
-        for r in results
-    ]
-    index = update_index(out, entries)
+    except BaseException:
+        index_entries(out, tasks, collected, started)
+        raise
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    index = index_entries(out, tasks, results, started)
     failed = [r for r in results if not r.ok]
     total = len(results) + len(unknown)
     print(f"{len(results) - len(failed)} of {total} reports written; index: {index}")

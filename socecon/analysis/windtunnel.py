@@ -46,6 +46,7 @@ from socecon.analysis.criteria import (
     holds_in,
     regret,
 )
+from socecon.analysis.resources import check_samples
 from socecon.analysis.uncertainty import Parameter, SampleSet, sample
 from socecon.definitions import DEFAULT_HORIZON, load_definitions
 from socecon.definitions.assumptions import load_assumptions
@@ -55,7 +56,7 @@ from socecon.exceptions import AssumptionError, WindTunnelError
 from socecon.model.core import run
 from socecon.model.indicators import registry
 from socecon.model.inputs import ModelInput, snapshot_input
-from socecon.regions import group_members, region_name
+from socecon.regions import group_members, region_name, resolve
 
 DEFAULT_SAMPLES = 200
 
@@ -475,6 +476,8 @@ def evaluate(
             f"choose from {', '.join(future)}"
         )
     opts = resolve_options(options)
+    code = resolve(region)
+    check_samples(n_samples, len(opts) * len(group_members(code)), f"the wind tunnel for {code}")
     effects = effects if effects is not None else load_measure_effects()
     missing = sorted({m for o in opts for m in o.measures if m not in effects})
     if missing:
