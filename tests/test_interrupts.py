@@ -38,7 +38,7 @@ def _notebook(path: Path) -> Path:
         nbformat.v4.new_code_cell("import time\nif region != 'GM0784':\n    time.sleep(600)"),
         nbformat.v4.new_markdown_cell("Klaar."),
     ]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
     nbformat.write(nb, path)
     return path
 
