@@ -39,6 +39,7 @@ def _notebook(path: Path) -> Path:
         nbformat.v4.new_markdown_cell("Klaar."),
     ]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    nb.metadata["kernelspec"]["language"] = "python"
     nbformat.write(nb, path)
     return path
 
