@@ -15,6 +15,7 @@ import contextlib
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -278,9 +279,8 @@ def _jobs(args: argparse.Namespace) -> int:
     return jobs
 
 
-def _terminate(signum: int, frame: Any) -> None:
-    """SIGTERM and SIGHUP end ``socecon run`` like Ctrl-C: workers stopped, index rewritten."""
-    raise SystemExit(128 + signum)
+#: Signals that end ``socecon run``: workers and kernels stopped, the index rewritten.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def cmd_run(args) -> int:
@@ -295,7 +295,8 @@ def cmd_run(args) -> int:
     -------
     int
         0 if every report was written, 1 otherwise (a failed report, or an unknown region that
-        was left out while the others were written), 130 when interrupted.
+        was left out while the others were written), 128 + the signal when interrupted (130
+        for Ctrl-C, 143 for SIGTERM).
 
     Raises
     ------
@@ -336,7 +337,15 @@ def cmd_run(args) -> int:
     )
     scheduler = getattr(args, "scheduler", None)
     collected: list = []  # results as they arrive, for the index on an interrupt
-    previous = {s: signal.signal(s, _terminate) for s in (signal.SIGTERM, signal.SIGHUP)}
+    # A signal only sets `stop`: run_batch then stops the workers at a known point (an exception
+    # raised inside the executor's locks could leave the process hanging at exit).
+    stop, received = threading.Event(), []
+
+    def on_signal(signum: int, frame: Any) -> None:
+        received.append(signum)
+        stop.set()
+
+    previous = {s: signal.signal(s, on_signal) for s in STOP_SIGNALS}
     try:
         with dask_executor(scheduler) if scheduler else contextlib.nullcontext() as executor:
             results = run_batch(
@@ -345,11 +354,12 @@ def cmd_run(args) -> int:
                 jobs=jobs,
                 progress=not args.no_progress,
                 on_result=collected.append,
+                stop=stop,
             )
     except KeyboardInterrupt:
         index_entries(out, tasks, collected, started)
         print("socecon: interrupted; reports already written are complete", file=sys.stderr)
-        return 130
+        return 128 + (received[0] if received else signal.SIGINT)
     except BaseException:
         index_entries(out, tasks, collected, started)
         raise

@@ -15,8 +15,9 @@ import multiprocessing
 import os
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from pathlib import Path
 
 from tqdm import tqdm
@@ -26,6 +27,9 @@ from socecon.batch.tasks import ReportTask
 from socecon.batch.workers import init_worker, stop_workers
 from socecon.exceptions import ReportError
 from socecon.report.index import IndexEntry, update_index
+
+#: Seconds between two looks of :func:`run_batch` at its ``stop`` event.
+STOP_POLL = 0.2
 
 
 def check_writable(folder: str | Path) -> Path:
@@ -144,6 +148,7 @@ def run_batch(
     jobs: int = 2,
     progress: bool = True,
     on_result: Callable[[ReportResult], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> list[ReportResult]:
     """Run many reports; a failing or hanging one never stops the others.
 
@@ -161,11 +166,20 @@ def run_batch(
         Show a progress bar on stderr.
     on_result : callable, optional
         Called in this process with each result as it arrives.
+    stop : threading.Event, optional
+        Set by a signal handler (``socecon run``) to end the batch: within
+        :data:`STOP_POLL` seconds the workers are stopped and KeyboardInterrupt is raised here,
+        at a known point, never inside the executor's locks.
 
     Returns
     -------
     list of ReportResult
         One per task, in the order of ``tasks``.
+
+    Raises
+    ------
+    KeyboardInterrupt
+        On Ctrl-C or when ``stop`` is set; the default pool's workers and kernels are stopped.
     """
     tasks = list(tasks)
     if not tasks:
@@ -178,19 +192,24 @@ def run_batch(
     try:
         for index, task in enumerate(tasks):
             futures[executor.submit(run_report, task)] = index
-        for future in as_completed(futures):
-            index = futures[future]
-            task = tasks[index]
-            try:
-                result = future.result()
-            except Exception as exc:  # a worker that died or could not unpickle the task
-                reason = f"worker failed: {type(exc).__name__}: {exc}"
-                result = ReportResult(task.code, task.title, False, error=reason)
-            results[index] = result
-            bar.done(result)
-            if on_result is not None:
-                on_result(result)
-    except BaseException:  # Ctrl-C, SIGTERM (see socecon.cli), or a bug: no worker stays
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=STOP_POLL, return_when=FIRST_COMPLETED)
+            for future in done:
+                index = futures[future]
+                task = tasks[index]
+                try:
+                    result = future.result()
+                except Exception as exc:  # a worker that died or could not unpickle the task
+                    reason = f"worker failed: {type(exc).__name__}: {exc}"
+                    result = ReportResult(task.code, task.title, False, error=reason)
+                results[index] = result
+                bar.done(result)
+                if on_result is not None:
+                    on_result(result)
+            if stop is not None and stop.is_set():
+                raise KeyboardInterrupt
+    except BaseException:  # Ctrl-C, a signal (see ``stop``), or a bug: no worker stays
         for future in futures:
             future.cancel()
         bar.close()
