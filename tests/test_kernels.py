@@ -109,9 +109,8 @@ def test_a_killed_kernel_is_replaced_and_no_report_is_lost(notebook, tmp_path):
         assert _found(results[code])["names"] == []
     failed = results["altijd"]
     assert failed.attempts == 2 and not (tmp_path / "altijd.html").exists()
-    # The prompt "In [n]: " is there only if nbclient handled the cell's execute_input message
-    # before it saw the kernel die: a race (the kernel kills itself inside the cell).
-    assert re.match(r'the kernel died in cell 6 \((In \[\d+\]: )?"if crash_always or', failed.error)
+    # No prompt "In [n]: " for a cell whose kernel died: whether it is known is a race.
+    assert failed.error.startswith('the kernel died in cell 6 ("if crash_always or')
     assert "tried 2 times" in failed.error
     assert failed.log is not None and "attempt 1: the kernel died" in failed.log.read_text()
 

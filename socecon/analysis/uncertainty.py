@@ -36,14 +36,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from socecon.analysis.resources import check_samples
 from socecon.analysis.sensitivity import srrc
-from socecon.definitions import DEFAULT_HORIZON
+from socecon.definitions import DEFAULT_HORIZON, load_definitions
 from socecon.definitions.assumptions import BAND_MIDPOINTS, Assumptions, load_assumptions
 from socecon.definitions.indicators import load_indicator_definitions
 from socecon.exceptions import UncertaintyError
 from socecon.model.core import run
 from socecon.model.indicators import Components, registry
 from socecon.model.inputs import ModelInput
+from socecon.regions import group_members, load_regions, resolve
 
 METHODS = ("lhs", "mc")
 DEFAULT_INDICATORS = (
@@ -280,6 +282,7 @@ def sample(
         raise UncertaintyError(f"Unknown sampling method {method!r}; choose one of {METHODS}")
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 2:
         raise UncertaintyError(f"Number of samples must be an integer >= 2, got {n!r}")
+    check_samples(int(n), 1, "sampling alone")
     if dirichlet_concentration is not None and not dirichlet_concentration > 0:
         raise UncertaintyError(
             f"Dirichlet concentration must be positive, got {dirichlet_concentration!r}"
@@ -579,6 +582,10 @@ def run_uncertainty(
     -------
     UncertaintyResult
     """
+    names = [regions] if isinstance(regions, str) else list(regions or [])
+    members = sum(len(group_members(resolve(r))) for r in names) if names else len(load_regions())
+    runs = len(scenarios) if scenarios else len(load_definitions().scenarios)
+    check_samples(n_samples, members * runs, "the uncertainty analysis")
     samples = sample(
         n_samples,
         method=method,

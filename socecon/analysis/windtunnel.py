@@ -53,6 +53,7 @@ from socecon.analysis.criteria import (
     regret,
 )
 from socecon.analysis.option_runs import effect_parameters, pinned_ranges
+from socecon.analysis.resources import check_samples
 from socecon.analysis.uncertainty import SampleSet, sample
 from socecon.definitions import DEFAULT_HORIZON, load_definitions
 from socecon.definitions.effects import MeasureEffects, load_measure_effects
@@ -60,7 +61,7 @@ from socecon.definitions.options import Option, load_options, option_problems
 from socecon.definitions.windtunnel import load_windtunnel
 from socecon.exceptions import WindTunnelError
 from socecon.model.inputs import ModelInput, snapshot_input
-from socecon.regions import region_name
+from socecon.regions import group_members, region_name, resolve
 
 #: Uncertainty samples by default (``windtunnel.yaml``).
 DEFAULT_SAMPLES = load_windtunnel().samples
@@ -485,6 +486,9 @@ def evaluate_many(
             f"choose from {', '.join(future)}"
         )
     opts = resolve_options(options)
+    codes = [resolve(r) for r in regions]
+    members = sum(len(group_members(code)) for code in codes)
+    check_samples(n_samples, len(opts) * members, f"the wind tunnel for {', '.join(codes)}")
     effects = effects if effects is not None else load_measure_effects()
     missing = sorted({m for o in opts for m in o.measures if m not in effects})
     if missing:

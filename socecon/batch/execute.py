@@ -118,8 +118,9 @@ def _failure_details(executed: Any) -> tuple[str | None, str]:
     Returns
     -------
     tuple
-        A description such as ``'cell 6 (In [5]: "if fail:")'``, numbered as in the source
-        notebook (papermill's injected cells do not count), or None; and the cell's traceback.
+        A description such as ``'cell 6 (In [5]: "if fail:")'`` (the prompt only for a cell
+        that raised), numbered as in the source notebook (papermill's injected cells do not
+        count), or None; and the cell's traceback.
     """
     if executed is None:
         return None, ""
@@ -139,7 +140,10 @@ def _failure_details(executed: Any) -> tuple[str | None, str]:
         return None, ""
     first_line = next((line.strip() for line in cell.source.splitlines() if line.strip()), "")
     where = f"cell {source_cells.index(cell) + 1}"
-    prompt = f"In [{cell.execution_count}]: " if cell.get("execution_count") else ""
+    # The prompt only for a cell that raised: its reply carries the execution count. A cell
+    # whose kernel died or hung may or may not have its count, depending on whether the client
+    # read the execute_input message before it saw the kernel die: a race, so it is left out.
+    prompt = f"In [{cell.execution_count}]: " if failed and cell.get("execution_count") else ""
     where += f' ({prompt}"{first_line[:60]}")'
     tb = "\n".join(
         "\n".join(o.get("traceback", []))

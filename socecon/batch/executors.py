@@ -3,7 +3,9 @@
 :func:`run_batch` maps :func:`~socecon.batch.execute.run_report` over any
 ``concurrent.futures.Executor`` (a process pool by default, :func:`default_executor`; a Dask
 ``Client.get_executor()`` works the same, :func:`dask_executor` and ``socecon run --scheduler``),
-so one failure never stops the others. Worker processes ignore Ctrl-C; the parent handles it.
+so one failure never stops the others. Worker processes ignore Ctrl-C; the parent handles it
+and, on any way out of :func:`run_batch` but the normal one (Ctrl-C, SIGTERM, an error), stops
+its workers and their kernels at once (:mod:`socecon.batch.workers`).
 """
 
 from __future__ import annotations
@@ -11,18 +13,23 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
-import signal
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from pathlib import Path
 
 from tqdm import tqdm
 
 from socecon.batch.execute import ReportResult, run_report
 from socecon.batch.tasks import ReportTask
+from socecon.batch.workers import init_worker, stop_workers
 from socecon.exceptions import ReportError
+from socecon.report.index import IndexEntry, update_index
+
+#: Seconds between two looks of :func:`run_batch` at its ``stop`` event.
+STOP_POLL = 0.2
 
 
 def check_writable(folder: str | Path) -> Path:
@@ -54,11 +61,6 @@ def check_writable(folder: str | Path) -> Path:
     return folder
 
 
-def _ignore_sigint() -> None:
-    """Worker initializer: Ctrl-C is handled by the parent, not printed by every worker."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def default_executor(jobs: int) -> Executor:
     """Return the default executor: a process pool of ``jobs`` fresh (spawned) workers.
 
@@ -70,11 +72,14 @@ def default_executor(jobs: int) -> Executor:
     Returns
     -------
     concurrent.futures.ProcessPoolExecutor
+        Its workers watch this process and exit with their kernels when it dies
+        (:func:`~socecon.batch.workers.init_worker`).
     """
     return ProcessPoolExecutor(
         max_workers=max(1, jobs),
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=_ignore_sigint,
+        initializer=init_worker,
+        initargs=(os.getpid(),),
     )
 
 
@@ -143,6 +148,7 @@ def run_batch(
     jobs: int = 2,
     progress: bool = True,
     on_result: Callable[[ReportResult], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> list[ReportResult]:
     """Run many reports; a failing or hanging one never stops the others.
 
@@ -160,11 +166,20 @@ def run_batch(
         Show a progress bar on stderr.
     on_result : callable, optional
         Called in this process with each result as it arrives.
+    stop : threading.Event, optional
+        Set by a signal handler (``socecon run``) to end the batch: within
+        :data:`STOP_POLL` seconds the workers are stopped and KeyboardInterrupt is raised here,
+        at a known point, never inside the executor's locks.
 
     Returns
     -------
     list of ReportResult
         One per task, in the order of ``tasks``.
+
+    Raises
+    ------
+    KeyboardInterrupt
+        On Ctrl-C or when ``stop`` is set; the default pool's workers and kernels are stopped.
     """
     tasks = list(tasks)
     if not tasks:
@@ -177,29 +192,82 @@ def run_batch(
     try:
         for index, task in enumerate(tasks):
             futures[executor.submit(run_report, task)] = index
-        for future in as_completed(futures):
-            index = futures[future]
-            task = tasks[index]
-            try:
-                result = future.result()
-            except Exception as exc:  # a worker that died or could not unpickle the task
-                reason = f"worker failed: {type(exc).__name__}: {exc}"
-                result = ReportResult(task.code, task.title, False, error=reason)
-            results[index] = result
-            bar.done(result)
-            if on_result is not None:
-                on_result(result)
-    except KeyboardInterrupt:
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=STOP_POLL, return_when=FIRST_COMPLETED)
+            for future in done:
+                index = futures[future]
+                task = tasks[index]
+                try:
+                    result = future.result()
+                except Exception as exc:  # a worker that died or could not unpickle the task
+                    reason = f"worker failed: {type(exc).__name__}: {exc}"
+                    result = ReportResult(task.code, task.title, False, error=reason)
+                results[index] = result
+                bar.done(result)
+                if on_result is not None:
+                    on_result(result)
+            if stop is not None and stop.is_set():
+                raise KeyboardInterrupt
+    except BaseException:  # Ctrl-C, a signal (see ``stop``), or a bug: no worker stays
         for future in futures:
             future.cancel()
         bar.close()
         if own:
-            executor.shutdown(wait=False, cancel_futures=True)
+            stop_workers(executor)
         raise
     bar.close()
     if own:
         executor.shutdown(wait=True)
     return [results[i] for i in range(len(tasks))]
+
+
+def index_entries(
+    out: Path, tasks: Sequence[ReportTask], results: Iterable[ReportResult], started: float
+) -> Path:
+    """Rewrite the index of ``out`` from the results and the reports on disk.
+
+    Called on every way out of ``socecon run`` (also after Ctrl-C or SIGTERM, with the results
+    that arrived): a report with a result gets its row; a report without one whose page was
+    written since ``started`` (its result was lost in the interrupt) is listed without key
+    figures; rows of other reports stay while their page exists.
+
+    Parameters
+    ----------
+    out : Path
+        The reports folder.
+    tasks : sequence of ReportTask
+        The batch.
+    results : iterable of ReportResult
+        The results received.
+    started : float
+        When the batch started (``time.time()``).
+
+    Returns
+    -------
+    Path
+        ``index.html``.
+
+    Raises
+    ------
+    ReportError
+        When the index cannot be written.
+    """
+    results = {r.code: r for r in results}
+    entries = []
+    for task in tasks:
+        r = results.get(task.code)
+        if r is not None:
+            href = r.path.name if r.ok and r.path else None
+            entries.append(IndexEntry(r.code, r.name, href, r.figures, r.error))
+            continue
+        with contextlib.suppress(OSError):
+            if Path(task.output).stat().st_mtime >= started:
+                entries.append(IndexEntry(task.code, task.title, Path(task.output).name))
+    try:
+        return update_index(out, entries)
+    except OSError as exc:
+        raise ReportError(f"cannot write the index in {out}: {exc}") from None
 
 
 def summarize(results: Iterable[ReportResult]) -> str:

@@ -25,6 +25,13 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from socecon.data.faults import (
+    check_seal,
+    check_tables,
+    explain_mismatch,
+    locate_unknown_sources,
+    seal,
+)
 from socecon.data.schema import (
     ATTRIBUTION,
     COLUMNS,
@@ -179,7 +186,9 @@ def write_files(
 
     texts = {SNAPSHOT_FILE: _snapshot_csv(snapshot), REGIONS_FILE: _regions_csv(regions_frame)}
     manifest = _manifest(snapshot, regions_frame, texts, provenance)
-    texts[MANIFEST_FILE] = yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True, width=100)
+    texts[MANIFEST_FILE] = seal(
+        yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True, width=100)
+    )
 
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".socecon-data-", dir=data_dir.parent))
@@ -436,19 +445,23 @@ def read_manifest(data_dir: str | Path | None = None) -> dict[str, Any]:
     Raises
     ------
     DataError
-        If the manifest is missing or unreadable.
+        If the manifest is missing or unreadable, cut or edited (its seal line, see
+        :mod:`socecon.data.faults`), or lacks a file's entry or sha256.
     """
     path = resolve_data_dir(data_dir) / MANIFEST_FILE
     if not path.is_file():
         raise DataError(
             f"data file missing: {path}; rebuild the snapshot with `socecon data build`"
         )
+    data = path.read_bytes()
+    check_seal(path, data)
     try:
-        manifest = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
+        manifest = yaml.safe_load(data.decode("utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise DataError(f"{path}: not valid YAML ({exc})") from exc
     if not isinstance(manifest, dict) or "tables" not in manifest:
         raise DataError(f"{path}: not a socecon data manifest (no 'tables')")
+    check_tables(path, manifest["tables"], PROCESSED_FILES)
     return manifest
 
 
@@ -479,8 +492,6 @@ def validate_snapshot_dir(data_dir: str | Path | None = None) -> tuple[pd.DataFr
     manifest = read_manifest(data_dir)
     tables = manifest["tables"]
     for name in PROCESSED_FILES:
-        if name not in tables:
-            raise DataError(f"{data_dir / MANIFEST_FILE}: no entry for {name}")
         if not (data_dir / name).is_file():
             raise DataError(
                 f"data file missing: {data_dir / name}; rebuild the snapshot with "
@@ -502,8 +513,25 @@ def validate_snapshot_dir(data_dir: str | Path | None = None) -> tuple[pd.DataFr
     problems += _validate_frame(snapshot, known, SNAPSHOT_FILE)
 
     if SNAPSHOT_FILE in mismatched and not problems:
-        problems += _locate_changes(
-            snapshot, tables[SNAPSHOT_FILE].get("control_totals", {}), SNAPSHOT_FILE
+        entry = tables[SNAPSHOT_FILE]
+        located = locate_unknown_sources(
+            snapshot.itertuples(index=False), entry.get("variables") or {}, SNAPSHOT_FILE
+        )
+        located += _locate_changes(snapshot, entry.get("control_totals") or {}, SNAPSHOT_FILE)
+        problems += explain_mismatch(
+            data_dir / SNAPSHOT_FILE,
+            lambda: _snapshot_csv(snapshot),
+            located,
+            len(snapshot),
+            entry.get("rows"),
+        )
+    if REGIONS_FILE in mismatched and not problems:
+        problems += explain_mismatch(
+            data_dir / REGIONS_FILE,
+            lambda: _regions_csv(regions),
+            [],
+            len(regions),
+            tables[REGIONS_FILE].get("rows"),
         )
     if mismatched:
         head = "; ".join(

@@ -107,6 +107,7 @@ __all__ = [
     "DEFAULT_GROUP",
     "DEFAULT_HORIZON",
     "DEFINITIONS_DIR",
+    "LIMITS",
     "MAX_HORIZON",
     "MEASURES_FILE",
     "NATIONAL_CODE",
@@ -146,6 +147,8 @@ REGION_CODE = _CONVENTIONS.region_code
 REGION_KINDS = MappingProxyType(_CONVENTIONS.region_kinds)
 #: Environment variable the batch runner sets so that charts render for the HTML report.
 REPORT_ENV = _CONVENTIONS.report_environment
+#: Resource limits: kernel memory, most samples, memory per sample (:class:`~.conventions.Limits`).
+LIMITS = _CONVENTIONS.limits
 
 
 @dataclass(frozen=True)

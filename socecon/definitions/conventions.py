@@ -1,7 +1,8 @@
 """Conventions of the study, declared once in ``conventions.yaml``.
 
 The national region code and name, the base year, the default and maximum horizon, the default
-group, the code pattern of every kind of region and the environment variable of the batch report.
+group, the code pattern of every kind of region, the environment variable of the batch report and
+the resource limits (:class:`Limits`).
 :mod:`socecon.definitions` exports them as constants (``NATIONAL_CODE``, ``DEFAULT_HORIZON``, ...).
 """
 
@@ -28,6 +29,27 @@ CONVENTIONS_FILE = "conventions.yaml"
 
 
 @dataclass(frozen=True)
+class Limits:
+    """Resource limits (``limits`` in ``conventions.yaml``).
+
+    Attributes
+    ----------
+    kernel_memory_mb : int
+        Memory one warm report kernel takes, in MB: local ``socecon run --jobs`` is capped by
+        the available memory divided by it.
+    max_samples : int
+        The most uncertainty samples one analysis may draw.
+    sample_bytes : int
+        Memory per sample, option (or scenario) and municipality, for the estimate in the error
+        message and the check against the available memory.
+    """
+
+    kernel_memory_mb: int
+    max_samples: int
+    sample_bytes: int
+
+
+@dataclass(frozen=True)
 class Conventions:
     """The declared conventions (see ``conventions.yaml``)."""
 
@@ -39,6 +61,7 @@ class Conventions:
     default_group: str
     region_codes: Mapping[str, str]
     report_environment: str
+    limits: Limits
 
     @property
     def region_kinds(self) -> dict[str, re.Pattern[str]]:
@@ -110,9 +133,34 @@ def parse_conventions(doc: Any, problems: Problems) -> Conventions | None:
     env = text(doc, "report_environment", "report_environment", problems)
     if env and not re.fullmatch(r"[A-Z][A-Z0-9_]*", env):
         problems.add("report_environment", f"not an environment variable name: {env!r}")
+    limits = _limits(doc.get("limits"), problems)
     if problems:
         return None
-    return Conventions(code, name, base, horizon, last, group, MappingProxyType(dict(codes)), env)  # type: ignore[arg-type]
+    return Conventions(
+        code,
+        name,
+        base,
+        horizon,
+        last,
+        group,
+        MappingProxyType(dict(codes)),
+        env,
+        limits,  # type: ignore[arg-type]
+    )
+
+
+def _limits(doc: Any, problems: Problems) -> Limits | None:
+    """Read the ``limits`` mapping: positive whole numbers."""
+    if not isinstance(doc, dict):
+        problems.add("limits", "expected a mapping of kernel_memory_mb, max_samples, sample_bytes")
+        return None
+    values = {}
+    for key in ("kernel_memory_mb", "max_samples", "sample_bytes"):
+        value = integer(doc.get(key), f"limits.{key}", "the value", problems)
+        if value is not None and value < 1:
+            problems.add(f"limits.{key}", f"must be at least 1, got {value}")
+        values[key] = value
+    return Limits(**values)
 
 
 def load_conventions(path: str | Path | None = None) -> Conventions:

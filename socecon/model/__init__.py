@@ -19,12 +19,13 @@ horizons and the base year are conventions: :data:`socecon.definitions.DEFAULT_H
 :data:`~socecon.definitions.MAX_HORIZON`, :data:`~socecon.definitions.BASE_YEAR`.
 """
 
-from socecon.model.core import run, run_model
+from socecon.model.core import check_horizon, run, run_model
 from socecon.model.inputs import ModelInput, parse_override, shift_distribution, snapshot_input
 from socecon.model.results import export, select, summary, to_iamc, wide
 
 __all__ = [
     "ModelInput",
+    "check_horizon",
     "export",
     "parse_override",
     "run",

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from socecon.definitions import DEFAULT_HORIZON, MAX_HORIZON, Scenario, load_definitions
+from socecon.definitions import BASE_YEAR, DEFAULT_HORIZON, MAX_HORIZON, Scenario, load_definitions
 from socecon.definitions.assumptions import BAND_LABELS, BAND_MIDPOINTS, N_BANDS, load_assumptions
 from socecon.definitions.indicators import load_indicator_definitions
 from socecon.definitions.levers import load_levers
@@ -366,6 +366,28 @@ def _resolve_regions(regions: Sequence[str] | str | None, inp: ModelInput):
         for m in group:
             matrix[g, position[m]] = 1.0
     return tuple(ids), union, matrix
+
+
+def check_horizon(horizon: Any) -> int:
+    """Refuse a horizon the model does not accept, before any work starts.
+
+    Parameters
+    ----------
+    horizon : int
+        The year the scenarios are in place.
+
+    Returns
+    -------
+    int
+        ``horizon``.
+
+    Raises
+    ------
+    ModelError
+        For a horizon that is not a year after the base year and up to the declared maximum.
+    """
+    _resolve_years(BASE_YEAR, horizon, None)
+    return int(horizon)
 
 
 def _resolve_years(base_year: int, horizon: Any, years: Sequence[int] | None) -> tuple[int, ...]:
