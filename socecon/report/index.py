@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -18,16 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from socecon import __version__
+from socecon.definitions import REGION_CODE
 from socecon.present.formats import format_value
 from socecon.report.export import TEMPLATES, write_atomic
 
 INDEX_JSON = "index.json"
 INDEX_HTML = "index.html"
 INDEX_TITLE = "Rapporten sociale economie"
-
-#: A CBS region code (GM0164, AM13, PV21, NL01): the codes the index shows.
-_CBS_CODE = re.compile(r"^[A-Z]{2}\d{2,4}$")
-
 
 def _now() -> datetime:
     return datetime.now().astimezone()
@@ -99,7 +95,7 @@ def render_index(entries: Iterable[IndexEntry], *, title: str = INDEX_TITLE) -> 
         )
         # A group id (isd_midden_langstraat) is the program's name for a group, not a code
         # a reader knows: only CBS codes are shown.
-        code = esc(entry.code) if _CBS_CODE.match(entry.code) else "–"
+        code = esc(entry.code) if REGION_CODE.match(entry.code) else "–"
         rows.append(
             f'<tr><td>{name}</td><td data-label="Code">{code}</td>{cells}'
             f'<td data-label="Status">{status}</td></tr>'
