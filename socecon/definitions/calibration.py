@@ -197,7 +197,7 @@ def parse_calibration(doc: Any, problems: Problems) -> CalibrationSpec | None:
     }
     choice(selection.get("criterion"), CRITERIA, "selection", "criterion", problems)
     origin = provenance(doc, "calibration", problems, source_nl=True, needs_unit=False)
-    if None not in spec.values():
+    if all(v is not None for k, v in spec.items() if k != "grid"):
         _check_years(spec, problems)
     if problems or observable is None or origin is None:
         return None
