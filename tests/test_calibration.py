@@ -115,6 +115,9 @@ def test_bad_counts_are_named():
     too_many = _counts({"M1": (110, 60, 40)})
     with pytest.raises(CalibrationError, match=f"M1 {YEAR}: {SPEC.numerator} .110. exceeds"):
         observe(too_many, ["M1"], [YEAR])
+    twice = pd.concat([_counts({"M1": (10, 60, 40)}), _counts({"M1": (20, 60, 40)})])
+    with pytest.raises(CalibrationError, match=f"M1 {YEAR}: {SPEC.numerator} is given more"):
+        observe(twice, ["M1"], [YEAR])
     with pytest.raises(CalibrationError, match="no municipality has bijstand counts"):
         fit(observe(_counts({"M1": (0, 0, 0)}), ["M1"], [YEAR]), ["A"], 0.01)
 

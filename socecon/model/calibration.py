@@ -142,6 +142,25 @@ def _check_years(years: Sequence[int], spec: CalibrationSpec) -> tuple[int, ...]
     return years
 
 
+def _cube(
+    counts: pd.DataFrame, regions: tuple[str, ...], years: tuple[int, ...], names: tuple[str, ...]
+) -> np.ndarray:
+    """Return the values of ``counts`` as an array (region, year, variable), NaN where absent."""
+    axes = [
+        pd.Index(labels).get_indexer(counts[column])
+        for labels, column in ((regions, "region"), (years, "year"), (names, "variable"))
+    ]
+    keep = (axes[0] >= 0) & (axes[1] >= 0) & (axes[2] >= 0)
+    where = tuple(a[keep] for a in axes)
+    cube = np.full((len(regions), len(years), len(names)), np.nan)
+    cube[where] = counts["value"].to_numpy(dtype=float)[keep]
+    flat = np.ravel_multi_index(where, cube.shape)
+    if len(np.unique(flat)) < len(flat):
+        i, j, v = np.unravel_index(np.argmax(np.bincount(flat) > 1), cube.shape)
+        raise CalibrationError(f"{regions[i]} {years[j]}: {names[v]} is given more than once")
+    return cube
+
+
 def observe(
     counts: pd.DataFrame,
     regions: Sequence[str],
@@ -172,23 +191,15 @@ def observe(
     spec = spec or load_calibration()
     regions, years = tuple(regions), tuple(int(y) for y in years)
     names = spec.variables
-    part = counts[
-        counts["year"].isin(years) & counts["variable"].isin(names) & counts["region"].isin(regions)
-    ]
-    wide = part.set_index(["region", "year", "variable"])["value"].unstack("variable")
-    wide = wide.reindex(
-        index=pd.MultiIndex.from_product([regions, years]), columns=list(names)
-    ).astype(float)
-    negative = wide.lt(0).stack()
-    if negative.any():
-        (region, year, variable) = negative[negative].index[0]
+    cube = _cube(counts, regions, years, names)
+    negative = np.argwhere(cube < 0)
+    if len(negative):
+        i, j, v = negative[0]
         raise CalibrationError(
-            f"{region} {year}: {variable} is negative ({wide.loc[(region, year), variable]:g})"
+            f"{regions[i]} {years[j]}: {names[v]} is negative ({cube[i, j, v]:g})"
         )
-    shape = (len(regions), len(years))
-    y = wide[spec.numerator].to_numpy().reshape(shape)
-    n = wide[list(spec.exposure)].sum(axis=1, min_count=len(spec.exposure)).to_numpy()
-    n = n.reshape(shape)
+    y = cube[:, :, names.index(spec.numerator)]
+    n = cube[:, :, [names.index(e) for e in spec.exposure]].sum(axis=2)  # NaN if one is missing
     usable = ~np.isnan(y) & ~np.isnan(n) & (n > 0)
     too_many = usable & (y > n)
     if too_many.any():
@@ -197,7 +208,7 @@ def observe(
             f"{regions[i]} {years[j]}: {spec.numerator} ({y[i, j]:g}) exceeds the people at risk "
             f"({' + '.join(spec.exposure)} = {n[i, j]:g})"
         )
-    weight = np.nan_to_num(wide[spec.weight].to_numpy().reshape(shape))
+    weight = np.nan_to_num(cube[:, :, names.index(spec.weight)])
     return Observed(
         regions=regions,
         years=years,
