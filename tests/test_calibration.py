@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import runpy
 
 import numpy as np
 import pandas as pd
@@ -195,6 +196,18 @@ def test_the_calibration_beats_the_national_rate_out_of_sample():
     assert selection.tau in SPEC.grid[1:-1]
     assert selection.table[SPEC.criterion].idxmin() == selection.tau
     assert selection.fit_years == SPEC.selection_fit_years
+
+
+def test_the_readme_shows_the_table_the_script_prints(repo_root, capsys):
+    script = repo_root / "benchmarks" / "out_of_sample.py"
+    namespace = runpy.run_path(str(script), run_name="out_of_sample")
+    namespace["main"]()
+    printed = capsys.readouterr().out
+    table = [line for line in printed.splitlines() if line.startswith("| (")]
+    assert len(table) == 4
+    readme = (repo_root / "README.md").read_text(encoding="utf-8")
+    for line in table:
+        assert line in readme, line
 
 
 def test_factors_are_positive_and_finite_for_every_municipality():
