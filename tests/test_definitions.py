@@ -333,6 +333,21 @@ def _break_windtunnel(doc):
     ]
 
 
+def _break_calibration(doc):
+    doc["fit_years"].append(doc["held_out_year"])  # the held-out year may not be fitted
+    doc["shrinkage_grid"] = [0.02, 0.01]
+    doc["selection"]["criterion"] = "r2"
+    doc["observable"]["rounding"] = -10
+    del doc["source_nl"]
+    return [
+        "fit_years: must not contain the held-out year",
+        "shrinkage_grid: strengths must be strictly ascending",
+        "criterion must be one of (rmse, mae)",
+        "rounding must be >= 0",
+        "missing field 'source_nl'",
+    ]
+
+
 BREAKERS = {
     "scenarios.yaml": _break_scenarios,
     "measures.yaml": _break_measures,
@@ -348,6 +363,7 @@ BREAKERS = {
     "corop_2015.yaml": _break_corop,
     "cbs_tables.yaml": _break_cbs_tables,
     "windtunnel.yaml": _break_windtunnel,
+    "calibration.yaml": _break_calibration,
 }
 
 

@@ -1,7 +1,9 @@
 """The model's input: base-year CBS stocks per municipality, and how inputs are adjusted.
 
 :class:`ModelInput` holds the stocks the scenario model reads (bijstand 15-AOW, Wsw employees,
-Wajong, jobs), :func:`snapshot_input` builds it from the processed CBS snapshot, and
+Wajong, jobs) and each municipality's placement effectiveness (the local calibration of
+:mod:`~socecon.model.calibration`), :func:`snapshot_input` builds it from the processed CBS
+snapshot, and
 :func:`shift_distribution` moves a loonwaarde distribution up or down. :func:`parse_override`
 reads an assumption override (``key=value``) from the command line.
 """
@@ -21,6 +23,7 @@ from socecon.data.snapshot import snapshot_wide
 from socecon.definitions import BASE_YEAR
 from socecon.definitions.assumptions import N_BANDS
 from socecon.exceptions import AssumptionError, ModelError
+from socecon.model.calibration import snapshot_calibration
 
 #: The CBS stocks the target group is made of.
 TARGET_STOCKS = ("bijstand_15_aow", "wsw_employees", "wajong")
@@ -39,6 +42,10 @@ class ModelInput:
     bijstand, wsw, wajong, jobs : numpy.ndarray
         Bijstand recipients 15-AOW, Wsw employees, Wajong recipients (persons) and jobs, per region.
     base_year : int
+    effectiveness : numpy.ndarray
+        Placement effectiveness per region, 1.0 = the national rate: the municipality's shrunk
+        outflow-to-work rate over the national rate (:mod:`~socecon.model.calibration`). All ones
+        when not given, so a hand-built input behaves as the national average.
     """
 
     regions: tuple[str, ...]
@@ -47,12 +54,29 @@ class ModelInput:
     wajong: np.ndarray
     jobs: np.ndarray
     base_year: int = BASE_YEAR
+    effectiveness: np.ndarray = None  # type: ignore[assignment]  # ones, set in __post_init__
+
+    def __post_init__(self) -> None:
+        if self.effectiveness is None:
+            object.__setattr__(self, "effectiveness", np.ones(len(self.regions)))
+            return
+        factor = np.asarray(self.effectiveness, dtype=float)
+        if factor.shape != (len(self.regions),):
+            raise ModelError(
+                f"effectiveness has shape {factor.shape}, expected ({len(self.regions)},)"
+            )
+        bad = ~(np.isfinite(factor) & (factor > 0))
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise ModelError(f"effectiveness of {self.regions[i]} must be > 0, got {factor[i]!r}")
+        object.__setattr__(self, "effectiveness", factor)
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, base_year: int = BASE_YEAR) -> ModelInput:
         """Build from a frame indexed by region with the columns of ``STOCK_VARIABLES``.
 
-        Missing values count as zero (CBS suppresses very small numbers).
+        Missing values count as zero (CBS suppresses very small numbers). An ``effectiveness``
+        column, if present, is taken as the placement effectiveness; otherwise it is 1.0.
         """
         missing = [v for v in STOCK_VARIABLES if v not in frame.columns]
         if missing:
@@ -67,6 +91,11 @@ class ModelInput:
             wajong=values["wajong"].to_numpy(),
             jobs=values["jobs"].to_numpy(),
             base_year=base_year,
+            effectiveness=(
+                frame["effectiveness"].to_numpy(dtype=float)
+                if "effectiveness" in frame.columns
+                else None
+            ),
         )
 
     def subset(self, codes: Sequence[str]) -> ModelInput:
@@ -79,15 +108,24 @@ class ModelInput:
             wajong=self.wajong[index],
             jobs=self.jobs[index],
             base_year=self.base_year,
+            effectiveness=self.effectiveness[index],
         )
 
 
 @cache
 def snapshot_input(base_year: int = BASE_YEAR) -> ModelInput:
-    """Return the model input for every municipality from the processed CBS snapshot."""
+    """Return the model input for every municipality from the processed CBS snapshot.
+
+    The stocks are those of ``base_year``; the effectiveness is the snapshot's local calibration
+    (:func:`~socecon.model.calibration.snapshot_calibration`, fitted on the declared fit years).
+    """
     wide = snapshot_wide(base_year, list(STOCK_VARIABLES))
     wide = wide[wide.index.str.startswith("GM")].sort_index()
-    return ModelInput.from_frame(wide, base_year)
+    factors = snapshot_calibration().frame()["factor"]
+    missing = wide.index.difference(factors.index)
+    if len(missing):
+        raise ModelError(f"no calibration for {', '.join(missing[:5])} (region table incomplete)")
+    return ModelInput.from_frame(wide.assign(effectiveness=factors), base_year)
 
 
 # A rewritten or refreshed snapshot (socecon.data.snapshot.clear_cache) must reach the model too.
