@@ -204,7 +204,8 @@ class Workbench:
         self.update(regions=self._state.regions + new)
         if problem:
             kept = ", ".join(region_name(c) for c in found)
-            problem = f"{problem.rstrip('.')}. Wel gevonden en gekozen: {kept}."
+            end = "" if problem.endswith("?") else "."
+            problem = f"{problem}{end} Wel gevonden en gekozen: {kept}."
         return new, problem, unknown
 
     def remove_regions(self, codes: Iterable[str]) -> None:
