@@ -40,6 +40,7 @@ from socecon.definitions.assumptions import load_assumptions
 from socecon.exceptions import ReportError, SocEconError, UnknownRegionError
 from socecon.present.formats import format_number
 from socecon.report.policy import summary_nl
+from socecon.workbench.config import config_dict, read_config
 from socecon.workbench.state import DEFAULT_GOAL_NET_COST_PER_PLACED, DEFAULT_GOAL_PARTICIPATION
 
 
@@ -257,7 +258,36 @@ def add_run_command(sub) -> None:
         "warm kernel and resets it between reports)",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--config",
+        metavar="FILE",
+        help="settings saved by the analyst workbench (.yaml or .json): its regions (unless "
+        "--gemeente/--group/--all), assumptions (--set wins), horizon (unless --horizon) and "
+        "goal become the reports'",
+    )
     p.set_defaults(func=cmd_run)
+
+
+def _config_parameters(args: argparse.Namespace) -> dict[str, Any]:
+    """Apply ``--config FILE`` to ``args``; return its report parameters (empty without it).
+
+    Raises
+    ------
+    socecon.exceptions.WorkbenchError
+        For an unreadable file, an unknown key or a value out of range (naming key and value).
+    """
+    if not getattr(args, "config", None):
+        return {}
+    settings = config_dict(read_config(args.config))
+    if not (args.gemeente or args.group or args.all):
+        args.gemeente = settings["regions"]
+    if args.horizon == DEFAULT_HORIZON:
+        args.horizon = settings["horizon"]
+    return {
+        "overrides": settings["assumptions"],
+        "goal_participation": settings["goal_participation"],
+        "goal_net_cost_per_placed": settings["goal_net_cost_per_placed"],
+    }
 
 
 def _overrides(texts: Sequence[str]) -> dict[str, Any]:
@@ -341,7 +371,9 @@ def cmd_run(args) -> int:
     notebook = Path(args.notebook) if args.notebook else DEFAULT_NOTEBOOK
     if not notebook.is_file():
         raise ReportError(f"report notebook not found: {notebook}")
-    overrides = _overrides(getattr(args, "set", []))
+    parameters = _config_parameters(args)
+    overrides = {**parameters.get("overrides", {}), **_overrides(getattr(args, "set", []))}
+    parameters.update({"overrides": overrides} if overrides else {})
     unknown: list[str] = []
     codes = select_regions(args.gemeente, args.group, args.all, unknown=unknown)
     if not codes:  # every requested region was unknown: nothing to do
@@ -356,7 +388,7 @@ def cmd_run(args) -> int:
         horizon=args.horizon,
         timeout=args.timeout,
         bundle=args.bundle,
-        parameters={"overrides": overrides} if overrides else None,
+        parameters=parameters or None,
         fresh_kernel=getattr(args, "fresh_kernels", False),
     )
     scheduler = getattr(args, "scheduler", None)

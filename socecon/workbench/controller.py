@@ -118,7 +118,9 @@ class Workbench:
         codes: list[str] = []
         for query in regions:
             codes.extend(c for c in resolve_query(query) if c not in codes)
-        self._state = validate(State(regions=tuple(codes), **choices))
+        self._state = validate(State(regions=tuple(codes)))
+        if choices:
+            self.update(**choices)
         self._comparison = _LastValue(self._run_comparison)
         self._ranking = _LastValue(self._run_ranking)
         self._windtunnel = _LastValue(self._run_windtunnel)
