@@ -40,7 +40,7 @@ from socecon.definitions.assumptions import load_assumptions
 from socecon.exceptions import ReportError, SocEconError, UnknownRegionError
 from socecon.present.formats import format_number
 from socecon.report.policy import summary_nl
-from socecon.workbench.config import config_dict, read_config
+from socecon.workbench.config import run_settings
 from socecon.workbench.state import DEFAULT_GOAL_NET_COST_PER_PLACED, DEFAULT_GOAL_PARTICIPATION
 
 
@@ -258,36 +258,8 @@ def add_run_command(sub) -> None:
         "warm kernel and resets it between reports)",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    p.add_argument(
-        "--config",
-        metavar="FILE",
-        help="settings saved by the analyst workbench (.yaml or .json): its regions (unless "
-        "--gemeente/--group/--all), assumptions (--set wins), horizon (unless --horizon) and "
-        "goal become the reports'",
-    )
+    p.add_argument("--config", metavar="FILE", help="settings saved by the analyst workbench")
     p.set_defaults(func=cmd_run)
-
-
-def _config_parameters(args: argparse.Namespace) -> dict[str, Any]:
-    """Apply ``--config FILE`` to ``args``; return its report parameters (empty without it).
-
-    Raises
-    ------
-    socecon.exceptions.WorkbenchError
-        For an unreadable file, an unknown key or a value out of range (naming key and value).
-    """
-    if not getattr(args, "config", None):
-        return {}
-    settings = config_dict(read_config(args.config))
-    if not (args.gemeente or args.group or args.all):
-        args.gemeente = settings["regions"]
-    if args.horizon == DEFAULT_HORIZON:
-        args.horizon = settings["horizon"]
-    return {
-        "overrides": settings["assumptions"],
-        "goal_participation": settings["goal_participation"],
-        "goal_net_cost_per_placed": settings["goal_net_cost_per_placed"],
-    }
 
 
 def _overrides(texts: Sequence[str]) -> dict[str, Any]:
@@ -371,7 +343,11 @@ def cmd_run(args) -> int:
     notebook = Path(args.notebook) if args.notebook else DEFAULT_NOTEBOOK
     if not notebook.is_file():
         raise ReportError(f"report notebook not found: {notebook}")
-    parameters = _config_parameters(args)
+    config = getattr(args, "config", None)
+    parameters = run_settings(config) if config else {}  # the command line wins
+    regions, horizon = parameters.pop("regions", []), parameters.pop("horizon", args.horizon)
+    args.gemeente = args.gemeente if args.gemeente or args.group or args.all else regions
+    args.horizon = horizon if args.horizon == DEFAULT_HORIZON else args.horizon
     overrides = {**parameters.get("overrides", {}), **_overrides(getattr(args, "set", []))}
     parameters.update({"overrides": overrides} if overrides else {})
     unknown: list[str] = []

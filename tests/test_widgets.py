@@ -152,7 +152,7 @@ def test_a_mixed_input_keeps_the_known_names_and_suggests_the_typo(explorer):
     assert "Gilze en Rijen" in set(rows(explorer, "indicatoren")["region_name"])
     explorer.search.value = "Zutphen"  # corrected: the note goes
     assert explorer.workbench.state.regions[-1] == "GM0301"
-    assert explorer.search_message.value == "" and explorer.search.value == ''
+    assert explorer.search_message.value == "" and explorer.search.value == ""
 
 
 def test_a_group_is_one_region_and_highlights_its_members_in_the_ranking(explorer):

@@ -4,7 +4,8 @@
 scenarios, indicators, assumption values, horizon, goals, the target-group region and the
 ranking), :func:`write_config` writes it as JSON (``.json``) or YAML (``.yaml``, ``.yml``), and
 :func:`read_config` reads it back into a validated state. ``socecon run --config FILE`` reads the
-same file, so that the settings of an analyst become a municipality's report.
+same file (:func:`run_settings`), so that the settings of an analyst become a municipality's
+report.
 
 A file that cannot be parsed, has an unknown key, a value of the wrong type or a value out of
 range is refused with one Dutch message naming the file, the key and the value.
@@ -202,3 +203,28 @@ def read_config(path: str | Path) -> State:
         return validate(State(**fields))
     except WorkbenchError as exc:
         raise WorkbenchError(f"{path}: {exc}") from exc
+
+
+def run_settings(path: str | Path) -> dict[str, Any]:
+    """Return what ``socecon run --config FILE`` takes from a configuration file.
+
+    Parameters
+    ----------
+    path : str or Path
+
+    Returns
+    -------
+    dict
+        ``regions`` (codes) and ``horizon`` for the batch, and the report notebook's parameters
+        ``overrides``, ``goal_participation`` and ``goal_net_cost_per_placed``. The command
+        line wins: ``--gemeente``/``--group``/``--all`` over the regions, ``--set`` over an
+        assumption, ``--horizon`` (another year than the default) over the horizon.
+
+    Raises
+    ------
+    WorkbenchError
+        See :func:`read_config`.
+    """
+    settings = config_dict(read_config(path))
+    keys = ("regions", "horizon", "goal_participation", "goal_net_cost_per_placed")
+    return {"overrides": settings["assumptions"], **{k: settings[k] for k in keys}}

@@ -47,7 +47,8 @@ def lab_bundle(spec: Mapping[str, Any]) -> dict[str, Any]:
     """Return a display_data output that JupyterLab draws with its own Vega-Lite renderer.
 
     JupyterLab 4 bundles Vega-Lite 5 and renders ``application/vnd.vegalite.v5+json`` without
-    network; the spec's ``$schema`` is set to v5 accordingly. Numbers use the Dutch locale.
+    network; the spec's ``$schema`` is set to v5 accordingly. Numbers use the Dutch locale. The
+    legends stand under the charts, so that a chart beside the control panel fits the screen.
 
     Parameters
     ----------
@@ -59,7 +60,9 @@ def lab_bundle(spec: Mapping[str, Any]) -> dict[str, Any]:
     dict
         An nbformat ``display_data`` output (for ``ipywidgets.Output.outputs``).
     """
-    data = {**spec, "$schema": LAB_SCHEMA}
+    config = dict(spec.get("config", {}))
+    config["legend"] = {**config.get("legend", {}), "orient": "bottom", "columns": 3}
+    data = {**spec, "$schema": LAB_SCHEMA, "config": config}
     title = spec.get("title")
     if isinstance(title, dict):
         title = title.get("text")
@@ -204,17 +207,17 @@ class Explorer:
         ) = (w.HTML(layout=w.Layout(width="100%")) for _ in range(8))
 
         self.search = w.Combobox(
-            placeholder="Gemeente of CBS-code; meerdere met komma's",
+            placeholder="Naam of CBS-code (bijv. 0164)",
             options=[label for label, _ in region_options()],
             ensure_option=False,
             continuous_update=False,
-            layout=w.Layout(width="270px"),
+            layout=w.Layout(width="250px"),
         )
         self.search.add_class("socecon-search")
-        self.add = w.Button(description="Toevoegen", icon="plus", layout=w.Layout(width="100px"))
-        self.chosen = w.SelectMultiple(rows=3, layout=w.Layout(width="270px"))
-        self.remove = w.Button(description="Verwijderen", layout=w.Layout(width="100px"))
-        self.clear = w.Button(description="Alles wissen", layout=w.Layout(width="100px"))
+        self.add = w.Button(description="Toevoegen", layout=w.Layout(width="110px"))
+        self.chosen = w.SelectMultiple(rows=3, layout=w.Layout(width="250px"))
+        self.remove = w.Button(description="Verwijderen", layout=w.Layout(width="110px"))
+        self.clear = w.Button(description="Alles wissen", layout=w.Layout(width="110px"))
         self.band_region = w.Dropdown(layout=full)
         self.scenario_toggles = {
             sc.id: w.ToggleButton(
@@ -255,26 +258,14 @@ class Explorer:
         self.goal_readouts = (w.Label(), w.Label())
         self.windtunnel_summary = w.HTML()
         self.outputs = {name: w.Output() for name in CHART_CAPTIONS}
-        self.export_folder = w.Text(value="exports", layout=w.Layout(width="270px"))
-        self.export_csv = w.Button(
-            description="CSV", icon="download", layout=w.Layout(width="80px")
-        )
-        self.export_iamc = w.Button(
-            description="IAMC", icon="download", layout=w.Layout(width="80px")
-        )
-        self.export_png = w.Button(
-            description="PNG", icon="download", layout=w.Layout(width="80px")
-        )
-        self.export_svg = w.Button(
-            description="SVG", icon="download", layout=w.Layout(width="80px")
-        )
-        self.config_path = w.Text(value="werkbank.yaml", layout=w.Layout(width="270px"))
-        self.save_config = w.Button(
-            description="Bewaren", icon="save", layout=w.Layout(width="100px")
-        )
-        self.restore_config = w.Button(
-            description="Openen", icon="folder-open", layout=w.Layout(width="100px")
-        )
+        self.export_folder = w.Text(value="exports", layout=w.Layout(width="250px"))
+        self.export_csv = w.Button(description="CSV", layout=w.Layout(width="84px"))
+        self.export_iamc = w.Button(description="IAMC", layout=w.Layout(width="84px"))
+        self.export_png = w.Button(description="PNG", layout=w.Layout(width="84px"))
+        self.export_svg = w.Button(description="SVG", layout=w.Layout(width="84px"))
+        self.config_path = w.Text(value="werkbank.yaml", layout=w.Layout(width="250px"))
+        self.save_config = w.Button(description="Bewaren", layout=w.Layout(width="110px"))
+        self.restore_config = w.Button(description="Openen", layout=w.Layout(width="110px"))
 
         self.search.observe(self._on_search, names="value")
         self.add.on_click(lambda _: self._add(self.search.value))
@@ -317,7 +308,7 @@ class Explorer:
             return w.HTML(f"<h4 style='margin:8px 0 2px'>{html.escape(text)}</h4>")
 
         toggles = list(self.scenario_toggles.values())
-        self.panel = w.VBox(
+        controls = w.VBox(
             [
                 heading("Gemeenten"),
                 w.HBox([self.search, self.add]),
@@ -342,16 +333,22 @@ class Explorer:
                 self.export_folder,
                 w.HBox([self.export_csv, self.export_iamc, self.export_png, self.export_svg]),
                 _label("Instellingen bewaren in of openen uit (.yaml of .json)"),
-                w.HBox([self.config_path, self.save_config]),
-                w.HBox([self.restore_config]),
+                self.config_path,
+                w.HBox([self.save_config, self.restore_config]),
                 self.export_message,
             ],
+            layout=w.Layout(flex="0 0 auto", width="100%"),
+        )
+        # the controls in a box of their own that scrolls: inside it nothing is squeezed
+        self.panel = w.Box(
+            [controls],
             layout=w.Layout(
                 width=PANEL_WIDTH,
                 min_width=PANEL_WIDTH,
                 max_height=PANEL_HEIGHT,
                 overflow="hidden auto",
                 padding="0 8px 0 0",
+                flex_flow="column",
             ),
         )
         self.panel.add_class("socecon-panel")
@@ -394,7 +391,7 @@ class Explorer:
             parts += [w.HTML(f"<h4>{html.escape(CHART_CAPTIONS[name])}</h4>"), self.outputs[name]]
             if name == "windtunnel":
                 parts.append(self.windtunnel_summary)
-        return w.VBox(parts)
+        return w.VBox(parts, layout=w.Layout(overflow="auto"))
 
     def _assumption_row(self, spec: SliderSpec) -> Any:
         """Build the slider of one assumption with its label, readout, reset and source note."""
