@@ -497,7 +497,7 @@ class Workbench:
         for name in charts:
             chart, spec = self._specs[name].value
             if spec is None:
-                spec = chart.to_dict(validate=False)
+                spec = workbench_charts.spec_dict(chart)
                 self._specs[name].value = (chart, spec)
             out[name] = spec
         return out
