@@ -340,3 +340,45 @@ def test_windtunnel_shows_where_it_breaks_and_the_drivers(explorer):
     assert "Deelname binnen het productiviteitsvenster" not in set(
         rows(explorer, "aannames")["label"]
     )
+
+
+def test_every_ranged_assumption_gets_a_slider_from_the_declarations(explorer):
+    ranged = {a.id for a in load_assumptions() if a.kind == "scalar" and a.low < a.high}
+    explorer.more.selected_index = 0  # "Meer aannames": built when opened
+    assert ranged <= set(explorer.sliders)
+    other = next(s for s in slider_specs() if not s.main)
+    explorer.sliders[other.id].value = other.high
+    assert explorer.workbench.state.overrides == {other.id: other.high}
+    assert explorer.readouts[other.id].value == other.format(other.high)
+
+
+def test_settings_buttons_save_and_restore_and_refuse_a_broken_file(explorer, tmp_path):
+    explorer.sliders["take_up"].value = 0.8
+    explorer.goal_participation.value = 40
+    explorer.config_path.value = str(tmp_path / "werkbank.yaml")
+    explorer.save_config.click()
+    assert "werkbank.yaml" in message(explorer, "export_message")
+    saved = rows(explorer, "indicatoren")
+    explorer.reset_all.click()
+    explorer.goal_participation.value = 20
+    assert not rows(explorer, "indicatoren").equals(saved)
+    explorer.restore_config.click()
+    assert explorer.sliders["take_up"].value == pytest.approx(0.8)
+    assert explorer.goal_participation.value == 40
+    assert explorer.goal_readouts[0].value == "40 %"
+    assert rows(explorer, "indicatoren").equals(saved)
+    broken = tmp_path / "kapot.json"
+    broken.write_text('{"assumptions": {"take_up": 7}}')
+    explorer.config_path.value = str(broken)
+    explorer.restore_config.click()
+    assert "'assumptions.take_up' = 7" in message(explorer, "export_message")
+    assert explorer.sliders["take_up"].value == pytest.approx(0.8)  # kept
+
+
+def test_iamc_button_writes_the_iamc_layout(explorer, tmp_path):
+    explorer.export_folder.value = str(tmp_path)
+    explorer.export_iamc.click()
+    (path,) = tmp_path.glob("vergelijking_iamc_*.csv")
+    assert path.name in message(explorer, "export_message")
+    header = path.read_text().splitlines()[0]
+    assert header == "model,scenario,region,variable,unit,2020"
