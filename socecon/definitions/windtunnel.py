@@ -55,6 +55,19 @@ class DiscoverySettings:
 
 
 @dataclass(frozen=True)
+class GoalDefault:
+    """The default of one goal part and the range of its workbench slider (from 0)."""
+
+    value: float
+    slider_max: float
+    slider_step: float
+
+
+#: The goal parts with a declared default (the fields of ``default_goal``).
+GOAL_PARTS = ("participation_min", "net_cost_per_placed_max")
+
+
+@dataclass(frozen=True)
 class WindTunnelSettings:
     """The declared criteria settings (see ``windtunnel.yaml``)."""
 
@@ -68,6 +81,36 @@ class WindTunnelSettings:
     verdicts: Mapping[str, Label]
     discovery: DiscoverySettings
     drivers_shown: int
+    default_goal: Mapping[str, GoalDefault]
+
+
+def _default_goal(doc: Mapping, problems: Problems) -> dict[str, GoalDefault]:
+    block = doc.get("default_goal")
+    if not isinstance(block, dict):
+        problems.add("default_goal", f"expected a mapping of {', '.join(GOAL_PARTS)}")
+        return {}
+    for extra in sorted(set(block) - set(GOAL_PARTS)):
+        problems.add(f"default_goal.{extra}", f"unknown; expected one of {', '.join(GOAL_PARTS)}")
+    out = {}
+    for part in GOAL_PARTS:
+        entry = block.get(part)
+        where = f"default_goal.{part}"
+        fields = ("value", "slider_max", "slider_step")
+        if not isinstance(entry, dict) or set(entry) != set(fields):
+            problems.add(where, f"expected a mapping with {', '.join(fields)}, got {entry!r}")
+            continue
+        numbers = [entry[f] for f in fields]
+        if any(isinstance(v, bool) or not isinstance(v, int | float) for v in numbers):
+            problems.add(where, f"every field must be a number, got {entry!r}")
+            continue
+        value, high, step = (float(v) for v in numbers)
+        if not (0 <= value <= high and 0 < step <= high):
+            problems.add(
+                where, f"needs 0 <= value <= slider_max and 0 < slider_step, got {entry!r}"
+            )
+            continue
+        out[part] = GoalDefault(value, high, step)
+    return out
 
 
 def _labels(doc: Mapping, key: str, ids: tuple[str, ...], problems: Problems) -> dict:
@@ -151,6 +194,7 @@ def parse_windtunnel(doc: Any, problems: Problems) -> WindTunnelSettings | None:
     shown = integer(doc.get("drivers_shown"), "drivers_shown", "the value", problems)
     if shown is not None and shown < 1:
         problems.add("drivers_shown", f"must be at least 1, got {shown}")
+    goal = _default_goal(doc, problems)
     if problems:
         return None
     return WindTunnelSettings(
@@ -164,6 +208,7 @@ def parse_windtunnel(doc: Any, problems: Problems) -> WindTunnelSettings | None:
         verdicts=MappingProxyType(verdicts),
         discovery=discovery,  # type: ignore[arg-type]
         drivers_shown=shown,  # type: ignore[arg-type]
+        default_goal=MappingProxyType(goal),
     )
 
 

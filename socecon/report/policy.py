@@ -26,10 +26,36 @@ from socecon.analysis.criteria import (
 from socecon.analysis.windtunnel import DEFAULT_SAMPLES, WindTunnelResult, matrix
 from socecon.definitions import DEFAULT_HORIZON, REGION_CODE
 from socecon.definitions.units import unit
+from socecon.definitions.windtunnel import load_windtunnel
 from socecon.exceptions import WindTunnelError
 from socecon.present.formats import format_assumption, format_number, format_plain
 from socecon.present.windtunnel_chart import drivers_chart
 from socecon.report.tables import as_html, esc, html_table
+
+
+def report_goal(
+    participation_min: float | None = None, net_cost_per_placed_max: float | None = None
+) -> dict[str, float]:
+    """Return the wind tunnel's goal, each part not given taken from ``windtunnel.yaml``.
+
+    Parameters
+    ----------
+    participation_min : float, optional
+        Participation of the target group at least this many percent.
+    net_cost_per_placed_max : float, optional
+        Net cost per placed person at most this many euros a year.
+
+    Returns
+    -------
+    dict
+        ``{"participation_min": ..., "net_cost_per_placed_max": ...}`` as floats.
+    """
+    given = {
+        "participation_min": participation_min,
+        "net_cost_per_placed_max": net_cost_per_placed_max,
+    }
+    defaults = load_windtunnel().default_goal
+    return {k: float(defaults[k].value if v is None else v) for k, v in given.items()}
 
 
 def describe_goal(goal: Goal | None) -> str:
