@@ -16,10 +16,15 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from socecon.definitions.assumptions import load_assumptions
 from socecon.definitions.schema import (
     DEFINITIONS_DIR,
+    RELIABILITY,
     Problems,
+    choice,
+    id_list,
     integer,
+    number,
     read_yaml,
     share,
     text,
@@ -55,6 +60,25 @@ class DiscoverySettings:
 
 
 @dataclass(frozen=True)
+class OverlapSettings:
+    """How overlapping measures on one lever combine (see ``overlap`` in ``windtunnel.yaml``).
+
+    Attributes
+    ----------
+    share : float
+        In [0, 1]: the weight of every effect after the strongest on the same lever.
+    levers : tuple of str
+        The scalar assumptions the rule applies to; effects on others add up in full.
+    source, reliability : str
+    """
+
+    share: float
+    levers: tuple[str, ...]
+    source: str
+    reliability: str
+
+
+@dataclass(frozen=True)
 class WindTunnelSettings:
     """The declared criteria settings (see ``windtunnel.yaml``)."""
 
@@ -68,6 +92,7 @@ class WindTunnelSettings:
     verdicts: Mapping[str, Label]
     discovery: DiscoverySettings
     drivers_shown: int
+    overlap: OverlapSettings
 
 
 def _labels(doc: Mapping, key: str, ids: tuple[str, ...], problems: Problems) -> dict:
@@ -115,6 +140,28 @@ def _discovery(doc: Mapping, problems: Problems) -> DiscoverySettings | None:
     return DiscoverySettings(**values)
 
 
+def _overlap(doc: Mapping, problems: Problems) -> OverlapSettings | None:
+    block = doc.get("overlap")
+    if not isinstance(block, dict):
+        problems.add("overlap", "expected a mapping with share, levers, source, reliability")
+        return None
+    weight = number(block.get("share"), "overlap", "share", problems)
+    if weight is not None and not 0 <= weight <= 1:
+        problems.add("overlap", f"share must be between 0 and 1, got {weight:g}")
+    scalars = [a.id for a in load_assumptions() if a.kind == "scalar"]
+    levers = id_list(
+        block.get("levers"), "overlap", "levers", problems, known=scalars, what="assumption"
+    )
+    source = text(block, "source", "overlap", problems)
+    reliability = block.get("reliability")
+    choice(reliability, RELIABILITY, "overlap", "reliability", problems)
+    for extra in sorted(set(block) - {"share", "levers", "source", "reliability"}):
+        problems.add(f"overlap.{extra}", "unknown setting")
+    if problems:
+        return None
+    return OverlapSettings(float(weight), tuple(levers), source, str(reliability))  # type: ignore
+
+
 def parse_windtunnel(doc: Any, problems: Problems) -> WindTunnelSettings | None:
     """Turn the parsed ``windtunnel.yaml`` into :class:`WindTunnelSettings`, reporting problems.
 
@@ -151,6 +198,7 @@ def parse_windtunnel(doc: Any, problems: Problems) -> WindTunnelSettings | None:
     shown = integer(doc.get("drivers_shown"), "drivers_shown", "the value", problems)
     if shown is not None and shown < 1:
         problems.add("drivers_shown", f"must be at least 1, got {shown}")
+    overlap = _overlap(doc, problems)
     if problems:
         return None
     return WindTunnelSettings(
@@ -164,6 +212,7 @@ def parse_windtunnel(doc: Any, problems: Problems) -> WindTunnelSettings | None:
         verdicts=MappingProxyType(verdicts),
         discovery=discovery,  # type: ignore[arg-type]
         drivers_shown=shown,  # type: ignore[arg-type]
+        overlap=overlap,  # type: ignore[arg-type]
     )
 
 
