@@ -93,6 +93,8 @@ class WindTunnelSettings:
     discovery: DiscoverySettings
     drivers_shown: int
     overlap: OverlapSettings
+    close_call_share: float
+    close_call_regret: float
 
 
 def _labels(doc: Mapping, key: str, ids: tuple[str, ...], problems: Problems) -> dict:
@@ -199,6 +201,14 @@ def parse_windtunnel(doc: Any, problems: Problems) -> WindTunnelSettings | None:
     if shown is not None and shown < 1:
         problems.add("drivers_shown", f"must be at least 1, got {shown}")
     overlap = _overlap(doc, problems)
+    band = doc.get("close_call")
+    if not isinstance(band, dict):
+        problems.add("close_call", "expected a mapping with share and regret")
+        band = {}
+    for key in ("share", "regret"):
+        value = band.get(key)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 1:
+            problems.add(f"close_call.{key}", f"must be a share in [0, 1), got {value!r}")
     if problems:
         return None
     return WindTunnelSettings(
@@ -213,6 +223,8 @@ def parse_windtunnel(doc: Any, problems: Problems) -> WindTunnelSettings | None:
         discovery=discovery,  # type: ignore[arg-type]
         drivers_shown=shown,  # type: ignore[arg-type]
         overlap=overlap,  # type: ignore[arg-type]
+        close_call_share=float(band["share"]),
+        close_call_regret=float(band["regret"]),
     )
 
 
