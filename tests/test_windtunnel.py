@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -373,6 +374,23 @@ def test_a_close_call_on_regret():
         "too_much_regret",
     ]
     assert [status(r, 0.0) for r in (4.5, 5.5)] == ["holds", "too_much_regret"]
+
+
+def test_no_second_look_for_a_call_that_stays_close():
+    """More samples cannot decide a statement whose interval lies wholly inside the band."""
+
+    def result(share, n):
+        met = np.zeros((1, 1, n), dtype=bool)
+        met[..., : round(share * n)] = True
+        j = criteria.judge(met, np.zeros((1, 1, n)), threshold=0.8, tolerance=None)
+        classes = criteria.classify(j.status, np.array([False]))
+        return SimpleNamespace(judgement=j, classes=classes, threshold=0.8, regret_tolerance=None)
+
+    settled = result(0.80, 100_000)  # interval about 79.6-80.4 %, inside 78-82 %
+    assert settled.classes == ["undecided"] and not criteria.worth_second_look(settled)
+    open_ = result(0.79, 1_000)  # interval about 76-82 %: more samples may decide it
+    assert open_.classes == ["undecided"] and criteria.worth_second_look(open_)
+    assert not criteria.worth_second_look(result(0.70, 100_000))  # firmly not met
 
 
 def test_wilson_interval_by_hand():

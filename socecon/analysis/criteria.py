@@ -73,6 +73,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from statistics import NormalDist
+from typing import Any
 
 import numpy as np
 
@@ -429,6 +430,36 @@ def judge(
     return Judgement(
         count / n, low, high, estimate, r_low, r_high, goal_state, regret_state, status, z
     )
+
+
+def worth_second_look(result: Any) -> bool:
+    """Whether more samples could still decide an undecided option of a wind-tunnel result.
+
+    An option is undecided through its undecided statements (goal or regret per scenario). A
+    statement whose interval already lies wholly inside the close-call band cannot become firm
+    with more samples (its value lies in the band, with the declared confidence), so only the
+    other undecided statements of undecided options call for the second look.
+
+    Parameters
+    ----------
+    result : WindTunnelResult
+        With ``judgement``, ``classes``, ``threshold`` and ``regret_tolerance``.
+
+    Returns
+    -------
+    bool
+    """
+    j, t, tol = result.judgement, result.threshold, result.regret_tolerance
+    open_goal = (j.goal_state == 0) & ~(
+        (j.share_low >= t - CLOSE_CALL_SHARE) & (j.share_high <= t + CLOSE_CALL_SHARE)
+    )
+    open_regret = np.zeros_like(open_goal)
+    if tol is not None:
+        band = tol * CLOSE_CALL_REGRET
+        inside = (j.regret_low >= tol - band) & (j.regret_high <= tol + band)
+        open_regret = (j.regret_state == 0) & ~inside
+    undecided = np.array([c == "undecided" for c in result.classes])
+    return bool(((open_goal | open_regret).any(axis=1) & undecided).any())
 
 
 def _verdict(holds: np.ndarray) -> str:
