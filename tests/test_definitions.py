@@ -325,11 +325,17 @@ def _break_windtunnel(doc):
     doc["regret_tolerance"] = -1
     del doc["cell_status"]["undecided"]
     doc["verdicts"]["robust"]["color"] = "green"
+    doc["overlap"]["share"] = 1.5
+    doc["overlap"]["levers"].append("take_upp")
+    doc["close_call"]["share"] = 1.5
     return [
         "threshold: the value must be a share",
         "regret_tolerance: must be a number >= 0",
         "cell_status.undecided: missing",
         "verdicts.robust: color must be '#rrggbb'",
+        "overlap: share must be between 0 and 1, got 1.5",
+        "unknown assumption 'take_upp'",
+        "close_call.share: must be a share in [0, 1), got 1.5",
     ]
 
 

@@ -17,6 +17,8 @@ from typing import Any
 import pandas as pd
 
 from socecon.analysis.criteria import (
+    CLOSE_CALL_REGRET,
+    CLOSE_CALL_SHARE,
     CONFIDENCE_LEVEL,
     DEFAULT_THRESHOLD,
     OBJECTIVES,
@@ -176,16 +178,20 @@ def _cell_reason(row: Any, attrs: Mapping[str, Any]) -> str:
         )
     parts = []
     if row.goal_state == 0:
+        threshold = attrs.get("threshold", DEFAULT_THRESHOLD)
         parts.append(
             f"doel gehaald in {_pct(row.goal_share)} van de toekomsten, nodig is "
-            f"{_pct(attrs.get('threshold', DEFAULT_THRESHOLD))}, en de rekenmarge loopt van "
-            f"{_pct(row.goal_share_low)} tot {_pct(row.goal_share_high)}"
+            f"{_pct(threshold)}; {_pct(max(threshold - CLOSE_CALL_SHARE, 0))} tot "
+            f"{_pct(min(threshold + CLOSE_CALL_SHARE, 1))} geldt als onbeslist, en de rekenmarge "
+            f"loopt van {_pct(row.goal_share_low)} tot {_pct(row.goal_share_high)}"
         )
     if row.regret_state == 0 and tolerance is not None:
+        band = tolerance * CLOSE_CALL_REGRET
         parts.append(
             f"achterstand op de beste optie {format_number(row.regret_low, 1)} tot "
             f"{format_number(row.regret_high, 1)} procentpunt, rond de grens van "
-            f"{format_number(tolerance, 1)}"
+            f"{format_number(tolerance, 1)} ({format_number(tolerance - band, 1)} tot "
+            f"{format_number(tolerance + band, 1)} geldt als onbeslist)"
         )
     return f"{scen}: te dicht bij de grens ({'; '.join(parts)})"
 
@@ -384,7 +390,9 @@ def windtunnel_summary(table: pd.DataFrame) -> Any:
         "<em>Kwetsbaar</em>: houdt in geen enkel scenario stand. <em>Gedomineerd</em>: een "
         "andere optie plaatst in elke toekomst minstens evenveel mensen tegen hoogstens "
         "dezelfde kosten. <em>Onzeker</em>: de uitkomst ligt zo dicht bij een grens dat de "
-        "rekenmarge (het toeval in de gekozen toekomsten) het oordeel kan omdraaien. Een oordeel "
+        "rekenmarge (het toeval in de gekozen toekomsten) het oordeel kan omdraaien, of binnen "
+        f"{format_number(CLOSE_CALL_SHARE * 100)} procentpunt van de grens bij het doel: zo'n "
+        "klein verschil zegt niets, omdat de aannames zelf onzeker zijn. Een oordeel "
         f"dat niet onzeker is, staat met {format_number(level * 100)} % zekerheid vast. "
         "<em>Waar het misgaat</em>: onder welke onzekere aannames een optie die niet "
         "standhoudt vooral faalt (gezocht met de methode PRIM in alle doorgerekende "
