@@ -118,7 +118,7 @@ def test_indicator_table_matches_the_model(hengelo):
     assert table.loc["placed", "regulier"] == pytest.approx(model.loc["regulier", "placed"])
     assert np.isnan(table.loc["quota_levy", "publiek"])
     page = sections.indicator_table(hengelo, "GM0164").data
-    assert "Indicator (2020)" in page and "Netto kosten per geplaatste" in page
+    assert "Indicator (2020)" in page and "Netto kosten gemeente per geplaatste" in page
     assert format_euro(model.loc["regulier", "net_cost_per_placed"]) in page
 
 
@@ -188,7 +188,7 @@ def test_key_figures_for_the_index(isd):
     assert figures["Doelgroep"] == round(model.loc["baseline", "target_group"])
     assert figures["Geplaatst 2020 (Publiek)"] == round(model.loc["publiek", "placed"])
     assert all(isinstance(v, int) for v in figures.values())
-    assert "Netto kosten per geplaatste 2020 (Regulier, €)" in figures
+    assert "Netto kosten gemeente per geplaatste 2020 (Regulier, €)" in figures
 
 
 def test_windtunnel_table_pins_the_report_overrides():
@@ -248,11 +248,11 @@ def test_a_municipality_without_target_group_gets_figures_and_a_note():
     frame = run_model("GM0277")
     figures = sections.key_figures(frame, "GM0277")
     assert figures["Doelgroep"] == 0
-    assert figures["Netto kosten per geplaatste 2020 (Regulier, €)"] is None
+    assert figures["Netto kosten gemeente per geplaatste 2020 (Regulier, €)"] is None
     assert "De doelgroep is daarom leeg" in sections.introduction("GM0277", 2020).data
     assert "Let op" not in sections.introduction("GM0164", 2020).data
     table = sections.indicator_table(frame, "GM0277").data
-    assert "Netto kosten per geplaatste" in table and "–" in table
+    assert "Netto kosten gemeente per geplaatste" in table and "–" in table
 
 
 def test_reasons_say_what_was_measured_and_what_was_needed():
