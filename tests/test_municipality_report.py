@@ -123,7 +123,8 @@ def test_report_has_every_section_and_scenario(hengelo):
     for name in SCENARIOS:
         assert f"<h3>{name}</h3>" in hengelo
     assert (
-        "Netto kosten gemeente per geplaatste" in hengelo and "Maatschappelijk rendement (SROI)" in hengelo
+        "Netto kosten gemeente per geplaatste" in hengelo
+        and "Maatschappelijk rendement (SROI)" in hengelo
     )
     assert "Deelname binnen het productiviteitsvenster" in hengelo  # assumption table and slider
     # The wind tunnel: the verdict per option, with the goal it was judged on.

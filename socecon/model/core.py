@@ -35,6 +35,7 @@ from socecon.definitions.assumptions import BAND_LABELS, BAND_MIDPOINTS, N_BANDS
 from socecon.definitions.indicators import load_indicator_definitions
 from socecon.definitions.levers import load_levers
 from socecon.exceptions import ModelError
+from socecon.model.costs import PlacedSums, YearPrices, payer_costs
 from socecon.model.indicators import (
     BANENAFSPRAAK_HOURS,
     Components,
@@ -44,7 +45,6 @@ from socecon.model.indicators import (
     wage_cost_subsidy_per_person,
     werkbedrijf_deficit_per_person,
 )
-from socecon.model.costs import PlacedSums, YearPrices, payer_costs
 from socecon.model.inputs import ModelInput, shift_distribution, snapshot_input
 from socecon.regions import group_members, resolve
 
@@ -59,7 +59,7 @@ def _below(scenario: Scenario) -> np.ndarray:
     """Bands whose loonwaarde lies below the scenario's productivity window (none: baseline)."""
     if scenario.productivity is None:
         return np.zeros(N_BANDS)
-    return (BAND_MIDPOINTS < scenario.productivity.low).astype(float)
+    return (scenario.productivity.low > BAND_MIDPOINTS).astype(float)
 
 
 def _samples(values: Mapping[str, np.ndarray]) -> int:
@@ -252,7 +252,11 @@ def compute_components(
         costs = payer_costs(
             lev,
             base_k,
-            PlacedSums(dict(zip(names, sums[:3])), dict(zip(names, sums[3:6])), sums[6]),
+            PlacedSums(
+                dict(zip(names, sums[:3], strict=True)),
+                dict(zip(names, sums[3:6], strict=True)),
+                sums[6],
+            ),
             g["wsw"][:, :, 0, :].sum(-1)[..., None],
             n_flat @ below_t,
             prices,

@@ -126,7 +126,8 @@ def payer_costs(
         if lv.operating_subsidy == "wsw":
             wsw_cost[:, :, k] = placed["wsw"][:, :, k] * scalar("wsw_cost_per_employee")[:, :, 0]
         elif lv.operating_subsidy == "se_place":
-            municipal_operating[:, :, k] = placed_total[:, :, k] * scalar("se_place_subsidy")[..., 0]
+            place_subsidy = scalar("se_place_subsidy")[..., 0]
+            municipal_operating[:, :, k] = placed_total[:, :, k] * place_subsidy
         elif lv.operating_subsidy == "werkbedrijf_deficit":
             municipal_operating[:, :, k] = sums.deficit[:, :, k]
         if lv.overhead in overhead_ids:
@@ -171,4 +172,3 @@ def payer_costs(
         "net_cost_rijk": wsw_rijk,
         "net_cost_uwv": uwv,
     }
-

@@ -273,7 +273,7 @@ _component("benefit_savings")  # Bijstand and Wajong no longer paid (EUR/year).
 
 @indicator("net_cost")
 def net_cost(c: Components) -> np.ndarray:
-    """The gemeente's own net cost (EUR/year; negative is a net saving)."""
+    """Return the gemeente's own net cost (EUR/year; negative is a net saving)."""
     return c.net_cost_gemeente
 
 
@@ -289,7 +289,7 @@ def net_cost_total(c: Components) -> np.ndarray:
 
 @indicator("net_cost_per_placed")
 def net_cost_per_placed(c: Components) -> np.ndarray:
-    """The gemeente's net cost per placed person (EUR/person/year)."""
+    """Return the gemeente's net cost per placed person (EUR/person/year)."""
     return _ratio(net_cost(c), _total(c.placed))
 
 

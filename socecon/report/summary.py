@@ -83,7 +83,8 @@ def summary_frame(
         Index: scenario ids in declaration order (the baseline first); columns
         :data:`SUMMARY_COLUMNS`: the Dutch name; people placed, participation (%), people left
         out and those of them with a loonwaarde below the scenario's window, and the net cost per
-        year of the gemeente, the Rijk and UWV (the same values as the indicator table); and, for the future scenarios, the
+        year of the gemeente, the Rijk and UWV (the same values as the indicator table); and, for
+        the future scenarios, the
         participation (%) and the net cost per placed person at the 10th and 90th percentile of
         the wind tunnel's reference option (the scenario without extra policy), so between them
         lie 8 of 10 computed futures. NaN where a figure does not apply.
