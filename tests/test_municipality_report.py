@@ -22,6 +22,7 @@ from socecon.batch.execute import run_report
 from socecon.batch.tasks import DEFAULT_NOTEBOOK, ReportTask
 from socecon.cli import main
 from socecon.data.snapshot import input_hashes
+from socecon.definitions import MODEL_VERSION
 
 pytestmark = pytest.mark.slow
 
@@ -137,7 +138,10 @@ def test_report_has_every_section_and_scenario(hengelo):
 
 
 def test_report_colophon(hengelo):
-    assert f"<td>Rekenmodel</td><td>versie {__version__}</td>" in hengelo
+    assert (
+        f"<td>Rekenmodel</td><td>versie {MODEL_VERSION} (programmaversie {__version__})</td>"
+        in hengelo
+    )
     assert "Bron: CBS" in hengelo
     # the hashes are folded away in <details>
     assert input_hashes()["cbs_snapshot.csv"] in hengelo.split("<details>")[1]

@@ -10,6 +10,7 @@ import pytest
 
 from socecon import __version__
 from socecon.data.snapshot import input_hashes, snapshot_wide
+from socecon.definitions import MODEL_CHANGES, MODEL_VERSION
 from socecon.definitions.assumptions import load_assumptions
 from socecon.exceptions import AssumptionError, UnknownRegionError
 from socecon.model import run_model, summary
@@ -152,8 +153,14 @@ def test_colophon_names_version_parameters_hashes_and_source(tmp_path):
         "windtunnel_seed": 0,
     }
     page = provenance.colophon(parameters).data
-    assert f"<td>Rekenmodel</td><td>versie {__version__}</td>" in page
+    assert (
+        f"<td>Rekenmodel</td><td>versie {MODEL_VERSION} (programmaversie {__version__})</td>"
+        in page
+    )
     assert "Bron: CBS" in page and "CC BY 4.0" in page
+    # what changed in this model version, from conventions.yaml, in Dutch
+    assert f"Nieuw in versie {MODEL_VERSION} van het rekenmodel:" in page
+    assert MODEL_CHANGES and all(esc(c.nl) in page for c in MODEL_CHANGES)
     # the parameters in words: no parameter names, ids or Python values
     assert "<td>ISD Midden-Langstraat (Heusden, Loon op Zand, Waalwijk)</td>" in page
     assert "geen aanpassingen" in page and "Deelname binnen het productiviteitsvenster" in page
