@@ -76,10 +76,14 @@ class _Values:
     def __init__(self, values: Mapping[str, np.ndarray]):
         self.n = _samples(values)
         self._values = values
+        self._scalars: dict[str, np.ndarray] = {}
 
     def scalar(self, key: str) -> np.ndarray:
-        """Shape (S, 1, 1): broadcasts against (S, R, K)."""
-        return np.broadcast_to(self._values[key], (self.n,)).reshape(self.n, 1, 1)
+        """Shape (S, 1, 1): broadcasts against (S, R, K); read once per run."""
+        if key not in self._scalars:
+            value = np.broadcast_to(self._values[key], (self.n,)).reshape(self.n, 1, 1)
+            self._scalars[key] = value
+        return self._scalars[key]
 
     def dist(self, key: str) -> np.ndarray:
         """Shape (S, N_BANDS)."""
@@ -169,8 +173,8 @@ def compute_components(
     hours_factor = v.scalar("hours_per_week") / v.scalar("fulltime_hours")  # (S, 1, 1)
     base_year = inp.base_year
 
-    out: dict[str, list[np.ndarray]] = {name: [] for name in Components.names()}
-    for year in years:
+    out: dict[str, np.ndarray] = {}
+    for t, year in enumerate(years):
         growth = (1.0 + v.scalar("target_group_growth")) ** (year - base_year)  # (S, 1, 1)
         g = {name: arr * growth[..., None] for name, arr in groups.items()}  # (S, R, 1, B)
         n_total = g["bijstand"] + g["wsw"] + g["wajong"]
@@ -290,16 +294,19 @@ def compute_components(
         phase = 1.0 if horizon == base_year else (year - base_year) / (horizon - base_year)
         for name, arr in full.items():
             arr = np.asarray(arr, dtype=float)
-            if phase == 1.0:  # the scenario in full: the blend below would return ``arr``
-                out[name].append(arr)
+            if len(years) == 1 and phase == 1.0:
+                # One year in full (the wind tunnel, the uncertainty analysis): a view instead
+                # of a copy (the target group stays a read-only broadcast over the scenarios).
+                out[name] = arr[None]
                 continue
-            base = arr[:, :, base_k : base_k + 1]
-            out[name].append((1.0 - phase) * base + phase * arr)
-    # One year (the wind tunnel, the uncertainty analysis): views instead of copies (the
-    # target group stays a read-only broadcast over the scenarios).
-    return Components(
-        **{name: arrs[0][None] if len(arrs) == 1 else np.stack(arrs) for name, arrs in out.items()}
-    )
+            if name not in out:  # every year is written into one array: no stacking at the end
+                out[name] = np.empty((len(years), *arr.shape))
+            if phase == 1.0:  # the scenario in full: the blend below would return ``arr``
+                out[name][t] = arr
+                continue
+            np.multiply(arr, phase, out=out[name][t])
+            out[name][t] += (1.0 - phase) * arr[:, :, base_k : base_k + 1]
+    return Components(**out)
 
 
 def _band_sum(
