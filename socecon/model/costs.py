@@ -31,10 +31,6 @@ import numpy as np
 
 from socecon.definitions.levers import Levers
 
-#: The payers, in the order reports show them.
-PAYERS = ("gemeente", "rijk", "uwv")
-
-
 @dataclass(frozen=True)
 class PlacedSums:
     """One year's placements summed over the bands, ``(S, R, K)`` each.
