@@ -193,15 +193,17 @@ def _cost(futures: pd.DataFrame, base: pd.Series) -> str:
         )
     uwv = row["net_cost_uwv"]
     uwv_text = (
-        f"bespaart UWV in {esc(row['name'])} per saldo {_euro(-uwv)} per jaar op de Wajong"
+        f"Omdat Wajongers werken, bespaart UWV in {esc(row['name'])} per saldo "
+        f"{_euro(-uwv)} per jaar."
         if uwv < 0
-        else f"betaalt UWV in {esc(row['name'])} per saldo {_euro(uwv)} per jaar"
+        else f"Voor het werk van Wajongers betaalt UWV in {esc(row['name'])} per saldo "
+        f"{_euro(uwv)} per jaar."
     )
     return text + (
         " <strong>Rijk en UWV.</strong> Het Rijk betaalt nu de sociale werkvoorziening: "
         f"{_euro(base['net_cost_rijk'])} per jaar; in de toekomstbeelden nemen andere "
-        f"regelingen die plaats in. Voor het werk van Wajongers {uwv_text}. De tabel hieronder "
-        "zet de drie betalers naast elkaar."
+        f"regelingen die plaats in. {uwv_text} De tabel hieronder zet de drie betalers naast "
+        "elkaar."
     )
 
 
