@@ -31,6 +31,7 @@ import numpy as np
 
 from socecon.definitions.levers import Levers
 
+
 @dataclass(frozen=True)
 class PlacedSums:
     """One year's placements summed over the bands, ``(S, R, K)`` each.
