@@ -227,7 +227,15 @@ def _break_conventions(doc):
     del doc["default_group"]
     doc["national"]["code"] = 1
     doc["default_horizon"], doc["max_horizon"] = 2040, 2030
-    return ["missing field 'default_group'", "national: field 'code' must be", "need base_year <"]
+    doc["model"]["version"] = 2  # a number, not text
+    doc["model"]["changes"][0] = {"en": "only English"}
+    return [
+        "missing field 'default_group'",
+        "national: field 'code' must be",
+        "need base_year <",
+        "model: field 'version' must be non-empty text",
+        "model.changes[0]: missing field 'nl'",
+    ]
 
 
 def _break_levers(doc):
@@ -235,7 +243,13 @@ def _break_levers(doc):
     del levers["regulier"]["capacity"]
     levers["publiek"]["wage_cost_subsidy"] = "yes"
     levers["atlantis"] = dict(levers["baseline"])
-    return ["lever 'capacity' not set", "'wage_cost_subsidy' must be one of", "'atlantis'"]
+    levers["sociaal_ondernemen"]["dagbesteding"] = "some"
+    return [
+        "lever 'capacity' not set",
+        "'wage_cost_subsidy' must be one of",
+        "'atlantis'",
+        "lever 'dagbesteding' must be one of",
+    ]
 
 
 def _break_indicators(doc):

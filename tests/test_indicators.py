@@ -94,9 +94,15 @@ def test_ratio_indicators_by_hand():
     c = _components(
         wage_cost_subsidy=[200_000],
         operating_subsidy=[50_000],
-        guidance_cost=[40_000],
+        guidance_cost=[30_000],
         overhead_cost=[10_000],
+        fallback_cost=[6_000],
+        dagbesteding_cost=[4_000],
         benefit_savings=[120_000],
+        # the payers' shares of gross 300,000 - savings 120,000 = 180,000
+        net_cost_gemeente=[150_000],
+        net_cost_rijk=[40_000],
+        net_cost_uwv=[-10_000],
         production_value=[300_000],
         social_value=[60_000],
         placed_regular=[30],
@@ -106,9 +112,13 @@ def test_ratio_indicators_by_hand():
     f = registry()
     assert f["participation_rate"](c) == pytest.approx([20.0])  # 40 / 200
     np.testing.assert_allclose(f["left_out"](c), [[70.0, 90.0]])
+    # 200k + 50k + 30k + 10k + 6k (bijstand for ex-Wsw) + 4k (dagbesteding)
     assert f["gross_cost"](c) == pytest.approx([300_000])
-    assert f["net_cost"](c) == pytest.approx([180_000])
-    assert f["net_cost_per_placed"](c) == pytest.approx([4_500])  # 180,000 / 40
+    assert f["net_cost"](c) == pytest.approx([150_000])  # the gemeente's own
+    assert f["net_cost_rijk"](c) == pytest.approx([40_000])
+    assert f["net_cost_uwv"](c) == pytest.approx([-10_000])
+    assert f["net_cost_total"](c) == pytest.approx([180_000])  # 150k + 40k - 10k
+    assert f["net_cost_per_placed"](c) == pytest.approx([3_750])  # the gemeente's 150,000 / 40
     assert f["regular_share"](c) == pytest.approx([75.0])
     assert f["sroi"](c) == pytest.approx([1.6])  # (300k + 120k + 60k) / 300k
     assert f["quota_compliance"](c) == pytest.approx([80.0])  # 40 of 50

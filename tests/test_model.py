@@ -76,16 +76,24 @@ def test_regulier_by_hand(simple):
     assert horizon_value(simple, "regulier", "overhead_cost") == 0
     assert horizon_value(simple, "regulier", "operating_subsidy") == 0
     # Savings: net wage 1,666.80 x 0.9 x 0.70833 = 1,062.59 a month > norm 2020 x 0.85, so the
-    # whole per-person benefit is saved. Norm 1 July 2020 interpolated between 1-1-2018 (992.12)
-    # and 1-1-2024 (1,283.83): 992.12 + 291.71 x 2.5 / 6 = 1,113.67.
-    norm = 992.12 + (1283.83 - 992.12) * 2.5 / 6
+    # whole per-person benefit is saved. Norm 2020: 1,050.00 (1 January) for six months and
+    # 1,059.03 (1 July) for six: 1,054.515 (the legal steps, not an interpolation).
+    norm = (1050.00 + 1059.03) / 2
     assert norm * 0.85 < WML_2020 * 0.9 * H
     savings = 75 * 12 * norm * 0.85
-    assert horizon_value(simple, "regulier", "benefit_savings") == pytest.approx(savings, rel=1e-4)
-    net = lks + 300_000 - savings
-    assert horizon_value(simple, "regulier", "net_cost") == pytest.approx(net, rel=1e-4)
+    assert horizon_value(simple, "regulier", "benefit_savings") == pytest.approx(savings, rel=1e-9)
+    # Dagbesteding (Regulier only): the 250 people below the window (five bands of 50) x 10 %
+    # x 8,000 = 200,000, paid by the gemeente.
+    assert horizon_value(simple, "regulier", "dagbesteding_cost") == pytest.approx(200_000)
+    assert horizon_value(simple, "publiek_privaat", "dagbesteding_cost") == 0
+    net = lks + 300_000 + 200_000 - savings
+    assert horizon_value(simple, "regulier", "net_cost") == pytest.approx(net, rel=1e-9)
+    # Everybody comes from the bijstand: the Rijk and UWV pay nothing.
+    assert horizon_value(simple, "regulier", "net_cost_rijk") == 0
+    assert horizon_value(simple, "regulier", "net_cost_uwv") == 0
+    assert horizon_value(simple, "regulier", "net_cost_total") == pytest.approx(net, rel=1e-9)
     assert horizon_value(simple, "regulier", "net_cost_per_placed") == pytest.approx(
-        net / 75, rel=1e-4
+        net / 75, rel=1e-9
     )
     assert horizon_value(simple, "regulier", "regular_share") == 100
     # Quota: required 0.05 x 0.70 x 10,000 = 350; filled 75; levy 275 x 5,000.
@@ -96,7 +104,7 @@ def test_regulier_by_hand(simple):
     assert horizon_value(simple, "regulier", "banenafspraak_jobs") == pytest.approx(75)
     # SROI: (production + savings + 1,000 per person) / gross cost.
     production = 25 * (0.55 + 0.65 + 0.75) * LK_2020 * H
-    sroi = (production + savings + 75 * 1000) / (lks + 300_000)
+    sroi = (production + savings + 75 * 1000) / (lks + 300_000 + 200_000)
     assert horizon_value(simple, "regulier", "sroi") == pytest.approx(sroi, rel=1e-4)
 
 

@@ -14,11 +14,15 @@ from socecon.model.indicators import Components
 ASSUMPTIONS = load_assumptions()
 SCALARS = [a for a in ASSUMPTIONS if a.kind == "scalar" and a.low < a.high]
 DISTRIBUTIONS = [a for a in ASSUMPTIONS if a.kind == "distribution"]
+#: Net costs per payer: a payer can save more than it spends, so these may be negative.
+NET_COMPONENTS = ["net_cost_gemeente", "net_cost_rijk", "net_cost_uwv"]
 COST_COMPONENTS = [
     "wage_cost_subsidy",
     "operating_subsidy",
     "guidance_cost",
     "overhead_cost",
+    "fallback_cost",
+    "dagbesteding_cost",
     "benefit_savings",
     "production_value",
     "social_value",
@@ -38,6 +42,9 @@ SCENARIO_SPECIFIC = {
     "werkbedrijf_revenue_ratio": "publiek",
     "werkbedrijf_management_per_place": "publiek",
     "wsw_cost_per_employee": "baseline",
+    "wsw_municipal_share": "baseline",
+    "dagbesteding_share": "regulier",
+    "dagbesteding_cost_per_person": "regulier",
     "baseline_work_rate_bijstand": "baseline",
     "baseline_work_rate_wajong": "baseline",
 }
@@ -80,9 +87,25 @@ PROPERTY_SETTINGS = settings(
 def test_no_negative_counts_or_costs(inp, values):
     c = run(model_input=inp, overrides=values).components
     for name in Components.names():
-        assert np.all(getattr(c, name) >= -1e-9), name
-    for name in COST_COMPONENTS:
+        if name not in NET_COMPONENTS:
+            assert np.all(getattr(c, name) >= -1e-9), name
+    for name in COST_COMPONENTS + NET_COMPONENTS:
         assert np.all(np.isfinite(getattr(c, name))), name
+    # The Rijk only pays (the Wsw subsidy); it saves nothing.
+    assert np.all(c.net_cost_rijk >= -1e-9)
+
+
+@PROPERTY_SETTINGS
+@given(inp=stocks(), values=overrides())
+def test_the_payers_net_costs_add_up_to_the_total(inp, values):
+    model = run(model_input=inp, overrides=values)
+    c, ind = model.components, model.indicators()
+    payers = c.net_cost_gemeente + c.net_cost_rijk + c.net_cost_uwv
+    total = ind["gross_cost"] - ind["benefit_savings"]
+    scale = 1.0 + np.abs(ind["gross_cost"]) + np.abs(ind["benefit_savings"])
+    assert np.all(np.abs(payers - total) <= 1e-9 * scale)
+    np.testing.assert_allclose(ind["net_cost_total"], payers, rtol=1e-12, atol=1e-6)
+    np.testing.assert_array_equal(ind["net_cost"], c.net_cost_gemeente)
 
 
 @PROPERTY_SETTINGS

@@ -22,6 +22,7 @@ from socecon.batch.execute import run_report
 from socecon.batch.tasks import DEFAULT_NOTEBOOK, ReportTask
 from socecon.cli import main
 from socecon.data.snapshot import input_hashes
+from socecon.definitions import MODEL_VERSION
 
 pytestmark = pytest.mark.slow
 
@@ -123,7 +124,8 @@ def test_report_has_every_section_and_scenario(hengelo):
     for name in SCENARIOS:
         assert f"<h3>{name}</h3>" in hengelo
     assert (
-        "Netto kosten per geplaatste" in hengelo and "Maatschappelijk rendement (SROI)" in hengelo
+        "Netto kosten gemeente per geplaatste" in hengelo
+        and "Maatschappelijk rendement (SROI)" in hengelo
     )
     assert "Deelname binnen het productiviteitsvenster" in hengelo  # assumption table and slider
     # The wind tunnel: the verdict per option, with the goal it was judged on.
@@ -136,7 +138,10 @@ def test_report_has_every_section_and_scenario(hengelo):
 
 
 def test_report_colophon(hengelo):
-    assert f"<td>Rekenmodel</td><td>versie {__version__}</td>" in hengelo
+    assert (
+        f"<td>Rekenmodel</td><td>versie {MODEL_VERSION} (programmaversie {__version__})</td>"
+        in hengelo
+    )
     assert "Bron: CBS" in hengelo
     # the hashes are folded away in <details>
     assert input_hashes()["cbs_snapshot.csv"] in hengelo.split("<details>")[1]

@@ -9,6 +9,7 @@ import shlex
 import pytest
 
 from socecon.cli import build_parser
+from socecon.definitions import MODEL_CHANGES, MODEL_VERSION
 
 
 @pytest.fixture(scope="module")
@@ -91,3 +92,12 @@ def test_the_python_examples_of_the_readme_run(readme, capsys):
     for block in blocks:
         exec(compile(block, "README.md", "exec"), {})
     assert "Windtunnel voor" in capsys.readouterr().out
+
+
+def test_the_readme_lists_what_changed_in_this_model_version(readme):
+    # The changes are declared once (conventions.yaml, model.changes); the README repeats the
+    # English text, so a change added there without the README fails here.
+    flat = " ".join(readme.split())
+    assert f"What changed in version {MODEL_VERSION}:" in flat
+    for change in MODEL_CHANGES:
+        assert change.en in flat, change.en

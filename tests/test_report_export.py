@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from socecon.definitions import REPORT_ENV
+from socecon.definitions import MODEL_VERSION, REPORT_ENV
 from socecon.present.embed import embed_html, embed_options
 from socecon.report import export
 from socecon.report.key_figures import read_key_figures
@@ -83,6 +83,9 @@ def test_page_is_dutch_with_title_text_and_dutch_number_format(page):
     assert options["timeFormatLocale"]["months"][2] == "maart"
     assert options["actions"] is False
     assert '"decimal":","' in page and '"maart"' in page
+    # every page records the model version, in its footer and its metadata
+    assert f"Rekenmodel versie {MODEL_VERSION} (programmaversie" in page
+    assert re.search(rf'<meta content="{MODEL_VERSION}" name="socecon-model-version"/?>', page)
 
 
 def test_parameters_arrive_with_their_python_types(page):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from socecon.definitions import MODEL_VERSION
 from socecon.report.index import IndexEntry, update_index
 
 
@@ -29,6 +30,9 @@ def test_index_lists_reports_with_figures_and_keeps_earlier_rows(tmp_path):
     assert page.index("Amsterdam") < page.index("Hengelo") < page.index("Stad")
     stored = json.loads((tmp_path / "index.json").read_text(encoding="utf-8"))
     assert [r["code"] for r in stored["reports"]] == ["GM0363", "GM0164", "GM0001"]
+    # the manifest of reports and the page record the model version
+    assert stored["model_version"] == MODEL_VERSION
+    assert f"Rekenmodel versie {MODEL_VERSION} (programmaversie" in page
     # a report that has gone is dropped from the index
     (tmp_path / "GM0164.html").unlink()
     update_index(tmp_path, [])

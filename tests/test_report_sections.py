@@ -10,6 +10,7 @@ import pytest
 
 from socecon import __version__
 from socecon.data.snapshot import input_hashes, snapshot_wide
+from socecon.definitions import MODEL_CHANGES, MODEL_VERSION
 from socecon.definitions.assumptions import load_assumptions
 from socecon.exceptions import AssumptionError, UnknownRegionError
 from socecon.model import run_model, summary
@@ -118,7 +119,7 @@ def test_indicator_table_matches_the_model(hengelo):
     assert table.loc["placed", "regulier"] == pytest.approx(model.loc["regulier", "placed"])
     assert np.isnan(table.loc["quota_levy", "publiek"])
     page = sections.indicator_table(hengelo, "GM0164").data
-    assert "Indicator (2020)" in page and "Netto kosten per geplaatste" in page
+    assert "Indicator (2020)" in page and "Netto kosten gemeente per geplaatste" in page
     assert format_euro(model.loc["regulier", "net_cost_per_placed"]) in page
 
 
@@ -152,8 +153,14 @@ def test_colophon_names_version_parameters_hashes_and_source(tmp_path):
         "windtunnel_seed": 0,
     }
     page = provenance.colophon(parameters).data
-    assert f"<td>Rekenmodel</td><td>versie {__version__}</td>" in page
+    assert (
+        f"<td>Rekenmodel</td><td>versie {MODEL_VERSION} (programmaversie {__version__})</td>"
+        in page
+    )
     assert "Bron: CBS" in page and "CC BY 4.0" in page
+    # what changed in this model version, from conventions.yaml, in Dutch
+    assert f"Nieuw in versie {MODEL_VERSION} van het rekenmodel:" in page
+    assert MODEL_CHANGES and all(esc(c.nl) in page for c in MODEL_CHANGES)
     # the parameters in words: no parameter names, ids or Python values
     assert "<td>ISD Midden-Langstraat (Heusden, Loon op Zand, Waalwijk)</td>" in page
     assert "geen aanpassingen" in page and "Deelname binnen het productiviteitsvenster" in page
@@ -188,7 +195,7 @@ def test_key_figures_for_the_index(isd):
     assert figures["Doelgroep"] == round(model.loc["baseline", "target_group"])
     assert figures["Geplaatst 2020 (Publiek)"] == round(model.loc["publiek", "placed"])
     assert all(isinstance(v, int) for v in figures.values())
-    assert "Netto kosten per geplaatste 2020 (Regulier, €)" in figures
+    assert "Netto kosten gemeente per geplaatste 2020 (Regulier, €)" in figures
 
 
 def test_windtunnel_table_pins_the_report_overrides():
@@ -248,11 +255,11 @@ def test_a_municipality_without_target_group_gets_figures_and_a_note():
     frame = run_model("GM0277")
     figures = sections.key_figures(frame, "GM0277")
     assert figures["Doelgroep"] == 0
-    assert figures["Netto kosten per geplaatste 2020 (Regulier, €)"] is None
+    assert figures["Netto kosten gemeente per geplaatste 2020 (Regulier, €)"] is None
     assert "De doelgroep is daarom leeg" in sections.introduction("GM0277", 2020).data
     assert "Let op" not in sections.introduction("GM0164", 2020).data
     table = sections.indicator_table(frame, "GM0277").data
-    assert "Netto kosten per geplaatste" in table and "–" in table
+    assert "Netto kosten gemeente per geplaatste" in table and "–" in table
 
 
 def test_reasons_say_what_was_measured_and_what_was_needed():

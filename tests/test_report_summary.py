@@ -8,7 +8,7 @@ import pytest
 
 from socecon.definitions.assumptions import BAND_EDGES
 from socecon.model import run_model
-from socecon.present.formats import format_count
+from socecon.present.formats import format_count, format_euro
 from socecon.report import navigation, policy, sections, summary
 
 GOAL = {"participation_min": 20.0, "net_cost_per_placed_max": 20000.0}
@@ -31,7 +31,8 @@ def test_summary_figures_are_the_figures_of_the_sections(hengelo):
     assert list(table.index) == list(indicators.columns)  # baseline first, then the futures
     for column, indicator in (("placed", "placed"), ("left_out", "left_out")):
         assert table[column].tolist() == indicators.loc[indicator].tolist()
-    assert table["net_cost"].tolist() == indicators.loc["net_cost"].tolist()
+    for payer in ("net_cost", "net_cost_rijk", "net_cost_uwv"):
+        assert table[payer].tolist() == indicators.loc[payer].tolist()
     bands = sections.band_frame(frame, "GM0164")
     below = bands["target_group"] - bands["regulier"]
     mids = (BAND_EDGES[:-1] + BAND_EDGES[1:]) / 2
@@ -58,6 +59,12 @@ def test_summary_says_what_the_results_say(hengelo):
     worst = table.loc[table["left_out"].idxmax()]
     assert f"In {worst['name']} vinden de meeste mensen geen plek" in text
     assert "In 2020 lag Nederland het dichtst bij Regulier en het verst van Publiek" in text
+    # the gemeente's own net cost comes first, the Rijk and UWV beside it
+    assert text.index("Kosten voor de gemeente.") < text.index("Rijk en UWV.")
+    highest = table.loc[table["net_cost"].idxmax()]
+    euro = format_euro(round(highest["net_cost"], -3)).replace("\u00a0", " ")
+    assert f"is het hoogst in {highest['name']}: {euro} per jaar" in text
+    assert "Netto kosten gemeente per jaar Rijk per jaar UWV per jaar" in text
     # the policy verdict agrees with the wind-tunnel section's own summary
     options = tunnel.drop_duplicates("option")
     robust = options[options["class"] == "robust"]

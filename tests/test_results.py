@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from socecon.definitions import MODEL_VERSION
 from socecon.exceptions import ModelError
 from socecon.model import ModelInput, run_model
 from socecon.model.results import (
@@ -120,7 +121,7 @@ def test_iamc_has_one_column_per_year(frame):
         2018,
         2020,
     ]
-    assert set(table.model) == {"socecon"}
+    assert set(table.model) == {f"socecon v{MODEL_VERSION}"}  # name and declared version
     row = table[
         (table.region == "GM0002") & (table.scenario == "publiek") & (table.variable == "placed")
     ]

@@ -116,6 +116,8 @@ __all__ = [
     "LIMITS",
     "MAX_HORIZON",
     "MEASURES_FILE",
+    "MODEL_CHANGES",
+    "MODEL_VERSION",
     "NATIONAL_CODE",
     "NATIONAL_NAME",
     "REGION_CODE",
@@ -155,6 +157,10 @@ REGION_KINDS = MappingProxyType(_CONVENTIONS.region_kinds)
 REPORT_ENV = _CONVENTIONS.report_environment
 #: Resource limits: kernel memory, most samples, memory per sample (:class:`~.conventions.Limits`).
 LIMITS = _CONVENTIONS.limits
+#: The version of the model's computation, recorded in every report and export.
+MODEL_VERSION = _CONVENTIONS.model_version
+#: What changed against the previous model version (English and Dutch).
+MODEL_CHANGES = _CONVENTIONS.model_changes
 
 
 @dataclass(frozen=True)

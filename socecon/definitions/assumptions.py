@@ -84,11 +84,13 @@ class Assumption:
     source_nl: str = ""
 
     def series_value(self, year: int) -> float:
-        """Return a series' value for ``year``.
+        """Return a series' value for ``year``: the mean of its step function over that year.
 
-        Half-yearly values (``YYYY-01`` and ``YYYY-07``) are averaged within a year; other dates are
-        interpolated linearly and read on 1 July; after the last date the last value holds (the
-        model applies its growth assumption on top).
+        A dated value holds from its date until the next date (a step, as the legal amounts
+        change on 1 January and 1 July); the year's value is the average over its twelve months.
+        Nothing is interpolated, so a jump such as the 2023 minimum-wage increase stays in 2023.
+        Before the first date the first value holds, after the last date the last value (the
+        model applies its growth assumption on top, see :attr:`last_year`).
 
         Parameters
         ----------
@@ -98,11 +100,22 @@ class Assumption:
         -------
         float
         """
-        dates = np.array([_date_to_float(d) for d in self.value])
-        values = np.array(list(self.value.values()), dtype=float)
-        if f"{year}-01" in self.value and f"{year}-07" in self.value:
-            return float((self.value[f"{year}-01"] + self.value[f"{year}-07"]) / 2)
-        return float(np.interp(year + 0.5, dates, values))
+        return _step_mean(tuple(self.value.items()), year)
+
+    @property
+    def last_year(self) -> int:
+        """The year of a series' last dated value: later years are grown by an assumption."""
+        return int(max(self.value)[:4])
+
+
+@cache
+def _step_mean(points: tuple[tuple[str, float], ...], year: int) -> float:
+    """Mean over the months of ``year`` of the step function through the dated ``points``."""
+    months = np.arange(12) / 12.0 + year
+    dates = np.array([_date_to_float(d) for d, _ in points])
+    values = np.array([v for _, v in points], dtype=float)
+    index = np.clip(np.searchsorted(dates, months, side="right") - 1, 0, None)
+    return float(values[index].mean())
 
 
 def _date_to_float(date: str) -> float:
@@ -283,6 +296,15 @@ def _parse(entry: Mapping, problems: Problems, units: Sequence[str] | None) -> A
             problems.add(item, f"a series needs YYYY-MM dates with numbers, check {bad}")
             return None
         value = {str(k): float(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+        years = sorted({int(k[:4]) for k in value})
+        gaps = [y for y in range(years[0], years[-1] + 1) if y not in years]
+        if gaps:
+            problems.add(
+                item,
+                f"a series needs a sourced value in every year from its first to its last, "
+                f"missing {gaps}",
+            )
+            return None
     if origin is None:
         return None
     unit, source, source_nl, reliability = origin

@@ -1,8 +1,9 @@
 """Conventions of the study, declared once in ``conventions.yaml``.
 
 The national region code and name, the base year, the default and maximum horizon, the default
-group, the code pattern of every kind of region, the environment variable of the batch report and
-the resource limits (:class:`Limits`).
+group, the code pattern of every kind of region, the environment variable of the batch report,
+the resource limits (:class:`Limits`) and the model's version with what changed in it
+(:class:`ModelChange`).
 :mod:`socecon.definitions` exports them as constants (``NATIONAL_CODE``, ``DEFAULT_HORIZON``, ...).
 """
 
@@ -50,6 +51,20 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class ModelChange:
+    """One change of the model against its previous version (``model.changes``).
+
+    Attributes
+    ----------
+    en, nl : str
+        The change in English (README) and in Dutch (the report's colophon).
+    """
+
+    en: str
+    nl: str
+
+
+@dataclass(frozen=True)
 class Conventions:
     """The declared conventions (see ``conventions.yaml``)."""
 
@@ -62,6 +77,8 @@ class Conventions:
     region_codes: Mapping[str, str]
     report_environment: str
     limits: Limits
+    model_version: str = ""
+    model_changes: tuple[ModelChange, ...] = ()
 
     @property
     def region_kinds(self) -> dict[str, re.Pattern[str]]:
@@ -134,6 +151,7 @@ def parse_conventions(doc: Any, problems: Problems) -> Conventions | None:
     if env and not re.fullmatch(r"[A-Z][A-Z0-9_]*", env):
         problems.add("report_environment", f"not an environment variable name: {env!r}")
     limits = _limits(doc.get("limits"), problems)
+    version, changes = _model(doc.get("model"), problems)
     if problems:
         return None
     return Conventions(
@@ -146,7 +164,31 @@ def parse_conventions(doc: Any, problems: Problems) -> Conventions | None:
         MappingProxyType(dict(codes)),
         env,
         limits,  # type: ignore[arg-type]
+        version,
+        changes,
     )
+
+
+def _model(doc: Any, problems: Problems) -> tuple[str, tuple[ModelChange, ...]]:
+    """Read the ``model`` mapping: a version (text) and its changes (``en`` and ``nl`` text)."""
+    if not isinstance(doc, dict):
+        problems.add("model", "expected a mapping with version and changes")
+        return "", ()
+    version = text(doc, "version", "model", problems)
+    changes = doc.get("changes")
+    if not isinstance(changes, list) or not changes:
+        problems.add("model.changes", "expected a list of changes, each with en and nl")
+        return version, ()
+    out = []
+    for i, item in enumerate(changes):
+        if not isinstance(item, dict):
+            problems.add(f"model.changes[{i}]", "expected a mapping with en and nl")
+            continue
+        en = text(item, "en", f"model.changes[{i}]", problems, collapse=True)
+        nl = text(item, "nl", f"model.changes[{i}]", problems, collapse=True)
+        if en and nl:
+            out.append(ModelChange(en, nl))
+    return version, tuple(out)
 
 
 def _limits(doc: Any, problems: Problems) -> Limits | None:

@@ -1,8 +1,9 @@
 """How each scenario works in the model: its levers, declared in ``levers.yaml``.
 
 Every scenario sets every lever of :data:`LEVER_CHOICES` to one of its choices: the capacity rule,
-whether the legal wage-cost subsidy applies, the operating subsidy, the guidance, the overhead
-and whether people work at regular employers.
+whether the legal wage-cost subsidy applies, the operating subsidy, the guidance, the overhead,
+whether people work at regular employers and whether the gemeente offers dagbesteding to
+those below the productivity window.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ LEVER_CHOICES = {
     "guidance": ("regular", "sheltered"),
     "overhead": ("none", "pps_department", "werkbedrijf_management"),
     "regular_work": (True, False, "observed"),
+    "dagbesteding": (True, False),
 }
 
 
@@ -44,6 +46,7 @@ class Levers:
     guidance: str
     overhead: str
     regular_work: bool | str
+    dagbesteding: bool
 
 
 def parse_levers(doc: Any, problems: Problems, scenario_ids: Sequence[str]) -> dict[str, Levers]:

@@ -11,8 +11,10 @@ How a scenario works (see ``definitions/levers.yaml`` and ``assumptions.yaml``):
 * placements: in the scenario's productivity window, ``N x take_up``, scaled down proportionally
   where that exceeds the scenario's capacity (quota jobs, social-enterprise places, PPS contracts,
   werkbedrijf places); the baseline uses observed work rates per group;
-* costs per placement by the scenario's instruments: the legal loonkostensubsidie, Wsw, keurmerk
-  or werkbedrijf subsidies, guidance, overhead; savings on bijstand for people placed from it;
+* costs per placement by the scenario's instruments, each booked to its payer (gemeente, Rijk,
+  UWV; :mod:`~socecon.model.costs`): the legal loonkostensubsidie, Wsw, keurmerk or werkbedrijf
+  subsidies, guidance, overhead, bijstand for ex-Wsw employees left without work, dagbesteding;
+  savings on bijstand and Wajong for people placed from them;
 * the path from the base year to the horizon phases each scenario in linearly: in year ``t`` a
   share ``(t - base) / (horizon - base)`` of every additive component follows the scenario, the
   rest the baseline, all at year-``t`` prices.
@@ -33,6 +35,7 @@ from socecon.definitions.assumptions import BAND_LABELS, BAND_MIDPOINTS, N_BANDS
 from socecon.definitions.indicators import load_indicator_definitions
 from socecon.definitions.levers import load_levers
 from socecon.exceptions import ModelError
+from socecon.model.costs import PlacedSums, YearPrices, payer_costs
 from socecon.model.indicators import (
     BANENAFSPRAAK_HOURS,
     Components,
@@ -52,6 +55,13 @@ def _window(scenario: Scenario) -> np.ndarray:
     return np.array([scenario.productivity.contains(m) for m in BAND_MIDPOINTS], dtype=float)
 
 
+def _below(scenario: Scenario) -> np.ndarray:
+    """Bands whose loonwaarde lies below the scenario's productivity window (none: baseline)."""
+    if scenario.productivity is None:
+        return np.zeros(N_BANDS)
+    return (scenario.productivity.low > BAND_MIDPOINTS).astype(float)
+
+
 def _samples(values: Mapping[str, np.ndarray]) -> int:
     sizes = {v.shape[0] for v in values.values() if v.ndim == 1 and v.shape != (N_BANDS,)}
     sizes |= {v.shape[0] for v in values.values() if v.ndim == 2}
@@ -66,10 +76,14 @@ class _Values:
     def __init__(self, values: Mapping[str, np.ndarray]):
         self.n = _samples(values)
         self._values = values
+        self._scalars: dict[str, np.ndarray] = {}
 
     def scalar(self, key: str) -> np.ndarray:
-        """Shape (S, 1, 1): broadcasts against (S, R, K)."""
-        return np.broadcast_to(self._values[key], (self.n,)).reshape(self.n, 1, 1)
+        """Shape (S, 1, 1): broadcasts against (S, R, K); read once per run."""
+        if key not in self._scalars:
+            value = np.broadcast_to(self._values[key], (self.n,)).reshape(self.n, 1, 1)
+            self._scalars[key] = value
+        return self._scalars[key]
 
     def dist(self, key: str) -> np.ndarray:
         """Shape (S, N_BANDS)."""
@@ -111,6 +125,7 @@ def compute_components(
     if base_k is None:
         raise ModelError("the scenarios passed to the model must include the baseline")
     window = np.stack([_window(s) for s in scenarios])  # (K, B)
+    below_t = np.stack([_below(s) for s in scenarios]).T  # (B, K)
     loonwaarde = BAND_MIDPOINTS / 100.0  # (B,)
 
     # Target group per source group, shape (S, R, 1, B), at base-year size.
@@ -154,30 +169,12 @@ def compute_components(
         axis=2,
     )
     is_quota = np.array([s.quota is not None for s in scenarios])
-    wage_subsidy_flag = np.array([lv.wage_cost_subsidy for lv in lev], dtype=float)
-    guidance_cost = np.concatenate(
-        [v.scalar(f"guidance_cost_{lv.guidance}") for lv in lev], axis=2
-    )  # (S, 1, K)
-    overhead_keys = {
-        "none": None,
-        "pps_department": "pps_overhead_per_place",
-        "werkbedrijf_management": "werkbedrijf_management_per_place",
-    }
-    overhead_cost = np.concatenate(
-        [
-            v.scalar(overhead_keys[lv.overhead])
-            if overhead_keys[lv.overhead]
-            else np.zeros((v.n, 1, 1))
-            for lv in lev
-        ],
-        axis=2,
-    )
     regular_flag = np.array([lv.regular_work is True for lv in lev], dtype=float)
     hours_factor = v.scalar("hours_per_week") / v.scalar("fulltime_hours")  # (S, 1, 1)
     base_year = inp.base_year
 
-    out: dict[str, list[np.ndarray]] = {name: [] for name in Components.names()}
-    for year in years:
+    out: dict[str, np.ndarray] = {}
+    for t, year in enumerate(years):
         growth = (1.0 + v.scalar("target_group_growth")) ** (year - base_year)  # (S, 1, 1)
         g = {name: arr * growth[..., None] for name, arr in groups.items()}  # (S, R, 1, B)
         n_total = g["bijstand"] + g["wsw"] + g["wajong"]
@@ -228,30 +225,47 @@ def compute_components(
 
         band_sum = partial(_band_sum, window_t=window_t, fill=fill, base_k=base_k)
 
-        placed_total = band_sum(n_flat, placed[:, :, base_k, :])
-        placed_bijstand = band_sum(g["bijstand"][:, :, 0, :], base_g["bijstand"])
-        lks_b = lks[:, :, 0, :]  # (S, 1, B)
-
-        wcs = band_sum(n_flat * lks_b, placed[:, :, base_k, :] * lks_b) * wage_subsidy_flag
-        # Baseline: only people from the bijstand get loonkostensubsidie from the municipality;
-        # Wsw has its own subsidy and working Wajongers are UWV's.
-        wcs[:, :, base_k] = (base_g["bijstand"] * lks_b).sum(-1)
-        operating = np.zeros_like(placed_total)
-        for k, lv in enumerate(lev):
-            if lv.operating_subsidy == "wsw":
-                operating[:, :, k] = (
-                    base_g["wsw"]
-                    if k == base_k
-                    else g["wsw"][:, :, 0, :] * window[k] * fill[:, :, k, None]
-                ).sum(-1) * v.scalar("wsw_cost_per_employee")[:, :, 0]
-            elif lv.operating_subsidy == "se_place":
-                operating[:, :, k] = placed_total[:, :, k] * v.scalar("se_place_subsidy")[:, :, 0]
-            elif lv.operating_subsidy == "werkbedrijf_deficit":
-                operating[:, :, k] = (placed[:, :, k, :] * deficit[:, :, 0, :]).sum(-1)
-        guidance = placed_total * guidance_cost
-        guidance[:, :, base_k] = placed_bijstand[:, :, base_k] * guidance_cost[:, :, base_k]
-        overhead = placed_total * overhead_cost
-        savings = placed_bijstand * saving
+        # Placed people per source group, plain and weighted by each band's loonkostensubsidie,
+        # and the werkbedrijf deficit: one stacked band sum, (7, S, R, K).
+        names = ("bijstand", "wsw", "wajong")
+        lks_b, deficit_b = lks[:, :, 0, :], deficit[:, :, 0, :]  # (S, 1, B)
+        flat = [g[name][:, :, 0, :] for name in names]
+        sums = band_sum(
+            np.stack([*flat, *(f * lks_b for f in flat), n_flat * deficit_b]),
+            np.stack(
+                [
+                    *(base_g[name] for name in names),
+                    *(base_g[name] * lks_b for name in names),
+                    placed[:, :, base_k, :] * deficit_b,
+                ]
+            ),
+        )
+        placed_total = sums[0] + sums[1] + sums[2]
+        placed_bijstand = sums[0]
+        prices = YearPrices(
+            bijstand_saving=saving,
+            wajong_saving=benefit_saving_per_person(
+                v.scalar("wajong_benefit_share") * wml,
+                wml,
+                hours_factor,
+                v.scalar("wajong_earnings_offset"),
+                1.0,
+            ),
+            bijstand_benefit=12.0 * norm * v.scalar("benefit_per_person_factor"),
+        )
+        costs = payer_costs(
+            lev,
+            base_k,
+            PlacedSums(
+                dict(zip(names, sums[:3], strict=True)),
+                dict(zip(names, sums[3:6], strict=True)),
+                sums[6],
+            ),
+            g["wsw"][:, :, 0, :].sum(-1)[..., None],
+            n_flat @ below_t,
+            prices,
+            v.scalar,
+        )
         value_b = loonwaarde * wage_cost * hours_factor  # (S, 1, B)
         production = band_sum(n_flat * value_b, placed[:, :, base_k, :] * value_b)
         regular = placed_total * regular_flag
@@ -270,11 +284,7 @@ def compute_components(
             "placed": placed,
             "placed_bijstand": placed_bijstand,
             "placed_regular": regular,
-            "wage_cost_subsidy": wcs,
-            "operating_subsidy": operating,
-            "guidance_cost": guidance,
-            "overhead_cost": overhead,
-            "benefit_savings": savings,
+            **costs,
             "production_value": production,
             "social_value": placed_total * v.scalar("social_value_per_placed"),
             "banenafspraak_jobs": placed_total * v.scalar("hours_per_week") / BANENAFSPRAAK_HOURS,
@@ -284,16 +294,19 @@ def compute_components(
         phase = 1.0 if horizon == base_year else (year - base_year) / (horizon - base_year)
         for name, arr in full.items():
             arr = np.asarray(arr, dtype=float)
-            if phase == 1.0:  # the scenario in full: the blend below would return ``arr``
-                out[name].append(arr)
+            if len(years) == 1 and phase == 1.0:
+                # One year in full (the wind tunnel, the uncertainty analysis): a view instead
+                # of a copy (the target group stays a read-only broadcast over the scenarios).
+                out[name] = arr[None]
                 continue
-            base = arr[:, :, base_k : base_k + 1]
-            out[name].append((1.0 - phase) * base + phase * arr)
-    # One year (the wind tunnel, the uncertainty analysis): views instead of copies (the
-    # target group stays a read-only broadcast over the scenarios).
-    return Components(
-        **{name: arrs[0][None] if len(arrs) == 1 else np.stack(arrs) for name, arrs in out.items()}
-    )
+            if name not in out:  # every year is written into one array: no stacking at the end
+                out[name] = np.empty((len(years), *arr.shape))
+            if phase == 1.0:  # the scenario in full: the blend below would return ``arr``
+                out[name][t] = arr
+                continue
+            np.multiply(arr, phase, out=out[name][t])
+            out[name][t] += (1.0 - phase) * arr[:, :, base_k : base_k + 1]
+    return Components(**out)
 
 
 def _band_sum(
@@ -303,21 +316,20 @@ def _band_sum(
     fill: np.ndarray,
     base_k: int,
 ) -> np.ndarray:
-    """Sum placed x weight over the bands, shape (S, R, K).
+    """Sum placed x weight over the bands, shape (S, R, K) (or (G, S, R, K) for a stack).
 
     For the scenarios, ``placed = N x window x fill``, so the band sum is ``(N x weight) @
     window.T x fill`` with ``weighted = N x weight`` (S, R, B); the baseline column is the band sum
     of ``base_weighted`` (S, R, B), its observed placements times the weight.
     """
     total = (weighted @ window_t) * fill
-    total[:, :, base_k] = base_weighted.sum(axis=-1)
+    total[..., base_k] = base_weighted.sum(axis=-1)
     return total
 
 
 def _grown(series_assumption, year: int, growth: np.ndarray) -> np.ndarray:
-    """Value of a series in ``year``, growing by ``growth`` (S, 1, 1) after its last date."""
-    last = max(series_assumption.value)
-    last_year = int(last[:4])
+    """Value of a series in ``year``: its sourced value, grown by ``growth`` after its last year."""
+    last_year = series_assumption.last_year
     if year <= last_year:
         return np.full_like(growth, series_assumption.series_value(year), dtype=float)
     anchor = series_assumption.series_value(last_year)

@@ -152,7 +152,12 @@ class Components:
     operating_subsidy: np.ndarray
     guidance_cost: np.ndarray
     overhead_cost: np.ndarray
+    fallback_cost: np.ndarray
+    dagbesteding_cost: np.ndarray
     benefit_savings: np.ndarray
+    net_cost_gemeente: np.ndarray
+    net_cost_rijk: np.ndarray
+    net_cost_uwv: np.ndarray
     production_value: np.ndarray
     social_value: np.ndarray
     banenafspraak_jobs: np.ndarray
@@ -235,34 +240,56 @@ def left_out(c: Components) -> np.ndarray:
     return np.clip(c.target_group - c.placed, 0.0, None)
 
 
-_component("wage_cost_subsidy")  # Loonkostensubsidie paid (EUR/year).
+_component("wage_cost_subsidy")  # Loonkostensubsidie paid, by gemeente and UWV (EUR/year).
 _component("operating_subsidy")  # Wsw, social-enterprise and werkbedrijf subsidies (EUR/year).
 _component("guidance_cost")  # Jobcoaching and supervision (EUR/year).
 _component("overhead_cost")  # PPS department and werkbedrijf management (EUR/year).
+_component("fallback_cost")  # Bijstand for ex-Wsw employees left without work (EUR/year).
+_component("dagbesteding_cost")  # Dagbesteding for people below the window (EUR/year).
+
+#: The payers whose net costs add up to the total, in the order reports show them.
+PAYERS = ("gemeente", "rijk", "uwv")
 
 
 def _gross(c: Components) -> np.ndarray:
-    return c.wage_cost_subsidy + c.operating_subsidy + c.guidance_cost + c.overhead_cost
+    return (
+        c.wage_cost_subsidy
+        + c.operating_subsidy
+        + c.guidance_cost
+        + c.overhead_cost
+        + c.fallback_cost
+        + c.dagbesteding_cost
+    )
 
 
 @indicator("gross_cost")
 def gross_cost(c: Components) -> np.ndarray:
-    """Sum of all municipal costs (EUR/year)."""
+    """Sum of all costs, of every payer (EUR/year)."""
     return _gross(c)
 
 
-_component("benefit_savings")  # Bijstand no longer paid (EUR/year).
+_component("benefit_savings")  # Bijstand and Wajong no longer paid (EUR/year).
 
 
 @indicator("net_cost")
 def net_cost(c: Components) -> np.ndarray:
-    """Gross cost minus benefit savings (EUR/year; negative is a net saving)."""
-    return _gross(c) - c.benefit_savings
+    """Return the gemeente's own net cost (EUR/year; negative is a net saving)."""
+    return c.net_cost_gemeente
+
+
+_component("net_cost_rijk")  # The Rijk's net cost: the Wsw subsidy (EUR/year).
+_component("net_cost_uwv")  # UWV's net cost: Wajong subsidy and guidance - benefit saved.
+
+
+@indicator("net_cost_total")
+def net_cost_total(c: Components) -> np.ndarray:
+    """Net cost of gemeente, Rijk and UWV together (EUR/year)."""
+    return sum(getattr(c, f"net_cost_{payer}") for payer in PAYERS)
 
 
 @indicator("net_cost_per_placed")
 def net_cost_per_placed(c: Components) -> np.ndarray:
-    """Net cost per placed person (EUR/person/year)."""
+    """Return the gemeente's net cost per placed person (EUR/person/year)."""
     return _ratio(net_cost(c), _total(c.placed))
 
 

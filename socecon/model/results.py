@@ -22,9 +22,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from socecon.definitions import MODEL_VERSION
 from socecon.exceptions import ModelError
 
 MODEL_NAME = "socecon"
+#: The ``model`` of an IAMC export: the model's name and its declared version (``socecon v2``).
+MODEL_LABEL = f"{MODEL_NAME} v{MODEL_VERSION}"
+#: The column a long-layout CSV export adds after :data:`LONG_COLUMNS`: the model version.
+VERSION_COLUMN = "model_version"
 #: Columns of the long table (:meth:`~socecon.model.core.ModelRun.to_frame`, :func:`run_model`),
 #: in order.
 LONG_COLUMNS = ["scenario", "region", "variable", "unit", "year", "value"]
@@ -162,7 +167,7 @@ def wide(
     )
 
 
-def to_iamc(frame: pd.DataFrame, model: str = MODEL_NAME) -> pd.DataFrame:
+def to_iamc(frame: pd.DataFrame, model: str = MODEL_LABEL) -> pd.DataFrame:
     """Return the long table in the IAMC layout (as read by pyam and other scenario tools).
 
     Parameters
@@ -170,7 +175,7 @@ def to_iamc(frame: pd.DataFrame, model: str = MODEL_NAME) -> pd.DataFrame:
     frame : pandas.DataFrame
         A long table from :func:`run_model`.
     model : str, optional
-        Value of the ``model`` column.
+        Value of the ``model`` column: the model's name and version by default.
 
     Returns
     -------
@@ -187,7 +192,10 @@ def to_iamc(frame: pd.DataFrame, model: str = MODEL_NAME) -> pd.DataFrame:
 
 
 def export(frame: pd.DataFrame, path: str | Path, layout: str = "long") -> Path:
-    """Write model results to CSV, in the long or the IAMC layout.
+    """Write model results to CSV, in the long or the IAMC layout, with the model version.
+
+    The IAMC layout names the model and its version in its ``model`` column (``socecon v2``);
+    the long layout adds a last column ``model_version``.
 
     Parameters
     ----------
@@ -203,7 +211,7 @@ def export(frame: pd.DataFrame, path: str | Path, layout: str = "long") -> Path:
     """
     if layout not in ("long", "iamc"):
         raise ModelError(f"unknown export layout {layout!r} (choose long or iamc)")
-    table = to_iamc(frame) if layout == "iamc" else frame
+    table = to_iamc(frame) if layout == "iamc" else frame.assign(**{VERSION_COLUMN: MODEL_VERSION})
     target = Path(path)
     tmp = target.with_name(f".{target.name}.tmp")
     table.to_csv(tmp, index=False, float_format="%.6g")

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from socecon import __version__
+from socecon.definitions import MODEL_VERSION
 from socecon.report.key_figures import KEY_FIGURES_MIMETYPE
 from socecon.report.navigation import add_navigation
 
@@ -192,10 +193,15 @@ def export_html(
         "socecon": {
             "title": title,
             "version": __version__,
+            "model_version": MODEL_VERSION,
             "bundle_marker": _BUNDLE_MARKER if bundle == "inline" else "",
             "bundle_src": BUNDLE_FILENAME if bundle == "shared" else "",
             "key_figures_mimetype": KEY_FIGURES_MIMETYPE,
-            "footer": footer or f"Rekenmodel versie {__version__}, gemaakt op {stamp}. Bron: CBS.",
+            "footer": footer
+            or (
+                f"Rekenmodel versie {MODEL_VERSION} (programmaversie {__version__}), gemaakt op "
+                f"{stamp}. Bron: CBS."
+            ),
         }
     }
     body, _ = render(resources=resources)

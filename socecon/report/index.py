@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from socecon import __version__
-from socecon.definitions import REGION_CODE
+from socecon.definitions import MODEL_VERSION, REGION_CODE
 from socecon.present.formats import format_value
 from socecon.report.export import TEMPLATES, write_atomic
 
@@ -114,8 +114,8 @@ def render_index(entries: Iterable[IndexEntry], *, title: str = INDEX_TITLE) -> 
         f"<th>Code</th>{head}"
         f"<th>Status</th></tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>\n"
         "</main>\n"
-        f'<footer class="socecon-footer">Rekenmodel versie {esc(__version__)}, gemaakt op {stamp}. '
-        "Bron: CBS.</footer>\n</body>\n</html>\n"
+        f'<footer class="socecon-footer">Rekenmodel versie {esc(MODEL_VERSION)} (programmaversie '
+        f"{esc(__version__)}), gemaakt op {stamp}. Bron: CBS.</footer>\n</body>\n</html>\n"
     )
 
 
@@ -150,6 +150,10 @@ def update_index(out_dir: str | Path, entries: Iterable[IndexEntry]) -> Path:
         rows[entry.code] = entry
     kept = [e for e in rows.values() if e.href is None or (out_dir / e.href).exists()]
     kept.sort(key=lambda e: (not e.code.startswith("GM"), e.name.lower(), e.code))
-    payload = {"version": __version__, "reports": [asdict(e) for e in kept]}
+    payload = {
+        "version": __version__,
+        "model_version": MODEL_VERSION,
+        "reports": [asdict(e) for e in kept],
+    }
     write_atomic(out_dir / INDEX_JSON, json.dumps(payload, indent=1, ensure_ascii=False) + "\n")
     return write_atomic(out_dir / INDEX_HTML, render_index(kept))

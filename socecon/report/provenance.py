@@ -21,7 +21,7 @@ from socecon.analysis.criteria import Goal
 from socecon.data.manifest import read_manifest, sha256_file
 from socecon.data.schema import ATTRIBUTION, LICENCE, default_data_dir
 from socecon.data.snapshot import CACHE_CLEARERS, input_hashes
-from socecon.definitions import DEFINITIONS_DIR
+from socecon.definitions import DEFINITIONS_DIR, MODEL_CHANGES, MODEL_VERSION
 from socecon.definitions.assumptions import load_assumptions
 from socecon.exceptions import SocEconError
 from socecon.present.formats import format_number, format_value
@@ -181,6 +181,19 @@ def parameter_rows(parameters: Mapping[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
+def model_version_text() -> str:
+    """Return the model's version as the colophon shows it (``versie 2 (programmaversie ...)``)."""
+    return f"versie {MODEL_VERSION} (programmaversie {__version__})"
+
+
+def changes_html() -> str:
+    """Return what changed against the previous model version, as a short Dutch list."""
+    if not MODEL_CHANGES:
+        return ""
+    items = "".join(f"<li>{esc(change.nl)}</li>" for change in MODEL_CHANGES)
+    return f"<p>Nieuw in versie {esc(MODEL_VERSION)} van het rekenmodel:</p><ul>{items}</ul>"
+
+
 def colophon(parameters: Mapping[str, Any], *, now: datetime | None = None) -> Any:
     """Return the colophon: a short table in words, the technical details folded away.
 
@@ -195,7 +208,8 @@ def colophon(parameters: Mapping[str, Any], *, now: datetime | None = None) -> A
     Returns
     -------
     IPython.display.HTML
-        A table with the version of the model, the date, the data and their licence, the CBS
+        A table with the version of the model (and of the program), what changed in this
+        version of the model, the date, the data and their licence, the CBS
         tables and the parameters in words; then a collapsed ``<details>`` with the git commit
         and the sha256 of every data file and declaration, for whoever wants to make the same
         report again.
@@ -203,7 +217,7 @@ def colophon(parameters: Mapping[str, Any], *, now: datetime | None = None) -> A
     now = now or datetime.now().astimezone()
     tables = "; ".join(f"{tid} ({title})" for tid, title in cbs_tables().items())
     rows = [
-        ("Rekenmodel", f"versie {__version__}"),
+        ("Rekenmodel", model_version_text()),
         ("Gemaakt op", now.strftime("%d-%m-%Y %H:%M")),
         ("Gegevens", f"{ATTRIBUTION} (open data, licentie {LICENCE})"),
         ("CBS-tabellen", tables),
@@ -214,6 +228,7 @@ def colophon(parameters: Mapping[str, Any], *, now: datetime | None = None) -> A
     return as_html(
         '<section class="socecon-colophon">'
         + html_table(["Onderdeel", "Waarde"], rows, numeric=[False, False])
+        + changes_html()
         + "<p>De scenario's komen uit de TNO-scenariostudie naar de sociale economie in 2020 "
         "(2010), opgesteld met Gilze en Rijen, ISD Midden-Langstraat, Smallingerland, Hengelo, "
         "Zutphen en Assen.</p>"

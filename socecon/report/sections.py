@@ -315,9 +315,14 @@ INDICATOR_ROWS = (
     "operating_subsidy",
     "guidance_cost",
     "overhead_cost",
+    "fallback_cost",
+    "dagbesteding_cost",
     "gross_cost",
     "benefit_savings",
     "net_cost",
+    "net_cost_rijk",
+    "net_cost_uwv",
+    "net_cost_total",
     "net_cost_per_placed",
     "sroi",
     "quota_compliance",
@@ -379,9 +384,13 @@ def indicator_table(frame: pd.DataFrame, region: str, year: int | None = None) -
     ]
     note = (
         '<p class="socecon-muted">Kosten en besparingen in euro per jaar, in prijzen van '
-        f"{year}. Netto kosten = bruto kosten min besparing op de bijstand (negatief: de "
-        "gemeente houdt geld over). SROI = maatschappelijke opbrengst per euro bruto kosten. "
-        "De quotumregeling geldt alleen in Regulier; de heffing betalen werkgevers.</p>"
+        f"{year}. Drie partijen betalen: de gemeente (bijstand, loonkostensubsidie en "
+        "begeleiding voor mensen uit de bijstand en de Wsw, dagbesteding, de eigen bijdrage aan "
+        "de Wsw), het Rijk (de Wsw-subsidie) en UWV (loonkostensubsidie, begeleiding en "
+        "uitkering van Wajongers). Netto kosten = kosten min wat een partij bespaart op "
+        "uitkeringen (negatief: die partij houdt geld over). SROI = maatschappelijke opbrengst "
+        "per euro bruto kosten. De quotumregeling geldt alleen in Regulier; de heffing betalen "
+        "werkgevers.</p>"
     )
     return as_html(html_table(header, rows) + note)
 
@@ -465,7 +474,7 @@ def key_figures(frame: pd.DataFrame, region: str, year: int | None = None) -> di
         if sid != "baseline" and sid in table.columns:
             figures[f"Geplaatst {year} ({name})"] = _whole(table.loc["placed", sid])
     if "regulier" in table.columns:
-        figures[f"Netto kosten per geplaatste {year} (Regulier, €)"] = _whole(
+        figures[f"Netto kosten gemeente per geplaatste {year} (Regulier, €)"] = _whole(
             table.loc["net_cost_per_placed", "regulier"]
         )
     return figures

@@ -49,6 +49,8 @@ SUMMARY_COLUMNS = (
     "left_out",
     "left_out_below",
     "net_cost",
+    "net_cost_rijk",
+    "net_cost_uwv",
     "net_cost_per_placed_p10",
     "net_cost_per_placed_p90",
 )
@@ -81,7 +83,8 @@ def summary_frame(
         Index: scenario ids in declaration order (the baseline first); columns
         :data:`SUMMARY_COLUMNS`: the Dutch name; people placed, participation (%), people left
         out and those of them with a loonwaarde below the scenario's window, and the net cost per
-        year (the same values as the indicator table); and, for the future scenarios, the
+        year of the gemeente, the Rijk and UWV (the same values as the indicator table); and, for
+        the future scenarios, the
         participation (%) and the net cost per placed person at the 10th and 90th percentile of
         the wind tunnel's reference option (the scenario without extra policy), so between them
         lie 8 of 10 computed futures. NaN where a figure does not apply.
@@ -104,6 +107,8 @@ def summary_frame(
             "left_out": indicators.loc["left_out", sid],
             "left_out_below": below,
             "net_cost": indicators.loc["net_cost", sid],
+            "net_cost_rijk": indicators.loc["net_cost_rijk", sid],
+            "net_cost_uwv": indicators.loc["net_cost_uwv", sid],
             "net_cost_per_placed_p10": (
                 np.nan if ranges is None else ranges["net_cost_per_placed_p10"]
             ),
@@ -168,14 +173,15 @@ def _left_out(futures: pd.DataFrame) -> str:
     )
 
 
-def _cost(futures: pd.DataFrame) -> str:
+def _cost(futures: pd.DataFrame, base: pd.Series) -> str:
     high, low = futures["net_cost"].idxmax(), futures["net_cost"].idxmin()
     text = (
-        "<strong>Kosten voor de gemeente.</strong> De netto kosten (de kosten min wat de "
-        "gemeente bespaart op de bijstand) zijn het hoogst in "
+        "<strong>Kosten voor de gemeente.</strong> Wat de gemeente zelf betaalt, min wat zij "
+        "bespaart op de bijstand, is het hoogst in "
         f"{esc(futures.loc[high, 'name'])}: {_euro(futures.loc[high, 'net_cost'])} per "
         f"jaar, en het laagst in {esc(futures.loc[low, 'name'])}: "
-        f"{_euro(futures.loc[low, 'net_cost'])} per jaar."
+        f"{_euro(futures.loc[low, 'net_cost'])} per jaar. Nu (basisjaar) is dat "
+        f"{_euro(base['net_cost'])} per jaar."
     )
     row = futures.loc[high]
     if not is_missing(row["net_cost_per_placed_p10"]):
@@ -185,7 +191,20 @@ def _cost(futures: pd.DataFrame) -> str:
             + _range(row["net_cost_per_placed_p10"], row["net_cost_per_placed_p90"], _euro)
             + " per jaar."
         )
-    return text
+    uwv = row["net_cost_uwv"]
+    uwv_text = (
+        f"Omdat Wajongers werken, bespaart UWV in {esc(row['name'])} per saldo "
+        f"{_euro(-uwv)} per jaar."
+        if uwv < 0
+        else f"Voor het werk van Wajongers betaalt UWV in {esc(row['name'])} per saldo "
+        f"{_euro(uwv)} per jaar."
+    )
+    return text + (
+        " <strong>Rijk en UWV.</strong> Het Rijk betaalt nu de sociale werkvoorziening: "
+        f"{_euro(base['net_cost_rijk'])} per jaar; in de toekomstbeelden nemen andere "
+        f"regelingen die plaats in. {uwv_text} De tabel hieronder zet de drie betalers naast "
+        "elkaar."
+    )
 
 
 def _policy(tunnel: pd.DataFrame) -> str:
@@ -251,6 +270,8 @@ def _key_table(table: pd.DataFrame, year: int) -> str:
             _span(r.participation_p10, r.participation_p90),
             _people(r.left_out),
             _euro(r.net_cost),
+            _euro(r.net_cost_rijk),
+            _euro(r.net_cost_uwv),
         ]
         for r in table.itertuples()
     ]
@@ -260,11 +281,13 @@ def _key_table(table: pd.DataFrame, year: int) -> str:
             f"Aan het werk ({year})",
             "Deelname in 8 van de 10 toekomsten",
             "Buiten de boot",
-            "Netto kosten per jaar",
+            "Netto kosten gemeente per jaar",
+            "Rijk per jaar",
+            "UWV per jaar",
         ],
         rows,
         caption="Kerncijfers",
-        numeric=[False, True, True, True, True],
+        numeric=[False, True, True, True, True, True, True],
     )
 
 
@@ -313,7 +336,7 @@ def summary_html(
         items = [
             _at_work(futures, base, base_year, year),
             _left_out(futures),
-            _cost(futures),
+            _cost(futures, base),
             _policy(tunnel),
         ]
     items.append(_hindcast())
@@ -323,6 +346,7 @@ def summary_html(
         f'<h2 id="{SUMMARY_ID}">Samenvatting</h2><p>{lead}</p><ul>{body}</ul>'
         + _key_table(table, year)
         + '<p class="socecon-muted">Bron: CBS; bewerking in dit rapport. Een streepje: geen '
-        "bandbreedte (het basisjaar is gemeten, niet doorgerekend). De hoofdstukken hieronder "
-        "leggen elk cijfer uit.</p></section>"
+        "bandbreedte (het basisjaar is gemeten, niet doorgerekend). Netto kosten zijn kosten "
+        "min besparing op uitkeringen; een min-teken betekent dat die partij geld overhoudt. "
+        "De hoofdstukken hieronder leggen elk cijfer uit.</p></section>"
     )

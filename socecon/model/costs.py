@@ -1,0 +1,171 @@
+"""Costs and savings per payer: the gemeente, the Rijk and UWV.
+
+:func:`payer_costs` turns one year's placements (per source group: bijstand, Wsw, Wajong) and
+prices into the cost components of :class:`~socecon.model.indicators.Components`, each booked to
+the payer who bears it. The conventions (declared with the shares in ``assumptions.yaml``,
+explained in the README, section "Costs per payer"):
+
+* **gemeente**: loonkostensubsidie and guidance for people placed from the bijstand or the Wsw,
+  social-enterprise place subsidies, the werkbedrijf deficit, PPS and werkbedrijf overhead,
+  dagbesteding, its own supplement to the Wsw (``wsw_municipal_share``) and the bijstand of
+  ex-Wsw employees left without work (``wsw_fallback_bijstand_share``); it saves the bijstand of
+  people placed from it. Bijstand and loonkostensubsidie are paid from the BUIG budget, which the
+  Rijk fixes in advance: the gemeente keeps what it saves and pays what it overspends, so the
+  marginal euro is the gemeente's.
+* **Rijk**: the Wsw subsidy (through the gemeente's integratie-uitkering) for Wsw employees at
+  work in the Wsw, minus the gemeente's supplement. Where a scenario replaces the Wsw, the Rijk no
+  longer pays it.
+* **UWV**: wage cost subsidy and guidance for Wajongers at work, in the baseline and in every
+  scenario alike; it saves the part of the Wajong benefit that their earnings replace.
+
+Every amount is a cost (>= 0) except the savings; the net cost of a payer is its costs minus its
+savings, and the three payers' net costs add up to the total.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from socecon.definitions.levers import Levers
+
+
+@dataclass(frozen=True)
+class PlacedSums:
+    """One year's placements summed over the bands, ``(S, R, K)`` each.
+
+    Attributes
+    ----------
+    placed : dict of str to numpy.ndarray
+        Placed people per source group (``bijstand``, ``wsw``, ``wajong``).
+    lks : dict of str to numpy.ndarray
+        Their loonkostensubsidie per group, at the legal amount for each band (before the
+        scenario's choice whether it uses the subsidy).
+    deficit : numpy.ndarray
+        The werkbedrijf deficit of everybody placed.
+    """
+
+    placed: dict[str, np.ndarray]
+    lks: dict[str, np.ndarray]
+    deficit: np.ndarray
+
+
+@dataclass(frozen=True)
+class YearPrices:
+    """One year's amounts per person, shape ``(S, 1, 1)``.
+
+    Attributes
+    ----------
+    bijstand_saving, wajong_saving : numpy.ndarray
+        Benefit saved per placed person from the bijstand / the Wajong.
+    bijstand_benefit : numpy.ndarray
+        Bijstand paid per person per year.
+    """
+
+    bijstand_saving: np.ndarray
+    wajong_saving: np.ndarray
+    bijstand_benefit: np.ndarray
+
+
+def payer_costs(
+    lev: Sequence[Levers],
+    base_k: int,
+    sums: PlacedSums,
+    wsw_total: np.ndarray,
+    below_window: np.ndarray,
+    prices: YearPrices,
+    scalar: Callable[[str], np.ndarray],
+) -> dict[str, np.ndarray]:
+    """Return the cost components of one year, shape ``(S, R, K)`` each.
+
+    Parameters
+    ----------
+    lev : sequence of Levers
+        The levers of each computed scenario.
+    base_k : int
+        Index of the baseline among the scenarios.
+    sums : PlacedSums
+        Placed people per source group and their subsidy and deficit.
+    wsw_total : numpy.ndarray
+        Wsw employees in the target group, ``(S, R, 1)``.
+    below_window : numpy.ndarray
+        Target group with a loonwaarde below each scenario's window, ``(S, R, K)``.
+    prices : YearPrices
+    scalar : callable
+        An assumption by id, shape ``(S, 1, 1)``.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        The totals over payers (``wage_cost_subsidy``, ``operating_subsidy``, ``guidance_cost``,
+        ``overhead_cost``, ``fallback_cost``, ``dagbesteding_cost``, ``benefit_savings``) and the
+        net cost of each payer (``net_cost_gemeente``, ``net_cost_rijk``, ``net_cost_uwv``).
+    """
+    placed = sums.placed
+    placed_total = placed["bijstand"] + placed["wsw"] + placed["wajong"]
+    subsidised = np.array([lv.wage_cost_subsidy for lv in lev], dtype=float)
+    lks = {g: sums.lks[g] * subsidised for g in placed}
+    lks["wsw"][:, :, base_k] = 0.0  # Wsw employees have the Wsw subsidy instead
+    guidance_rate = np.concatenate([scalar(f"guidance_cost_{lv.guidance}") for lv in lev], axis=2)
+    guidance = {g: placed[g] * guidance_rate for g in placed}
+    guidance["wsw"][:, :, base_k] = 0.0  # guidance in the Wsw is part of the Wsw subsidy
+
+    wsw_cost = np.zeros_like(placed_total)
+    municipal_operating = np.zeros_like(placed_total)
+    overhead = np.zeros_like(placed_total)
+    overhead_ids = {
+        "pps_department": "pps_overhead_per_place",
+        "werkbedrijf_management": "werkbedrijf_management_per_place",
+    }
+    for k, lv in enumerate(lev):
+        if lv.operating_subsidy == "wsw":
+            wsw_cost[:, :, k] = placed["wsw"][:, :, k] * scalar("wsw_cost_per_employee")[:, :, 0]
+        elif lv.operating_subsidy == "se_place":
+            place_subsidy = scalar("se_place_subsidy")[..., 0]
+            municipal_operating[:, :, k] = placed_total[:, :, k] * place_subsidy
+        elif lv.operating_subsidy == "werkbedrijf_deficit":
+            municipal_operating[:, :, k] = sums.deficit[:, :, k]
+        if lv.overhead in overhead_ids:
+            overhead[:, :, k] = placed_total[:, :, k] * scalar(overhead_ids[lv.overhead])[..., 0]
+    wsw_gemeente = wsw_cost * scalar("wsw_municipal_share")
+    wsw_rijk = wsw_cost - wsw_gemeente
+
+    left_out_wsw = np.clip(wsw_total - placed["wsw"], 0.0, None)
+    fallback = left_out_wsw * scalar("wsw_fallback_bijstand_share") * prices.bijstand_benefit
+    offers = np.array([lv.dagbesteding for lv in lev], dtype=float)
+    dagbesteding = (
+        below_window
+        * scalar("dagbesteding_share")
+        * scalar("dagbesteding_cost_per_person")
+        * offers
+    )
+    saving_gemeente = placed["bijstand"] * prices.bijstand_saving
+    saving_uwv = placed["wajong"] * prices.wajong_saving
+
+    gemeente = (
+        lks["bijstand"]
+        + lks["wsw"]
+        + guidance["bijstand"]
+        + guidance["wsw"]
+        + municipal_operating
+        + wsw_gemeente
+        + overhead
+        + fallback
+        + dagbesteding
+        - saving_gemeente
+    )
+    uwv = lks["wajong"] + guidance["wajong"] - saving_uwv
+    return {
+        "wage_cost_subsidy": lks["bijstand"] + lks["wsw"] + lks["wajong"],
+        "operating_subsidy": municipal_operating + wsw_cost,
+        "guidance_cost": guidance["bijstand"] + guidance["wsw"] + guidance["wajong"],
+        "overhead_cost": overhead,
+        "fallback_cost": fallback,
+        "dagbesteding_cost": dagbesteding,
+        "benefit_savings": saving_gemeente + saving_uwv,
+        "net_cost_gemeente": gemeente,
+        "net_cost_rijk": wsw_rijk,
+        "net_cost_uwv": uwv,
+    }
