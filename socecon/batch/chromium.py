@@ -24,6 +24,9 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import websocket  # websocket-client
+from tqdm import tqdm
+
 from socecon.exceptions import ReportError
 from socecon.report.export import write_atomic
 
@@ -138,8 +141,6 @@ class Chromium:
         self.events: list[dict] = []
 
     def _connect(self) -> Any:
-        import websocket  # websocket-client; only needed when a browser is driven
-
         active = Path(self.profile) / "DevToolsActivePort"
         deadline = time.monotonic() + self.timeout
         port = None
@@ -316,8 +317,6 @@ def print_reports(
         The pages that could not be printed, each with the reason; empty when all were printed.
         After a failure the browser is started afresh for the next page.
     """
-    from tqdm import tqdm
-
     failures: list[tuple[Path, str]] = []
     browser: Chromium | None = None
     try:

@@ -1,25 +1,32 @@
-"""``socecon run --pdf``: real reports printed to A4 PDFs by headless Chromium, read by pypdf.
+"""Reports on paper and taken along: ``socecon run --pdf`` and the CSV downloads of the tables.
 
-The slow test runs the real report notebook for Zutphen and ISD Midden-Langstraat (a municipality
-and a group) through the command line and reads the PDFs' text: A4 pages, a page count in a stated
-range, the summary on page 1, every section, and every assumption's label and source (nothing cut
-off). The fast test checks that a missing browser is one message and a non-zero exit, before any
-report starts.
+The slow tests run the real report notebook for Zutphen and ISD Midden-Langstraat (a municipality
+and a group) through the command line with ``--pdf``. They read the PDFs' text with pypdf (A4
+pages, a page count in a stated range, the summary on page 1, every section on a new page, every
+assumption's label and source: nothing cut off), and open the HTML in headless Chromium with the
+network off to fetch every table's CSV download and compare it with the table shown. The fast
+tests check the CSV text itself (quoting, formulas, markup) and that a missing browser is one
+message and a non-zero exit, before any report starts.
 """
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import re
 import subprocess
 import sys
+from urllib.parse import unquote
 
 import pytest
+from cdp import Browser  # tests/cdp.py
 from pypdf import PdfReader
 
-from socecon.batch.chromium import CHROMIUM_ENV, find_chromium
+from socecon.batch.chromium import CHARTS_DRAWN, CHROMIUM_ENV, find_chromium
 from socecon.cli import main
-from socecon.report.tables import assumption_rows
+from socecon.report.downloads import DOWNLOAD_CLASS, csv_text, download_link
+from socecon.report.tables import assumption_rows, html_table
 
 #: A4 in PostScript points (210 x 297 mm), as Chromium writes it.
 A4 = (595.0, 842.0)
@@ -91,3 +98,62 @@ def test_pdf_without_chromium_is_one_message_and_writes_nothing(tmp_path, monkey
     assert err.count("\n") == 0, err
     assert "--pdf needs headless Chromium" in err and "no-such-browser" in err
     assert not out.exists()
+
+
+#: Every CSV link of the page, its table as shown (text of each cell) and the file it downloads.
+DOWNLOADS = """(async () => {
+  const out = [];
+  for (const a of document.querySelectorAll('p.%s a')) {
+    const table = a.parentElement.previousElementSibling;
+    const shown = [...table.querySelectorAll('tr')]
+      .map(tr => [...tr.children].map(cell => cell.textContent));
+    const response = await fetch(a.href);
+    out.push({name: a.getAttribute('download'), href: a.href.slice(0, 40), shown,
+              text: await response.text()});
+  }
+  return out;
+})()""" % DOWNLOAD_CLASS
+
+
+def _rows(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=";"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("code", ["GM0301", "isd_midden_langstraat"])
+def test_every_table_downloads_as_the_csv_of_what_it_shows(printed, code):
+    browser = Browser(find_chromium())
+    try:
+        browser.open((printed / f"{code}.html").resolve().as_uri())
+        browser.wait_for(CHARTS_DRAWN)
+        downloads = browser.evaluate(DOWNLOADS, await_promise=True)
+        assert browser.errors() == []
+    finally:
+        browser.close()
+    page = (printed / f"{code}.html").read_text(encoding="utf-8")
+    tables = page.count('<table class="socecon-table')
+    # every table has its download, except the two of the colophon (versions and checksums)
+    assert len(downloads) == tables - 2 >= 8
+    for download in downloads:
+        assert download["href"].startswith("data:text/csv;charset=utf-8,%EF%BB%BF")
+        assert re.fullmatch(r"[a-z0-9-]+\.csv", download["name"]), download["name"]
+        assert _rows(download["text"]) == download["shown"], download["name"]
+    names = [d["name"] for d in downloads]
+    assert "kerncijfers.csv" in names and "aanname.csv" in names
+
+
+def test_csv_is_dutch_quoted_and_never_markup():
+    header = ["Gemeente", "Waarde"]
+    rows = [["A;B", "1.234,5"], ['Zeg "hoi"', "€ 5.417"], ["<script>x</script>", "=1+1"]]
+    text = csv_text(header, rows)
+    assert text.startswith("\ufeff") and text.endswith("\r\n")
+    assert _rows(text) == [header, rows[0], rows[1], ["<script>x</script>", "'=1+1"]]
+    link = download_link(header, rows, 'Kern "cijfers" <b>')
+    href = re.search(r'href="([^"]*)"', link).group(1)
+    payload = href.split(",", 1)[1]
+    assert not set("<>'\";& ") & set(payload)
+    assert unquote(payload) == text
+    assert 'download="kern-cijfers-b.csv"' in link
+    table = html_table(header, rows, caption="Kern")
+    assert table.endswith(download_link(header, rows, "Kern"))
+    assert DOWNLOAD_CLASS not in html_table(header, rows, download=False)
