@@ -103,7 +103,7 @@ def test_pdf_without_chromium_is_one_message_and_writes_nothing(tmp_path, monkey
 #: Every CSV link of the page, its table as shown (text of each cell) and the file it downloads.
 DOWNLOADS = """(async () => {
   const out = [];
-  for (const a of document.querySelectorAll('p.%s a')) {
+  for (const a of document.querySelectorAll('p.DOWNLOAD_CLASS a')) {
     const table = a.parentElement.previousElementSibling;
     const shown = [...table.querySelectorAll('tr')]
       .map(tr => [...tr.children].map(cell => cell.textContent));
@@ -112,7 +112,7 @@ DOWNLOADS = """(async () => {
               text: await response.text()});
   }
   return out;
-})()""" % DOWNLOAD_CLASS
+})()""".replace("DOWNLOAD_CLASS", DOWNLOAD_CLASS)
 
 
 def _rows(text: str) -> list[list[str]]:

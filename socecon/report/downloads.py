@@ -44,7 +44,7 @@ def csv_text(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> str:
     Returns
     -------
     str
-        The file's text, starting with ``"\\ufeff"``.
+        The file's text, starting with the byte order mark (U+FEFF).
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", quotechar='"', lineterminator="\r\n")
