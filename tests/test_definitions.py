@@ -333,6 +333,13 @@ def _break_windtunnel(doc):
     ]
 
 
+def _break_peers(doc):
+    doc["count"] = 0
+    del doc["characteristics"][0]["column"]
+    doc["characteristics"][1]["scale"] = -1
+    return ["count: must be at least 1", "missing field 'column'", "scale must be positive"]
+
+
 BREAKERS = {
     "scenarios.yaml": _break_scenarios,
     "measures.yaml": _break_measures,
@@ -348,6 +355,7 @@ BREAKERS = {
     "corop_2015.yaml": _break_corop,
     "cbs_tables.yaml": _break_cbs_tables,
     "windtunnel.yaml": _break_windtunnel,
+    "peers.yaml": _break_peers,
 }
 
 

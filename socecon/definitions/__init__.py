@@ -19,6 +19,7 @@ problem by file and item before raising one :class:`~socecon.exceptions.Definiti
 ``windtunnel.yaml``     wind-tunnel criteria settings, verdict labels (:mod:`~.windtunnel`)
 ``corop_2015.yaml``     COROP regions of the 2015 municipalities (:mod:`~.corop`)
 ``cbs_tables.yaml``     the CBS tables and columns socecon reads (:mod:`~.cbs_tables`)
+``peers.yaml``          the rule for comparable municipalities (:mod:`~.peers`)
 ======================  =====================================================================
 
 This module is the face of the layer: :func:`load_definitions` validates all files of a folder
@@ -92,6 +93,7 @@ from socecon.definitions.scenarios import (
     parse_scenarios,
     scalar_defaults,
 )
+from socecon.definitions.peers import PEERS_FILE, PeerRule, load_peers, parse_peers
 from socecon.definitions.schema import DEFINITIONS_DIR, Problems, raise_problems, read_yaml
 from socecon.definitions.units import UNITS_FILE, Units, load_units, parse_units
 from socecon.definitions.windtunnel import (
@@ -205,6 +207,7 @@ class Definitions:
     corop: Mapping[str, tuple[str, str]] | None = None
     cbs_tables: CBSTables | None = None
     windtunnel: WindTunnelSettings | None = None
+    peers: PeerRule | None = None
 
     def scenario(self, scenario_id: str) -> Scenario:
         """Return the scenario with ``scenario_id``.
@@ -292,6 +295,7 @@ def _load_default() -> Definitions:
             corop=MappingProxyType(load_corop()),
             cbs_tables=load_cbs_tables(),
             windtunnel=load_windtunnel(),
+            peers=load_peers(),
         )
         problems = Problems(CONVENTIONS_FILE)
         _check_conventions(defs, problems)
@@ -350,6 +354,7 @@ def _load(directory: Path) -> Definitions:
         corop=_frozen(parse(COROP_FILE, parse_corop)),
         cbs_tables=parse(CBS_TABLES_FILE, parse_cbs_tables),
         windtunnel=parse(WINDTUNNEL_FILE, parse_windtunnel),
+        peers=parse(PEERS_FILE, parse_peers),
     )
     _check_conventions(defs, conventions_problems)
     raise_problems(directory, collected)

@@ -1,9 +1,10 @@
-"""All municipalities at once: tables, peers of similar size, and the hindcast of 2020.
+"""All municipalities at once: tables, comparable municipalities, and the hindcast of 2020.
 
 The building blocks of ``notebooks/overview.ipynb``: the model for every municipality at the
 horizon, a Dutch table per indicator and scenario, the participating municipalities against the
-municipalities closest to them in population, and what actually happened by 2020 (declared in
-``definitions/hindcast.yaml``, from the domain research) held against the model's national result.
+municipalities most like them (the reports' declared rule), and what actually happened by 2020
+(declared in ``definitions/hindcast.yaml``, from the domain research) held against the model's
+national result.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from socecon.analysis.peers import peer_codes
 from socecon.data.snapshot import snapshot_wide
 from socecon.definitions import BASE_YEAR, DEFAULT_HORIZON, NATIONAL_CODE
 from socecon.definitions.hindcast import load_hindcast
@@ -123,9 +125,13 @@ def peers(
     variable: str,
     scenario: str,
     municipalities: Sequence[str] | None = None,
-    n: int = 10,
+    n: int | None = None,
 ) -> pd.DataFrame:
-    """Compare each participating municipality with the ``n`` closest to it in population.
+    """Compare each participating municipality with its comparable municipalities.
+
+    The peers are chosen by the one declared rule of the reports
+    (:func:`socecon.analysis.peers.peer_codes`, ``definitions/peers.yaml``: size, bijstand
+    density and jobs per inhabitant of working age).
 
     Parameters
     ----------
@@ -135,8 +141,8 @@ def peers(
         Indicator and scenario ids.
     municipalities : sequence of str, optional
         Codes; the participating municipalities by default.
-    n : int
-        Number of peers (municipalities of similar size, by 2015 population).
+    n : int, optional
+        Number of peers; the declared ``count`` by default.
 
     Returns
     -------
@@ -151,8 +157,7 @@ def peers(
     values = values.set_index(values["region"].astype(str))["value"]
     out = []
     for code in codes:
-        distance = (population - population[code]).abs().drop(code).sort_values(kind="stable")
-        for member in [code, *distance.index[:n]]:
+        for member in [code, *peer_codes(code, n)]:
             out.append(
                 {
                     "gemeente": region_name(member),
@@ -197,7 +202,7 @@ def peer_summary(table: pd.DataFrame, variable: str) -> pd.DataFrame:
 
 
 def peer_chart(table: pd.DataFrame, variable: str, scenario: str) -> alt.LayerChart:
-    """Dots: each participating municipality (coloured) among its peers of similar size (grey).
+    """Dots: each participating municipality (coloured) among its comparable ones (grey).
 
     Returns
     -------
@@ -224,7 +229,7 @@ def peer_chart(table: pd.DataFrame, variable: str, scenario: str) -> alt.LayerCh
         height=28 * table["vergelijkbaar_met"].nunique(),
         title={
             "text": f"Deelnemende gemeenten tussen vergelijkbare gemeenten ({name})",
-            "subtitle": "Grijs: de tien gemeenten die qua inwonertal (2015) het dichtst bij liggen",
+            "subtitle": "Grijs: de vergelijkbare gemeenten (inwoners, bijstand en banen in 2015)",
         },
     )
 
