@@ -78,6 +78,7 @@ from socecon.definitions.indicators import (
 )
 from socecon.definitions.levers import LEVERS_FILE, Levers, load_levers, parse_levers
 from socecon.definitions.options import OPTIONS_FILE, Option, load_options, parse_options
+from socecon.definitions.peers import PEERS_FILE, PeerRule, load_peers, parse_peers
 from socecon.definitions.scenarios import (
     MEASURES_FILE,
     SCENARIO_KINDS,
@@ -93,7 +94,6 @@ from socecon.definitions.scenarios import (
     parse_scenarios,
     scalar_defaults,
 )
-from socecon.definitions.peers import PEERS_FILE, PeerRule, load_peers, parse_peers
 from socecon.definitions.schema import DEFINITIONS_DIR, Problems, raise_problems, read_yaml
 from socecon.definitions.units import UNITS_FILE, Units, load_units, parse_units
 from socecon.definitions.windtunnel import (
