@@ -366,7 +366,7 @@ def _frozen(mapping: Mapping | None) -> Mapping | None:
 
 
 def _check_conventions(defs: Definitions, problems: Problems) -> None:
-    """Cross-check the conventions against the groups (default group) and units (year)."""
+    """Cross-check the conventions against the groups (default group) and the scenarios."""
     conventions = defs.conventions
     if conventions is None:
         return
@@ -379,3 +379,6 @@ def _check_conventions(defs: Definitions, problems: Problems) -> None:
         for gid in defs.groups:
             if gid.startswith("LD") and not pattern.match(gid):
                 problems.add("region_codes", f"no kind matches the landsdeel {gid!r}")
+    for scenario in defs.scenarios:
+        if scenario.id not in conventions.chart_colors:
+            problems.add("chart_colors", f"no colour for the scenario {scenario.id!r}")

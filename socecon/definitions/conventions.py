@@ -1,8 +1,8 @@
 """Conventions of the study, declared once in ``conventions.yaml``.
 
 The national region code and name, the base year, the default and maximum horizon, the default
-group, the code pattern of every kind of region, the environment variable of the batch report and
-the resource limits (:class:`Limits`).
+group, the code pattern of every kind of region, the environment variable of the batch report,
+the resource limits (:class:`Limits`) and the colours of the charts (Okabe-Ito).
 :mod:`socecon.definitions` exports them as constants (``NATIONAL_CODE``, ``DEFAULT_HORIZON``, ...).
 """
 
@@ -62,6 +62,7 @@ class Conventions:
     region_codes: Mapping[str, str]
     report_environment: str
     limits: Limits
+    chart_colors: Mapping[str, str]
 
     @property
     def region_kinds(self) -> dict[str, re.Pattern[str]]:
@@ -134,6 +135,13 @@ def parse_conventions(doc: Any, problems: Problems) -> Conventions | None:
     if env and not re.fullmatch(r"[A-Z][A-Z0-9_]*", env):
         problems.add("report_environment", f"not an environment variable name: {env!r}")
     limits = _limits(doc.get("limits"), problems)
+    colors = doc.get("chart_colors")
+    if not isinstance(colors, dict) or not colors:
+        problems.add("chart_colors", "expected a mapping of scenario id or role to '#rrggbb'")
+        colors = {}
+    for name, color in colors.items():
+        if not isinstance(color, str) or not re.fullmatch(r"#[0-9A-Fa-f]{6}", color):
+            problems.add(f"chart_colors.{name}", f"color must be '#rrggbb', got {color!r}")
     if problems:
         return None
     return Conventions(
@@ -146,6 +154,7 @@ def parse_conventions(doc: Any, problems: Problems) -> Conventions | None:
         MappingProxyType(dict(codes)),
         env,
         limits,  # type: ignore[arg-type]
+        MappingProxyType(dict(colors)),
     )
 
 

@@ -116,6 +116,8 @@ def spread_chart(frame: pd.DataFrame, variable: str) -> alt.Chart:
             width=420,
             height=260,
             title=f"{figures.indicator_label(variable)}: spreiding over alle gemeenten",
+            description=f"Doosdiagram per scenario: hoe {figures.indicator_label(variable, True)}"
+            " over alle gemeenten verdeeld is (laagste, kwartielen, mediaan, hoogste).",
         )
     )
 
@@ -219,9 +221,14 @@ def peer_chart(table: pd.DataFrame, variable: str, scenario: str) -> alt.LayerCh
             alt.Tooltip("waarde:Q", title=figures.indicator_label(variable), format=",.1f"),
         ],
     )
-    others = base.transform_filter("!datum.is_zelf").mark_circle(size=60, color="#b0b0b0")
+    others = base.transform_filter("!datum.is_zelf").mark_circle(
+        size=60, color=figures.CHART_COLORS["other"]
+    )
     own = base.transform_filter("datum.is_zelf").mark_point(
-        shape="diamond", filled=True, size=160, color=figures.SCENARIO_COLORS.get(scenario, "#333")
+        shape="diamond",
+        filled=True,
+        size=160,
+        color=figures.SCENARIO_COLORS.get(scenario, figures.CHART_COLORS["other"]),
     )
     name = figures.scenario_label(scenario)
     return alt.layer(others, own).properties(
@@ -231,6 +238,8 @@ def peer_chart(table: pd.DataFrame, variable: str, scenario: str) -> alt.LayerCh
             "text": f"Deelnemende gemeenten tussen vergelijkbare gemeenten ({name})",
             "subtitle": "Grijs: de vergelijkbare gemeenten (inwoners, bijstand en banen in 2015)",
         },
+        description=f"Per deelnemende gemeente een ruit voor haar eigen waarde in {name} en "
+        "grijze punten voor de vergelijkbare gemeenten, op dezelfde schaal.",
     )
 
 
