@@ -227,7 +227,13 @@ def _break_conventions(doc):
     del doc["default_group"]
     doc["national"]["code"] = 1
     doc["default_horizon"], doc["max_horizon"] = 2040, 2030
-    return ["missing field 'default_group'", "national: field 'code' must be", "need base_year <"]
+    doc["chart_colors"]["regulier"] = "orange"
+    return [
+        "missing field 'default_group'",
+        "national: field 'code' must be",
+        "need base_year <",
+        "chart_colors.regulier: color must be '#rrggbb'",
+    ]
 
 
 def _break_levers(doc):

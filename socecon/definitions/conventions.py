@@ -139,9 +139,9 @@ def parse_conventions(doc: Any, problems: Problems) -> Conventions | None:
     if not isinstance(colors, dict) or not colors:
         problems.add("chart_colors", "expected a mapping of scenario id or role to '#rrggbb'")
         colors = {}
-    for name, color in colors.items():
+    for role, color in colors.items():
         if not isinstance(color, str) or not re.fullmatch(r"#[0-9A-Fa-f]{6}", color):
-            problems.add(f"chart_colors.{name}", f"color must be '#rrggbb', got {color!r}")
+            problems.add(f"chart_colors.{role}", f"color must be '#rrggbb', got {color!r}")
     if problems:
         return None
     return Conventions(
