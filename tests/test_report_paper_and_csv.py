@@ -17,6 +17,7 @@ import io
 import re
 import subprocess
 import sys
+import time
 from urllib.parse import unquote
 
 import pytest
@@ -121,15 +122,23 @@ def _rows(text: str) -> list[list[str]]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("code", ["GM0301", "isd_midden_langstraat"])
-def test_every_table_downloads_as_the_csv_of_what_it_shows(printed, code):
+def test_every_table_downloads_as_the_csv_of_what_it_shows(printed, code, tmp_path):
     browser = Browser(find_chromium())
     try:
         browser.open((printed / f"{code}.html").resolve().as_uri())
         browser.wait_for(CHARTS_DRAWN)
         downloads = browser.evaluate(DOWNLOADS, await_promise=True)
         assert browser.errors() == []
+        # a click on the first link saves the file, as a reader's browser would
+        browser.call("Page.setDownloadBehavior", behavior="allow", downloadPath=str(tmp_path))
+        browser.evaluate(f"document.querySelector('p.{DOWNLOAD_CLASS} a').click()")
+        saved = tmp_path / downloads[0]["name"]
+        deadline = time.monotonic() + 30
+        while not saved.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
     finally:
         browser.close()
+    assert saved.read_bytes() == ("\ufeff" + downloads[0]["text"]).encode("utf-8")
     page = (printed / f"{code}.html").read_text(encoding="utf-8")
     tables = page.count('<table class="socecon-table')
     # every table has its download, except the two of the colophon (versions and checksums)
