@@ -102,3 +102,11 @@ def test_a_broken_rule_is_one_message_naming_every_problem(tmp_path):
     assert "count: must be at least 1" in message
     assert "scale must be positive" in message
     assert "missing field 'label'" in message and "missing field 'column'" in message
+
+
+def test_a_municipality_without_a_target_group_gets_dashes_not_an_error():
+    frame = run_model("GM0277", horizon=2020)  # Rozendaal: no bijstand, Wsw or Wajong
+    page = peer_comparison(frame, "GM0277", 2020).data
+    own = re.findall(r'<tr class="socecon-own">(.*?)</tr>', page)
+    assert len(own) == 3 and "Rozendaal" in own[1]
+    assert own[1].count(">–<") == 5  # no participation in any scenario

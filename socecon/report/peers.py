@@ -120,9 +120,10 @@ def result_rows(
     unit = {d.id: d.unit for d in load_indicator_definitions()}[variable]
     both = pd.concat([frame[frame["region"] == region], peer_frame], ignore_index=True)
     both = both[both["year"] == year]
-    table = results.wide(both, variable=variable, index="region", columns="scenario")
+    table = results.wide(both, variable=variable, index="region", columns="scenario", dropna=False)
     order = [s.id for s in load_definitions().scenarios if s.id in table.columns]
-    table = table.reindex(columns=order)
+    # a region without a target group (Rozendaal) has no participation: a dash, not a gap
+    table = table.reindex(index=[region, *peers], columns=order)
     header = ["Gemeente", *(figures.scenario_label(s) for s in table.columns)]
     rows = [
         [region_name(code), *(format_indicator(v, unit) for v in table.loc[code])]
