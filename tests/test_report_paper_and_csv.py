@@ -34,7 +34,7 @@ A4 = (595.0, 842.0)
 
 #: The pages a real report prints to: 12 sections, each on a new page (the summary and the
 #: contents share the first two), the wind-tunnel and assumption tables over several pages.
-#: Measured: 23 (Zutphen) and 24 (ISD Midden-Langstraat); more than 35 means tables or charts
+#: Measured: 25 (Zutphen) and 26 (ISD Midden-Langstraat); more than 35 means tables or charts
 #: are cut into slivers, fewer than 15 means sections no longer start on their own page.
 PAGES = range(15, 36)
 
