@@ -257,6 +257,12 @@ def add_run_command(sub) -> None:
         help="start a new kernel for every report (slower; by default each worker keeps one "
         "warm kernel and resets it between reports)",
     )
+    p.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also print every report written to a PDF beside its HTML (A4), with headless "
+        "Chromium (one browser for the batch; $SOCECON_CHROMIUM names another executable)",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--config", metavar="FILE", help="settings saved by the analyst workbench")
     p.set_defaults(func=cmd_run)
@@ -333,6 +339,7 @@ def cmd_run(args) -> int:
     # Only this subcommand writes reports, and their layers load Jupyter's notebook format and its
     # JSON schema validation: measured on the 2-core machine, `socecon scenarios` takes 2.0 s with
     # these imports at module level and 0.6 s with them here.
+    from socecon.batch.chromium import print_reports, require_chromium
     from socecon.batch.executors import check_writable, dask_executor, index_entries, run_batch
 
     started = time.time()
@@ -354,6 +361,7 @@ def cmd_run(args) -> int:
     codes = select_regions(args.gemeente, args.group, args.all, unknown=unknown)
     if not codes:  # every requested region was unknown: nothing to do
         raise UnknownRegionError("; ".join(unknown))
+    chromium = require_chromium() if getattr(args, "pdf", False) else None
     out = check_writable(args.out)
     _check_run_input(args, out)
     jobs = _jobs(args)
@@ -402,12 +410,19 @@ def cmd_run(args) -> int:
     failed = [r for r in results if not r.ok]
     total = len(results) + len(unknown)
     print(f"{len(results) - len(failed)} of {total} reports written; index: {index}")
+    unprinted: list = []
+    if chromium:
+        pages = [r.path for r in results if r.ok and r.path]
+        unprinted = print_reports(pages, chromium, progress=not args.no_progress)
+        print(f"{len(pages) - len(unprinted)} of {len(pages)} PDFs written beside the reports")
     for r in failed:
         where = f"; log: {r.log}" if r.log else ""
         print(f"FAILED {r.code} ({r.name}): {r.error}{where}", file=sys.stderr)
+    for page, reason in unprinted:
+        print(f"FAILED PDF of {page.name}: {reason}", file=sys.stderr)
     for message in unknown:
         print(f"FAILED: {message}", file=sys.stderr)
-    return 1 if failed or unknown else 0
+    return 1 if failed or unknown or unprinted else 0
 
 
 # --------------------------------------------------------------------------- model

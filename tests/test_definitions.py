@@ -229,12 +229,14 @@ def _break_conventions(doc):
     doc["default_horizon"], doc["max_horizon"] = 2040, 2030
     doc["model"]["version"] = 2  # a number, not text
     doc["model"]["changes"][0] = {"en": "only English"}
+    doc["chart_colors"]["regulier"] = "orange"
     return [
         "missing field 'default_group'",
         "national: field 'code' must be",
         "need base_year <",
         "model: field 'version' must be non-empty text",
         "model.changes[0]: missing field 'nl'",
+        "chart_colors.regulier: color must be '#rrggbb'",
     ]
 
 
@@ -368,6 +370,13 @@ def _break_calibration(doc):
     ]
 
 
+def _break_peers(doc):
+    doc["count"] = 0
+    del doc["characteristics"][0]["column"]
+    doc["characteristics"][1]["scale"] = -1
+    return ["count: must be at least 1", "missing field 'column'", "scale must be positive"]
+
+
 BREAKERS = {
     "scenarios.yaml": _break_scenarios,
     "measures.yaml": _break_measures,
@@ -384,6 +393,7 @@ BREAKERS = {
     "cbs_tables.yaml": _break_cbs_tables,
     "windtunnel.yaml": _break_windtunnel,
     "calibration.yaml": _break_calibration,
+    "peers.yaml": _break_peers,
 }
 
 

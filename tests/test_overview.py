@@ -7,6 +7,7 @@ import json
 import papermill
 import pytest
 
+from socecon.analysis.peers import peer_distances
 from socecon.definitions import load_definitions
 from socecon.definitions.hindcast import load_hindcast
 from socecon.report import overview
@@ -45,13 +46,13 @@ def test_anchors_compare_the_national_model_with_observed_figures(frame):
     assert row["model"] == f"{national:,.0f}".replace(",", ".")
 
 
-def test_peers_are_the_closest_in_population(frame):
+def test_peers_are_the_nearest_by_the_declared_rule(frame):
     table = overview.peers(frame, "placed", "regulier", ["GM0164"], n=5)
     assert table["is_zelf"].sum() == 1 and len(table) == 6
-    own = table[table["is_zelf"]]["inwoners"].iloc[0]
     others = table[~table["is_zelf"]]
     assert "GM0164" not in set(others["code"])
-    assert (others["inwoners"] - own).abs().is_monotonic_increasing
+    distances = peer_distances("GM0164")
+    assert list(others["code"]) == list(distances.index[:5])
     summary = overview.peer_summary(table, "placed")
     assert summary.loc["Hengelo", "plaats"].endswith("van 6")
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from socecon import __version__
 from socecon.data.snapshot import input_hashes, snapshot_wide
-from socecon.definitions import MODEL_CHANGES, MODEL_VERSION
+from socecon.definitions import MODEL_CHANGES, MODEL_VERSION, load_definitions
 from socecon.definitions.assumptions import load_assumptions
 from socecon.exceptions import AssumptionError, UnknownRegionError
 from socecon.model import run_model, summary
@@ -96,6 +97,32 @@ def test_scenario_texts_show_the_four_scenarios_with_measures():
         assert f'id="scenario-{sid}"><h3>{name}</h3>' in page
     assert "Quotumregeling" in page and "50 tot 80 % loonwaarde" in page
     assert "Buiten de boot." in page and "Basisjaar" not in page
+
+
+#: The seed study: the only authority on the scenarios' words.
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_06af4d6c55e1300e.txt"
+
+
+def _words(text: str) -> str:
+    return " ".join(text.replace("\u2019", "'").split())
+
+
+@pytest.mark.skipif(not SEED.is_file(), reason="the seed study (../shared/seed) is not available")
+def test_the_storylines_are_quoted_word_for_word_from_the_seed_with_their_source():
+    seed = _words(SEED.read_text(encoding="utf-8"))
+    page = sections.scenario_texts().data
+    futures = load_definitions().future_scenarios
+    assert len(futures) == 4
+    for s in futures:
+        assert len(s.quote) > 40 and _words(s.quote) in seed, s.id
+        block = (
+            '<p>De studie beschrijft dit toekomstbeeld zo:</p><blockquote class="socecon-quote">'
+            f"<p>“{esc(s.quote)}”</p><footer>{esc(sections.STUDY_CITATION)}</footer></blockquote>"
+        )
+        assert block in page, s.id
+        # the longer summary is marked as the study's story, not told in the report's own voice
+        assert f"kort samengevat:</em> {esc(s.storyline)}</p>" in page
+    assert "<p>Sociaal ondernemerschap is een hype." not in page
 
 
 def test_band_frame_adds_up_and_respects_the_windows(hengelo):

@@ -19,6 +19,7 @@ problem by file and item before raising one :class:`~socecon.exceptions.Definiti
 ``windtunnel.yaml``     wind-tunnel criteria settings, verdict labels (:mod:`~.windtunnel`)
 ``corop_2015.yaml``     COROP regions of the 2015 municipalities (:mod:`~.corop`)
 ``cbs_tables.yaml``     the CBS tables and columns socecon reads (:mod:`~.cbs_tables`)
+``peers.yaml``          the rule for comparable municipalities (:mod:`~.peers`)
 ======================  =====================================================================
 
 This module is the face of the layer: :func:`load_definitions` validates all files of a folder
@@ -83,6 +84,7 @@ from socecon.definitions.indicators import (
 )
 from socecon.definitions.levers import LEVERS_FILE, Levers, load_levers, parse_levers
 from socecon.definitions.options import OPTIONS_FILE, Option, load_options, parse_options
+from socecon.definitions.peers import PEERS_FILE, PeerRule, load_peers, parse_peers
 from socecon.definitions.scenarios import (
     MEASURES_FILE,
     SCENARIO_KINDS,
@@ -220,6 +222,7 @@ class Definitions:
     cbs_tables: CBSTables | None = None
     windtunnel: WindTunnelSettings | None = None
     calibration: CalibrationSpec | None = None
+    peers: PeerRule | None = None
 
     def scenario(self, scenario_id: str) -> Scenario:
         """Return the scenario with ``scenario_id``.
@@ -308,6 +311,7 @@ def _load_default() -> Definitions:
             cbs_tables=load_cbs_tables(),
             windtunnel=load_windtunnel(),
             calibration=load_calibration(),
+            peers=load_peers(),
         )
         problems = Problems(CONVENTIONS_FILE)
         _check_conventions(defs, problems)
@@ -367,6 +371,7 @@ def _load(directory: Path) -> Definitions:
         cbs_tables=parse(CBS_TABLES_FILE, parse_cbs_tables),
         windtunnel=parse(WINDTUNNEL_FILE, parse_windtunnel),
         calibration=parse(CALIBRATION_FILE, parse_calibration),
+        peers=parse(PEERS_FILE, parse_peers),
     )
     _check_conventions(defs, conventions_problems)
     raise_problems(directory, collected)
@@ -378,7 +383,7 @@ def _frozen(mapping: Mapping | None) -> Mapping | None:
 
 
 def _check_conventions(defs: Definitions, problems: Problems) -> None:
-    """Cross-check the conventions against the groups (default group) and units (year)."""
+    """Cross-check the conventions against the groups (default group) and the scenarios."""
     conventions = defs.conventions
     if conventions is None:
         return
@@ -391,3 +396,6 @@ def _check_conventions(defs: Definitions, problems: Problems) -> None:
         for gid in defs.groups:
             if gid.startswith("LD") and not pattern.match(gid):
                 problems.add("region_codes", f"no kind matches the landsdeel {gid!r}")
+    for scenario in defs.scenarios:
+        if scenario.id not in conventions.chart_colors:
+            problems.add("chart_colors", f"no colour for the scenario {scenario.id!r}")

@@ -2,8 +2,8 @@
 
 The national region code and name, the base year, the default and maximum horizon, the default
 group, the code pattern of every kind of region, the environment variable of the batch report,
-the resource limits (:class:`Limits`) and the model's version with what changed in it
-(:class:`ModelChange`).
+the resource limits (:class:`Limits`), the colours of the charts (Okabe-Ito) and the model's
+version with what changed in it (:class:`ModelChange`).
 :mod:`socecon.definitions` exports them as constants (``NATIONAL_CODE``, ``DEFAULT_HORIZON``, ...).
 """
 
@@ -77,6 +77,7 @@ class Conventions:
     region_codes: Mapping[str, str]
     report_environment: str
     limits: Limits
+    chart_colors: Mapping[str, str]
     model_version: str = ""
     model_changes: tuple[ModelChange, ...] = ()
 
@@ -152,6 +153,13 @@ def parse_conventions(doc: Any, problems: Problems) -> Conventions | None:
         problems.add("report_environment", f"not an environment variable name: {env!r}")
     limits = _limits(doc.get("limits"), problems)
     version, changes = _model(doc.get("model"), problems)
+    colors = doc.get("chart_colors")
+    if not isinstance(colors, dict) or not colors:
+        problems.add("chart_colors", "expected a mapping of scenario id or role to '#rrggbb'")
+        colors = {}
+    for role, color in colors.items():
+        if not isinstance(color, str) or not re.fullmatch(r"#[0-9A-Fa-f]{6}", color):
+            problems.add(f"chart_colors.{role}", f"color must be '#rrggbb', got {color!r}")
     if problems:
         return None
     return Conventions(
@@ -164,6 +172,7 @@ def parse_conventions(doc: Any, problems: Problems) -> Conventions | None:
         MappingProxyType(dict(codes)),
         env,
         limits,  # type: ignore[arg-type]
+        MappingProxyType(dict(colors)),
         version,
         changes,
     )

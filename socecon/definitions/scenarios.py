@@ -141,6 +141,9 @@ class Scenario:
         The quota rule (Regulier only).
     public_employment_share : float or None
         Share of all employment in municipal work companies (Publiek only).
+    quote : str
+        A few sentences of the seed's storyline, word for word (empty for the baseline); the
+        report quotes them as the study's words.
     """
 
     id: str
@@ -157,6 +160,7 @@ class Scenario:
     left_out: str
     quota: Quota | None = None
     public_employment_share: float | None = None
+    quote: str = ""
 
     @property
     def is_baseline(self) -> bool:
@@ -346,6 +350,7 @@ def _parse_scenario(
         public_employment_share=None
         if public is None
         else _share_or_reference(public, item, "public_employment_share", assumptions, problems),
+        quote=text(entry, "quote", item, problems, required=False, collapse=True),
     )
 
 

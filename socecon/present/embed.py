@@ -13,6 +13,7 @@ selections) over precomputed data; ipywidgets need a kernel and stay blank in an
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import uuid
@@ -20,6 +21,10 @@ from functools import lru_cache
 from typing import Any
 
 from socecon.definitions import REPORT_ENV
+
+#: Class of a chart's text alternative: its ``description``, read by screen readers (and hidden
+#: on screen and paper by ``report.css``).
+TEXT_CLASS = "socecon-chart-text"
 
 #: The locale of numbers and dates in every chart: decimal comma, thousands dot, Dutch months.
 LOCALE = "nl-NL"
@@ -76,9 +81,12 @@ def embed_html(chart: Any, *, element_id: str | None = None) -> str:
     Returns
     -------
     str
-        A ``<div class="socecon-chart">`` followed by a ``<script>`` that fills it. When drawn,
-        the vega view is kept in ``window.socEconViews[element_id]`` (used by the browser tests),
-        and a slider's value read-out is shown with a decimal comma (vega prints a point).
+        A ``<div class="socecon-chart">`` labelled with the chart's title and described by a
+        paragraph with its text alternative (the spec's ``description``, one Dutch sentence on
+        what the chart shows; the title when it has none), followed by a ``<script>`` that
+        fills it. When drawn, the vega view is kept in ``window.socEconViews[element_id]``
+        (used by the browser tests), and a slider's value read-out is shown with a decimal
+        comma (vega prints a point).
     """
     spec = chart if isinstance(chart, dict) else chart.to_dict()
     element_id = element_id or f"socecon-chart-{uuid.uuid4().hex[:12]}"
@@ -87,9 +95,12 @@ def embed_html(chart: Any, *, element_id: str | None = None) -> str:
         title = title.get("text")
     if isinstance(title, list):
         title = " ".join(map(str, title))
-    label = json.dumps(str(title or "Grafiek"))[1:-1].replace('"', "&quot;").replace("<", "&lt;")
+    label = html.escape(str(title or "Grafiek"), quote=True)
+    text = html.escape(str(spec.get("description") or title or "Grafiek"), quote=True)
     return (
-        f'<div class="socecon-chart" id="{element_id}" role="figure" aria-label="{label}"></div>\n'
+        f'<div class="socecon-chart" id="{element_id}" role="figure" aria-label="{label}" '
+        f'aria-describedby="{element_id}-text"></div>\n'
+        f'<p class="{TEXT_CLASS}" id="{element_id}-text">{text}</p>\n'
         "<script>\n"
         "(function () {\n"
         f'  var el = document.getElementById("{element_id}");\n'

@@ -22,19 +22,20 @@ import pandas as pd
 
 from socecon.definitions import load_definitions
 from socecon.definitions.assumptions import BAND_LABELS, BAND_MIDPOINTS
+from socecon.definitions.conventions import load_conventions
 from socecon.definitions.indicators import load_indicator_definitions
 from socecon.definitions.units import Unit, unit
 from socecon.exceptions import ModelError
 from socecon.regions import region_name
 
-#: Colour of each scenario in every chart (ColorBrewer Dark2; the baseline in grey).
-SCENARIO_COLORS = {
-    "baseline": "#8c8c8c",
-    "sociaal_ondernemen": "#1b9e77",
-    "regulier": "#d95f02",
-    "publiek_privaat": "#7570b3",
-    "publiek": "#e7298a",
-}
+#: The colours of every chart (Okabe-Ito, colour-blind safe): ``chart_colors`` of
+#: ``conventions.yaml``, by scenario id and by role (``placed``, ``left_out``, ``window``,
+#: ``other``).
+CHART_COLORS = dict(load_conventions().chart_colors)
+#: Colour of each scenario in every chart (the baseline in grey).
+SCENARIO_COLORS = {s.id: CHART_COLORS[s.id] for s in load_definitions().scenarios}
+#: Marker shapes of the scenarios in line charts, so that a line is told apart without colour.
+SCENARIO_SHAPES = ("circle", "square", "triangle-up", "diamond", "cross", "triangle-down")
 STATUS_PLACED = "Geplaatst"
 STATUS_LEFT_OUT = "Buiten de boot"
 WIDTH = 160
@@ -69,6 +70,29 @@ def scenario_color(names: Iterable[str]) -> alt.Color:
     )
 
 
+def scenario_shape(names: Iterable[str]) -> alt.Shape:
+    """Return a line chart's point shapes per scenario (one legend with the colours).
+
+    Parameters
+    ----------
+    names : iterable of str
+        The scenario names (Dutch) in the chart's ``scenario_name`` column.
+
+    Returns
+    -------
+    altair.Shape
+    """
+    wanted = set(names)
+    order = [n for n in scenario_order() if n in wanted]
+    shapes = [SCENARIO_SHAPES[i % len(SCENARIO_SHAPES)] for i in range(len(order))]
+    return alt.Shape(
+        "scenario_name:N",
+        title="Scenario",
+        scale=alt.Scale(domain=order, range=shapes),
+        sort=scenario_order(),
+    )
+
+
 def color_scale(names: Iterable[str] | None = None) -> alt.Scale:
     """Return the colour scale of the scenarios (Dutch names), the same in every chart.
 
@@ -82,7 +106,7 @@ def color_scale(names: Iterable[str] | None = None) -> alt.Scale:
     altair.Scale
     """
     defs = load_definitions()
-    pairs = [(s.name, SCENARIO_COLORS.get(s.id, "#333333")) for s in defs.scenarios]
+    pairs = [(s.name, SCENARIO_COLORS.get(s.id, CHART_COLORS["other"])) for s in defs.scenarios]
     if names is not None:
         wanted = set(names)
         pairs = [p for p in pairs if p[0] in wanted]
@@ -224,8 +248,20 @@ def axes_chart() -> alt.LayerChart:
     )
     windows = base.mark_text(fontSize=12, color="white", dy=12).encode(text="venster:N")
     return alt.layer(cells, names, windows).properties(
-        width=420, height=260, title="De vier scenario's op de twee kernonzekerheden"
+        width=420,
+        height=260,
+        title="De vier scenario's op de twee kernonzekerheden",
+        description=(
+            f"Vier vakken, één per scenario: in de rijen {role.name.lower()}, in de kolommen "
+            f"{firms.name.lower()}; elk vak noemt het scenario en zijn productiviteitsvenster."
+        ),
     )
+
+
+def _listed(items: Sequence[str]) -> str:
+    """Join words the Dutch way: "a, b en c"."""
+    items = list(items)
+    return ", ".join(items[:-1]) + f" en {items[-1]}" if len(items) > 1 else "".join(items)
 
 
 def _region_order(data: pd.DataFrame, regions: Sequence[str]) -> list[str]:
@@ -278,7 +314,15 @@ def _faceted_bars(
             column=alt.Column("region_name:N", title=None, sort=_region_order(data, regions)),
         )
         .resolve_scale(y="independent")
-        .properties(title=f"{title}, {int(data['year'].iloc[0])}")
+        .properties(
+            title=f"{title}, {int(data['year'].iloc[0])}",
+            description=(
+                f"Staafdiagram met per scenario "
+                f"{_listed([indicator_label(v, True).lower() for v in variables])} in "
+                f"{int(data['year'].iloc[0])}, voor {_listed(_region_order(data, regions))}; "
+                "de scenario's staan onder de staven."
+            ),
+        )
     )
 
 
@@ -361,7 +405,7 @@ def band_chart(
     shade = (
         alt.Chart()
         .transform_filter(alt.datum.status == "Venster")
-        .mark_rect(color="#fde9b3", opacity=0.8)
+        .mark_rect(color=CHART_COLORS["window"], opacity=0.35)
         .encode(x=x)
     )
     bars = (
@@ -375,7 +419,8 @@ def band_chart(
                 "status:N",
                 title="Doelgroep",
                 scale=alt.Scale(
-                    domain=[STATUS_PLACED, STATUS_LEFT_OUT], range=["#1f78b4", "#cfcfcf"]
+                    domain=[STATUS_PLACED, STATUS_LEFT_OUT],
+                    range=[CHART_COLORS["placed"], CHART_COLORS["left_out"]],
                 ),
             ),
             order=alt.Order("status:N", sort="descending"),
@@ -396,7 +441,12 @@ def band_chart(
             title={
                 "text": f"Wie wordt bediend, wie valt buiten de boot? {name}",
                 "subtitle": "Geel: het productiviteitsvenster van het scenario",
-            }
+            },
+            description=(
+                f"Staafdiagram per scenario: per loonwaardeklasse hoeveel mensen van de doelgroep "
+                f"in {name} een plek vinden (onderste deel van de staaf) en hoeveel buiten de boot "
+                "vallen; een gele achtergrond markeert het productiviteitsvenster van het scenario."
+            ),
         )
     )
 
@@ -427,6 +477,7 @@ def path_chart(frame: pd.DataFrame, region: str, variable: str) -> alt.Chart:
             x=alt.X("year:O", title="Jaar"),
             y=value_axis(variable),
             color=scenario_color(data["scenario_name"]),
+            shape=scenario_shape(data["scenario_name"]),
             tooltip=[
                 alt.Tooltip("scenario_name:N", title="Scenario"),
                 alt.Tooltip("year:O", title="Jaar"),
@@ -437,6 +488,11 @@ def path_chart(frame: pd.DataFrame, region: str, variable: str) -> alt.Chart:
             width=420,
             height=240,
             title=f"{indicator_label(variable)}: van {years[0]} naar {years[-1]}, {name}",
+            description=(
+                f"Lijndiagram met per scenario {indicator_label(variable, True).lower()} in "
+                f"{name}, per jaar van {years[0]} tot {years[-1]}; elk scenario heeft een eigen "
+                "kleur en een eigen vorm van de punten."
+            ),
         )
     )
 
@@ -519,7 +575,10 @@ def ranking_chart(
             legend=None,
             scale=alt.Scale(
                 domain=["gekozen", "overig"],
-                range=[SCENARIO_COLORS.get(scenario, "#d62728"), "#c8c8c8"],
+                range=[
+                    SCENARIO_COLORS.get(scenario, CHART_COLORS["other"]),
+                    CHART_COLORS["left_out"],
+                ],
             ),
         ),
     )
@@ -529,10 +588,12 @@ def ranking_chart(
         .encode(text="region_name:N")
     )
     points = base.transform_filter(alt.datum.gekozen == "gekozen").mark_point(
-        filled=True, size=50, color=SCENARIO_COLORS.get(scenario, "#d62728")
+        filled=True, size=50, color=SCENARIO_COLORS.get(scenario, CHART_COLORS["other"])
     )
     return alt.layer(bars, points, labels).properties(
         width=600,
         height=260,
         title=f"{indicator_label(variable)} in {scenario_label(scenario)}: alle gemeenten",
+        description=f"Alle gemeenten op volgorde van {indicator_label(variable, True).lower()} "
+        f"in {scenario_label(scenario)}; de gekozen gemeenten staan er met naam in.",
     )

@@ -24,6 +24,7 @@ from socecon.present.figures import (
     region_names,
     scenario_color,
     scenario_order,
+    scenario_shape,
     value_format,
 )
 
@@ -133,6 +134,7 @@ def slider_chart(
             x=alt.X("x:Q", title=f"{a.label} ({unit_label})"),
             y=alt.Y("value:Q", title=None, axis=alt.Axis(format=fmt)),
             color=color,
+            shape=scenario_shape(data["scenario_name"]),
             opacity=alt.condition(highlighted, alt.value(1.0), alt.value(0.2)),
         )
     )
@@ -154,6 +156,12 @@ def slider_chart(
             title={
                 "text": f"Schuif met de aanname: {name}",
                 "subtitle": "Bron: CBS; bewerking in dit rapport.",
-            }
+            },
+            description=(
+                f"Links een staafdiagram met per scenario {indicator_label(variable, True).lower()}"
+                f" in {name} in {horizon} bij de gekozen waarde van de aanname '{a.label}', "
+                "rechts per scenario een lijn over de hele bandbreedte van die aanname; een "
+                "schuifregelaar kiest de waarde, een keuzelijst het scenario."
+            ),
         )
     )

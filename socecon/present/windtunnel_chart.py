@@ -122,6 +122,11 @@ def windtunnel_chart(table: pd.DataFrame) -> alt.LayerChart:
                 "Kleur: houdt de optie in dit scenario stand, en zo niet, waarom niet.",
             ],
         },
+        description=(
+            f"Tabel als grafiek voor {region}: per beleidsoptie (rijen) en scenario (kolommen) de "
+            "deelname van de doelgroep in procent met haar marge; de kleur van het vak zegt of "
+            "de optie daar stand houdt. De tabel onder de grafiek geeft het oordeel in woorden."
+        ),
     )
 
 

@@ -1,9 +1,10 @@
-"""All municipalities at once: tables, peers of similar size, and the hindcast of 2020.
+"""All municipalities at once: tables, comparable municipalities, and the hindcast of 2020.
 
 The building blocks of ``notebooks/overview.ipynb``: the model for every municipality at the
 horizon, a Dutch table per indicator and scenario, the participating municipalities against the
-municipalities closest to them in population, and what actually happened by 2020 (declared in
-``definitions/hindcast.yaml``, from the domain research) held against the model's national result.
+municipalities most like them (the reports' declared rule), and what actually happened by 2020
+(declared in ``definitions/hindcast.yaml``, from the domain research) held against the model's
+national result.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from socecon.analysis.peers import peer_codes
 from socecon.data.snapshot import snapshot_wide
 from socecon.definitions import BASE_YEAR, DEFAULT_HORIZON, NATIONAL_CODE
 from socecon.definitions.hindcast import load_hindcast
@@ -114,6 +116,8 @@ def spread_chart(frame: pd.DataFrame, variable: str) -> alt.Chart:
             width=420,
             height=260,
             title=f"{figures.indicator_label(variable)}: spreiding over alle gemeenten",
+            description=f"Doosdiagram per scenario: hoe {figures.indicator_label(variable, True)}"
+            " over alle gemeenten verdeeld is (laagste, kwartielen, mediaan, hoogste).",
         )
     )
 
@@ -123,9 +127,13 @@ def peers(
     variable: str,
     scenario: str,
     municipalities: Sequence[str] | None = None,
-    n: int = 10,
+    n: int | None = None,
 ) -> pd.DataFrame:
-    """Compare each participating municipality with the ``n`` closest to it in population.
+    """Compare each participating municipality with its comparable municipalities.
+
+    The peers are chosen by the one declared rule of the reports
+    (:func:`socecon.analysis.peers.peer_codes`, ``definitions/peers.yaml``: size, bijstand
+    density and jobs per inhabitant of working age).
 
     Parameters
     ----------
@@ -135,8 +143,8 @@ def peers(
         Indicator and scenario ids.
     municipalities : sequence of str, optional
         Codes; the participating municipalities by default.
-    n : int
-        Number of peers (municipalities of similar size, by 2015 population).
+    n : int, optional
+        Number of peers; the declared ``count`` by default.
 
     Returns
     -------
@@ -151,8 +159,7 @@ def peers(
     values = values.set_index(values["region"].astype(str))["value"]
     out = []
     for code in codes:
-        distance = (population - population[code]).abs().drop(code).sort_values(kind="stable")
-        for member in [code, *distance.index[:n]]:
+        for member in [code, *peer_codes(code, n)]:
             out.append(
                 {
                     "gemeente": region_name(member),
@@ -197,7 +204,7 @@ def peer_summary(table: pd.DataFrame, variable: str) -> pd.DataFrame:
 
 
 def peer_chart(table: pd.DataFrame, variable: str, scenario: str) -> alt.LayerChart:
-    """Dots: each participating municipality (coloured) among its peers of similar size (grey).
+    """Dots: each participating municipality (coloured) among its comparable ones (grey).
 
     Returns
     -------
@@ -214,9 +221,14 @@ def peer_chart(table: pd.DataFrame, variable: str, scenario: str) -> alt.LayerCh
             alt.Tooltip("waarde:Q", title=figures.indicator_label(variable), format=",.1f"),
         ],
     )
-    others = base.transform_filter("!datum.is_zelf").mark_circle(size=60, color="#b0b0b0")
+    others = base.transform_filter("!datum.is_zelf").mark_circle(
+        size=60, color=figures.CHART_COLORS["other"]
+    )
     own = base.transform_filter("datum.is_zelf").mark_point(
-        shape="diamond", filled=True, size=160, color=figures.SCENARIO_COLORS.get(scenario, "#333")
+        shape="diamond",
+        filled=True,
+        size=160,
+        color=figures.SCENARIO_COLORS.get(scenario, figures.CHART_COLORS["other"]),
     )
     name = figures.scenario_label(scenario)
     return alt.layer(others, own).properties(
@@ -224,8 +236,10 @@ def peer_chart(table: pd.DataFrame, variable: str, scenario: str) -> alt.LayerCh
         height=28 * table["vergelijkbaar_met"].nunique(),
         title={
             "text": f"Deelnemende gemeenten tussen vergelijkbare gemeenten ({name})",
-            "subtitle": "Grijs: de tien gemeenten die qua inwonertal (2015) het dichtst bij liggen",
+            "subtitle": "Grijs: de vergelijkbare gemeenten (inwoners, bijstand en banen in 2015)",
         },
+        description=f"Per deelnemende gemeente een ruit voor haar eigen waarde in {name} en "
+        "grijze punten voor de vergelijkbare gemeenten, op dezelfde schaal.",
     )
 
 

@@ -227,7 +227,7 @@ def colophon(parameters: Mapping[str, Any], *, now: datetime | None = None) -> A
     hash_rows = [[name, digest] for name, digest in hashes.items()]
     return as_html(
         '<section class="socecon-colophon">'
-        + html_table(["Onderdeel", "Waarde"], rows, numeric=[False, False])
+        + html_table(["Onderdeel", "Waarde"], rows, numeric=[False, False], download=False)
         + changes_html()
         + "<p>De scenario's komen uit de TNO-scenariostudie naar de sociale economie in 2020 "
         "(2010), opgesteld met Gilze en Rijen, ISD Midden-Langstraat, Smallingerland, Hengelo, "
@@ -236,6 +236,6 @@ def colophon(parameters: Mapping[str, Any], *, now: datetime | None = None) -> A
         "</summary>"
         f"<p>Versie van de broncode (git): <code>{esc(git_commit())}</code></p>"
         "<p>Controlegetallen (sha256) van de invoerbestanden:</p>"
-        + html_table(["Bestand", "sha256"], hash_rows, numeric=[False, False])
+        + html_table(["Bestand", "sha256"], hash_rows, numeric=[False, False], download=False)
         + "</details></section>"
     )

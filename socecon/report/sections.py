@@ -142,11 +142,39 @@ def scenario_texts() -> Any:
             f"<dt>Wie wordt bediend</dt><dd>{esc(window)}</dd>"
             f"<dt>Beleid</dt><dd>{esc(s.policy_principles)}; {esc(s.policy_goals)}</dd>"
             f"</dl><p><strong>Maatregelen</strong></p><ul>{measures}</ul>"
-            f"<p>{esc(s.storyline)}</p>"
-            f"<p><strong>Buiten de boot.</strong> {esc(s.left_out)}</p>"
+            + storyline_html(s)
+            + f"<p><strong>Buiten de boot.</strong> {esc(s.left_out)}</p>"
             "</section>"
         )
     return as_html("\n".join(parts))
+
+
+#: How the report names the seed study when it quotes it.
+STUDY_CITATION = "Scenariostudie naar de sociale economie in 2020 (TNO en zes gemeenten, 2010)"
+
+
+def storyline_html(scenario: Any) -> str:
+    """Return a scenario's storyline as the study's words: a quote, then the summary of it.
+
+    The quote is the seed's own sentences (``quote`` in ``scenarios.yaml``), introduced and set
+    apart in a block with the study as its source (report_style.md: the storylines are the
+    study's words); the longer summary follows, marked as a summary of the study.
+
+    Parameters
+    ----------
+    scenario : socecon.definitions.Scenario
+
+    Returns
+    -------
+    str
+        Escaped HTML.
+    """
+    return (
+        "<p>De studie beschrijft dit toekomstbeeld zo:</p>"
+        f'<blockquote class="socecon-quote"><p>“{esc(scenario.quote)}”</p>'
+        f"<footer>{esc(STUDY_CITATION)}</footer></blockquote>"
+        f"<p><em>Het verhaal van de studie, kort samengevat:</em> {esc(scenario.storyline)}</p>"
+    )
 
 
 def _scenarios() -> list[tuple[str, str]]:

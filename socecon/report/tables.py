@@ -20,6 +20,7 @@ from IPython.display import HTML, Markdown
 from socecon.definitions.assumptions import BAND_LABELS, load_assumptions
 from socecon.definitions.units import unit
 from socecon.present.formats import ASSUMPTION_PERCENT_DECIMALS, format_assumption, format_plain
+from socecon.report.downloads import download_link
 
 #: Dutch explanation of the reliability tags of ``assumptions.yaml``.
 RELIABILITY_TEXT = {
@@ -61,6 +62,7 @@ def html_table(
     caption: str | None = None,
     numeric: Sequence[bool] | None = None,
     row_classes: Sequence[str] | None = None,
+    download: bool = True,
 ) -> str:
     """Render a small HTML table with escaped cells; numeric columns are right-aligned.
 
@@ -76,6 +78,10 @@ def html_table(
         Which columns hold numbers; all but the first by default.
     row_classes : sequence of str, optional
         A CSS class per row ("" for none).
+    download : bool
+        Follow the table with a link that downloads it as a Dutch CSV file
+        (:func:`socecon.report.downloads.download_link`, named after the caption or the first
+        header).
 
     Returns
     -------
@@ -84,7 +90,9 @@ def html_table(
         :data:`STACK_COLUMNS` columns also has the class :data:`STACK_CLASS` and each data cell
         its column header as ``data-label``: on a narrow screen (``report.css``) its rows
         become stacked blocks of "header: value" lines instead of running off the page.
+        With ``download``, a ``<p class="socecon-download">`` with the CSV link follows.
     """
+    rows = [list(row) for row in rows]
     numeric = list(numeric) if numeric is not None else [i > 0 for i in range(len(header))]
 
     stacked = len(header) > STACK_COLUMNS
@@ -102,9 +110,10 @@ def html_table(
         body.append(f"<tr{attr}>" + "".join(cell("td", i, v) for i, v in enumerate(row)) + "</tr>")
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
     stack = f" {STACK_CLASS}" if stacked else ""
+    link = download_link(header, rows, caption or str(header[0])) if download else ""
     return (
         f'<table class="socecon-table{stack}">{cap}<thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table>"
+        f"<tbody>{''.join(body)}</tbody></table>{link}"
     )
 
 
