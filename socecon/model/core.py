@@ -8,9 +8,12 @@ How a scenario works (see ``definitions/levers.yaml`` and ``assumptions.yaml``):
 
 * target group ``N[r, b]``: CBS stocks of the base year (bijstand 15-AOW, Wsw employees, Wajong)
   times the share of each group with reduced productivity, spread over ten loonwaarde bands;
-* placements: in the scenario's productivity window, ``N x take_up``, scaled down proportionally
-  where that exceeds the scenario's capacity (quota jobs, social-enterprise places, PPS contracts,
-  werkbedrijf places); the baseline uses observed work rates per group;
+* placements (:mod:`socecon.model.placement`): in the scenario's productivity window, ``N x
+  take-up`` (per scenario, and per municipality through its calibrated effectiveness), scaled
+  down proportionally where that exceeds the scenario's capacity (quota jobs, social-enterprise
+  places, PPS contracts, werkbedrijf places, computed for the labour-market region and
+  allocated to its municipalities); Publiek keeps the Wsw employees at work; the baseline uses
+  observed work rates per group;
 * costs per placement by the scenario's instruments: the legal loonkostensubsidie, Wsw, keurmerk
   or werkbedrijf subsidies, guidance, overhead; savings on bijstand for people placed from it;
 * the path from the base year to the horizon phases each scenario in linearly: in year ``t`` a
@@ -22,7 +25,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 import numpy as np
@@ -33,6 +35,7 @@ from socecon.definitions.assumptions import BAND_LABELS, BAND_MIDPOINTS, N_BANDS
 from socecon.definitions.indicators import load_indicator_definitions
 from socecon.definitions.levers import load_levers
 from socecon.exceptions import ModelError
+from socecon.model import placement
 from socecon.model.indicators import (
     BANENAFSPRAAK_HOURS,
     Components,
@@ -123,36 +126,15 @@ def compute_components(
     ):
         f = shift_distribution(np.array(v.dist(dist), dtype=float), shift)  # (S, B)
         groups[name] = stock[None, :, None, None] * v.scalar(share)[..., None] * f[:, None, None, :]
-    rates = {
-        "bijstand": v.scalar("baseline_work_rate_bijstand")[..., None],
-        "wsw": v.scalar("baseline_work_rate_wsw")[..., None],
-        "wajong": v.scalar("baseline_work_rate_wajong")[..., None],
-    }
+    rates = placement.baseline_rates(inp, v)  # (S, R, 1) per group
 
-    # Capacity at full implementation, shape (S, R, K).
-    jobs = inp.jobs[None, :, None]
-    capacity_rules = {
-        "observed": np.full_like(jobs, np.inf) * v.scalar("take_up"),
-        "social_enterprise": v.scalar("se_places_per_1000_jobs") * jobs / 1000.0,
-        "quota": v.scalar("quota_share")
-        * v.scalar("quota_covered_share")
-        * jobs
-        * v.scalar("quota_fill_rate"),
-        "pps": v.scalar("pps_places_per_1000_jobs") * jobs / 1000.0,
-        "werkbedrijf": v.scalar("public_employment_share")
-        * v.scalar("werkbedrijf_target_share")
-        * jobs,
-    }
-    capacity = np.concatenate([capacity_rules[lv.capacity] for lv in lev], axis=2)
-    quota_required = np.concatenate(
-        [
-            (v.scalar("quota_share") * v.scalar("quota_covered_share") * jobs)
-            if s.quota is not None
-            else np.zeros_like(jobs * v.scalar("quota_share"))
-            for s in scenarios
-        ],
-        axis=2,
-    )
+    # Capacity at full implementation and the quota's required jobs, shape (S, R, K), for each
+    # municipality's share of its labour-market region; take-up per scenario and municipality.
+    capacity, quota_required = placement.capacities(inp, scenarios, lev, v)
+    take_up = placement.take_up_rates(inp, lev, v)  # (S, R, K)
+    retention = np.concatenate(
+        [v.scalar("wsw_retention_share") * float(lv.wsw_retention) for lv in lev], axis=2
+    )  # (S, 1, K)
     is_quota = np.array([s.quota is not None for s in scenarios])
     wage_subsidy_flag = np.array([lv.wage_cost_subsidy for lv in lev], dtype=float)
     guidance_cost = np.concatenate(
@@ -208,31 +190,26 @@ def compute_components(
             v.scalar("werkbedrijf_revenue_ratio")[..., None],
         )  # (S, 1, 1, B)
 
-        # Full implementation of each scenario. Placements factor as
-        # placed[s, r, k, b] = N[s, r, b] x window[k, b] x fill[s, r, k] with fill = take-up x
-        # rationing, so every band sum is a (S, R, B) @ (B, K) product and only ``placed``
-        # itself needs the full (S, R, K, B) array.
-        n_flat = n_total[:, :, 0, :]  # (S, R, B)
-        window_t = window.T  # (B, K)
-        take_up = v.scalar("take_up")  # (S, 1, 1)
-        in_window = n_flat @ window_t  # (S, R, K)
-        demand = in_window * take_up
-        ration = np.ones_like(demand)
-        np.divide(capacity, demand, out=ration, where=demand > capacity)
-        fill = take_up * ration  # (S, R, K)
-        placed = n_flat[:, :, None, :] * window[None, None, :, :]
-        placed *= fill[..., None]
-        # The baseline: observed work rates per group, in every band.
-        base_g = {name: (g[name] * rates[name])[:, :, 0, :] for name in g}  # (S, R, B)
-        placed[:, :, base_k, :] = base_g["bijstand"] + base_g["wsw"] + base_g["wajong"]
+        # Full implementation of each scenario (see socecon.model.placement): placed[s, r, k, b]
+        # = sum over groups of N_g[s, r, b] x window[k, b] x fill_g[s, r, k], so every band sum
+        # is a (S, R, B) @ (B, K) product per group and only ``placed`` needs (S, R, K, B).
+        pl = placement.place(
+            {name: arr[:, :, 0, :] for name, arr in g.items()},
+            window,
+            capacity,
+            take_up,
+            rates,
+            retention,
+            base_k,
+        )
+        placed = pl.placed()
+        base_g = pl.base  # (S, R, B) per group
 
-        band_sum = partial(_band_sum, window_t=window_t, fill=fill, base_k=base_k)
-
-        placed_total = band_sum(n_flat, placed[:, :, base_k, :])
-        placed_bijstand = band_sum(g["bijstand"][:, :, 0, :], base_g["bijstand"])
+        placed_total = pl.band_sum()
+        placed_bijstand = pl.band_sum(groups=("bijstand",))
         lks_b = lks[:, :, 0, :]  # (S, 1, B)
 
-        wcs = band_sum(n_flat * lks_b, placed[:, :, base_k, :] * lks_b) * wage_subsidy_flag
+        wcs = pl.band_sum(lks_b) * wage_subsidy_flag
         # Baseline: only people from the bijstand get loonkostensubsidie from the municipality;
         # Wsw has its own subsidy and working Wajongers are UWV's.
         wcs[:, :, base_k] = (base_g["bijstand"] * lks_b).sum(-1)
@@ -240,10 +217,9 @@ def compute_components(
         for k, lv in enumerate(lev):
             if lv.operating_subsidy == "wsw":
                 operating[:, :, k] = (
-                    base_g["wsw"]
-                    if k == base_k
-                    else g["wsw"][:, :, 0, :] * window[k] * fill[:, :, k, None]
-                ).sum(-1) * v.scalar("wsw_cost_per_employee")[:, :, 0]
+                    pl.band_sum(groups=("wsw",))[:, :, k]
+                    * v.scalar("wsw_cost_per_employee")[:, :, 0]
+                )
             elif lv.operating_subsidy == "se_place":
                 operating[:, :, k] = placed_total[:, :, k] * v.scalar("se_place_subsidy")[:, :, 0]
             elif lv.operating_subsidy == "werkbedrijf_deficit":
@@ -253,7 +229,7 @@ def compute_components(
         overhead = placed_total * overhead_cost
         savings = placed_bijstand * saving
         value_b = loonwaarde * wage_cost * hours_factor  # (S, 1, B)
-        production = band_sum(n_flat * value_b, placed[:, :, base_k, :] * value_b)
+        production = pl.band_sum(value_b)
         regular = placed_total * regular_flag
         regular[:, :, base_k] = (
             base_g["bijstand"].sum(-1)
@@ -294,24 +270,6 @@ def compute_components(
     return Components(
         **{name: arrs[0][None] if len(arrs) == 1 else np.stack(arrs) for name, arrs in out.items()}
     )
-
-
-def _band_sum(
-    weighted: np.ndarray,
-    base_weighted: np.ndarray,
-    window_t: np.ndarray,
-    fill: np.ndarray,
-    base_k: int,
-) -> np.ndarray:
-    """Sum placed x weight over the bands, shape (S, R, K).
-
-    For the scenarios, ``placed = N x window x fill``, so the band sum is ``(N x weight) @
-    window.T x fill`` with ``weighted = N x weight`` (S, R, B); the baseline column is the band sum
-    of ``base_weighted`` (S, R, B), its observed placements times the weight.
-    """
-    total = (weighted @ window_t) * fill
-    total[:, :, base_k] = base_weighted.sum(axis=-1)
-    return total
 
 
 def _grown(series_assumption, year: int, growth: np.ndarray) -> np.ndarray:
