@@ -9,14 +9,22 @@ default assumptions, it prints:
 * its Spearman rank correlation with the observed outflow from bijstand to work (CBS, the
   2015-2017 outflow to work summed over the years divided by the summed bijstand stock);
 * its Spearman rank correlation with the jobs inside the municipality's own borders per member
-  of its target group (the artefact issue 12 removes: capacity came from the own jobs).
+  of its target group (the artefact issue 12 removes: capacity came from the own jobs), over all
+  municipalities and within each arbeidsmarktregio (the mean over the regions of at least five
+  municipalities, weighted by their number).
 
 It also prints the participating municipalities' key table of the README (persons placed).
+
+The model reads each municipality's calibrated effectiveness from the snapshot input
+(``ModelInput.effectiveness``, filled by the calibration; ones without it). ``--stand-in``
+replaces it by the unshrunk ratio of the municipality's own outflow to work in 2015-2016 to the
+national one (clipped to 0.25-4), a crude preview of what a local factor does, not the calibration.
 """
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -25,7 +33,7 @@ from socecon.data.snapshot import snapshot_wide
 from socecon.definitions import DEFAULT_HORIZON, load_definitions
 from socecon.model import run, snapshot_input
 from socecon.model.results import wide
-from socecon.regions import default_regions, region_name
+from socecon.regions import default_regions, load_regions, region_name
 
 OBSERVED_YEARS = (2015, 2016, 2017)
 
@@ -50,15 +58,39 @@ def spearman(a: pd.Series, b: pd.Series) -> float:
     return float(ranks.iloc[:, 0].corr(ranks.iloc[:, 1]))
 
 
-def spread_table(horizon: int) -> pd.DataFrame:
+def stand_in_effectiveness(inp) -> np.ndarray:
+    """The own 2015-2016 outflow-to-work rate over the national one, unshrunk (a preview only)."""
+    flows = sum(snapshot_wide(y, ["bijstand_outflow_to_work"]).iloc[:, 0] for y in (2015, 2016))
+    stocks = sum(snapshot_wide(y, ["bijstand_15_aow"]).iloc[:, 0] for y in (2015, 2016))
+    national = flows["NL01"] / stocks["NL01"]
+    own = (flows / stocks).reindex(list(inp.regions)) / national
+    return own.fillna(1.0).clip(0.25, 4.0).to_numpy()
+
+
+def within_region(a: pd.Series, b: pd.Series, smallest: int = 5) -> float:
+    """Mean Spearman correlation inside each arbeidsmarktregio of at least ``smallest`` members.
+
+    Weighted by the number of municipalities; a constant series inside a region counts as 0.
+    """
+    region_of = load_regions()["labour_market_region_code"]
+    both = pd.concat([a, b], axis=1).dropna()
+    values, weights = [], []
+    for _, part in both.groupby(region_of.reindex(both.index)):
+        if len(part) >= smallest:
+            rho = spearman(part.iloc[:, 0], part.iloc[:, 1])
+            values.append(0.0 if np.isnan(rho) else rho)
+            weights.append(len(part))
+    return float(np.average(values, weights=weights))
+
+
+def spread_table(horizon: int, inp) -> pd.DataFrame:
     """Return one row per scenario: P5, P95, CV and the two rank correlations."""
-    model = run(horizon=horizon, years=[horizon])
+    model = run(horizon=horizon, years=[horizon], model_input=inp)
     table = wide(
         model.to_frame(),
         variable=["participation_rate", "target_group", "placed"],
         index=["region", "scenario"],
     )
-    inp = snapshot_input()
     jobs = pd.Series(inp.jobs, index=inp.regions)
     observed = observed_outflow_rate()
     rows = []
@@ -75,15 +107,16 @@ def spread_table(horizon: int) -> pd.DataFrame:
                 "CV": rate.std() / rate.mean(),
                 "rho outflow to work": spearman(rate, observed.reindex(rate.index)),
                 "rho own jobs per member": spearman(rate, jobs_per_member),
+                "same, within region": within_region(rate, jobs_per_member),
             }
         )
     return pd.DataFrame(rows).set_index("scenario")
 
 
-def participating_table(horizon: int) -> pd.DataFrame:
+def participating_table(horizon: int, inp) -> pd.DataFrame:
     """Return the README's table: target group and persons placed per scenario."""
     regions = default_regions()
-    model = run(regions, horizon=horizon, years=[horizon])
+    model = run(regions, horizon=horizon, years=[horizon], model_input=inp)
     table = wide(
         model.to_frame(),
         variable=["target_group", "placed", "net_cost_per_placed"],
@@ -119,9 +152,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--horizon", type=int, default=DEFAULT_HORIZON)
     parser.add_argument("--markdown", action="store_true", help="print Markdown tables")
+    parser.add_argument(
+        "--stand-in", action="store_true", help="own unshrunk outflow ratio as effectiveness"
+    )
     args = parser.parse_args()
-    spread = spread_table(args.horizon).round(3)
-    people = participating_table(args.horizon).round(0).astype(np.int64)
+    inp = snapshot_input()
+    if args.stand_in:
+        inp = replace(inp, effectiveness=stand_in_effectiveness(inp))
+    spread = spread_table(args.horizon, inp).round(3)
+    people = participating_table(args.horizon, inp).round(0).astype(np.int64)
     if args.markdown:
         print(markdown(spread))
         print()
