@@ -191,8 +191,8 @@ def compute_components(
         )  # (S, 1, 1, B)
 
         # Full implementation of each scenario (see socecon.model.placement): placed[s, r, k, b]
-        # = sum over groups of N_g[s, r, b] x window[k, b] x fill_g[s, r, k], so every band sum
-        # is a (S, R, B) @ (B, K) product per group and only ``placed`` needs (S, R, K, B).
+        # = N[s, r, b] x window[k, b] x fill[s, r, k] (plus the Wsw employees Publiek keeps), so
+        # every band sum is a (S, R, B) @ (B, K) product and only ``placed`` needs (S, R, K, B).
         pl = placement.place(
             {name: arr[:, :, 0, :] for name, arr in g.items()},
             window,
@@ -315,7 +315,8 @@ def _resolve_regions(regions: Sequence[str] | str | None, inp: ModelInput):
     if not ids:
         raise ModelError("no regions requested")
     union = sorted({m for group in members for m in group})
-    missing = [m for m in union if m not in inp.regions]
+    known = set(inp.regions)
+    missing = [m for m in union if m not in known]
     if missing:
         raise ModelError(f"no base-year data for {', '.join(missing)}")
     position = {code: i for i, code in enumerate(union)}
@@ -501,9 +502,11 @@ def run(
     contiguous = reported == list(range(reported[0], reported[-1] + 1))
     pick = slice(reported[0], reported[-1] + 1) if contiguous else reported
 
+    identity = matrix.shape[0] == matrix.shape[1] and np.array_equal(matrix, np.eye(len(union)))
+
     def to_output(arr: np.ndarray) -> np.ndarray:
         arr = arr[:, :, :, pick]
-        if matrix.shape[0] == matrix.shape[1] and np.array_equal(matrix, np.eye(len(union))):
+        if identity:
             return arr
         return np.moveaxis(np.tensordot(matrix, arr, axes=([1], [2])), 0, 2)
 

@@ -19,8 +19,9 @@ each source group (bijstand, Wsw, Wajong) each scenario places in each loonwaard
 * **rationing**: where the take-up of the others exceeds the places left, everyone's placement is
   scaled down in proportion.
 
-Placements factor as ``placed[s, r, k, b] = sum_g N_g[s, r, b] x window[k, b] x fill_g[s, r, k]``
-(:class:`Placements`), so every band sum is a matrix product per group.
+Placements factor as ``placed[s, r, k, b] = N[s, r, b] x window[k, b] x fill[s, r, k]`` plus, in
+a scenario that keeps Wsw employees, ``N_wsw x window x wsw_extra`` (:class:`Placements`), so
+every band sum is one or two matrix products.
 """
 
 from __future__ import annotations
@@ -172,14 +173,21 @@ def baseline_rates(inp: ModelInput, v: Any) -> dict[str, np.ndarray]:
 class Placements:
     """Who is placed in one year, factored per source group.
 
+    Every group's people in a scenario's window are placed at the rate ``fill``; the Wsw
+    employees a scenario keeps add ``wsw_extra`` (``retention x (1 - fill)``, zero elsewhere).
+
     Attributes
     ----------
     groups : Mapping[str, numpy.ndarray]
         The target group per source group, ``(S, R, B)``.
     window : numpy.ndarray
         ``(K, B)``: 1 where a scenario places in a band.
-    fill : Mapping[str, numpy.ndarray]
-        The share of each group's people in the window that is placed, ``(S, R, K)``.
+    fill : numpy.ndarray
+        ``(S, R, K)``: the share of the people in the window that is placed.
+    wsw_extra : numpy.ndarray
+        ``(S, R, K)``: the Wsw employees' extra share (kept at work outside the take-up).
+    retained : tuple of int
+        The scenarios with a nonzero ``wsw_extra``.
     base : Mapping[str, numpy.ndarray]
         The baseline's observed placements per group, ``(S, R, B)``.
     base_k : int
@@ -188,9 +196,15 @@ class Placements:
 
     groups: Mapping[str, np.ndarray]
     window: np.ndarray
-    fill: Mapping[str, np.ndarray]
+    fill: np.ndarray
+    wsw_extra: np.ndarray
+    retained: tuple[int, ...]
     base: Mapping[str, np.ndarray]
     base_k: int
+
+    def group_fill(self, group: str) -> np.ndarray:
+        """Return the share placed of one group's people in each window, ``(S, R, K)``."""
+        return self.fill + self.wsw_extra if group == "wsw" else self.fill
 
     def band_sum(
         self, weight: np.ndarray | None = None, groups: Sequence[str] = GROUPS
@@ -204,22 +218,23 @@ class Placements:
         groups : sequence of str
             Source groups to include; all by default.
         """
-        total = sum(
-            (self.groups[g] if weight is None else self.groups[g] * weight)
-            @ self.window.T
-            * self.fill[g]
-            for g in groups
-        )
+        people = sum(self.groups[g] for g in groups)
+        total = (people if weight is None else people * weight) @ self.window.T * self.fill
+        if "wsw" in groups and self.retained:
+            wsw = self.groups["wsw"] if weight is None else self.groups["wsw"] * weight
+            total += wsw @ self.window.T * self.wsw_extra
         base = sum(self.base[g] if weight is None else self.base[g] * weight for g in groups)
         total[:, :, self.base_k] = base.sum(axis=-1)
         return total
 
     def placed(self) -> np.ndarray:
         """Return the placements per band, shape ``(S, R, K, B)``."""
-        placed = sum(
-            self.groups[g][:, :, None, :] * self.window[None, None] * self.fill[g][..., None]
-            for g in GROUPS
-        )
+        people = sum(self.groups[g] for g in GROUPS)
+        placed = people[:, :, None, :] * self.window[None, None] * self.fill[..., None]
+        for k in self.retained:
+            placed[:, :, k, :] += (
+                self.groups["wsw"] * self.window[k] * self.wsw_extra[:, :, k, None]
+            )
         placed[:, :, self.base_k, :] = sum(self.base[g] for g in GROUPS)
         return placed
 
@@ -266,14 +281,13 @@ def place(
     ration = np.ones_like(demand)
     np.divide(left, demand, out=ration, where=demand > left)
     fill = take_up * ration
+    retained_k = tuple(int(k) for k in np.flatnonzero(np.any(retention > 0, axis=(0, 1))))
     return Placements(
         groups=groups,
         window=window,
-        fill={
-            "bijstand": fill,
-            "wsw": retention + (1.0 - retention) * fill,
-            "wajong": fill,
-        },
+        fill=fill,
+        wsw_extra=retention * (1.0 - fill),
+        retained=retained_k,
         base={g: groups[g] * base_rates[g] for g in GROUPS},
         base_k=base_k,
     )
