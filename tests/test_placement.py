@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from socecon.data.snapshot import snapshot_wide
-from socecon.exceptions import ModelError
+from socecon.exceptions import AssumptionError, ModelError
 from socecon.model import ModelInput, run, snapshot_input
 from socecon.regions import load_regions
 
@@ -183,3 +183,12 @@ def test_snapshot_input_carries_the_totals_of_the_labour_market_region():
     alone = run(["GM0784"], years=[2020]).components.placed.sum(axis=-1)[0, 0, 0]
     every = run(years=[2020]).components.placed.sum(axis=-1)[0, 0, i]
     np.testing.assert_allclose(alone, every)
+
+
+def test_overrides_of_the_new_assumptions_are_validated():
+    with pytest.raises(AssumptionError, match="calibration_strength.*outside its bounds"):
+        run(["GM0784"], overrides={"calibration_strength": 3})
+    with pytest.raises(AssumptionError, match="quota_law_2015.*outside its bounds"):
+        run(["GM0784"], overrides={"quota_law_2015": 2})
+    with pytest.raises(AssumptionError, match="take_up_factor_publiek"):
+        run(["GM0784"], overrides={"take_up_factor_publiek": "veel"})
