@@ -7,10 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from socecon.analysis.uncertainty import uncertain_parameters
 from socecon.data.snapshot import snapshot_wide
 from socecon.exceptions import AssumptionError, ModelError
 from socecon.model import ModelInput, run, snapshot_input
 from socecon.regions import load_regions
+from socecon.workbench.state import slider_spec
 
 UNIFORM = [0.1] * 10
 NEUTRAL = {
@@ -186,9 +188,19 @@ def test_snapshot_input_carries_the_totals_of_the_labour_market_region():
 
 
 def test_overrides_of_the_new_assumptions_are_validated():
-    with pytest.raises(AssumptionError, match="calibration_strength.*outside its bounds"):
+    with pytest.raises(AssumptionError, match=r"calibration_strength.*outside its bounds"):
         run(["GM0784"], overrides={"calibration_strength": 3})
-    with pytest.raises(AssumptionError, match="quota_law_2015.*outside its bounds"):
+    with pytest.raises(AssumptionError, match=r"quota_law_2015.*outside its bounds"):
         run(["GM0784"], overrides={"quota_law_2015": 2})
     with pytest.raises(AssumptionError, match="take_up_factor_publiek"):
         run(["GM0784"], overrides={"take_up_factor_publiek": "veel"})
+
+
+def test_calibration_strength_is_a_slider_and_is_sampled():
+    spec = slider_spec("calibration_strength")
+    assert (spec.default, spec.low, spec.high) == (1.0, 0.5, 1.5)
+    sampled = {p.id: (p.low, p.high) for p in uncertain_parameters()}
+    assert sampled["calibration_strength"] == (0.5, 1.5)
+    for scenario in ("sociaal_ondernemen", "regulier", "publiek_privaat", "publiek"):
+        assert f"take_up_factor_{scenario}" in sampled
+    assert "quota_law_2015" not in sampled  # a switch of the scenario, not an uncertainty
