@@ -1,8 +1,8 @@
 """Print the wind tunnel's verdict counts per threshold and its stability over 20 seeds.
 
-Run with ``.venv/bin/python benchmarks/windtunnel_tables.py`` (both tables, a few minutes on a
-2-core machine; all regions of one seed share one model pass) or with ``counts`` / ``stability``
-for one. Every run uses the report's default
+Run with ``.venv/bin/python benchmarks/windtunnel_tables.py`` (all three tables and the time
+they took, about 3 minutes on a shared 2-core machine; all regions of one seed share one model
+pass) or with ``counts`` / ``verdicts`` / ``stability`` for one. Every run uses the report's default
 goal (participation at least 20 %, net cost per placed at most 20,000 euro), the declared default
 sample count and criteria (``socecon/definitions/windtunnel.yaml``), and the nine participating
 regions (the eight municipalities and ISD Midden-Langstraat).
@@ -10,6 +10,9 @@ regions (the eight municipalities and ISD Midden-Langstraat).
 counts
     Per satisficing threshold (0.5, 0.8, 0.9), how many options of the nine regions get each
     verdict (seed 0; the samples are shared, only the threshold changes).
+verdicts
+    Per region (seed 0, the declared threshold), which options hold in some scenario
+    (scenarioafhankelijk) and which are undecided; every other option is kwetsbaar or gedomineerd.
 stability
     Per region, the wind tunnel with seeds 0-19: for each option the share of seeds that give its
     most frequent verdict (:func:`socecon.analysis.criteria.agreement`); the goal is >= 95 % for
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+import time
 from collections import Counter
 
 from socecon.analysis import criteria, windtunnel
@@ -49,6 +53,20 @@ def counts() -> None:
         print(f"| {threshold:g} | " + " | ".join(str(tally[v]) for v in verdicts) + " |")
 
 
+def verdicts() -> None:
+    """Print per region which options hold somewhere and which are undecided (seed 0)."""
+    print("verdicts per region, seed 0 (other options: kwetsbaar or gedomineerd)")
+    print("| region | scenarioafhankelijk | onzeker | robuust |")
+    print("|---|---|---|---|")
+    for result in windtunnel.evaluate_many(REGIONS, goal=GOAL, seed=0):
+        cells = [
+            ", ".join(o.name for o, c in zip(result.options, result.classes, strict=True) if c == v)
+            or "-"
+            for v in ("scenario_dependent", "undecided", "robust")
+        ]
+        print(f"| {result.region} | " + " | ".join(cells) + " |")
+
+
 def stability() -> None:
     """Print per region how often each option gets its most frequent verdict over 20 seeds."""
     print(f"agreement of the verdict over {len(SEEDS)} seeds (goal: >= 95 % for every option)")
@@ -75,10 +93,15 @@ def stability() -> None:
 
 def main(argv: list[str]) -> None:
     """Print the tables named in ``argv`` (both by default)."""
-    chosen = argv or ["counts", "stability"]
+    chosen = argv or ["counts", "verdicts", "stability"]
+    start = time.perf_counter()
     for name in chosen:
-        {"counts": counts, "stability": stability}[name]()
+        {"counts": counts, "verdicts": verdicts, "stability": stability}[name]()
         print()
+    print(
+        f"{', '.join(chosen)}: {time.perf_counter() - start:.0f} s wall, "
+        f"{time.process_time():.0f} s CPU"
+    )
 
 
 if __name__ == "__main__":

@@ -40,6 +40,7 @@ from socecon.definitions.assumptions import load_assumptions
 from socecon.exceptions import ReportError, SocEconError, UnknownRegionError
 from socecon.present.formats import format_number
 from socecon.report.policy import summary_nl
+from socecon.workbench.config import run_settings
 from socecon.workbench.state import DEFAULT_GOAL_NET_COST_PER_PLACED, DEFAULT_GOAL_PARTICIPATION
 
 
@@ -257,6 +258,7 @@ def add_run_command(sub) -> None:
         "warm kernel and resets it between reports)",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--config", metavar="FILE", help="settings saved by the analyst workbench")
     p.set_defaults(func=cmd_run)
 
 
@@ -341,7 +343,13 @@ def cmd_run(args) -> int:
     notebook = Path(args.notebook) if args.notebook else DEFAULT_NOTEBOOK
     if not notebook.is_file():
         raise ReportError(f"report notebook not found: {notebook}")
-    overrides = _overrides(getattr(args, "set", []))
+    config = getattr(args, "config", None)
+    parameters = run_settings(config) if config else {}  # the command line wins
+    regions, horizon = parameters.pop("regions", []), parameters.pop("horizon", args.horizon)
+    args.gemeente = args.gemeente if args.gemeente or args.group or args.all else regions
+    args.horizon = horizon if args.horizon == DEFAULT_HORIZON else args.horizon
+    overrides = {**parameters.get("overrides", {}), **_overrides(getattr(args, "set", []))}
+    parameters.update({"overrides": overrides} if overrides else {})
     unknown: list[str] = []
     codes = select_regions(args.gemeente, args.group, args.all, unknown=unknown)
     if not codes:  # every requested region was unknown: nothing to do
@@ -356,7 +364,7 @@ def cmd_run(args) -> int:
         horizon=args.horizon,
         timeout=args.timeout,
         bundle=args.bundle,
-        parameters={"overrides": overrides} if overrides else None,
+        parameters=parameters or None,
         fresh_kernel=getattr(args, "fresh_kernels", False),
     )
     scheduler = getattr(args, "scheduler", None)

@@ -53,6 +53,13 @@ class ModelError(SocEconError):
     """A model request is invalid (unknown scenario, bad horizon year, ...)."""
 
 
+class CalibrationError(ModelError):
+    """The local calibration cannot be computed: bad counts, or a fit on the held-out year.
+
+    The message names the municipality, year and variable, or the years asked for.
+    """
+
+
 class CBSUnavailableError(DataError):
     """CBS open data cannot be reached (no network, proxy, or CBS down)."""
 

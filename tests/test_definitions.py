@@ -342,11 +342,32 @@ def _break_windtunnel(doc):
     doc["regret_tolerance"] = -1
     del doc["cell_status"]["undecided"]
     doc["verdicts"]["robust"]["color"] = "green"
+    doc["overlap"]["share"] = 1.5
+    doc["overlap"]["levers"].append("take_upp")
+    doc["close_call"]["share"] = 1.5
     return [
         "threshold: the value must be a share",
         "regret_tolerance: must be a number >= 0",
         "cell_status.undecided: missing",
         "verdicts.robust: color must be '#rrggbb'",
+        "overlap: share must be between 0 and 1, got 1.5",
+        "unknown assumption 'take_upp'",
+        "close_call.share: must be a share in [0, 1), got 1.5",
+    ]
+
+
+def _break_calibration(doc):
+    doc["fit_years"].append(doc["held_out_year"])  # the held-out year may not be fitted
+    doc["shrinkage_grid"] = [0.02, 0.01]
+    doc["selection"]["criterion"] = "r2"
+    doc["observable"]["rounding"] = -10
+    del doc["source_nl"]
+    return [
+        "fit_years: must not contain the held-out year",
+        "shrinkage_grid: strengths must be strictly ascending",
+        "criterion must be one of (rmse, mae)",
+        "rounding must be >= 0",
+        "missing field 'source_nl'",
     ]
 
 
@@ -365,6 +386,7 @@ BREAKERS = {
     "corop_2015.yaml": _break_corop,
     "cbs_tables.yaml": _break_cbs_tables,
     "windtunnel.yaml": _break_windtunnel,
+    "calibration.yaml": _break_calibration,
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -325,8 +326,9 @@ def test_goal_met_in_79_or_81_percent_of_the_samples():
         return out
 
     for n, firm in ((100_000, True), (1_000, False)):
-        low = criteria.judge(met(0.79, n), np.zeros((1, 1, n)), threshold=0.8)
-        high = criteria.judge(met(0.81, n), np.zeros((1, 1, n)), threshold=0.8)
+        # the criterion itself, without the close-call band
+        low = criteria.judge(met(0.79, n), np.zeros((1, 1, n)), threshold=0.8, close_share=0)
+        high = criteria.judge(met(0.81, n), np.zeros((1, 1, n)), threshold=0.8, close_share=0)
         assert low.share[0, 0] == pytest.approx(0.79) and high.share[0, 0] == pytest.approx(0.81)
         assert low.share_low[0, 0] < 0.79 < low.share_high[0, 0]
         if firm:  # the intervals (about +-0.4 points) exclude 0.8
@@ -336,6 +338,59 @@ def test_goal_met_in_79_or_81_percent_of_the_samples():
         else:  # 1,000 samples: +-3 points; neither can be called
             assert low.status[0, 0] == high.status[0, 0] == "undecided"
             assert low.goal_state[0, 0] == high.goal_state[0, 0] == 0
+
+
+def test_a_close_call_is_undecided_whatever_the_sample_count():
+    """With the declared band (2 points), 79 % and 81 % are close calls; 77 % and 83 % are not."""
+    assert 0.01 < criteria.CLOSE_CALL_SHARE < 0.03  # the declared band, 2 points
+    n = 100_000
+
+    def status(share):
+        met = np.zeros((1, 1, n), dtype=bool)
+        met[..., : round(share * n)] = True
+        return str(criteria.judge(met, np.zeros((1, 1, n)), threshold=0.8).status[0, 0])
+
+    assert [status(s) for s in (0.77, 0.79, 0.81, 0.83)] == [
+        "goal_not_met",
+        "undecided",
+        "undecided",
+        "holds",
+    ]
+
+
+def test_a_close_call_on_regret():
+    """Regret 4.5 or 5.5 points against a tolerance of 5 is a close call (band 20 % of it)."""
+    n = 20_000
+    met = np.ones((1, 1, n), dtype=bool)
+
+    def status(at, band=criteria.CLOSE_CALL_REGRET):
+        regret = np.full((1, 1, n), at)
+        return str(criteria.judge(met, regret, 0.5, 0.9, 5.0, close_regret=band).status[0, 0])
+
+    assert [status(r) for r in (3.5, 4.5, 5.5, 6.5)] == [
+        "holds",
+        "undecided",
+        "undecided",
+        "too_much_regret",
+    ]
+    assert [status(r, 0.0) for r in (4.5, 5.5)] == ["holds", "too_much_regret"]
+
+
+def test_no_second_look_for_a_call_that_stays_close():
+    """More samples cannot decide a statement whose interval lies wholly inside the band."""
+
+    def result(share, n):
+        met = np.zeros((1, 1, n), dtype=bool)
+        met[..., : round(share * n)] = True
+        j = criteria.judge(met, np.zeros((1, 1, n)), threshold=0.8, tolerance=None)
+        classes = criteria.classify(j.status, np.array([False]))
+        return SimpleNamespace(judgement=j, classes=classes, threshold=0.8, regret_tolerance=None)
+
+    settled = result(0.80, 100_000)  # interval about 79.6-80.4 %, inside 78-82 %
+    assert settled.classes == ["undecided"] and not criteria.worth_second_look(settled)
+    open_ = result(0.79, 1_000)  # interval about 76-82 %: more samples may decide it
+    assert open_.classes == ["undecided"] and criteria.worth_second_look(open_)
+    assert not criteria.worth_second_look(result(0.70, 100_000))  # firmly not met
 
 
 def test_wilson_interval_by_hand():
@@ -365,8 +420,8 @@ def test_regret_at_the_chosen_percentile():
         (1.0, 98.0): "too_much_regret",  # the maximum, 99, is above 98
         (0.5, 65.0): "holds",  # the median (49.5) and its interval are below 65
     }
-    for (q, tolerance), want in cases.items():
-        j = criteria.judge(met, regret, threshold=0.5, percentile=q, tolerance=tolerance)
+    for (q, tolerance), want in cases.items():  # the criterion itself, without close calls
+        j = criteria.judge(met, regret, 0.5, q, tolerance, close_regret=0)
         assert j.status[0, 0] == want, (q, tolerance)
     # The median regret would pass a tolerance of 65; P90 does not: the percentile matters.
     assert criteria.judge(met, regret, 0.5, 0.9, 65.0).status[0, 0] == "too_much_regret"

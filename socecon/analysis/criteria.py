@@ -73,6 +73,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from statistics import NormalDist
+from typing import Any
 
 import numpy as np
 
@@ -103,6 +104,11 @@ DEFAULT_REGRET_PERCENTILE = _SETTINGS.regret_percentile
 DEFAULT_REGRET_TOLERANCE = _SETTINGS.regret_tolerance
 #: Joint confidence of the statements a firm verdict rests on.
 CONFIDENCE_LEVEL = _SETTINGS.confidence_level
+#: Close calls: a firm statement's interval must also stay this far from the threshold (share of
+#: the futures) and from the regret tolerance (a share of the tolerance); ``close_call`` in
+#: ``windtunnel.yaml``.
+CLOSE_CALL_SHARE = _SETTINGS.close_call_share
+CLOSE_CALL_REGRET = _SETTINGS.close_call_regret
 # Relative tolerance when comparing options: differences below it count as ties.
 TIE_TOLERANCE = 1e-9
 
@@ -374,8 +380,13 @@ def judge(
     percentile: float = DEFAULT_REGRET_PERCENTILE,
     tolerance: float | None = DEFAULT_REGRET_TOLERANCE,
     level: float = CONFIDENCE_LEVEL,
+    close_share: float = CLOSE_CALL_SHARE,
+    close_regret: float = CLOSE_CALL_REGRET,
 ) -> Judgement:
     """Judge every option in every scenario: goal, regret, and whether each is firm.
+
+    A statement is firm when its interval lies wholly on one side of the threshold (or the
+    tolerance) and stays at least the close-call band away from it; otherwise it is undecided.
 
     Parameters
     ----------
@@ -391,6 +402,9 @@ def judge(
         Largest regret at that percentile that is "no regret"; None: no regret test.
     level : float
         Joint confidence of the ``2 K`` statements a verdict rests on.
+    close_share, close_regret : float
+        The close-call bands: a share of the futures around the threshold, and a share of the
+        tolerance around the tolerance (0: none).
 
     Returns
     -------
@@ -401,12 +415,13 @@ def judge(
     z = z_value(level, 2 * k)
     count = met.sum(axis=2)
     low, high = wilson_interval(count, n, z)
-    goal_state = _state(low >= threshold, high < threshold)
+    goal_state = _state(low >= threshold + close_share, high < threshold - close_share)
     estimate, r_low, r_high = percentile_interval(regret_samples, percentile, z)
     if tolerance is None:
         regret_state = np.ones_like(goal_state)
     else:
-        regret_state = _state(r_high <= tolerance, r_low > tolerance)
+        band = tolerance * close_regret
+        regret_state = _state(r_high <= tolerance - band, r_low > tolerance + band)
     status = np.select(
         [goal_state < 0, regret_state < 0, (goal_state > 0) & (regret_state > 0)],
         ["goal_not_met", "too_much_regret", "holds"],
@@ -415,6 +430,36 @@ def judge(
     return Judgement(
         count / n, low, high, estimate, r_low, r_high, goal_state, regret_state, status, z
     )
+
+
+def worth_second_look(result: Any) -> bool:
+    """Whether more samples could still decide an undecided option of a wind-tunnel result.
+
+    An option is undecided through its undecided statements (goal or regret per scenario). A
+    statement whose interval already lies wholly inside the close-call band cannot become firm
+    with more samples (its value lies in the band, with the declared confidence), so only the
+    other undecided statements of undecided options call for the second look.
+
+    Parameters
+    ----------
+    result : WindTunnelResult
+        With ``judgement``, ``classes``, ``threshold`` and ``regret_tolerance``.
+
+    Returns
+    -------
+    bool
+    """
+    j, t, tol = result.judgement, result.threshold, result.regret_tolerance
+    open_goal = (j.goal_state == 0) & ~(
+        (j.share_low >= t - CLOSE_CALL_SHARE) & (j.share_high <= t + CLOSE_CALL_SHARE)
+    )
+    open_regret = np.zeros_like(open_goal)
+    if tol is not None:
+        band = tol * CLOSE_CALL_REGRET
+        inside = (j.regret_low >= tol - band) & (j.regret_high <= tol + band)
+        open_regret = (j.regret_state == 0) & ~inside
+    undecided = np.array([c == "undecided" for c in result.classes])
+    return bool(((open_goal | open_regret).any(axis=1) & undecided).any())
 
 
 def _verdict(holds: np.ndarray) -> str:

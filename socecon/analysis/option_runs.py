@@ -19,6 +19,7 @@ from socecon.definitions import load_definitions
 from socecon.definitions.assumptions import load_assumptions
 from socecon.definitions.effects import COST_UNIT, MeasureEffects
 from socecon.definitions.options import Option
+from socecon.definitions.windtunnel import OverlapSettings, load_windtunnel
 from socecon.exceptions import AssumptionError
 from socecon.model.core import run
 from socecon.model.indicators import registry
@@ -46,34 +47,76 @@ def active_effects(
     )
 
 
+def combine_gains(gains: np.ndarray, share: float) -> np.ndarray:
+    """Combine the gains of overlapping effects on one lever: the strongest in full.
+
+    Every further positive gain counts for ``share`` of its size (``overlap`` in
+    ``windtunnel.yaml``); a negative gain (a measure that lowers the lever) counts in full. With
+    ``0 <= share <= 1`` the result is never more than the sum of the parts and never less than
+    the largest part (plus the negative ones).
+
+    Parameters
+    ----------
+    gains : numpy.ndarray
+        Shape ``(k, ...)``: the gain of each of ``k`` effects, in the lever's unit.
+    share : float
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(...)``: the combined gain.
+    """
+    positive = np.clip(gains, 0.0, None)
+    top = positive.max(axis=0)
+    return top + share * (positive.sum(axis=0) - top) + np.clip(gains, None, 0.0).sum(axis=0)
+
+
 def pattern_overrides(
     patterns: Sequence[tuple[tuple[str, int], ...]],
     base: Mapping[str, np.ndarray],
     samples: SampleSet,
     effects: Mapping[str, MeasureEffects],
+    overlap: OverlapSettings | None = None,
 ) -> dict[str, np.ndarray]:
     """Return model overrides for sets of active effects, stacked on the sample axis.
 
     ``base`` holds the sampled assumptions (:meth:`SampleSet.overrides`); every pattern gets
-    its own block of ``S`` rows, in which its effects multiply or add to the sampled values.
+    its own block of ``S`` rows. On a lever of ``overlap`` (by default the declared one) each
+    effect is a gain on the sampled value (``value x (factor - 1)`` or the addition) and the
+    gains of one pattern combine by :func:`combine_gains`; on any other assumption the factors
+    multiply and the additions add up.
     """
+    overlap = overlap or load_windtunnel().overlap
     assumptions = load_assumptions()
     defaults = assumptions.resolve()
     n, count = len(samples), len(patterns)
     out = {k: np.concatenate([v] * count, axis=0) for k, v in base.items()}
     factors: dict[str, np.ndarray] = {}
     additions: dict[str, np.ndarray] = {}
+    gains: dict[str, list[list[np.ndarray]]] = {}
+
+    def start(key: str) -> np.ndarray:
+        return np.broadcast_to(base.get(key, defaults[key]), (n,))
+
     for p, pattern in enumerate(patterns):
         for measure, i in pattern:
             e = effects[measure].effects[i]
             size = samples.column(f"effect:{measure}:{i}")
-            if e.operation == "multiply":
+            multiply = e.operation == "multiply"
+            if e.assumption in overlap.levers:
+                gain = start(e.assumption) * (size - 1.0) if multiply else size
+                gains.setdefault(e.assumption, [[] for _ in patterns])[p].append(gain)
+            elif multiply:
                 factors.setdefault(e.assumption, np.ones((count, n)))[p] *= size
             else:
                 additions.setdefault(e.assumption, np.zeros((count, n)))[p] += size
-    for key in set(factors) | set(additions):
-        start = np.broadcast_to(base.get(key, defaults[key]), (n,))
-        value = start * factors.get(key, 1.0) + additions.get(key, 0.0)
+    for key in set(factors) | set(additions) | set(gains):
+        value = start(key) * factors.get(key, 1.0) + additions.get(key, 0.0)
+        if key in gains:
+            combined = [
+                combine_gains(np.stack(g), overlap.share) if g else np.zeros(n) for g in gains[key]
+            ]
+            value = value + np.stack(combined)
         low, high = assumptions[key].bounds or (-np.inf, np.inf)
         out[key] = np.clip(value, low, high).reshape(-1)
     return out

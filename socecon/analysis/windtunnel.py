@@ -1,18 +1,16 @@
 """The wind tunnel: which policy options hold up in every scenario, per municipality.
 
 Scenario planners test each policy option against each scenario ("wind-tunnelling"). Here an
-option is a bundle of the study's measures (``definitions/options.yaml``) that the municipality
-chooses; each measure moves model levers by declared, uncertain amounts
-(``definitions/measure_effects.yaml``) in the scenarios where it can act, and costs a programme
-budget in every scenario. The scenarios are the outside world. Every option is evaluated in every
-scenario over the same uncertainty samples (common random numbers: assumptions, effect sizes and
-costs are sampled once, in one Latin hypercube, and shared by all options).
+option is a bundle of measures (``definitions/options.yaml``) that the municipality chooses; each
+moves model levers by declared, uncertain amounts (``definitions/measure_effects.yaml``) in the
+scenarios where it can act, and costs a programme budget in every scenario (the outside world).
+Every option is evaluated in every scenario over the same uncertainty samples (common random
+numbers: assumptions, effect sizes and costs are sampled once, in one Latin hypercube).
 
-Per option, scenario and sample the wind tunnel computes the participation rate, placed persons
-and the municipality's net cost including the programme cost (:func:`evaluate`), and judges them
-by the criteria of :mod:`socecon.analysis.criteria`: regret against the best option, whether a
-goal is met, dominance, and a class per option (robust, scenario-dependent, fragile, dominated),
-with the scenarios where it breaks (:meth:`WindTunnelResult.table`, :func:`matrix`).
+Per option, scenario and sample it computes participation, placed persons and the net cost
+including the programme cost (:func:`evaluate`), and judges them by the criteria of
+:mod:`socecon.analysis.criteria`: regret against the best option, whether a goal is met,
+dominance, and a verdict per option, with where it breaks (:meth:`WindTunnelResult.table`).
 
 Examples
 --------
@@ -51,6 +49,7 @@ from socecon.analysis.criteria import (
     goal_met,
     judge,
     regret,
+    worth_second_look,
 )
 from socecon.analysis.option_runs import effect_parameters, pinned_ranges
 from socecon.analysis.resources import check_samples
@@ -65,7 +64,8 @@ from socecon.regions import group_members, region_name, resolve
 
 #: Uncertainty samples by default (``windtunnel.yaml``).
 DEFAULT_SAMPLES = load_windtunnel().samples
-#: Regions with an undecided verdict are computed again with this many times the samples.
+#: Regions with a verdict more samples could decide are computed again with this many times the
+#: samples (:func:`~socecon.analysis.criteria.worth_second_look`).
 SECOND_LOOK = load_windtunnel().second_look
 
 
@@ -517,7 +517,7 @@ def evaluate_many(
     )
     outputs = option_runs.model_outputs(regions, opts, chosen, samples, effects, horizon, inp)
     results = _results(outputs, samples, inp, settings)
-    again = [r for r, res in enumerate(results) if "undecided" in res.classes]
+    again = [r for r, res in enumerate(results) if worth_second_look(res)]
     if looks == 1 or not again:
         return results
     # Second look: the same draw with an independent seed, for the undecided regions only.

@@ -48,6 +48,12 @@ from socecon.definitions.assumptions import (
     load_assumptions,
     parse_assumptions,
 )
+from socecon.definitions.calibration import (
+    CALIBRATION_FILE,
+    CalibrationSpec,
+    load_calibration,
+    parse_calibration,
+)
 from socecon.definitions.cbs_tables import (
     CBS_TABLES_FILE,
     CBSTables,
@@ -188,6 +194,8 @@ class Definitions:
         ``cbs_tables.yaml``.
     windtunnel : WindTunnelSettings or None
         ``windtunnel.yaml``.
+    calibration : CalibrationSpec or None
+        ``calibration.yaml``.
     """
 
     axes: tuple[Axis, ...]
@@ -205,6 +213,7 @@ class Definitions:
     corop: Mapping[str, tuple[str, str]] | None = None
     cbs_tables: CBSTables | None = None
     windtunnel: WindTunnelSettings | None = None
+    calibration: CalibrationSpec | None = None
 
     def scenario(self, scenario_id: str) -> Scenario:
         """Return the scenario with ``scenario_id``.
@@ -292,6 +301,7 @@ def _load_default() -> Definitions:
             corop=MappingProxyType(load_corop()),
             cbs_tables=load_cbs_tables(),
             windtunnel=load_windtunnel(),
+            calibration=load_calibration(),
         )
         problems = Problems(CONVENTIONS_FILE)
         _check_conventions(defs, problems)
@@ -351,6 +361,7 @@ def _load(directory: Path) -> Definitions:
         corop=_frozen(parse(COROP_FILE, parse_corop)),
         cbs_tables=parse(CBS_TABLES_FILE, parse_cbs_tables),
         windtunnel=parse(WINDTUNNEL_FILE, parse_windtunnel),
+        calibration=parse(CALIBRATION_FILE, parse_calibration),
     )
     _check_conventions(defs, conventions_problems)
     raise_problems(directory, collected)

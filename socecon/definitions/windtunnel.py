@@ -16,10 +16,15 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from socecon.definitions.assumptions import load_assumptions
 from socecon.definitions.schema import (
     DEFINITIONS_DIR,
+    RELIABILITY,
     Problems,
+    choice,
+    id_list,
     integer,
+    number,
     read_yaml,
     share,
     text,
@@ -55,6 +60,38 @@ class DiscoverySettings:
 
 
 @dataclass(frozen=True)
+class GoalDefault:
+    """The default of one goal part and the range of its workbench slider (from 0)."""
+
+    value: float
+    slider_max: float
+    slider_step: float
+
+
+#: The goal parts with a declared default (the fields of ``default_goal``).
+GOAL_PARTS = ("participation_min", "net_cost_per_placed_max")
+
+
+@dataclass(frozen=True)
+class OverlapSettings:
+    """How overlapping measures on one lever combine (see ``overlap`` in ``windtunnel.yaml``).
+
+    Attributes
+    ----------
+    share : float
+        In [0, 1]: the weight of every effect after the strongest on the same lever.
+    levers : tuple of str
+        The scalar assumptions the rule applies to; effects on others add up in full.
+    source, reliability : str
+    """
+
+    share: float
+    levers: tuple[str, ...]
+    source: str
+    reliability: str
+
+
+@dataclass(frozen=True)
 class WindTunnelSettings:
     """The declared criteria settings (see ``windtunnel.yaml``)."""
 
@@ -68,6 +105,39 @@ class WindTunnelSettings:
     verdicts: Mapping[str, Label]
     discovery: DiscoverySettings
     drivers_shown: int
+    default_goal: Mapping[str, GoalDefault]
+    overlap: OverlapSettings
+    close_call_share: float
+    close_call_regret: float
+
+
+def _default_goal(doc: Mapping, problems: Problems) -> dict[str, GoalDefault]:
+    block = doc.get("default_goal")
+    if not isinstance(block, dict):
+        problems.add("default_goal", f"expected a mapping of {', '.join(GOAL_PARTS)}")
+        return {}
+    for extra in sorted(set(block) - set(GOAL_PARTS)):
+        problems.add(f"default_goal.{extra}", f"unknown; expected one of {', '.join(GOAL_PARTS)}")
+    out = {}
+    for part in GOAL_PARTS:
+        entry = block.get(part)
+        where = f"default_goal.{part}"
+        fields = ("value", "slider_max", "slider_step")
+        if not isinstance(entry, dict) or set(entry) != set(fields):
+            problems.add(where, f"expected a mapping with {', '.join(fields)}, got {entry!r}")
+            continue
+        numbers = [entry[f] for f in fields]
+        if any(isinstance(v, bool) or not isinstance(v, int | float) for v in numbers):
+            problems.add(where, f"every field must be a number, got {entry!r}")
+            continue
+        value, high, step = (float(v) for v in numbers)
+        if not (0 <= value <= high and 0 < step <= high):
+            problems.add(
+                where, f"needs 0 <= value <= slider_max and 0 < slider_step, got {entry!r}"
+            )
+            continue
+        out[part] = GoalDefault(value, high, step)
+    return out
 
 
 def _labels(doc: Mapping, key: str, ids: tuple[str, ...], problems: Problems) -> dict:
@@ -115,6 +185,28 @@ def _discovery(doc: Mapping, problems: Problems) -> DiscoverySettings | None:
     return DiscoverySettings(**values)
 
 
+def _overlap(doc: Mapping, problems: Problems) -> OverlapSettings | None:
+    block = doc.get("overlap")
+    if not isinstance(block, dict):
+        problems.add("overlap", "expected a mapping with share, levers, source, reliability")
+        return None
+    weight = number(block.get("share"), "overlap", "share", problems)
+    if weight is not None and not 0 <= weight <= 1:
+        problems.add("overlap", f"share must be between 0 and 1, got {weight:g}")
+    scalars = [a.id for a in load_assumptions() if a.kind == "scalar"]
+    levers = id_list(
+        block.get("levers"), "overlap", "levers", problems, known=scalars, what="assumption"
+    )
+    source = text(block, "source", "overlap", problems)
+    reliability = block.get("reliability")
+    choice(reliability, RELIABILITY, "overlap", "reliability", problems)
+    for extra in sorted(set(block) - {"share", "levers", "source", "reliability"}):
+        problems.add(f"overlap.{extra}", "unknown setting")
+    if problems:
+        return None
+    return OverlapSettings(float(weight), tuple(levers), source, str(reliability))  # type: ignore
+
+
 def parse_windtunnel(doc: Any, problems: Problems) -> WindTunnelSettings | None:
     """Turn the parsed ``windtunnel.yaml`` into :class:`WindTunnelSettings`, reporting problems.
 
@@ -151,6 +243,16 @@ def parse_windtunnel(doc: Any, problems: Problems) -> WindTunnelSettings | None:
     shown = integer(doc.get("drivers_shown"), "drivers_shown", "the value", problems)
     if shown is not None and shown < 1:
         problems.add("drivers_shown", f"must be at least 1, got {shown}")
+    goal = _default_goal(doc, problems)
+    overlap = _overlap(doc, problems)
+    band = doc.get("close_call")
+    if not isinstance(band, dict):
+        problems.add("close_call", "expected a mapping with share and regret")
+        band = {}
+    for key in ("share", "regret"):
+        value = band.get(key)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 1:
+            problems.add(f"close_call.{key}", f"must be a share in [0, 1), got {value!r}")
     if problems:
         return None
     return WindTunnelSettings(
@@ -164,6 +266,10 @@ def parse_windtunnel(doc: Any, problems: Problems) -> WindTunnelSettings | None:
         verdicts=MappingProxyType(verdicts),
         discovery=discovery,  # type: ignore[arg-type]
         drivers_shown=shown,  # type: ignore[arg-type]
+        default_goal=MappingProxyType(goal),
+        overlap=overlap,  # type: ignore[arg-type]
+        close_call_share=float(band["share"]),
+        close_call_regret=float(band["regret"]),
     )
 
 

@@ -1,9 +1,14 @@
 """The scenario model: inputs from the snapshot, the computation, indicators and results.
 
 ========================  ======================================================================
-:mod:`.inputs`            :class:`~.inputs.ModelInput`, the base-year CBS stocks per
-                          municipality (:func:`~.inputs.snapshot_input`), assumption overrides
-                          from the command line and the loonwaarde shift
+:mod:`.calibration`       the local calibration: each municipality's outflow-to-work rate shrunk
+                          towards its arbeidsmarktregio, as a placement-effectiveness factor
+                          (:func:`~.calibration.snapshot_calibration`,
+                          :func:`~.calibration.calibrate`; the out-of-sample check
+                          :func:`~.calibration.out_of_sample`)
+:mod:`.inputs`            :class:`~.inputs.ModelInput`, the base-year CBS stocks and the
+                          effectiveness per municipality (:func:`~.inputs.snapshot_input`),
+                          assumption overrides from the command line and the loonwaarde shift
 :mod:`.core`              the computation: :func:`~.core.run` gives a :class:`~.core.ModelRun`
                           (additive components per year, region, scenario and band),
                           :func:`~.core.run_model` the long table

@@ -1,7 +1,9 @@
 """The model's input: base-year CBS stocks per municipality, and how inputs are adjusted.
 
 :class:`ModelInput` holds the stocks the scenario model reads (bijstand 15-AOW, Wsw employees,
-Wajong, jobs), :func:`snapshot_input` builds it from the processed CBS snapshot, and
+Wajong, jobs) and each municipality's placement effectiveness (the local calibration of
+:mod:`~socecon.model.calibration`), :func:`snapshot_input` builds it from the processed CBS
+snapshot, and
 :func:`shift_distribution` moves a loonwaarde distribution up or down. :func:`parse_override`
 reads an assumption override (``key=value``) from the command line.
 """
@@ -21,6 +23,7 @@ from socecon.data.snapshot import snapshot_wide
 from socecon.definitions import BASE_YEAR
 from socecon.definitions.assumptions import N_BANDS
 from socecon.exceptions import AssumptionError, ModelError
+from socecon.model.calibration import snapshot_calibration
 from socecon.regions import load_regions
 
 #: The CBS stocks the target group is made of.
@@ -82,8 +85,12 @@ class ModelInput:
             value = np.asarray(getattr(self, name), dtype=float)
             if value.shape != (n,):
                 raise ModelError(f"model input {name} has shape {value.shape}, expected ({n},)")
-            if not np.all(np.isfinite(value)) or np.any(value < 0):
-                raise ModelError(f"model input {name} must be finite and not negative")
+            low_ok = value > 0 if name == "effectiveness" else value >= 0
+            bad = ~(np.isfinite(value) & low_ok)
+            if bad.any():
+                i = int(np.argmax(bad))
+                need = "> 0" if name == "effectiveness" else "finite and >= 0"
+                raise ModelError(f"{name} of {self.regions[i]} must be {need}, got {value[i]!r}")
             object.__setattr__(self, name, value)
 
     @classmethod
@@ -162,12 +169,18 @@ def snapshot_input(base_year: int = BASE_YEAR) -> ModelInput:
     """Return the model input for every municipality from the processed CBS snapshot.
 
     Each municipality carries the totals of its arbeidsmarktregio (``data/regions.csv``), summed
-    over every municipality of the snapshot.
+    over every municipality of the snapshot, and its effectiveness, the snapshot's local
+    calibration (:func:`~socecon.model.calibration.snapshot_calibration`, fitted on the declared
+    fit years).
     """
     wide = snapshot_wide(base_year, list(STOCK_VARIABLES))
     wide = wide[wide.index.str.startswith("GM")].sort_index()
+    factors = snapshot_calibration().frame()["factor"]
+    missing = wide.index.difference(factors.index)
+    if len(missing):
+        raise ModelError(f"no calibration for {', '.join(missing[:5])} (region table incomplete)")
     region_of = load_regions()["labour_market_region_code"]
-    wide = wide.join(regional_totals(wide, region_of))
+    wide = wide.join(regional_totals(wide, region_of)).assign(effectiveness=factors)
     return ModelInput.from_frame(wide, base_year)
 
 

@@ -173,7 +173,8 @@ def _select(
     names = {s.id: s.name for s in load_definitions().scenarios}
     data["scenario_name"] = data["scenario"].map(names)
     data["region_name"] = data["region"].map(region_names(data["region"].unique()))
-    data["indicator"] = data["variable"].map(lambda v: indicator_label(v, with_unit=True))
+    labels = {v: indicator_label(v, with_unit=True) for v in data["variable"].unique()}
+    data["indicator"] = data["variable"].map(labels)
     return data
 
 

@@ -21,7 +21,7 @@ from socecon.exceptions import ParameterError
 
 @dataclass(frozen=True)
 class _Expected:
-    kind: type
+    kind: type | tuple[type, ...]
     dutch: str
     english: str
     example: str
@@ -42,8 +42,10 @@ EXPECTED: dict[str, _Expected] = {
     ),
     "horizon": _Expected(Integral, *_WHOLE, "-p horizon 2030"),
     "slider_assumption": _Expected(str, *_TEXT, "-r slider_assumption take_up"),
-    "goal_participation": _Expected(Real, *_NUMBER, "-p goal_participation 20"),
-    "goal_net_cost_per_placed": _Expected(Real, *_NUMBER, "-p goal_net_cost_per_placed 20000"),
+    "goal_participation": _Expected((Real, type(None)), *_NUMBER, "-p goal_participation 20"),
+    "goal_net_cost_per_placed": _Expected(
+        (Real, type(None)), *_NUMBER, "-p goal_net_cost_per_placed 20000"
+    ),
     "windtunnel_samples": _Expected(Integral, *_WHOLE, "-p windtunnel_samples 200"),
     "windtunnel_seed": _Expected(Integral, *_WHOLE, "-p windtunnel_seed 0"),
     "variable": _Expected(str, *_TEXT, "-r variable participation_rate"),

@@ -17,6 +17,8 @@ from typing import Any
 import pandas as pd
 
 from socecon.analysis.criteria import (
+    CLOSE_CALL_REGRET,
+    CLOSE_CALL_SHARE,
     CONFIDENCE_LEVEL,
     DEFAULT_THRESHOLD,
     OBJECTIVES,
@@ -26,10 +28,36 @@ from socecon.analysis.criteria import (
 from socecon.analysis.windtunnel import DEFAULT_SAMPLES, WindTunnelResult, matrix
 from socecon.definitions import DEFAULT_HORIZON, REGION_CODE
 from socecon.definitions.units import unit
+from socecon.definitions.windtunnel import load_windtunnel
 from socecon.exceptions import WindTunnelError
 from socecon.present.formats import format_assumption, format_number, format_plain
 from socecon.present.windtunnel_chart import drivers_chart
 from socecon.report.tables import as_html, esc, html_table
+
+
+def report_goal(
+    participation_min: float | None = None, net_cost_per_placed_max: float | None = None
+) -> dict[str, float]:
+    """Return the wind tunnel's goal, each part not given taken from ``windtunnel.yaml``.
+
+    Parameters
+    ----------
+    participation_min : float, optional
+        Participation of the target group at least this many percent.
+    net_cost_per_placed_max : float, optional
+        Net cost per placed person at most this many euros a year.
+
+    Returns
+    -------
+    dict
+        ``{"participation_min": ..., "net_cost_per_placed_max": ...}`` as floats.
+    """
+    given = {
+        "participation_min": participation_min,
+        "net_cost_per_placed_max": net_cost_per_placed_max,
+    }
+    defaults = load_windtunnel().default_goal
+    return {k: float(defaults[k].value if v is None else v) for k, v in given.items()}
 
 
 def describe_goal(goal: Goal | None) -> str:
@@ -150,16 +178,20 @@ def _cell_reason(row: Any, attrs: Mapping[str, Any]) -> str:
         )
     parts = []
     if row.goal_state == 0:
+        threshold = attrs.get("threshold", DEFAULT_THRESHOLD)
         parts.append(
             f"doel gehaald in {_pct(row.goal_share)} van de toekomsten, nodig is "
-            f"{_pct(attrs.get('threshold', DEFAULT_THRESHOLD))}, en de rekenmarge loopt van "
-            f"{_pct(row.goal_share_low)} tot {_pct(row.goal_share_high)}"
+            f"{_pct(threshold)}; {_pct(max(threshold - CLOSE_CALL_SHARE, 0))} tot "
+            f"{_pct(min(threshold + CLOSE_CALL_SHARE, 1))} geldt als onbeslist, en de rekenmarge "
+            f"loopt van {_pct(row.goal_share_low)} tot {_pct(row.goal_share_high)}"
         )
     if row.regret_state == 0 and tolerance is not None:
+        band = tolerance * CLOSE_CALL_REGRET
         parts.append(
             f"achterstand op de beste optie {format_number(row.regret_low, 1)} tot "
             f"{format_number(row.regret_high, 1)} procentpunt, rond de grens van "
-            f"{format_number(tolerance, 1)}"
+            f"{format_number(tolerance, 1)} ({format_number(tolerance - band, 1)} tot "
+            f"{format_number(tolerance + band, 1)} geldt als onbeslist)"
         )
     return f"{scen}: te dicht bij de grens ({'; '.join(parts)})"
 
@@ -358,7 +390,9 @@ def windtunnel_summary(table: pd.DataFrame) -> Any:
         "<em>Kwetsbaar</em>: houdt in geen enkel scenario stand. <em>Gedomineerd</em>: een "
         "andere optie plaatst in elke toekomst minstens evenveel mensen tegen hoogstens "
         "dezelfde kosten. <em>Onzeker</em>: de uitkomst ligt zo dicht bij een grens dat de "
-        "rekenmarge (het toeval in de gekozen toekomsten) het oordeel kan omdraaien. Een oordeel "
+        "rekenmarge (het toeval in de gekozen toekomsten) het oordeel kan omdraaien, of binnen "
+        f"{format_number(CLOSE_CALL_SHARE * 100)} procentpunt van de grens bij het doel: zo'n "
+        "klein verschil zegt niets, omdat de aannames zelf onzeker zijn. Een oordeel "
         f"dat niet onzeker is, staat met {format_number(level * 100)} % zekerheid vast. "
         "<em>Waar het misgaat</em>: onder welke onzekere aannames een optie die niet "
         "standhoudt vooral faalt (gezocht met de methode PRIM in alle doorgerekende "

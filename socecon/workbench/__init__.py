@@ -5,10 +5,13 @@
   search box's regions, and the immutable, validated :class:`~socecon.workbench.state.State`
   with Dutch refusals;
 * :mod:`~socecon.workbench.controller`: :class:`~socecon.workbench.controller.Workbench`, which
-  changes the state, runs the model and the wind tunnel for it (cached) and builds the chart
-  specifications, without any widget;
-* :mod:`~socecon.workbench.exports`: export file names after what they show, the Dutch CSV of
-  the comparison, charts as PNG or SVG;
+  changes the state, runs the model, the time path, the uncertainty and the wind tunnel for it
+  (cached, each only when a view needs it) and builds the chart specifications of every view,
+  without any widget;
+* :mod:`~socecon.workbench.exports`: export file names after what they show, the Dutch and the
+  IAMC CSV of the comparison, charts as PNG or SVG;
+* :mod:`~socecon.workbench.config`: the analyst's settings as a small JSON or YAML file, read
+  back by the workbench and by ``socecon run --config``;
 * :mod:`~socecon.workbench.explorer`: the ipywidgets layout in JupyterLab around a
   :class:`~socecon.workbench.controller.Workbench` (the only module that imports ipywidgets).
 """

@@ -24,39 +24,56 @@ from typing import Any
 
 import pandas as pd
 
+from socecon.analysis.uncertainty import run_uncertainty
 from socecon.analysis.windtunnel import DEFAULT_SAMPLES, matrix
-from socecon.definitions import DEFAULT_HORIZON
+from socecon.definitions import BASE_YEAR, DEFAULT_HORIZON
 from socecon.definitions.assumptions import load_assumptions
 from socecon.exceptions import WorkbenchError
 from socecon.model.core import run_model
 from socecon.model.results import LONG_COLUMNS
-from socecon.present import figures
+from socecon.present import figures, workbench_charts
 from socecon.present.windtunnel_chart import windtunnel_chart
-from socecon.regions import group_members
+from socecon.regions import group_members, region_name
 from socecon.report.policy import breaks_when_nl, drivers_figure, drivers_nl, summary_nl
-from socecon.workbench import exports
+from socecon.workbench import config, exports
 from socecon.workbench.state import (
     EMPTY_SELECTION,
     State,
+    resolve_parts,
     resolve_query,
     slider_spec,
     validate,
 )
 
 WINDTUNNEL_SAMPLES = DEFAULT_SAMPLES
+#: Samples of the uncertainty view (Latin hypercube; about 0.2 s for two municipalities).
+UNCERTAINTY_SAMPLES = 400
 #: The charts of the workbench, by name, with their Dutch captions.
 CHART_CAPTIONS = {
     "indicatoren": "Indicatoren per scenario, gekozen gemeenten naast elkaar",
-    "doelgroep": "Doelgroep per loonwaardeklasse, met het venster van elk scenario",
     "verschil": "Verschil met het basisjaar",
-    "ranglijst": "Ranglijst van alle gemeenten, de gekozen gemeenten gemarkeerd",
+    "tijdpad": "Tijdpad: van het basisjaar naar het zichtjaar",
+    "doelgroep": "Doelgroep per loonwaardeklasse, met het venster van elk scenario",
+    "ranglijst": "Ranglijst van alle gemeenten, de gekozen gemeenten met naam",
+    "banden": "Onzekerheid: de marge van 8 van de 10 doorgerekende toekomsten (P10-P90)",
+    "drijvers": "Welke aannames de onzekerheid bepalen, per indicator en scenario",
     "windtunnel": "Beleidsopties in de windtunnel",
+    "afweging": "Afweging: geplaatste personen tegen netto kosten, per scenario en beleidsoptie",
     "aannames": "Welke aannames de uitkomst van elke beleidsoptie bepalen",
 }
+#: The views of the workbench (one tab each), by Dutch title, with the charts they show.
+VIEWS = {
+    "Vergelijking": ("indicatoren", "verschil"),
+    "Tijdpad": ("tijdpad",),
+    "Doelgroep": ("doelgroep",),
+    "Ranglijst": ("ranglijst",),
+    "Onzekerheid": ("banden", "drijvers"),
+    "Windtunnel": ("windtunnel", "afweging", "aannames"),
+}
 #: The charts drawn from the wind tunnel (of the region of the target-group chart).
-WINDTUNNEL_CHARTS = ("windtunnel", "aannames")
-#: The comparison charts (need at least one chosen region); the ranking always draws.
-COMPARISON_CHARTS = ("indicatoren", "doelgroep", "verschil")
+WINDTUNNEL_CHARTS = ("windtunnel", "afweging", "aannames")
+#: The charts that need at least one chosen region; the ranking always draws.
+COMPARISON_CHARTS = ("indicatoren", "doelgroep", "verschil", "tijdpad", "banden", "drijvers")
 
 
 def _highlight(regions: Iterable[str]) -> tuple[str, ...]:
@@ -101,10 +118,20 @@ class Workbench:
         codes: list[str] = []
         for query in regions:
             codes.extend(c for c in resolve_query(query) if c not in codes)
-        self._state = validate(State(regions=tuple(codes), **choices))
+        self._state = validate(State(regions=tuple(codes)))
+        if choices:
+            self.update(**choices)
         self._comparison = _LastValue(self._run_comparison)
         self._ranking = _LastValue(self._run_ranking)
         self._windtunnel = _LastValue(self._run_windtunnel)
+        self._time_path = _LastValue(self._run_time_path)
+        self._uncertainty = _LastValue(self._run_uncertainty)
+        self._sources = {
+            "ranglijst": self._ranking,
+            "tijdpad": self._time_path,
+            "banden": self._uncertainty,
+            "drijvers": self._uncertainty,
+        }
         self._specs: dict[str, _LastValue] = {
             name: _LastValue(getattr(self, f"_spec_{name}")) for name in CHART_CAPTIONS
         }
@@ -146,28 +173,42 @@ class Workbench:
         self._state = validate(candidate)
         return self._state
 
-    def add_regions(self, text: str) -> tuple[str, ...]:
-        """Add the municipalities or groups typed in the search box.
+    def add_regions(self, text: str) -> tuple[tuple[str, ...], str, str]:
+        """Add the municipalities or groups typed in the search box; keep the known ones.
+
+        In a mixed input (``"Zutfen, Gilze en Rijen"``) the known names are added and the
+        unknown ones are returned with a Dutch message that suggests the closest names.
 
         Parameters
         ----------
         text : str
-            See :func:`resolve_query`; several at once separated by commas or semicolons.
+            See :func:`~socecon.workbench.state.resolve_parts`; several at once separated by
+            commas or semicolons.
 
         Returns
         -------
-        tuple of str
+        added : tuple of str
             The ids that were added (already chosen ones are skipped).
+        problem : str
+            The Dutch message on the unknown parts (empty when every part was known).
+        unknown : str
+            The unknown parts, to leave in the search box.
 
         Raises
         ------
         WorkbenchError
-            For an unknown name or code, or when too many regions would be chosen.
+            When no part is known, or when too many regions would be chosen (nothing is added).
         """
-        found = resolve_query(text)
+        found, problem, unknown = resolve_parts(text)
+        if problem and not found:
+            raise WorkbenchError(problem)
         new = tuple(c for c in found if c not in self._state.regions)
         self.update(regions=self._state.regions + new)
-        return new
+        if problem:
+            kept = ", ".join(region_name(c) for c in found)
+            end = "" if problem.endswith("?") else "."
+            problem = f"{problem}{end} Wel gevonden en gekozen: {kept}."
+        return new, problem, unknown
 
     def remove_regions(self, codes: Iterable[str]) -> None:
         """Remove regions from the choice (an empty choice is allowed and shown as such)."""
@@ -235,6 +276,62 @@ class Workbench:
             overrides=dict(assumptions),
         )
 
+    @staticmethod
+    def _run_time_path(regions, scenarios, assumptions, horizon) -> pd.DataFrame:
+        return run_model(
+            list(regions),
+            scenarios=["baseline", *scenarios],
+            horizon=horizon,
+            years=list(range(BASE_YEAR, horizon + 1)),
+            overrides=dict(assumptions),
+        )
+
+    @staticmethod
+    def _run_uncertainty(regions, scenarios, variables, assumptions, horizon):
+        return run_uncertainty(
+            list(regions),
+            UNCERTAINTY_SAMPLES,
+            seed=0,
+            scenarios=list(scenarios),
+            horizon=horizon,
+            indicators=list(variables),
+            ranges={key: (value, value) for key, value in assumptions},
+        )
+
+    def time_path(self) -> pd.DataFrame:
+        """Return the long table for the chosen regions, every year from the base year on.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``scenario, region, variable, unit, year, value``; empty without regions.
+        """
+        s = self._state
+        if not s.regions:
+            return pd.DataFrame(columns=LONG_COLUMNS)
+        return self._time_path(s.regions, s.scenarios, s.assumptions, s.horizon)
+
+    def uncertainty(self):
+        """Return the uncertainty of the chosen indicators for the chosen regions and scenarios.
+
+        The assumptions on the sliders that differ from their default are held at the slider's
+        value; every other assumption with a range is sampled (:data:`UNCERTAINTY_SAMPLES`
+        Latin-hypercube samples, seed 0: the same state gives the same bands).
+
+        Returns
+        -------
+        socecon.analysis.uncertainty.UncertaintyResult
+
+        Raises
+        ------
+        WorkbenchError
+            Without a chosen region.
+        """
+        s = self._state
+        if not s.regions:
+            raise WorkbenchError(EMPTY_SELECTION)
+        return self._uncertainty(s.regions, s.scenarios, s.variables, s.assumptions, s.horizon)
+
     def comparison(self) -> pd.DataFrame:
         """Return the long table for the chosen regions (baseline and chosen scenarios, horizon).
 
@@ -265,7 +362,21 @@ class Workbench:
         return figures.difference_chart(frame, regions, variables, horizon)
 
     def _spec_ranglijst(self, frame, variable, scenario, horizon, highlight):
-        return figures.ranking_chart(frame, variable, scenario, horizon, highlight=highlight)
+        return workbench_charts.ranking_chart(frame, variable, scenario, horizon, highlight)
+
+    def _spec_tijdpad(self, frame, regions, variables, horizon):
+        return workbench_charts.time_path_chart(frame, regions, variables)
+
+    def _spec_banden(self, result, regions, variables, horizon):
+        return workbench_charts.uncertainty_chart(result.summary(), regions, variables)
+
+    def _spec_drijvers(self, result, regions, variables, horizon):
+        region = regions[0]
+        table = [result.drivers(v, region=region) for v in variables]
+        return workbench_charts.uncertainty_drivers_chart(pd.concat(table), variables)
+
+    def _spec_afweging(self, region, goal, assumptions, horizon):
+        return workbench_charts.tradeoff_chart(self._windtunnel(region, goal, assumptions, horizon))
 
     def _spec_windtunnel(self, region, goal, assumptions, horizon):
         return windtunnel_chart(self._windtunnel(region, goal, assumptions, horizon))
@@ -333,6 +444,11 @@ class Workbench:
         if name in WINDTUNNEL_CHARTS:
             goal = (s.goal_participation, s.goal_net_cost_per_placed)
             return (s.shown_band_region, goal, s.assumptions, s.horizon)
+        if name == "tijdpad":
+            return (self.time_path(), s.regions, s.variables, s.horizon)
+        if name in ("banden", "drijvers"):
+            regions = (s.shown_band_region,) if name == "drijvers" else s.regions
+            return (self.uncertainty(), regions, s.variables, s.horizon)
         frame = self.comparison()
         if name == "doelgroep":
             return (frame, s.shown_band_region, s.horizon)
@@ -361,8 +477,7 @@ class Workbench:
                 key = args
             else:
                 # the frame is a cached result: key on the inputs it was computed from
-                source = self._ranking if name == "ranglijst" else self._comparison
-                key = (source.key, *args[1:])
+                key = (self._sources.get(name, self._comparison).key, *args[1:])
             entry = self._specs[name]
             if key != entry.key:
                 entry.value = (entry.compute(*args), None)
@@ -382,38 +497,19 @@ class Workbench:
         for name in charts:
             chart, spec = self._specs[name].value
             if spec is None:
-                spec = chart.to_dict(validate=False)
+                spec = workbench_charts.spec_dict(chart)
                 self._specs[name].value = (chart, spec)
             out[name] = spec
         return out
 
-    # -- exports ---------------------------------------------------------------------------
+    # -- exports and configuration ---------------------------------------------------------
 
     def filename(self, name: str, extension: str) -> str:
-        """Return the file name of an export of the current state, after what it shows.
-
-        Parameters
-        ----------
-        name : str
-            ``"vergelijking"`` (the CSV) or a chart name of :data:`CHART_CAPTIONS`.
-        extension : str
-            ``csv``, ``png`` or ``svg``.
-
-        Returns
-        -------
-        str
-            See :func:`~socecon.workbench.exports.export_filename`.
-        """
+        """Return the file name of an export (see :func:`~.exports.export_filename`)."""
         return exports.export_filename(self._state, name, extension)
 
     def comparison_table(self) -> pd.DataFrame:
-        """Return the comparison as a Dutch table: one row per region, scenario and indicator.
-
-        Returns
-        -------
-        pandas.DataFrame
-            Columns ``regio, regionaam, scenario, scenarionaam, indicator, indicatornaam,
-            eenheid, jaar, waarde`` (all indicators, totals without the per-band rows).
+        """Return the comparison as a Dutch table (see :func:`~.exports.comparison_table`).
 
         Raises
         ------
@@ -424,36 +520,32 @@ class Workbench:
             raise WorkbenchError(EMPTY_SELECTION)
         return exports.comparison_table(self._state, self.comparison())
 
-    def export_csv(self, folder: str | Path) -> Path:
-        """Write the current comparison as a Dutch CSV (semicolons, decimal comma, UTF-8 BOM).
+    def export_csv(self, folder: str | Path, layout: str = "nl") -> Path:
+        """Write the comparison as a Dutch CSV (``nl``) or in the IAMC layout (``iamc``).
 
         Parameters
         ----------
         folder : str or Path
             Created if missing.
+        layout : {"nl", "iamc"}
+            Dutch: semicolons, decimal comma, UTF-8 BOM, Dutch names and units
+            (``vergelijking_...csv``); IAMC: the model's IAMC export (``vergelijking_iamc_...``).
 
         Returns
         -------
         Path
             The written file, named by :meth:`filename`.
         """
+        if layout == "iamc":
+            if not self._state.regions:
+                raise WorkbenchError(EMPTY_SELECTION)
+            target = Path(folder) / self.filename("vergelijking_iamc", "csv")
+            return exports.write_iamc(self.comparison(), target)
         table = self.comparison_table()
         return exports.write_csv(table, Path(folder) / self.filename("vergelijking", "csv"))
 
     def export_chart(self, name: str, folder: str | Path, fmt: str = "png") -> Path:
-        """Write one chart as PNG or SVG (vl-convert, Dutch number format).
-
-        Parameters
-        ----------
-        name : str
-            A chart name of :data:`CHART_CAPTIONS`.
-        folder : str or Path
-        fmt : {"png", "svg"}
-
-        Returns
-        -------
-        Path
-        """
+        """Write one chart of :data:`CHART_CAPTIONS` as PNG or SVG (vl-convert, nl-NL numbers)."""
         if fmt not in exports.CHART_FORMATS:
             raise WorkbenchError(f"Onbekend formaat '{fmt}': kies png of svg.")
         specs = self.specs([name])
@@ -461,14 +553,30 @@ class Workbench:
             raise WorkbenchError(EMPTY_SELECTION)
         return exports.write_chart(specs[name], Path(folder) / self.filename(name, fmt), fmt)
 
-    def export(self, folder: str | Path, formats: Sequence[str] = ("png", "svg")) -> list[Path]:
-        """Write the comparison CSV and every chart that can be drawn, in each format.
-
-        Returns
-        -------
-        list of Path
-        """
-        written = [self.export_csv(folder)] if self._state.regions else []
-        for name in self.charts():
+    def export(
+        self,
+        folder: str | Path,
+        formats: Sequence[str] = ("png", "svg"),
+        names: Iterable[str] | None = None,
+    ) -> list[Path]:
+        """Write both comparison CSVs and every chart that can be drawn (or ``names``)."""
+        written = [self.export_csv(folder, layout) for layout in ("nl", "iamc")]
+        written = written if self._state.regions else []
+        for name in self.charts(names):
             written.extend(self.export_chart(name, folder, fmt) for fmt in formats)
         return written
+
+    def save(self, path: str | Path) -> Path:
+        """Write the current settings as JSON or YAML (see :mod:`socecon.workbench.config`)."""
+        return config.write_config(self._state, path)
+
+    def restore(self, path: str | Path) -> State:
+        """Take the settings of a configuration file, or refuse them and keep the state.
+
+        Raises
+        ------
+        WorkbenchError
+            Naming the file, key and value (see :func:`~.config.read_config`).
+        """
+        self._state = config.read_config(path)
+        return self._state

@@ -1,7 +1,9 @@
 """What the analyst takes away from the workbench: a Dutch CSV and the charts as PNG or SVG.
 
 Exports are named after what they show: ``vergelijking_GM0164_GM0106_2020.csv`` (Dutch CSV:
-semicolons and a decimal comma), ``geplaatste_personen_per_scenario_GM0164_GM0106_2020.png``.
+semicolons and a decimal comma), ``vergelijking_iamc_GM0164_GM0106_2020.csv`` (the IAMC layout of
+:func:`socecon.model.results.to_iamc`),
+``geplaatste_personen_per_scenario_GM0164_GM0106_2020.png``.
 :class:`~socecon.workbench.controller.Workbench` calls these functions with its current state.
 """
 
@@ -16,7 +18,9 @@ from typing import Any
 import pandas as pd
 import vl_convert
 
+from socecon.definitions.units import unit
 from socecon.exceptions import WorkbenchError
+from socecon.model.results import to_iamc
 from socecon.present.embed import LOCALE
 from socecon.regions import region_name
 from socecon.report.export import write_atomic
@@ -77,8 +81,14 @@ def export_filename(state: State, name: str, extension: str) -> str:
         stem = f"doelgroep_per_loonwaarde_{s.shown_band_region}"
     elif name == "verschil":
         stem = f"verschil_met_basisjaar_{_region_part(s.regions)}"
+    elif name == "vergelijking_iamc":
+        stem = f"vergelijking_iamc_{_region_part(s.regions)}"
     elif name == "ranglijst":
         stem = f"ranglijst_{_slug(labels[s.ranking_variable])}_{s.ranking_scenario}"
+    elif name in ("tijdpad", "banden"):
+        stem = f"{name}_{_region_part(s.regions)}"
+    elif name in ("drijvers", "windtunnel", "afweging", "aannames"):
+        stem = f"{name}_{s.shown_band_region}"
     else:
         raise WorkbenchError(f"Onbekende grafiek '{name}'.")
     return f"{stem}_{s.horizon}{_suffix(s)}.{extension}"
@@ -98,7 +108,8 @@ def comparison_table(state: State, frame: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``regio, regionaam, scenario, scenarionaam, indicator, indicatornaam,
-        eenheid, jaar, waarde`` (all indicators, totals without the per-band rows).
+        eenheid, jaar, waarde`` (all indicators, totals without the per-band rows); ``eenheid``
+        is the Dutch label of the unit (``personen``, ``€ per jaar``).
     """
     frame = frame[~frame["variable"].astype(str).str.contains("|", regex=False)]
     labels = indicator_names()
@@ -111,7 +122,7 @@ def comparison_table(state: State, frame: pd.DataFrame) -> pd.DataFrame:
             "scenarionaam": frame["scenario"].astype(str).map(scenarios),
             "indicator": frame["variable"].astype(str),
             "indicatornaam": frame["variable"].astype(str).map(labels),
-            "eenheid": frame["unit"].astype(str),
+            "eenheid": frame["unit"].astype(str).map(lambda u: unit(u).label),
             "jaar": frame["year"],
             "waarde": frame["value"],
         }
@@ -139,6 +150,30 @@ def write_csv(table: pd.DataFrame, target: Path) -> Path:
     text = table.to_csv(sep=";", decimal=",", index=False, float_format="%.6g")
     target.parent.mkdir(parents=True, exist_ok=True)
     return write_atomic(target, ("\ufeff" + text).encode("utf-8"))
+
+
+def write_iamc(frame: pd.DataFrame, target: Path) -> Path:
+    """Write the comparison in the IAMC layout (:func:`socecon.model.results.to_iamc`).
+
+    The layout of pyam and the other scenario tools: ``model, scenario, region, variable, unit``
+    and one column per year, a plain CSV (commas, decimal point), without the per-band rows.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The long model table of the comparison.
+    target : Path
+        The file; its folder is created if missing.
+
+    Returns
+    -------
+    Path
+        The written file.
+    """
+    frame = frame[~frame["variable"].astype(str).str.contains("|", regex=False)]
+    text = to_iamc(frame).to_csv(index=False)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return write_atomic(target, text.encode("utf-8"))
 
 
 def write_chart(spec: Mapping[str, Any], target: Path, fmt: str) -> Path:

@@ -24,11 +24,14 @@ from socecon.definitions.conventions import load_conventions
 from socecon.definitions.groups import load_groups
 from socecon.definitions.indicators import load_indicator_definitions
 from socecon.definitions.units import unit
+from socecon.definitions.windtunnel import load_windtunnel
 from socecon.exceptions import SocEconError, UnknownRegionError, WorkbenchError
 from socecon.present.formats import format_euro, format_number, format_percent
 from socecon.regions import load_regions, region_name, resolve
 
-#: The assumptions on sliders, in display order (ids of ``definitions/assumptions.yaml``).
+#: The assumptions on sliders in the first panel, in display order (ids of
+#: ``definitions/assumptions.yaml``); every other scalar assumption with a range gets a slider
+#: under "Meer aannames" (so an assumption added to the declarations appears by itself).
 KEY_ASSUMPTIONS = (
     "take_up",
     "quota_share",
@@ -42,8 +45,9 @@ KEY_ASSUMPTIONS = (
 DEFAULT_VARIABLES = ("placed", "participation_rate", "net_cost_per_placed")
 #: At most this many regions side by side (wider charts stop being readable).
 MAX_REGIONS = 10
-DEFAULT_GOAL_PARTICIPATION = 20.0
-DEFAULT_GOAL_NET_COST_PER_PLACED = 20000.0
+#: The wind tunnel's default goal, declared in ``definitions/windtunnel.yaml``.
+DEFAULT_GOAL_PARTICIPATION = load_windtunnel().default_goal["participation_min"].value
+DEFAULT_GOAL_NET_COST_PER_PLACED = load_windtunnel().default_goal["net_cost_per_placed_max"].value
 EMPTY_SELECTION = (
     "Geen gemeente gekozen. Zoek een gemeente op naam of CBS-code (bijvoorbeeld Hengelo of 0164) "
     "en kies Toevoegen."
@@ -64,7 +68,10 @@ class SliderSpec:
         The sourced default and the plausible range of the declarations; the step is the
         unit's declared slider step.
     source, reliability : str
-        Where the default comes from and its reliability tag (C, C2, D, U, S).
+        Where the default comes from, in Dutch (``source_nl``), and its reliability tag (C, C2,
+        D, U, S).
+    main : bool
+        On the first panel (the key assumptions and the horizon) or under "Meer aannames".
     """
 
     id: str
@@ -76,6 +83,7 @@ class SliderSpec:
     step: float
     source: str
     reliability: str
+    main: bool = True
 
     def format(self, value: float) -> str:
         """Return ``value`` the Dutch way with its declared unit.
@@ -114,23 +122,26 @@ class SliderSpec:
 
 @cache
 def slider_specs() -> tuple[SliderSpec, ...]:
-    """Return the workbench sliders: the key assumptions and the horizon year.
+    """Return the workbench sliders: the key assumptions, the horizon year, then the others.
 
     Returns
     -------
     tuple of SliderSpec
-        Ranges come from each assumption's ``low`` and ``high``, steps from its unit; the
-        horizon runs from the year after the base year to the model's last year, by default the
-        study's horizon (all declared in ``conventions.yaml``).
+        Ranges come from each assumption's ``low`` and ``high``, steps from its unit, the
+        source note from its Dutch ``source_nl``; the horizon runs from the year after the base
+        year to the model's last year, by default the study's horizon (all declared in
+        ``conventions.yaml``). After the key assumptions and the horizon (``main``) come every
+        other scalar assumption whose range is not a point, in declaration order.
     """
     assumptions = load_assumptions()
-    out = []
-    for key in KEY_ASSUMPTIONS:
-        a = assumptions[key]
+
+    def spec(a, main: bool) -> SliderSpec:
         step = unit(a.unit).step
-        out.append(
-            SliderSpec(a.id, a.label, a.unit, a.value, a.low, a.high, step, a.source, a.reliability)
+        return SliderSpec(
+            a.id, a.label, a.unit, a.value, a.low, a.high, step, a.source_nl, a.reliability, main
         )
+
+    out = [spec(assumptions[key], True) for key in KEY_ASSUMPTIONS]
     out.append(
         SliderSpec(
             "horizon",
@@ -144,6 +155,11 @@ def slider_specs() -> tuple[SliderSpec, ...]:
             "S",
         )
     )
+    out += [
+        spec(a, False)
+        for a in assumptions
+        if a.kind == "scalar" and a.id not in KEY_ASSUMPTIONS and a.low < a.high
+    ]
     return tuple(out)
 
 
@@ -203,7 +219,23 @@ _CODE = re.compile(rf"\b({load_conventions().region_code_pattern})\b")
 
 
 def resolve_query(text: str) -> tuple[str, ...]:
-    """Resolve what an analyst typed in the search box to region ids.
+    """Resolve what an analyst typed in the search box to region ids, refusing any unknown part.
+
+    See :func:`resolve_parts`, which keeps the known parts of a mixed input.
+
+    Raises
+    ------
+    WorkbenchError
+        For an empty text or any unknown part (see :func:`resolve_parts`).
+    """
+    found, problems, _ = resolve_parts(text)
+    if problems:
+        raise WorkbenchError(problems)
+    return found
+
+
+def resolve_parts(text: str) -> tuple[tuple[str, ...], str, str]:
+    """Resolve what an analyst typed in the search box to region ids, part by part.
 
     The whole text is tried first (names may contain commas); otherwise it is split on commas,
     semicolons and new lines and every part is resolved. A chosen search option such as
@@ -216,14 +248,18 @@ def resolve_query(text: str) -> tuple[str, ...]:
 
     Returns
     -------
-    tuple of str
-        Region ids, in the order typed, without repeats.
+    found : tuple of str
+        Region ids of the known parts, in the order typed, without repeats.
+    problems : str
+        A Dutch message naming every unknown part and the closest known municipalities
+        (empty when every part is known).
+    unknown : str
+        The unknown parts, joined by ``", "`` (to leave in the search box for correction).
 
     Raises
     ------
     WorkbenchError
-        For an empty text or any unknown part; the Dutch message names every unknown part and
-        the closest known municipalities.
+        For an empty text.
     """
 
     def one(query: str) -> str:
@@ -236,12 +272,12 @@ def resolve_query(text: str) -> tuple[str, ...]:
     if not text:
         raise WorkbenchError("Typ de naam of de CBS-code van een gemeente.")
     try:
-        return (one(text),)
+        return (one(text),), "", ""
     except UnknownRegionError:
         pass
     parts = [p.strip() for p in re.split(r"[,;\n]+", text) if p.strip()]
     found: list[str] = []
-    problems = []
+    problems, unknown = [], []
     for part in parts:
         try:
             code = one(part)
@@ -253,12 +289,11 @@ def resolve_query(text: str) -> tuple[str, ...]:
                 else ""
             )
             problems.append(f"Onbekende gemeente of regio '{part}'{hint}")
+            unknown.append(part)
             continue
         if code not in found:
             found.append(code)
-    if problems:
-        raise WorkbenchError(". ".join(problems))
-    return tuple(found)
+    return tuple(found), ". ".join(problems), ", ".join(unknown)
 
 
 # --------------------------------------------------------------------------- state
