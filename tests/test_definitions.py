@@ -114,6 +114,7 @@ def test_regulier_has_the_five_percent_quota(defs):
     assert (quota.productivity.low, quota.productivity.high) == (50, 80)
     assert quota.buy_out is True
     assert quota.from_year == 2014
+    assert quota.coverage == "all_firms"  # "verplicht de rijksoverheid vanaf 2014 alle bedrijven"
     assert all(defs.scenario(s).quota is None for s in SEED_RANGES if s != "regulier")
 
 
@@ -193,7 +194,15 @@ def _break_scenarios(doc):
     del s[3]["name"]  # missing field
     s[3]["measures"] = "quota"  # wrong type
     s[4]["productivity"] = {"low": 70, "high": 40}  # low > high
-    return ["duplicate id", "missing field 'name'", "measures must be", "70-40 out of bounds"]
+    regulier = next(x for x in s if "quota" in x)
+    regulier["quota"]["coverage"] = "some_firms"
+    return [
+        "duplicate id",
+        "missing field 'name'",
+        "measures must be",
+        "70-40 out of bounds",
+        "quota coverage must be one of ('all_firms', 'employers_25_plus'), got 'some_firms'",
+    ]
 
 
 def _break_measures(doc):
@@ -246,11 +255,15 @@ def _break_levers(doc):
     levers["publiek"]["wage_cost_subsidy"] = "yes"
     levers["atlantis"] = dict(levers["baseline"])
     levers["sociaal_ondernemen"]["dagbesteding"] = "some"
+    levers["publiek_privaat"]["take_up"] = "take_up_factor_atlantis"  # no such assumption
+    levers["sociaal_ondernemen"]["wsw_retention"] = "sometimes"
     return [
         "lever 'capacity' not set",
         "'wage_cost_subsidy' must be one of",
         "'atlantis'",
         "lever 'dagbesteding' must be one of",
+        "lever 'take_up' must be 'observed' or a scalar assumption, not 'take_up_factor_atlantis'",
+        "lever 'wsw_retention' must be one of",
     ]
 
 

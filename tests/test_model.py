@@ -26,6 +26,14 @@ SIMPLE_OVERRIDES = {
     "loonwaarde_bijstand": UNIFORM,
     "take_up": 0.5,
     "pps_places_per_1000_jobs": 5,  # 50 PPS places
+    # The same take-up in every scenario and the quota of the 2015 law (25+ staff, 70 % of the
+    # jobs): the scenario-specific take-up and the seed's quota for all firms are computed by
+    # hand in tests/test_placement.py.
+    "take_up_factor_sociaal_ondernemen": 1.0,
+    "take_up_factor_regulier": 1.0,
+    "take_up_factor_publiek_privaat": 1.0,
+    "take_up_factor_publiek": 1.0,
+    "quota_law_2015": 1,
 }
 # Year 2020: WML (1,653.60 + 1,680.00) / 2 = 1,666.80; 25.5 of 36 hours.
 WML_2020 = 1666.80

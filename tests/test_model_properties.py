@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from socecon.definitions.assumptions import N_BANDS, load_assumptions
-from socecon.model import ModelInput, run
+from socecon.model import ModelInput, run, shift_distribution
 from socecon.model.indicators import Components
 
 ASSUMPTIONS = load_assumptions()
@@ -47,6 +47,12 @@ SCENARIO_SPECIFIC = {
     "dagbesteding_cost_per_person": "regulier",
     "baseline_work_rate_bijstand": "baseline",
     "baseline_work_rate_wajong": "baseline",
+    "take_up_factor_sociaal_ondernemen": "sociaal_ondernemen",
+    "take_up_factor_regulier": "regulier",
+    "take_up_factor_publiek_privaat": "publiek_privaat",
+    "take_up_factor_publiek": "publiek",
+    "wsw_retention_share": "publiek",
+    "quota_law_2015": "regulier",
 }
 
 counts = st.floats(min_value=0, max_value=50_000, allow_nan=False)
@@ -64,17 +70,58 @@ def overrides(draw):
 
 @st.composite
 def stocks(draw, n=3):
-    return ModelInput.from_frame(
-        pd.DataFrame(
-            {
-                "bijstand_15_aow": draw(st.lists(counts, min_size=n, max_size=n)),
-                "wsw_employees": draw(st.lists(counts, min_size=n, max_size=n)),
-                "wajong": draw(st.lists(counts, min_size=n, max_size=n)),
-                "jobs": draw(st.lists(st.floats(0, 500_000), min_size=n, max_size=n)),
-            },
-            index=["GM0797", "GM0809", "GM0867"],
-        )
+    """Three municipalities of one labour-market region that also has other municipalities."""
+    frame = pd.DataFrame(
+        {
+            "bijstand_15_aow": draw(st.lists(counts, min_size=n, max_size=n)),
+            "wsw_employees": draw(st.lists(counts, min_size=n, max_size=n)),
+            "wajong": draw(st.lists(counts, min_size=n, max_size=n)),
+            "jobs": draw(st.lists(st.floats(0, 500_000), min_size=n, max_size=n)),
+            "effectiveness": draw(st.lists(st.floats(0.3, 2.0), min_size=n, max_size=n)),
+        },
+        index=["GM0797", "GM0809", "GM0867"],
     )
+    for column, name in (
+        ("jobs", "region_jobs"),
+        ("bijstand_15_aow", "region_bijstand_15_aow"),
+        ("wsw_employees", "region_wsw_employees"),
+        ("wajong", "region_wajong"),
+    ):
+        frame[name] = frame[column].sum() + draw(st.floats(0, 100_000))
+    return ModelInput.from_frame(frame)
+
+
+def expected_capacity(inp, values, horizon=2020):
+    """Each scenario's places per municipality at ``horizon``, from the declared rules."""
+    share = {k: values[f"{k}_target_share"] for k in ("bijstand", "wsw", "wajong")}
+    own = sum(share[k] * getattr(inp, k) for k in share)
+    region = sum(share[k] * getattr(inp, f"region_{k}") for k in share)
+    key = np.divide(own, region, out=np.zeros_like(own), where=region > 0)
+    wsw_key = np.divide(inp.wsw, inp.region_wsw, out=np.zeros_like(own), where=inp.region_wsw > 0)
+    w = np.where(inp.region_wsw > 0, values["sheltered_wsw_weight"], 0.0)
+    sheltered = (1 - w) * key + w * wsw_key
+    coverage = (1 - values["quota_law_2015"]) + values["quota_law_2015"] * values[
+        "quota_covered_share"
+    ]
+    jobs = inp.region_jobs
+    shifted = shift_distribution(
+        np.array([values["loonwaarde_wsw"]]), np.array([values["loonwaarde_shift"]])
+    )[0]
+    in_window = shifted[2:9].sum()  # Publiek: 20-90 %
+    growth = (1 + values["target_group_growth"]) ** (horizon - 2015)
+    retained = inp.wsw * share["wsw"] * growth * in_window * values["wsw_retention_share"]
+    return {
+        "sociaal_ondernemen": values["se_places_per_1000_jobs"] * jobs / 1000 * sheltered,
+        "regulier": values["quota_share"] * coverage * jobs * values["quota_fill_rate"] * key,
+        "publiek_privaat": values["pps_places_per_1000_jobs"] * jobs / 1000 * key,
+        "publiek": np.maximum(
+            values["public_employment_share"]
+            * values["werkbedrijf_target_share"]
+            * jobs
+            * sheltered,
+            retained,
+        ),
+    }
 
 
 PROPERTY_SETTINGS = settings(
@@ -116,18 +163,8 @@ def test_placements_never_exceed_target_group_or_capacity(inp, values):
     tolerance = 1e-6 * (1 + c.target_group)
     assert np.all(c.placed <= c.target_group + tolerance)
     placed = c.placed[0, 0].sum(axis=-1)  # (R, K) at the horizon
-    jobs = inp.jobs
     k = {s: i for i, s in enumerate(model.scenarios)}
-    capacity = {
-        "sociaal_ondernemen": values["se_places_per_1000_jobs"] * jobs / 1000,
-        "regulier": values["quota_share"]
-        * values["quota_covered_share"]
-        * jobs
-        * values["quota_fill_rate"],
-        "publiek_privaat": values["pps_places_per_1000_jobs"] * jobs / 1000,
-        "publiek": values["public_employment_share"] * values["werkbedrijf_target_share"] * jobs,
-    }
-    for scenario, cap in capacity.items():
+    for scenario, cap in expected_capacity(inp, model.values).items():
         assert np.all(placed[:, k[scenario]] <= cap * (1 + 1e-9) + 1e-9), scenario
 
 

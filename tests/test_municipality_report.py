@@ -113,6 +113,7 @@ def test_report_has_every_section_and_scenario(hengelo):
         "Vier scenario's op twee assen",
         "De doelgroep naar loonwaarde",
         "De uitkomsten per scenario",
+        "Waarom Hengelo afwijkt van Nederland",
         "Wat als?",
         "Van het basisjaar naar de horizon",
         "Beleidsopties in de windtunnel",

@@ -230,7 +230,11 @@ def test_windtunnel_table_pins_the_report_overrides():
     pinned = policy.windtunnel_table("GM0164", goal, overrides={"take_up": 0.6}, n_samples=40)
     free = policy.windtunnel_table("GM0164", goal, n_samples=40)
     width = pinned.participation_p90 - pinned.participation_p10
-    assert (width < (free.participation_p90 - free.participation_p10)).all()
+    # Regulier is limited by take-up in Hengelo, so pinning take_up narrows every option there
+    # (Publiek-privaat is bound by its places, where a pinned take-up changes little).
+    regulier = (pinned.scenario == "regulier").to_numpy()
+    free_width = (free.participation_p90 - free.participation_p10).to_numpy()
+    assert (width.to_numpy()[regulier] < 0.7 * free_width[regulier]).all()
     assert set(pinned.option) == set(free.option) and len(pinned) == 4 * len(set(pinned.option))
 
 

@@ -75,9 +75,11 @@ def test_interval_shrinks_when_a_range_is_narrowed_to_a_point():
         row = res.summary().query("indicator == 'participation_rate' and scenario == @scenario")
         return float(row.p90.iloc[0] - row.p10.iloc[0])
 
-    # Regulier and Publiek are limited by take-up (people), so their intervals shrink most.
-    for scenario in ("regulier", "publiek"):
-        assert width(narrow, scenario) < 0.6 * width(wide, scenario)
+    # Regulier is limited by take-up (people), so its interval shrinks most; Publiek's take-up is
+    # its own factor times take_up, clipped at 1, and its werkbedrijf places often bind in the
+    # low futures, so it shrinks less.
+    assert width(narrow, "regulier") < 0.6 * width(wide, "regulier")
+    assert width(narrow, "publiek") < width(wide, "publiek")
     assert width(narrow, "baseline") == pytest.approx(width(wide, "baseline"))
 
 

@@ -347,7 +347,8 @@ def _load(directory: Path) -> Definitions:
     ) or ((), ())
     ids = [s.id for s in scenarios]
     futures = [s.id for s in scenarios if not s.is_baseline]
-    levers = parse(LEVERS_FILE, lambda d, p: parse_levers(d, p, ids))
+    scalar_ids = list(scalar_defaults(assumptions) or {}) if assumptions is not None else None
+    levers = parse(LEVERS_FILE, lambda d, p: parse_levers(d, p, ids, scalar_ids))
     indicators = parse(INDICATORS_FILE, lambda d, p: parse_indicators(d, p, unit_ids, ids))
     indicator_ids = [i.id for i in indicators] if indicators is not None else None
     hindcast = parse(HINDCAST_FILE, lambda d, p: parse_hindcast(d, p, futures, ids, indicator_ids))

@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from socecon.definitions.assumptions import load_assumptions
 from socecon.definitions.scenarios import package_scenarios
 from socecon.definitions.schema import (
     DEFINITIONS_DIR,
@@ -33,7 +34,10 @@ LEVER_CHOICES = {
     "overhead": ("none", "pps_department", "werkbedrijf_management"),
     "regular_work": (True, False, "observed"),
     "dagbesteding": (True, False),
+    "wsw_retention": (True, False),
 }
+#: Levers whose value is the id of a scalar assumption (or ``observed``, the baseline's rule).
+REFERENCE_LEVERS = ("take_up",)
 
 
 @dataclass(frozen=True)
@@ -47,9 +51,16 @@ class Levers:
     overhead: str
     regular_work: bool | str
     dagbesteding: bool
+    wsw_retention: bool = False
+    take_up: str = "observed"
 
 
-def parse_levers(doc: Any, problems: Problems, scenario_ids: Sequence[str]) -> dict[str, Levers]:
+def parse_levers(
+    doc: Any,
+    problems: Problems,
+    scenario_ids: Sequence[str],
+    assumption_ids: Sequence[str] | None = None,
+) -> dict[str, Levers]:
     """Turn the parsed ``levers.yaml`` into levers per scenario, reporting every problem.
 
     Parameters
@@ -59,6 +70,8 @@ def parse_levers(doc: Any, problems: Problems, scenario_ids: Sequence[str]) -> d
     problems : Problems
     scenario_ids : sequence of str
         Every scenario (baseline included) must set every lever; no other may appear.
+    assumption_ids : sequence of str, optional
+        The scalar assumptions a reference lever (``take_up``) may name; not checked when None.
 
     Returns
     -------
@@ -80,11 +93,20 @@ def parse_levers(doc: Any, problems: Problems, scenario_ids: Sequence[str]) -> d
                 ok = False
             else:
                 ok = choice(entry[lever], choices, item, f"lever {lever!r}", problems) and ok
-        for extra in sorted(set(entry) - set(LEVER_CHOICES)):
+        for lever in REFERENCE_LEVERS:
+            value = entry.get(lever)
+            known = value == "observed" or assumption_ids is None or value in assumption_ids
+            if not isinstance(value, str) or not known:
+                problems.add(
+                    item,
+                    f"lever {lever!r} must be 'observed' or a scalar assumption, not {value!r}",
+                )
+                ok = False
+        for extra in sorted(set(entry) - set(LEVER_CHOICES) - set(REFERENCE_LEVERS)):
             problems.add(item, f"unknown lever {extra!r}")
             ok = False
         if ok:
-            out[scenario_id] = Levers(**{k: entry[k] for k in LEVER_CHOICES})
+            out[scenario_id] = Levers(**{k: entry[k] for k in (*LEVER_CHOICES, *REFERENCE_LEVERS)})
     for extra in sorted(set(raw) - set(scenario_ids)):
         problems.add(f"scenario {extra!r}", "levers for an unknown scenario")
     return out
@@ -114,4 +136,5 @@ def load_levers(path: str | Path | None = None) -> dict[str, Levers]:
 @cache
 def _load(path: Path) -> dict[str, Levers]:
     ids = package_scenarios().scenario_ids
-    return validated(path, lambda p: parse_levers(read_yaml(path, p), p, ids))
+    scalars = [a.id for a in load_assumptions() if a.kind == "scalar"]
+    return validated(path, lambda p: parse_levers(read_yaml(path, p), p, ids, scalars))

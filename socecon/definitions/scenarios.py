@@ -31,6 +31,8 @@ from socecon.definitions.schema import (
 SCENARIOS_FILE = "scenarios.yaml"
 MEASURES_FILE = "measures.yaml"
 SCENARIO_KINDS = ("baseline", "scenario")
+#: Who a quota binds: every firm (the seed's Regulier) or employers with 25+ staff (the 2015 law).
+QUOTA_COVERAGES = ("all_firms", "employers_25_plus")
 
 
 @dataclass(frozen=True)
@@ -109,12 +111,15 @@ class Quota:
         Whether employers can buy themselves out (afbetaling).
     from_year : int
         Year the quota starts.
+    coverage : str
+        Who it binds: ``all_firms`` or ``employers_25_plus`` (:data:`QUOTA_COVERAGES`).
     """
 
     share: float
     productivity: ProductivityRange
     buy_out: bool
     from_year: int
+    coverage: str = "all_firms"
 
 
 @dataclass(frozen=True)
@@ -296,9 +301,13 @@ def _parse_quota(
     buy_out = raw.get("buy_out")
     if not isinstance(buy_out, bool):
         problems.add(item, f"quota buy_out must be true or false, got {buy_out!r}")
+    coverage = raw.get("coverage", QUOTA_COVERAGES[0])
+    if coverage not in QUOTA_COVERAGES:
+        problems.add(item, f"quota coverage must be one of {QUOTA_COVERAGES}, got {coverage!r}")
+        return None
     if share_ is None or productivity is None or not isinstance(year, int):
         return None
-    return Quota(share_, productivity, bool(buy_out), year)
+    return Quota(share_, productivity, bool(buy_out), year, str(coverage))
 
 
 def _parse_scenario(

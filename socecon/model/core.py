@@ -8,9 +8,12 @@ How a scenario works (see ``definitions/levers.yaml`` and ``assumptions.yaml``):
 
 * target group ``N[r, b]``: CBS stocks of the base year (bijstand 15-AOW, Wsw employees, Wajong)
   times the share of each group with reduced productivity, spread over ten loonwaarde bands;
-* placements: in the scenario's productivity window, ``N x take_up``, scaled down proportionally
-  where that exceeds the scenario's capacity (quota jobs, social-enterprise places, PPS contracts,
-  werkbedrijf places); the baseline uses observed work rates per group;
+* placements (:mod:`socecon.model.placement`): in the scenario's productivity window, ``N x
+  take-up`` (per scenario, and per municipality through its calibrated effectiveness), scaled
+  down proportionally where that exceeds the scenario's capacity (quota jobs, social-enterprise
+  places, PPS contracts, werkbedrijf places, computed for the labour-market region and
+  allocated to its municipalities); Publiek keeps the Wsw employees at work; the baseline uses
+  observed work rates per group;
 * costs per placement by the scenario's instruments, each booked to its payer (gemeente, Rijk,
   UWV; :mod:`~socecon.model.costs`): the legal loonkostensubsidie, Wsw, keurmerk or werkbedrijf
   subsidies, guidance, overhead, bijstand for ex-Wsw employees left without work, dagbesteding;
@@ -24,7 +27,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 import numpy as np
@@ -35,6 +37,7 @@ from socecon.definitions.assumptions import BAND_LABELS, BAND_MIDPOINTS, N_BANDS
 from socecon.definitions.indicators import load_indicator_definitions
 from socecon.definitions.levers import load_levers
 from socecon.exceptions import ModelError
+from socecon.model import placement
 from socecon.model.costs import PlacedSums, YearPrices, payer_costs
 from socecon.model.indicators import (
     BANENAFSPRAAK_HOURS,
@@ -138,36 +141,15 @@ def compute_components(
     ):
         f = shift_distribution(np.array(v.dist(dist), dtype=float), shift)  # (S, B)
         groups[name] = stock[None, :, None, None] * v.scalar(share)[..., None] * f[:, None, None, :]
-    rates = {
-        "bijstand": v.scalar("baseline_work_rate_bijstand")[..., None],
-        "wsw": v.scalar("baseline_work_rate_wsw")[..., None],
-        "wajong": v.scalar("baseline_work_rate_wajong")[..., None],
-    }
+    rates = placement.baseline_rates(inp, v)  # (S, R, 1) per group
 
-    # Capacity at full implementation, shape (S, R, K).
-    jobs = inp.jobs[None, :, None]
-    capacity_rules = {
-        "observed": np.full_like(jobs, np.inf) * v.scalar("take_up"),
-        "social_enterprise": v.scalar("se_places_per_1000_jobs") * jobs / 1000.0,
-        "quota": v.scalar("quota_share")
-        * v.scalar("quota_covered_share")
-        * jobs
-        * v.scalar("quota_fill_rate"),
-        "pps": v.scalar("pps_places_per_1000_jobs") * jobs / 1000.0,
-        "werkbedrijf": v.scalar("public_employment_share")
-        * v.scalar("werkbedrijf_target_share")
-        * jobs,
-    }
-    capacity = np.concatenate([capacity_rules[lv.capacity] for lv in lev], axis=2)
-    quota_required = np.concatenate(
-        [
-            (v.scalar("quota_share") * v.scalar("quota_covered_share") * jobs)
-            if s.quota is not None
-            else np.zeros_like(jobs * v.scalar("quota_share"))
-            for s in scenarios
-        ],
-        axis=2,
-    )
+    # Capacity at full implementation and the quota's required jobs, shape (S, R, K), for each
+    # municipality's share of its labour-market region; take-up per scenario and municipality.
+    capacity, quota_required = placement.capacities(inp, scenarios, lev, v)
+    take_up = placement.take_up_rates(inp, lev, v)  # (S, R, K)
+    retention = np.concatenate(
+        [v.scalar("wsw_retention_share") * float(lv.wsw_retention) for lv in lev], axis=2
+    )  # (S, 1, K)
     is_quota = np.array([s.quota is not None for s in scenarios])
     regular_flag = np.array([lv.regular_work is True for lv in lev], dtype=float)
     hours_factor = v.scalar("hours_per_week") / v.scalar("fulltime_hours")  # (S, 1, 1)
@@ -205,43 +187,29 @@ def compute_components(
             v.scalar("werkbedrijf_revenue_ratio")[..., None],
         )  # (S, 1, 1, B)
 
-        # Full implementation of each scenario. Placements factor as
-        # placed[s, r, k, b] = N[s, r, b] x window[k, b] x fill[s, r, k] with fill = take-up x
-        # rationing, so every band sum is a (S, R, B) @ (B, K) product and only ``placed``
-        # itself needs the full (S, R, K, B) array.
-        n_flat = n_total[:, :, 0, :]  # (S, R, B)
-        window_t = window.T  # (B, K)
-        take_up = v.scalar("take_up")  # (S, 1, 1)
-        in_window = n_flat @ window_t  # (S, R, K)
-        demand = in_window * take_up
-        ration = np.ones_like(demand)
-        np.divide(capacity, demand, out=ration, where=demand > capacity)
-        fill = take_up * ration  # (S, R, K)
-        placed = n_flat[:, :, None, :] * window[None, None, :, :]
-        placed *= fill[..., None]
-        # The baseline: observed work rates per group, in every band.
-        base_g = {name: (g[name] * rates[name])[:, :, 0, :] for name in g}  # (S, R, B)
-        placed[:, :, base_k, :] = base_g["bijstand"] + base_g["wsw"] + base_g["wajong"]
-
-        band_sum = partial(_band_sum, window_t=window_t, fill=fill, base_k=base_k)
+        # Full implementation of each scenario (see socecon.model.placement): placed[s, r, k, b]
+        # = N[s, r, b] x window[k, b] x fill[s, r, k] (plus the Wsw employees Publiek keeps), so
+        # every band sum is a (S, R, B) @ (B, K) product and only ``placed`` needs (S, R, K, B).
+        pl = placement.place(
+            {name: arr[:, :, 0, :] for name, arr in g.items()},
+            window,
+            capacity,
+            take_up,
+            rates,
+            retention,
+            base_k,
+        )
+        placed = pl.placed()
+        base_g = pl.base  # (S, R, B) per group
 
         # Placed people per source group, plain and weighted by each band's loonkostensubsidie,
-        # and the werkbedrijf deficit: one stacked band sum, (7, S, R, K).
+        # and the werkbedrijf deficit of everybody placed, (S, R, K) each.
         names = ("bijstand", "wsw", "wajong")
         lks_b, deficit_b = lks[:, :, 0, :], deficit[:, :, 0, :]  # (S, 1, B)
-        flat = [g[name][:, :, 0, :] for name in names]
-        sums = band_sum(
-            np.stack([*flat, *(f * lks_b for f in flat), n_flat * deficit_b]),
-            np.stack(
-                [
-                    *(base_g[name] for name in names),
-                    *(base_g[name] * lks_b for name in names),
-                    placed[:, :, base_k, :] * deficit_b,
-                ]
-            ),
-        )
-        placed_total = sums[0] + sums[1] + sums[2]
-        placed_bijstand = sums[0]
+        placed_by_group = {name: pl.band_sum(groups=(name,)) for name in names}
+        placed_total = placed_by_group["bijstand"] + placed_by_group["wsw"]
+        placed_total += placed_by_group["wajong"]
+        placed_bijstand = placed_by_group["bijstand"]
         prices = YearPrices(
             bijstand_saving=saving,
             wajong_saving=benefit_saving_per_person(
@@ -257,17 +225,17 @@ def compute_components(
             lev,
             base_k,
             PlacedSums(
-                dict(zip(names, sums[:3], strict=True)),
-                dict(zip(names, sums[3:6], strict=True)),
-                sums[6],
+                placed_by_group,
+                {name: pl.band_sum(lks_b, groups=(name,)) for name in names},
+                pl.band_sum(deficit_b),
             ),
             g["wsw"][:, :, 0, :].sum(-1)[..., None],
-            n_flat @ below_t,
+            n_total[:, :, 0, :] @ below_t,
             prices,
             v.scalar,
         )
         value_b = loonwaarde * wage_cost * hours_factor  # (S, 1, B)
-        production = band_sum(n_flat * value_b, placed[:, :, base_k, :] * value_b)
+        production = pl.band_sum(value_b)
         regular = placed_total * regular_flag
         regular[:, :, base_k] = (
             base_g["bijstand"].sum(-1)
@@ -307,24 +275,6 @@ def compute_components(
             np.multiply(arr, phase, out=out[name][t])
             out[name][t] += (1.0 - phase) * arr[:, :, base_k : base_k + 1]
     return Components(**out)
-
-
-def _band_sum(
-    weighted: np.ndarray,
-    base_weighted: np.ndarray,
-    window_t: np.ndarray,
-    fill: np.ndarray,
-    base_k: int,
-) -> np.ndarray:
-    """Sum placed x weight over the bands, shape (S, R, K) (or (G, S, R, K) for a stack).
-
-    For the scenarios, ``placed = N x window x fill``, so the band sum is ``(N x weight) @
-    window.T x fill`` with ``weighted = N x weight`` (S, R, B); the baseline column is the band sum
-    of ``base_weighted`` (S, R, B), its observed placements times the weight.
-    """
-    total = (weighted @ window_t) * fill
-    total[..., base_k] = base_weighted.sum(axis=-1)
-    return total
 
 
 def _grown(series_assumption, year: int, growth: np.ndarray) -> np.ndarray:
@@ -369,7 +319,8 @@ def _resolve_regions(regions: Sequence[str] | str | None, inp: ModelInput):
     if not ids:
         raise ModelError("no regions requested")
     union = sorted({m for group in members for m in group})
-    missing = [m for m in union if m not in inp.regions]
+    known = set(inp.regions)
+    missing = [m for m in union if m not in known]
     if missing:
         raise ModelError(f"no base-year data for {', '.join(missing)}")
     position = {code: i for i, code in enumerate(union)}
@@ -555,9 +506,11 @@ def run(
     contiguous = reported == list(range(reported[0], reported[-1] + 1))
     pick = slice(reported[0], reported[-1] + 1) if contiguous else reported
 
+    identity = matrix.shape[0] == matrix.shape[1] and np.array_equal(matrix, np.eye(len(union)))
+
     def to_output(arr: np.ndarray) -> np.ndarray:
         arr = arr[:, :, :, pick]
-        if matrix.shape[0] == matrix.shape[1] and np.array_equal(matrix, np.eye(len(union))):
+        if identity:
             return arr
         return np.moveaxis(np.tensordot(matrix, arr, axes=([1], [2])), 0, 2)
 

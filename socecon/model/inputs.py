@@ -11,7 +11,7 @@ reads an assumption override (``key=value``) from the command line.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from functools import cache
 from typing import Any
 
@@ -24,11 +24,19 @@ from socecon.definitions import BASE_YEAR
 from socecon.definitions.assumptions import N_BANDS
 from socecon.exceptions import AssumptionError, ModelError
 from socecon.model.calibration import snapshot_calibration
+from socecon.regions import load_regions
 
 #: The CBS stocks the target group is made of.
 TARGET_STOCKS = ("bijstand_15_aow", "wsw_employees", "wajong")
 #: Every CBS stock the model reads: the target-group stocks and the jobs (for capacities).
 STOCK_VARIABLES = (*TARGET_STOCKS, "jobs")
+#: The stocks whose totals over the municipality's arbeidsmarktregio the model also reads
+#: (capacities are computed for the region and allocated to its municipalities).
+REGION_STOCKS = ("jobs", *TARGET_STOCKS)
+#: Column names of those regional totals in :meth:`ModelInput.from_frame`.
+REGION_COLUMNS = tuple(f"region_{v}" for v in REGION_STOCKS)
+#: Optional per-municipality columns of :meth:`ModelInput.from_frame`, with their default.
+OPTIONAL_COLUMNS = ("effectiveness", *REGION_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -42,10 +50,13 @@ class ModelInput:
     bijstand, wsw, wajong, jobs : numpy.ndarray
         Bijstand recipients 15-AOW, Wsw employees, Wajong recipients (persons) and jobs, per region.
     base_year : int
-    effectiveness : numpy.ndarray
-        Placement effectiveness per region, 1.0 = the national rate: the municipality's shrunk
-        outflow-to-work rate over the national rate (:mod:`~socecon.model.calibration`). All ones
-        when not given, so a hand-built input behaves as the national average.
+    effectiveness : numpy.ndarray, optional
+        Local placement effectiveness per municipality, 1.0 = the national rate (the shrunk
+        outflow-to-work rate over the national rate, from the calibration). Ones when not given.
+    region_jobs, region_bijstand, region_wsw, region_wajong : numpy.ndarray, optional
+        Per municipality, the totals of its arbeidsmarktregio over the *full* snapshot (not over
+        the municipalities of this input), so that a run for one municipality gets the same
+        capacity as a run for all. When not given, a municipality is its own region.
     """
 
     regions: tuple[str, ...]
@@ -54,29 +65,41 @@ class ModelInput:
     wajong: np.ndarray
     jobs: np.ndarray
     base_year: int = BASE_YEAR
-    effectiveness: np.ndarray = None  # type: ignore[assignment]  # ones, set in __post_init__
+    effectiveness: np.ndarray | None = None
+    region_jobs: np.ndarray | None = None
+    region_bijstand: np.ndarray | None = None
+    region_wsw: np.ndarray | None = None
+    region_wajong: np.ndarray | None = None
 
     def __post_init__(self) -> None:
+        n = len(self.regions)
         if self.effectiveness is None:
-            object.__setattr__(self, "effectiveness", np.ones(len(self.regions)))
-            return
-        factor = np.asarray(self.effectiveness, dtype=float)
-        if factor.shape != (len(self.regions),):
-            raise ModelError(
-                f"effectiveness has shape {factor.shape}, expected ({len(self.regions)},)"
-            )
-        bad = ~(np.isfinite(factor) & (factor > 0))
-        if bad.any():
-            i = int(np.argmax(bad))
-            raise ModelError(f"effectiveness of {self.regions[i]} must be > 0, got {factor[i]!r}")
-        object.__setattr__(self, "effectiveness", factor)
+            object.__setattr__(self, "effectiveness", np.ones(n))
+        for name in ("jobs", "bijstand", "wsw", "wajong"):
+            if getattr(self, f"region_{name}") is None:
+                object.__setattr__(self, f"region_{name}", getattr(self, name))
+        for name in (
+            "effectiveness",
+            *(f"region_{v}" for v in ("jobs", "bijstand", "wsw", "wajong")),
+        ):
+            value = np.asarray(getattr(self, name), dtype=float)
+            if value.shape != (n,):
+                raise ModelError(f"model input {name} has shape {value.shape}, expected ({n},)")
+            low_ok = value > 0 if name == "effectiveness" else value >= 0
+            bad = ~(np.isfinite(value) & low_ok)
+            if bad.any():
+                i = int(np.argmax(bad))
+                need = "> 0" if name == "effectiveness" else "finite and >= 0"
+                raise ModelError(f"{name} of {self.regions[i]} must be {need}, got {value[i]!r}")
+            object.__setattr__(self, name, value)
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, base_year: int = BASE_YEAR) -> ModelInput:
         """Build from a frame indexed by region with the columns of ``STOCK_VARIABLES``.
 
-        Missing values count as zero (CBS suppresses very small numbers). An ``effectiveness``
-        column, if present, is taken as the placement effectiveness; otherwise it is 1.0.
+        Missing values count as zero (CBS suppresses very small numbers). The columns of
+        ``OPTIONAL_COLUMNS`` (``effectiveness``, ``region_jobs``, ``region_bijstand_15_aow``,
+        ``region_wsw_employees``, ``region_wajong``) are read when present.
         """
         missing = [v for v in STOCK_VARIABLES if v not in frame.columns]
         if missing:
@@ -84,6 +107,11 @@ class ModelInput:
         values = frame[list(STOCK_VARIABLES)].astype(float).fillna(0.0)
         if (values < 0).any().any():
             raise ModelError("model input has negative counts")
+        optional = {
+            c: frame[c].astype(float).fillna(0.0).to_numpy()
+            for c in OPTIONAL_COLUMNS
+            if c in frame.columns
+        }
         return cls(
             regions=tuple(str(r) for r in frame.index),
             bijstand=values["bijstand_15_aow"].to_numpy(),
@@ -91,33 +119,59 @@ class ModelInput:
             wajong=values["wajong"].to_numpy(),
             jobs=values["jobs"].to_numpy(),
             base_year=base_year,
-            effectiveness=(
-                frame["effectiveness"].to_numpy(dtype=float)
-                if "effectiveness" in frame.columns
-                else None
-            ),
+            effectiveness=optional.get("effectiveness"),
+            region_jobs=optional.get("region_jobs"),
+            region_bijstand=optional.get("region_bijstand_15_aow"),
+            region_wsw=optional.get("region_wsw_employees"),
+            region_wajong=optional.get("region_wajong"),
         )
 
     def subset(self, codes: Sequence[str]) -> ModelInput:
-        """Return the input for ``codes`` only, in that order."""
+        """Return the input for ``codes`` only, in that order (regional totals carried along)."""
         index = [self.regions.index(c) for c in codes]
-        return ModelInput(
+        return replace(
+            self,
             regions=tuple(codes),
-            bijstand=self.bijstand[index],
-            wsw=self.wsw[index],
-            wajong=self.wajong[index],
-            jobs=self.jobs[index],
-            base_year=self.base_year,
-            effectiveness=self.effectiveness[index],
+            **{f.name: getattr(self, f.name)[index] for f in fields(self) if f.name in ARRAYS},
         )
+
+
+#: The per-municipality arrays of :class:`ModelInput`.
+ARRAYS = tuple(f.name for f in fields(ModelInput) if f.name not in ("regions", "base_year"))
+
+
+def regional_totals(frame: pd.DataFrame, region_of: pd.Series) -> pd.DataFrame:
+    """Return, per municipality, the totals of ``REGION_STOCKS`` over its region.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Indexed by municipality, with the columns of ``REGION_STOCKS`` (missing counts as 0).
+    region_of : pandas.Series
+        The region code of each municipality of ``frame``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``frame``, with the columns of ``REGION_COLUMNS``.
+    """
+    values = frame[list(REGION_STOCKS)].astype(float).fillna(0.0)
+    key = region_of.reindex(values.index)
+    if key.isna().any():
+        raise ModelError(f"no arbeidsmarktregio for {', '.join(key[key.isna()].index[:5])}")
+    totals = values.groupby(key).transform("sum")
+    totals.columns = list(REGION_COLUMNS)
+    return totals
 
 
 @cache
 def snapshot_input(base_year: int = BASE_YEAR) -> ModelInput:
     """Return the model input for every municipality from the processed CBS snapshot.
 
-    The stocks are those of ``base_year``; the effectiveness is the snapshot's local calibration
-    (:func:`~socecon.model.calibration.snapshot_calibration`, fitted on the declared fit years).
+    Each municipality carries the totals of its arbeidsmarktregio (``data/regions.csv``), summed
+    over every municipality of the snapshot, and its effectiveness, the snapshot's local
+    calibration (:func:`~socecon.model.calibration.snapshot_calibration`, fitted on the declared
+    fit years).
     """
     wide = snapshot_wide(base_year, list(STOCK_VARIABLES))
     wide = wide[wide.index.str.startswith("GM")].sort_index()
@@ -125,7 +179,9 @@ def snapshot_input(base_year: int = BASE_YEAR) -> ModelInput:
     missing = wide.index.difference(factors.index)
     if len(missing):
         raise ModelError(f"no calibration for {', '.join(missing[:5])} (region table incomplete)")
-    return ModelInput.from_frame(wide.assign(effectiveness=factors), base_year)
+    region_of = load_regions()["labour_market_region_code"]
+    wide = wide.join(regional_totals(wide, region_of)).assign(effectiveness=factors)
+    return ModelInput.from_frame(wide, base_year)
 
 
 # A rewritten or refreshed snapshot (socecon.data.snapshot.clear_cache) must reach the model too.

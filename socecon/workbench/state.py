@@ -39,6 +39,7 @@ KEY_ASSUMPTIONS = (
     "guidance_cost_sheltered",
     "loonwaarde_shift",
     "wml_index",
+    "calibration_strength",
 )
 #: Indicators shown side by side when the workbench opens.
 DEFAULT_VARIABLES = ("placed", "participation_rate", "net_cost_per_placed")

@@ -1,0 +1,293 @@
+"""Who is placed: capacities per labour-market region, take-up per scenario, rationing.
+
+The scenario model (:mod:`socecon.model.core`) asks this module, year by year, how many people of
+each source group (bijstand, Wsw, Wajong) each scenario places in each loonwaarde band:
+
+* **capacity** (:func:`capacities`, at full implementation, shape ``(S, R, K)``): each scenario's
+  places are computed from the jobs of the municipality's *arbeidsmarktregio* (people work in
+  their labour-market region, not inside their own borders) and allocated to its municipalities
+  by their share of the region's target group; sheltered places (social enterprises,
+  werkbedrijven) by a mix of that share and the share of the region's Wsw employees
+  (``sheltered_wsw_weight``: sheltered work builds on the SW companies). The quota binds the jobs
+  its coverage says (the scenario's ``quota.coverage``, or the 2015 law with ``quota_law_2015``);
+* **take-up** (:func:`take_up_rates`): ``min(1, take_up x factor x effectiveness ** strength)``
+  with the scenario's factor (``levers.yaml`` ``take_up``: the seed's storylines drive it
+  differently) and the municipality's calibrated effectiveness;
+* **retention**: a scenario with ``wsw_retention`` (Publiek: the SW companies become the
+  werkbedrijven) keeps ``wsw_retention_share`` of the Wsw employees in its window at work outside
+  the take-up; they take werkbedrijf places first and the werkbedrijven have at least their places;
+* **rationing**: where the take-up of the others exceeds the places left, everyone's placement is
+  scaled down in proportion.
+
+Placements factor as ``placed[s, r, k, b] = N[s, r, b] x window[k, b] x fill[s, r, k]`` plus, in
+a scenario that keeps Wsw employees, ``N_wsw x window x wsw_extra`` (:class:`Placements`), so
+every band sum is one or two matrix products.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from socecon.definitions import Scenario
+from socecon.definitions.levers import Levers
+from socecon.model.inputs import ModelInput
+
+#: The source groups of the target group, with the assumption of each group's target share.
+GROUPS = ("bijstand", "wsw", "wajong")
+TARGET_SHARES = {
+    "bijstand": "bijstand_target_share",
+    "wsw": "wsw_target_share",
+    "wajong": "wajong_target_share",
+}
+QUOTA_COVERAGE = {"all_firms": None, "employers_25_plus": "quota_covered_share"}
+
+
+def _key(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    """Return ``part / whole`` where ``whole > 0``, else 0."""
+    out = np.zeros(np.broadcast_shapes(part.shape, whole.shape))
+    np.divide(part, whole, out=out, where=whole > 0)
+    return out
+
+
+def allocation_keys(inp: ModelInput, v: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Return each municipality's share of its region, for regular and sheltered places.
+
+    Parameters
+    ----------
+    inp : ModelInput
+    v : socecon.model.core._Values
+        The resolved assumptions (``v.scalar(id)`` has shape ``(S, 1, 1)``).
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Shape ``(S, R, 1)`` each: the share of the region's target group, and the sheltered key
+        ``(1 - w) x that share + w x the share of the region's Wsw employees`` (where the region
+        has no Wsw employees, the target-group share).
+    """
+    own = sum(v.scalar(TARGET_SHARES[g]) * getattr(inp, g)[None, :, None] for g in GROUPS)
+    region = sum(
+        v.scalar(TARGET_SHARES[g]) * getattr(inp, f"region_{g}")[None, :, None] for g in GROUPS
+    )
+    target_key = _key(own, region)
+    wsw_key = np.where(inp.region_wsw > 0, _key(inp.wsw, inp.region_wsw), 0.0)[None, :, None]
+    weight = np.where(inp.region_wsw[None, :, None] > 0, v.scalar("sheltered_wsw_weight"), 0.0)
+    return target_key, (1.0 - weight) * target_key + weight * wsw_key
+
+
+def quota_coverage(scenario: Scenario, v: Any) -> np.ndarray:
+    """Return the share of jobs a scenario's quota binds, shape ``(S, 1, 1)``.
+
+    The scenario's own coverage (``all_firms``: 1; ``employers_25_plus``: ``quota_covered_share``),
+    mixed with the 2015 law's by ``quota_law_2015`` (0 = the scenario, 1 = the law).
+    """
+    rule = QUOTA_COVERAGE[scenario.quota.coverage] if scenario.quota is not None else None
+    own = v.scalar(rule) if rule else np.ones_like(v.scalar("quota_share"))
+    law = v.scalar("quota_law_2015")
+    return (1.0 - law) * own + law * v.scalar("quota_covered_share")
+
+
+def capacities(
+    inp: ModelInput, scenarios: Sequence[Scenario], levers: Sequence[Levers], v: Any
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return each scenario's places and the quota's required jobs at full implementation.
+
+    Parameters
+    ----------
+    inp : ModelInput
+    scenarios : sequence of Scenario
+    levers : sequence of Levers
+        The levers of each scenario, in the same order.
+    v : socecon.model.core._Values
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Shape ``(S, R, K)`` each: places (infinite for the baseline, which is observed) and the
+        jobs the quota requires (0 where there is no quota), both for the municipality's share of
+        its region.
+    """
+    target_key, sheltered_key = allocation_keys(inp, v)
+    region_jobs = inp.region_jobs[None, :, None]
+    capacity, required = [], []
+    for scenario, lv in zip(scenarios, levers, strict=True):
+        quota_jobs = (
+            v.scalar("quota_share") * quota_coverage(scenario, v) * region_jobs * target_key
+        )
+        rules = {
+            "observed": lambda: np.full_like(target_key * v.scalar("take_up"), np.inf),
+            "social_enterprise": lambda: (
+                v.scalar("se_places_per_1000_jobs") * region_jobs / 1000.0 * sheltered_key
+            ),
+            "quota": lambda q=quota_jobs: q * v.scalar("quota_fill_rate"),
+            "pps": lambda: v.scalar("pps_places_per_1000_jobs") * region_jobs / 1000.0 * target_key,
+            "werkbedrijf": lambda: (
+                v.scalar("public_employment_share")
+                * v.scalar("werkbedrijf_target_share")
+                * region_jobs
+                * sheltered_key
+            ),
+        }
+        capacity.append(rules[lv.capacity]())
+        required.append(quota_jobs if scenario.quota is not None else np.zeros_like(quota_jobs))
+    return np.concatenate(capacity, axis=2), np.concatenate(required, axis=2)
+
+
+def take_up_rates(inp: ModelInput, levers: Sequence[Levers], v: Any) -> np.ndarray:
+    """Return the take-up of each scenario in each municipality, shape ``(S, R, K)``.
+
+    ``min(1, take_up x factor x effectiveness ** calibration_strength)``; the baseline's column
+    (``take_up: observed``) holds the plain ``take_up`` (it places by observed rates instead).
+    """
+    local = inp.effectiveness[None, :, None] ** v.scalar("calibration_strength")  # (S, R, 1)
+    factors = np.concatenate(
+        [
+            np.ones_like(v.scalar("take_up")) if lv.take_up == "observed" else v.scalar(lv.take_up)
+            for lv in levers
+        ],
+        axis=2,
+    )  # (S, 1, K)
+    return np.minimum(v.scalar("take_up") * factors * local, 1.0)
+
+
+def baseline_rates(inp: ModelInput, v: Any) -> dict[str, np.ndarray]:
+    """Return the observed work rate of each group in the base year, shape ``(S, R, 1)``.
+
+    The bijstand rate follows the local effectiveness (the calibration measures outflow from
+    bijstand to work); Wsw employees all work, and Wajong is UWV's, not the municipality's.
+    """
+    local = inp.effectiveness[None, :, None] ** v.scalar("calibration_strength")
+    bijstand = np.minimum(v.scalar("baseline_work_rate_bijstand") * local, 1.0)
+    return {
+        "bijstand": bijstand,
+        "wsw": np.broadcast_to(v.scalar("baseline_work_rate_wsw"), bijstand.shape),
+        "wajong": np.broadcast_to(v.scalar("baseline_work_rate_wajong"), bijstand.shape),
+    }
+
+
+@dataclass(frozen=True)
+class Placements:
+    """Who is placed in one year, factored per source group.
+
+    Every group's people in a scenario's window are placed at the rate ``fill``; the Wsw
+    employees a scenario keeps add ``wsw_extra`` (``retention x (1 - fill)``, zero elsewhere).
+
+    Attributes
+    ----------
+    groups : Mapping[str, numpy.ndarray]
+        The target group per source group, ``(S, R, B)``.
+    window : numpy.ndarray
+        ``(K, B)``: 1 where a scenario places in a band.
+    fill : numpy.ndarray
+        ``(S, R, K)``: the share of the people in the window that is placed.
+    wsw_extra : numpy.ndarray
+        ``(S, R, K)``: the Wsw employees' extra share (kept at work outside the take-up).
+    retained : tuple of int
+        The scenarios with a nonzero ``wsw_extra``.
+    base : Mapping[str, numpy.ndarray]
+        The baseline's observed placements per group, ``(S, R, B)``.
+    base_k : int
+        The baseline's scenario index.
+    """
+
+    groups: Mapping[str, np.ndarray]
+    window: np.ndarray
+    fill: np.ndarray
+    wsw_extra: np.ndarray
+    retained: tuple[int, ...]
+    base: Mapping[str, np.ndarray]
+    base_k: int
+
+    def group_fill(self, group: str) -> np.ndarray:
+        """Return the share placed of one group's people in each window, ``(S, R, K)``."""
+        return self.fill + self.wsw_extra if group == "wsw" else self.fill
+
+    def band_sum(
+        self, weight: np.ndarray | None = None, groups: Sequence[str] = GROUPS
+    ) -> np.ndarray:
+        """Return the sum over bands of placed x ``weight`` for ``groups``, shape ``(S, R, K)``.
+
+        Parameters
+        ----------
+        weight : numpy.ndarray, optional
+            Per band, broadcasting against ``(S, R, B)`` (e.g. ``(S, 1, B)``); 1 by default.
+        groups : sequence of str
+            Source groups to include; all by default.
+        """
+        people = sum(self.groups[g] for g in groups)
+        total = (people if weight is None else people * weight) @ self.window.T * self.fill
+        if "wsw" in groups and self.retained:
+            wsw = self.groups["wsw"] if weight is None else self.groups["wsw"] * weight
+            total += wsw @ self.window.T * self.wsw_extra
+        base = sum(self.base[g] if weight is None else self.base[g] * weight for g in groups)
+        total[:, :, self.base_k] = base.sum(axis=-1)
+        return total
+
+    def placed(self) -> np.ndarray:
+        """Return the placements per band, shape ``(S, R, K, B)``."""
+        people = sum(self.groups[g] for g in GROUPS)
+        placed = people[:, :, None, :] * self.window[None, None] * self.fill[..., None]
+        for k in self.retained:
+            placed[:, :, k, :] += (
+                self.groups["wsw"] * self.window[k] * self.wsw_extra[:, :, k, None]
+            )
+        placed[:, :, self.base_k, :] = sum(self.base[g] for g in GROUPS)
+        return placed
+
+
+def place(
+    groups: Mapping[str, np.ndarray],
+    window: np.ndarray,
+    capacity: np.ndarray,
+    take_up: np.ndarray,
+    base_rates: Mapping[str, np.ndarray],
+    retention: np.ndarray,
+    base_k: int,
+) -> Placements:
+    """Place the target group of one year.
+
+    Parameters
+    ----------
+    groups : mapping of str to numpy.ndarray
+        The target group per source group, ``(S, R, B)``.
+    window : numpy.ndarray
+        ``(K, B)``.
+    capacity : numpy.ndarray
+        Places per scenario, ``(S, R, K)``.
+    take_up : numpy.ndarray
+        ``(S, R, K)`` (:func:`take_up_rates`).
+    base_rates : mapping of str to numpy.ndarray
+        The baseline's work rate per group, ``(S, R, 1)`` (:func:`baseline_rates`).
+    retention : numpy.ndarray
+        ``(S, 1, K)``: the share of Wsw employees in the window each scenario keeps at work outside
+        the take-up (0 where it keeps none).
+    base_k : int
+
+    Returns
+    -------
+    Placements
+    """
+    in_window = {g: groups[g] @ window.T for g in GROUPS}  # (S, R, K)
+    retained = in_window["wsw"] * retention
+    # The werkbedrijven have at least the places of the Wsw employees they keep.
+    capacity = np.where(retention > 0, np.maximum(capacity, retained), capacity)
+    left = np.maximum(capacity - retained, 0.0)
+    demand = in_window["bijstand"] + in_window["wajong"] + in_window["wsw"] * (1.0 - retention)
+    demand = demand * take_up
+    ration = np.ones_like(demand)
+    np.divide(left, demand, out=ration, where=demand > left)
+    fill = take_up * ration
+    retained_k = tuple(int(k) for k in np.flatnonzero(np.any(retention > 0, axis=(0, 1))))
+    return Placements(
+        groups=groups,
+        window=window,
+        fill=fill,
+        wsw_extra=retention * (1.0 - fill),
+        retained=retained_k,
+        base={g: groups[g] * base_rates[g] for g in GROUPS},
+        base_k=base_k,
+    )
