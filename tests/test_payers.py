@@ -26,6 +26,13 @@ OVERRIDES = {
     "wajong_target_share": 0.5,  # 100 Wajongers in the target group, 10 per band
     "baseline_work_rate_wajong": 0.5,  # 50 at work in the baseline, 5 per band
     "take_up": 0.5,
+    # The same take-up in every scenario and the 2015 quota law, so that the hand-computed
+    # placements stay simple; the scenarios' own take-up is tested in tests/test_placement.py.
+    "take_up_factor_sociaal_ondernemen": 1.0,
+    "take_up_factor_regulier": 1.0,
+    "take_up_factor_publiek_privaat": 1.0,
+    "take_up_factor_publiek": 1.0,
+    "quota_law_2015": 1,
 }
 # 2020: WML (1,653.60 + 1,680.00) / 2 = 1,666.80; bijstandsnorm (1,050.00 + 1,059.03) / 2.
 WML = 1666.80
