@@ -34,7 +34,7 @@ from socecon.batch.notebooks import strip_outputs
 from socecon.batch.tasks import DEFAULT_NOTEBOOK, DEFAULT_TIMEOUT, make_tasks, select_regions
 from socecon.data.cbs_build import build
 from socecon.data.cbs_refresh import plan, refresh
-from socecon.data.manifest import validate_snapshot_dir
+from socecon.data.manifest import validate_all
 from socecon.definitions import DEFAULT_HORIZON, Definitions, load_definitions
 from socecon.definitions.assumptions import load_assumptions
 from socecon.exceptions import ReportError, SocEconError, UnknownRegionError
@@ -185,8 +185,8 @@ def _cmd_data_refresh(args: argparse.Namespace) -> int:
 
 
 def _cmd_data_check(args: argparse.Namespace) -> int:
-    snapshot, regions = validate_snapshot_dir(args.data_dir)
-    print(f"ok: {len(snapshot)} rows, {len(regions)} municipalities")
+    for indeling, (snapshot, regions, _) in validate_all(args.data_dir).items():
+        print(f"ok: indeling {indeling}: {len(snapshot)} rows, {len(regions)} municipalities")
     return 0
 
 

@@ -106,8 +106,10 @@ __all__ = [
     "BASE_YEAR",
     "DEFAULT_GROUP",
     "DEFAULT_HORIZON",
+    "DEFAULT_INDELING",
     "DEFINITIONS_DIR",
     "LIMITS",
+    "INDELINGEN",
     "MAX_HORIZON",
     "MEASURES_FILE",
     "NATIONAL_CODE",
@@ -149,6 +151,10 @@ REGION_KINDS = MappingProxyType(_CONVENTIONS.region_kinds)
 REPORT_ENV = _CONVENTIONS.report_environment
 #: Resource limits: kernel memory, most samples, memory per sample (:class:`~.conventions.Limits`).
 LIMITS = _CONVENTIONS.limits
+#: The municipal boundaries (indelingen, by year) the data come in, e.g. ``(2015, 2025)``.
+INDELINGEN = _CONVENTIONS.indelingen
+#: The indeling used wherever a user names a municipality without choosing one (2025).
+DEFAULT_INDELING = _CONVENTIONS.default_indeling
 
 
 @dataclass(frozen=True)

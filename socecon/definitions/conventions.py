@@ -62,6 +62,8 @@ class Conventions:
     region_codes: Mapping[str, str]
     report_environment: str
     limits: Limits
+    indelingen: tuple[int, ...] = (2015,)
+    default_indeling: int = 2015
 
     @property
     def region_kinds(self) -> dict[str, re.Pattern[str]]:
@@ -134,6 +136,7 @@ def parse_conventions(doc: Any, problems: Problems) -> Conventions | None:
     if env and not re.fullmatch(r"[A-Z][A-Z0-9_]*", env):
         problems.add("report_environment", f"not an environment variable name: {env!r}")
     limits = _limits(doc.get("limits"), problems)
+    indelingen, default_indeling = _indelingen(doc, problems)
     if problems:
         return None
     return Conventions(
@@ -146,7 +149,23 @@ def parse_conventions(doc: Any, problems: Problems) -> Conventions | None:
         MappingProxyType(dict(codes)),
         env,
         limits,  # type: ignore[arg-type]
+        indelingen,
+        default_indeling,  # type: ignore[arg-type]
     )
+
+
+def _indelingen(doc: dict, problems: Problems) -> tuple[tuple[int, ...], int | None]:
+    """Read ``indelingen`` (years of municipal boundaries) and ``default_indeling``."""
+    years = doc.get("indelingen")
+    if not isinstance(years, list) or not years or not all(
+        isinstance(y, int) and not isinstance(y, bool) for y in years
+    ):
+        problems.add("indelingen", f"expected a list of years, got {years!r}")
+        years = []
+    default = integer(doc.get("default_indeling"), "default_indeling", "the value", problems)
+    if default is not None and years and default not in years:
+        problems.add("default_indeling", f"{default} is not one of indelingen {years}")
+    return tuple(years), default
 
 
 def _limits(doc: Any, problems: Problems) -> Limits | None:
