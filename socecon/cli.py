@@ -185,8 +185,8 @@ def _cmd_data_refresh(args: argparse.Namespace) -> int:
 
 
 def _cmd_data_check(args: argparse.Namespace) -> int:
-    for indeling, (snapshot, regions, _) in validate_all(args.data_dir).items():
-        print(f"ok: indeling {indeling}: {len(snapshot)} rows, {len(regions)} municipalities")
+    for indeling, (snapshot, table, _) in validate_all(args.data_dir).items():
+        print(f"ok: indeling {indeling}: {len(snapshot)} rows, {len(table)} municipalities")
     return 0
 
 

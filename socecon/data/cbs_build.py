@@ -158,8 +158,7 @@ def read_shared(cbs_dir: str | Path | None = None) -> Sources:
     unmatched = sorted(label for label in labels if label not in codes_2025)
     if unmatched:
         raise DataError(
-            f"{cbs_dir / POP2025.csv_file}: no 2025 municipality in {MAPPING_FILE} for "
-            f"{unmatched}"
+            f"{cbs_dir / POP2025.csv_file}: no 2025 municipality in {MAPPING_FILE} for {unmatched}"
         )
     for field, column in POP2025.csv_columns().items():
         pop2025[field] = raw[column].astype(float).to_numpy()

@@ -33,12 +33,10 @@ from socecon.data.cbs_assemble import (
     KWB_COLUMNS,
     POP2025,
     Sources,
-    assemble,
-    provenance,
     table_list,
 )
-from socecon.data.cbs_resolve import Resolved, cell, dimension, norm, resolve_dataset
 from socecon.data.cbs_build import default_cbs_dir, write_indelingen
+from socecon.data.cbs_resolve import Resolved, cell, dimension, norm, resolve_dataset
 from socecon.data.indeling import MAPPING_FILE, read_mapping
 from socecon.data.schema import VARIABLES, default_data_dir
 from socecon.definitions import NATIONAL_CODE, REGION_KINDS

@@ -206,7 +206,9 @@ def shares_for_year(mapping: pd.DataFrame, codes: Iterable[str], year: int) -> p
         gone &= part["code_2025"] != code
         kept = part[~gone]
         total = math.fsum(kept["share"])
-        rows += [(code, c, s / total) for c, s in zip(kept["code_2025"], kept["share"])]
+        rows += [
+            (code, c, s / total) for c, s in zip(kept["code_2025"], kept["share"], strict=True)
+        ]
     return pd.DataFrame(rows, columns=["code", "code_2025", "share"])
 
 

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from socecon.data.entries import control_totals, manifest, manifest_tables
 from socecon.data.faults import (
     check_seal,
     check_tables,
@@ -33,12 +34,10 @@ from socecon.data.faults import (
     seal,
 )
 from socecon.data.schema import (
-    ATTRIBUTION,
     COLUMNS,
     CONVERSION_COLUMNS,
     CONVERSION_FILE,
     INDELING_FILES,
-    LICENCE,
     MANIFEST_FILE,
     PROCESSED_FILES,
     REGION_COLUMNS,
@@ -127,36 +126,6 @@ def _round_values(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def control_totals(frame: pd.DataFrame) -> dict[str, dict[str, float]]:
-    """Return the control totals the manifest stores for a snapshot frame.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        Long snapshot frame.
-
-    Returns
-    -------
-    dict
-        ``by_variable``: ``"variable/year"`` -> exact sum of the values (NaN skipped);
-        ``by_region``: region -> exact sum of all its values. A changed value shows up in one
-        total of each kind, which locates its row.
-    """
-    values = frame["value"].astype(float)
-    by_variable = {
-        f"{var}/{int(year)}": round(math.fsum(v for v in vals if not math.isnan(v)), 3)
-        for (var, year), vals in values.groupby([frame["variable"], frame["year"]])
-    }
-    by_region = {
-        str(region): round(math.fsum(v for v in vals if not math.isnan(v)), 3)
-        for region, vals in values.groupby(frame["region"])
-    }
-    return {
-        "by_variable": dict(sorted(by_variable.items())),
-        "by_region": dict(sorted(by_region.items())),
-    }
-
-
 def write_files(
     tables: Mapping[int, tuple[pd.DataFrame, pd.DataFrame]],
     data_dir: str | Path,
@@ -189,7 +158,7 @@ def write_files(
         problems += _validate_frame(snapshot, set(frame["code"]), snapshot_file)
         problems += _validate_regions(frame, regions_file)
         texts[snapshot_file], texts[regions_file] = _snapshot_csv(snapshot), _regions_csv(frame)
-        entries |= _manifest_tables(indeling, snapshot, frame, texts, provenance)
+        entries |= manifest_tables(indeling, snapshot, frame, texts, provenance)
     missing = [f for f in PROCESSED_FILES if f not in texts and f != CONVERSION_FILE]
     if missing:
         problems.append(f"no frames for {missing}")
@@ -204,9 +173,9 @@ def write_files(
         "of it that went to each, from shared/cbs/gemeenten_2015_2025.csv (see its "
         "PROVENANCE.md); used to name dissolved municipalities and their successors.",
     }
-    manifest = _manifest(entries, provenance)
+    document = manifest(entries, provenance)
     texts[MANIFEST_FILE] = seal(
-        yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True, width=100)
+        yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
     )
 
     data_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -232,87 +201,6 @@ def _conversion_csv(conversion: pd.DataFrame) -> str:
         cells = (row.code_2015, row.name_2015, row.code_2025, format_value(row.share), row.kind)
         lines.append(",".join(_csv_cell(c) for c in (*cells, year)))
     return "\n".join(lines) + "\n"
-
-
-def _manifest_tables(
-    indeling: int,
-    snapshot: pd.DataFrame,
-    regions: pd.DataFrame,
-    texts: Mapping[str, str],
-    provenance: Mapping[str, Any],
-) -> dict[str, Any]:
-    snapshot_file, regions_file = INDELING_FILES[indeling]
-
-    def sha(name: str) -> str:
-        return hashlib.sha256(texts[name].encode("utf-8")).hexdigest()
-
-    variables = {}
-    for var_id, var in VARIABLES.items():
-        rows = snapshot[snapshot["variable"] == var_id]
-        if rows.empty:
-            continue
-        years = sorted(int(y) for y in rows["year"].unique())
-        sources = sorted(str(s) for s in rows["source"].unique())
-        missing = {}
-        gm = rows[rows["region"].str.startswith("GM") & rows["value"].isna()]
-        for year, part in gm.groupby("year"):
-            missing[int(year)] = sorted(str(r) for r in part["region"])
-        entry: dict[str, Any] = {
-            "unit": var.unit,
-            "years": years,
-            "sources": sources,
-            "description": var.description,
-        }
-        if var.rate_of:
-            entry["rate_of"] = {
-                "numerator": var.rate_of[0],
-                "denominator": var.rate_of[1],
-                "scale": var.rate_of[2],
-            }
-        entry["missing_municipalities"] = {str(y): codes for y, codes in missing.items()}
-        variables[var_id] = entry
-
-    n_gm = int(snapshot["region"].str.startswith("GM").sum())
-    described = provenance.get("regions_description", "")
-    if indeling != min(INDELING_FILES):
-        described = (
-            f"The municipalities of 1 January {indeling} with province, arbeidsmarktregio and "
-            "COROP region derived from their 2015 parts (see indelingen in this manifest)."
-        )
-    return {
-        snapshot_file: {
-            "indeling": indeling,
-            "sha256": sha(snapshot_file),
-            "rows": len(snapshot),
-            "municipality_rows": n_gm,
-            "columns": list(COLUMNS),
-            "cbs_tables": [dict(t) for t in provenance["cbs_tables"]],
-            "variables": variables,
-            "control_totals": control_totals(snapshot),
-        },
-        regions_file: {
-            "indeling": indeling,
-            "sha256": sha(regions_file),
-            "rows": len(regions),
-            "columns": list(REGION_COLUMNS),
-            "cbs_tables": [dict(t) for t in provenance.get("region_tables", [])],
-            "description": described,
-        },
-    }
-
-
-def _manifest(tables: Mapping[str, Any], provenance: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "generated_by": provenance.get("generated_by", "socecon data build"),
-        "note": "Generated file; do not edit. Rebuild with `socecon data build`.",
-        "licence": LICENCE,
-        "attribution": ATTRIBUTION,
-        "origin": provenance["origin"],
-        "inputs": [dict(i) for i in provenance["inputs"]],
-        "tables": dict(tables),
-        "indelingen": dict(provenance.get("indelingen", {})),
-        **{k: v for k, v in provenance.items() if k.startswith("x_")},
-    }
 
 
 # --------------------------------------------------------------------------------------------

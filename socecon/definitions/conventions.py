@@ -157,8 +157,10 @@ def parse_conventions(doc: Any, problems: Problems) -> Conventions | None:
 def _indelingen(doc: dict, problems: Problems) -> tuple[tuple[int, ...], int | None]:
     """Read ``indelingen`` (years of municipal boundaries) and ``default_indeling``."""
     years = doc.get("indelingen")
-    if not isinstance(years, list) or not years or not all(
-        isinstance(y, int) and not isinstance(y, bool) for y in years
+    if (
+        not isinstance(years, list)
+        or not years
+        or not all(isinstance(y, int) and not isinstance(y, bool) for y in years)
     ):
         problems.add("indelingen", f"expected a list of years, got {years!r}")
         years = []

@@ -16,9 +16,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from socecon.data.schema import check_indeling
 from socecon.data.snapshot import CACHE_CLEARERS as DATA_CACHE_CLEARERS
 from socecon.data.snapshot import snapshot_wide
-from socecon.definitions import BASE_YEAR
+from socecon.definitions import BASE_YEAR, DEFAULT_INDELING
 from socecon.definitions.assumptions import N_BANDS
 from socecon.exceptions import AssumptionError, ModelError
 
@@ -39,6 +40,9 @@ class ModelInput:
     bijstand, wsw, wajong, jobs : numpy.ndarray
         Bijstand recipients 15-AOW, Wsw employees, Wajong recipients (persons) and jobs, per region.
     base_year : int
+    indeling : int
+        The municipal boundaries the regions are in (2015 or 2025): names and groups are
+        resolved in it.
     """
 
     regions: tuple[str, ...]
@@ -47,9 +51,12 @@ class ModelInput:
     wajong: np.ndarray
     jobs: np.ndarray
     base_year: int = BASE_YEAR
+    indeling: int = DEFAULT_INDELING
 
     @classmethod
-    def from_frame(cls, frame: pd.DataFrame, base_year: int = BASE_YEAR) -> ModelInput:
+    def from_frame(
+        cls, frame: pd.DataFrame, base_year: int = BASE_YEAR, indeling: int = DEFAULT_INDELING
+    ) -> ModelInput:
         """Build from a frame indexed by region with the columns of ``STOCK_VARIABLES``.
 
         Missing values count as zero (CBS suppresses very small numbers).
@@ -67,6 +74,7 @@ class ModelInput:
             wajong=values["wajong"].to_numpy(),
             jobs=values["jobs"].to_numpy(),
             base_year=base_year,
+            indeling=indeling,
         )
 
     def subset(self, codes: Sequence[str]) -> ModelInput:
@@ -79,19 +87,38 @@ class ModelInput:
             wajong=self.wajong[index],
             jobs=self.jobs[index],
             base_year=self.base_year,
+            indeling=self.indeling,
         )
 
 
+def snapshot_input(base_year: int = BASE_YEAR, indeling: int | str | None = None) -> ModelInput:
+    """Return the model input for every municipality of an indeling from the CBS snapshot.
+
+    Parameters
+    ----------
+    base_year : int
+    indeling : int or str, optional
+        2015 (the study's 393 municipalities) or 2025 (342, the counts converted from 2015);
+        ``default_indeling`` of ``conventions.yaml`` (2025) when None. Counts of the 2025
+        indeling are read converted; anything derived from them (e.g. local factors) must be
+        computed from these counts, never converted itself.
+
+    Returns
+    -------
+    ModelInput
+    """
+    return _snapshot_input(int(base_year), check_indeling(indeling))
+
+
 @cache
-def snapshot_input(base_year: int = BASE_YEAR) -> ModelInput:
-    """Return the model input for every municipality from the processed CBS snapshot."""
-    wide = snapshot_wide(base_year, list(STOCK_VARIABLES))
+def _snapshot_input(base_year: int, indeling: int) -> ModelInput:
+    wide = snapshot_wide(base_year, list(STOCK_VARIABLES), indeling=indeling)
     wide = wide[wide.index.str.startswith("GM")].sort_index()
-    return ModelInput.from_frame(wide, base_year)
+    return ModelInput.from_frame(wide, base_year, indeling)
 
 
 # A rewritten or refreshed snapshot (socecon.data.snapshot.clear_cache) must reach the model too.
-DATA_CACHE_CLEARERS.append(snapshot_input.cache_clear)
+DATA_CACHE_CLEARERS.append(_snapshot_input.cache_clear)
 
 
 def shift_distribution(shares: np.ndarray, shift_pp: np.ndarray) -> np.ndarray:

@@ -25,6 +25,7 @@ INDEX_JSON = "index.json"
 INDEX_HTML = "index.html"
 INDEX_TITLE = "Rapporten sociale economie"
 
+
 def _now() -> datetime:
     return datetime.now().astimezone()
 
