@@ -41,11 +41,17 @@ from pathlib import Path
 import pandas as pd
 
 from socecon.data.names import match_names, normalize_name
-from socecon.data.schema import COLUMNS, VARIABLES, check_indeling, default_data_dir
+from socecon.data.schema import (
+    COLUMNS,
+    CURRENT_INDELING,
+    VARIABLES,
+    check_indeling,
+    default_data_dir,
+)
 from socecon.data.snapshot import CACHE_CLEARERS, load_conversion, load_regions_table
 from socecon.definitions import DEFAULT_GROUP, INDELINGEN, NATIONAL_CODE, NATIONAL_NAME
 from socecon.definitions.groups import load_groups
-from socecon.exceptions import UnknownRegionError
+from socecon.exceptions import DividedMunicipalityError, UnknownRegionError
 
 _PREFIX_COLUMNS = {
     "PV": ("province_code", "province_name"),
@@ -216,20 +222,6 @@ def resolve(query: str, indeling: int | str | None = None) -> str:
     return found.codes[0]
 
 
-class DividedMunicipalityError(UnknownRegionError):
-    """A former municipality divided over several municipalities of the chosen indeling.
-
-    Attributes
-    ----------
-    successors : tuple of str
-        Their codes.
-    """
-
-    def __init__(self, note: str, successors: tuple[str, ...]) -> None:
-        super().__init__(f"{note} (choose one of {', '.join(successors)})")
-        self.successors = successors
-
-
 @dataclass(frozen=True)
 class Resolution:
     """What a name or code stands for in an indeling.
@@ -316,7 +308,7 @@ def successors(code: str) -> tuple[str, ...]:
     """
     conversion = load_conversion()
     codes = conversion.loc[conversion["code_2015"] == code, "code_2025"]
-    return tuple(sorted(codes, key=lambda c: (normalize_name(region_name(c, 2025)), c)))
+    return tuple(sorted(codes, key=lambda c: (normalize_name(region_name(c, CURRENT_INDELING)), c)))
 
 
 def dissolved_note(code: str) -> str:
@@ -337,7 +329,7 @@ def dissolved_note(code: str) -> str:
     rows = conversion[conversion["code_2015"] == code]
     name = rows["name_2015"].iloc[0]
     year = int(rows["year_of_change"].max())
-    names = [region_name(c, 2025) for c in successors(code)]
+    names = [region_name(c, CURRENT_INDELING) for c in successors(code)]
     if len(names) > 1:
         return (
             f"{name} bestaat sinds {year} niet meer; het gebied is verdeeld over "
@@ -365,7 +357,7 @@ def former_parts_note(code: str, indeling: int | str | None = None) -> str | Non
         vroegere gemeenten Boxmeer, Cuijk, ..."``; ``"tot 2016 de gemeente Groesbeek"`` for a
         renamed one; None when it includes nothing of another municipality of 2015.
     """
-    if check_indeling(indeling) != max(INDELINGEN) or not code.startswith("GM"):
+    if check_indeling(indeling) != CURRENT_INDELING or not code.startswith("GM"):
         return None
     conversion = load_conversion()
     rows = conversion[(conversion["code_2025"] == code) & (conversion["code_2015"] != code)]
@@ -373,7 +365,7 @@ def former_parts_note(code: str, indeling: int | str | None = None) -> str | Non
         return None
     if (rows["kind"] == "renamed").all():
         return f"tot {int(rows['year_of_change'].max())} de gemeente {rows['name_2015'].iloc[0]}"
-    existing = set(load_regions(max(INDELINGEN)).index)
+    existing = set(load_regions(CURRENT_INDELING).index)
     rows = rows.sort_values("name_2015")
     whole = [r.name_2015 for r in rows.itertuples() if r.share == 1.0]
     parts = []

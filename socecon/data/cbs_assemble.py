@@ -385,6 +385,14 @@ def assemble_2025(
     long = pd.concat(_measured(sources, every), ignore_index=True)
     counts = [v for v, spec in VARIABLES.items() if spec.is_count]
     own = long[long["region"].str.startswith("GM") & long["variable"].isin(counts)]
+    unknown = sorted(set(own["region"]) - set(mapping["code_2015"]) - set(mapping["code_2025"]))
+    if unknown:
+        raise DataError(f"{MAPPING_FILE}: municipalities neither of 2015 nor of 2025: {unknown}")
+    # A refresh may cover part of the country: a 2025 municipality needs all its 2015 parts.
+    known_2015 = set(regions_2015["code"])
+    whole = mapping.groupby("code_2025")["code_2015"].agg(lambda c: set(c) <= known_2015)
+    mapping = mapping[mapping["code_2025"].isin(whole[whole].index)]
+    own = own[own["region"].isin({*mapping["code_2015"], *mapping["code_2025"]})]
     converted = convert_counts(own, mapping)
     rates = []
     for variable, spec in VARIABLES.items():

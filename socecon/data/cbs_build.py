@@ -32,7 +32,7 @@ from socecon.data.cbs_assemble import (
 from socecon.data.indeling import MAPPING_FILE, read_mapping
 from socecon.data.manifest import sha256_file
 from socecon.data.names import match_names
-from socecon.data.schema import default_data_dir
+from socecon.data.schema import CURRENT_INDELING, STUDY_INDELING, default_data_dir
 from socecon.data.snapshot import write_snapshot
 from socecon.definitions import NATIONAL_CODE, NATIONAL_NAME
 from socecon.definitions.corop import COROP_FILE, load_corop
@@ -102,10 +102,11 @@ def read_shared(cbs_dir: str | Path | None = None) -> Sources:
         If an input is missing or differs from ``SHA256SUMS.txt``.
     """
     cbs_dir = Path(cbs_dir) if cbs_dir is not None else default_cbs_dir()
+    inputs = _check_sums(cbs_dir, SHARED_FILES)
     # The mapping is checked by line and column before its checksum, so that a broken file is
     # refused where it is broken.
     mapping = read_mapping(cbs_dir / MAPPING_FILE)
-    inputs = _check_sums(cbs_dir, (*SHARED_FILES, MAPPING_FILE))
+    inputs += _check_sums(cbs_dir, (MAPPING_FILE,))
     inputs.append({"file": COROP_INPUT, "sha256": sha256_file(DEFINITIONS_DIR / COROP_FILE)})
 
     keys = KERN.keys
@@ -221,15 +222,15 @@ def write_indelingen(sources: Sources, data_dir: str | Path) -> Path:
     snapshot_2025, regions_2025, conversion = assemble_2025(sources, regions)
     prov = provenance(sources)
     prov["indelingen"] = {
-        2015: {
+        STUDY_INDELING: {
             "municipalities": len(regions),
             "method": "the municipalities of 1 January 2015, as CBS published the figures of "
             "2015 (figures of 2016-2017 and 2019 only for the codes that still existed)",
         },
-        2025: conversion,
+        CURRENT_INDELING: conversion,
     }
     return write_snapshot(
-        {2015: (snapshot, regions), 2025: (snapshot_2025, regions_2025)},
+        {STUDY_INDELING: (snapshot, regions), CURRENT_INDELING: (snapshot_2025, regions_2025)},
         data_dir,
         prov,
         sources.mapping,

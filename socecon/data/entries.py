@@ -21,6 +21,7 @@ from socecon.data.schema import (
     INDELING_FILES,
     LICENCE,
     REGION_COLUMNS,
+    STUDY_INDELING,
     VARIABLES,
 )
 
@@ -113,7 +114,7 @@ def manifest_tables(
 
     n_gm = int(snapshot["region"].str.startswith("GM").sum())
     described = provenance.get("regions_description", "")
-    if indeling != min(INDELING_FILES):
+    if indeling != STUDY_INDELING:
         described = (
             f"The municipalities of 1 January {indeling} with province, arbeidsmarktregio and "
             "COROP region derived from their 2015 parts (see indelingen in this manifest)."

@@ -17,19 +17,21 @@ from pathlib import Path
 from socecon.definitions import DEFAULT_INDELING, INDELINGEN
 from socecon.exceptions import DataError
 
-#: The snapshot and region table of the 2015 indeling (the study's own borders).
+#: The study's own indeling (the CBS base year's municipalities) and today's.
+STUDY_INDELING, CURRENT_INDELING = min(INDELINGEN), max(INDELINGEN)
+#: The snapshot and region table of the study's indeling (2015).
 SNAPSHOT_FILE = "cbs_snapshot.csv"
 REGIONS_FILE = "regions.csv"
 MANIFEST_FILE = "manifest.yaml"
 #: Per indeling (year of the municipal boundaries) its snapshot and region table.
 INDELING_FILES = {
     year: (SNAPSHOT_FILE, REGIONS_FILE)
-    if year == min(INDELINGEN)
+    if year == STUDY_INDELING
     else (f"cbs_snapshot_{year}.csv", f"regions_{year}.csv")
     for year in INDELINGEN
 }
 #: How the municipalities of 2015 became those of 2025 (for dissolved names and the notes).
-CONVERSION_FILE = f"indeling_{min(INDELINGEN)}_{max(INDELINGEN)}.csv"
+CONVERSION_FILE = f"indeling_{STUDY_INDELING}_{CURRENT_INDELING}.csv"
 CONVERSION_COLUMNS = ("code_2015", "name_2015", "code_2025", "share", "kind", "year_of_change")
 PROCESSED_FILES = (*(f for pair in INDELING_FILES.values() for f in pair), CONVERSION_FILE)
 COLUMNS = ("region", "year", "variable", "unit", "value", "source")

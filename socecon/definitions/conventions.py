@@ -62,8 +62,8 @@ class Conventions:
     region_codes: Mapping[str, str]
     report_environment: str
     limits: Limits
-    indelingen: tuple[int, ...] = (2015,)
-    default_indeling: int = 2015
+    indelingen: tuple[int, ...]
+    default_indeling: int
 
     @property
     def region_kinds(self) -> dict[str, re.Pattern[str]]:
