@@ -35,7 +35,13 @@ from socecon.batch.tasks import DEFAULT_NOTEBOOK, DEFAULT_TIMEOUT, make_tasks, s
 from socecon.data.cbs_build import build
 from socecon.data.cbs_refresh import plan, refresh
 from socecon.data.manifest import validate_all
-from socecon.definitions import DEFAULT_HORIZON, Definitions, load_definitions
+from socecon.definitions import (
+    DEFAULT_HORIZON,
+    DEFAULT_INDELING,
+    INDELINGEN,
+    Definitions,
+    load_definitions,
+)
 from socecon.definitions.assumptions import load_assumptions
 from socecon.exceptions import ReportError, SocEconError, UnknownRegionError
 from socecon.present.formats import format_number
@@ -223,7 +229,8 @@ def add_run_command(sub) -> None:
         "GROUP",
         "every member of a group (participating, isd_midden_langstraat, AMxx, PVxx, CRxx)",
     )
-    p.add_argument("--all", action="store_true", help="every municipality")
+    p.add_argument("--all", action="store_true", help="every municipality (of the indeling)")
+    _add_indeling(p)
     p.add_argument("--jobs", type=int, default=min(4, os.cpu_count() or 1), help="worker processes")
     p.add_argument(
         "--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds allowed per report"
@@ -343,7 +350,9 @@ def cmd_run(args) -> int:
         raise ReportError(f"report notebook not found: {notebook}")
     overrides = _overrides(getattr(args, "set", []))
     unknown: list[str] = []
-    codes = select_regions(args.gemeente, args.group, args.all, unknown=unknown)
+    notes: list[str] = []
+    codes = select_regions(args.gemeente, args.group, args.all, unknown, args.indeling, notes)
+    print("".join(f"socecon: {note}\n" for note in notes), end="")
     if not codes:  # every requested region was unknown: nothing to do
         raise UnknownRegionError("; ".join(unknown))
     out = check_writable(args.out)
@@ -358,6 +367,7 @@ def cmd_run(args) -> int:
         bundle=args.bundle,
         parameters={"overrides": overrides} if overrides else None,
         fresh_kernel=getattr(args, "fresh_kernels", False),
+        indeling=args.indeling,
     )
     scheduler = getattr(args, "scheduler", None)
     collected: list = []  # results as they arrive, for the index on an interrupt
@@ -414,16 +424,26 @@ def _add_model_command(sub) -> None:
     _add_repeatable(p, "--set", "NAME=VALUE", "override an assumption")
     p.add_argument("--export", metavar="PATH", help="write all results to this CSV file")
     p.add_argument("--layout", choices=("long", "iamc"), default="long", help="export layout")
+    _add_indeling(p)
     p.set_defaults(func=_cmd_model)
 
 
+def _add_indeling(p: argparse.ArgumentParser) -> None:
+    """Add ``--indeling YEAR``: the municipal boundaries names are read in."""
+    text = f"municipal boundaries (default {DEFAULT_INDELING}; {min(INDELINGEN)}: the study's own)"
+    p.add_argument("--indeling", type=int, choices=INDELINGEN, default=DEFAULT_INDELING, help=text)
+
+
 def _cmd_model(args: argparse.Namespace) -> int:
-    wanted = args.regions or regions.default_regions()
+    wanted = select_regions(args.regions, (), False, None, args.indeling, notes := [])
+    print("".join(f"socecon: {note}\n" for note in notes), end="")
     overrides = dict(model.parse_override(text) for text in args.set)
-    frame = model.run_model(wanted, args.scenario, args.horizon, overrides=overrides)
+    frame = model.run_model(
+        wanted, args.scenario, args.horizon, overrides=overrides, indeling=args.indeling
+    )
     for region in frame["region"].cat.categories:
         table = model.summary(frame, region)
-        print(f"\n{regions.region_name(region)} ({region}), {args.horizon}")
+        print(f"\n{regions.region_name(region, args.indeling)} ({region}), {args.horizon}")
         print(table.to_string(float_format=lambda x: f"{x:,.1f}"))
     if args.export:
         print(f"\nwrote {model.export(frame, args.export, args.layout)}")
