@@ -252,7 +252,9 @@ def test_refresh_without_network_fails_clearly_and_leaves_snapshot(cbs, existing
 
 def test_refreshed_density_is_recomputed(cbs, tmp_path):
     refresh(tmp_path / "data", service=cbs.url)
-    v = load_snapshot(tmp_path / "data", indeling=2015).set_index(["region", "year", "variable"])["value"]
+    v = load_snapshot(tmp_path / "data", indeling=2015).set_index(["region", "year", "variable"])[
+        "value"
+    ]
     assert math.isclose(
         v["GM0784", 2015, "bijstand_density_15_aow"], 1000 * 470 / 16840, abs_tol=1e-3
     )

@@ -272,7 +272,7 @@ def test_committed_snapshot_matches_its_manifest():
 def test_rebuild_reproduces_identical_bytes(tmp_path):
     build(CBS_DIR, tmp_path / "a")
     build(CBS_DIR, tmp_path / "b")
-    for name in ("cbs_snapshot.csv", "regions.csv", "manifest.yaml"):
+    for name in (*PROCESSED_FILES, "manifest.yaml"):  # both indelingen
         committed = (default_data_dir() / name).read_bytes()
         assert (tmp_path / "a" / name).read_bytes() == committed, name
         assert (tmp_path / "b" / name).read_bytes() == committed, name

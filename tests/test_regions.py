@@ -220,7 +220,8 @@ def test_isd_midden_langstraat_is_the_sum_of_its_members(snap):
         if row.variable == "bijstand_density_15_aow":
             continue
         members = [
-            _value(snap, m, row.year, row.variable) for m in group_members("isd_midden_langstraat", 2015)
+            _value(snap, m, row.year, row.variable)
+            for m in group_members("isd_midden_langstraat", 2015)
         ]
         assert row.value == sum(members), row
 
@@ -284,9 +285,7 @@ _COUNTS_2015 = ["population", "jobs", "establishments", "bijstand_15_aow", "wajo
 
 
 @settings(max_examples=30, deadline=None)
-@given(
-    st.sampled_from(_REGION_CODES), st.sampled_from(_COUNTS_2015), st.sampled_from([2015, 2025])
-)
+@given(st.sampled_from(_REGION_CODES), st.sampled_from(_COUNTS_2015), st.sampled_from([2015, 2025]))
 def test_aggregate_equals_member_sum_property(code, variable, indeling):
     snap = load_snapshot(indeling=indeling)
     part = snap[

@@ -26,7 +26,7 @@ from socecon.definitions.indicators import load_indicator_definitions
 from socecon.definitions.units import unit
 from socecon.exceptions import SocEconError, UnknownRegionError, WorkbenchError
 from socecon.present.formats import format_euro, format_number, format_percent
-from socecon.regions import load_regions, region_name, resolve
+from socecon.regions import load_regions, region_name, resolve_all
 
 #: The assumptions on sliders, in display order (ids of ``definitions/assumptions.yaml``).
 KEY_ASSUMPTIONS = (
@@ -206,7 +206,8 @@ def resolve_query(text: str) -> tuple[str, ...]:
 
     The whole text is tried first (names may contain commas); otherwise it is split on commas,
     semicolons and new lines and every part is resolved. A chosen search option such as
-    ``"Hengelo (GM0164)"`` resolves to its code.
+    ``"Hengelo (GM0164)"`` resolves to its code, a former municipality (``"Haaren"``) to its
+    successors in the default indeling (2025).
 
     Parameters
     ----------
@@ -225,17 +226,17 @@ def resolve_query(text: str) -> tuple[str, ...]:
         the closest known municipalities.
     """
 
-    def one(query: str) -> str:
+    def one(query: str) -> tuple[str, ...]:
         hit = _OPTION.match(query)
         if hit and selectable(hit.group(1)):
-            return hit.group(1)
-        return resolve(query)
+            return (hit.group(1),)
+        return resolve_all(query).codes  # a former municipality: its successor(s) of 2025
 
     text = str(text or "").strip()
     if not text:
         raise WorkbenchError("Typ de naam of de CBS-code van een gemeente.")
     try:
-        return (one(text),)
+        return one(text)
     except UnknownRegionError:
         pass
     parts = [p.strip() for p in re.split(r"[,;\n]+", text) if p.strip()]
@@ -243,7 +244,7 @@ def resolve_query(text: str) -> tuple[str, ...]:
     problems = []
     for part in parts:
         try:
-            code = one(part)
+            codes = one(part)
         except UnknownRegionError as exc:
             suggestions = [c for c in dict.fromkeys(_CODE.findall(str(exc))) if selectable(c)]
             hint = (
@@ -253,8 +254,7 @@ def resolve_query(text: str) -> tuple[str, ...]:
             )
             problems.append(f"Onbekende gemeente of regio '{part}'{hint}")
             continue
-        if code not in found:
-            found.append(code)
+        found.extend(code for code in codes if code not in found)
     if problems:
         raise WorkbenchError(". ".join(problems))
     return tuple(found)
