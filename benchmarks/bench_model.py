@@ -22,7 +22,7 @@ def median_seconds(func, repeat: int = REPEAT) -> float:
 
 
 def main() -> None:
-    inp = snapshot_input()
+    inp = snapshot_input(indeling=2015)
     n_years = 6
     cells = np.ones((len(inp.regions), 5, 10))
 

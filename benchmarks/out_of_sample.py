@@ -68,7 +68,7 @@ def covariates(spec, counts, labour_market, tau: float) -> None:
 
 def main() -> None:
     spec = load_calibration()
-    counts, labour_market = snapshot_counts()
+    counts, labour_market = snapshot_counts(2015)
     table, cal, selection = out_of_sample(counts, labour_market, spec)
     fit_years = "-".join(map(str, (spec.fit_years[0], spec.fit_years[-1])))
     chosen = selection.tau * 100

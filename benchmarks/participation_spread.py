@@ -156,7 +156,7 @@ def main() -> None:
         "--stand-in", action="store_true", help="own unshrunk outflow ratio as effectiveness"
     )
     args = parser.parse_args()
-    inp = snapshot_input()
+    inp = snapshot_input(indeling=2015)
     if args.stand_in:
         inp = replace(inp, effectiveness=stand_in_effectiveness(inp))
     spread = spread_table(args.horizon, inp).round(3)

@@ -53,7 +53,7 @@ def _count(value: float) -> str:
 
 def national_table() -> list[str]:
     """Return the national sums per scenario at the horizon, with the anchors."""
-    model = run(scenarios=list(SCENARIOS), years=[2015, YEAR])
+    model = run(scenarios=list(SCENARIOS), years=[2015, YEAR], indeling=2015)
     ind = model.indicators()
     c = model.components
     t = model.years.index(YEAR)
@@ -109,7 +109,7 @@ def national_table() -> list[str]:
 
 def spread_table() -> list[str]:
     """Return the spread of participation across the municipalities per scenario."""
-    model = run(scenarios=list(SCENARIOS), years=[YEAR])
+    model = run(scenarios=list(SCENARIOS), years=[YEAR], indeling=2015)
     part = model.indicators()["participation_rate"][0, 0]  # (R, K)
     rows = ["| scenario | P5 | median | P95 | coefficient of variation |", "|---|---|---|---|---|"]
     names = {s.id: s.name for s in load_definitions().scenarios}
@@ -125,7 +125,7 @@ def spread_table() -> list[str]:
 def participating_table() -> list[str]:
     """Return people placed and net cost per payer for the participating municipalities."""
     regions = [*group_members("participating"), "isd_midden_langstraat"]
-    model = run(regions, scenarios=list(SCENARIOS), years=[YEAR])
+    model = run(regions, scenarios=list(SCENARIOS), years=[YEAR], indeling=2015)
     ind = model.indicators()
     names = {s.id: s.name for s in load_definitions().scenarios}
     rows = [

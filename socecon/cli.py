@@ -34,8 +34,14 @@ from socecon.batch.notebooks import strip_outputs
 from socecon.batch.tasks import DEFAULT_NOTEBOOK, DEFAULT_TIMEOUT, make_tasks, select_regions
 from socecon.data.cbs_build import build
 from socecon.data.cbs_refresh import plan, refresh
-from socecon.data.manifest import validate_snapshot_dir
-from socecon.definitions import DEFAULT_HORIZON, Definitions, load_definitions
+from socecon.data.manifest import validate_all
+from socecon.definitions import (
+    DEFAULT_HORIZON,
+    DEFAULT_INDELING,
+    INDELINGEN,
+    Definitions,
+    load_definitions,
+)
 from socecon.definitions.assumptions import load_assumptions
 from socecon.exceptions import ReportError, SocEconError, UnknownRegionError
 from socecon.present.formats import format_number
@@ -186,8 +192,8 @@ def _cmd_data_refresh(args: argparse.Namespace) -> int:
 
 
 def _cmd_data_check(args: argparse.Namespace) -> int:
-    snapshot, regions = validate_snapshot_dir(args.data_dir)
-    print(f"ok: {len(snapshot)} rows, {len(regions)} municipalities")
+    for indeling, (snapshot, table, _) in validate_all(args.data_dir).items():
+        print(f"ok: indeling {indeling}: {len(snapshot)} rows, {len(table)} municipalities")
     return 0
 
 
@@ -224,7 +230,8 @@ def add_run_command(sub) -> None:
         "GROUP",
         "every member of a group (participating, isd_midden_langstraat, AMxx, PVxx, CRxx)",
     )
-    p.add_argument("--all", action="store_true", help="every municipality")
+    p.add_argument("--all", action="store_true", help="every municipality (of the indeling)")
+    _add_indeling(p)
     p.add_argument("--jobs", type=int, default=min(4, os.cpu_count() or 1), help="worker processes")
     p.add_argument(
         "--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds allowed per report"
@@ -358,7 +365,9 @@ def cmd_run(args) -> int:
     overrides = {**parameters.get("overrides", {}), **_overrides(getattr(args, "set", []))}
     parameters.update({"overrides": overrides} if overrides else {})
     unknown: list[str] = []
-    codes = select_regions(args.gemeente, args.group, args.all, unknown=unknown)
+    notes: list[str] = []
+    codes = select_regions(args.gemeente, args.group, args.all, unknown, args.indeling, notes)
+    print("".join(f"socecon: {note}\n" for note in notes), end="")
     if not codes:  # every requested region was unknown: nothing to do
         raise UnknownRegionError("; ".join(unknown))
     chromium = require_chromium() if getattr(args, "pdf", False) else None
@@ -374,6 +383,7 @@ def cmd_run(args) -> int:
         bundle=args.bundle,
         parameters=parameters or None,
         fresh_kernel=getattr(args, "fresh_kernels", False),
+        indeling=args.indeling,
     )
     scheduler = getattr(args, "scheduler", None)
     collected: list = []  # results as they arrive, for the index on an interrupt
@@ -437,16 +447,26 @@ def _add_model_command(sub) -> None:
     _add_repeatable(p, "--set", "NAME=VALUE", "override an assumption")
     p.add_argument("--export", metavar="PATH", help="write all results to this CSV file")
     p.add_argument("--layout", choices=("long", "iamc"), default="long", help="export layout")
+    _add_indeling(p)
     p.set_defaults(func=_cmd_model)
 
 
+def _add_indeling(p: argparse.ArgumentParser) -> None:
+    """Add ``--indeling YEAR``: the municipal boundaries names are read in."""
+    text = f"municipal boundaries (default {DEFAULT_INDELING}; {min(INDELINGEN)}: the study's own)"
+    p.add_argument("--indeling", type=int, choices=INDELINGEN, default=DEFAULT_INDELING, help=text)
+
+
 def _cmd_model(args: argparse.Namespace) -> int:
-    wanted = args.regions or regions.default_regions()
+    wanted = select_regions(args.regions, (), False, None, args.indeling, notes := [])
+    print("".join(f"socecon: {note}\n" for note in notes), end="")
     overrides = dict(model.parse_override(text) for text in args.set)
-    frame = model.run_model(wanted, args.scenario, args.horizon, overrides=overrides)
+    frame = model.run_model(
+        wanted, args.scenario, args.horizon, overrides=overrides, indeling=args.indeling
+    )
     for region in frame["region"].cat.categories:
         table = model.summary(frame, region)
-        print(f"\n{regions.region_name(region)} ({region}), {args.horizon}")
+        print(f"\n{regions.region_name(region, args.indeling)} ({region}), {args.horizon}")
         print(table.to_string(float_format=lambda x: f"{x:,.1f}"))
     if args.export:
         print(f"\nwrote {model.export(frame, args.export, args.layout)}")

@@ -38,6 +38,20 @@ class UnknownRegionError(SocEconError, LookupError):
     """
 
 
+class DividedMunicipalityError(UnknownRegionError):
+    """A former municipality divided over several municipalities of the chosen indeling.
+
+    Attributes
+    ----------
+    successors : tuple of str
+        Their codes.
+    """
+
+    def __init__(self, note: str, successors: tuple[str, ...]) -> None:
+        super().__init__(f"{note} (choose one of {', '.join(successors)})")
+        self.successors = successors
+
+
 class DataError(SocEconError):
     """A data file is missing, corrupt, hand-edited or does not follow the schema.
 

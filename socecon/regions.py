@@ -1,13 +1,19 @@
-"""Municipalities (gemeenten, indeling 2015), their regions and the study's groups.
+"""Municipalities (gemeenten) of an indeling, their regions and the study's groups.
 
+Every function takes the ``indeling``, the year of the municipal boundaries: 2025 (342
+municipalities, the default declared in ``conventions.yaml``) or 2015 (393, the study's own).
 Every municipality has a CBS code (``GMxxxx``), a name, and its province (``PVxx``),
-arbeidsmarktregio (``AMxx``) and COROP region (``CRxx``) as CBS localised them in 70072ned for
-2015 (``data/regions.csv``). Named groups (``participating``, ``isd_midden_langstraat``) and the
-landsdelen (``LDxx``) are declared in ``socecon/definitions/groups.yaml``.
+arbeidsmarktregio (``AMxx``) and COROP region (``CRxx``): as CBS localised them in 70072ned for
+2015 (``data/regions.csv``), and for 2025 derived from the 2015 parts (``data/regions_2025.csv``).
+Named groups (``participating``, ``isd_midden_langstraat``) and the landsdelen (``LDxx``) are
+declared in ``socecon/definitions/groups.yaml``.
 
 Lookups forgive case, spacing and StatLine labels: ``resolve("hengelo (o.)")``,
 ``resolve("363")`` and ``resolve("gm0363")`` all work; an unknown query raises
-:class:`~socecon.exceptions.UnknownRegionError` with the closest matches.
+:class:`~socecon.exceptions.UnknownRegionError` with the closest matches. A municipality of 2015
+that no longer exists in 2025 resolves to its successor(s), with a Dutch note
+(:func:`resolve_all`, :func:`dissolved_note`); a report of a successor says which former
+municipalities it includes (:func:`former_parts_note`).
 
 Examples
 --------
@@ -16,23 +22,36 @@ Examples
 ('GM0164', 'Hengelo')
 >>> group_members("isd_midden_langstraat")
 ('GM0797', 'GM0809', 'GM0867')
+>>> resolve("Boxmeer"), resolve("Boxmeer", indeling=2015)
+('GM1982', 'GM0756')
+>>> resolve_all("Haaren").codes
+('GM0757', 'GM0824', 'GM0855', 'GM0865')
+>>> print(resolve_all("Haaren").note[:40])
+Haaren bestaat sinds 2021 niet meer; het
 """
 
 from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
 from socecon.data.names import match_names, normalize_name
-from socecon.data.schema import COLUMNS, VARIABLES, default_data_dir
-from socecon.data.snapshot import CACHE_CLEARERS, load_regions_table
-from socecon.definitions import DEFAULT_GROUP, NATIONAL_CODE, NATIONAL_NAME
+from socecon.data.schema import (
+    COLUMNS,
+    CURRENT_INDELING,
+    VARIABLES,
+    check_indeling,
+    default_data_dir,
+)
+from socecon.data.snapshot import CACHE_CLEARERS, load_conversion, load_regions_table
+from socecon.definitions import DEFAULT_GROUP, INDELINGEN, NATIONAL_CODE, NATIONAL_NAME
 from socecon.definitions.groups import load_groups
-from socecon.exceptions import UnknownRegionError
+from socecon.exceptions import DividedMunicipalityError, UnknownRegionError
 
 _PREFIX_COLUMNS = {
     "PV": ("province_code", "province_name"),
@@ -41,8 +60,13 @@ _PREFIX_COLUMNS = {
 }
 
 
-def load_regions() -> pd.DataFrame:
-    """Return the municipalities of 2015 with their province, arbeidsmarktregio and COROP.
+def load_regions(indeling: int | str | None = None) -> pd.DataFrame:
+    """Return the municipalities of an indeling with their province, arbeidsmarktregio and COROP.
+
+    Parameters
+    ----------
+    indeling : int or str, optional
+        2015 or 2025; the declared default (2025) when None.
 
     Returns
     -------
@@ -56,7 +80,7 @@ def load_regions() -> pd.DataFrame:
     DataError
         If the processed region table is missing or does not match its manifest.
     """
-    return load_regions_table()
+    return load_regions_table(indeling=indeling)
 
 
 def participating_codes() -> tuple[str, ...]:
@@ -83,13 +107,13 @@ def default_regions() -> list[str]:
     return [*participating_codes(), *combined]
 
 
-def _region_names() -> dict[str, str]:
-    return _region_names_for(default_data_dir())
+def _region_names(indeling: int | str | None = None) -> dict[str, str]:
+    return _region_names_for(default_data_dir(), check_indeling(indeling))
 
 
 @cache
-def _region_names_for(data_dir: Path) -> dict[str, str]:
-    regions = load_regions_table(data_dir)
+def _region_names_for(data_dir: Path, indeling: int) -> dict[str, str]:
+    regions = load_regions_table(data_dir, indeling=indeling)
     names = {NATIONAL_CODE: NATIONAL_NAME}
     names.update(regions["name"].to_dict())
     for code_col, name_col in _PREFIX_COLUMNS.values():
@@ -102,9 +126,9 @@ def _region_names_for(data_dir: Path) -> dict[str, str]:
 CACHE_CLEARERS.append(_region_names_for.cache_clear)
 
 
-def _suggest(query: str, limit: int = 3) -> str:
-    names = _region_names()
-    regions = load_regions()
+def _suggest(query: str, indeling: int, limit: int = 3) -> str:
+    names = _region_names(indeling)
+    regions = load_regions(indeling)
     candidates: list[str] = []
     q = str(query).strip()
     digits = re.sub(r"\D", "", q)
@@ -153,21 +177,21 @@ _PROVINCE_QUALIFIERS = {
 }
 
 
-def _check_qualifier(query: str, code: str) -> None:
+def _check_qualifier(query: str, code: str, indeling: int) -> None:
     """Refuse a province qualifier that contradicts the matched municipality's province."""
     found = re.search(r"\(([^)]*)\)\s*$", query)
     if not found:
         return
     province = _PROVINCE_QUALIFIERS.get(normalize_name(found.group(1)).replace(" ", ""))
-    actual = load_regions().loc[code, "province_name"]
+    actual = load_regions(indeling).loc[code, "province_name"]
     if province is not None and province != actual:
-        name = load_regions().loc[code, "name"]
+        name = load_regions(indeling).loc[code, "name"]
         raise UnknownRegionError(
             f"Unknown municipality {query!r}: {name} ({code}) lies in {actual}, not in {province}"
         )
 
 
-def resolve(query: str) -> str:
+def resolve(query: str, indeling: int | str | None = None) -> str:
     """Resolve a municipality code or name, a region code or a group id to its canonical id.
 
     Parameters
@@ -176,6 +200,9 @@ def resolve(query: str) -> str:
         ``"GM0363"``, ``"gm0363"``, ``"0363"``, ``"363"``, ``"Amsterdam"``, ``"Hengelo (O.)"``,
         ``"AM26"``, ``"PV30"``, ``"CR34"``, ``"LD04"``, ``"NL01"`` / ``"Nederland"``,
         ``"participating"``, ``"isd_midden_langstraat"`` or ``"ISD Midden-Langstraat"``.
+    indeling : int or str, optional
+        2015 or 2025; the declared default (2025) when None. A municipality that was merged
+        into one other resolves to it (see :func:`resolve_all` for the note).
 
     Returns
     -------
@@ -185,12 +212,182 @@ def resolve(query: str) -> str:
     Raises
     ------
     UnknownRegionError
-        If nothing matches, or a name is ambiguous; the message lists the closest matches.
+        If nothing matches, a name is ambiguous, or a former municipality was divided over
+        several (:class:`DividedMunicipalityError`, with the successors); the message lists
+        the closest matches or the successors.
     """
+    found = resolve_all(query, indeling)
+    if len(found.codes) > 1:
+        raise DividedMunicipalityError(found.note or "", found.codes)
+    return found.codes[0]
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What a name or code stands for in an indeling.
+
+    Attributes
+    ----------
+    codes : tuple of str
+        One canonical id, or the successors of a former municipality.
+    note : str or None
+        For a former municipality, the Dutch note (:func:`dissolved_note`).
+    """
+
+    codes: tuple[str, ...]
+    note: str | None = None
+
+
+def resolve_all(query: str, indeling: int | str | None = None) -> Resolution:
+    """Resolve what a user typed, a former municipality to all its successors.
+
+    Parameters
+    ----------
+    query : str
+        Anything :func:`resolve` accepts, or the name or code of a municipality of another
+        indeling (``"Haaren"``, ``"GM0788"``).
+    indeling : int or str, optional
+        2015 or 2025; the declared default (2025) when None.
+
+    Returns
+    -------
+    Resolution
+
+    Raises
+    ------
+    UnknownRegionError
+        If nothing matches (a municipality that exists only in a later indeling is named).
+    """
+    year = check_indeling(indeling)
+    try:
+        return Resolution((_resolve_in(query, year),))
+    except UnknownRegionError as exc:
+        moved = _other_indeling(query, year)
+        if moved is None:
+            raise
+        code, other = moved
+        if other > year:
+            raise UnknownRegionError(
+                f"Unknown municipality {query!r} in the indeling of {year}: "
+                f"{region_name(code, other)} ({code}) exists since {_changed_in(code)}; "
+                f"use the indeling of {other}"
+            ) from exc
+        return Resolution(successors(code), dissolved_note(code))
+
+
+def _other_indeling(query: str, year: int) -> tuple[str, int] | None:
+    """Find ``query`` as a municipality of another indeling: (its code, that indeling)."""
+    for other in INDELINGEN:
+        if other == year:
+            continue
+        try:
+            code = _resolve_in(query, other)
+        except UnknownRegionError:
+            continue
+        if code.startswith("GM") and code not in load_regions(year).index:
+            return code, other
+    return None
+
+
+def _changed_in(code_2025: str) -> int:
+    conversion = load_conversion()
+    return int(conversion.loc[conversion["code_2025"] == code_2025, "year_of_change"].max())
+
+
+def successors(code: str) -> tuple[str, ...]:
+    """Return the 2025 municipalities a municipality of 2015 went to, by name.
+
+    Parameters
+    ----------
+    code : str
+        A ``GMxxxx`` code of 2015.
+
+    Returns
+    -------
+    tuple of str
+    """
+    conversion = load_conversion()
+    codes = conversion.loc[conversion["code_2015"] == code, "code_2025"]
+    return tuple(sorted(codes, key=lambda c: (normalize_name(region_name(c, CURRENT_INDELING)), c)))
+
+
+def dissolved_note(code: str) -> str:
+    """Say in Dutch what became of a municipality of 2015 that no longer exists.
+
+    Parameters
+    ----------
+    code : str
+        A ``GMxxxx`` code of 2015 that is not a municipality of 2025.
+
+    Returns
+    -------
+    str
+        E.g. ``"Haaren bestaat sinds 2021 niet meer; het gebied is verdeeld over Boxtel,
+        Oisterwijk, Tilburg en Vught"``.
+    """
+    conversion = load_conversion()
+    rows = conversion[conversion["code_2015"] == code]
+    name = rows["name_2015"].iloc[0]
+    year = int(rows["year_of_change"].max())
+    names = [region_name(c, CURRENT_INDELING) for c in successors(code)]
+    if len(names) > 1:
+        return (
+            f"{name} bestaat sinds {year} niet meer; het gebied is verdeeld over "
+            f"{_dutch_list(names)}"
+        )
+    if rows["kind"].iloc[0] == "renamed":
+        return f"{name} heet sinds {year} {names[0]}"
+    return f"{name} bestaat sinds {year} niet meer; het gebied hoort nu bij {names[0]}"
+
+
+def former_parts_note(code: str, indeling: int | str | None = None) -> str | None:
+    """Say in Dutch which former municipalities (or parts) a municipality of 2025 includes.
+
+    Parameters
+    ----------
+    code : str
+        A ``GMxxxx`` code.
+    indeling : int or str, optional
+        None for no note outside the 2025 indeling.
+
+    Returns
+    -------
+    str or None
+        E.g. ``"inclusief een deel (34 %) van de vroegere gemeente Haaren"`` or ``"inclusief de
+        vroegere gemeenten Boxmeer, Cuijk, ..."``; ``"tot 2016 de gemeente Groesbeek"`` for a
+        renamed one; None when it includes nothing of another municipality of 2015.
+    """
+    if check_indeling(indeling) != CURRENT_INDELING or not code.startswith("GM"):
+        return None
+    conversion = load_conversion()
+    rows = conversion[(conversion["code_2025"] == code) & (conversion["code_2015"] != code)]
+    if rows.empty:
+        return None
+    if (rows["kind"] == "renamed").all():
+        return f"tot {int(rows['year_of_change'].max())} de gemeente {rows['name_2015'].iloc[0]}"
+    existing = set(load_regions(CURRENT_INDELING).index)
+    rows = rows.sort_values("name_2015")
+    whole = [r.name_2015 for r in rows.itertuples() if r.share == 1.0]
+    parts = []
+    if whole:
+        kind = "de vroegere gemeenten " if len(whole) > 1 else "de vroegere gemeente "
+        parts.append(kind + _dutch_list(whole))
+    for row in rows[rows["share"] < 1.0].itertuples():
+        former = "" if row.code_2015 in existing else "de vroegere gemeente "
+        parts.append(f"een deel ({round(100 * row.share)} %) van {former}{row.name_2015}")
+    return "inclusief " + _dutch_list(parts)
+
+
+def _dutch_list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} en {items[-1]}"
+
+
+def _resolve_in(query: str, indeling: int) -> str:
+    """Resolve ``query`` among the regions of one indeling (see :func:`resolve`)."""
     q = str(query).strip()
     if not q:
         raise UnknownRegionError("Empty municipality or region name")
-    names = _region_names()
+    names = _region_names(indeling)
     groups = load_groups()
     if q in groups:
         return q
@@ -199,20 +396,20 @@ def resolve(query: str) -> str:
         code = "GM" + upper.removeprefix("GM").zfill(4)
         if code in names:
             return code
-        raise UnknownRegionError(f"Unknown municipality {q!r}{_suggest(q)}")
+        raise UnknownRegionError(f"Unknown municipality {q!r}{_suggest(q, indeling)}")
     if re.fullmatch(r"(NL|PV|AM|CR|LD)\d{2}", upper):
         if upper in names:
             return upper
-        raise UnknownRegionError(f"Unknown region code {q!r}{_suggest(q)}")
+        raise UnknownRegionError(f"Unknown region code {q!r}{_suggest(q, indeling)}")
     if re.fullmatch(r"GM\S*", upper) or re.fullmatch(r"(PV|AM|CR|LD|NL)\d+", upper):
         raise UnknownRegionError(
             f"Malformed region code {q!r} (expected GM + 4 digits, or PV/AM/CR/LD/NL + 2 "
-            f"digits){_suggest(q)}"
+            f"digits){_suggest(q, indeling)}"
         )
-    municipalities = load_regions()["name"].to_dict()
+    municipalities = load_regions(indeling)["name"].to_dict()
     hit = match_names(municipalities, [q]).get(q)
     if hit:
-        _check_qualifier(q, hit)
+        _check_qualifier(q, hit, indeling)
         return hit
     loose = normalize_name(q, drop_qualifier=True)
     ambiguous = [
@@ -233,16 +430,19 @@ def resolve(query: str) -> str:
             ):
                 continue
             return code
-    raise UnknownRegionError(f"Unknown municipality {q!r}{_suggest(q)}")
+    raise UnknownRegionError(f"Unknown municipality {q!r}{_suggest(q, indeling)}")
 
 
-def region_name(code: str) -> str:
+def region_name(code: str, indeling: int | str | None = None) -> str:
     """Return the Dutch name of a municipality, region or group.
 
     Parameters
     ----------
     code : str
-        Anything :func:`resolve` accepts.
+        Anything :func:`resolve` accepts; a municipality code of another indeling too (a
+        continuing municipality has the same name in every indeling).
+    indeling : int or str, optional
+        2015 or 2025; the declared default (2025) when None.
 
     Returns
     -------
@@ -254,13 +454,14 @@ def region_name(code: str) -> str:
     ------
     UnknownRegionError
     """
-    names = _region_names()
-    if code in names:  # canonical ids need no resolving
-        return names[code]
-    return names[resolve(code)]
+    year = check_indeling(indeling)
+    for names in (_region_names(year), *(_region_names(y) for y in INDELINGEN if y != year)):
+        if code in names:  # canonical ids need no resolving
+            return names[code]
+    return _region_names(year)[resolve(code, year)]
 
 
-def group_members(group: str) -> tuple[str, ...]:
+def group_members(group: str, indeling: int | str | None = None) -> tuple[str, ...]:
     """Return the municipality codes of a group or region, sorted by code.
 
     Parameters
@@ -268,6 +469,8 @@ def group_members(group: str) -> tuple[str, ...]:
     group : str
         A group id (``participating``, ``isd_midden_langstraat``), ``NL01``, or an ``AMxx``,
         ``PVxx``, ``CRxx`` or ``LDxx`` code. A single ``GMxxxx`` code is its own group.
+    indeling : int or str, optional
+        2015 or 2025; the declared default (2025) when None.
 
     Returns
     -------
@@ -278,8 +481,8 @@ def group_members(group: str) -> tuple[str, ...]:
     ------
     UnknownRegionError
     """
-    gid = resolve(group)
-    regions = load_regions()
+    gid = resolve(group, indeling)
+    regions = load_regions(indeling)
     groups = load_groups()
     if gid.startswith("LD"):
         provinces = set(groups[gid].members)
@@ -294,7 +497,13 @@ def group_members(group: str) -> tuple[str, ...]:
     return tuple(sorted(regions.index[regions[column] == gid]))
 
 
-def aggregate(frame: pd.DataFrame, group: str, *, skipna: bool = False) -> pd.DataFrame:
+def aggregate(
+    frame: pd.DataFrame,
+    group: str,
+    *,
+    skipna: bool = False,
+    indeling: int | str | None = None,
+) -> pd.DataFrame:
     """Aggregate municipality figures of a long frame to a group or region.
 
     Counts are summed over the members; rates (e.g. ``bijstand_density_15_aow``) are
@@ -312,6 +521,8 @@ def aggregate(frame: pd.DataFrame, group: str, *, skipna: bool = False) -> pd.Da
         If False, a (variable, year) with a missing value for any member gives NaN, because a
         sum over part of the members is not the group's figure. If True, missing members are
         left out of the sum (a NaN remains only if every member is missing).
+    indeling : int or str, optional
+        The indeling of ``frame`` (2015 or 2025); the declared default (2025) when None.
 
     Returns
     -------
@@ -323,8 +534,8 @@ def aggregate(frame: pd.DataFrame, group: str, *, skipna: bool = False) -> pd.Da
     UnknownRegionError
         If ``group`` is unknown.
     """
-    gid = resolve(group)
-    members = set(group_members(gid))
+    gid = resolve(group, indeling)
+    members = set(group_members(gid, indeling))
     part = frame[frame["region"].isin(members)]
     extra = [c for c in frame.columns if c not in ("region", "year", "variable", "unit", "value")]
     rows = []

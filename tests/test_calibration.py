@@ -153,7 +153,7 @@ def test_the_shrunk_rate_lies_between_the_own_and_the_regional_rate(data, tau):
 
 
 def test_the_held_out_year_is_refused():
-    counts, labour_market = snapshot_counts()
+    counts, labour_market = snapshot_counts(2015)
     with pytest.raises(CalibrationError, match=f"held-out year {HELD_OUT}"):
         calibrate(counts, labour_market, years=[*SPEC.fit_years, HELD_OUT])
     with pytest.raises(CalibrationError, match=f"held-out year {HELD_OUT}"):
@@ -164,7 +164,7 @@ def test_the_held_out_year_is_refused():
 
 
 def test_the_held_out_year_changes_nothing_that_is_fitted():
-    counts, labour_market = snapshot_counts()
+    counts, labour_market = snapshot_counts(2015)
     cal, selection = calibrate(counts, labour_market)
     held = counts["year"] == HELD_OUT
     assert held.sum() > 1000  # the snapshot does hold the held-out year
@@ -186,7 +186,7 @@ def test_the_held_out_year_changes_nothing_that_is_fitted():
 
 
 def test_the_calibration_beats_the_national_rate_out_of_sample():
-    counts, labour_market = snapshot_counts()
+    counts, labour_market = snapshot_counts(2015)
     table, _, selection = out_of_sample(counts, labour_market)
     calibrated, national, own = (table.loc[k] for k in ("calibrated", "national", "own"))
     assert calibrated["rmse"] < national["rmse"] and calibrated["mae"] < national["mae"]
@@ -211,7 +211,8 @@ def test_the_readme_shows_the_table_the_script_prints(repo_root, capsys):
 
 
 def test_factors_are_positive_and_finite_for_every_municipality():
-    cal = snapshot_calibration()
+    assert len(snapshot_calibration().regions) == 342  # the default indeling of 2025
+    cal = snapshot_calibration(2015)
     assert len(cal.regions) == 393
     assert np.all(np.isfinite(cal.factor) & (cal.factor > 0))
     # the exposure-weighted mean rate is the national rate: the factors average to 1
@@ -221,7 +222,7 @@ def test_factors_are_positive_and_finite_for_every_municipality():
 
 
 def test_another_indeling_is_calibrated_from_its_own_counts():
-    counts, labour_market = snapshot_counts()
+    counts, labour_market = snapshot_counts(2015)
     members = ["GM0797", "GM0809", "GM0867"]
     merged = (
         counts[counts["region"].isin(members)]
@@ -275,3 +276,21 @@ def test_the_factors_are_computed_once_and_forgotten_with_the_snapshot():
     clear_cache()
     again = snapshot_calibration()
     assert again is not first and np.array_equal(again.factor, first.factor)
+
+
+def test_the_2025_indeling_is_calibrated_from_its_converted_counts():
+    # Factors of 2025 are fitted on the converted counts, never converted from those of 2015.
+    counts, labour_market = snapshot_counts(2025)
+    fitted = calibrate(counts, labour_market)[0]
+    cal = snapshot_calibration(2025)
+    assert fitted.regions == cal.regions and np.array_equal(fitted.factor, cal.factor)
+    assert "GM1982" in cal.regions and "GM0756" not in cal.regions  # Land van Cuijk, not Boxmeer
+    # Land van Cuijk's own rate is the ratio of its summed (converted) counts over 2015-2016.
+    mine = counts[(counts["region"] == "GM1982") & counts["year"].isin([2015, 2016])]
+    total = mine.groupby("variable")["value"].sum()
+    at_risk = total["bijstand_15_aow"] + total["bijstand_outflow_15_aow"]
+    own = cal.frame().loc["GM1982", "own_rate"]
+    assert own == pytest.approx(total["bijstand_outflow_to_work"] / at_risk)
+    assert snapshot_input().effectiveness[snapshot_input().regions.index("GM1982")] == (
+        pytest.approx(cal.frame().loc["GM1982", "factor"])
+    )

@@ -39,7 +39,7 @@ def cbs(fixtures_dir):
 
 @pytest.fixture(scope="module")
 def committed():
-    return load_snapshot()
+    return load_snapshot(indeling=2015)
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def test_loopback_refresh_equals_the_build_for_every_figure_both_hold(
         refresh(tmp_path / "data", service=server.url)
     finally:
         server.close()
-    fresh = load_snapshot(tmp_path / "data")
+    fresh = load_snapshot(tmp_path / "data", indeling=2015)
     merged = fresh.merge(committed, on=["region", "year", "variable"], suffixes=("", "_built"))
     assert len(merged) == len(fresh)
     assert (merged["unit"] == merged["unit_built"]).all()
@@ -87,11 +87,18 @@ def test_loopback_refresh_equals_the_build_for_every_figure_both_hold(
     value = fresh.set_index(["region", "year", "variable"])["value"]
     assert math.isnan(value["GM0392", 2016, "reintegration_provision"])
     assert value["GM0392", 2016, "bijstand_15_aow"] > 0
+    # the 2025 indeling is refreshed too, and equals the build where both have a figure
+    fresh = load_snapshot(tmp_path / "data", indeling=2025)
+    built = load_snapshot(indeling=2025)
+    merged = fresh.merge(built, on=["region", "year", "variable"], suffixes=("", "_built"))
+    both = merged.dropna(subset=["value", "value_built"])
+    assert len(both) > 300
+    assert (both["value"] - both["value_built"]).abs().max() < 1e-9
 
 
 def test_refresh_picks_the_declared_column_not_decoys(cbs, tmp_path):
     refresh(tmp_path / "data", service=cbs.url)
-    frame = load_snapshot(tmp_path / "data")
+    frame = load_snapshot(tmp_path / "data", indeling=2015)
     value = frame.set_index(["region", "year", "variable"])["value"]
     # 15-25 + 25-45 + 45-65 (not the relative "15 tot 25 jaar" in %, listed first)
     assert value["GM0784", 2015, "population_15_64"] == 16767
@@ -245,7 +252,9 @@ def test_refresh_without_network_fails_clearly_and_leaves_snapshot(cbs, existing
 
 def test_refreshed_density_is_recomputed(cbs, tmp_path):
     refresh(tmp_path / "data", service=cbs.url)
-    v = load_snapshot(tmp_path / "data").set_index(["region", "year", "variable"])["value"]
+    v = load_snapshot(tmp_path / "data", indeling=2015).set_index(["region", "year", "variable"])[
+        "value"
+    ]
     assert math.isclose(
         v["GM0784", 2015, "bijstand_density_15_aow"], 1000 * 470 / 16840, abs_tol=1e-3
     )

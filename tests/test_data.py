@@ -13,7 +13,7 @@ import yaml
 from socecon import cli
 from socecon.data.cbs_build import build, default_cbs_dir
 from socecon.data.manifest import format_value, sha256_file, validate_snapshot_dir
-from socecon.data.schema import COLUMNS, VARIABLES, default_data_dir
+from socecon.data.schema import COLUMNS, PROCESSED_FILES, VARIABLES, default_data_dir
 from socecon.data.snapshot import input_hashes, load_snapshot, snapshot_wide, write_snapshot
 from socecon.exceptions import DataError
 
@@ -77,14 +77,14 @@ KEY_FIGURES = {
 
 @pytest.fixture(scope="module")
 def snap() -> pd.DataFrame:
-    return load_snapshot()
+    return load_snapshot(indeling=2015)  # the study's indeling, as CBS published it
 
 
 @pytest.fixture
 def data_copy(tmp_path) -> Path:
     target = tmp_path / "data"
     target.mkdir()
-    for name in ("cbs_snapshot.csv", "regions.csv", "manifest.yaml"):
+    for name in (*PROCESSED_FILES, "manifest.yaml"):
         shutil.copy(default_data_dir() / name, target / name)
     return target
 
@@ -221,11 +221,11 @@ def test_hand_checked_figures(snap):
 
 
 def test_snapshot_wide(snap):
-    wide = snapshot_wide(2015, ["population", "bijstand_15_aow"])
+    wide = snapshot_wide(2015, ["population", "bijstand_15_aow"], indeling=2015)
     assert list(wide.columns) == ["population", "bijstand_15_aow"]
     assert wide.loc["GM0784", "population"] == 26065
     assert wide.loc["GM0784", "bijstand_15_aow"] == 470
-    assert set(snapshot_wide(2019).columns) == {
+    assert set(snapshot_wide(2019, indeling=2015).columns) == {
         "population", "population_15_64", "population_65_plus"
     }  # fmt: skip
     with pytest.raises(DataError, match="unknown variable"):
@@ -234,7 +234,14 @@ def test_snapshot_wide(snap):
 
 def test_input_hashes_match_the_files():
     hashes = input_hashes()
-    assert set(hashes) == {"cbs_snapshot.csv", "regions.csv", "manifest.yaml"}
+    assert set(hashes) == {
+        "cbs_snapshot.csv",
+        "regions.csv",
+        "cbs_snapshot_2025.csv",
+        "regions_2025.csv",
+        "indeling_2015_2025.csv",
+        "manifest.yaml",
+    }
     manifest = yaml.safe_load((default_data_dir() / "manifest.yaml").read_text())
     assert hashes["cbs_snapshot.csv"] == manifest["tables"]["cbs_snapshot.csv"]["sha256"]
 
@@ -265,7 +272,7 @@ def test_committed_snapshot_matches_its_manifest():
 def test_rebuild_reproduces_identical_bytes(tmp_path):
     build(CBS_DIR, tmp_path / "a")
     build(CBS_DIR, tmp_path / "b")
-    for name in ("cbs_snapshot.csv", "regions.csv", "manifest.yaml"):
+    for name in (*PROCESSED_FILES, "manifest.yaml"):  # both indelingen
         committed = (default_data_dir() / name).read_bytes()
         assert (tmp_path / "a" / name).read_bytes() == committed, name
         assert (tmp_path / "b" / name).read_bytes() == committed, name
@@ -418,7 +425,10 @@ def test_writer_refuses_invalid_frames_and_writes_nothing(tmp_path, snap):
     regions = pd.read_csv(default_data_dir() / "regions.csv")
     with pytest.raises(DataError, match="refusing to write an invalid snapshot"):
         write_snapshot(
-            bad, regions, tmp_path / "out", {"origin": "", "inputs": [], "cbs_tables": []}
+            {2015: (bad, regions), 2025: (bad, regions)},
+            tmp_path / "out",
+            {"origin": "", "inputs": [], "cbs_tables": []},
+            pd.DataFrame(),
         )
     assert not (tmp_path / "out").exists()
     assert [p.name for p in tmp_path.iterdir()] == []

@@ -195,4 +195,4 @@ def test_socecon_run_on_a_dask_cluster(notebook, tmp_path, capsys):
     pids = {e["figures"]["pid"] for e in entries}
     assert 1 <= len(pids) <= 2  # one warm kernel per Dask worker at most
     for entry in entries:  # only the parameters socecon run passes
-        assert json.loads(entry["figures"]["found"])["names"] == ["horizon", "region"]
+        assert json.loads(entry["figures"]["found"])["names"] == ["horizon", "indeling", "region"]

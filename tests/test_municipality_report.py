@@ -186,7 +186,7 @@ def test_unknown_code_in_the_notebook_stops_in_its_first_cell(tmp_path):
     result = run_report(task)
     assert not result.ok and not (tmp_path / "GM9999.html").exists()
     assert result.error.startswith("cell 3 (")  # cells numbered as in the notebook
-    assert '"place = region_figures.resolve_region(region)' in result.error
+    assert '"place = region_figures.resolve_region(region, indeling)' in result.error
     assert "raised UnknownRegionError: Unknown municipality 'GM9999'; did you mean" in result.error
 
 

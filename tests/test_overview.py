@@ -59,7 +59,7 @@ def test_peers_are_the_nearest_by_the_declared_rule(frame):
 
 def test_indicator_table_is_dutch_and_complete(frame):
     table = overview.indicator_table(frame, "net_cost_per_placed")
-    assert table.index[0] == "Nederland" and len(table) == 394
+    assert table.index[0] == "Nederland" and len(table) == 343  # + the 342 municipalities of 2025
     assert table.columns[0] == "Basisjaar"
     assert all("," not in v for v in table["Regulier"])  # whole euros, thousands with a dot
     assert any("." in v for v in table["Regulier"])

@@ -27,12 +27,17 @@ ZUTPHEN_PEERS = ("Tiel", "Roermond", "Assen", "Smallingerland", "Heerenveen")
 
 
 def test_zutphen_has_a_stable_declared_set_of_peers():
+    # In the study's indeling of 2015 (393 municipalities) ...
     assert load_peers().count == 5
-    assert tuple(region_name(c) for c in peer_codes("GM0301")) == ZUTPHEN_PEERS
-    distances = peer_distances("GM0301")
+    peers_2015 = peer_codes("GM0301", indeling=2015)
+    assert tuple(region_name(c, 2015) for c in peers_2015) == ZUTPHEN_PEERS
+    distances = peer_distances("GM0301", 2015)
     assert "GM0301" not in distances.index and len(distances) == 392
     assert distances.is_monotonic_increasing
-    assert peer_codes("GM0301", 2) == peer_codes("GM0301")[:2]
+    assert peer_codes("GM0301", 2, indeling=2015) == peers_2015[:2]
+    # ... and in the default indeling of 2025 (342), chosen from the converted counts.
+    assert len(peer_distances("GM0301")) == 341
+    assert peer_codes("GM0301") == peer_codes("GM0301", indeling=2025)
 
 
 def test_characteristics_are_ratios_of_cbs_counts_and_a_group_sums_its_members():

@@ -67,6 +67,7 @@ def national_input(inp: ModelInput) -> ModelInput:
         wajong=np.array([inp.wajong.sum()]),
         jobs=np.array([inp.jobs.sum()]),
         base_year=inp.base_year,
+        indeling=inp.indeling,
     )
 
 
@@ -129,6 +130,7 @@ def decompose(
     overrides: Mapping[str, Any] | None = None,
     scenarios: Sequence[str] | None = None,
     model_input: ModelInput | None = None,
+    indeling: int | str | None = None,
 ) -> pd.DataFrame:
     """Split each region's gap in participation from the national figure into three parts.
 
@@ -144,6 +146,9 @@ def decompose(
         Scenario ids; the baseline and all four by default.
     model_input : ModelInput, optional
         Every municipality; the snapshot's by default. National totals are its sums.
+    indeling : int or str, optional
+        The municipal boundaries of the snapshot's input (2015 or 2025; the declared default when
+        None); ignored when ``model_input`` is given (names resolve in its indeling).
 
     Returns
     -------
@@ -157,7 +162,7 @@ def decompose(
     ModelError
         For overrides with samples.
     """
-    inp = model_input if model_input is not None else snapshot_input()
+    inp = model_input if model_input is not None else snapshot_input(indeling=indeling)
     assumptions = load_assumptions()
     values = assumptions.resolve(overrides)
     sampled = [k for k, v in values.items() if assumptions[k].kind == "scalar" and np.ndim(v)]
@@ -166,8 +171,8 @@ def decompose(
             f"the decomposition takes one value per assumption, not samples ({sampled[0]!r})"
         )
     ids = [regions] if isinstance(regions, str) else list(regions)
-    codes = [q if q in inp.regions else resolve(q) for q in ids]
-    members = [[c] if c in inp.regions else list(group_members(c)) for c in codes]
+    codes = [q if q in inp.regions else resolve(q, inp.indeling) for q in ids]
+    members = [[c] if c in inp.regions else list(group_members(c, inp.indeling)) for c in codes]
     union = sorted({m for group in members for m in group})
     sub = inp.subset(union)
     nation = national_input(inp)

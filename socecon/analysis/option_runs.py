@@ -29,7 +29,7 @@ from socecon.regions import group_members, resolve
 
 def region_jobs(region: str, inp: ModelInput) -> float:
     """Return the jobs of a municipality or group (programme costs scale with them)."""
-    members = [region] if region in inp.regions else list(group_members(region))
+    members = [region] if region in inp.regions else list(group_members(region, inp.indeling))
     return float(sum(inp.jobs[inp.regions.index(m)] for m in members))
 
 
@@ -148,8 +148,8 @@ def model_outputs(
     base = samples.overrides(load_assumptions())
     funcs = registry()
     # Groups are sums of their members: run the members, sum the three totals afterwards.
-    ids = tuple(r if r in inp.regions else resolve(r) for r in regions)
-    members = [[r] if r in inp.regions else list(group_members(r)) for r in ids]
+    ids = tuple(r if r in inp.regions else resolve(r, inp.indeling) for r in regions)
+    members = [[r] if r in inp.regions else list(group_members(r, inp.indeling)) for r in ids]
     union = sorted({m for group in members for m in group})
     membership = np.array([[float(m in group) for m in union] for group in members])
     shape = (len(ids), len(options), len(scenarios), n)

@@ -17,6 +17,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
+from socecon.data.schema import check_indeling
 from socecon.data.snapshot import snapshot_wide
 from socecon.definitions import BASE_YEAR
 from socecon.definitions.peers import PeerRule, load_peers
@@ -40,9 +41,13 @@ def _characteristics(counts: pd.DataFrame, rule: PeerRule) -> pd.DataFrame:
     return pd.DataFrame(out, index=counts.index)
 
 
-@cache
-def municipality_characteristics() -> pd.DataFrame:
+def municipality_characteristics(indeling: int | str | None = None) -> pd.DataFrame:
     """Return the declared characteristics of every municipality in the base year.
+
+    Parameters
+    ----------
+    indeling : int or str, optional
+        The municipal boundaries (2015 or 2025); the declared default when None.
 
     Returns
     -------
@@ -50,28 +55,35 @@ def municipality_characteristics() -> pd.DataFrame:
         Indexed by ``GMxxxx``; one column per characteristic id of ``peers.yaml``, in its own
         unit (inhabitants, bijstand per 1,000, jobs per 100).
     """
+    return _municipality_characteristics(check_indeling(indeling))
+
+
+@cache
+def _municipality_characteristics(indeling: int) -> pd.DataFrame:
     rule = load_peers()
-    counts = snapshot_wide(BASE_YEAR, _variables(rule))
+    counts = snapshot_wide(BASE_YEAR, _variables(rule), indeling=indeling)
     counts = counts[counts.index.str.startswith("GM")].dropna()
     return _characteristics(counts, rule)
 
 
-def region_characteristics(region: str) -> pd.Series:
+def region_characteristics(region: str, indeling: int | str | None = None) -> pd.Series:
     """Return the characteristics of a municipality or group (a group's from summed counts).
 
     Parameters
     ----------
     region : str
         A municipality code, group id or region code.
+    indeling : int or str, optional
+        The municipal boundaries (2015 or 2025); the declared default when None.
 
     Returns
     -------
     pandas.Series
         Characteristic id to value.
     """
-    members = list(group_members(region))
+    members = list(group_members(region, indeling))
     rule = load_peers()
-    counts = snapshot_wide(BASE_YEAR, _variables(rule)).reindex(members)
+    counts = snapshot_wide(BASE_YEAR, _variables(rule), indeling=indeling).reindex(members)
     summed = counts.sum(axis=0, min_count=len(members)).to_frame(region).T
     return _characteristics(summed, rule).iloc[0]
 
@@ -88,13 +100,15 @@ def _standardise(values: pd.DataFrame | pd.Series, base: pd.DataFrame) -> pd.Dat
     return (frame - reference.mean()) / reference.std(ddof=0)
 
 
-def peer_distances(region: str) -> pd.Series:
+def peer_distances(region: str, indeling: int | str | None = None) -> pd.Series:
     """Return every candidate municipality's distance to ``region``, nearest first.
 
     Parameters
     ----------
     region : str
         A municipality code, group id or region code.
+    indeling : int or str, optional
+        The municipal boundaries (2015 or 2025); the declared default when None.
 
     Returns
     -------
@@ -102,15 +116,17 @@ def peer_distances(region: str) -> pd.Series:
         ``GMxxxx`` to distance (in standard deviations), sorted by distance and then code;
         the region and its members left out.
     """
-    base = municipality_characteristics()
-    own = _standardise(region_characteristics(region), base).iloc[0]
-    others = base.drop(index=list(group_members(region)), errors="ignore")
+    base = municipality_characteristics(indeling)
+    own = _standardise(region_characteristics(region, indeling), base).iloc[0]
+    others = base.drop(index=list(group_members(region, indeling)), errors="ignore")
     distance = np.sqrt(((_standardise(others, base) - own) ** 2).sum(axis=1))
     order = pd.DataFrame({"d": distance, "code": distance.index}).sort_values(["d", "code"])
     return distance.reindex(order.index).rename("distance")
 
 
-def peer_codes(region: str, n: int | None = None) -> tuple[str, ...]:
+def peer_codes(
+    region: str, n: int | None = None, indeling: int | str | None = None
+) -> tuple[str, ...]:
     """Return the comparable municipalities of ``region`` by the declared rule.
 
     Parameters
@@ -119,6 +135,8 @@ def peer_codes(region: str, n: int | None = None) -> tuple[str, ...]:
         A municipality code, group id or region code.
     n : int, optional
         How many; ``count`` of ``peers.yaml`` by default.
+    indeling : int or str, optional
+        The municipal boundaries (2015 or 2025); the declared default when None.
 
     Returns
     -------
@@ -126,4 +144,4 @@ def peer_codes(region: str, n: int | None = None) -> tuple[str, ...]:
         ``GMxxxx`` codes, nearest first.
     """
     n = load_peers().count if n is None else n
-    return tuple(peer_distances(region).index[:n])
+    return tuple(peer_distances(region, indeling).index[:n])

@@ -427,7 +427,7 @@ def evaluate_many(
     effects : mapping of str to MeasureEffects, optional
         Measure effects; the declared ones by default.
     model_input : ModelInput, optional
-        Base-year stocks; the CBS snapshot by default.
+        Base-year stocks (and their indeling); the CBS snapshot by default.
     overrides : mapping, optional
         Scalar assumptions held fixed in every sample (see :func:`pinned_ranges`); ``ranges``
         wins where both name an assumption.
@@ -486,8 +486,9 @@ def evaluate_many(
             f"choose from {', '.join(future)}"
         )
     opts = resolve_options(options)
-    codes = [resolve(r) for r in regions]
-    members = sum(len(group_members(code)) for code in codes)
+    inp = model_input if model_input is not None else snapshot_input()
+    codes = [resolve(r, inp.indeling) for r in regions]
+    members = sum(len(group_members(code, inp.indeling)) for code in codes)
     check_samples(n_samples, len(opts) * members, f"the wind tunnel for {', '.join(codes)}")
     effects = effects if effects is not None else load_measure_effects()
     missing = sorted({m for o in opts for m in o.measures if m not in effects})
@@ -501,7 +502,6 @@ def evaluate_many(
         extra=effect_parameters(effects),
     )
     samples = sample(n_samples, seed=seed, **draw)
-    inp = model_input if model_input is not None else snapshot_input()
     looks = 2 if second_look > 1 else 1
     settings = dict(
         options=opts,

@@ -14,7 +14,7 @@ from typing import Any
 
 from socecon import regions
 from socecon.batch.kernels import DEFAULT_KERNEL
-from socecon.data.schema import resource_dir
+from socecon.data.schema import check_indeling, resource_dir
 from socecon.definitions import DEFAULT_HORIZON
 from socecon.exceptions import UnknownRegionError
 
@@ -88,6 +88,8 @@ def select_regions(
     groups: Sequence[str] = (),
     everything: bool = False,
     unknown: list[str] | None = None,
+    indeling: int | str | None = None,
+    notes: list[str] | None = None,
 ) -> list[str]:
     """Decide which reports a run produces.
 
@@ -103,6 +105,12 @@ def select_regions(
     unknown : list of str, optional
         If given, a code, name or group that does not exist is left out and its message
         (which suggests close matches) appended here, so that the rest of a batch can run.
+    indeling : int or str, optional
+        The municipal boundaries (2025 by default, 2015 for the study's); ``everything`` means
+        every municipality of it. A former municipality stands for its successor(s).
+    notes : list of str, optional
+        If given, the Dutch note on every former municipality named is appended here
+        ("Haaren bestaat sinds 2021 niet meer; ...").
 
     Returns
     -------
@@ -117,23 +125,26 @@ def select_regions(
         unless ``unknown`` is given.
     """
 
-    def resolved(query: str) -> str | None:
+    def resolved(query: str) -> tuple[str, ...]:
         try:
-            return regions.resolve(query)
+            found = regions.resolve_all(query, indeling)
         except UnknownRegionError as exc:
             if unknown is None:
                 raise
             unknown.append(str(exc))
-            return None
+            return ()
+        if found.note and notes is not None:
+            notes.append(found.note)
+        return found.codes
 
     chosen: list[str] = []
     if everything:
-        chosen.extend(regions.load_regions().index)
+        chosen.extend(regions.load_regions(indeling).index)
     for group in groups:
-        gid = resolved(group)
-        if gid is not None:
-            chosen.extend(regions.group_members(gid))
-    chosen.extend(code for code in map(resolved, gemeenten) if code is not None)
+        for gid in resolved(group):
+            chosen.extend(regions.group_members(gid, indeling))
+    for query in gemeenten:
+        chosen.extend(resolved(query))
     if not (everything or groups or gemeenten):
         chosen.extend(regions.default_regions())
     return list(dict.fromkeys(chosen))
@@ -150,6 +161,7 @@ def make_tasks(
     parameters: Mapping[str, Any] | None = None,
     names: Mapping[str, str] | None = None,
     fresh_kernel: bool = False,
+    indeling: int | str | None = None,
 ) -> list[ReportTask]:
     """Build one task per region: ``<out_dir>/<code>.html`` from ``notebook``.
 
@@ -173,6 +185,9 @@ def make_tasks(
         Display names by code; :func:`socecon.regions.region_name` by default.
     fresh_kernel : bool
         One new kernel per report instead of the worker's warm kernel.
+    indeling : int or str, optional
+        Passed as the parameter ``indeling`` (an int) when given; the notebook's default
+        (``default_indeling`` of ``conventions.yaml``) otherwise.
 
     Returns
     -------
@@ -182,7 +197,8 @@ def make_tasks(
         system, find the same files).
     """
     if names is None:
-        names = {code: regions.region_name(code) for code in codes}
+        names = {code: regions.region_name(code, indeling) for code in codes}
+    chosen = {} if indeling is None else {"indeling": check_indeling(indeling)}
     out_dir = Path(out_dir).absolute()
     return [
         ReportTask(
@@ -190,7 +206,12 @@ def make_tasks(
             notebook=Path(notebook).absolute(),
             output=out_dir / f"{code}.html",
             name=names.get(code, code),
-            parameters={"region": str(code), "horizon": int(horizon), **dict(parameters or {})},
+            parameters={
+                "region": str(code),
+                "horizon": int(horizon),
+                **chosen,
+                **dict(parameters or {}),
+            },
             timeout=float(timeout),
             bundle=bundle,
             fresh_kernel=fresh_kernel,

@@ -9,16 +9,24 @@ are declared in ``socecon/definitions/cbs_tables.yaml``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from socecon.data.indeling import (
+    MAPPING_FILE,
+    REGION_RULE,
+    ROUNDING,
+    control_totals,
+    convert_counts,
+    regions_2025,
+)
 from socecon.data.names import normalize_name
 from socecon.data.schema import COLUMNS, REGION_COLUMNS, VARIABLES
-from socecon.definitions import REGION_CODE
+from socecon.definitions import NATIONAL_CODE, REGION_CODE
 from socecon.definitions.cbs_tables import Design, load_cbs_tables
 from socecon.definitions.corop import COROP_FILE
 from socecon.exceptions import DataError
@@ -61,8 +69,8 @@ class Sources:
         KWB 2019 municipalities: ``region, name, population, b_15_25, b_25_45, b_45_65,
         b_65_plus``.
     pop2025 : pandas.DataFrame
-        70072ned 2025: ``region`` (a 2015 code or NL01), ``population`` and the age bands
-        of ``pop2025_design``.
+        70072ned 2025: ``region`` (a 2015 code, NL01 or empty), ``code_2025`` (the 2025 code or
+        NL01), ``population`` and the age bands of ``pop2025_design``.
     corop : dict
         Municipality code -> (COROP code, COROP name).
     provenance : dict
@@ -73,6 +81,9 @@ class Sources:
     kern_design, pop2025_design : Design
         The design of 70072ned the age bands of ``kern`` and ``pop2025`` follow (their
         ``sums`` make population 15-64 and 65+).
+    mapping : pandas.DataFrame or None
+        The municipalities of 2015 mapped to those of 2025
+        (:func:`socecon.data.indeling.read_mapping`); needed for the 2025 indeling.
     """
 
     kern: pd.DataFrame
@@ -84,6 +95,7 @@ class Sources:
     verify_corop: bool = True
     kern_design: Design = KERN_CSV_DESIGN
     pop2025_design: Design = POP2025_CSV_DESIGN
+    mapping: pd.DataFrame | None = None
 
 
 def table_list(versions: Mapping[str, str]) -> list[dict[str, Any]]:
@@ -227,6 +239,21 @@ def assemble(sources: Sources) -> tuple[pd.DataFrame, pd.DataFrame]:
         ok = codes.str.match(REGION_CODE.pattern)
         return ok & (~codes.str.startswith("GM") | codes.isin(known))
 
+    frames = _measured(sources, keep)
+    p = sources.pop2025[keep(sources.pop2025["region"])]
+    frames += _rows(
+        p["region"],
+        POP2025.year,
+        _population_by_age(p, sources.pop2025_design),
+        POP2025.table,
+    )
+    long = pd.concat(frames, ignore_index=True)
+    long = long.drop_duplicates(["region", "year", "variable"], keep="first")
+    return complete_grid(long, known), regions
+
+
+def _measured(sources: Sources, keep: Callable[[pd.Series], pd.Series]) -> list[pd.DataFrame]:
+    """Return the long rows of 70072ned 2015, the bijstand tables and KWB 2019 (``keep`` rows)."""
     frames: list[pd.DataFrame] = []
     k = sources.kern[keep(sources.kern["region"])]
     frames += _rows(
@@ -291,17 +318,24 @@ def assemble(sources: Sources) -> tuple[pd.DataFrame, pd.DataFrame]:
         },
         KWB2019_TABLE,
     )
-    p = sources.pop2025[keep(sources.pop2025["region"])]
-    frames += _rows(
-        p["region"],
-        POP2025.year,
-        _population_by_age(p, sources.pop2025_design),
-        POP2025.table,
-    )
-    long = pd.concat(frames, ignore_index=True)
-    long = long.drop_duplicates(["region", "year", "variable"], keep="first")
+    return frames
 
-    # Full grid for municipalities: NaN where CBS has no figure for a (variable, year).
+
+def complete_grid(long: pd.DataFrame, known: set[str]) -> pd.DataFrame:
+    """Give every municipality of ``known`` a row for every (variable, year), NaN where absent.
+
+    Parameters
+    ----------
+    long : pandas.DataFrame
+        Long frame without duplicate (region, year, variable).
+    known : set of str
+        The municipality codes of the indeling.
+
+    Returns
+    -------
+    pandas.DataFrame
+        In the columns of :data:`~socecon.data.schema.COLUMNS`, sorted.
+    """
     combos = long[["year", "variable", "unit", "source"]].drop_duplicates(["year", "variable"])
     grid = combos.merge(pd.DataFrame({"region": sorted(known)}), how="cross")
     present = long[long["region"].str.startswith("GM")][["region", "year", "variable"]]
@@ -312,8 +346,107 @@ def assemble(sources: Sources) -> tuple[pd.DataFrame, pd.DataFrame]:
     long = long[list(COLUMNS)].astype(
         {"region": str, "year": int, "variable": str, "unit": str, "value": float, "source": str}
     )
-    long = long.sort_values(["region", "year", "variable"], kind="stable").reset_index(drop=True)
-    return long, regions
+    return long.sort_values(["region", "year", "variable"], kind="stable").reset_index(drop=True)
+
+
+def assemble_2025(
+    sources: Sources, regions_2015: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """Turn :class:`Sources` into the snapshot and region table of the 2025 indeling.
+
+    Counts of municipalities are converted from each year's own indeling
+    (:func:`socecon.data.indeling.convert_counts`), rates recomputed from the converted counts,
+    population 2025 joined by 2025 code; of the regional rows only Nederland is kept (the
+    arbeidsmarktregio's, provinces and COROP regions are the sums of their 2025 members).
+
+    Parameters
+    ----------
+    sources : Sources
+        With ``mapping`` set.
+    regions_2015 : pandas.DataFrame
+        The region table of 2015 (from :func:`assemble`).
+
+    Returns
+    -------
+    (pandas.DataFrame, pandas.DataFrame, dict)
+        The long snapshot, the region table and what the manifest records of the conversion.
+    """
+    mapping = sources.mapping
+    if mapping is None:
+        raise DataError(f"no mapping of the municipalities to 2025 ({MAPPING_FILE})")
+    national = NATIONAL_CODE
+
+    def every(codes: pd.Series) -> pd.Series:
+        codes = codes.astype(str)
+        return codes.str.match(REGION_CODE.pattern) & (
+            codes.str.startswith("GM") | (codes == national)
+        )
+
+    long = pd.concat(_measured(sources, every), ignore_index=True)
+    counts = [v for v, spec in VARIABLES.items() if spec.is_count]
+    own = long[long["region"].str.startswith("GM") & long["variable"].isin(counts)]
+    unknown = sorted(set(own["region"]) - set(mapping["code_2015"]) - set(mapping["code_2025"]))
+    if unknown:
+        raise DataError(f"{MAPPING_FILE}: municipalities neither of 2015 nor of 2025: {unknown}")
+    # A refresh may cover part of the country: a 2025 municipality needs all its 2015 parts.
+    known_2015 = set(regions_2015["code"])
+    whole = mapping.groupby("code_2025")["code_2015"].agg(lambda c: set(c) <= known_2015)
+    mapping = mapping[mapping["code_2025"].isin(whole[whole].index)]
+    own = own[own["region"].isin({*mapping["code_2015"], *mapping["code_2025"]})]
+    converted = convert_counts(own, mapping)
+    rates = []
+    for variable, spec in VARIABLES.items():
+        if spec.rate_of is None:
+            continue
+        numerator, denominator, scale = spec.rate_of
+        wide = converted.pivot_table(
+            index=["region", "year"], columns="variable", values="value", dropna=False
+        )
+        if numerator not in wide.columns or denominator not in wide.columns:
+            continue
+        den = wide[denominator].where(wide[denominator] > 0)
+        value = (scale * wide[numerator] / den).round(3).reset_index(name="value")
+        source = own[own["variable"] == numerator].groupby("year")["source"].first()
+        value["variable"], value["unit"] = variable, spec.unit
+        value["source"] = value["year"].map(source)
+        rates.append(value)
+    p = sources.pop2025[sources.pop2025["code_2025"].astype(str) != ""]
+    pop = _rows(
+        p["code_2025"], POP2025.year, _population_by_age(p, sources.pop2025_design), POP2025.table
+    )
+    frames = [long[long["region"] == national], converted, *rates, *pop]
+    result = pd.concat(frames, ignore_index=True)
+    result = result.drop_duplicates(["region", "year", "variable"], keep="first")
+    population = regions_population(sources)
+    regions, disagreements = regions_2025(regions_2015, mapping, population)
+    known = set(regions["code"])
+    result = result[~result["region"].str.startswith("GM") | result["region"].isin(known)]
+    info = {
+        "municipalities": len(known),
+        "method": "count x share of ../shared/cbs/gemeenten_2015_2025.csv, summed per 2025 "
+        "municipality; rates recomputed from the converted counts; population 2025 joined by "
+        "the 2025 code",
+        "region_rule": REGION_RULE,
+        "regions_where_parts_disagree": disagreements,
+        "rounding": ROUNDING,
+        "control_totals": control_totals(own, converted, counts),
+    }
+    return complete_grid(result, known), regions, info
+
+
+def regions_population(sources: Sources) -> dict[str, float]:
+    """Return the population on 1 January 2015 of every 2015 municipality (70072ned).
+
+    Parameters
+    ----------
+    sources : Sources
+
+    Returns
+    -------
+    dict
+    """
+    kern = sources.kern[sources.kern["region"].str.startswith("GM")]
+    return dict(zip(kern["region"], kern["population"].astype(float), strict=True))
 
 
 def provenance(sources: Sources) -> dict[str, Any]:

@@ -25,12 +25,14 @@ from socecon.data.cbs_assemble import (
     POP2025,
     Sources,
     assemble,
+    assemble_2025,
     provenance,
     table_list,
 )
+from socecon.data.indeling import MAPPING_FILE, read_mapping
 from socecon.data.manifest import sha256_file
 from socecon.data.names import match_names
-from socecon.data.schema import default_data_dir
+from socecon.data.schema import CURRENT_INDELING, STUDY_INDELING, default_data_dir
 from socecon.data.snapshot import write_snapshot
 from socecon.definitions import NATIONAL_CODE, NATIONAL_NAME
 from socecon.definitions.corop import COROP_FILE, load_corop
@@ -101,6 +103,10 @@ def read_shared(cbs_dir: str | Path | None = None) -> Sources:
     """
     cbs_dir = Path(cbs_dir) if cbs_dir is not None else default_cbs_dir()
     inputs = _check_sums(cbs_dir, SHARED_FILES)
+    # The mapping is checked by line and column before its checksum, so that a broken file is
+    # refused where it is broken.
+    mapping = read_mapping(cbs_dir / MAPPING_FILE)
+    inputs += _check_sums(cbs_dir, (MAPPING_FILE,))
     inputs.append({"file": COROP_INPUT, "sha256": sha256_file(DEFINITIONS_DIR / COROP_FILE)})
 
     keys = KERN.keys
@@ -140,10 +146,23 @@ def read_shared(cbs_dir: str | Path | None = None) -> Sources:
     labels = [str(x) for x in raw[POP2025.keys["name"]]]
     matched = match_names(names_2015, labels)
     matched[NATIONAL_NAME] = NATIONAL_CODE
-    pop2025 = pd.DataFrame({"region": [matched.get(label, "") for label in labels]})
+    # The 2025 names of the mapping are the labels of this file, so it joins the 2025
+    # municipalities by code through them.
+    codes_2025 = dict(zip(mapping["name_2025"], mapping["code_2025"], strict=False))
+    codes_2025[NATIONAL_NAME] = NATIONAL_CODE
+    pop2025 = pd.DataFrame(
+        {
+            "region": [matched.get(label, "") for label in labels],
+            "code_2025": [codes_2025.get(label, "") for label in labels],
+        }
+    )
+    unmatched = sorted(label for label in labels if label not in codes_2025)
+    if unmatched:
+        raise DataError(
+            f"{cbs_dir / POP2025.csv_file}: no 2025 municipality in {MAPPING_FILE} for {unmatched}"
+        )
     for field, column in POP2025.csv_columns().items():
         pop2025[field] = raw[column].astype(float).to_numpy()
-    pop2025 = pop2025[pop2025["region"] != ""].reset_index(drop=True)
 
     prov = {
         "generated_by": "socecon data build",
@@ -158,7 +177,7 @@ def read_shared(cbs_dir: str | Path | None = None) -> Sources:
             }
         ),
     }
-    return Sources(kern, bijstand, pop2019, pop2025, load_corop(), prov)
+    return Sources(kern, bijstand, pop2019, pop2025, load_corop(), prov, mapping=mapping)
 
 
 def build(cbs_dir: str | Path | None = None, data_dir: str | Path | None = None) -> Path:
@@ -182,5 +201,37 @@ def build(cbs_dir: str | Path | None = None, data_dir: str | Path | None = None)
         If an input is missing, differs from its pinned checksum, or the result is invalid.
     """
     sources = read_shared(cbs_dir)
+    return write_indelingen(sources, data_dir or default_data_dir())
+
+
+def write_indelingen(sources: Sources, data_dir: str | Path) -> Path:
+    """Assemble both indelingen from ``sources`` and write them (build and refresh).
+
+    Parameters
+    ----------
+    sources : Sources
+        With ``mapping`` set.
+    data_dir : str or pathlib.Path
+
+    Returns
+    -------
+    pathlib.Path
+        The manifest written.
+    """
     snapshot, regions = assemble(sources)
-    return write_snapshot(snapshot, regions, data_dir or default_data_dir(), provenance(sources))
+    snapshot_2025, regions_2025, conversion = assemble_2025(sources, regions)
+    prov = provenance(sources)
+    prov["indelingen"] = {
+        STUDY_INDELING: {
+            "municipalities": len(regions),
+            "method": "the municipalities of 1 January 2015, as CBS published the figures of "
+            "2015 (figures of 2016-2017 and 2019 only for the codes that still existed)",
+        },
+        CURRENT_INDELING: conversion,
+    }
+    return write_snapshot(
+        {STUDY_INDELING: (snapshot, regions), CURRENT_INDELING: (snapshot_2025, regions_2025)},
+        data_dir,
+        prov,
+        sources.mapping,
+    )

@@ -33,14 +33,13 @@ from socecon.data.cbs_assemble import (
     KWB_COLUMNS,
     POP2025,
     Sources,
-    assemble,
-    provenance,
     table_list,
 )
+from socecon.data.cbs_build import default_cbs_dir, write_indelingen
 from socecon.data.cbs_resolve import Resolved, cell, dimension, norm, resolve_dataset
+from socecon.data.indeling import MAPPING_FILE, read_mapping
 from socecon.data.schema import VARIABLES, default_data_dir
-from socecon.data.snapshot import write_snapshot
-from socecon.definitions import REGION_KINDS
+from socecon.definitions import NATIONAL_CODE, REGION_KINDS
 from socecon.definitions.cbs_tables import CBS_TABLES_FILE, Design
 from socecon.exceptions import CBSUnavailableError, DataError
 
@@ -299,6 +298,11 @@ def fetch_sources(
             }
         ),
     }
+    # CBS codes the 2025 rows with the 2025 codes; the conversion of 2015-2017 needs the
+    # shared mapping of the municipalities (not on CBS open data as a table).
+    mapping = read_mapping(default_cbs_dir() / MAPPING_FILE)
+    known = {*mapping["code_2025"], NATIONAL_CODE}
+    pop2025["code_2025"] = [c if c in known else "" for c in pop2025["region"]]
     return Sources(
         kern,
         bijstand,
@@ -309,6 +313,7 @@ def fetch_sources(
         verify_corop=False,
         kern_design=design,
         pop2025_design=design,
+        mapping=mapping,
     )
 
 
@@ -392,5 +397,4 @@ def refresh(
         If a table has an unexpected layout or the result is invalid.
     """
     sources = fetch_sources(service=service, timeout=timeout, log=log)
-    snapshot, regions = assemble(sources)
-    return write_snapshot(snapshot, regions, data_dir or default_data_dir(), provenance(sources))
+    return write_indelingen(sources, data_dir or default_data_dir())

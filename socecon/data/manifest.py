@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from socecon.data.entries import control_totals, manifest, manifest_tables
 from socecon.data.faults import (
     check_seal,
     check_tables,
@@ -33,16 +34,16 @@ from socecon.data.faults import (
     seal,
 )
 from socecon.data.schema import (
-    ATTRIBUTION,
     COLUMNS,
-    LICENCE,
+    CONVERSION_COLUMNS,
+    CONVERSION_FILE,
+    INDELING_FILES,
     MANIFEST_FILE,
     PROCESSED_FILES,
     REGION_COLUMNS,
-    REGIONS_FILE,
-    SNAPSHOT_FILE,
     VALUE_DECIMALS,
     VARIABLES,
+    check_indeling,
     resolve_data_dir,
 )
 from socecon.definitions import REGION_CODE, REGION_KINDS
@@ -125,43 +126,13 @@ def _round_values(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def control_totals(frame: pd.DataFrame) -> dict[str, dict[str, float]]:
-    """Return the control totals the manifest stores for a snapshot frame.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        Long snapshot frame.
-
-    Returns
-    -------
-    dict
-        ``by_variable``: ``"variable/year"`` -> exact sum of the values (NaN skipped);
-        ``by_region``: region -> exact sum of all its values. A changed value shows up in one
-        total of each kind, which locates its row.
-    """
-    values = frame["value"].astype(float)
-    by_variable = {
-        f"{var}/{int(year)}": round(math.fsum(v for v in vals if not math.isnan(v)), 3)
-        for (var, year), vals in values.groupby([frame["variable"], frame["year"]])
-    }
-    by_region = {
-        str(region): round(math.fsum(v for v in vals if not math.isnan(v)), 3)
-        for region, vals in values.groupby(frame["region"])
-    }
-    return {
-        "by_variable": dict(sorted(by_variable.items())),
-        "by_region": dict(sorted(by_region.items())),
-    }
-
-
 def write_files(
-    snapshot: pd.DataFrame,
-    regions: pd.DataFrame,
+    tables: Mapping[int, tuple[pd.DataFrame, pd.DataFrame]],
     data_dir: str | Path,
     provenance: Mapping[str, Any],
+    conversion: pd.DataFrame,
 ) -> Path:
-    """Validate and write the snapshot files and their manifest, atomically.
+    """Validate and write the snapshot files of every indeling and their manifest, atomically.
 
     The work of :func:`socecon.data.snapshot.write_snapshot` (see there for the parameters),
     which then drops the caches of the loaded snapshot.
@@ -177,17 +148,34 @@ def write_files(
         If the frames break the schema; nothing is written then.
     """
     data_dir = Path(data_dir)
-    snapshot = _round_values(snapshot)
-    regions_frame = regions.reset_index() if regions.index.name == "code" else regions.copy()
-    problems = _validate_frame(snapshot, set(regions_frame["code"]), SNAPSHOT_FILE)
-    problems += _validate_regions(regions_frame, REGIONS_FILE)
+    texts: dict[str, str] = {}
+    entries: dict[str, Any] = {}
+    problems: list[str] = []
+    for indeling, (snapshot, regions) in sorted(tables.items()):
+        snapshot_file, regions_file = INDELING_FILES[check_indeling(indeling)]
+        snapshot = _round_values(snapshot)
+        frame = regions.reset_index() if regions.index.name == "code" else regions.copy()
+        problems += _validate_frame(snapshot, set(frame["code"]), snapshot_file)
+        problems += _validate_regions(frame, regions_file)
+        texts[snapshot_file], texts[regions_file] = _snapshot_csv(snapshot), _regions_csv(frame)
+        entries |= manifest_tables(indeling, snapshot, frame, texts, provenance)
+    missing = [f for f in PROCESSED_FILES if f not in texts and f != CONVERSION_FILE]
+    if missing:
+        problems.append(f"no frames for {missing}")
     if problems:
         raise DataError(_problem_text("refusing to write an invalid snapshot", problems))
-
-    texts = {SNAPSHOT_FILE: _snapshot_csv(snapshot), REGIONS_FILE: _regions_csv(regions_frame)}
-    manifest = _manifest(snapshot, regions_frame, texts, provenance)
+    texts[CONVERSION_FILE] = _conversion_csv(conversion)
+    entries[CONVERSION_FILE] = {
+        "sha256": hashlib.sha256(texts[CONVERSION_FILE].encode("utf-8")).hexdigest(),
+        "rows": len(conversion),
+        "columns": list(CONVERSION_COLUMNS),
+        "description": "Every municipality of 2015 with its successor(s) of 2025 and the share "
+        "of it that went to each, from shared/cbs/gemeenten_2015_2025.csv (see its "
+        "PROVENANCE.md); used to name dissolved municipalities and their successors.",
+    }
+    document = manifest(entries, provenance)
     texts[MANIFEST_FILE] = seal(
-        yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True, width=100)
+        yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
     )
 
     data_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -195,7 +183,7 @@ def write_files(
     try:
         for name, text in texts.items():
             (tmp / name).write_bytes(text.encode("utf-8"))
-        validate_snapshot_dir(tmp)
+        validate_all(tmp)
         data_dir.mkdir(exist_ok=True)
         # Data files first, manifest last: a reader never sees a manifest for missing data.
         for name in (*PROCESSED_FILES, MANIFEST_FILE):
@@ -205,69 +193,14 @@ def write_files(
     return data_dir / MANIFEST_FILE
 
 
-def _manifest(
-    snapshot: pd.DataFrame,
-    regions: pd.DataFrame,
-    texts: Mapping[str, str],
-    provenance: Mapping[str, Any],
-) -> dict[str, Any]:
-    def sha(name: str) -> str:
-        return hashlib.sha256(texts[name].encode("utf-8")).hexdigest()
-
-    variables = {}
-    for var_id, var in VARIABLES.items():
-        rows = snapshot[snapshot["variable"] == var_id]
-        if rows.empty:
-            continue
-        years = sorted(int(y) for y in rows["year"].unique())
-        sources = sorted(str(s) for s in rows["source"].unique())
-        missing = {}
-        gm = rows[rows["region"].str.startswith("GM") & rows["value"].isna()]
-        for year, part in gm.groupby("year"):
-            missing[int(year)] = sorted(str(r) for r in part["region"])
-        entry: dict[str, Any] = {
-            "unit": var.unit,
-            "years": years,
-            "sources": sources,
-            "description": var.description,
-        }
-        if var.rate_of:
-            entry["rate_of"] = {
-                "numerator": var.rate_of[0],
-                "denominator": var.rate_of[1],
-                "scale": var.rate_of[2],
-            }
-        entry["missing_municipalities"] = {str(y): codes for y, codes in missing.items()}
-        variables[var_id] = entry
-
-    n_gm = int(snapshot["region"].str.startswith("GM").sum())
-    return {
-        "generated_by": provenance.get("generated_by", "socecon data build"),
-        "note": "Generated file; do not edit. Rebuild with `socecon data build`.",
-        "licence": LICENCE,
-        "attribution": ATTRIBUTION,
-        "origin": provenance["origin"],
-        "inputs": [dict(i) for i in provenance["inputs"]],
-        "tables": {
-            SNAPSHOT_FILE: {
-                "sha256": sha(SNAPSHOT_FILE),
-                "rows": len(snapshot),
-                "municipality_rows": n_gm,
-                "columns": list(COLUMNS),
-                "cbs_tables": [dict(t) for t in provenance["cbs_tables"]],
-                "variables": variables,
-                "control_totals": control_totals(snapshot),
-            },
-            REGIONS_FILE: {
-                "sha256": sha(REGIONS_FILE),
-                "rows": len(regions),
-                "columns": list(REGION_COLUMNS),
-                "cbs_tables": [dict(t) for t in provenance.get("region_tables", [])],
-                "description": provenance.get("regions_description", ""),
-            },
-        },
-        **{k: v for k, v in provenance.items() if k.startswith("x_")},
-    }
+def _conversion_csv(conversion: pd.DataFrame) -> str:
+    frame = conversion.sort_values(["code_2015", "code_2025"], kind="stable")
+    lines = [",".join(CONVERSION_COLUMNS)]
+    for row in frame[list(CONVERSION_COLUMNS)].itertuples(index=False):
+        year = str(int(row.year_of_change)) if row.year_of_change else ""
+        cells = (row.code_2015, row.name_2015, row.code_2025, format_value(row.share), row.kind)
+        lines.append(",".join(_csv_cell(c) for c in (*cells, year)))
+    return "\n".join(lines) + "\n"
 
 
 # --------------------------------------------------------------------------------------------
@@ -465,8 +398,36 @@ def read_manifest(data_dir: str | Path | None = None) -> dict[str, Any]:
     return manifest
 
 
-def validate_snapshot_dir(data_dir: str | Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Validate a data directory against its manifest and return its tables.
+def validate_snapshot_dir(
+    data_dir: str | Path | None = None, indeling: int | str | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Validate a data directory against its manifest and return the tables of one indeling.
+
+    Every file of every indeling is checked (:func:`validate_all`), so a corrupted file is found
+    whichever indeling is asked for.
+
+    Parameters
+    ----------
+    data_dir : str or pathlib.Path, optional
+        Defaults to :func:`default_data_dir`.
+    indeling : int or str, optional
+        The year of the municipal boundaries (2015 or 2025); the declared default when None.
+
+    Returns
+    -------
+    (pandas.DataFrame, pandas.DataFrame)
+        The long snapshot (sorted as in the file) and the region table (``code`` as a column).
+
+    Raises
+    ------
+    DataError
+        Naming the file, and where possible the line and column, of every problem found.
+    """
+    return validate_all(data_dir)[check_indeling(indeling)][:2]  # type: ignore[return-value]
+
+
+def validate_all(data_dir: str | Path | None = None) -> dict[int, tuple[pd.DataFrame, ...]]:
+    """Validate a data directory against its manifest and return the tables of every indeling.
 
     Checks, in order: every file exists; every file's sha256 equals the manifest's; the schema
     (columns, region codes, known variables and their units, numbers, no negative values, no
@@ -480,8 +441,9 @@ def validate_snapshot_dir(data_dir: str | Path | None = None) -> tuple[pd.DataFr
 
     Returns
     -------
-    (pandas.DataFrame, pandas.DataFrame)
-        The long snapshot (sorted as in the file) and the region table (``code`` as a column).
+    dict
+        Indeling -> (long snapshot, region table, conversion table); the conversion table
+        (:data:`~socecon.data.schema.CONVERSION_COLUMNS`) is the same for every indeling.
 
     Raises
     ------
@@ -497,41 +459,40 @@ def validate_snapshot_dir(data_dir: str | Path | None = None) -> tuple[pd.DataFr
                 f"data file missing: {data_dir / name}; rebuild the snapshot with "
                 "`socecon data build`"
             )
-
     mismatched = [n for n in PROCESSED_FILES if sha256_file(data_dir / n) != tables[n]["sha256"]]
-
-    try:
-        regions = pd.read_csv(
-            data_dir / REGIONS_FILE, dtype=str, keep_default_na=False, na_filter=False
+    problems: list[str] = []
+    conversion = _read_table(data_dir / CONVERSION_FILE)
+    if tuple(conversion.columns) != CONVERSION_COLUMNS:
+        problems.append(
+            f"{CONVERSION_FILE}: columns are {list(conversion.columns)}, expected "
+            f"{list(CONVERSION_COLUMNS)}"
         )
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise DataError(f"{data_dir / REGIONS_FILE}: cannot be read as CSV ({exc})") from exc
-    problems = _validate_regions(regions, REGIONS_FILE)
-    snapshot, read_problems = _read_snapshot_csv(data_dir / SNAPSHOT_FILE)
-    problems += read_problems
-    known = set(regions["code"]) if "code" in regions.columns else set()
-    problems += _validate_frame(snapshot, known, SNAPSHOT_FILE)
-
-    if SNAPSHOT_FILE in mismatched and not problems:
-        entry = tables[SNAPSHOT_FILE]
-        located = locate_unknown_sources(
-            snapshot.itertuples(index=False), entry.get("variables") or {}, SNAPSHOT_FILE
-        )
-        located += _locate_changes(snapshot, entry.get("control_totals") or {}, SNAPSHOT_FILE)
+    result = {}
+    for indeling, (snapshot_file, regions_file) in INDELING_FILES.items():
+        regions = _read_table(data_dir / regions_file)
+        problems += _validate_regions(regions, regions_file)
+        snapshot, read_problems = _read_snapshot_csv(data_dir / snapshot_file)
+        problems += read_problems
+        known = set(regions["code"]) if "code" in regions.columns else set()
+        problems += _validate_frame(snapshot, known, snapshot_file)
+        if snapshot_file in mismatched and not problems:
+            problems += _explain_snapshot(data_dir, snapshot_file, snapshot, tables[snapshot_file])
+        if regions_file in mismatched and not problems:
+            problems += explain_mismatch(
+                data_dir / regions_file,
+                lambda frame=regions: _regions_csv(frame),
+                [],
+                len(regions),
+                tables[regions_file].get("rows"),
+            )
+        result[indeling] = (snapshot, regions, conversion)
+    if CONVERSION_FILE in mismatched and not problems:
         problems += explain_mismatch(
-            data_dir / SNAPSHOT_FILE,
-            lambda: _snapshot_csv(snapshot),
-            located,
-            len(snapshot),
-            entry.get("rows"),
-        )
-    if REGIONS_FILE in mismatched and not problems:
-        problems += explain_mismatch(
-            data_dir / REGIONS_FILE,
-            lambda: _regions_csv(regions),
+            data_dir / CONVERSION_FILE,
+            lambda: _conversion_csv(_typed_conversion(conversion)),
             [],
-            len(regions),
-            tables[REGIONS_FILE].get("rows"),
+            len(conversion),
+            tables[CONVERSION_FILE].get("rows"),
         )
     if mismatched:
         head = "; ".join(
@@ -542,4 +503,38 @@ def validate_snapshot_dir(data_dir: str | Path | None = None) -> tuple[pd.DataFr
         raise DataError(_problem_text(head + "; rebuild with `socecon data build`", problems))
     if problems:
         raise DataError(_problem_text(f"invalid snapshot in {data_dir}", problems))
-    return snapshot, regions
+    typed = _typed_conversion(conversion)
+    return {k: (snap, reg, typed) for k, (snap, reg, _) in result.items()}
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        raise DataError(f"{path}: cannot be read as CSV ({exc})") from exc
+
+
+def _typed_conversion(conversion: pd.DataFrame) -> pd.DataFrame:
+    try:
+        return conversion.assign(
+            share=conversion["share"].astype(float),
+            year_of_change=[int(y) if y else 0 for y in conversion["year_of_change"]],
+        )
+    except (KeyError, ValueError) as exc:
+        raise DataError(f"{CONVERSION_FILE}: unreadable share or year ({exc})") from exc
+
+
+def _explain_snapshot(
+    data_dir: Path, name: str, snapshot: pd.DataFrame, entry: Mapping[str, Any]
+) -> list[str]:
+    located = locate_unknown_sources(
+        snapshot.itertuples(index=False), entry.get("variables") or {}, name
+    )
+    located += _locate_changes(snapshot, entry.get("control_totals") or {}, name)
+    return explain_mismatch(
+        data_dir / name,
+        lambda: _snapshot_csv(snapshot),
+        located,
+        len(snapshot),
+        entry.get("rows"),
+    )

@@ -14,10 +14,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from socecon.definitions import DEFAULT_INDELING, INDELINGEN
+from socecon.exceptions import DataError
+
+#: The study's own indeling (the CBS base year's municipalities) and today's.
+STUDY_INDELING, CURRENT_INDELING = min(INDELINGEN), max(INDELINGEN)
+#: The snapshot and region table of the study's indeling (2015).
 SNAPSHOT_FILE = "cbs_snapshot.csv"
 REGIONS_FILE = "regions.csv"
 MANIFEST_FILE = "manifest.yaml"
-PROCESSED_FILES = (SNAPSHOT_FILE, REGIONS_FILE)
+#: Per indeling (year of the municipal boundaries) its snapshot and region table.
+INDELING_FILES = {
+    year: (SNAPSHOT_FILE, REGIONS_FILE)
+    if year == STUDY_INDELING
+    else (f"cbs_snapshot_{year}.csv", f"regions_{year}.csv")
+    for year in INDELINGEN
+}
+#: How the municipalities of 2015 became those of 2025 (for dissolved names and the notes).
+CONVERSION_FILE = f"indeling_{STUDY_INDELING}_{CURRENT_INDELING}.csv"
+CONVERSION_COLUMNS = ("code_2015", "name_2015", "code_2025", "share", "kind", "year_of_change")
+PROCESSED_FILES = (*(f for pair in INDELING_FILES.values() for f in pair), CONVERSION_FILE)
 COLUMNS = ("region", "year", "variable", "unit", "value", "source")
 REGION_COLUMNS = (
     "code",
@@ -236,3 +252,32 @@ def resolve_data_dir(data_dir: str | Path | None) -> Path:
     pathlib.Path
     """
     return default_data_dir() if data_dir is None else Path(data_dir)
+
+
+def check_indeling(indeling: int | str | None) -> int:
+    """Return ``indeling`` as a known year, or the default indeling when it is None.
+
+    Parameters
+    ----------
+    indeling : int, str or None
+        ``2015``, ``"2025"``, ... or None for ``default_indeling`` of ``conventions.yaml``.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    DataError
+        If it is not one of the declared indelingen.
+    """
+    if indeling is None:
+        return DEFAULT_INDELING
+    try:
+        year = int(str(indeling).strip())
+    except ValueError:
+        year = None
+    if year not in INDELINGEN:
+        known = ", ".join(str(y) for y in INDELINGEN)
+        raise DataError(f"unknown indeling {indeling!r}; known: {known}")
+    return year

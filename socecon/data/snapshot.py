@@ -30,25 +30,26 @@ import pandas as pd
 
 from socecon.data.manifest import (
     sha256_file,
-    validate_snapshot_dir,
+    validate_all,
     write_files,
 )
 from socecon.data.schema import (
     MANIFEST_FILE,
     PROCESSED_FILES,
     VARIABLES,
+    check_indeling,
     resolve_data_dir,
 )
 from socecon.exceptions import DataError
 
 
 def write_snapshot(
-    snapshot: pd.DataFrame,
-    regions: pd.DataFrame,
+    tables: Mapping[int, tuple[pd.DataFrame, pd.DataFrame]],
     data_dir: str | Path,
     provenance: Mapping[str, Any],
+    conversion: pd.DataFrame,
 ) -> Path:
-    """Validate and write the processed snapshot and its manifest, atomically.
+    """Validate and write the processed snapshot of every indeling and its manifest, atomically.
 
     The files are written to a temporary directory beside ``data_dir`` and moved into place
     only when everything is written and validated, so a failure leaves the existing snapshot
@@ -56,17 +57,20 @@ def write_snapshot(
 
     Parameters
     ----------
-    snapshot : pandas.DataFrame
-        Long frame with the columns of :data:`~socecon.data.schema.COLUMNS`.
-    regions : pandas.DataFrame
-        Region table with the columns of :data:`~socecon.data.schema.REGION_COLUMNS` (``code``
-        as column or index).
+    tables : mapping
+        Indeling (2015, 2025) -> (long frame with the columns of
+        :data:`~socecon.data.schema.COLUMNS`, region table with the columns of
+        :data:`~socecon.data.schema.REGION_COLUMNS`, ``code`` as column or index).
     data_dir : str or pathlib.Path
         Target directory; created if needed. Other files in it are left alone.
     provenance : mapping
         ``origin`` (str), ``inputs`` (list of ``{file, sha256}``), ``cbs_tables`` (list of
-        mappings with ``id``, ``title``, ``years``, ``reference_date``) and optional extras,
-        copied into the manifest.
+        mappings with ``id``, ``title``, ``years``, ``reference_date``), ``indelingen`` (what
+        the conversion did, with its control totals) and optional extras, copied into the
+        manifest.
+    conversion : pandas.DataFrame
+        The municipalities of 2015 mapped to those of 2025
+        (:func:`socecon.data.indeling.read_mapping`).
 
     Returns
     -------
@@ -78,7 +82,7 @@ def write_snapshot(
     DataError
         If the frames break the schema; nothing is written then.
     """
-    path = write_files(snapshot, regions, data_dir, provenance)
+    path = write_files(tables, data_dir, provenance, conversion)
     clear_cache()
     return path
 
@@ -87,15 +91,20 @@ def write_snapshot(
 # Loading
 
 
-def load_snapshot(data_dir: str | Path | None = None) -> pd.DataFrame:
-    """Load the processed CBS snapshot as one long frame, validated against its manifest.
+def load_snapshot(
+    data_dir: str | Path | None = None, *, indeling: int | str | None = None
+) -> pd.DataFrame:
+    """Load the processed CBS snapshot of one indeling as one long frame, validated.
 
     Parameters
     ----------
     data_dir : str or pathlib.Path, optional
-        Directory with ``cbs_snapshot.csv``, ``regions.csv`` and ``manifest.yaml``. Defaults to
+        Directory with the snapshot files and ``manifest.yaml``. Defaults to
         ``$SOCECON_DATA_DIR`` or ``<repo>/data``. Files are read and validated once per
         directory (cached); each call returns a copy.
+    indeling : int or str, optional
+        The municipal boundaries: 2015 (the study's, 393 municipalities) or 2025 (342, the
+        2015-2017 counts converted); ``default_indeling`` of ``conventions.yaml`` when None.
 
     Returns
     -------
@@ -109,18 +118,26 @@ def load_snapshot(data_dir: str | Path | None = None) -> pd.DataFrame:
     DataError
         If a file is missing, does not match the manifest or breaks the schema.
     """
-    return _validated(resolve_data_dir(data_dir).resolve())[0].copy()
+    return _tables(data_dir, indeling)[0].copy()
+
+
+def _tables(
+    data_dir: str | Path | None, indeling: int | str | None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    return _validated(resolve_data_dir(data_dir).resolve())[check_indeling(indeling)]
 
 
 @cache
-def _validated(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return the validated snapshot and region table of a data directory (read once).
+def _validated(data_dir: Path) -> dict[int, tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
+    """Return the validated snapshot, region and conversion tables of every indeling (read once).
 
-    The snapshot and region loaders share this, so the files are hashed, read and checked once
-    per directory instead of once per loader.
+    The loaders share this, so the files are hashed, read and checked once per directory
+    instead of once per loader.
     """
-    snapshot, regions = validate_snapshot_dir(data_dir)
-    return snapshot.reset_index(drop=True), regions.set_index("code")
+    return {
+        indeling: (snapshot.reset_index(drop=True), regions.set_index("code"), conversion)
+        for indeling, (snapshot, regions, conversion) in validate_all(data_dir).items()
+    }
 
 
 #: Functions that drop caches derived from the data files (other modules register their own).
@@ -134,8 +151,26 @@ def clear_cache() -> None:
         clear()
 
 
-def load_regions_table(data_dir: str | Path | None = None) -> pd.DataFrame:
-    """Load ``regions.csv`` (validated with the snapshot), indexed by ``code``.
+def load_regions_table(
+    data_dir: str | Path | None = None, *, indeling: int | str | None = None
+) -> pd.DataFrame:
+    """Load the region table of one indeling (validated with the snapshot), indexed by ``code``.
+
+    Parameters
+    ----------
+    data_dir : str or pathlib.Path, optional
+    indeling : int or str, optional
+        2015 or 2025; the declared default when None.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    return _tables(data_dir, indeling)[1].copy()
+
+
+def load_conversion(data_dir: str | Path | None = None) -> pd.DataFrame:
+    """Load how the municipalities of 2015 became those of 2025 (validated with the snapshot).
 
     Parameters
     ----------
@@ -144,14 +179,19 @@ def load_regions_table(data_dir: str | Path | None = None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
+        ``code_2015, name_2015, code_2025, share, kind, year_of_change`` (0 when unchanged).
     """
-    return _validated(resolve_data_dir(data_dir).resolve())[1].copy()
+    return _tables(data_dir, None)[2].copy()
 
 
 def snapshot_wide(
-    year: int, variables: Iterable[str] | None = None, data_dir: str | Path | None = None
+    year: int,
+    variables: Iterable[str] | None = None,
+    data_dir: str | Path | None = None,
+    *,
+    indeling: int | str | None = None,
 ) -> pd.DataFrame:
-    """Return one year of the snapshot as a wide frame, one row per region.
+    """Return one year of the snapshot of one indeling as a wide frame, one row per region.
 
     Parameters
     ----------
@@ -160,6 +200,8 @@ def snapshot_wide(
     variables : iterable of str, optional
         Variables to include, in this order; all variables of that year by default.
     data_dir : str or pathlib.Path, optional
+    indeling : int or str, optional
+        2015 or 2025 (counts of 2015-2017 converted); the declared default when None.
 
     Returns
     -------
@@ -171,7 +213,7 @@ def snapshot_wide(
     DataError
         If a requested variable is unknown.
     """
-    frame = load_snapshot(data_dir)
+    frame = _tables(data_dir, indeling)[0]
     part = frame[frame["year"] == int(year)]
     wide = part.pivot(index="region", columns="variable", values="value")
     wide.columns.name = None

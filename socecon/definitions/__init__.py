@@ -114,7 +114,9 @@ __all__ = [
     "BASE_YEAR",
     "DEFAULT_GROUP",
     "DEFAULT_HORIZON",
+    "DEFAULT_INDELING",
     "DEFINITIONS_DIR",
+    "INDELINGEN",
     "LIMITS",
     "MAX_HORIZON",
     "MEASURES_FILE",
@@ -163,6 +165,10 @@ LIMITS = _CONVENTIONS.limits
 MODEL_VERSION = _CONVENTIONS.model_version
 #: What changed against the previous model version (English and Dutch).
 MODEL_CHANGES = _CONVENTIONS.model_changes
+#: The municipal boundaries (indelingen, by year) the data come in, e.g. ``(2015, 2025)``.
+INDELINGEN = _CONVENTIONS.indelingen
+#: The indeling used wherever a user names a municipality without choosing one (2025).
+DEFAULT_INDELING = _CONVENTIONS.default_indeling
 
 
 @dataclass(frozen=True)

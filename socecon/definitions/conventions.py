@@ -78,6 +78,8 @@ class Conventions:
     report_environment: str
     limits: Limits
     chart_colors: Mapping[str, str]
+    indelingen: tuple[int, ...]
+    default_indeling: int
     model_version: str = ""
     model_changes: tuple[ModelChange, ...] = ()
 
@@ -160,6 +162,7 @@ def parse_conventions(doc: Any, problems: Problems) -> Conventions | None:
     for role, color in colors.items():
         if not isinstance(color, str) or not re.fullmatch(r"#[0-9A-Fa-f]{6}", color):
             problems.add(f"chart_colors.{role}", f"color must be '#rrggbb', got {color!r}")
+    indelingen, default_indeling = _indelingen(doc, problems)
     if problems:
         return None
     return Conventions(
@@ -173,6 +176,8 @@ def parse_conventions(doc: Any, problems: Problems) -> Conventions | None:
         env,
         limits,  # type: ignore[arg-type]
         MappingProxyType(dict(colors)),
+        indelingen,
+        default_indeling,  # type: ignore[arg-type]
         version,
         changes,
     )
@@ -198,6 +203,22 @@ def _model(doc: Any, problems: Problems) -> tuple[str, tuple[ModelChange, ...]]:
         if en and nl:
             out.append(ModelChange(en, nl))
     return version, tuple(out)
+
+
+def _indelingen(doc: dict, problems: Problems) -> tuple[tuple[int, ...], int | None]:
+    """Read ``indelingen`` (years of municipal boundaries) and ``default_indeling``."""
+    years = doc.get("indelingen")
+    if (
+        not isinstance(years, list)
+        or not years
+        or not all(isinstance(y, int) and not isinstance(y, bool) for y in years)
+    ):
+        problems.add("indelingen", f"expected a list of years, got {years!r}")
+        years = []
+    default = integer(doc.get("default_indeling"), "default_indeling", "the value", problems)
+    if default is not None and years and default not in years:
+        problems.add("default_indeling", f"{default} is not one of indelingen {years}")
+    return tuple(years), default
 
 
 def _limits(doc: Any, problems: Problems) -> Limits | None:

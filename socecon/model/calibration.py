@@ -38,6 +38,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
+from socecon.data.schema import check_indeling
 from socecon.data.snapshot import CACHE_CLEARERS, load_regions_table, load_snapshot
 from socecon.definitions.calibration import CalibrationSpec, load_calibration
 from socecon.exceptions import CalibrationError
@@ -454,24 +455,42 @@ def out_of_sample(
     return table, cal, selection
 
 
-def snapshot_counts() -> tuple[pd.DataFrame, pd.Series]:
-    """Return the snapshot's counts and the arbeidsmarktregio of each of its municipalities."""
-    table = load_regions_table().sort_index()
-    return load_snapshot(), table[LABOUR_MARKET_COLUMN]
+def snapshot_counts(indeling: int | str | None = None) -> tuple[pd.DataFrame, pd.Series]:
+    """Return the snapshot's counts of an indeling and the arbeidsmarktregio of its municipalities.
+
+    Parameters
+    ----------
+    indeling : int or str, optional
+        2015 or 2025; the declared default when None. The counts of 2025 are the converted ones.
+    """
+    table = load_regions_table(indeling=indeling).sort_index()
+    return load_snapshot(indeling=indeling), table[LABOUR_MARKET_COLUMN]
 
 
-@cache
-def snapshot_calibration() -> Calibration:
-    """Return the calibration of every municipality of the processed snapshot (cached).
+def snapshot_calibration(indeling: int | str | None = None) -> Calibration:
+    """Return the calibration of every municipality of one indeling of the snapshot (cached).
+
+    The factors of the 2025 indeling are fitted on its converted counts, never converted
+    themselves.
+
+    Parameters
+    ----------
+    indeling : int or str, optional
+        2015 or 2025; the declared default when None.
 
     Returns
     -------
     Calibration
         Fitted on the declared fit years with the strength chosen on the selection years.
     """
-    counts, labour_market = snapshot_counts()
+    return _snapshot_calibration(check_indeling(indeling))
+
+
+@cache
+def _snapshot_calibration(indeling: int) -> Calibration:
+    counts, labour_market = snapshot_counts(indeling)
     return calibrate(counts, labour_market)[0]
 
 
 # A rewritten or refreshed snapshot (socecon.data.snapshot.clear_cache) must reach the factors.
-CACHE_CLEARERS.append(snapshot_calibration.cache_clear)
+CACHE_CLEARERS.append(_snapshot_calibration.cache_clear)

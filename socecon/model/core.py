@@ -313,9 +313,11 @@ def _resolve_regions(regions: Sequence[str] | str | None, inp: ModelInput):
             regions = [regions]
         ids, members = [], []
         for query in regions:
-            code = resolve(query) if query not in inp.regions else query
+            code = resolve(query, inp.indeling) if query not in inp.regions else query
             ids.append(code)
-            members.append([code] if code in inp.regions else list(group_members(code)))
+            members.append(
+                [code] if code in inp.regions else list(group_members(code, inp.indeling))
+            )
     if not ids:
         raise ModelError("no regions requested")
     union = sorted({m for group in members for m in group})
@@ -466,6 +468,7 @@ def run(
     years: Sequence[int] | None = None,
     overrides: Mapping[str, Any] | None = None,
     model_input: ModelInput | None = None,
+    indeling: int | str | None = None,
 ) -> ModelRun:
     """Run the model.
 
@@ -483,7 +486,11 @@ def run(
     overrides : mapping, optional
         Assumption overrides, validated (see :meth:`~.Assumptions.resolve`).
     model_input : ModelInput, optional
-        Base-year stocks; the CBS snapshot by default.
+        Base-year stocks; the CBS snapshot of ``indeling`` by default.
+    indeling : int or str, optional
+        The municipal boundaries names and groups are resolved in and whose counts are read:
+        2015 or 2025 (the default declared in ``conventions.yaml``). Ignored when
+        ``model_input`` is given (it carries its own).
 
     Returns
     -------
@@ -495,7 +502,7 @@ def run(
         For an unknown scenario, a bad horizon, an invalid override or an unknown region.
     """
     values = load_assumptions().resolve(overrides)
-    inp = model_input if model_input is not None else snapshot_input()
+    inp = model_input if model_input is not None else snapshot_input(indeling=indeling)
     computed, reported = _resolve_scenarios(scenarios)
     year_list = _resolve_years(inp.base_year, horizon, years)
     ids, union, matrix = _resolve_regions(regions, inp)
@@ -531,6 +538,7 @@ def run_model(
     years: Sequence[int] | None = None,
     overrides: Mapping[str, Any] | None = None,
     model_input: ModelInput | None = None,
+    indeling: int | str | None = None,
 ) -> pd.DataFrame:
     """Run the model and return the long table (see :func:`run` for the parameters).
 
@@ -539,4 +547,4 @@ def run_model(
     pandas.DataFrame
         Columns ``scenario, region, variable, unit, year, value``.
     """
-    return run(regions, scenarios, horizon, years, overrides, model_input).to_frame()
+    return run(regions, scenarios, horizon, years, overrides, model_input, indeling).to_frame()

@@ -18,9 +18,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from socecon.data.schema import check_indeling
 from socecon.data.snapshot import CACHE_CLEARERS as DATA_CACHE_CLEARERS
 from socecon.data.snapshot import snapshot_wide
-from socecon.definitions import BASE_YEAR
+from socecon.definitions import BASE_YEAR, DEFAULT_INDELING
 from socecon.definitions.assumptions import N_BANDS
 from socecon.exceptions import AssumptionError, ModelError
 from socecon.model.calibration import snapshot_calibration
@@ -50,6 +51,9 @@ class ModelInput:
     bijstand, wsw, wajong, jobs : numpy.ndarray
         Bijstand recipients 15-AOW, Wsw employees, Wajong recipients (persons) and jobs, per region.
     base_year : int
+    indeling : int
+        The municipal boundaries the regions are in (2015 or 2025): names and groups are
+        resolved in it.
     effectiveness : numpy.ndarray, optional
         Local placement effectiveness per municipality, 1.0 = the national rate (the shrunk
         outflow-to-work rate over the national rate, from the calibration). Ones when not given.
@@ -65,6 +69,7 @@ class ModelInput:
     wajong: np.ndarray
     jobs: np.ndarray
     base_year: int = BASE_YEAR
+    indeling: int = DEFAULT_INDELING
     effectiveness: np.ndarray | None = None
     region_jobs: np.ndarray | None = None
     region_bijstand: np.ndarray | None = None
@@ -94,7 +99,9 @@ class ModelInput:
             object.__setattr__(self, name, value)
 
     @classmethod
-    def from_frame(cls, frame: pd.DataFrame, base_year: int = BASE_YEAR) -> ModelInput:
+    def from_frame(
+        cls, frame: pd.DataFrame, base_year: int = BASE_YEAR, indeling: int = DEFAULT_INDELING
+    ) -> ModelInput:
         """Build from a frame indexed by region with the columns of ``STOCK_VARIABLES``.
 
         Missing values count as zero (CBS suppresses very small numbers). The columns of
@@ -124,6 +131,7 @@ class ModelInput:
             region_bijstand=optional.get("region_bijstand_15_aow"),
             region_wsw=optional.get("region_wsw_employees"),
             region_wajong=optional.get("region_wajong"),
+            indeling=indeling,
         )
 
     def subset(self, codes: Sequence[str]) -> ModelInput:
@@ -137,7 +145,9 @@ class ModelInput:
 
 
 #: The per-municipality arrays of :class:`ModelInput`.
-ARRAYS = tuple(f.name for f in fields(ModelInput) if f.name not in ("regions", "base_year"))
+ARRAYS = tuple(
+    f.name for f in fields(ModelInput) if f.name not in ("regions", "base_year", "indeling")
+)
 
 
 def regional_totals(frame: pd.DataFrame, region_of: pd.Series) -> pd.DataFrame:
@@ -164,28 +174,43 @@ def regional_totals(frame: pd.DataFrame, region_of: pd.Series) -> pd.DataFrame:
     return totals
 
 
-@cache
-def snapshot_input(base_year: int = BASE_YEAR) -> ModelInput:
-    """Return the model input for every municipality from the processed CBS snapshot.
+def snapshot_input(base_year: int = BASE_YEAR, indeling: int | str | None = None) -> ModelInput:
+    """Return the model input for every municipality of an indeling from the CBS snapshot.
 
-    Each municipality carries the totals of its arbeidsmarktregio (``data/regions.csv``), summed
-    over every municipality of the snapshot, and its effectiveness, the snapshot's local
-    calibration (:func:`~socecon.model.calibration.snapshot_calibration`, fitted on the declared
-    fit years).
+    Each municipality carries the totals of its arbeidsmarktregio (the indeling's region table),
+    summed over every municipality of the snapshot, and its effectiveness, the local calibration
+    of the same indeling (:func:`~socecon.model.calibration.snapshot_calibration`, fitted on the
+    declared fit years from that indeling's counts: factors are recomputed, never converted).
+
+    Parameters
+    ----------
+    base_year : int
+    indeling : int or str, optional
+        2015 (the study's 393 municipalities) or 2025 (342, the counts converted from 2015);
+        ``default_indeling`` of ``conventions.yaml`` (2025) when None.
+
+    Returns
+    -------
+    ModelInput
     """
-    wide = snapshot_wide(base_year, list(STOCK_VARIABLES))
+    return _snapshot_input(int(base_year), check_indeling(indeling))
+
+
+@cache
+def _snapshot_input(base_year: int, indeling: int) -> ModelInput:
+    wide = snapshot_wide(base_year, list(STOCK_VARIABLES), indeling=indeling)
     wide = wide[wide.index.str.startswith("GM")].sort_index()
-    factors = snapshot_calibration().frame()["factor"]
+    factors = snapshot_calibration(indeling).frame()["factor"]
     missing = wide.index.difference(factors.index)
     if len(missing):
         raise ModelError(f"no calibration for {', '.join(missing[:5])} (region table incomplete)")
-    region_of = load_regions()["labour_market_region_code"]
+    region_of = load_regions(indeling)["labour_market_region_code"]
     wide = wide.join(regional_totals(wide, region_of)).assign(effectiveness=factors)
-    return ModelInput.from_frame(wide, base_year)
+    return ModelInput.from_frame(wide, base_year, indeling)
 
 
 # A rewritten or refreshed snapshot (socecon.data.snapshot.clear_cache) must reach the model too.
-DATA_CACHE_CLEARERS.append(snapshot_input.cache_clear)
+DATA_CACHE_CLEARERS.append(_snapshot_input.cache_clear)
 
 
 def shift_distribution(shares: np.ndarray, shift_pp: np.ndarray) -> np.ndarray:

@@ -39,6 +39,7 @@ def slider_chart(
     horizon: int = DEFAULT_HORIZON,
     overrides: Mapping[str, Any] | None = None,
     steps: int = 13,
+    indeling: int | str | None = None,
 ) -> alt.HConcatChart:
     """Build an interactive chart that needs no kernel: a slider over an assumption's range.
 
@@ -60,6 +61,8 @@ def slider_chart(
         Other assumption overrides, held fixed.
     steps : int
         Grid points across the range.
+    indeling : int or str, optional
+        The municipal boundaries (2015 or 2025, the declared default when None).
 
     Returns
     -------
@@ -72,7 +75,7 @@ def slider_chart(
         raise ModelError(f"assumption {assumption!r} has no range to put on a slider")
     grid = np.round(np.linspace(a.low, a.high, steps), 10)
     values = {**(overrides or {}), assumption: grid}
-    result = run([region], horizon=horizon, years=[horizon], overrides=values)
+    result = run([region], horizon=horizon, years=[horizon], overrides=values, indeling=indeling)
     arr = result.indicators()[variable]
     if arr.ndim == 5:
         arr = arr.sum(axis=-1)

@@ -67,13 +67,13 @@ def _largest(table: pd.DataFrame) -> tuple[str, float, str] | None:
     return str(row.scenario), float(row["gap"]), main
 
 
-def why_different(region: str, horizon: int, overrides: Mapping[str, Any] | None = None) -> Any:
+def why_different(region: Any, horizon: int, overrides: Mapping[str, Any] | None = None) -> Any:
     """Return the section "Waarom <gemeente> afwijkt van Nederland" (heading, text, table).
 
     Parameters
     ----------
-    region : str
-        Anything :func:`resolve_region` accepts.
+    region : str or ReportRegion
+        Anything :func:`resolve_region` accepts; a resolved region keeps its indeling.
     horizon : int
     overrides : mapping, optional
         The report's assumption overrides.
@@ -84,7 +84,7 @@ def why_different(region: str, horizon: int, overrides: Mapping[str, Any] | None
     """
     place = resolve_region(region)
     name = esc(place.name)
-    table = decompose(place.code, horizon=horizon, overrides=overrides)
+    table = decompose(place.code, horizon=horizon, overrides=overrides, indeling=place.indeling)
     names = {s.id: s.name for s in load_definitions().scenarios}
     parts = "".join(
         f"<li><strong>{FACTOR_NAMES[f].capitalize()}</strong>: {FACTOR_TEXTS[f]}</li>"

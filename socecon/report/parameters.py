@@ -41,6 +41,7 @@ EXPECTED: dict[str, _Expected] = {
         "-y 'overrides: {take_up: 0.7}'",
     ),
     "horizon": _Expected(Integral, *_WHOLE, "-p horizon 2030"),
+    "indeling": _Expected((Integral, type(None)), *_WHOLE, "-p indeling 2015"),
     "slider_assumption": _Expected(str, *_TEXT, "-r slider_assumption take_up"),
     "goal_participation": _Expected((Real, type(None)), *_NUMBER, "-p goal_participation 20"),
     "goal_net_cost_per_placed": _Expected(

@@ -35,13 +35,15 @@ _NUMBER_WORDS = {2: "twee", 3: "drie", 4: "vier", 5: "vijf", 6: "zes", 7: "zeven
 OWN_ROW = "socecon-own"
 
 
-def rule_text(region: str) -> str:
+def rule_text(region: str, indeling: int | str | None = None) -> str:
     """Return the declared rule in one Dutch sentence, for ``region``.
 
     Parameters
     ----------
     region : str
         A municipality code or group id.
+    indeling : int or str, optional
+        The municipal boundaries (2015 or 2025); the declared default when None.
 
     Returns
     -------
@@ -52,23 +54,27 @@ def rule_text(region: str) -> str:
     labels = [c.label for c in rule.characteristics]
     listed = ", ".join(labels[:-1]) + f" en {labels[-1]}" if len(labels) > 1 else labels[0]
     count = _NUMBER_WORDS.get(rule.count, str(rule.count))
-    name = region_name(region)
+    name = region_name(region, indeling)
     text = (
         f"Vergelijkbare gemeenten zijn de {count} gemeenten die in {BASE_YEAR} het meest op "
         f"{name} leken in {listed}. Elk kenmerk telt even zwaar."
     )
-    if len(group_members(region)) > 1:
+    if len(group_members(region, indeling)) > 1:
         text += f" De gemeenten die samen {name} vormen, tellen zelf niet mee."
     return text
 
 
-def characteristics_rows(region: str, peers: tuple[str, ...]) -> list[list[str]]:
+def characteristics_rows(
+    region: str, peers: tuple[str, ...], indeling: int | str | None = None
+) -> list[list[str]]:
     """Return the rows of the characteristics table: the region first, then its peers.
 
     Parameters
     ----------
     region : str
     peers : tuple of str
+    indeling : int or str, optional
+        The municipal boundaries (2015 or 2025); the declared default when None.
 
     Returns
     -------
@@ -78,10 +84,10 @@ def characteristics_rows(region: str, peers: tuple[str, ...]) -> list[list[str]]
     rule = load_peers()
     rows = []
     for code in (region, *peers):
-        values = region_characteristics(code)
+        values = region_characteristics(code, indeling)
         rows.append(
             [
-                region_name(code),
+                region_name(code, indeling),
                 *(format_number(values[c.id], c.decimals) for c in rule.characteristics),
             ]
         )
@@ -95,6 +101,7 @@ def result_rows(
     peers: tuple[str, ...],
     variable: str,
     year: int,
+    indeling: int | str | None = None,
 ) -> tuple[list[str], list[list[str]]]:
     """Return header and rows of one scenario result for the region and its peers.
 
@@ -111,6 +118,8 @@ def result_rows(
         Indicator id.
     year : int
         The year shown.
+    indeling : int or str, optional
+        The municipal boundaries of the names (2015 or 2025); the declared default when None.
 
     Returns
     -------
@@ -126,7 +135,7 @@ def result_rows(
     table = table.reindex(index=[region, *peers], columns=order)
     header = ["Gemeente", *(figures.scenario_label(s) for s in table.columns)]
     rows = [
-        [region_name(code), *(format_indicator(v, unit) for v in table.loc[code])]
+        [region_name(code, indeling), *(format_indicator(v, unit) for v in table.loc[code])]
         for code in (region, *peers)
     ]
     return header, rows
@@ -137,6 +146,7 @@ def peer_comparison(
     region: str,
     horizon: int,
     overrides: Mapping[str, Any] | None = None,
+    indeling: int | str | None = None,
 ) -> Any:
     """Return the comparison with comparable municipalities as HTML.
 
@@ -150,6 +160,8 @@ def peer_comparison(
         The year of the scenario results.
     overrides : mapping, optional
         The report's assumption overrides (the peers are computed with the same).
+    indeling : int or str, optional
+        The report's municipal boundaries (2015 or 2025); the declared default when None.
 
     Returns
     -------
@@ -158,25 +170,27 @@ def peer_comparison(
         result, the region's own row marked, and the sources.
     """
     rule = load_peers()
-    peers = peer_codes(region)
-    peer_frame = run_model(list(peers), horizon=horizon, years=[horizon], overrides=overrides)
-    name = esc(region_name(region))
+    peers = peer_codes(region, indeling=indeling)
+    peer_frame = run_model(
+        list(peers), horizon=horizon, years=[horizon], overrides=overrides, indeling=indeling
+    )
+    name = esc(region_name(region, indeling))
     own = [OWN_ROW] + [""] * len(peers)
     header = ["Gemeente", *(c.column for c in rule.characteristics)]
     parts = [
         "<h3>Vergelijkbare gemeenten</h3>",
-        f"<p>{esc(rule_text(region))} Zo ziet u hoe {name} zich verhoudt tot gemeenten die erop "
-        "lijken, niet alleen tot de eigen regio.</p>",
+        f"<p>{esc(rule_text(region, indeling))} Zo ziet u hoe {name} zich verhoudt tot "
+        "gemeenten die erop lijken, niet alleen tot de eigen regio.</p>",
         html_table(
             header,
-            characteristics_rows(region, peers),
+            characteristics_rows(region, peers, indeling),
             caption=f"Kenmerken {BASE_YEAR}",
             row_classes=own,
         ),
     ]
     labels = {d.id: d.label for d in load_indicator_definitions()}
     for variable in PEER_RESULTS:
-        head, rows = result_rows(frame, peer_frame, region, peers, variable, horizon)
+        head, rows = result_rows(frame, peer_frame, region, peers, variable, horizon, indeling)
         caption = f"{labels[variable]} in {horizon}, per toekomstbeeld"
         parts.append(html_table(head, rows, caption=caption, row_classes=own))
     parts.append(

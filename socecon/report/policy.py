@@ -30,6 +30,7 @@ from socecon.definitions import DEFAULT_HORIZON, REGION_CODE
 from socecon.definitions.units import unit
 from socecon.definitions.windtunnel import load_windtunnel
 from socecon.exceptions import WindTunnelError
+from socecon.model.inputs import snapshot_input
 from socecon.present.formats import format_assumption, format_number, format_plain
 from socecon.present.windtunnel_chart import drivers_chart
 from socecon.report.tables import as_html, esc, html_table
@@ -93,6 +94,7 @@ def windtunnel_table(
     overrides: Mapping[str, Any] | None = None,
     n_samples: int = DEFAULT_SAMPLES,
     seed: int = 0,
+    indeling: int | str | None = None,
 ) -> pd.DataFrame:
     """Run the wind tunnel for one region, with the report's overrides held fixed.
 
@@ -109,6 +111,8 @@ def windtunnel_table(
     overrides : mapping, optional
     n_samples, seed : int
         Uncertainty samples and their seed (fixed: the same report twice gives the same table).
+    indeling : int or str, optional
+        The municipal boundaries (2015 or 2025, the declared default when None).
 
     Returns
     -------
@@ -116,7 +120,13 @@ def windtunnel_table(
         The option x scenario matrix of :func:`socecon.analysis.windtunnel.matrix`.
     """
     return matrix(
-        region, goal, n_samples=n_samples, seed=seed, horizon=horizon, overrides=overrides
+        region,
+        goal,
+        n_samples=n_samples,
+        seed=seed,
+        horizon=horizon,
+        overrides=overrides,
+        model_input=snapshot_input(indeling=indeling),
     )
 
 

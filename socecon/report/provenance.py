@@ -26,7 +26,7 @@ from socecon.definitions.assumptions import load_assumptions
 from socecon.exceptions import SocEconError
 from socecon.present.formats import format_number, format_value
 from socecon.report.policy import describe_goal
-from socecon.report.region_figures import resolve_region
+from socecon.report.region_figures import indeling_text, resolve_region
 from socecon.report.tables import as_html, assumption_rows, esc, html_table
 
 
@@ -107,15 +107,23 @@ def _cbs_tables(data_dir: Path) -> dict[str, str]:
 CACHE_CLEARERS.append(_cbs_tables.cache_clear)
 
 
-def _region_text(region: Any) -> str:
+def _region_text(region: Any, indeling: Any) -> str:
     """Return the report's region by name, with its members for a group."""
     try:
-        place = resolve_region(str(region))
+        place = resolve_region(str(region), indeling)
     except SocEconError:
         return str(region)
     if place.is_group:
-        return f"{place.name} ({', '.join(regions.region_name(m) for m in place.members)})"
-    return place.name
+        names = ", ".join(regions.region_name(m, place.indeling) for m in place.members)
+        return f"{place.name} ({names})"
+    return place.name + (f" ({place.note})" if place.note else "")
+
+
+def _indeling_text(region: Any, indeling: Any) -> str:
+    try:
+        return indeling_text(resolve_region(str(region), indeling))
+    except SocEconError:
+        return str(indeling)
 
 
 def _overrides_text(overrides: Mapping[str, Any] | None) -> str:
@@ -141,7 +149,7 @@ def parameter_rows(parameters: Mapping[str, Any]) -> list[tuple[str, str]]:
     Parameters
     ----------
     parameters : mapping
-        The report notebook's parameters (``region``, ``horizon``, ``overrides``,
+        The report notebook's parameters (``region``, ``indeling``, ``horizon``, ``overrides``,
         ``slider_assumption``, ``goal_participation``, ``goal_net_cost_per_placed``,
         ``windtunnel_samples``, ``windtunnel_seed``); missing ones are left out.
 
@@ -154,8 +162,11 @@ def parameter_rows(parameters: Mapping[str, Any]) -> list[tuple[str, str]]:
     """
     p = dict(parameters)
     rows: list[tuple[str, str]] = []
+    indeling = p.pop("indeling", None)
     if "region" in p:
-        rows.append(("Gebied", _region_text(p.pop("region"))))
+        region = p.pop("region")
+        rows.append(("Gebied", _region_text(region, indeling)))
+        rows.append(("Gemeentelijke indeling", _indeling_text(region, indeling)))
     if "horizon" in p:
         rows.append(("Jaar van de toekomstbeelden", str(p.pop("horizon"))))
     if "overrides" in p:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from socecon import regions
-from socecon.data.schema import VARIABLES
+from socecon.data.schema import CURRENT_INDELING, STUDY_INDELING, VARIABLES, check_indeling
 from socecon.data.snapshot import load_snapshot
 from socecon.definitions import BASE_YEAR, NATIONAL_CODE
 from socecon.present.formats import format_count, format_number
@@ -41,12 +41,19 @@ class ReportRegion:
         Member municipalities (the code itself for a municipality).
     labour_market_regions : tuple of str
         The arbeidsmarktregio(s) of the members (``AMxx``).
+    indeling : int
+        The municipal boundaries the report uses (2015 or 2025).
+    note : str or None
+        In Dutch, what the region includes of former municipalities (``"inclusief de vroegere
+        gemeenten ..."``) or, when a former municipality was asked for, what became of it.
     """
 
     code: str
     name: str
     members: tuple[str, ...]
     labour_market_regions: tuple[str, ...]
+    indeling: int = CURRENT_INDELING
+    note: str | None = None
 
     @property
     def is_group(self) -> bool:
@@ -54,14 +61,18 @@ class ReportRegion:
         return not self.code.startswith("GM")
 
 
-def resolve_region(region: str) -> ReportRegion:
+def resolve_region(region: str | ReportRegion, indeling: int | str | None = None) -> ReportRegion:
     """Resolve the notebook's ``region`` parameter; the report's first check.
 
     Parameters
     ----------
-    region : str
+    region : str or ReportRegion
         A municipality code or name, a group id or a region code (see
-        :func:`socecon.regions.resolve`).
+        :func:`socecon.regions.resolve`); a :class:`ReportRegion` is returned as it is.
+    indeling : int or str, optional
+        The municipal boundaries: 2025 (the default declared in ``conventions.yaml``) or 2015.
+        A former municipality merged into one resolves to it; one divided over several stops
+        with a message that names them.
 
     Returns
     -------
@@ -72,11 +83,45 @@ def resolve_region(region: str) -> ReportRegion:
     socecon.exceptions.UnknownRegionError
         For an unknown or malformed code; the message names the closest matches.
     """
-    code = regions.resolve(region)
-    members = regions.group_members(code)
-    table = regions.load_regions()
+    if isinstance(region, ReportRegion):
+        return region
+    year = check_indeling(indeling)
+    found = regions.resolve_all(region, year)
+    if len(found.codes) > 1:
+        raise regions.DividedMunicipalityError(found.note or "", found.codes)
+    code = found.codes[0]
+    members = regions.group_members(code, year)
+    table = regions.load_regions(year)
     ams = tuple(dict.fromkeys(table.loc[list(members), "labour_market_region_code"]))
-    return ReportRegion(code, regions.region_name(code), tuple(members), ams)
+    notes = [found.note, regions.former_parts_note(code, year)]
+    note = "; ".join(n for n in notes if n) or None
+    return ReportRegion(code, regions.region_name(code, year), tuple(members), ams, year, note)
+
+
+def indeling_text(place: ReportRegion) -> str:
+    """Say in Dutch which municipal boundaries the report uses, and what was converted.
+
+    Parameters
+    ----------
+    place : ReportRegion
+
+    Returns
+    -------
+    str
+        E.g. ``"Gemeentelijke indeling van 2025 (342 gemeenten): cijfers 2015-2017 omgerekend
+        naar de gemeentelijke indeling van 2025."``
+    """
+    count = len(regions.load_regions(place.indeling))
+    head = f"Gemeentelijke indeling van {place.indeling} ({count} gemeenten)"
+    if place.indeling == STUDY_INDELING:
+        return (
+            f"{head}, de indeling van de oorspronkelijke studie: cijfers zoals het CBS ze "
+            "publiceerde."
+        )
+    return (
+        f"{head}: cijfers {STUDY_INDELING}-{STUDY_INDELING + 2} omgerekend naar de gemeentelijke "
+        f"indeling van {place.indeling}."
+    )
 
 
 #: Counts shown in "de gemeente in cijfers": variable id and Dutch label.
@@ -108,7 +153,9 @@ RATE_ROWS: tuple[tuple[str, str, str, float], ...] = (
 )
 
 
-def region_counts(code: str, year: int = FIGURES_YEAR) -> pd.Series:
+def region_counts(
+    code: str, year: int = FIGURES_YEAR, indeling: int | str | None = None
+) -> pd.Series:
     """Return the CBS counts of a municipality, group or region for one year.
 
     A municipality and the Netherlands come straight from the snapshot. For a group or an
@@ -121,23 +168,25 @@ def region_counts(code: str, year: int = FIGURES_YEAR) -> pd.Series:
     code : str
         ``GMxxxx``, ``NL01``, ``AMxx`` or a group id.
     year : int
+    indeling : int or str, optional
+        2015 or 2025 (the declared default when None).
 
     Returns
     -------
     pandas.Series
         Variable id to value (counts only; rates are left out, see :func:`figures_frame`).
     """
-    snap = load_snapshot()
+    snap = load_snapshot(indeling=indeling)
     snap = snap[snap["year"] == int(year)]
     counts = [v for v, spec in VARIABLES.items() if spec.is_count]
     own = snap[snap["region"] == code].set_index("variable")["value"]
     if code.startswith("GM") or code == NATIONAL_CODE:
         return own.reindex(counts).astype(float)
-    summed = regions.aggregate(snap, code).set_index("variable")["value"]
+    summed = regions.aggregate(snap, code, indeling=indeling).set_index("variable")["value"]
     return own.combine_first(summed).reindex(counts).astype(float)
 
 
-def figures_frame(region: str, year: int = FIGURES_YEAR) -> pd.DataFrame:
+def figures_frame(region: str | ReportRegion, year: int = FIGURES_YEAR) -> pd.DataFrame:
     """Return the CBS figures of a region next to its arbeidsmarktregio and the Netherlands.
 
     Parameters
@@ -162,7 +211,7 @@ def figures_frame(region: str, year: int = FIGURES_YEAR) -> pd.DataFrame:
         areas.append(NATIONAL_CODE)
     columns = {}
     for code in areas:
-        counts = region_counts(code, year)
+        counts = region_counts(code, year, r.indeling)
         values = {label: counts.get(var, np.nan) for var, label in FIGURE_ROWS}
         for label, num, den, scale in RATE_ROWS:
             n, d = counts.get(num, np.nan), counts.get(den, np.nan)
@@ -178,7 +227,7 @@ def figures_frame(region: str, year: int = FIGURES_YEAR) -> pd.DataFrame:
     return frame
 
 
-def members_frame(region: str, year: int = FIGURES_YEAR) -> pd.DataFrame:
+def members_frame(region: str | ReportRegion, year: int = FIGURES_YEAR) -> pd.DataFrame:
     """Return the main CBS counts of each member of a group (one row per municipality).
 
     Parameters
@@ -194,8 +243,9 @@ def members_frame(region: str, year: int = FIGURES_YEAR) -> pd.DataFrame:
         Wajong and bijstand per 1,000 inhabitants 15-AOW.
     """
     rows = {}
-    for code in resolve_region(region).members:
-        c = region_counts(code, year)
+    place = resolve_region(region)
+    for code in place.members:
+        c = region_counts(code, year, place.indeling)
         rate = 1000.0 * c["bijstand_15_aow"] / c["population_15_aow"]
         rows[regions.region_name(code)] = {
             "Inwoners": c["population"],
@@ -207,7 +257,7 @@ def members_frame(region: str, year: int = FIGURES_YEAR) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-def municipality_in_figures(region: str, year: int = FIGURES_YEAR) -> Any:
+def municipality_in_figures(region: str | ReportRegion, year: int = FIGURES_YEAR) -> Any:
     """Return the section "de gemeente in cijfers" as HTML.
 
     Parameters
@@ -224,7 +274,7 @@ def municipality_in_figures(region: str, year: int = FIGURES_YEAR) -> Any:
         its members, and the sources.
     """
     r = resolve_region(region)
-    frame = figures_frame(region, year)
+    frame = figures_frame(r, year)
     kinds = frame.attrs["kind"]
     rows = [
         [
@@ -248,7 +298,7 @@ def municipality_in_figures(region: str, year: int = FIGURES_YEAR) -> Any:
         html_table([f"Cijfers {year}", *frame.columns], rows),
     ]
     if r.is_group:
-        members = members_frame(region, year)
+        members = members_frame(r, year)
         member_rows = [
             [name, *(format_count(v) for v in row.iloc[:-1]), format_number(row.iloc[-1], 1)]
             for name, row in members.iterrows()
@@ -258,6 +308,7 @@ def municipality_in_figures(region: str, year: int = FIGURES_YEAR) -> Any:
     parts.append(
         '<p class="socecon-muted">Bron: CBS, StatLine 70072ned (Regionale kerncijfers) en '
         f"83450NED (bijstand, re-integratie en Wsw), peiljaar {year}; bewerking in dit rapport. "
+        f"{esc(indeling_text(r))} "
         "Een streepje betekent dat het CBS geen cijfer publiceert.</p>"
     )
     return as_html("\n".join(parts))

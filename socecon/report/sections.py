@@ -41,11 +41,17 @@ from socecon.model import results
 from socecon.model.inputs import TARGET_STOCKS
 from socecon.present.formats import format_count, format_indicator, is_missing
 from socecon.report.overview import hindcast_table
-from socecon.report.region_figures import FIGURES_YEAR, region_counts, resolve_region
+from socecon.report.region_figures import (
+    FIGURES_YEAR,
+    ReportRegion,
+    indeling_text,
+    region_counts,
+    resolve_region,
+)
 from socecon.report.tables import as_html, as_markdown, esc, html_table, md_text
 
 
-def title(region: str, horizon: int) -> Any:
+def title(region: str | ReportRegion, horizon: int) -> Any:
     """Return the report's title (the page's only first-level heading).
 
     Parameters
@@ -63,7 +69,7 @@ def title(region: str, horizon: int) -> Any:
     return as_markdown(f"# Sociale economie in {name}: vier scenario's voor {horizon}")
 
 
-def introduction(region: str, horizon: int) -> Any:
+def introduction(region: str | ReportRegion, horizon: int) -> Any:
     """Return the reading guide "Over dit rapport" (it follows the title and the summary).
 
     Parameters
@@ -80,10 +86,10 @@ def introduction(region: str, horizon: int) -> Any:
     r = resolve_region(region)
     name = md_text(r.name)  # names come from YAML or CBS: never markup
     if r.is_group:
-        names = ", ".join(md_text(regions.region_name(m)) for m in r.members)
+        names = ", ".join(md_text(regions.region_name(m, r.indeling)) for m in r.members)
         who = f"{name} ({names})"
     else:
-        who = name
+        who = name + (f" ({md_text(r.note)})" if r.note else "")
     text = (
         "## Over dit rapport\n\n"
         f"Dit rapport maakt de vier toekomstscenario's voor de sociale economie van de "
@@ -93,9 +99,10 @@ def introduction(region: str, horizon: int) -> Any:
         f"gemeente kost en wat het oplevert.\n\n"
         "De grafieken zijn interactief: met de schuifregelaar en de keuzelijst onder een grafiek "
         "ziet u het effect van een andere aanname of een ander scenario. Het rapport werkt zonder "
-        "internet."
+        "internet.\n\n"
+        f"{md_text(indeling_text(r))}"
     )
-    counts = region_counts(r.code)
+    counts = region_counts(r.code, indeling=r.indeling)
     if all(is_missing(counts.get(v)) or counts.get(v) == 0 for v in TARGET_STOCKS):
         text += (
             f"\n\n**Let op.** Het CBS telt in {name} in {FIGURES_YEAR} geen mensen in de "

@@ -32,7 +32,7 @@ from socecon.present.formats import (
     is_missing,
 )
 from socecon.report import policy
-from socecon.report.region_figures import resolve_region
+from socecon.report.region_figures import ReportRegion, resolve_region
 from socecon.report.sections import band_frame, indicator_frame, left_out_by_window, shown_year
 from socecon.report.tables import as_html, esc, html_table
 
@@ -62,7 +62,10 @@ def _reference_option() -> str:
 
 
 def summary_frame(
-    frame: pd.DataFrame, region: str, tunnel: pd.DataFrame, year: int | None = None
+    frame: pd.DataFrame,
+    region: str | ReportRegion,
+    tunnel: pd.DataFrame,
+    year: int | None = None,
 ) -> pd.DataFrame:
     """Return the summary's figures per scenario, from the model run and the wind tunnel.
 
@@ -70,8 +73,8 @@ def summary_frame(
     ----------
     frame : pandas.DataFrame
         The long table of :func:`socecon.model.run_model`.
-    region : str
-        A region id present in ``frame``.
+    region : str or ReportRegion
+        A region id present in ``frame`` (or the report's resolved region).
     tunnel : pandas.DataFrame
         The wind-tunnel matrix of :func:`socecon.report.policy.windtunnel_table` for ``region``.
     year : int, optional
@@ -292,7 +295,10 @@ def _key_table(table: pd.DataFrame, year: int) -> str:
 
 
 def summary_html(
-    frame: pd.DataFrame, region: str, tunnel: pd.DataFrame, year: int | None = None
+    frame: pd.DataFrame,
+    region: str | ReportRegion,
+    tunnel: pd.DataFrame,
+    year: int | None = None,
 ) -> Any:
     """Return the summary section as Dutch HTML: a few statements and the key figures.
 
@@ -315,6 +321,7 @@ def summary_html(
         the policy options, what really happened) and a table of key figures per scenario.
     """
     place = resolve_region(region)
+    region = place.code
     year = shown_year(frame, region, year)
     base_year = int(frame["year"].min())
     table = summary_frame(frame, region, tunnel, year)

@@ -27,7 +27,7 @@ from socecon.definitions.units import unit
 from socecon.definitions.windtunnel import load_windtunnel
 from socecon.exceptions import SocEconError, UnknownRegionError, WorkbenchError
 from socecon.present.formats import format_euro, format_number, format_percent
-from socecon.regions import load_regions, region_name, resolve
+from socecon.regions import load_regions, region_name, resolve_all
 
 #: The assumptions on sliders in the first panel, in display order (ids of
 #: ``definitions/assumptions.yaml``); every other scalar assumption with a range gets a slider
@@ -239,7 +239,8 @@ def resolve_parts(text: str) -> tuple[tuple[str, ...], str, str]:
 
     The whole text is tried first (names may contain commas); otherwise it is split on commas,
     semicolons and new lines and every part is resolved. A chosen search option such as
-    ``"Hengelo (GM0164)"`` resolves to its code.
+    ``"Hengelo (GM0164)"`` resolves to its code, a former municipality (``"Haaren"``) to its
+    successors in the default indeling (2025).
 
     Parameters
     ----------
@@ -262,17 +263,17 @@ def resolve_parts(text: str) -> tuple[tuple[str, ...], str, str]:
         For an empty text.
     """
 
-    def one(query: str) -> str:
+    def one(query: str) -> tuple[str, ...]:
         hit = _OPTION.match(query)
         if hit and selectable(hit.group(1)):
-            return hit.group(1)
-        return resolve(query)
+            return (hit.group(1),)
+        return resolve_all(query).codes  # a former municipality: its successor(s) of 2025
 
     text = str(text or "").strip()
     if not text:
         raise WorkbenchError("Typ de naam of de CBS-code van een gemeente.")
     try:
-        return (one(text),), "", ""
+        return one(text), "", ""
     except UnknownRegionError:
         pass
     parts = [p.strip() for p in re.split(r"[,;\n]+", text) if p.strip()]
@@ -280,7 +281,7 @@ def resolve_parts(text: str) -> tuple[tuple[str, ...], str, str]:
     problems, unknown = [], []
     for part in parts:
         try:
-            code = one(part)
+            codes = one(part)
         except UnknownRegionError as exc:
             suggestions = [c for c in dict.fromkeys(_CODE.findall(str(exc))) if selectable(c)]
             hint = (
@@ -291,8 +292,7 @@ def resolve_parts(text: str) -> tuple[tuple[str, ...], str, str]:
             problems.append(f"Onbekende gemeente of regio '{part}'{hint}")
             unknown.append(part)
             continue
-        if code not in found:
-            found.append(code)
+        found.extend(code for code in codes if code not in found)
     return tuple(found), ". ".join(problems), ", ".join(unknown)
 
 
