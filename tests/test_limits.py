@@ -9,6 +9,8 @@ from socecon.analysis import resources
 from socecon.analysis.uncertainty import run_uncertainty, sample
 from socecon.analysis.windtunnel import evaluate
 from socecon.batch import workers
+from socecon.cli import run as cli_run
+from socecon.cli.run import _jobs
 from socecon.definitions import LIMITS
 from socecon.exceptions import DefinitionError, UncertaintyError
 
@@ -45,10 +47,10 @@ def test_run_tells_when_jobs_are_lowered_and_not_with_a_scheduler(monkeypatch, c
     class Args:
         jobs, scheduler = 5, None
 
-    assert cli._jobs(Args) == 1
+    assert _jobs(Args) == 1
     assert "socecon: --jobs 5 lowered to 1" in capsys.readouterr().err
     Args.scheduler = "tcp://127.0.0.1:8786"
-    assert cli._jobs(Args) == 5 and capsys.readouterr().err == ""
+    assert _jobs(Args) == 5 and capsys.readouterr().err == ""
 
 
 def test_windtunnel_refuses_too_many_samples_naming_limit_and_memory(capsys):
@@ -88,8 +90,8 @@ def test_run_refuses_broken_definitions_before_any_kernel(tmp_path, capsys, monk
     def broken():
         raise DefinitionError("measures.yaml", ["measure 'x': name must be text"])
 
-    monkeypatch.setattr(cli, "load_definitions", broken)
-    monkeypatch.setattr(cli, "_jobs", lambda args: pytest.fail("workers started"))
+    monkeypatch.setattr(cli_run, "load_definitions", broken)
+    monkeypatch.setattr(cli_run, "_jobs", lambda args: pytest.fail("workers started"))
     assert cli.main(["run", "--gemeente", "GM0784", "--out", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert "socecon: error: 1 problem(s) in measures.yaml:\n  - measure 'x'" in err
