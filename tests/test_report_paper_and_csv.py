@@ -157,6 +157,11 @@ def test_csv_is_dutch_quoted_and_never_markup():
     text = csv_text(header, rows)
     assert text.startswith("\ufeff") and text.endswith("\r\n")
     assert _rows(text) == [header, rows[0], rows[1], ["<script>x</script>", "'=1+1"]]
+    # a signed difference as the report shows it is a number, not a formula; anything else is
+    signed = [["+5,6", "+1.234", "+0,5 %", "+5,6+1", "+A1", "@SUM(A1)"]]
+    assert _rows(csv_text(header, signed))[1] == [
+        "+5,6", "+1.234", "+0,5 %", "'+5,6+1", "'+A1", "'@SUM(A1)"
+    ]
     link = download_link(header, rows, 'Kern "cijfers" <b>')
     href = re.search(r'href="([^"]*)"', link).group(1)
     payload = href.split(",", 1)[1]

@@ -7,8 +7,9 @@ offline and in a report that was mailed on. The file follows the Dutch CSV the w
 so that Excel reads the accents, and the cells exactly as the table shows them (Dutch number
 format: ``1.676``, ``27,9``, ``€ 13.053.000``). Fields holding a semicolon, a quote or a line
 break are quoted (RFC 4180). A cell that a spreadsheet would read as a formula (starting with
-``=``, ``+`` or ``@``) gets a leading apostrophe. The address is percent-encoded, so no text from
-the data can become markup of the page.
+``=``, ``+`` or ``@``) gets a leading apostrophe, unless it is a signed number as the report shows
+it (``+5,6``, ``+1.234``, ``+0,5 %``), which a spreadsheet reads as that number. The address is
+percent-encoded, so no text from the data can become markup of the page.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import quote
@@ -29,6 +31,16 @@ DOWNLOAD_CLASS = "socecon-download"
 DOWNLOAD_TEXT = "Download deze tabel (CSV)"
 
 _FORMULA_START = ("=", "+", "@", "\t", "\r")
+
+#: A signed number in Dutch format, as the report shows a difference: not a formula.
+_SIGNED_NUMBER = re.compile(r"\+\d{1,3}(\.\d{3})*(,\d+)?( %)?")
+
+
+def _safe(cell: str) -> str:
+    """Return ``cell`` with a leading apostrophe if a spreadsheet would run it as a formula."""
+    if cell.startswith(_FORMULA_START) and not _SIGNED_NUMBER.fullmatch(cell):
+        return f"'{cell}"
+    return cell
 
 
 def csv_text(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> str:
@@ -50,7 +62,7 @@ def csv_text(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> str:
     writer = csv.writer(buffer, delimiter=";", quotechar='"', lineterminator="\r\n")
     for row in [header, *rows]:
         cells = [str(cell) for cell in row]
-        writer.writerow([f"'{c}" if c.startswith(_FORMULA_START) else c for c in cells])
+        writer.writerow([_safe(c) for c in cells])
     return "\ufeff" + buffer.getvalue()
 
 
