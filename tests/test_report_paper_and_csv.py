@@ -160,7 +160,12 @@ def test_csv_is_dutch_quoted_and_never_markup():
     # a signed difference as the report shows it is a number, not a formula; anything else is
     signed = [["+5,6", "+1.234", "+0,5 %", "+5,6+1", "+A1", "@SUM(A1)"]]
     assert _rows(csv_text(header, signed))[1] == [
-        "+5,6", "+1.234", "+0,5 %", "'+5,6+1", "'+A1", "'@SUM(A1)"
+        "+5,6",
+        "+1.234",
+        "+0,5 %",
+        "'+5,6+1",
+        "'+A1",
+        "'@SUM(A1)",
     ]
     link = download_link(header, rows, 'Kern "cijfers" <b>')
     href = re.search(r'href="([^"]*)"', link).group(1)
