@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 import vl_convert as vlc
 
+from socecon.definitions.indicators import load_indicator_definitions
+from socecon.definitions.units import unit
 from socecon.exceptions import ModelError
 from socecon.model import run_model
 from socecon.present import figures
@@ -69,7 +71,7 @@ def test_indicator_chart_shows_model_values(frame):
     assert got == [pytest.approx(want)]
     assert {r["region_name"] for r in rows} == {"Hengelo", "Assen"}
     svg = _renders(chart)
-    assert "Geplaatste personen (personen)" in svg and "Publiek-privaat" in svg
+    assert "Geplaatste personen" in svg and "(personen)" not in svg and "Publiek-privaat" in svg
 
 
 def test_band_chart_splits_the_target_group_and_marks_windows(frame):
@@ -173,3 +175,13 @@ def test_windtunnel_chart_shows_every_option_and_scenario():
     assert first["row"] == f"{first['option_name']} — {first['class_name']}"
     svg = _renders(chart)
     assert "Beleidsopties in de windtunnel: Hengelo" in svg
+
+
+def test_axis_labels_never_name_a_unit_twice():
+    # "Geplaatste personen (personen)" said the unit twice; a label naming its unit keeps it once.
+    assert figures.indicator_label("placed", True) == "Geplaatste personen"
+    assert figures.indicator_label("target_group", True) == "Doelgroep (personen)"
+    for d in load_indicator_definitions():
+        label, unit_label = d.label.lower(), unit(d.unit).label.lower()
+        shown = figures.indicator_label(d.id, True).lower()
+        assert shown.count(unit_label) == max(1, label.count(unit_label)), shown

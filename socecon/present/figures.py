@@ -119,14 +119,19 @@ def _indicators() -> dict[str, Any]:
 
 
 def indicator_label(variable: str, with_unit: bool = False) -> str:
-    """Return the Dutch label of an indicator id (or ``id|band``), optionally with its unit."""
+    """Return the Dutch label of an indicator id (or ``id|band``), optionally with its unit.
+
+    The unit is left out where the label already names it (no doubled units).
+    """
     base, _, band = variable.partition("|")
     definition = _indicators().get(base)
     label = definition.label if definition else base
     if band:
         label = f"{label}, loonwaarde {band} %"
     if with_unit and definition:
-        label = f"{label} ({unit(definition.unit).label})"
+        unit_label = unit(definition.unit).label
+        if unit_label.lower() not in label.lower():  # "Geplaatste personen", not "(personen)" again
+            label = f"{label} ({unit_label})"
     return label
 
 
