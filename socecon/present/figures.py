@@ -5,9 +5,8 @@ unit, year, value; per-band variables named ``placed|20-30``) and returns an alt
 Dutch titles, labels and tooltips. Number formats are locale-aware (``,.0f``): the reports render
 them with the nl-NL locale (1.234,5); see :mod:`socecon.present.embed` for displaying a chart.
 
-The slider chart of the reports lives in :mod:`socecon.present.slider_chart`, the wind-tunnel
-chart in :mod:`socecon.present.windtunnel_chart`; both use the scenario colours, labels and
-number formats defined here.
+The slider chart lives in :mod:`socecon.present.slider_chart`, the wind-tunnel chart in
+:mod:`socecon.present.windtunnel_chart`; both use the colours, labels and formats defined here.
 """
 
 from __future__ import annotations
@@ -119,10 +118,7 @@ def _indicators() -> dict[str, Any]:
 
 
 def indicator_label(variable: str, with_unit: bool = False) -> str:
-    """Return the Dutch label of an indicator id (or ``id|band``), optionally with its unit.
-
-    The unit is left out where the label already names it (no doubled units).
-    """
+    """Return the Dutch label of an indicator id (or ``id|band``), with its unit if not named."""
     base, _, band = variable.partition("|")
     definition = _indicators().get(base)
     label = definition.label if definition else base
@@ -130,7 +126,7 @@ def indicator_label(variable: str, with_unit: bool = False) -> str:
         label = f"{label}, loonwaarde {band} %"
     if with_unit and definition:
         unit_label = unit(definition.unit).label
-        if unit_label.lower() not in label.lower():  # "Geplaatste personen", not "(personen)" again
+        if unit_label.lower() not in label.lower():  # no "Geplaatste personen (personen)"
             label = f"{label} ({unit_label})"
     return label
 
