@@ -71,3 +71,20 @@ def test_a_closed_pipe_is_not_an_error():
     )
     assert proc.stdout.startswith("id")
     assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
+
+
+def test_windtunnel_names_the_successor_of_a_former_municipality(capsys):
+    # Boxmeer merged into Land van Cuijk: the note, then the successor's wind tunnel.
+    assert main(["windtunnel", "Boxmeer", "--samples", "100"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("socecon: Boxmeer bestaat sinds 2022 niet meer") and "klasse" in out
+    # Haaren was divided over four: one message naming them, exit 1, nothing computed.
+    assert main(["windtunnel", "Haaren", "--samples", "100"]) == 1
+    captured = capsys.readouterr()
+    assert "Haaren bestaat sinds 2021 niet meer" in captured.out and "klasse" not in captured.out
+    assert (
+        "choose one of Boxtel (GM0757), Oisterwijk (GM0824), Tilburg (GM0855), Vught (GM0865)"
+        in (captured.err)
+    )
+    # In the study's indeling of 2015 Haaren is a municipality of its own.
+    assert main(["windtunnel", "Haaren", "--indeling", "2015", "--samples", "100"]) == 0

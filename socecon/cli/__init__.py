@@ -37,7 +37,7 @@ from socecon.definitions import (
     Definitions,
     load_definitions,
 )
-from socecon.exceptions import SocEconError
+from socecon.exceptions import SocEconError, WindTunnelError
 from socecon.present.formats import format_number
 from socecon.report.policy import summary_nl
 from socecon.workbench.state import DEFAULT_GOAL_NET_COST_PER_PLACED, DEFAULT_GOAL_PARTICIPATION
@@ -265,6 +265,7 @@ def add_windtunnel_command(sub: Any) -> None:
         "(default %(default)g)",
     )
     add_horizon(p, "horizon year")
+    add_indeling(p)
     p.set_defaults(func=_cmd_windtunnel)
 
 
@@ -273,8 +274,15 @@ def _cmd_windtunnel(args: Any) -> int:
         participation_min=args.goal_participation,
         net_cost_per_placed_max=args.goal_net_cost_per_placed,
     )
+    wanted = select_regions([args.region], (), False, None, args.indeling, notes := [])
+    print("".join(f"socecon: {note}\n" for note in notes), end="")
+    if len(wanted) != 1:
+        names = ", ".join(f"{regions.region_name(c, args.indeling)} ({c})" for c in wanted)
+        raise WindTunnelError(
+            f"the wind tunnel takes one municipality or group; choose one of {names}"
+        )
     result = evaluate(
-        args.region,
+        wanted[0],
         goal=goal,
         n_samples=args.samples,
         seed=args.seed,
@@ -282,6 +290,7 @@ def _cmd_windtunnel(args: Any) -> int:
         regret_percentile=args.regret_percentile,
         regret_tolerance=args.regret_tolerance,
         horizon=args.horizon,
+        model_input=model.snapshot_input(indeling=args.indeling),
     )
     table = result.table()
     wide = table.pivot_table(
