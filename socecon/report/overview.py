@@ -34,7 +34,9 @@ MATCH_LABELS = {
 
 
 def all_municipalities(
-    horizon: int = DEFAULT_HORIZON, overrides: Mapping[str, Any] | None = None
+    horizon: int = DEFAULT_HORIZON,
+    overrides: Mapping[str, Any] | None = None,
+    indeling: int | str | None = None,
 ) -> pd.DataFrame:
     """Run the model for every municipality and for the Netherlands, at the horizon only.
 
@@ -43,14 +45,17 @@ def all_municipalities(
     horizon : int
     overrides : mapping, optional
         Assumption overrides.
+    indeling : int or str, optional
+        The municipal boundaries: 2025 (342 municipalities, the default) or 2015 (393).
 
     Returns
     -------
     pandas.DataFrame
-        The long table; regions are the 393 municipalities and ``NL01``.
+        The long table; regions are the municipalities of the indeling and ``NL01``.
     """
-    municipalities = run_model(None, horizon=horizon, years=[horizon], overrides=overrides)
-    national = run_model([NATIONAL_CODE], horizon=horizon, years=[horizon], overrides=overrides)
+    run = {"horizon": horizon, "years": [horizon], "overrides": overrides, "indeling": indeling}
+    municipalities = run_model(None, **run)
+    national = run_model([NATIONAL_CODE], **run)
     return pd.concat([municipalities, national], ignore_index=True)
 
 
@@ -128,6 +133,7 @@ def peers(
     scenario: str,
     municipalities: Sequence[str] | None = None,
     n: int | None = None,
+    indeling: int | str | None = None,
 ) -> pd.DataFrame:
     """Compare each participating municipality with its comparable municipalities.
 
@@ -145,6 +151,8 @@ def peers(
         Codes; the participating municipalities by default.
     n : int, optional
         Number of peers; the declared ``count`` by default.
+    indeling : int or str, optional
+        The municipal boundaries of ``frame`` (2025 by default, or 2015).
 
     Returns
     -------
@@ -153,18 +161,18 @@ def peers(
         inwoners, waarde, is_zelf``.
     """
     codes = list(municipalities or participating_codes())
-    population = snapshot_wide(BASE_YEAR, ["population"])["population"]
+    population = snapshot_wide(BASE_YEAR, ["population"], indeling=indeling)["population"]
     population = population[population.index.str.startswith("GM")].dropna()
     values = frame[(frame["variable"] == variable) & (frame["scenario"] == scenario)]
     values = values.set_index(values["region"].astype(str))["value"]
     out = []
     for code in codes:
-        for member in [code, *peer_codes(code, n)]:
+        for member in [code, *peer_codes(code, n, indeling)]:
             out.append(
                 {
-                    "gemeente": region_name(member),
+                    "gemeente": region_name(member, indeling),
                     "code": member,
-                    "vergelijkbaar_met": region_name(code),
+                    "vergelijkbaar_met": region_name(code, indeling),
                     "inwoners": float(population[member]),
                     "waarde": float(values.get(member, float("nan"))),
                     "is_zelf": member == code,
