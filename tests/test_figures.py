@@ -11,6 +11,7 @@ import vl_convert as vlc
 from socecon.exceptions import ModelError
 from socecon.model import run_model
 from socecon.present import figures
+from socecon.present.formats import label_with_unit
 from socecon.present.slider_chart import slider_chart
 from socecon.present.windtunnel_chart import windtunnel_chart
 
@@ -69,7 +70,22 @@ def test_indicator_chart_shows_model_values(frame):
     assert got == [pytest.approx(want)]
     assert {r["region_name"] for r in rows} == {"Hengelo", "Assen"}
     svg = _renders(chart)
-    assert "Geplaatste personen (personen)" in svg and "Publiek-privaat" in svg
+    # the axis names its unit once: the label already says "personen"
+    assert "Geplaatste personen" in svg and "Publiek-privaat" in svg
+    assert "personen (personen)" not in svg
+
+
+def test_a_label_names_its_unit_once():
+    assert label_with_unit("Doelgroep", "personen") == "Doelgroep (personen)"
+    assert label_with_unit("Geplaatste personen", "personen") == "Geplaatste personen"
+    banenafspraak = "Banen volgens de banenafspraak (25,5 uur)"
+    assert label_with_unit(banenafspraak, "banen") == banenafspraak
+    assert label_with_unit("Netto kosten gemeente", "€ per jaar") == (
+        "Netto kosten gemeente (€ per jaar)"
+    )
+    assert figures.indicator_label("placed", with_unit=True) == "Geplaatste personen"
+    net_cost = figures.indicator_label("net_cost", with_unit=True)
+    assert net_cost == "Netto kosten gemeente (€ per jaar)"
 
 
 def test_band_chart_splits_the_target_group_and_marks_windows(frame):

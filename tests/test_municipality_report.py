@@ -135,7 +135,9 @@ def test_report_has_every_section_and_scenario(hengelo):
     # Where it breaks, and the drivers chart's text alternative.
     assert "Waar het misgaat" in hengelo and "het gaat mis in" in hengelo
     assert "hangt de deelname het meest af van de aanname" in hengelo
-    assert "deelname ≥ 20,0 % en netto kosten ≤ € 20.000 per geplaatste" in hengelo
+    assert (
+        "deelname minstens 20,0 % en netto kosten gemeente hoogstens € 20.000 per geplaatste"
+    ) in hengelo
 
 
 def test_report_colophon(hengelo):
@@ -147,7 +149,7 @@ def test_report_colophon(hengelo):
     # the hashes are folded away in <details>
     assert input_hashes()["cbs_snapshot.csv"] in hengelo.split("<details>")[1]
     assert "<td>Gebied</td><td>Hengelo</td>" in hengelo
-    assert "<td>Jaar van de toekomstbeelden</td><td>2020</td>" in hengelo
+    assert "<td>Jaar van de scenario's</td><td>2020</td>" in hengelo
     assert "4.000 per scenario en beleidsoptie, getrokken met startgetal 0" in hengelo
 
 

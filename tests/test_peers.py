@@ -16,8 +16,8 @@ from socecon.data.snapshot import snapshot_wide
 from socecon.definitions.peers import load_peers
 from socecon.exceptions import DefinitionError
 from socecon.model import run_model
-from socecon.regions import group_members, region_name
 from socecon.present.formats import format_number
+from socecon.regions import group_members, region_name
 from socecon.report import overview
 from socecon.report.peers import OWN_ROW, peer_comparison, rule_text
 from socecon.report.region_figures import RATE_ROWS

@@ -116,7 +116,7 @@ def test_the_storylines_are_quoted_word_for_word_from_the_seed_with_their_source
     for s in futures:
         assert len(s.quote) > 40 and _words(s.quote) in seed, s.id
         block = (
-            '<p>De studie beschrijft dit toekomstbeeld zo:</p><blockquote class="socecon-quote">'
+            '<p>De studie beschrijft dit scenario zo:</p><blockquote class="socecon-quote">'
             f"<p>“{esc(s.quote)}”</p><footer>{esc(sections.STUDY_CITATION)}</footer></blockquote>"
         )
         assert block in page, s.id
@@ -191,7 +191,9 @@ def test_colophon_names_version_parameters_hashes_and_source(tmp_path):
     # the parameters in words: no parameter names, ids or Python values
     assert "<td>ISD Midden-Langstraat (Heusden, Loon op Zand, Waalwijk)</td>" in page
     assert "geen aanpassingen" in page and "Deelname binnen het productiviteitsvenster" in page
-    assert "deelname ≥ 20,0 % en netto kosten ≤ € 20.000 per geplaatste" in page
+    assert (
+        "deelname minstens 20,0 % en netto kosten gemeente hoogstens € 20.000 per geplaatste"
+    ) in page
     assert "4.000 per scenario en beleidsoptie, getrokken met startgetal 0" in page
     for trace in ("isd_midden_langstraat", "overrides", "{}", "take_up", "region =", "socecon "):
         assert trace not in page.split("<details>")[0], trace
@@ -261,7 +263,7 @@ def test_windtunnel_summary_explains_each_class():
     # Every option's reason is in the table: where it breaks and why, or why it is undecided.
     for option in table.option.unique():
         assert esc(policy.reason_nl(table, option)) in html
-    assert "deelname ≥ 20,0 %" in html
+    assert "deelname minstens 20,0 %" in html
 
 
 def test_assumption_sources_are_shown_in_dutch():

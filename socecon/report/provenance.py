@@ -168,7 +168,7 @@ def parameter_rows(parameters: Mapping[str, Any]) -> list[tuple[str, str]]:
         rows.append(("Gebied", _region_text(region, indeling)))
         rows.append(("Gemeentelijke indeling", _indeling_text(region, indeling)))
     if "horizon" in p:
-        rows.append(("Jaar van de toekomstbeelden", str(p.pop("horizon"))))
+        rows.append(("Jaar van de scenario's", str(p.pop("horizon"))))
     if "overrides" in p:
         rows.append(("Aannames", _overrides_text(p.pop("overrides"))))
     if "slider_assumption" in p:
