@@ -141,13 +141,15 @@ def test_slider_chart_precomputes_the_assumption_grid():
     spec = chart.to_dict()
     params = {p["name"]: p for p in spec["params"]}
     assert params["aanname"]["bind"]["input"] == "range"
-    assert params["aanname"]["bind"]["min"] == pytest.approx(0.3)
-    assert params["aanname"]["bind"]["max"] == pytest.approx(0.9)
-    assert params["aanname"]["value"] == pytest.approx(0.6)
+    # a share on the slider in percent, as the assumptions table shows it (60 %, not 0,6)
+    assert params["aanname"]["bind"]["min"] == pytest.approx(30)
+    assert params["aanname"]["bind"]["max"] == pytest.approx(90)
+    assert params["aanname"]["bind"]["step"] == pytest.approx(10)
+    assert params["aanname"]["value"] == pytest.approx(60)
     assert params["scenario_keuze"]["bind"]["input"] == "select"
     rows = _datasets(chart)
     grid = sorted({r["x"] for r in rows})
-    assert grid == pytest.approx(np.linspace(0.3, 0.9, 7))
+    assert grid == pytest.approx(np.linspace(30, 90, 7))
     # Each grid point equals a separate model run at that take-up.
     for take_up in (0.3, 0.9):
         single = run_model(["GM0164"], years=[2020], overrides={"take_up": take_up})
@@ -155,10 +157,11 @@ def test_slider_chart_precomputes_the_assumption_grid():
         got = [
             r["value"]
             for r in rows
-            if r["x"] == pytest.approx(take_up) and r["scenario_name"] == "Publiek"
+            if r["x"] == pytest.approx(100 * take_up) and r["scenario_name"] == "Publiek"
         ]
         assert got == [pytest.approx(want.iloc[0])]
-    assert "Deelname binnen het productiviteitsvenster (aandeel)" in json.dumps(spec)
+    assert "Deelname binnen het productiviteitsvenster (%)" in json.dumps(spec)
+    assert "(aandeel)" not in json.dumps(spec)
     _renders(chart)
 
 

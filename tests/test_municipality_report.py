@@ -219,12 +219,13 @@ def test_real_report_in_headless_chromium(batch, hengelo, repo_root):
         before = browser.evaluate(bars)
         assert len(before) == 5  # baseline and the four scenarios
         readout = f"document.querySelector('#{slider} .vega-bind input[type=range] + span')"
-        assert browser.evaluate(f"{readout}.textContent") == "0,6"  # Dutch decimal comma
-        browser.evaluate(SET_CONTROL % (slider, "input[type=range]", "0.9"))
+        # in percent, as the assumptions table shows take-up (60 %), not as a fraction 0,6
+        assert browser.evaluate(f"{readout}.textContent") == "60"
+        browser.evaluate(SET_CONTROL % (slider, "input[type=range]", "90"))
         after = _wait_until_changed(browser, bars, before)
         assert after != before
         assert [h for h, _ in after] != [h for h, _ in before]
-        assert browser.evaluate(f"{readout}.textContent") == "0,9"
+        assert browser.evaluate(f"{readout}.textContent") == "90"
 
         # the scenario selector dims every bar but the chosen scenario's
         browser.evaluate(SET_CONTROL % (slider, "select", "Publiek"))
