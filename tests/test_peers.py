@@ -100,7 +100,7 @@ def test_the_report_shows_the_peers_beside_the_region_in_figures_and_results():
         rows = re.findall(r"<tr(?: class=\"([^\"]*)\")?><td[^>]*>([^<]*)</td>", table)
         assert [name for _, name in rows] == ["Zutphen", *ZUTPHEN_PEERS]
         assert rows[0][0] == OWN_ROW and all(not cls for cls, _ in rows[1:])
-    assert "Participatiegraad doelgroep in 2020" in page and "€ " in tables[2]
+    assert "Deelname van de doelgroep in 2020" in page and "€ " in tables[2]
     assert "Basisjaar" in tables[1] and "Publiek-privaat" in tables[1]
     assert "Bron: CBS" in page
 
