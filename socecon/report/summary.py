@@ -182,7 +182,7 @@ def _cost(futures: pd.DataFrame, base: pd.Series) -> str:
         "bespaart op de bijstand, is het hoogst in "
         f"{esc(futures.loc[high, 'name'])}: {_euro(futures.loc[high, 'net_cost'])} per "
         f"jaar, en het laagst in {esc(futures.loc[low, 'name'])}: "
-        f"{_euro(futures.loc[low, 'net_cost'])} per jaar. Nu (basisjaar) is dat "
+        f"{_euro(futures.loc[low, 'net_cost'])} per jaar. In het basisjaar is dat "
         f"{_euro(base['net_cost'])} per jaar."
     )
     row = futures.loc[high]
@@ -201,14 +201,15 @@ def _payers(futures: pd.DataFrame, base: pd.Series) -> str:
     rijk = futures["net_cost_rijk"]
     if (rijk == 0).all():
         text = (
-            "<strong>Rijk en UWV.</strong> Het Rijk betaalt nu de sociale werkvoorziening: "
+            "<strong>Rijk en UWV.</strong> In het basisjaar betaalt het Rijk de sociale "
+            "werkvoorziening: "
             f"{_euro(base['net_cost_rijk'])} per jaar. In de vier scenario's vervalt de "
             "Wsw-subsidie: het Rijk betaalt dan niets."
         )
     else:
         most = rijk.idxmax()
         text = (
-            "<strong>Rijk en UWV.</strong> Het Rijk betaalt nu voor de sociale "
+            "<strong>Rijk en UWV.</strong> In het basisjaar betaalt het Rijk voor de sociale "
             f"werkvoorziening {_euro(base['net_cost_rijk'])} per jaar, in "
             f"{esc(futures.loc[most, 'name'])} {_euro(rijk[most])} per jaar."
         )
