@@ -86,6 +86,24 @@ def test_figures_html_is_dutch_and_lists_members():
     assert "Bron: CBS" in page
 
 
+def test_converted_counts_are_shown_in_tens_as_cbs_publishes_them():
+    # Vught of 2025 holds 34 % of Haaren: its converted bijstand count is about 327, a
+    # precision CBS never published; the table shows tens, inhabitants stay exact.
+    frame = region_figures.figures_frame("GM0865")
+    raw = frame.loc["Bijstand, 15 jaar tot AOW-leeftijd"].iloc[0]
+    assert raw % 10 != 0
+    page = region_figures.municipality_in_figures("GM0865").data
+    body = re.findall(r"<tr><td[^>]*>([^<]*)</td>(.*?)</tr>", page)
+    shown = {label: re.findall(r">([^<]*)</td>", cells) for label, cells in body}
+    assert shown["Bijstand, 15 jaar tot AOW-leeftijd"][0] == format_count(round(raw, -1))
+    for label in region_figures.ROUNDED_ROWS:
+        for cell in shown[label]:
+            assert cell == "–" or cell.replace(".", "").endswith("0"), (label, cell)
+    inhabitants = frame.loc["Inwoners (1 januari)"].iloc[0]
+    assert shown["Inwoners (1 januari)"][0] == format_count(inhabitants)
+    assert "afgerond op tientallen" in page
+
+
 def test_scenario_texts_show_the_four_scenarios_with_measures():
     page = sections.scenario_texts().data
     for sid, name in [
