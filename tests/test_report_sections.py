@@ -282,6 +282,8 @@ def test_windtunnel_summary_explains_each_class():
     for option in table.option.unique():
         assert esc(policy.reason_nl(table, option)) in html
     assert "deelname minstens 20,0 %" in html
+    # the reading guide explains the search in words, without the method's name
+    assert "PRIM" not in html and "het vaakst misgaat" in html
 
 
 def test_assumption_sources_are_shown_in_dutch():

@@ -409,8 +409,8 @@ def windtunnel_summary(table: pd.DataFrame) -> Any:
         "klein verschil zegt niets, omdat de aannames zelf onzeker zijn. Een oordeel "
         f"dat niet onzeker is, staat met {format_number(level * 100)} % zekerheid vast. "
         "<em>Waar het misgaat</em>: onder welke onzekere aannames een optie die niet "
-        "standhoudt vooral faalt (gezocht met de methode PRIM in alle doorgerekende "
-        "toekomsten).</p>"
+        "standhoudt vooral faalt: de berekening zoekt in alle doorgerekende toekomsten het "
+        "bereik van een aanname waarin het het vaakst misgaat.</p>"
     )
     table_html = html_table(
         [
