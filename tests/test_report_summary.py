@@ -164,3 +164,22 @@ def test_navigation_without_index_or_main():
         "<p>no main</p>"
     )
     assert navigation.slug("Wat als? Schuif met één aanname") == "wat-als-schuif-met-een-aanname"
+
+
+def test_summary_sets_an_option_beside_what_really_happened(hengelo):
+    # An option that holds only in Publiek, the scenario that came true least (hindcast.yaml),
+    # is said to do so: the reader does not take "houdt stand" as a plain recommendation.
+    frame, tunnel = hengelo
+    text = _text(summary.summary_html(frame, "GM0164", tunnel).data)
+    where = tunnel[tunnel["holds"]].groupby("option_name")["scenario_name"].agg(set)
+    only_publiek = sorted(name for name, s in where.items() if s == {"Publiek"})
+    assert only_publiek  # Hengelo: the two werkbedrijf options
+    for name in only_publiek:
+        assert f"‘{name}’" in text.split("Wat er echt gebeurde.")[1]
+    assert "stand in Publiek: het scenario dat het minst op de werkelijkheid leek" in text
+    # without such an option the statement stays one sentence
+    rest = tunnel.assign(holds=tunnel["holds"] & (tunnel["scenario_name"] != "Publiek"))
+    rest.attrs.update(tunnel.attrs)
+    assert "minst op de werkelijkheid" not in _text(
+        summary.summary_html(frame, "GM0164", rest).data
+    )

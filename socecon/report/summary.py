@@ -268,7 +268,7 @@ def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
 
 
-def _hindcast() -> str:
+def _hindcast(tunnel: pd.DataFrame | None = None) -> str:
     defs = load_definitions()
     claims = {c.match: defs.scenario(c.id).name for c in load_hindcast().scenarios}
     closest, least = claims.get("closest"), claims.get("least")
@@ -278,7 +278,18 @@ def _hindcast() -> str:
         f"<strong>Wat er echt gebeurde.</strong> In 2020 lag Nederland het dichtst bij "
         f"{esc(closest)}"
     )
-    return text + (f" en het verst van {esc(least)}." if least else ".")
+    text += f" en het verst van {esc(least)}." if least else "."
+    if least and tunnel is not None and "holds" in tunnel:
+        # an option that holds only in the future that came true least: say so beside it
+        holds = tunnel[tunnel["holds"]].groupby("option_name", sort=False)["scenario_name"]
+        only_least = [name for name, where in holds if set(where) <= {least}]
+        if only_least:
+            names = _and([f"‘{esc(n)}’" for n in only_least])
+            text += (
+                f" {names} {'houdt' if len(only_least) == 1 else 'houden'} alleen stand in "
+                f"{esc(least)}: het scenario dat het minst op de werkelijkheid leek."
+            )
+    return text
 
 
 def _span(low: float, high: float) -> str:
@@ -371,7 +382,7 @@ def summary_html(
             _payers(futures, base),
             _policy(tunnel),
         ]
-    items.append(_hindcast())
+    items.append(_hindcast(tunnel))
     body = "".join(f"<li>{item}</li>" for item in items if item)
     return as_html(
         '<section class="socecon-summary">'
