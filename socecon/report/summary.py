@@ -231,8 +231,8 @@ def _policy(tunnel: pd.DataFrame) -> str:
     goal = policy.describe_goal(tunnel.attrs.get("goal"))
     robust = options[options["class"] == "robust"]
     text = (
-        f"<strong>Beleid.</strong> {len(options)} beleidsopties zijn doorgerekend in alle vier "
-        f"scenario's, met als doel {esc(goal)}. "
+        f"<strong>Beleid.</strong> Er zijn {len(options)} beleidsopties doorgerekend in alle "
+        f"vier scenario's, met als doel {esc(goal)}. "
     )
     if len(robust):
         names = ", ".join(f"‘{esc(n)}’" for n in robust["option_name"])
