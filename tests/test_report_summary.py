@@ -60,7 +60,9 @@ def test_summary_says_what_the_results_say(hengelo):
     assert f"In {worst['name']} vinden de meeste mensen geen plek" in text
     assert "In 2020 lag Nederland het dichtst bij Regulier en het verst van Publiek" in text
     # the gemeente's own net cost comes first, the Rijk and UWV beside it
-    assert text.index("Kosten voor de gemeente.") < text.index("Rijk en UWV.")
+    assert text.index("Netto kosten gemeente. Wat de gemeente zelf betaalt") < text.index(
+        "Rijk en UWV."
+    )
     highest = table.loc[table["net_cost"].idxmax()]
     euro = format_euro(round(highest["net_cost"], -3)).replace("\u00a0", " ")
     assert f"is het hoogst in {highest['name']}: {euro} per jaar" in text
@@ -95,7 +97,7 @@ def test_summary_names_the_payers_as_the_figures_say(hengelo):
     assert [i.split("</strong>")[0] for i in items][:4] == [
         "<strong>Aan het werk.",
         "<strong>Buiten de boot.",
-        "<strong>Kosten voor de gemeente.",
+        "<strong>Netto kosten gemeente.",
         "<strong>Rijk en UWV.",
     ]
     table = summary.summary_frame(frame, "GM0164", tunnel)

@@ -178,7 +178,7 @@ def _left_out(futures: pd.DataFrame) -> str:
 def _cost(futures: pd.DataFrame, base: pd.Series) -> str:
     high, low = futures["net_cost"].idxmax(), futures["net_cost"].idxmin()
     text = (
-        "<strong>Kosten voor de gemeente.</strong> Wat de gemeente zelf betaalt, min wat zij "
+        "<strong>Netto kosten gemeente.</strong> Wat de gemeente zelf betaalt, min wat zij "
         "bespaart op de bijstand, is het hoogst in "
         f"{esc(futures.loc[high, 'name'])}: {_euro(futures.loc[high, 'net_cost'])} per "
         f"jaar, en het laagst in {esc(futures.loc[low, 'name'])}: "
