@@ -285,6 +285,16 @@ TRACES = re.compile(
     r"|\b\w+ = [{\['\"\d]|Schuifknop|Gevoeligheidsknop"
 )
 
+#: English words of the program's own vocabulary (the model's and the wind tunnel's terms) that
+#: a Dutch report must not show; the seed's own loanwords (hype, partnership, employability,
+#: social return) are the study's words and allowed.
+ENGLISH = re.compile(
+    r"\b(?:the|and|with|baseline|take[- ]up|regret|robust|fragile|dominated|undecided|PRIM"
+    r"|goal|samples?|options?|placed|net cost|left out|share|participation|wage|costs?"
+    r"|municipality|default)\b",
+    re.IGNORECASE,
+)
+
 WINDTUNNEL = ("Beleidsopties in de windtunnel", "Terugblik: welk scenario kwam uit?")
 
 
@@ -349,6 +359,8 @@ def test_report_text_has_no_internal_id_python_value_or_tool_name(batch, page):
     rest, _windtunnel = _split_windtunnel(text)
     assert "Samenvatting" in rest and "Verantwoording" in rest  # the check sees the report
     assert TRACES.findall(rest) == []
+    # no English word in the report (the wind tunnel's reading guide named "de methode PRIM")
+    assert ENGLISH.findall(text) == []
     index = (batch[0] / "index.html").read_text(encoding="utf-8")
     shown = re.sub(r"<[^>]+>", " ", re.sub(r"<style>.*?</style>", "", index, flags=re.DOTALL))
     assert TRACES.findall(shown) == []
