@@ -56,6 +56,8 @@ def test_summary_says_what_the_results_say(hengelo):
     rounded = format_count(round(most["placed"], -1))
     assert f"{most['name']} zet in 2020 de meeste mensen aan het werk: ongeveer {rounded}" in text
     assert "in 8 van de 10 doorgerekende toekomsten tussen" in text
+    # the point figure is the standard assumptions' (it may lie at the edge of the range)
+    assert "van de doelgroep) met de standaardwaarden van de aannames." in text
     worst = table.loc[table["left_out"].idxmax()]
     assert f"In {worst['name']} vinden de meeste mensen geen plek" in text
     assert "In 2020 lag Nederland het dichtst bij Regulier en het verst van Publiek" in text

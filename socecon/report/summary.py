@@ -149,7 +149,8 @@ def _at_work(futures: pd.DataFrame, base: pd.Series, base_year: int, year: int) 
     text = (
         f"<strong>Aan het werk.</strong> {esc(top['name'])} zet in {year} de meeste mensen aan "
         f"het werk: ongeveer {_people(top['placed'])} ({_pct(top['participation'])} van de "
-        f"doelgroep). {esc(futures.loc[least, 'name'])} de minste: "
+        "doelgroep) met de standaardwaarden van de aannames. "
+        f"{esc(futures.loc[least, 'name'])} de minste: "
         f"{_people(futures.loc[least, 'placed'])}. In het basisjaar {base_year} waren het er "
         f"{_people(base['placed'])}."
     )
