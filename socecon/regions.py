@@ -353,7 +353,8 @@ def former_parts_note(code: str, indeling: int | str | None = None) -> str | Non
     Returns
     -------
     str or None
-        E.g. ``"inclusief een deel (34 %) van de vroegere gemeente Haaren"`` or ``"inclusief de
+        E.g. ``"inclusief 34 % van de adressen van de vroegere gemeente Haaren"`` (the share
+        its counts were converted with) or ``"inclusief de
         vroegere gemeenten Boxmeer, Cuijk, ..."``; ``"tot 2016 de gemeente Groesbeek"`` for a
         renamed one; None when it includes nothing of another municipality of 2015.
     """
@@ -374,12 +375,19 @@ def former_parts_note(code: str, indeling: int | str | None = None) -> str | Non
         parts.append(kind + _dutch_list(whole))
     for row in rows[rows["share"] < 1.0].itertuples():
         former = "" if row.code_2015 in existing else "de vroegere gemeente "
-        parts.append(f"een deel ({round(100 * row.share)} %) van {former}{row.name_2015}")
+        parts.append(f"{round(100 * row.share)} % van de adressen van {former}{row.name_2015}")
     return "inclusief " + _dutch_list(parts)
 
 
 def _dutch_list(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} en {items[-1]}"
+    """Return 'a, b en c'; with a comma before the last 'en' when a name has its own.
+
+    "Grave, Mill en Sint Hubert, en Sint Anthonis": the reader sees where one name ends.
+    """
+    if len(items) == 1:
+        return items[0]
+    last = ", en " if any(" en " in item for item in items) else " en "
+    return f"{', '.join(items[:-1])}{last}{items[-1]}"
 
 
 def _resolve_in(query: str, indeling: int) -> str:

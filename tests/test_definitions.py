@@ -22,6 +22,7 @@ from socecon.definitions import (
     REPORT_ENV,
     load_definitions,
 )
+from socecon.definitions.assumptions import load_assumptions
 from socecon.definitions.conventions import load_conventions
 from socecon.definitions.units import unit
 from socecon.exceptions import DefinitionError
@@ -559,3 +560,13 @@ def test_a_share_naming_an_unknown_assumption_is_a_problem(tmp_path):
     )
     with pytest.raises(DefinitionError, match="refers to unknown assumption 'quota_shar'"):
         load_definitions(tmp_path / "defs")
+
+
+def test_assumption_labels_read_as_words_not_switch_values():
+    # A municipality reads these labels in the report's assumptions table and on the slider:
+    # "Quotum volgens de wet van 2015 (1) in plaats van voor alle bedrijven (0)" shown as "0 %"
+    # read like a program's switch; a share says the same in words.
+    for a in load_assumptions():
+        assert not re.search(r"\(\d\)", a.label), a.id
+        if a.unit in ("share", "%"):
+            assert not re.search(r"\(\d\)", a.source_nl or ""), a.id

@@ -13,6 +13,7 @@ from socecon.definitions.units import unit
 from socecon.exceptions import ModelError
 from socecon.model import run_model
 from socecon.present import figures
+from socecon.present.formats import label_with_unit
 from socecon.present.slider_chart import slider_chart
 from socecon.present.windtunnel_chart import windtunnel_chart
 
@@ -71,7 +72,22 @@ def test_indicator_chart_shows_model_values(frame):
     assert got == [pytest.approx(want)]
     assert {r["region_name"] for r in rows} == {"Hengelo", "Assen"}
     svg = _renders(chart)
-    assert "Geplaatste personen" in svg and "(personen)" not in svg and "Publiek-privaat" in svg
+    # the axis names its unit once: the label already says "personen"
+    assert "Geplaatste personen" in svg and "Publiek-privaat" in svg
+    assert "personen (personen)" not in svg
+
+
+def test_a_label_names_its_unit_once():
+    assert label_with_unit("Doelgroep", "personen") == "Doelgroep (personen)"
+    assert label_with_unit("Geplaatste personen", "personen") == "Geplaatste personen"
+    banenafspraak = "Banen volgens de banenafspraak (25,5 uur)"
+    assert label_with_unit(banenafspraak, "banen") == banenafspraak
+    assert label_with_unit("Netto kosten gemeente", "€ per jaar") == (
+        "Netto kosten gemeente (€ per jaar)"
+    )
+    assert figures.indicator_label("placed", with_unit=True) == "Geplaatste personen"
+    net_cost = figures.indicator_label("net_cost", with_unit=True)
+    assert net_cost == "Netto kosten gemeente (€ per jaar)"
 
 
 def test_band_chart_splits_the_target_group_and_marks_windows(frame):
@@ -127,13 +143,15 @@ def test_slider_chart_precomputes_the_assumption_grid():
     spec = chart.to_dict()
     params = {p["name"]: p for p in spec["params"]}
     assert params["aanname"]["bind"]["input"] == "range"
-    assert params["aanname"]["bind"]["min"] == pytest.approx(0.3)
-    assert params["aanname"]["bind"]["max"] == pytest.approx(0.9)
-    assert params["aanname"]["value"] == pytest.approx(0.6)
+    # a share on the slider in percent, as the assumptions table shows it (60 %, not 0,6)
+    assert params["aanname"]["bind"]["min"] == pytest.approx(30)
+    assert params["aanname"]["bind"]["max"] == pytest.approx(90)
+    assert params["aanname"]["bind"]["step"] == pytest.approx(10)
+    assert params["aanname"]["value"] == pytest.approx(60)
     assert params["scenario_keuze"]["bind"]["input"] == "select"
     rows = _datasets(chart)
     grid = sorted({r["x"] for r in rows})
-    assert grid == pytest.approx(np.linspace(0.3, 0.9, 7))
+    assert grid == pytest.approx(np.linspace(30, 90, 7))
     # Each grid point equals a separate model run at that take-up.
     for take_up in (0.3, 0.9):
         single = run_model(["GM0164"], years=[2020], overrides={"take_up": take_up})
@@ -141,10 +159,11 @@ def test_slider_chart_precomputes_the_assumption_grid():
         got = [
             r["value"]
             for r in rows
-            if r["x"] == pytest.approx(take_up) and r["scenario_name"] == "Publiek"
+            if r["x"] == pytest.approx(100 * take_up) and r["scenario_name"] == "Publiek"
         ]
         assert got == [pytest.approx(want.iloc[0])]
-    assert "Deelname binnen het productiviteitsvenster (aandeel)" in json.dumps(spec)
+    assert "Deelname binnen het productiviteitsvenster (%)" in json.dumps(spec)
+    assert "(aandeel)" not in json.dumps(spec)
     _renders(chart)
 
 

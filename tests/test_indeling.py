@@ -159,11 +159,12 @@ def test_2015_indeling_keeps_the_old_municipalities_and_refuses_new_ones():
 
 def test_successors_say_what_they_include():
     assert regions.former_parts_note("GM1982") == (
-        "inclusief de vroegere gemeenten Boxmeer, Cuijk, Grave, Mill en Sint Hubert en "
+        # a comma before the last "en": "Mill en Sint Hubert" is one name
+        "inclusief de vroegere gemeenten Boxmeer, Cuijk, Grave, Mill en Sint Hubert, en "
         "Sint Anthonis"
     )
     assert regions.former_parts_note("GM0865") == (
-        "inclusief een deel (34 %) van de vroegere gemeente Haaren"
+        "inclusief 34 % van de adressen van de vroegere gemeente Haaren"
     )
     assert regions.former_parts_note("GM0363") == "inclusief de vroegere gemeente Weesp"
     assert regions.former_parts_note("GM0164") is None
@@ -325,6 +326,6 @@ def test_run_writes_reports_for_a_merger_and_the_receivers_of_a_split(tmp_path, 
     converted = "cijfers 2015-2017 omgerekend naar de gemeentelijke indeling van 2025"
     assert all(converted in page for page in pages.values())
     assert "inclusief de vroegere gemeenten Boxmeer, Cuijk, Grave" in pages["GM1982"]
-    assert "inclusief een deel (34 %) van de vroegere gemeente Haaren" in pages["GM0865"]
+    assert "inclusief 34 % van de adressen van de vroegere gemeente Haaren" in pages["GM0865"]
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "Land van Cuijk" in index and "Vught" in index

@@ -16,13 +16,15 @@ from socecon.data.snapshot import snapshot_wide
 from socecon.definitions.peers import load_peers
 from socecon.exceptions import DefinitionError
 from socecon.model import run_model
+from socecon.present.formats import format_number
 from socecon.regions import group_members, region_name
 from socecon.report import overview
 from socecon.report.peers import OWN_ROW, peer_comparison, rule_text
+from socecon.report.region_figures import RATE_ROWS
 
 #: Zutphen's peers by the rule of peers.yaml on the 2015 snapshot, nearest first: regional
-#: centres of 40,000-70,000 inhabitants with about 50 in bijstand per 1,000 and about 90 jobs
-#: per 100 inhabitants of working age. A change of rule or data that moves them shows here.
+#: centres of 40,000-70,000 inhabitants with about 50 in bijstand per 1,000 and about 900 jobs
+#: per 1,000 inhabitants of working age. A change of rule or data that moves them shows here.
 ZUTPHEN_PEERS = ("Tiel", "Roermond", "Assen", "Smallingerland", "Heerenveen")
 
 
@@ -74,6 +76,20 @@ def test_the_rule_is_stated_in_words_from_the_declarations():
     assert "tellen zelf niet mee" not in text
 
 
+def test_a_peer_ratio_has_the_unit_of_the_same_ratio_in_the_key_figures():
+    # One unit per quantity (report_style.md): jobs per 1.000 inhabitants 15-64 in "De gemeente
+    # in cijfers" is not jobs per 100 in the peers' table a few lines below it.
+    rates = {(num, den): (label, scale) for label, num, den, scale in RATE_ROWS}
+    shared = [c for c in load_peers().characteristics if (c.variable, c.per) in rates]
+    assert {c.id for c in shared} == {"bijstand", "jobs"}
+    for c in shared:
+        label, scale = rates[c.variable, c.per]
+        assert c.scale == scale, (c.id, c.scale, label)
+        assert (
+            f"per {format_number(scale)} " in c.column and f"per {format_number(scale)} " in c.label
+        )
+
+
 def test_the_report_shows_the_peers_beside_the_region_in_figures_and_results():
     frame = run_model("GM0301", horizon=2020)
     page = peer_comparison(frame, "GM0301", 2020).data
@@ -84,7 +100,7 @@ def test_the_report_shows_the_peers_beside_the_region_in_figures_and_results():
         rows = re.findall(r"<tr(?: class=\"([^\"]*)\")?><td[^>]*>([^<]*)</td>", table)
         assert [name for _, name in rows] == ["Zutphen", *ZUTPHEN_PEERS]
         assert rows[0][0] == OWN_ROW and all(not cls for cls, _ in rows[1:])
-    assert "Participatiegraad doelgroep in 2020" in page and "€ " in tables[2]
+    assert "Deelname van de doelgroep in 2020" in page and "€ " in tables[2]
     assert "Basisjaar" in tables[1] and "Publiek-privaat" in tables[1]
     assert "Bron: CBS" in page
 

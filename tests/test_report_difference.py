@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
+
 from socecon.analysis.decomposition import decompose
 from socecon.report import difference
 from socecon.report.region_figures import ReportRegion
@@ -37,14 +39,16 @@ def test_section_shows_each_scenario_and_parts_that_add_up():
     # The sentence names the scenario with the largest difference and its main part.
     futures = table[table.scenario != "baseline"]
     largest = futures.loc[futures.gap.abs().idxmax()]
-    main = max(difference.FACTORS, key=lambda f: abs(largest[f]))
+    sign = 1 if largest.gap >= 0 else -1
+    main = max(difference.FACTORS, key=lambda f: sign * largest[f])
     names = {"sociaal_ondernemen": "Sociaal Ondernemen", "regulier": "Regulier"}
     names |= {"publiek_privaat": "Publiek-privaat", "publiek": "Publiek"}
     assert (
-        f"Het grootste verschil is er in {names[largest.scenario]}: Gilze en Rijen ligt daar "
-        in html
+        "Van de vier scenario's is het verschil het grootst in "
+        f"{names[largest.scenario]}: Gilze en Rijen ligt daar " in html
     )
-    assert f"vooral door {difference.FACTOR_NAMES[main]}." in html
+    part = difference.points(largest[main])
+    assert f"vooral door {difference.FACTOR_NAMES[main]} ({part})" in html
     assert "procentpunt" in html and "Bron: CBS" in html
 
 
@@ -71,3 +75,24 @@ def test_points_are_signed_dutch_numbers():
     assert difference.points(-0.04) == "0,0"
     assert difference.points(-12.34) == "-12,3"
     assert difference.points(float("nan")) == "-"
+
+
+def test_the_cause_named_is_a_part_that_makes_the_difference():
+    # A made-up decomposition: the region is 1,0 point above Nederland although its own
+    # placing pulls 3,0 down; the parts that make the difference are regional places (+2,5)
+    # and the mix (+1,5). The sentence must not say "vooral door plaatsen in de gemeente".
+    table = pd.DataFrame(
+        {
+            "scenario": ["baseline", "publiek"],
+            "gap": [0.5, 1.0],
+            "effectiveness": [0.5, -3.0],
+            "capacity": [0.0, 2.5],
+            "mix": [0.0, 1.5],
+        }
+    )
+    scenario, gap, main, counter = difference._largest(table)
+    assert (scenario, gap, main, counter) == ("publiek", 1.0, "capacity", "effectiveness")
+    # a part the other way that rounds to 0,0 is not worth a clause
+    table.loc[1, ["effectiveness", "capacity", "mix"]] = [-0.01, 0.51, 0.5]
+    table.loc[1, "gap"] = 1.0
+    assert difference._largest(table)[2:] == ("capacity", None)

@@ -8,7 +8,7 @@ import pytest
 
 from socecon.definitions.assumptions import BAND_EDGES
 from socecon.model import run_model
-from socecon.present.formats import format_count, format_euro
+from socecon.present.formats import format_count, format_euro, round_euro
 from socecon.report import navigation, policy, sections, summary
 
 GOAL = {"participation_min": 20.0, "net_cost_per_placed_max": 20000.0}
@@ -56,11 +56,15 @@ def test_summary_says_what_the_results_say(hengelo):
     rounded = format_count(round(most["placed"], -1))
     assert f"{most['name']} zet in 2020 de meeste mensen aan het werk: ongeveer {rounded}" in text
     assert "in 8 van de 10 doorgerekende toekomsten tussen" in text
+    # the point figure is the standard assumptions' (it may lie at the edge of the range)
+    assert "van de doelgroep) met de standaardwaarden van de aannames." in text
     worst = table.loc[table["left_out"].idxmax()]
     assert f"In {worst['name']} vinden de meeste mensen geen plek" in text
     assert "In 2020 lag Nederland het dichtst bij Regulier en het verst van Publiek" in text
     # the gemeente's own net cost comes first, the Rijk and UWV beside it
-    assert text.index("Kosten voor de gemeente.") < text.index("Rijk en UWV.")
+    assert text.index("Netto kosten gemeente. Wat de gemeente zelf betaalt") < text.index(
+        "Rijk en UWV."
+    )
     highest = table.loc[table["net_cost"].idxmax()]
     euro = format_euro(round(highest["net_cost"], -3)).replace("\u00a0", " ")
     assert f"is het hoogst in {highest['name']}: {euro} per jaar" in text
@@ -73,8 +77,59 @@ def test_summary_says_what_the_results_say(hengelo):
     else:
         closest = re.search(r"Het dichtst bij komt ‘([^’]+)’", text).group(1)
         assert f"Het dichtst bij komt '{closest}'" in policy.summary_nl(tunnel)
-    for verdict, n in options["class_name"].value_counts().items():
-        assert f"{n} {verdict}" in text
+    # an option that holds in some scenarios is named with those scenarios: the reader sees
+    # which choice works where, not just a count of verdicts
+    for name, rows in tunnel[tunnel["holds"]].groupby("option_name"):
+        scenarios = list(rows["scenario_name"])
+        where = (
+            scenarios[0]
+            if len(scenarios) == 1
+            else " en ".join([", ".join(scenarios[:-1]), scenarios[-1]])
+        )
+        assert f"‘{name}’ (in {where})" in text
+    assert "gedomineerd" not in text and "zekerheid" not in text  # words the summary can't explain
+    assert "deelname minstens 20,0 % en netto kosten gemeente hoogstens € 20.000" in text
+
+
+def test_summary_names_the_payers_as_the_figures_say(hengelo):
+    frame, tunnel = hengelo
+    page = summary.summary_html(frame, "GM0164", tunnel).data
+    items = re.findall(r"<li>(.*?)</li>", page)
+    # the Rijk and UWV are a statement of their own, after the gemeente's cost
+    assert [i.split("</strong>")[0] for i in items][:4] == [
+        "<strong>Aan het werk.",
+        "<strong>Buiten de boot.",
+        "<strong>Netto kosten gemeente.",
+        "<strong>Rijk en UWV.",
+    ]
+    table = summary.summary_frame(frame, "GM0164", tunnel)
+    payers = _text(items[3])
+    # the Rijk pays only the Wsw subsidy, which no future scenario keeps (levers.yaml)
+    assert (table["net_cost_rijk"].iloc[1:] == 0).all() and table["net_cost_rijk"].iloc[0] > 0
+    assert "vervalt de Wsw-subsidie: het Rijk betaalt dan niets" in payers
+    uwv = table.loc[table["net_cost"].iloc[1:].idxmax(), "net_cost_uwv"]
+    assert ("houdt in" in payers) == (uwv < 0)
+
+
+def test_summary_amounts_are_the_amounts_of_the_table(hengelo):
+    # "a cost said two ways": the summary's € 19.569.000 is not € 19.568.953 in the section
+    frame, tunnel = hengelo
+    text = _text(summary.summary_html(frame, "GM0164", tunnel).data)
+    shown = _text(sections.indicator_table(frame, "GM0164").data)
+    table = summary.summary_frame(frame, "GM0164", tunnel)
+    amounts = [v for c in ("net_cost", "net_cost_rijk", "net_cost_uwv") for v in table[c]]
+    assert any(abs(v) >= 100_000 for v in amounts)
+    for value in amounts:
+        euro = format_euro(round_euro(value))
+        assert euro in text and euro in shown, euro
+    assert "Bedragen vanaf € 100.000 zijn afgerond op duizenden euro's" in shown
+
+
+def test_summary_uses_one_word_for_a_scenario(hengelo):
+    frame, tunnel = hengelo
+    text = _text(summary.summary_html(frame, "GM0164", tunnel).data)
+    # "toekomstbeeld" is explained once, in the first sentence; after it the report says scenario
+    assert text.count("toekomstbeeld") == 1 and "scenario's (toekomstbeelden)" in text
 
 
 def test_summary_without_a_target_group_says_so():
@@ -113,3 +168,22 @@ def test_navigation_without_index_or_main():
         "<p>no main</p>"
     )
     assert navigation.slug("Wat als? Schuif met één aanname") == "wat-als-schuif-met-een-aanname"
+
+
+def test_summary_sets_an_option_beside_what_really_happened(hengelo):
+    # An option that holds only in Publiek, the scenario that came true least (hindcast.yaml),
+    # is said to do so: the reader does not take "houdt stand" as a plain recommendation.
+    frame, tunnel = hengelo
+    text = _text(summary.summary_html(frame, "GM0164", tunnel).data)
+    where = tunnel[tunnel["holds"]].groupby("option_name")["scenario_name"].agg(set)
+    only_publiek = sorted(name for name, s in where.items() if s == {"Publiek"})
+    assert only_publiek  # Hengelo: the two werkbedrijf options
+    for name in only_publiek:
+        assert f"‘{name}’" in text.split("Wat er echt gebeurde.")[1]
+    assert "stand in Publiek: het scenario dat het minst op de werkelijkheid leek" in text
+    # without such an option the statement stays one sentence
+    rest = tunnel.assign(holds=tunnel["holds"] & (tunnel["scenario_name"] != "Publiek"))
+    rest.attrs.update(tunnel.attrs)
+    assert "minst op de werkelijkheid" not in _text(
+        summary.summary_html(frame, "GM0164", rest).data
+    )

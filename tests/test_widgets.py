@@ -304,7 +304,7 @@ def test_windtunnel_matrix_follows_the_goal_sliders(explorer):
     after = rows(explorer, "windtunnel")
     assert (after["goal_share"] <= before["goal_share"]).all()
     assert (after["goal_share"] < before["goal_share"]).any()
-    assert "deelname ≥ 60,0 %" in html.unescape(explorer.windtunnel_summary.value)
+    assert "deelname minstens 60,0 %" in html.unescape(explorer.windtunnel_summary.value)
     explorer.band_region.value = "GM0106"
     assert explorer.workbench.windtunnel()["region_name"].unique().tolist() == ["Assen"]
     assert "Windtunnel voor Assen (GM0106)" in explorer.windtunnel_summary.value

@@ -117,7 +117,9 @@ def test_invalid_goals_are_refused(kwargs, words):
 
 def test_goal_in_dutch():
     goal = criteria.Goal(participation_min=25, net_cost_per_placed_max=15000)
-    assert describe_goal(goal) == "deelname ≥ 25,0 % en netto kosten ≤ € 15.000 per geplaatste"
+    assert describe_goal(goal) == (
+        "deelname minstens 25,0 % en netto kosten gemeente hoogstens € 15.000 per geplaatste"
+    )
     assert describe_goal(criteria.Goal()) == "geen doel gesteld"
 
 
@@ -498,7 +500,7 @@ def test_participating_municipalities_get_a_readable_classification():
         assert (table.goal_share <= table.goal_share_cost + 1e-12).all()
         assert table.status.isin(list(criteria.CELL_STATUS)).all()
         text = summary_nl(table)
-        assert table.region_name.iloc[0] in text and "deelname ≥ 20,0 %" in text
+        assert table.region_name.iloc[0] in text and "deelname minstens 20,0 %" in text
         assert "'Alleen extra inzet op loonkostensubsidie' (gedomineerd door 'Doe niets" in text
         broken = table[table["class"] == "scenario_dependent"]
         for breaks in broken.breaks_in:

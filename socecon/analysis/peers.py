@@ -53,7 +53,7 @@ def municipality_characteristics(indeling: int | str | None = None) -> pd.DataFr
     -------
     pandas.DataFrame
         Indexed by ``GMxxxx``; one column per characteristic id of ``peers.yaml``, in its own
-        unit (inhabitants, bijstand per 1,000, jobs per 100).
+        unit (inhabitants, bijstand per 1,000, jobs per 1,000).
     """
     return _municipality_characteristics(check_indeling(indeling))
 

@@ -25,6 +25,7 @@ from socecon.definitions.conventions import load_conventions
 from socecon.definitions.indicators import load_indicator_definitions
 from socecon.definitions.units import Unit, unit
 from socecon.exceptions import ModelError
+from socecon.present.formats import label_with_unit
 from socecon.regions import region_name
 
 #: The colours of every chart (Okabe-Ito, colour-blind safe): ``chart_colors`` of
@@ -125,9 +126,7 @@ def indicator_label(variable: str, with_unit: bool = False) -> str:
     if band:
         label = f"{label}, loonwaarde {band} %"
     if with_unit and definition:
-        unit_label = unit(definition.unit).label
-        if unit_label.lower() not in label.lower():  # no "Geplaatste personen (personen)"
-            label = f"{label} ({unit_label})"
+        label = label_with_unit(label, unit(definition.unit).label)
     return label
 
 

@@ -128,6 +128,50 @@ def format_euro(value: Any) -> str:
     return f"{sign}€ {format_number(abs(value), 0)}"
 
 
+#: From this amount on a report rounds euros to thousands (report_style.md: "costs to thousands
+#: of euros above € 100.000"); below it to whole euros.
+ROUND_EURO_FROM = 100_000
+
+
+def round_euro(value: Any) -> Any:
+    """Round an amount in euros as a report shows it: to thousands from € 100.000 on.
+
+    Parameters
+    ----------
+    value : float or None
+
+    Returns
+    -------
+    float or None
+        ``19_568_953`` becomes ``19_569_000``; ``15_230.4`` stays; a missing value stays missing.
+    """
+    if is_missing(value):
+        return value
+    value = float(value)
+    return round(value, -3) if abs(value) >= ROUND_EURO_FROM else value
+
+
+def label_with_unit(label: str, unit_label: str) -> str:
+    """Return a label with its unit in brackets, unless the label already names the unit.
+
+    Parameters
+    ----------
+    label : str
+        A Dutch label, e.g. ``"Doelgroep"`` or ``"Geplaatste personen"``.
+    unit_label : str
+        The unit's Dutch label (``units.yaml``), e.g. ``"personen"``.
+
+    Returns
+    -------
+    str
+        ``"Doelgroep (personen)"``, but ``"Geplaatste personen"``, not the doubled
+        ``"Geplaatste personen (personen)"``.
+    """
+    if unit_label.lower() in label.lower():
+        return label
+    return f"{label} ({unit_label})"
+
+
 def format_percent(value: Any, decimals: int = 1) -> str:
     """Format a percentage given in percent (``12.34`` becomes ``"12,3 %"``).
 

@@ -27,6 +27,7 @@ from socecon.present.figures import (
     scenario_shape,
     value_format,
 )
+from socecon.present.formats import label_with_unit
 
 #: The drop-down choice that highlights every scenario.
 ALL_SCENARIOS = "Alle scenario's"
@@ -80,20 +81,28 @@ def slider_chart(
     if arr.ndim == 5:
         arr = arr.sum(axis=-1)
     names = {s.id: s.name for s in load_definitions().scenarios}
+    # A share is shown as a percentage, as the assumptions table shows it ("60 %", not "0,6"):
+    # one unit per quantity. The model runs on the fractions; only the chart's x is scaled.
+    declared = unit(a.unit)
+    scale = 100.0 if declared.is_share else 1.0
+    shown = np.round(grid * scale, 10)
     rows = [
-        {"x": float(grid[i]), "scenario_name": names[s], "value": float(arr[0, i, 0, k])}
+        {"x": float(shown[i]), "scenario_name": names[s], "value": float(arr[0, i, 0, k])}
         for i in range(len(grid))
         for k, s in enumerate(result.scenarios)
     ]
     data = pd.DataFrame(rows)
-    step = float(grid[1] - grid[0]) if len(grid) > 1 else 1.0
-    default = float(grid[np.argmin(np.abs(grid - a.value))])
-    unit_label = unit(a.unit).label
+    step = float(shown[1] - shown[0]) if len(shown) > 1 else 1.0
+    default = float(shown[np.argmin(np.abs(grid - a.value))])
+    unit_label = "%" if declared.is_share else declared.label
     slider = alt.param(
         name="aanname",
         value=default,
         bind=alt.binding_range(
-            min=float(grid[0]), max=float(grid[-1]), step=step, name=f"{a.label} ({unit_label}): "
+            min=float(shown[0]),
+            max=float(shown[-1]),
+            step=step,
+            name=f"{label_with_unit(a.label, unit_label)}: ",
         ),
     )
     choice = alt.param(
@@ -124,7 +133,7 @@ def slider_chart(
             opacity=alt.condition(highlighted, alt.value(1.0), alt.value(0.25)),
             tooltip=[
                 alt.Tooltip("scenario_name:N", title="Scenario"),
-                alt.Tooltip("x:Q", title=a.label, format=",.2f"),
+                alt.Tooltip("x:Q", title=label_with_unit(a.label, unit_label), format=",.2~f"),
                 alt.Tooltip("value:Q", title=indicator_label(variable), format=fmt),
             ],
         )
@@ -134,7 +143,7 @@ def slider_chart(
         alt.Chart(data)
         .mark_line(point=True)
         .encode(
-            x=alt.X("x:Q", title=f"{a.label} ({unit_label})"),
+            x=alt.X("x:Q", title=label_with_unit(a.label, unit_label)),
             y=alt.Y("value:Q", title=None, axis=alt.Axis(format=fmt)),
             color=color,
             shape=scenario_shape(data["scenario_name"]),

@@ -57,14 +57,23 @@ def points(value: float) -> str:
     return ("+" if value > 0 else "-") + text
 
 
-def _largest(table: pd.DataFrame) -> tuple[str, float, str] | None:
-    """Return the scenario with the largest difference, that difference and its main part."""
+def _largest(table: pd.DataFrame) -> tuple[str, float, str, str | None] | None:
+    """Return the scenario with the largest difference, that difference and its parts.
+
+    The main part is the largest part *in the direction of the difference* (a part that pulls
+    the other way does not cause it, however large); the counter part is the largest part the
+    other way, if it shows at one decimal, else None.
+    """
     futures = table[table.scenario != "baseline"].dropna(subset=["gap"])
     if futures.empty:
         return None
     row = futures.loc[futures["gap"].abs().idxmax()]
-    main = max(FACTORS, key=lambda f: abs(row[f]))
-    return str(row.scenario), float(row["gap"]), main
+    gap = float(row["gap"])
+    sign = 1.0 if gap >= 0 else -1.0
+    main = max(FACTORS, key=lambda f: sign * row[f])
+    against = [f for f in FACTORS if sign * row[f] < 0 and points(row[f]) != points(0.0)]
+    counter = max(against, key=lambda f: abs(row[f])) if against else None
+    return str(row.scenario), gap, main, counter
 
 
 def why_different(region: Any, horizon: int, overrides: Mapping[str, Any] | None = None) -> Any:
@@ -123,12 +132,19 @@ def why_different(region: Any, horizon: int, overrides: Mapping[str, Any] | None
     largest = _largest(table)
     summary = ""
     if largest is not None:
-        scenario, gap, main = largest
+        scenario, gap, main, counter = largest
         direction = "hoger" if gap > 0 else "lager"
+        row = table.set_index("scenario").loc[scenario]
         summary = (
-            f"<p>Het grootste verschil is er in {esc(names[scenario])}: {name} ligt daar "
-            f"{format_number(abs(gap), 1)} procentpunt {direction} dan Nederland, vooral door "
-            f"{FACTOR_NAMES[main]}.</p>"
+            f"<p>Van de vier scenario's is het verschil het grootst in {esc(names[scenario])}: "
+            f"{name} ligt daar {format_number(abs(gap), 1)} procentpunt {direction} dan "
+            f"Nederland, vooral door {FACTOR_NAMES[main]} ({points(row[main])})"
+            + (
+                f"; {FACTOR_NAMES[counter]} werkt de andere kant op ({points(row[counter])})"
+                if counter
+                else ""
+            )
+            + ".</p>"
         )
     note = (
         '<p class="socecon-muted">Deelname: het deel van de doelgroep dat werkt. De drie delen '

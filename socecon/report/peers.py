@@ -191,7 +191,7 @@ def peer_comparison(
     labels = {d.id: d.label for d in load_indicator_definitions()}
     for variable in PEER_RESULTS:
         head, rows = result_rows(frame, peer_frame, region, peers, variable, horizon, indeling)
-        caption = f"{labels[variable]} in {horizon}, per toekomstbeeld"
+        caption = f"{labels[variable]} in {horizon}, per scenario"
         parts.append(html_table(head, rows, caption=caption, row_classes=own))
     parts.append(
         '<p class="socecon-muted">Bron: CBS, StatLine 70072ned (Regionale kerncijfers) en '

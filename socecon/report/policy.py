@@ -72,17 +72,21 @@ def describe_goal(goal: Goal | None) -> str:
     Returns
     -------
     str
-        E.g. ``deelname ≥ 25,0 % en netto kosten ≤ € 15.000 per geplaatste``.
+        E.g. ``deelname minstens 25,0 % en netto kosten gemeente hoogstens € 15.000 per
+        geplaatste`` (the net cost is the gemeente's own, as the summary and tables name it).
     """
     parts = []
     if goal is not None and goal.participation_min is not None:
-        parts.append(f"deelname ≥ {format_number(goal.participation_min, 1)} %")
+        parts.append(f"deelname minstens {format_number(goal.participation_min, 1)} %")
     if goal is not None and goal.net_cost_per_placed_max is not None:
         parts.append(
-            f"netto kosten ≤ € {format_number(goal.net_cost_per_placed_max)} per geplaatste"
+            "netto kosten gemeente hoogstens "
+            f"€ {format_number(goal.net_cost_per_placed_max)} per geplaatste"
         )
     if goal is not None and goal.net_cost_max is not None:
-        parts.append(f"netto kosten ≤ € {format_number(goal.net_cost_max)} per jaar")
+        parts.append(
+            f"netto kosten gemeente hoogstens € {format_number(goal.net_cost_max)} per jaar"
+        )
     return " en ".join(parts) if parts else "geen doel gesteld"
 
 
@@ -405,8 +409,8 @@ def windtunnel_summary(table: pd.DataFrame) -> Any:
         "klein verschil zegt niets, omdat de aannames zelf onzeker zijn. Een oordeel "
         f"dat niet onzeker is, staat met {format_number(level * 100)} % zekerheid vast. "
         "<em>Waar het misgaat</em>: onder welke onzekere aannames een optie die niet "
-        "standhoudt vooral faalt (gezocht met de methode PRIM in alle doorgerekende "
-        "toekomsten).</p>"
+        "standhoudt vooral faalt: de berekening zoekt in alle doorgerekende toekomsten het "
+        "bereik van een aanname waarin het het vaakst misgaat.</p>"
     )
     table_html = html_table(
         [

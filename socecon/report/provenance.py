@@ -23,6 +23,7 @@ from socecon.data.schema import ATTRIBUTION, LICENCE, default_data_dir
 from socecon.data.snapshot import CACHE_CLEARERS, input_hashes
 from socecon.definitions import DEFINITIONS_DIR, MODEL_CHANGES, MODEL_VERSION
 from socecon.definitions.assumptions import load_assumptions
+from socecon.definitions.windtunnel import load_windtunnel
 from socecon.exceptions import SocEconError
 from socecon.present.formats import format_number, format_value
 from socecon.report.policy import describe_goal
@@ -168,7 +169,7 @@ def parameter_rows(parameters: Mapping[str, Any]) -> list[tuple[str, str]]:
         rows.append(("Gebied", _region_text(region, indeling)))
         rows.append(("Gemeentelijke indeling", _indeling_text(region, indeling)))
     if "horizon" in p:
-        rows.append(("Jaar van de toekomstbeelden", str(p.pop("horizon"))))
+        rows.append(("Jaar van de scenario's", str(p.pop("horizon"))))
     if "overrides" in p:
         rows.append(("Aannames", _overrides_text(p.pop("overrides"))))
     if "slider_assumption" in p:
@@ -181,11 +182,18 @@ def parameter_rows(parameters: Mapping[str, Any]) -> list[tuple[str, str]]:
     if goal:
         rows.append(("Doel in de windtunnel", describe_goal(Goal(**goal))))
     if "windtunnel_samples" in p:
-        text = f"{format_number(int(p.pop('windtunnel_samples')))} per scenario en beleidsoptie"
+        n = int(p.pop("windtunnel_samples"))
+        text = f"{format_number(n)} per scenario en beleidsoptie"
         if "windtunnel_seed" in p:
             text += (
                 f", getrokken met startgetal {p.pop('windtunnel_seed')} (hetzelfde startgetal "
                 "geeft dezelfde uitkomsten)"
+            )
+        looks = load_windtunnel().second_look
+        if looks > 1:
+            # the wind tunnel's own count can be larger: say why, so the two do not contradict
+            text += (
+                f"; lag een oordeel daarna te dicht bij een grens, dan {format_number(n * looks)}"
             )
         rows.append(("Doorgerekende toekomsten", text))
     rows.extend(("Overige instelling", format_value(v)) for v in p.values())

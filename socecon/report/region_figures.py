@@ -20,7 +20,7 @@ from socecon import regions
 from socecon.data.schema import CURRENT_INDELING, STUDY_INDELING, VARIABLES, check_indeling
 from socecon.data.snapshot import load_snapshot
 from socecon.definitions import BASE_YEAR, NATIONAL_CODE
-from socecon.present.formats import format_count, format_number
+from socecon.present.formats import format_count, format_number, is_missing
 from socecon.report.tables import as_html, esc, html_table
 
 #: Reference year of the CBS figures shown (the model's base year).
@@ -135,6 +135,13 @@ FIGURE_ROWS: tuple[tuple[str, str], ...] = (
     ("ww", "WW-uitkeringen"),
     ("reintegration_provision", "Re-integratievoorzieningen van de gemeente"),
     ("bijstand_outflow_to_work", "Uitstroom uit de bijstand naar werk"),
+)
+
+#: Counts shown rounded to tens, as CBS rounds them: after the conversion to the indeling of 2025
+#: a split municipality's share (Vught: 34 % of Haaren) would otherwise read "327" in bijstand.
+#: Inhabitants are counted exactly and stay so.
+ROUNDED_ROWS = frozenset(
+    label for var, label in FIGURE_ROWS if var not in ("population", "population_15_64")
 )
 
 #: Rates shown, recomputed from counts: label, numerator, denominator, scale.
@@ -280,7 +287,9 @@ def municipality_in_figures(region: str | ReportRegion, year: int = FIGURES_YEAR
         [
             label,
             *(
-                format_count(v) if kinds[label] == "count" else format_number(v, 1)
+                format_count(round(v, -1) if label in ROUNDED_ROWS and not is_missing(v) else v)
+                if kinds[label] == "count"
+                else format_number(v, 1)
                 for v in frame.loc[label]
             ),
         ]
@@ -293,8 +302,9 @@ def municipality_in_figures(region: str | ReportRegion, year: int = FIGURES_YEAR
             if any(c.startswith("Arbeidsmarktregio") for c in frame)
             else ""
         )
-        + "heel Nederland. Aantallen in personen (banen: aantal banen); verhoudingen zijn per "
-        "gebied berekend uit de opgetelde aantallen.</p>",
+        + "heel Nederland. Aantallen in personen (banen: aantal banen); uitkeringen, "
+        "voorzieningen en banen afgerond op tientallen, zoals het CBS ze publiceert; "
+        "verhoudingen zijn per gebied berekend uit de opgetelde aantallen.</p>",
         html_table([f"Cijfers {year}", *frame.columns], rows),
     ]
     if r.is_group:

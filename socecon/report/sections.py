@@ -39,7 +39,13 @@ from socecon.definitions.indicators import load_indicator_definitions
 from socecon.definitions.units import unit
 from socecon.model import results
 from socecon.model.inputs import TARGET_STOCKS
-from socecon.present.formats import format_count, format_indicator, is_missing
+from socecon.present.formats import (
+    format_count,
+    format_indicator,
+    is_missing,
+    label_with_unit,
+    round_euro,
+)
 from socecon.report.overview import hindcast_table
 from socecon.report.region_figures import (
     FIGURES_YEAR,
@@ -177,7 +183,7 @@ def storyline_html(scenario: Any) -> str:
         Escaped HTML.
     """
     return (
-        "<p>De studie beschrijft dit toekomstbeeld zo:</p>"
+        "<p>De studie beschrijft dit scenario zo:</p>"
         f'<blockquote class="socecon-quote"><p>“{esc(scenario.quote)}”</p>'
         f"<footer>{esc(STUDY_CITATION)}</footer></blockquote>"
         f"<p><em>Het verhaal van de studie, kort samengevat:</em> {esc(scenario.storyline)}</p>"
@@ -389,6 +395,11 @@ def indicator_frame(frame: pd.DataFrame, region: str, year: int | None = None) -
     return table.loc[ids, cols].astype(float)
 
 
+def _shown(value: float, unit_id: str) -> float:
+    """Return an indicator as the report shows it: euros from € 100.000 to thousands."""
+    return round_euro(value) if unit(unit_id).is_euro else value
+
+
 def indicator_table(frame: pd.DataFrame, region: str, year: int | None = None) -> Any:
     """Return the indicators per scenario as a Dutch HTML table.
 
@@ -412,8 +423,8 @@ def indicator_table(frame: pd.DataFrame, region: str, year: int | None = None) -
     header = [f"Indicator ({year})", *(names[s] for s in table.columns)]
     rows = [
         [
-            f"{defs[i].label} ({unit(defs[i].unit).label})",
-            *(format_indicator(v, defs[i].unit) for v in table.loc[i]),
+            label_with_unit(defs[i].label, unit(defs[i].unit).label),
+            *(format_indicator(_shown(v, defs[i].unit), defs[i].unit) for v in table.loc[i]),
         ]
         for i in table.index
     ]
@@ -423,7 +434,8 @@ def indicator_table(frame: pd.DataFrame, region: str, year: int | None = None) -
         "begeleiding voor mensen uit de bijstand en de Wsw, dagbesteding, de eigen bijdrage aan "
         "de Wsw), het Rijk (de Wsw-subsidie) en UWV (loonkostensubsidie, begeleiding en "
         "uitkering van Wajongers). Netto kosten = kosten min wat een partij bespaart op "
-        "uitkeringen (negatief: die partij houdt geld over). SROI = maatschappelijke opbrengst "
+        "uitkeringen (negatief: die partij houdt geld over). Bedragen vanaf € 100.000 zijn "
+        "afgerond op duizenden euro's. SROI = maatschappelijke opbrengst "
         "per euro bruto kosten. De quotumregeling geldt alleen in Regulier; de heffing betalen "
         "werkgevers.</p>"
     )

@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from socecon.analysis.criteria import CONFIDENCE_LEVEL
 from socecon.definitions import load_definitions
 from socecon.definitions.hindcast import load_hindcast
 from socecon.definitions.options import load_options
@@ -30,6 +29,7 @@ from socecon.present.formats import (
     format_number,
     format_percent,
     is_missing,
+    round_euro,
 )
 from socecon.report import policy
 from socecon.report.region_figures import ReportRegion, resolve_region
@@ -139,8 +139,7 @@ def _people(value: float) -> str:
 
 def _euro(value: float) -> str:
     """Return euros rounded to thousands above € 100.000, to whole euros below."""
-    value = float(value)
-    text = format_euro(round(value, -3) if abs(value) >= 100_000 else value)
+    text = format_euro(round_euro(value))
     return text.replace("€ ", "€\u00a0")  # the sign stays with its amount
 
 
@@ -150,7 +149,8 @@ def _at_work(futures: pd.DataFrame, base: pd.Series, base_year: int, year: int) 
     text = (
         f"<strong>Aan het werk.</strong> {esc(top['name'])} zet in {year} de meeste mensen aan "
         f"het werk: ongeveer {_people(top['placed'])} ({_pct(top['participation'])} van de "
-        f"doelgroep). {esc(futures.loc[least, 'name'])} de minste: "
+        "doelgroep) met de standaardwaarden van de aannames. "
+        f"{esc(futures.loc[least, 'name'])} de minste: "
         f"{_people(futures.loc[least, 'placed'])}. In het basisjaar {base_year} waren het er "
         f"{_people(base['placed'])}."
     )
@@ -170,7 +170,7 @@ def _left_out(futures: pd.DataFrame) -> str:
         f"<strong>Buiten de boot.</strong> In {esc(worst['name'])} vinden de meeste mensen "
         f"geen plek: ongeveer {_people(worst['left_out'])}, van wie "
         f"{_people(worst['left_out_below'])} omdat hun loonwaarde (hoeveel iemand kan "
-        "werken vergeleken met een gemiddelde werknemer) te laag is voor dit toekomstbeeld. In "
+        "werken vergeleken met een gemiddelde werknemer) te laag is voor dit scenario. In "
         f"{esc(futures.loc[least, 'name'])} vallen de minste mensen buiten de boot: "
         f"{_people(futures.loc[least, 'left_out'])}."
     )
@@ -179,11 +179,11 @@ def _left_out(futures: pd.DataFrame) -> str:
 def _cost(futures: pd.DataFrame, base: pd.Series) -> str:
     high, low = futures["net_cost"].idxmax(), futures["net_cost"].idxmin()
     text = (
-        "<strong>Kosten voor de gemeente.</strong> Wat de gemeente zelf betaalt, min wat zij "
+        "<strong>Netto kosten gemeente.</strong> Wat de gemeente zelf betaalt, min wat zij "
         "bespaart op de bijstand, is het hoogst in "
         f"{esc(futures.loc[high, 'name'])}: {_euro(futures.loc[high, 'net_cost'])} per "
         f"jaar, en het laagst in {esc(futures.loc[low, 'name'])}: "
-        f"{_euro(futures.loc[low, 'net_cost'])} per jaar. Nu (basisjaar) is dat "
+        f"{_euro(futures.loc[low, 'net_cost'])} per jaar. In het basisjaar is dat "
         f"{_euro(base['net_cost'])} per jaar."
     )
     row = futures.loc[high]
@@ -194,58 +194,82 @@ def _cost(futures: pd.DataFrame, base: pd.Series) -> str:
             + _range(row["net_cost_per_placed_p10"], row["net_cost_per_placed_p90"], _euro)
             + " per jaar."
         )
+    return text
+
+
+def _payers(futures: pd.DataFrame, base: pd.Series) -> str:
+    """Return the Rijk and UWV beside the gemeente, each sentence as the figures say it."""
+    rijk = futures["net_cost_rijk"]
+    if (rijk == 0).all():
+        text = (
+            "<strong>Rijk en UWV.</strong> In het basisjaar betaalt het Rijk de sociale "
+            "werkvoorziening: "
+            f"{_euro(base['net_cost_rijk'])} per jaar. In de vier scenario's vervalt de "
+            "Wsw-subsidie: het Rijk betaalt dan niets."
+        )
+    else:
+        most = rijk.idxmax()
+        text = (
+            "<strong>Rijk en UWV.</strong> In het basisjaar betaalt het Rijk voor de sociale "
+            f"werkvoorziening {_euro(base['net_cost_rijk'])} per jaar, in "
+            f"{esc(futures.loc[most, 'name'])} {_euro(rijk[most])} per jaar."
+        )
+    row = futures.loc[futures["net_cost"].idxmax()]
     uwv = row["net_cost_uwv"]
     uwv_text = (
-        f"Omdat Wajongers werken, bespaart UWV in {esc(row['name'])} per saldo "
-        f"{_euro(-uwv)} per jaar."
+        f"UWV houdt in {esc(row['name'])} per saldo {_euro(-uwv)} per jaar over: het "
+        "bespaart meer op de uitkering van werkende Wajongers dan het aan hun "
+        "loonkostensubsidie en begeleiding uitgeeft."
         if uwv < 0
         else f"Voor het werk van Wajongers betaalt UWV in {esc(row['name'])} per saldo "
         f"{_euro(uwv)} per jaar."
     )
-    return text + (
-        " <strong>Rijk en UWV.</strong> Het Rijk betaalt nu de sociale werkvoorziening: "
-        f"{_euro(base['net_cost_rijk'])} per jaar; in de toekomstbeelden nemen andere "
-        f"regelingen die plaats in. {uwv_text} De tabel hieronder zet de drie betalers naast "
-        "elkaar."
-    )
+    return f"{text} {uwv_text} De tabel hieronder zet de drie betalers naast elkaar."
 
 
 def _policy(tunnel: pd.DataFrame) -> str:
     options = tunnel.drop_duplicates("option")
     goal = policy.describe_goal(tunnel.attrs.get("goal"))
-    level = format_number(tunnel.attrs.get("level", CONFIDENCE_LEVEL) * 100)
     robust = options[options["class"] == "robust"]
     text = (
-        f"<strong>Beleid.</strong> De windtunnel toetst {len(options)} beleidsopties in alle vier "
-        f"toekomstbeelden aan het doel ({esc(goal)}). "
+        f"<strong>Beleid.</strong> Er zijn {len(options)} beleidsopties doorgerekend in alle "
+        f"vier scenario's, met als doel {esc(goal)}. "
     )
     if len(robust):
         names = ", ".join(f"‘{esc(n)}’" for n in robust["option_name"])
-        text += f"In elk toekomstbeeld houden stand: {names}. "
-    else:
-        closest = options[options["class"] != "dominated"].sort_values(
-            "goal_share_all", ascending=False, kind="stable"
-        )
-        text += "Geen enkele optie houdt in elk toekomstbeeld stand. "
-        if len(closest):
-            best = closest.iloc[0]
-            text += (
-                f"Het dichtst bij komt ‘{esc(best['option_name'])}’: die haalt het doel in "
-                f"{_pct(best['goal_share_all'] * 100)} van alle doorgerekende toekomsten. "
-            )
-    counts = options.groupby("class_name", sort=False).size()
-    text += "Oordelen: " + ", ".join(f"{n} {esc(c)}" for c, n in counts.items()) + ". "
-    undecided = int((options["class"] == "undecided").sum())
-    text += f"Een oordeel staat met {level} % zekerheid vast" + (
-        f"; bij {undecided} {'optie' if undecided == 1 else 'opties'} ligt de uitkomst zo "
-        "dicht bij een grens dat de windtunnel niet kan beslissen."
-        if undecided
-        else "."
+        return text + f"In elk scenario houden stand: {names}."
+    text += "Geen enkele optie houdt in elk scenario stand. "
+    holds = tunnel[tunnel["holds"]]
+    partly = [
+        f"‘{esc(name)}’ (in {_and(list(rows['scenario_name']))})"
+        for name, rows in holds.groupby("option_name", sort=False)
+    ]
+    if partly:
+        text += "Wel in een deel van de scenario's: " + _and(partly) + ". "
+    closest = options[options["class"] != "dominated"].sort_values(
+        "goal_share_all", ascending=False, kind="stable"
     )
-    return text
+    if len(closest):
+        best = closest.iloc[0]
+        text += (
+            f"Het dichtst bij komt ‘{esc(best['option_name'])}’: die haalt het doel in "
+            f"{_pct(best['goal_share_all'] * 100)} van alle doorgerekende toekomsten. "
+        )
+    undecided = int((options["class"] == "undecided").sum())
+    if undecided:
+        text += (
+            f"Bij {undecided} {'optie' if undecided == 1 else 'opties'} ligt de uitkomst zo "
+            "dicht bij een grens dat de berekening niet kan beslissen. "
+        )
+    return text + "Hoofdstuk ‘Beleidsopties in de windtunnel’ geeft per optie het oordeel."
 
 
-def _hindcast() -> str:
+def _and(items: list[str]) -> str:
+    """Return items joined the Dutch way: 'a, b en c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
+
+
+def _hindcast(tunnel: pd.DataFrame | None = None) -> str:
     defs = load_definitions()
     claims = {c.match: defs.scenario(c.id).name for c in load_hindcast().scenarios}
     closest, least = claims.get("closest"), claims.get("least")
@@ -255,7 +279,18 @@ def _hindcast() -> str:
         f"<strong>Wat er echt gebeurde.</strong> In 2020 lag Nederland het dichtst bij "
         f"{esc(closest)}"
     )
-    return text + (f" en het verst van {esc(least)}." if least else ".")
+    text += f" en het verst van {esc(least)}." if least else "."
+    if least and tunnel is not None and "holds" in tunnel:
+        # an option that holds only in the future that came true least: say so beside it
+        holds = tunnel[tunnel["holds"]].groupby("option_name", sort=False)["scenario_name"]
+        only_least = [name for name, where in holds if set(where) <= {least}]
+        if only_least:
+            names = _and([f"‘{esc(n)}’" for n in only_least])
+            text += (
+                f" {names} {'houdt' if len(only_least) == 1 else 'houden'} alleen stand in "
+                f"{esc(least)}: het scenario dat het minst op de werkelijkheid leek."
+            )
+    return text
 
 
 def _span(low: float, high: float) -> str:
@@ -280,7 +315,7 @@ def _key_table(table: pd.DataFrame, year: int) -> str:
     ]
     return html_table(
         [
-            "Toekomstbeeld",
+            "Scenario",
             f"Aan het werk ({year})",
             "Deelname in 8 van de 10 toekomsten",
             "Buiten de boot",
@@ -329,14 +364,15 @@ def summary_html(
     futures = table.iloc[1:]
     target = indicator_frame(frame, region, year).loc["target_group"].iloc[0]
     lead = (
-        f"Wat betekenen de vier toekomstbeelden van de studie uit 2010 voor {esc(place.name)} "
+        f"Wat betekenen de vier scenario's (toekomstbeelden) van de studie uit 2010 voor "
+        f"{esc(place.name)} "
         f"in {year}? De doelgroep telt ongeveer {_people(target)} mensen met een kwetsbare "
         "positie op de arbeidsmarkt (in de bijstand, de sociale werkvoorziening of de Wajong). "
         "Aantallen zijn afgerond op tientallen, bedragen boven € 100.000 op duizenden euro's."
     )
     if is_missing(target) or float(target) == 0 or futures.empty:
         items = [
-            "Het CBS telt hier geen doelgroep; de toekomstbeelden plaatsen daarom niemand en er "
+            "Het CBS telt hier geen doelgroep; de scenario's plaatsen daarom niemand en er "
             "zijn geen kosten per geplaatste."
         ]
     else:
@@ -344,9 +380,10 @@ def summary_html(
             _at_work(futures, base, base_year, year),
             _left_out(futures),
             _cost(futures, base),
+            _payers(futures, base),
             _policy(tunnel),
         ]
-    items.append(_hindcast())
+    items.append(_hindcast(tunnel))
     body = "".join(f"<li>{item}</li>" for item in items if item)
     return as_html(
         '<section class="socecon-summary">'

@@ -63,7 +63,7 @@ def export_filename(state: State, name: str, extension: str) -> str:
     -------
     str
         E.g. ``vergelijking_GM0164_GM0106_2020.csv``,
-        ``ranglijst_participatiegraad_doelgroep_regulier_2020_take_up-0.8.png``.
+        ``ranglijst_deelname_van_de_doelgroep_regulier_2020_take_up-0.8.png``.
 
     Raises
     ------
