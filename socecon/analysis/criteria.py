@@ -28,7 +28,9 @@ firmness
     interval lies wholly on one side of the threshold or tolerance. Where a verdict is still
     undecided, the wind tunnel takes a second look on more samples (``second_look`` in
     ``windtunnel.yaml``, :func:`socecon.analysis.windtunnel.evaluate_many`); both looks then
-    share the level (Bonferroni over the looks as well).
+    share the level (Bonferroni over the looks as well). A statement whose interval reaches
+    over an edge of the close-call band is decided at the last look by its estimate, when the
+    interval still excludes the threshold (``close_call.decide_at_last_look``, :func:`judge`).
 
 Every cell (option x scenario) gets a status (:data:`CELL_STATUS`): ``holds`` (goal firmly met
 and regret firmly within the tolerance), ``goal_not_met`` (share firmly below the threshold),
