@@ -358,6 +358,7 @@ def _break_windtunnel(doc):
     doc["overlap"]["share"] = 1.5
     doc["overlap"]["levers"].append("take_upp")
     doc["close_call"]["share"] = 1.5
+    doc["close_call"]["decide_at_last_look"] = "yes"
     return [
         "threshold: the value must be a share",
         "regret_tolerance: must be a number >= 0",
@@ -366,6 +367,7 @@ def _break_windtunnel(doc):
         "overlap: share must be between 0 and 1, got 1.5",
         "unknown assumption 'take_upp'",
         "close_call.share: must be a share in [0, 1), got 1.5",
+        "close_call.decide_at_last_look: must be true or false, got 'yes'",
     ]
 
 

@@ -523,3 +523,46 @@ def test_command_line(capsys):
     assert "seed = -1 must be a non-negative whole number" in capsys.readouterr().err
     assert main(["windtunnel", "GM0784", "--regret-tolerance", "-2"]) == 1
     assert "regret_tolerance = -2.0" in capsys.readouterr().err
+
+
+def test_an_interval_over_the_edge_of_the_band_is_decided_at_the_last_look():
+    """A statement whose interval reaches over an edge of the close-call band (the ISD case).
+
+    Goal share 77.5 % of 8,000 samples, threshold 80 %, band 2 points: the interval (76.4-78.5 %
+    at z = 2.24) is neither clear of the band (78-82 %) nor inside it. Before the
+    last look it is open (undecided, worth a second look); at the last look its estimate lies
+    below the band and its interval below the threshold, so the goal is firmly not met. An
+    estimate inside the band stays a close call; an interval over the threshold stays undecided.
+    """
+    n = 8_000
+
+    def judged(share, size=n, settle=True):
+        met = np.zeros((1, 1, size), dtype=bool)
+        met[..., : round(share * size)] = True
+        j = criteria.judge(
+            met, np.zeros((1, 1, size)), 0.8, tolerance=None, close_share=0.02, settle=settle
+        )
+        classes = criteria.classify(j.status, np.array([False]))
+        return j, SimpleNamespace(judgement=j, classes=classes)
+
+    strict, _ = judged(0.775, settle=False)
+    assert strict.share_low[0, 0] < 0.78 < strict.share_high[0, 0] < 0.8
+    assert strict.status[0, 0] == "undecided" and strict.goal_open[0, 0]
+    last, result = judged(0.775)
+    assert last.status[0, 0] == "goal_not_met" and last.goal_open[0, 0]
+    assert result.classes == ["fragile"]
+    assert criteria.worth_second_look(result)  # before the last look, more samples may decide
+    close, result = judged(0.785)  # estimate inside the band: a close call either way
+    assert close.goal_open[0, 0] and close.status[0, 0] == "undecided"
+    wide, _ = judged(0.775, size=500)  # interval 73.2-81.5 %: includes the threshold itself
+    assert wide.share_high[0, 0] > 0.8 and wide.status[0, 0] == "undecided"
+    # The same on the regret side: P90 of 0 .. 6.9 points (6.21) against a tolerance of 5 and a
+    # band of 1 point, from 200 samples: interval 5.86-6.55, over the band's edge at 6.
+    size = 200
+    regret = np.linspace(0, 6.9, size).reshape(1, 1, size)
+    met = np.ones((1, 1, size), dtype=bool)
+    for settle, want in ((False, "undecided"), (True, "too_much_regret")):
+        j = criteria.judge(met, regret, 0.5, 0.9, 5.0, close_regret=0.2, settle=settle)
+        assert j.regret_low[0, 0] < 6.0 < j.regret_high[0, 0] and j.regret_low[0, 0] > 5.0
+        assert j.regret_open[0, 0] and j.status[0, 0] == want
+    assert criteria.DECIDE_AT_LAST_LOOK is True  # the declared rule (windtunnel.yaml)

@@ -28,7 +28,9 @@ firmness
     interval lies wholly on one side of the threshold or tolerance. Where a verdict is still
     undecided, the wind tunnel takes a second look on more samples (``second_look`` in
     ``windtunnel.yaml``, :func:`socecon.analysis.windtunnel.evaluate_many`); both looks then
-    share the level (Bonferroni over the looks as well).
+    share the level (Bonferroni over the looks as well). A statement whose interval reaches
+    over an edge of the close-call band is decided at the last look by its estimate, when the
+    interval still excludes the threshold (``close_call.decide_at_last_look``, :func:`judge`).
 
 Every cell (option x scenario) gets a status (:data:`CELL_STATUS`): ``holds`` (goal firmly met
 and regret firmly within the tolerance), ``goal_not_met`` (share firmly below the threshold),
@@ -109,6 +111,9 @@ CONFIDENCE_LEVEL = _SETTINGS.confidence_level
 #: ``windtunnel.yaml``.
 CLOSE_CALL_SHARE = _SETTINGS.close_call_share
 CLOSE_CALL_REGRET = _SETTINGS.close_call_regret
+#: At the last look, a statement still open (its interval reaches over an edge of the band) is
+#: decided by its estimate: ``close_call.decide_at_last_look`` in ``windtunnel.yaml``.
+DECIDE_AT_LAST_LOOK = _SETTINGS.close_call_decide_at_last_look
 # Relative tolerance when comparing options: differences below it count as ties.
 TIE_TOLERANCE = 1e-9
 
@@ -355,6 +360,9 @@ class Judgement:
         The cell status, a key of :data:`CELL_STATUS`.
     z : float
         Normal quantile used for every interval.
+    goal_open, regret_open : numpy.ndarray of bool
+        Statements whose interval reaches over an edge of the close-call band (neither clear of
+        the band nor wholly inside it): more samples could still change them.
     """
 
     share: np.ndarray
@@ -367,10 +375,39 @@ class Judgement:
     regret_state: np.ndarray
     status: np.ndarray
     z: float
+    goal_open: np.ndarray
+    regret_open: np.ndarray
 
 
 def _state(firm_yes: np.ndarray, firm_no: np.ndarray) -> np.ndarray:
     return np.where(firm_yes, 1, np.where(firm_no, -1, 0))
+
+
+def _cell_status(goal_state: np.ndarray, regret_state: np.ndarray) -> np.ndarray:
+    return np.select(
+        [goal_state < 0, regret_state < 0, (goal_state > 0) & (regret_state > 0)],
+        ["goal_not_met", "too_much_regret", "holds"],
+        "undecided",
+    )
+
+
+def _decide(
+    value: np.ndarray, low: np.ndarray, high: np.ndarray, edge: float, band: float, settle: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the state about ``edge`` (1 above, -1 below, 0 undecided) and which are open.
+
+    Firm: the interval clears the band ``edge +- band``. Open: neither clear of it nor wholly
+    inside it; with ``settle`` such a statement takes the side of its estimate when the estimate
+    lies outside the band and the interval excludes ``edge`` itself.
+    """
+    state = _state(low >= edge + band, high < edge - band)
+    inside = (low >= edge - band) & (high <= edge + band)
+    is_open = (state == 0) & ~inside
+    if settle:
+        above = is_open & (value >= edge + band) & (low >= edge)
+        below = is_open & (value < edge - band) & (high < edge)
+        state = np.where(above, 1, np.where(below, -1, state))
+    return state, is_open
 
 
 def judge(
@@ -382,11 +419,17 @@ def judge(
     level: float = CONFIDENCE_LEVEL,
     close_share: float = CLOSE_CALL_SHARE,
     close_regret: float = CLOSE_CALL_REGRET,
+    settle: bool = DECIDE_AT_LAST_LOOK,
 ) -> Judgement:
     """Judge every option in every scenario: goal, regret, and whether each is firm.
 
     A statement is firm when its interval lies wholly on one side of the threshold (or the
-    tolerance) and stays at least the close-call band away from it; otherwise it is undecided.
+    tolerance) and stays at least the close-call band away from it. A statement whose interval
+    lies wholly inside the band is a close call (undecided). One in between (its interval
+    reaches over an edge of the band) is *open*: with ``settle`` (this is the last look at the
+    samples) it takes the side of its estimate when the estimate lies outside the band and the
+    interval excludes the threshold (tolerance) itself, and is a close call otherwise; without,
+    it stays undecided (a further look may decide it, :func:`worth_second_look`).
 
     Parameters
     ----------
@@ -405,6 +448,9 @@ def judge(
     close_share, close_regret : float
         The close-call bands: a share of the futures around the threshold, and a share of the
         tolerance around the tolerance (0: none).
+    settle : bool
+        Whether this is the last look: decide open statements by their estimate
+        (``close_call.decide_at_last_look`` in ``windtunnel.yaml``).
 
     Returns
     -------
@@ -415,20 +461,29 @@ def judge(
     z = z_value(level, 2 * k)
     count = met.sum(axis=2)
     low, high = wilson_interval(count, n, z)
-    goal_state = _state(low >= threshold + close_share, high < threshold - close_share)
+    goal_state, goal_open = _decide(count / n, low, high, threshold, close_share, settle)
     estimate, r_low, r_high = percentile_interval(regret_samples, percentile, z)
     if tolerance is None:
-        regret_state = np.ones_like(goal_state)
+        regret_state, regret_open = np.ones_like(goal_state), np.zeros_like(goal_open)
     else:
+        # Regret is better below the tolerance: decide on its negative.
         band = tolerance * close_regret
-        regret_state = _state(r_high <= tolerance - band, r_low > tolerance + band)
-    status = np.select(
-        [goal_state < 0, regret_state < 0, (goal_state > 0) & (regret_state > 0)],
-        ["goal_not_met", "too_much_regret", "holds"],
-        "undecided",
-    )
+        below, regret_open = _decide(-estimate, -r_high, -r_low, -tolerance, band, settle)
+        regret_state = below
+    status = _cell_status(goal_state, regret_state)
     return Judgement(
-        count / n, low, high, estimate, r_low, r_high, goal_state, regret_state, status, z
+        count / n,
+        low,
+        high,
+        estimate,
+        r_low,
+        r_high,
+        goal_state,
+        regret_state,
+        status,
+        z,
+        goal_open,
+        regret_open,
     )
 
 
@@ -438,28 +493,26 @@ def worth_second_look(result: Any) -> bool:
     An option is undecided through its undecided statements (goal or regret per scenario). A
     statement whose interval already lies wholly inside the close-call band cannot become firm
     with more samples (its value lies in the band, with the declared confidence), so only the
-    other undecided statements of undecided options call for the second look.
+    open statements (interval over an edge of the band, see :func:`judge`) of options that are
+    undecided while those stay open call for the second look.
 
     Parameters
     ----------
     result : WindTunnelResult
-        With ``judgement``, ``classes``, ``threshold`` and ``regret_tolerance``.
+        With ``judgement`` and ``classes``.
 
     Returns
     -------
     bool
     """
-    j, t, tol = result.judgement, result.threshold, result.regret_tolerance
-    open_goal = (j.goal_state == 0) & ~(
-        (j.share_low >= t - CLOSE_CALL_SHARE) & (j.share_high <= t + CLOSE_CALL_SHARE)
+    j = result.judgement
+    is_open = j.goal_open | j.regret_open
+    strict = _cell_status(
+        np.where(j.goal_open, 0, j.goal_state), np.where(j.regret_open, 0, j.regret_state)
     )
-    open_regret = np.zeros_like(open_goal)
-    if tol is not None:
-        band = tol * CLOSE_CALL_REGRET
-        inside = (j.regret_low >= tol - band) & (j.regret_high <= tol + band)
-        open_regret = (j.regret_state == 0) & ~inside
-    undecided = np.array([c == "undecided" for c in result.classes])
-    return bool(((open_goal | open_regret).any(axis=1) & undecided).any())
+    dominated = np.array([c == "dominated" for c in result.classes])
+    undecided = np.array([c == "undecided" for c in classify(strict, dominated)])
+    return bool((is_open.any(axis=1) & undecided).any())
 
 
 def _verdict(holds: np.ndarray) -> str:

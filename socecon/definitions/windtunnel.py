@@ -109,6 +109,7 @@ class WindTunnelSettings:
     overlap: OverlapSettings
     close_call_share: float
     close_call_regret: float
+    close_call_decide_at_last_look: bool
 
 
 def _default_goal(doc: Mapping, problems: Problems) -> dict[str, GoalDefault]:
@@ -253,6 +254,9 @@ def parse_windtunnel(doc: Any, problems: Problems) -> WindTunnelSettings | None:
         value = band.get(key)
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 1:
             problems.add(f"close_call.{key}", f"must be a share in [0, 1), got {value!r}")
+    decide = band.get("decide_at_last_look")
+    if not isinstance(decide, bool):
+        problems.add("close_call.decide_at_last_look", f"must be true or false, got {decide!r}")
     if problems:
         return None
     return WindTunnelSettings(
@@ -270,6 +274,7 @@ def parse_windtunnel(doc: Any, problems: Problems) -> WindTunnelSettings | None:
         overlap=overlap,  # type: ignore[arg-type]
         close_call_share=float(band["share"]),
         close_call_regret=float(band["regret"]),
+        close_call_decide_at_last_look=band["decide_at_last_look"],
     )
 
 
