@@ -70,8 +70,8 @@ Examples
 
 from __future__ import annotations
 
-import math
 import itertools
+import math
 from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Any
