@@ -1,7 +1,7 @@
 """Time full report batches against the floor: plain Python, papermill per report, socecon run.
 
 In one run and with the same number of worker processes (``--jobs``, default 2), for the eight
-participating municipalities and for all 393:
+participating municipalities and for all of the default indeling (342 in 2025):
 
 - **floor**: the same pages rendered by plain Python: every code cell of the (parameterised)
   report notebook executed with ``exec`` in a fresh namespace per report, in ``--jobs`` worker
@@ -115,6 +115,7 @@ def floor_worker(tasks) -> tuple[dict[str, float], list[str]]:
     from socecon.batch.tasks import DEFAULT_NOTEBOOK
     from socecon.definitions import REPORT_ENV
     from socecon.report import export
+    from socecon.report.index import INDEX_HTML
 
     os.environ[REPORT_ENV] = "1"
     collect = _Collector()
@@ -131,7 +132,7 @@ def floor_worker(tasks) -> tuple[dict[str, float], list[str]]:
             failed.append(f"{parameters['region']} ({type(exc).__name__}: {exc})")
             continue
         start = time.perf_counter()
-        export.write_report(nb, output, title=code)
+        export.write_report(nb, output, title=code, index_href=INDEX_HTML)  # as socecon run
         key = "(HTML export and write)"
         timings[key] = timings.get(key, 0.0) + time.perf_counter() - start
     return timings, failed
@@ -231,6 +232,7 @@ def main() -> int:
         batches.append((f"all {len(everything)}", everything, ["--all"]))
 
     rows = []
+    print("load average at start (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     with tempfile.TemporaryDirectory(prefix="socecon-bench-") as tmp:
         for label, codes, selection in batches:
             n = len(codes)
@@ -241,8 +243,7 @@ def main() -> int:
             floor, timings, failed = run_floor(codes, dirs["floor"], args.jobs)
             for line in failed:
                 print(f"{label}: floor: failed {line}", flush=True)
-            if label.startswith("8"):
-                small_timings = (n, timings)
+            cell_timings = (n, timings)  # the last (largest) batch is shown
             rows.append((label, "floor (plain Python)", n, floor, floor, "measured"))
             if args.full_naive or n <= max(args.sample, 8):
                 naive, failed = run_naive(codes, dirs["naive"], args.jobs)
@@ -269,7 +270,7 @@ def main() -> int:
                 flush=True,
             )
 
-    n, timings = small_timings
+    n, timings = cell_timings
     print(f"\nWhere a floor report's time goes (summed over workers, per report, {n} reports):")
     for key, value in sorted(timings.items(), key=lambda kv: -kv[1]):
         per = value if key.startswith("(worker") else value / n
@@ -277,6 +278,7 @@ def main() -> int:
     kernel = kernel_start()
     print(f"  {kernel:7.3f} s  a warm kernel: start, handshake, preload (once per worker)")
 
+    print("load average at end (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     print(f"\n{args.jobs} worker processes for every path; times end to end\n")
     print(f"{'batch':<16} {'path':<30} {'reports':>7} {'s':>9} {'s/report':>9} {'x floor':>8}")
     for label, what, n, seconds, floor, how in rows:

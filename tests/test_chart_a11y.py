@@ -18,7 +18,7 @@ from socecon.definitions import load_definitions
 from socecon.definitions.windtunnel import load_windtunnel
 from socecon.model import run_model
 from socecon.present import figures
-from socecon.present.embed import TEXT_CLASS, embed_html
+from socecon.present.embed import TEXT_CLASS, embed_html, report_spec
 from socecon.present.slider_chart import slider_chart
 from socecon.present.windtunnel_chart import windtunnel_chart
 from socecon.report import overview, policy
@@ -57,7 +57,7 @@ def _title(spec) -> str:
 
 
 @pytest.fixture(scope="module")
-def charts():
+def built():
     frame = run_model("GM0301", horizon=2020)
     goal = {"participation_min": 20.0, "net_cost_per_placed_max": 20000.0}
     tunnel = policy.windtunnel_table("GM0301", goal, n_samples=300)
@@ -76,7 +76,18 @@ def charts():
         "spread": overview.spread_chart(national, "placed"),
         "peers": overview.peer_chart(peers, "placed", "regulier"),
     }
-    return {name: chart.to_dict() for name, chart in built.items()}
+    return built
+
+
+@pytest.fixture(scope="module")
+def charts(built):
+    return {name: chart.to_dict() for name, chart in built.items()}  # validated against the schema
+
+
+def test_a_page_draws_the_validated_spec(built, charts):
+    # Reports skip altair's schema validation (report_spec); the spec must be the same.
+    for name, chart in built.items():
+        assert report_spec(chart) == charts[name], name
 
 
 def test_the_palette_is_declared_once_and_okabe_ito():

@@ -72,6 +72,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from statistics import NormalDist
@@ -233,12 +234,12 @@ def dominated_by(benefit: np.ndarray, cost: np.ndarray) -> np.ndarray:
     c = np.asarray(cost, dtype=float)
     tol_b = TIE_TOLERANCE * max(1.0, float(np.nanmax(np.abs(b)))) if b.size else 0.0
     tol_c = TIE_TOLERANCE * max(1.0, float(np.nanmax(np.abs(c)))) if c.size else 0.0
-    db = b[None, :] - b[:, None]  # [i, j] = benefit of j - benefit of i
-    dc = c[:, None] - c[None, :]  # [i, j] = cost of i - cost of j (positive: j cheaper)
-    no_worse = (db >= -tol_b) & (dc >= -tol_c)
-    better = (db > tol_b) | (dc > tol_c)
-    out = no_worse.all(axis=(2, 3)) & better.any(axis=(2, 3))
-    np.fill_diagonal(out, False)
+    out = np.zeros((len(b), len(b)), dtype=bool)
+    for i, j in itertools.permutations(range(len(b)), 2):  # pair by pair: no O x O x K x S arrays
+        db = b[j] - b[i]  # benefit of j - benefit of i
+        dc = c[i] - c[j]  # cost of i - cost of j (positive: j cheaper)
+        if ((db >= -tol_b) & (dc >= -tol_c)).all():
+            out[i, j] = ((db > tol_b) | (dc > tol_c)).any()
     return out
 
 

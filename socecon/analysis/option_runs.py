@@ -152,6 +152,7 @@ def model_outputs(
     members = [[r] if r in inp.regions else list(group_members(r, inp.indeling)) for r in ids]
     union = sorted({m for group in members for m in group})
     membership = np.array([[float(m in group) for m in union] for group in members])
+    alone = membership.shape == (1, 1)
     shape = (len(ids), len(options), len(scenarios), n)
     placed, target, net = np.empty(shape), np.empty(shape), np.empty(shape)
 
@@ -162,9 +163,10 @@ def model_outputs(
         rows = (len(union), -1, len(names), n)
         totals = (c.placed[0].sum(-1), c.target_group[0].sum(-1), funcs["net_cost"](c)[0])
         # (rows, U, K) -> (U, patterns, K, S) -> summed over the members (R, patterns, K, S)
-        return [
-            np.tensordot(membership, np.moveaxis(a, 0, 2).reshape(rows), axes=1) for a in totals
-        ]
+        shaped = [np.moveaxis(a, 0, 2).reshape(rows) for a in totals]
+        if alone:  # one region of one member: the sum is the member itself (1.0 * x == x)
+            return shaped
+        return [np.tensordot(membership, a, axes=1) for a in shaped]
 
     active = [[active_effects(o, s, effects) for s in scenarios] for o in options]
     if any(not a for row in active for a in row):

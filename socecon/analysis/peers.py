@@ -59,9 +59,15 @@ def municipality_characteristics(indeling: int | str | None = None) -> pd.DataFr
 
 
 @cache
+def _base_counts(indeling: int) -> pd.DataFrame:
+    """Return the base-year counts the characteristics are made of (read once per indeling)."""
+    return snapshot_wide(BASE_YEAR, _variables(load_peers()), indeling=indeling)
+
+
+@cache
 def _municipality_characteristics(indeling: int) -> pd.DataFrame:
     rule = load_peers()
-    counts = snapshot_wide(BASE_YEAR, _variables(rule), indeling=indeling)
+    counts = _base_counts(indeling)
     counts = counts[counts.index.str.startswith("GM")].dropna()
     return _characteristics(counts, rule)
 
@@ -83,7 +89,7 @@ def region_characteristics(region: str, indeling: int | str | None = None) -> pd
     """
     members = list(group_members(region, indeling))
     rule = load_peers()
-    counts = snapshot_wide(BASE_YEAR, _variables(rule), indeling=indeling).reindex(members)
+    counts = _base_counts(check_indeling(indeling)).reindex(members)
     summed = counts.sum(axis=0, min_count=len(members)).to_frame(region).T
     return _characteristics(summed, rule).iloc[0]
 

@@ -8,9 +8,8 @@ Every option is evaluated in every scenario over the same uncertainty samples (c
 numbers: assumptions, effect sizes and costs are sampled once, in one Latin hypercube).
 
 Per option, scenario and sample it computes participation, placed persons and the net cost
-including the programme cost (:func:`evaluate`), and judges them by the criteria of
-:mod:`socecon.analysis.criteria`: regret against the best option, whether a goal is met,
-dominance, and a verdict per option, with where it breaks (:meth:`WindTunnelResult.table`).
+including the programme cost (:func:`evaluate`), and judges them (:mod:`~.criteria`): regret,
+goal, dominance and a verdict per option, with where it breaks (:meth:`WindTunnelResult.table`).
 
 Examples
 --------
@@ -27,6 +26,7 @@ import difflib
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -188,12 +188,12 @@ class WindTunnelResult:
         """Share of samples meeting the goal, ``(O, K)``."""
         return self.met.mean(axis=2)
 
-    @property
+    @cached_property  # computed once per result: the second-look test and table() share it
     def dominance(self) -> np.ndarray:
         """``D[i, j]``: option ``j`` dominates option ``i`` (placed persons vs net cost)."""
         return dominated_by(self.placed, self.net_cost)
 
-    @property
+    @cached_property  # computed once per result: the second-look test and table() share it
     def judgement(self) -> Judgement:
         """The criteria per option and scenario, with their intervals and cell status."""
         return judge(
