@@ -340,9 +340,9 @@ def test_windtunnel_shows_where_it_breaks_and_the_drivers(explorer):
     assert "hangt de deelname het meest af van de aanname" in summary
     drivers = rows(explorer, "aannames")
     assert drivers["option_name"].nunique() == 10
-    assert "Deelname binnen het productiviteitsvenster" in set(drivers["label"])
+    assert "Meedoen binnen het productiviteitsvenster" in set(drivers["label"])
     explorer.sliders["take_up"].value = 0.5  # pinned: no longer uncertain, so no driver
-    assert "Deelname binnen het productiviteitsvenster" not in set(
+    assert "Meedoen binnen het productiviteitsvenster" not in set(
         rows(explorer, "aannames")["label"]
     )
 
