@@ -268,7 +268,7 @@ def test_exports_are_named_after_what_they_show(explorer, tmp_path):
 def test_workbench_refuses_invalid_values_and_keeps_its_state():
     wb = Workbench(["Hengelo"])
     state = wb.state
-    with pytest.raises(WorkbenchError, match="Ongeldige waarde voor 'Deelname"):
+    with pytest.raises(WorkbenchError, match="Ongeldige waarde voor 'Meedoen"):
         wb.set_assumption("take_up", 1.5)
     with pytest.raises(WorkbenchError, match="zichtjaar"):
         wb.set_assumption("horizon", 2015)
