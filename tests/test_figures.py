@@ -162,7 +162,7 @@ def test_slider_chart_precomputes_the_assumption_grid():
             if r["x"] == pytest.approx(100 * take_up) and r["scenario_name"] == "Publiek"
         ]
         assert got == [pytest.approx(want.iloc[0])]
-    assert "Deelname binnen het productiviteitsvenster (%)" in json.dumps(spec)
+    assert "Meedoen binnen het productiviteitsvenster (%)" in json.dumps(spec)
     assert "(aandeel)" not in json.dumps(spec)
     _renders(chart)
 

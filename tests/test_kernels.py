@@ -169,7 +169,7 @@ def test_assumption_overrides_do_not_leak_into_the_next_report(real_reports):
     assert override.ok, override.error
     page = override.path.read_text(encoding="utf-8")
     # the colophon names the changed assumption in words
-    assert "Deelname binnen het productiviteitsvenster: 90 % (aangepast; standaard 60 %)" in page
+    assert "Meedoen binnen het productiviteitsvenster: 90 % (aangepast; standaard 60 %)" in page
     assert override.figures != hengelo.figures == cold["GM0164"].figures
 
 

@@ -128,7 +128,7 @@ def test_report_has_every_section_and_scenario(hengelo):
         "Netto kosten gemeente per geplaatste" in hengelo
         and "Maatschappelijk rendement (SROI)" in hengelo
     )
-    assert "Deelname binnen het productiviteitsvenster" in hengelo  # assumption table and slider
+    assert "Meedoen binnen het productiviteitsvenster" in hengelo  # assumption table and slider
     # The wind tunnel: the verdict per option, with the goal it was judged on.
     assert "Windtunnel voor Hengelo (GM0164): 10 beleidsopties" in hengelo
     assert "Doe niets / huidig beleid" in hengelo and "Waarom" in hengelo

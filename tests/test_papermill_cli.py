@@ -90,7 +90,7 @@ def test_papermill_with_r_and_y_then_render_gives_the_page_socecon_run_writes(tm
     run = _run(["socecon", "run", "--gemeente", "GM0784", *options], tmp_path, repo_root)
     assert run.returncode == 0, run.stderr
     page = (out / "GM0784.html").read_text(encoding="utf-8")
-    changed = "Deelname binnen het productiviteitsvenster: 70 % (aangepast; standaard 60 %)"
+    changed = "Meedoen binnen het productiviteitsvenster: 70 % (aangepast; standaard 60 %)"
     assert changed in page and "<title>Gilze en Rijen</title>" in page
 
     # rendered beside the index (as socecon run writes it), the page is the same, back link too

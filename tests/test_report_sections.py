@@ -11,12 +11,13 @@ import pytest
 
 from socecon import __version__
 from socecon.data.snapshot import input_hashes, snapshot_wide
-from socecon.definitions import MODEL_CHANGES, MODEL_VERSION, load_definitions
+from socecon.definitions import DEFINITIONS_DIR, MODEL_CHANGES, MODEL_VERSION, load_definitions
 from socecon.definitions.assumptions import load_assumptions
-from socecon.exceptions import AssumptionError, UnknownRegionError
+from socecon.definitions.hindcast import load_hindcast
+from socecon.exceptions import AssumptionError, DefinitionError, UnknownRegionError
 from socecon.model import run_model, summary
-from socecon.present.formats import format_count, format_euro
-from socecon.report import policy, provenance, region_figures, sections, tables
+from socecon.present.formats import format_count, format_euro, round_people
+from socecon.report import lookback, policy, provenance, region_figures, sections, tables
 from socecon.report.tables import esc
 
 
@@ -135,7 +136,7 @@ def test_the_storylines_are_quoted_word_for_word_from_the_seed_with_their_source
         assert len(s.quote) > 40 and _words(s.quote) in seed, s.id
         block = (
             '<p>De studie beschrijft dit scenario zo:</p><blockquote class="socecon-quote">'
-            f"<p>“{esc(s.quote)}”</p><footer>{esc(sections.STUDY_CITATION)}</footer></blockquote>"
+            f"<p>“{esc(s.quote)}”</p><footer>{esc(lookback.STUDY_CITATION)}</footer></blockquote>"
         )
         assert block in page, s.id
         # the longer summary is marked as the study's story, not told in the report's own voice
@@ -155,7 +156,8 @@ def test_target_group_section_counts_who_falls_outside(hengelo):
     bands = sections.band_frame(hengelo, "GM0164")
     below = (bands["target_group"] - bands["regulier"])[:5].sum()  # below 50 %
     assert "met een lagere en" in page
-    assert f"van wie {format_count(below)} met een lagere" in page
+    # people as the whole report shows them: rounded to tens
+    assert f"van wie {format_count(round_people(below))} met een lagere" in page
 
 
 def test_indicator_table_matches_the_model(hengelo):
@@ -208,9 +210,9 @@ def test_colophon_names_version_parameters_hashes_and_source(tmp_path):
     assert MODEL_CHANGES and all(esc(c.nl) in page for c in MODEL_CHANGES)
     # the parameters in words: no parameter names, ids or Python values
     assert "<td>ISD Midden-Langstraat (Heusden, Loon op Zand, Waalwijk)</td>" in page
-    assert "geen aanpassingen" in page and "Deelname binnen het productiviteitsvenster" in page
+    assert "geen aanpassingen" in page and "Meedoen binnen het productiviteitsvenster" in page
     assert (
-        "deelname minstens 20,0 % en netto kosten gemeente hoogstens € 20.000 per geplaatste"
+        "deelname minstens 20,0 % en netto kosten gemeenten hoogstens € 20.000 per geplaatste"
     ) in page
     assert "4.000 per scenario en beleidsoptie, getrokken met startgetal 0" in page
     # the wind tunnel may say 16.000 (a second look at close calls): the colophon says when
@@ -231,7 +233,7 @@ def test_colophon_names_version_parameters_hashes_and_source(tmp_path):
 def test_colophon_names_changed_assumptions_in_words():
     rows = dict(provenance.parameter_rows({"overrides": {"take_up": 0.7}, "extra": 3}))
     assert rows["Aannames"] == (
-        "Deelname binnen het productiviteitsvenster: 70 % (aangepast; standaard 60 %)"
+        "Meedoen binnen het productiviteitsvenster: 70 % (aangepast; standaard 60 %)"
     )
     assert rows["Overige instelling"] == "3"
 
@@ -298,11 +300,31 @@ def test_assumption_sources_are_shown_in_dutch():
 
 
 def test_hindcast_names_the_closest_scenario_with_sources():
-    html = sections.hindcast().data
+    html = lookback.hindcast().data
     assert "het dichtst bij Regulier" in html
-    for name in ("Sociaal Ondernemen", "Regulier", "Publiek-privaat", "Publiek"):
-        assert f"<td>{name}</td>" in html
+    for s in load_definitions().future_scenarios:
+        # the study's words about 2020 as a quote with the study as source, then what happened
+        section = re.search(
+            rf'<section class="socecon-lookback" id="terugblik-{s.id}">.*?'
+            r"</section>",
+            html,
+        ).group(0)
+        assert f"<h3>{esc(s.name)}: " in section
+        assert lookback.study_quote(s) in section
+        assert "<p><strong>Wat er gebeurde:</strong></p><ul><li>" in section
     assert "Kst. 34956-3" in html and "Kanttekening" in html
+    # one reliability tag per source: never "(C2) (C)"
+    assert not re.search(r"\((?:C|C2|D|U|S)\)\W*\((?:C|C2|D|U|S)\)", html)
+
+
+def test_a_source_with_a_tag_of_its_own_is_refused(tmp_path):
+    doc = (DEFINITIONS_DIR / "hindcast.yaml").read_text(encoding="utf-8")
+    broken = doc.replace("source: vo-raad.nl\n", "source: vo-raad.nl (C2)\n", 1)
+    assert broken != doc
+    path = tmp_path / "hindcast.yaml"
+    path.write_text(broken, encoding="utf-8")
+    with pytest.raises(DefinitionError, match=r"vo-raad.nl \(C2\)' has a reliability tag"):
+        load_hindcast(path)
 
 
 def test_a_municipality_without_target_group_gets_figures_and_a_note():

@@ -8,7 +8,7 @@ import pytest
 
 from socecon.definitions.assumptions import BAND_EDGES
 from socecon.model import run_model
-from socecon.present.formats import format_count, format_euro, round_euro
+from socecon.present.formats import format_count, format_euro, round_euro, rounding_note
 from socecon.report import navigation, policy, sections, summary
 
 GOAL = {"participation_min": 20.0, "net_cost_per_placed_max": 20000.0}
@@ -60,7 +60,8 @@ def test_summary_says_what_the_results_say(hengelo):
     assert "van de doelgroep) met de standaardwaarden van de aannames." in text
     worst = table.loc[table["left_out"].idxmax()]
     assert f"In {worst['name']} vinden de meeste mensen geen plek" in text
-    assert "In 2020 lag Nederland het dichtst bij Regulier en het verst van Publiek" in text
+    assert "In 2020 lag Nederland het dichtst bij Regulier." in text
+    assert "Het verst van de werkelijkheid lag Publiek" in text
     # the gemeente's own net cost comes first, the Rijk and UWV beside it
     assert text.index("Netto kosten gemeente. Wat de gemeente zelf betaalt") < text.index(
         "Rijk en UWV."
@@ -122,7 +123,9 @@ def test_summary_amounts_are_the_amounts_of_the_table(hengelo):
     for value in amounts:
         euro = format_euro(round_euro(value))
         assert euro in text and euro in shown, euro
-    assert "Bedragen vanaf € 100.000 zijn afgerond op duizenden euro's" in shown
+    # the rounding rule is said once, in the summary; the table refers to it
+    assert rounding_note().replace("\u00a0", " ") in text
+    assert "Aantallen en bedragen zijn afgerond zoals in de samenvatting staat" in shown
 
 
 def test_summary_uses_one_word_for_a_scenario(hengelo):

@@ -268,7 +268,7 @@ def test_exports_are_named_after_what_they_show(explorer, tmp_path):
 def test_workbench_refuses_invalid_values_and_keeps_its_state():
     wb = Workbench(["Hengelo"])
     state = wb.state
-    with pytest.raises(WorkbenchError, match="Ongeldige waarde voor 'Deelname"):
+    with pytest.raises(WorkbenchError, match="Ongeldige waarde voor 'Meedoen"):
         wb.set_assumption("take_up", 1.5)
     with pytest.raises(WorkbenchError, match="zichtjaar"):
         wb.set_assumption("horizon", 2015)
@@ -340,9 +340,9 @@ def test_windtunnel_shows_where_it_breaks_and_the_drivers(explorer):
     assert "hangt de deelname het meest af van de aanname" in summary
     drivers = rows(explorer, "aannames")
     assert drivers["option_name"].nunique() == 10
-    assert "Deelname binnen het productiviteitsvenster" in set(drivers["label"])
+    assert "Meedoen binnen het productiviteitsvenster" in set(drivers["label"])
     explorer.sliders["take_up"].value = 0.5  # pinned: no longer uncertain, so no driver
-    assert "Deelname binnen het productiviteitsvenster" not in set(
+    assert "Meedoen binnen het productiviteitsvenster" not in set(
         rows(explorer, "aannames")["label"]
     )
 

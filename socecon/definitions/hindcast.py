@@ -8,6 +8,7 @@ a reliability code.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -18,6 +19,7 @@ from socecon.definitions.indicators import load_indicator_definitions
 from socecon.definitions.scenarios import package_scenarios
 from socecon.definitions.schema import (
     DEFINITIONS_DIR,
+    RELIABILITY,
     Problems,
     choice,
     integer,
@@ -34,6 +36,22 @@ from socecon.definitions.schema import (
 HINDCAST_FILE = "hindcast.yaml"
 #: How far a scenario came true by 2020.
 MATCHES = ("closest", "partial", "least")
+#: A reliability tag written inside a source ("vo-raad.nl (C2)", "(divosa.nl, C)"): the report
+#: prints the declared tag after the source, so a tag of its own would show twice.
+_TAGS = "|".join(sorted(RELIABILITY, key=len, reverse=True))
+_TAG_IN_SOURCE = re.compile(rf"[(,;]\s*(?:{_TAGS})\s*[);]")
+
+
+def _untagged(source: str, item: str, problems: Problems) -> bool:
+    """Report a source that carries a reliability tag of its own; True if it has none."""
+    if _TAG_IN_SOURCE.search(source):
+        problems.add(
+            item,
+            f"source {source!r} has a reliability tag of its own; give it in 'reliability' "
+            "(split evidence whose sources differ in reliability)",
+        )
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -157,7 +175,7 @@ def _claim(entry: Mapping, future_ids: Sequence[str], problems: Problems) -> Hin
             continue
         said = text(e, "text", where, problems, collapse=True)
         origin = provenance(e, where, problems, needs_unit=False)
-        if origin is None or not said:
+        if origin is None or not said or not _untagged(origin[1], where, problems):
             ok = False
         else:
             evidence.append(Evidence(said, origin[1], origin[3]))
@@ -183,7 +201,9 @@ def _anchor(
         problems.add(item, f"variable {variable!r} is not an indicator of indicators.yaml")
         ok = False
     origin = provenance(entry, item, problems, needs_unit=False)
-    if not ok or origin is None or not label or value is None or year is None:
+    if origin is None or not _untagged(origin[1], item, problems):
+        return None
+    if not ok or not label or value is None or year is None:
         return None
     return Anchor(
         label, value, year, str(entry["scenario"]), str(variable), prose(origin[1]), origin[3]

@@ -131,6 +131,9 @@ def format_euro(value: Any) -> str:
 #: From this amount on a report rounds euros to thousands (report_style.md: "costs to thousands
 #: of euros above € 100.000"); below it to whole euros.
 ROUND_EURO_FROM = 100_000
+#: A report rounds numbers of people to this many (report_style.md: "CBS rounds municipal
+#: counts to tens, so 'ongeveer 470' or '470', never '468,7 mensen'"), in text and tables alike.
+ROUND_PEOPLE_TO = 10
 
 
 def round_euro(value: Any) -> Any:
@@ -149,6 +152,41 @@ def round_euro(value: Any) -> Any:
         return value
     value = float(value)
     return round(value, -3) if abs(value) >= ROUND_EURO_FROM else value
+
+
+def round_people(value: Any) -> Any:
+    """Round a number of people as a report shows it: to :data:`ROUND_PEOPLE_TO`.
+
+    Parameters
+    ----------
+    value : float or None
+
+    Returns
+    -------
+    float or None
+        ``1_285.4`` becomes ``1_290``; a missing value stays missing.
+    """
+    if is_missing(value):
+        return value
+    return float(round(float(value) / ROUND_PEOPLE_TO) * ROUND_PEOPLE_TO)
+
+
+def rounding_note() -> str:
+    """Return the report's rounding rule in one Dutch sentence (stated once, in the summary).
+
+    Returns
+    -------
+    str
+        ``"Aantallen mensen zijn afgerond op tientallen, bedragen vanaf € 100.000 op duizenden
+        euro's; daardoor tellen afgeronde delen niet altijd precies op tot het afgeronde
+        totaal."``
+    """
+    tens = {10: "tientallen", 100: "honderdtallen"}.get(ROUND_PEOPLE_TO, str(ROUND_PEOPLE_TO))
+    return (
+        f"Aantallen mensen zijn afgerond op {tens}, bedragen vanaf "
+        f"{format_euro(ROUND_EURO_FROM)} op duizenden euro's, in de tekst en in de tabellen; "
+        "daardoor tellen afgeronde delen niet altijd precies op tot het afgeronde totaal."
+    )
 
 
 def label_with_unit(label: str, unit_label: str) -> str:

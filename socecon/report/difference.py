@@ -19,6 +19,7 @@ from socecon.definitions import load_definitions
 from socecon.present.formats import format_number, format_percent
 from socecon.report.region_figures import resolve_region
 from socecon.report.tables import as_html, esc, html_table
+from socecon.report.wording import council_label
 
 #: Dutch name of each part, as the table's header and the text use it.
 FACTOR_NAMES = {
@@ -29,12 +30,12 @@ FACTOR_NAMES = {
 #: One B1 sentence per part: what it means.
 FACTOR_TEXTS = {
     "effectiveness": (
-        "hoe goed de gemeente mensen uit de bijstand aan werk helpt. Dat is gemeten aan de "
+        "hoe vlot mensen in de gemeente vanuit de bijstand aan werk komen. Dat is gemeten aan de "
         "uitstroom uit de bijstand naar werk in 2015-2017 (CBS), vergeleken met heel Nederland."
     ),
     "capacity": (
         "hoeveel werkplekken de arbeidsmarktregio heeft voor elke persoon in de doelgroep. "
-        "Mensen werken in hun regio, niet alleen in hun eigen gemeente."
+        "Mensen werken in hun regio, niet alleen in de gemeente waar ze wonen."
     ),
     "mix": (
         "hoeveel mensen in de doelgroep uit de bijstand, de Wsw of de Wajong komen. Die groepen "
@@ -95,9 +96,12 @@ def why_different(region: Any, horizon: int, overrides: Mapping[str, Any] | None
     name = esc(place.name)
     table = decompose(place.code, horizon=horizon, overrides=overrides, indeling=place.indeling)
     names = {s.id: s.name for s in load_definitions().scenarios}
-    parts = "".join(
-        f"<li><strong>{FACTOR_NAMES[f].capitalize()}</strong>: {FACTOR_TEXTS[f]}</li>"
-        for f in FACTORS
+    parts = council_label(
+        "".join(
+            f"<li><strong>{FACTOR_NAMES[f].capitalize()}</strong>: {FACTOR_TEXTS[f]}</li>"
+            for f in FACTORS
+        ),
+        place.code,
     )
     lead = (
         f"Hoeveel mensen uit de doelgroep werk hebben, verschilt per gemeente. Hier ziet u per "
@@ -117,7 +121,7 @@ def why_different(region: Any, horizon: int, overrides: Mapping[str, Any] | None
         f"{place.name} (%)",
         "Nederland (%)",
         "Verschil (procentpunt)",
-        *(f"Door {FACTOR_NAMES[f]}" for f in FACTORS),
+        *(council_label(f"Door {FACTOR_NAMES[f]}", place.code) for f in FACTORS),
     ]
     rows = [
         [
@@ -135,7 +139,7 @@ def why_different(region: Any, horizon: int, overrides: Mapping[str, Any] | None
         scenario, gap, main, counter = largest
         direction = "hoger" if gap > 0 else "lager"
         row = table.set_index("scenario").loc[scenario]
-        summary = (
+        summary = council_label(
             f"<p>Van de vier scenario's is het verschil het grootst in {esc(names[scenario])}: "
             f"{name} ligt daar {format_number(abs(gap), 1)} procentpunt {direction} dan "
             f"Nederland, vooral door {FACTOR_NAMES[main]} ({points(row[main])})"
@@ -144,7 +148,8 @@ def why_different(region: Any, horizon: int, overrides: Mapping[str, Any] | None
                 if counter
                 else ""
             )
-            + ".</p>"
+            + ".</p>",
+            place.code,
         )
     note = (
         '<p class="socecon-muted">Deelname: het deel van de doelgroep dat werkt. De drie delen '

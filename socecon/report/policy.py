@@ -33,7 +33,9 @@ from socecon.exceptions import WindTunnelError
 from socecon.model.inputs import snapshot_input
 from socecon.present.formats import format_assumption, format_number, format_plain
 from socecon.present.windtunnel_chart import drivers_chart
+from socecon.report.lookback import and_list
 from socecon.report.tables import as_html, esc, html_table
+from socecon.report.wording import council_label
 
 
 def report_goal(
@@ -353,6 +355,38 @@ def drivers_caption(table: pd.DataFrame) -> Any:
     return as_html(f"<p>{esc(drivers_nl(table))}</p>")
 
 
+#: How the report's list of verdicts introduces each verdict (a short B1 explanation).
+_VERDICT_LEADS = {
+    "robust": "houdt in elk scenario stand",
+    "scenario_dependent": "houdt stand in een deel van de scenario's",
+    "fragile": "houdt in geen enkel scenario stand",
+    "undecided": "te dicht bij een grens om te beslissen",
+    "dominated": "een andere optie doet het overal minstens even goed",
+}
+
+
+def _verdict_list(table: pd.DataFrame, options: pd.DataFrame) -> str:
+    """Return the options per verdict as a short HTML list; the reasons stay in the table."""
+    holds = table[table["holds"]].groupby("option", sort=False)["scenario_name"].agg(list)
+    items = []
+    for verdict, lead in _VERDICT_LEADS.items():
+        chosen = options[options["class"] == verdict]
+        if chosen.empty:
+            continue
+        names = []
+        for r in chosen.itertuples():
+            where = holds.get(r.option) if verdict == "scenario_dependent" else None
+            names.append(
+                f"‘{esc(r.option_name)}’" + (f" (stand in {esc(and_list(where))})" if where else "")
+            )
+        items.append(
+            f"<li><strong>{esc(VERDICTS[verdict].capitalize())}</strong> ({lead}): "
+            + "; ".join(names)
+            + "</li>"
+        )
+    return f"<ul>{''.join(items)}</ul>" if items else ""
+
+
 def windtunnel_summary(table: pd.DataFrame) -> Any:
     """Return the wind tunnel's verdict for a region as Dutch HTML: the verdicts and why.
 
@@ -368,7 +402,10 @@ def windtunnel_summary(table: pd.DataFrame) -> Any:
         verdict, the reason (where it breaks and why, or why it is undecided) and how far it
         stays behind the best option at worst.
     """
-    paragraphs = "".join(f"<p>{esc(line)}</p>" for line in summary_nl(table).splitlines() if line)
+    lines = [line for line in summary_nl(table).splitlines() if line]
+    # the goal, and (without a robust option) which one comes closest; the list says the rest
+    shown = lines[:1] if (table["class"] == "robust").any() else lines[:2]
+    paragraphs = "".join(f"<p>{esc(line)}</p>" for line in shown)
     rank = {c: i for i, c in enumerate(VERDICTS)}  # robust first, dominated last
     options = (
         table.drop_duplicates("option")
@@ -385,32 +422,40 @@ def windtunnel_summary(table: pd.DataFrame) -> Any:
         )
         for r in options.itertuples()
     ]
+    paragraphs += _verdict_list(table, options)
     threshold = table.attrs.get("threshold", DEFAULT_THRESHOLD)
     percentile = table.attrs.get("regret_percentile", 1.0)
     tolerance = table.attrs.get("regret_tolerance") or 0
     level = table.attrs.get("level", CONFIDENCE_LEVEL)
-    explanation = (
-        "<p><strong>Zo lezen.</strong> Elke beleidsoptie is een bundel maatregelen uit de studie. "
+    guide = [
+        "Elke beleidsoptie is een bundel maatregelen uit de studie.",
         "De windtunnel rekent elke optie door in elk scenario, telkens voor "
         f"{format_number(int(table.attrs.get('n_samples', 0)))} mogelijke toekomsten "
-        "(combinaties van de onzekere aannames). "
+        "(combinaties van de onzekere aannames).",
         "Een optie <em>houdt stand</em> in een scenario als ze het doel haalt in minstens "
-        f"{esc(share_of_futures(threshold))} doorgerekende toekomsten, en in "
+        f"{esc(share_of_futures(threshold))} doorgerekende toekomsten. Ook mag ze in "
         f"{esc(share_of_futures(percentile))} toekomsten hoogstens {format_plain(tolerance)} "
-        "procentpunt deelname achterblijft bij de beste optie in diezelfde toekomst (anders: "
-        "<em>te ver achter</em>). "
-        "<em>Robuust</em>: houdt in elk scenario stand. "
-        "<em>Scenarioafhankelijk</em>: houdt in sommige scenario's stand en in andere niet. "
-        "<em>Kwetsbaar</em>: houdt in geen enkel scenario stand. <em>Gedomineerd</em>: een "
-        "andere optie plaatst in elke toekomst minstens evenveel mensen tegen hoogstens "
-        "dezelfde kosten. <em>Onzeker</em>: de uitkomst ligt zo dicht bij een grens dat de "
-        "rekenmarge (het toeval in de gekozen toekomsten) het oordeel kan omdraaien, of binnen "
+        "procentpunt deelname achterblijven bij de beste optie in diezelfde toekomst. Blijft ze "
+        "verder achter, dan is ze <em>te ver achter</em>.",
+        "<em>Robuust</em>: houdt in elk scenario stand.",
+        "<em>Scenarioafhankelijk</em>: houdt in sommige scenario's stand en in andere niet.",
+        "<em>Kwetsbaar</em>: houdt in geen enkel scenario stand.",
+        "<em>Gedomineerd</em>: een andere optie plaatst in elke toekomst minstens evenveel "
+        "mensen tegen hoogstens dezelfde kosten.",
+        "<em>Onzeker</em>: de uitkomst ligt te dicht bij een grens om te beslissen. Het toeval "
+        "in de gekozen toekomsten kan het oordeel dan omdraaien. Dat geldt ook binnen "
         f"{format_number(CLOSE_CALL_SHARE * 100)} procentpunt van de grens bij het doel: zo'n "
-        "klein verschil zegt niets, omdat de aannames zelf onzeker zijn. Een oordeel "
-        f"dat niet onzeker is, staat met {format_number(level * 100)} % zekerheid vast. "
+        "klein verschil zegt niets, omdat de aannames zelf onzeker zijn.",
+        f"Een oordeel dat niet onzeker is, staat met {format_number(level * 100)} % zekerheid "
+        "vast.",
         "<em>Waar het misgaat</em>: onder welke onzekere aannames een optie die niet "
-        "standhoudt vooral faalt: de berekening zoekt in alle doorgerekende toekomsten het "
-        "bereik van een aanname waarin het het vaakst misgaat.</p>"
+        "standhoudt vooral faalt. De berekening zoekt in alle doorgerekende toekomsten het "
+        "bereik van een aanname waarin het het vaakst misgaat.",
+    ]
+    explanation = (
+        "<p><strong>Zo leest u de tabel.</strong></p><ul>"
+        + "".join(f"<li>{item}</li>" for item in guide)
+        + "</ul>"
     )
     table_html = html_table(
         [
@@ -422,7 +467,8 @@ def windtunnel_summary(table: pd.DataFrame) -> Any:
             f"{share_of_futures(percentile)} toekomsten hoogstens)",
         ],
         rows,
-        caption=f"Doel: {describe_goal(table.attrs.get('goal'))}",
+        caption="Doel: "
+        + council_label(describe_goal(table.attrs.get("goal")), table["region"].iloc[0]),
         numeric=[False, False, False, False, True],
     )
     return as_html(paragraphs + explanation + table_html)
@@ -449,7 +495,11 @@ def summary_nl(result: WindTunnelResult | pd.DataFrame) -> str:
     name, code = table["region_name"].iloc[0], table["region"].iloc[0]
     # a CBS code helps a reader; a group's internal id does not
     region = f"{name} ({code})" if REGION_CODE.match(code) else name
-    goal = describe_goal(table.attrs["goal"]) if "goal" in table.attrs else "het gestelde doel"
+    goal = (
+        council_label(describe_goal(table.attrs["goal"]), code)
+        if "goal" in table.attrs
+        else "het gestelde doel"
+    )
     threshold = table.attrs.get("threshold", DEFAULT_THRESHOLD)
     unit_label = unit(OBJECTIVES[table.attrs.get("objective", "participation_rate")][1]).label
     tolerance = table.attrs.get("regret_tolerance")

@@ -29,6 +29,7 @@ from socecon.present.formats import format_number, format_value
 from socecon.report.policy import describe_goal
 from socecon.report.region_figures import indeling_text, resolve_region
 from socecon.report.tables import as_html, assumption_rows, esc, html_table
+from socecon.report.wording import council_label
 
 
 def git_commit(repo: str | Path | None = None) -> str:
@@ -164,8 +165,13 @@ def parameter_rows(parameters: Mapping[str, Any]) -> list[tuple[str, str]]:
     p = dict(parameters)
     rows: list[tuple[str, str]] = []
     indeling = p.pop("indeling", None)
+    code = None  # the goal names "de gemeente", or "de gemeenten" in a group's report
     if "region" in p:
         region = p.pop("region")
+        try:
+            code = resolve_region(str(region), indeling).code
+        except SocEconError:
+            code = None
         rows.append(("Gebied", _region_text(region, indeling)))
         rows.append(("Gemeentelijke indeling", _indeling_text(region, indeling)))
     if "horizon" in p:
@@ -180,7 +186,10 @@ def parameter_rows(parameters: Mapping[str, Any]) -> list[tuple[str, str]]:
     if "goal_net_cost_per_placed" in p:
         goal["net_cost_per_placed_max"] = float(p.pop("goal_net_cost_per_placed"))
     if goal:
-        rows.append(("Doel in de windtunnel", describe_goal(Goal(**goal))))
+        goal_text = describe_goal(Goal(**goal))
+        rows.append(
+            ("Doel in de windtunnel", council_label(goal_text, code) if code else goal_text)
+        )
     if "windtunnel_samples" in p:
         n = int(p.pop("windtunnel_samples"))
         text = f"{format_number(n)} per scenario en beleidsoptie"

@@ -133,7 +133,7 @@ FIGURE_ROWS: tuple[tuple[str, str], ...] = (
     ("wsw_employees", "Werknemers sociale werkvoorziening (Wsw)"),
     ("wajong", "Wajong-uitkeringen"),
     ("ww", "WW-uitkeringen"),
-    ("reintegration_provision", "Re-integratievoorzieningen van de gemeente"),
+    ("reintegration_provision", "Re-integratievoorzieningen van gemeenten"),
     ("bijstand_outflow_to_work", "Uitstroom uit de bijstand naar werk"),
 )
 
@@ -277,8 +277,9 @@ def municipality_in_figures(region: str | ReportRegion, year: int = FIGURES_YEAR
     Returns
     -------
     IPython.display.HTML
-        A comparison table (region, arbeidsmarktregio, Nederland), for a group also a table of
-        its members, and the sources.
+        The heading ("De gemeente in cijfers", for a group "De gemeenten in cijfers"), a
+        comparison table (region, arbeidsmarktregio, Nederland), for a group also a table of its
+        members, and the sources.
     """
     r = resolve_region(region)
     frame = figures_frame(r, year)
@@ -295,7 +296,9 @@ def municipality_in_figures(region: str | ReportRegion, year: int = FIGURES_YEAR
         ]
         for label in frame.index
     ]
+    who = "De gemeenten" if r.is_group else "De gemeente"  # a group is not "de gemeente"
     parts = [
+        f"<h2>{who} in cijfers</h2>",
         f"<p>Kerncijfers {year} van {esc(r.name)}, vergeleken met "
         + (
             "de arbeidsmarktregio en "

@@ -20,7 +20,8 @@ Sections, in report order (the other sections live beside this module):
 * :func:`indicator_table`: placements, participation, costs, savings, net cost, SROI;
 * :func:`path_table`: the path from the base year to the horizon;
 * :func:`socecon.report.policy.windtunnel_summary`: the policy options in the wind tunnel;
-* :func:`hindcast`: what actually happened by 2020, per scenario;
+* :func:`socecon.report.lookback.hindcast`: what the study expected for 2020, in its own words,
+  and what actually happened;
 * :func:`socecon.report.tables.assumption_table`: every assumption with its source;
 * :func:`socecon.report.provenance.colophon`: version, commit, parameters, input hashes.
 """
@@ -34,7 +35,6 @@ import pandas as pd
 from socecon import regions
 from socecon.definitions import load_definitions
 from socecon.definitions.assumptions import BAND_EDGES, BAND_LABELS
-from socecon.definitions.hindcast import load_hindcast
 from socecon.definitions.indicators import load_indicator_definitions
 from socecon.definitions.units import unit
 from socecon.model import results
@@ -45,8 +45,10 @@ from socecon.present.formats import (
     is_missing,
     label_with_unit,
     round_euro,
+    round_people,
 )
-from socecon.report.overview import hindcast_table
+from socecon.report.glossary import glossary_markdown
+from socecon.report.lookback import study_quote
 from socecon.report.region_figures import (
     FIGURES_YEAR,
     ReportRegion,
@@ -55,6 +57,7 @@ from socecon.report.region_figures import (
     resolve_region,
 )
 from socecon.report.tables import as_html, as_markdown, esc, html_table, md_text
+from socecon.report.wording import council, council_label
 
 
 def title(region: str | ReportRegion, horizon: int) -> Any:
@@ -101,8 +104,8 @@ def introduction(region: str | ReportRegion, horizon: int) -> Any:
         f"Dit rapport maakt de vier toekomstscenario's voor de sociale economie van de "
         f"TNO-scenariostudie (2010) concreet voor **{who}**, met cijfers van het CBS. Het laat "
         f"zien hoeveel mensen met een kwetsbare positie op de arbeidsmarkt in elk scenario aan "
-        f"het werk zijn in {horizon}, wie buiten de boot valt en bij welke loonwaarde, wat het de "
-        f"gemeente kost en wat het oplevert.\n\n"
+        f"het werk zijn in {horizon}, wie buiten de boot valt en bij welke loonwaarde, wat het "
+        f"{council(r.code).short} kost en wat het oplevert.\n\n"
         "De grafieken zijn interactief: met de schuifregelaar en de keuzelijst onder een grafiek "
         "ziet u het effect van een andere aanname of een ander scenario. Het rapport werkt zonder "
         "internet.\n\n"
@@ -116,7 +119,7 @@ def introduction(region: str | ReportRegion, horizon: int) -> Any:
             "op tientallen, dus het gaat om minder dan vijf per groep. De doelgroep is daarom "
             "leeg en de scenario's plaatsen niemand; kosten per geplaatste ontbreken."
         )
-    return as_markdown(text)
+    return as_markdown(text + "\n\n" + glossary_markdown())
 
 
 # --------------------------------------------------------------------------- scenarios
@@ -162,10 +165,6 @@ def scenario_texts() -> Any:
     return as_html("\n".join(parts))
 
 
-#: How the report names the seed study when it quotes it.
-STUDY_CITATION = "Scenariostudie naar de sociale economie in 2020 (TNO en zes gemeenten, 2010)"
-
-
 def storyline_html(scenario: Any) -> str:
     """Return a scenario's storyline as the study's words: a quote, then the summary of it.
 
@@ -184,9 +183,8 @@ def storyline_html(scenario: Any) -> str:
     """
     return (
         "<p>De studie beschrijft dit scenario zo:</p>"
-        f'<blockquote class="socecon-quote"><p>“{esc(scenario.quote)}”</p>'
-        f"<footer>{esc(STUDY_CITATION)}</footer></blockquote>"
-        f"<p><em>Het verhaal van de studie, kort samengevat:</em> {esc(scenario.storyline)}</p>"
+        + study_quote(scenario)
+        + f"<p><em>Het verhaal van de studie, kort samengevat:</em> {esc(scenario.storyline)}</p>"
     )
 
 
@@ -305,17 +303,15 @@ def target_group_by_band(frame: pd.DataFrame, region: str, year: int | None = No
     rows = []
     for i, band in enumerate(bands.index):
         lo, hi = BAND_EDGES[i], BAND_EDGES[i + 1]
-        cells = [f"{lo}-{hi} %", format_count(bands.loc[band, "target_group"])]
+        cells = [f"{lo}-{hi} %", _count(bands.loc[band, "target_group"])]
         for s in scen:
             mid = (lo + hi) / 2
             inside = s.productivity is None or s.productivity.contains(mid)
-            text = format_count(bands.loc[band, s.id])
+            text = _count(bands.loc[band, s.id])
             cells.append(text if inside else "–")
         rows.append(cells)
     total = bands.sum()
-    rows.append(
-        ["Totaal", format_count(total["target_group"]), *(format_count(total[s.id]) for s in scen)]
-    )
+    rows.append(["Totaal", _count(total["target_group"]), *(_count(total[s.id]) for s in scen)])
     sentences = []
     for s in scen:
         if s.is_baseline:
@@ -324,10 +320,10 @@ def target_group_by_band(frame: pd.DataFrame, region: str, year: int | None = No
         left = bands["target_group"] - bands[s.id]
         sentences.append(
             f"<li><strong>{esc(s.name)}</strong> ({s.productivity.low:g}-"
-            f"{s.productivity.high:g} %): {format_count(bands[s.id].sum())} geplaatst, "
-            f"{format_count(left.sum())} buiten de boot, van wie {format_count(below)} met een "
-            f"lagere en {format_count(above)} met een hogere loonwaarde dan het venster en "
-            f"{format_count(inside)} binnen het venster (niet deelgenomen of geen plaats).</li>"
+            f"{s.productivity.high:g} %): {_count(bands[s.id].sum())} geplaatst, "
+            f"{_count(left.sum())} buiten de boot, van wie {_count(below)} met een "
+            f"lagere en {_count(above)} met een hogere loonwaarde dan het venster en "
+            f"{_count(inside)} binnen het venster (deed niet mee of vond geen plek).</li>"
         )
     text = (
         f"<p>De doelgroep in {year} per loonwaardeklasse (de productiviteit als percentage van "
@@ -396,8 +392,18 @@ def indicator_frame(frame: pd.DataFrame, region: str, year: int | None = None) -
 
 
 def _shown(value: float, unit_id: str) -> float:
-    """Return an indicator as the report shows it: euros from € 100.000 to thousands."""
-    return round_euro(value) if unit(unit_id).is_euro else value
+    """Return an indicator as the report shows it, by the one rounding rule of formats.
+
+    Euros from € 100.000 to thousands, people (and jobs) to tens.
+    """
+    if unit(unit_id).is_euro:
+        return round_euro(value)
+    return round_people(value) if unit(unit_id).kind == "count" else value
+
+
+def _count(value: float) -> str:
+    """Return a number of people as the report shows it (rounded, Dutch format)."""
+    return format_count(round_people(value))
 
 
 def indicator_table(frame: pd.DataFrame, region: str, year: int | None = None) -> Any:
@@ -423,7 +429,7 @@ def indicator_table(frame: pd.DataFrame, region: str, year: int | None = None) -
     header = [f"Indicator ({year})", *(names[s] for s in table.columns)]
     rows = [
         [
-            label_with_unit(defs[i].label, unit(defs[i].unit).label),
+            label_with_unit(council_label(defs[i].label, region), unit(defs[i].unit).label),
             *(format_indicator(_shown(v, defs[i].unit), defs[i].unit) for v in table.loc[i]),
         ]
         for i in table.index
@@ -434,12 +440,11 @@ def indicator_table(frame: pd.DataFrame, region: str, year: int | None = None) -
         "begeleiding voor mensen uit de bijstand en de Wsw, dagbesteding, de eigen bijdrage aan "
         "de Wsw), het Rijk (de Wsw-subsidie) en UWV (loonkostensubsidie, begeleiding en "
         "uitkering van Wajongers). Netto kosten = kosten min wat een partij bespaart op "
-        "uitkeringen (negatief: die partij houdt geld over). Bedragen vanaf € 100.000 zijn "
-        "afgerond op duizenden euro's. SROI = maatschappelijke opbrengst "
-        "per euro bruto kosten. De quotumregeling geldt alleen in Regulier; de heffing betalen "
-        "werkgevers.</p>"
+        "uitkeringen (negatief: die partij houdt geld over). Aantallen en bedragen zijn "
+        "afgerond zoals in de samenvatting staat. De quotumregeling geldt alleen in "
+        "Regulier; de heffing betalen werkgevers.</p>"
     )
-    return as_html(html_table(header, rows) + note)
+    return as_html(html_table(header, rows) + council_label(note, region))
 
 
 def path_frame(frame: pd.DataFrame, region: str, variable: str = "placed") -> pd.DataFrame:
@@ -479,7 +484,10 @@ def path_table(frame: pd.DataFrame, region: str, variable: str = "placed") -> An
     names = dict(_scenarios())
     table = path_frame(frame, region, variable)
     header = ["Jaar", *(names[s] for s in table.columns)]
-    rows = [[str(y), *(format_indicator(v, d.unit) for v in row)] for y, row in table.iterrows()]
+    rows = [
+        [str(y), *(format_indicator(_shown(v, d.unit), d.unit) for v in row)]
+        for y, row in table.iterrows()
+    ]
     return as_html(html_table(header, rows, caption=f"{d.label} per jaar"))
 
 
@@ -525,32 +533,3 @@ def key_figures(frame: pd.DataFrame, region: str, year: int | None = None) -> di
             table.loc["net_cost_per_placed", "regulier"]
         )
     return figures
-
-
-# --------------------------------------------------------------------------- hindcast
-
-
-def hindcast() -> Any:
-    """Return what actually happened by 2020, per scenario, as Dutch HTML with sources.
-
-    The national hindcast of ``definitions/hindcast.yaml`` (which scenario came closest, with the
-    sourced evidence and its reliability tag), as the overview notebook shows it too.
-
-    Returns
-    -------
-    IPython.display.HTML
-    """
-    declared = load_hindcast()
-    table = hindcast_table()
-    rows = [
-        (name, r["oordeel"], r["wat er gebeurde"], r["bronnen"]) for name, r in table.iterrows()
-    ]
-    return as_html(
-        f"<p>{esc(declared.verdict)}</p>"
-        + html_table(
-            ["Scenario", "Uitgekomen?", "Wat er gebeurde", "Bronnen"],
-            rows,
-            numeric=[False, False, False, False],
-        )
-        + f"<p><em>Kanttekening:</em> {esc(declared.caveat)}</p>"
-    )

@@ -5,8 +5,10 @@ computed from the same results the sections below show: the model run
 (:func:`socecon.report.sections.indicator_frame` and :func:`~socecon.report.sections.band_frame`,
 the numbers of "De uitkomsten per scenario" and "De doelgroep naar loonwaarde"), the wind tunnel
 (:func:`socecon.report.policy.windtunnel_table`, called with the same arguments as the wind-tunnel
-section, so it gives the same table) and the hindcast of ``definitions/hindcast.yaml``. Nothing is
-typed by hand: when the model or the wind tunnel changes, the summary changes with it.
+section, so it gives the same table) and the hindcast of ``definitions/hindcast.yaml``, with the
+study's own words about the scenarios that came closest and least
+(:func:`socecon.report.lookback.summary_statement`). Nothing is typed by hand: when the model or
+the wind tunnel changes, the summary changes with it.
 
 :func:`summary_frame` holds the figures per scenario as plain data (for tests and analysts),
 :func:`summary_html` writes them as Dutch text, and :func:`report_summary` is the one call of the
@@ -21,20 +23,24 @@ import numpy as np
 import pandas as pd
 
 from socecon.definitions import load_definitions
-from socecon.definitions.hindcast import load_hindcast
 from socecon.definitions.options import load_options
 from socecon.present.formats import (
     format_count,
     format_euro,
+    format_indicator,
     format_number,
     format_percent,
     is_missing,
     round_euro,
+    round_people,
+    rounding_note,
 )
-from socecon.report import policy
+from socecon.report import lookback, policy
+from socecon.report.lookback import and_list
 from socecon.report.region_figures import ReportRegion, resolve_region
 from socecon.report.sections import band_frame, indicator_frame, left_out_by_window, shown_year
 from socecon.report.tables import as_html, esc, html_table
+from socecon.report.wording import Council, council, council_label
 
 #: The id of the summary section (the anchor the table of contents links to).
 SUMMARY_ID = "samenvatting"
@@ -133,8 +139,8 @@ def _pct(value: float) -> str:
 
 
 def _people(value: float) -> str:
-    """Return people rounded to tens, as CBS rounds its municipal counts."""
-    return format_count(round(float(value), -1))
+    """Return people rounded as everywhere in the report (to tens, as CBS rounds its counts)."""
+    return format_count(round_people(value))
 
 
 def _euro(value: float) -> str:
@@ -148,7 +154,8 @@ def _at_work(futures: pd.DataFrame, base: pd.Series, base_year: int, year: int) 
     top = futures.loc[most]
     text = (
         f"<strong>Aan het werk.</strong> {esc(top['name'])} zet in {year} de meeste mensen aan "
-        f"het werk: ongeveer {_people(top['placed'])} ({_pct(top['participation'])} van de "
+        f"het werk: ongeveer {_people(top['placed'])} "
+        f"({format_indicator(top['participation'], '%')} van de "
         "doelgroep) met de standaardwaarden van de aannames. "
         f"{esc(futures.loc[least, 'name'])} de minste: "
         f"{_people(futures.loc[least, 'placed'])}. In het basisjaar {base_year} waren het er "
@@ -176,11 +183,12 @@ def _left_out(futures: pd.DataFrame) -> str:
     )
 
 
-def _cost(futures: pd.DataFrame, base: pd.Series) -> str:
+def _cost(futures: pd.DataFrame, base: pd.Series, who: Council) -> str:
     high, low = futures["net_cost"].idxmax(), futures["net_cost"].idxmin()
+    together = " samen" if who.plural else ""
     text = (
-        "<strong>Netto kosten gemeente.</strong> Wat de gemeente zelf betaalt, min wat zij "
-        "bespaart op de bijstand, is het hoogst in "
+        f"<strong>Netto kosten {who.short.split()[-1]}.</strong> Wat {esc(who.subject)}"
+        f"{together} zelf {who.pays}, min wat zij {who.saves} op de bijstand, is het hoogst in "
         f"{esc(futures.loc[high, 'name'])}: {_euro(futures.loc[high, 'net_cost'])} per "
         f"jaar, en het laagst in {esc(futures.loc[low, 'name'])}: "
         f"{_euro(futures.loc[low, 'net_cost'])} per jaar. In het basisjaar is dat "
@@ -227,9 +235,9 @@ def _payers(futures: pd.DataFrame, base: pd.Series) -> str:
     return f"{text} {uwv_text} De tabel hieronder zet de drie betalers naast elkaar."
 
 
-def _policy(tunnel: pd.DataFrame) -> str:
+def _policy(tunnel: pd.DataFrame, code: str) -> str:
     options = tunnel.drop_duplicates("option")
-    goal = policy.describe_goal(tunnel.attrs.get("goal"))
+    goal = council_label(policy.describe_goal(tunnel.attrs.get("goal")), code)
     robust = options[options["class"] == "robust"]
     text = (
         f"<strong>Beleid.</strong> Er zijn {len(options)} beleidsopties doorgerekend in alle "
@@ -241,11 +249,11 @@ def _policy(tunnel: pd.DataFrame) -> str:
     text += "Geen enkele optie houdt in elk scenario stand. "
     holds = tunnel[tunnel["holds"]]
     partly = [
-        f"‘{esc(name)}’ (in {_and(list(rows['scenario_name']))})"
+        f"‘{esc(name)}’ (in {and_list(list(rows['scenario_name']))})"
         for name, rows in holds.groupby("option_name", sort=False)
     ]
     if partly:
-        text += "Wel in een deel van de scenario's: " + _and(partly) + ". "
+        text += "Wel in een deel van de scenario's: " + and_list(partly) + ". "
     closest = options[options["class"] != "dominated"].sort_values(
         "goal_share_all", ascending=False, kind="stable"
     )
@@ -264,35 +272,6 @@ def _policy(tunnel: pd.DataFrame) -> str:
     return text + "Hoofdstuk ‘Beleidsopties in de windtunnel’ geeft per optie het oordeel."
 
 
-def _and(items: list[str]) -> str:
-    """Return items joined the Dutch way: 'a, b en c'."""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
-
-
-def _hindcast(tunnel: pd.DataFrame | None = None) -> str:
-    defs = load_definitions()
-    claims = {c.match: defs.scenario(c.id).name for c in load_hindcast().scenarios}
-    closest, least = claims.get("closest"), claims.get("least")
-    if closest is None:
-        return ""
-    text = (
-        f"<strong>Wat er echt gebeurde.</strong> In 2020 lag Nederland het dichtst bij "
-        f"{esc(closest)}"
-    )
-    text += f" en het verst van {esc(least)}." if least else "."
-    if least and tunnel is not None and "holds" in tunnel:
-        # an option that holds only in the future that came true least: say so beside it
-        holds = tunnel[tunnel["holds"]].groupby("option_name", sort=False)["scenario_name"]
-        only_least = [name for name, where in holds if set(where) <= {least}]
-        if only_least:
-            names = _and([f"‘{esc(n)}’" for n in only_least])
-            text += (
-                f" {names} {'houdt' if len(only_least) == 1 else 'houden'} alleen stand in "
-                f"{esc(least)}: het scenario dat het minst op de werkelijkheid leek."
-            )
-    return text
-
-
 def _span(low: float, high: float) -> str:
     """Return a range of percentages for a table cell (``14 tot 40 %``), or a dash."""
     if is_missing(low):
@@ -300,7 +279,7 @@ def _span(low: float, high: float) -> str:
     return f"{format_number(min(low, high))} tot {format_number(max(low, high))} %"
 
 
-def _key_table(table: pd.DataFrame, year: int) -> str:
+def _key_table(table: pd.DataFrame, year: int, code: str) -> str:
     rows = [
         [
             r.name,
@@ -319,7 +298,7 @@ def _key_table(table: pd.DataFrame, year: int) -> str:
             f"Aan het werk ({year})",
             "Deelname in 8 van de 10 toekomsten",
             "Buiten de boot",
-            "Netto kosten gemeente per jaar",
+            council_label("Netto kosten gemeente per jaar", code),
             "Rijk per jaar",
             "UWV per jaar",
         ],
@@ -368,7 +347,7 @@ def summary_html(
         f"{esc(place.name)} "
         f"in {year}? De doelgroep telt ongeveer {_people(target)} mensen met een kwetsbare "
         "positie op de arbeidsmarkt (in de bijstand, de sociale werkvoorziening of de Wajong). "
-        "Aantallen zijn afgerond op tientallen, bedragen boven € 100.000 op duizenden euro's."
+        + rounding_note()
     )
     if is_missing(target) or float(target) == 0 or futures.empty:
         items = [
@@ -379,16 +358,16 @@ def summary_html(
         items = [
             _at_work(futures, base, base_year, year),
             _left_out(futures),
-            _cost(futures, base),
+            _cost(futures, base, council(region, place.name)),
             _payers(futures, base),
-            _policy(tunnel),
+            _policy(tunnel, region),
         ]
-    items.append(_hindcast(tunnel))
+    items.append(lookback.summary_statement(table, place.name, year, base_year, _people, tunnel))
     body = "".join(f"<li>{item}</li>" for item in items if item)
     return as_html(
         '<section class="socecon-summary">'
         f'<h2 id="{SUMMARY_ID}">Samenvatting</h2><p>{lead}</p><ul>{body}</ul>'
-        + _key_table(table, year)
+        + _key_table(table, year, region)
         + '<p class="socecon-muted">Bron: CBS; bewerking in dit rapport. Een streepje: geen '
         "bandbreedte (het basisjaar is gemeten, niet doorgerekend). Netto kosten zijn kosten "
         "min besparing op uitkeringen; een min-teken betekent dat die partij geld overhoudt. "
