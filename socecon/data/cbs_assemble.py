@@ -27,7 +27,7 @@ from socecon.data.indeling import (
     regions_2025,
 )
 from socecon.data.names import normalize_name
-from socecon.data.schema import COLUMNS, REGION_COLUMNS, VARIABLES
+from socecon.data.schema import COLUMNS, REFRESH_ONLY, REGION_COLUMNS, VARIABLES
 from socecon.definitions import NATIONAL_CODE, REGION_CODE
 from socecon.definitions.cbs_tables import Dataset, Design, load_cbs_tables
 from socecon.definitions.corop import COROP_FILE
@@ -39,8 +39,8 @@ POP2025 = CBS_TABLES["pop2025"]
 BIJSTAND = CBS_TABLES["bijstand"]
 KWB2019 = CBS_TABLES["kwb2019"]
 KWB_BIJSTAND = CBS_TABLES["kwb_bijstand"]
-#: The snapshot variable of the KWB bijstand count (2025 indeling only).
-KWB_BIJSTAND_VARIABLE = "bijstand_kwb"
+#: The snapshot variable of the KWB bijstand count (2025 indeling only; refresh only).
+(KWB_BIJSTAND_VARIABLE,) = REFRESH_ONLY
 #: The data sets ``socecon data build`` reads from the shared exports.
 BUILT = (KERN, POP2025, BIJSTAND, KWB2019)
 KERNCIJFERS_TABLE = KERN.table

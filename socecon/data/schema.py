@@ -208,6 +208,10 @@ VARIABLES: Mapping[str, Variable] = {
 }
 
 
+#: Variables only ``socecon data refresh`` fetches: absent from the shipped snapshot.
+REFRESH_ONLY = frozenset({"bijstand_kwb"})
+
+
 #: Where an installed wheel keeps ``data/`` and ``notebooks/`` (copied there by ``setup.py``).
 SHIPPED_DIR = Path(__file__).resolve().parents[1] / "shipped"
 
