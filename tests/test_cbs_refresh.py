@@ -343,3 +343,15 @@ def test_kwb_bijstand_comes_per_edition_in_2025_borders(cbs, tmp_path):
     }
     kwb_urls = [unquote_plus(u) for u in cbs.urls if "/85318NED/TypedDataSet" in u]
     assert "startswith(WijkenEnBuurten,'GM')" in kwb_urls[0]
+
+
+def test_kwb_keeps_municipality_rows_even_when_the_filter_is_not_applied(cbs, tmp_path):
+    # The KWB editions also hold NL00, wijk (WK036300) and buurt (BU03630000) rows; served
+    # unfiltered they must still be left out, so the series is the same as with the filter.
+    cbs.apply_filter = False
+    refresh(tmp_path / "data", service=cbs.url)
+    frame = load_snapshot(tmp_path / "data", indeling=2025)
+    kwb = frame[frame["variable"] == "bijstand_kwb"].set_index(["region", "year"])["value"]
+    assert kwb["GM0363", 2022] == 39870 + 410
+    assert set(kwb.index.get_level_values("region").str[:2]) == {"GM"}
+    assert kwb.sum() == 54780 + 54680 + 54600 + 54520  # the municipality rows only
