@@ -7,7 +7,8 @@ opendata.cbs.nl. It answers ``/ODataFeed/odata/<table>/`` (service document) and
 data sets by ``$skip`` with an ``odata.nextLink`` as CBS does, applies ``$select`` and the
 ``$filter`` forms socecon sends (``X eq 'v' or ...``, ``startswith(X,'v')``) and answers
 anything else with an OData error. Tests can break it: ``fail`` (table -> HTTP status),
-``hang`` (tables never answered until the server closes), ``edit`` (change a document).
+``hang`` (tables never answered until the server closes), ``edit`` (change a document),
+``apply_filter = False`` (ignore ``$filter``).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class ODataServer:
         self.fail: dict[str, int] = {}
         self.hang: set[str] = set()
         self.edit: Callable[[str, str, dict], dict] | None = None
+        self.apply_filter = True  # False: answer as if the service ignored $filter
         self.urls: list[str] = []
         self.release = threading.Event()
         server = self
@@ -105,7 +107,7 @@ class ODataServer:
         rows = doc["value"]
         known = set().union(*(r.keys() for r in rows))
         try:
-            if "$filter" in query:
+            if "$filter" in query and self.apply_filter:
                 rows = [r for r in rows if _filter(query["$filter"])(r)]
         except ValueError as exc:
             return self.error(400, str(exc))

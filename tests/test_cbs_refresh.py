@@ -20,12 +20,14 @@ from odata_server import ODataServer
 from socecon import cli
 from socecon.data.cbs_refresh import refresh
 from socecon.data.manifest import sha256_file
-from socecon.data.schema import default_data_dir
+from socecon.data.schema import PROCESSED_FILES, default_data_dir
 from socecon.data.snapshot import load_snapshot
 from socecon.exceptions import CBSUnavailableError, DataError
 
 TABLES = ("70072ned", "83450NED", "83747NED", "84066NED", "84583NED")
-SNAPSHOT_FILES = ("cbs_snapshot.csv", "regions.csv", "manifest.yaml")
+#: The KWB editions of 2022-2025 (bijstand count of all ages).
+KWB_TABLES = ("85318NED", "85618NED", "85984NED", "86165NED")
+SNAPSHOT_FILES = (*PROCESSED_FILES, "manifest.yaml")
 #: The 70072ned fixtures: today's design, and the table version of 2019.
 DESIGNS = {"2026": {}, "2019": {"70072ned": "70072ned_version_2019"}}
 
@@ -75,9 +77,8 @@ def test_loopback_refresh_equals_the_build_for_every_figure_both_hold(
     # nothing is missing where the build has a figure, and the reverse
     assert merged["value"].isna().equals(merged["value_built"].isna())
     gm = sorted(fresh.loc[fresh["region"].str.startswith("GM"), "region"].unique())
-    assert gm == sorted(
-        ["GM0784", "GM0797", "GM0809", "GM0867", "GM0090", "GM0164", "GM0301", "GM0106", "GM0392"]
-    )
+    participating = ["GM0784", "GM0797", "GM0809", "GM0867", "GM0090", "GM0164", "GM0301"]
+    assert gm == sorted([*participating, "GM0106", "GM0392", "GM0363", "GM0457"])
     assert set(fresh["variable"]) == set(committed["variable"])
     assert set(fresh["year"]) == {2015, 2016, 2017, 2019, 2025}
     # padding stripped (6 wide in 2015, 7 in 2016-2017); size-class regions (A0..) left out
@@ -112,7 +113,7 @@ def test_refresh_picks_the_declared_column_not_decoys(cbs, tmp_path):
     manifest = yaml.safe_load((tmp_path / "data" / "manifest.yaml").read_text())
     assert manifest["generated_by"] == "socecon data refresh"
     host = cbs.url.removeprefix("http://")
-    assert {i["file"] for i in manifest["inputs"]} == {f"{host}/{t}" for t in TABLES}
+    assert {i["file"] for i in manifest["inputs"]} == {f"{host}/{t}" for t in TABLES + KWB_TABLES}
     assert f"(OData v3, {host})" in manifest["origin"]
     notes = {
         t["id"]: t.get("version") for t in manifest["tables"]["cbs_snapshot.csv"]["cbs_tables"]
@@ -155,8 +156,14 @@ def test_dry_run_prints_the_mapping_and_writes_nothing(cbs, tmp_path, capsys):
             "Uitstromers naar werk", "aantal") in rows  # fmt: skip
     assert ("bijstand_outflow_to_work", "2016", "83747NED", "UitstroomNaarWerk_8",
             "Uitstroom naar werk", "Aantal") in rows  # fmt: skip
-    # every snapshot variable is listed
-    assert {r[0] for r in rows} == set(load_snapshot()["variable"])
+    # the KWB editions: by the key seen for 85984NED, by stem in the others
+    assert ("bijstand_kwb", "2024", "85984NED", "PersonenPerSoortUitkeringBijstand_87",
+            "Bijstand", "aantal") in rows  # fmt: skip
+    assert ("bijstand_kwb", "2022", "85318NED", "PersonenPerSoortUitkeringBijstand_83",
+            "Bijstand", "aantal") in rows  # fmt: skip
+    assert {r[1] for r in rows if r[0] == "bijstand_kwb"} == {"2022", "2023", "2024", "2025"}
+    # every snapshot variable is listed (bijstand_kwb only comes from a refresh)
+    assert {r[0] for r in rows} == set(load_snapshot()["variable"]) | {"bijstand_kwb"}
     assert out[-1].endswith("nothing was written")
     assert not target.exists()
     assert not [u for u in cbs.urls if "DataSet" in u], "the dry run downloaded data"
@@ -174,6 +181,23 @@ def _renamed(table, name, doc):
             if p["Key"] == "TotaalBanen_118":
                 p.update(Key="Banen_118", Title="Banen (werkzame personen)")
     return doc
+
+
+def _kwb_without_bijstand(table, name, doc):
+    if table == "85618NED" and name == "DataProperties":
+        for p in doc["value"]:
+            if p["Key"] == "PersonenPerSoortUitkeringBijstand_85":
+                p.update(Key="PersonenMetBijstandsuitkering_85", Title="Bijstandsuitkering")
+    return doc
+
+
+def _kwb_with_code(code):
+    def edit(table, name, doc):
+        if table == "85618NED" and name == "TypedDataSet":
+            doc["value"].append(dict(doc["value"][0], WijkenEnBuurten=code.ljust(10)))
+        return doc
+
+    return edit
 
 
 BROKEN = {
@@ -201,6 +225,27 @@ BROKEN = {
             "unit 'x 1 000'",
             "'Banen (werkzame personen)' (Banen_118, x 1 000)",
         ],
+    ),
+    "KWB edition without the bijstand column": (
+        lambda s: setattr(s, "edit", _kwb_without_bijstand),
+        DataError,
+        [
+            "CBS table 85618NED (data set kwb_bijstand)",
+            "variable bijstand",
+            "title 'Bijstand' or 'Personen per soort uitkering: bijstand'",
+            "key stem PersonenPerSoortUitkeringBijstand",
+            "'Bijstandsuitkering' (PersonenMetBijstandsuitkering_85, aantal)",
+        ],
+    ),
+    "KWB row of a dissolved municipality": (
+        lambda s: setattr(s, "edit", _kwb_with_code("GM0457")),
+        DataError,
+        ["CBS table 85618NED (2023)", "GM0457 (no longer a municipality on 1 January)"],
+    ),
+    "KWB row of an unknown municipality": (
+        lambda s: setattr(s, "edit", _kwb_with_code("GM9999")),
+        DataError,
+        ["CBS table 85618NED (2023)", "GM9999 (neither a 2025 municipality nor a known"],
     ),
     "server error": (
         lambda s: s.fail.update({"84066NED": 500}),
@@ -258,3 +303,55 @@ def test_refreshed_density_is_recomputed(cbs, tmp_path):
     assert math.isclose(
         v["GM0784", 2015, "bijstand_density_15_aow"], 1000 * 470 / 16840, abs_tol=1e-3
     )
+
+
+def test_kwb_bijstand_comes_per_edition_in_2025_borders(cbs, tmp_path):
+    refresh(tmp_path / "data", service=cbs.url)
+    frame = load_snapshot(tmp_path / "data", indeling=2025)
+    kwb = frame[frame["variable"] == "bijstand_kwb"]
+    value = kwb.set_index(["region", "year"])["value"]
+    # 85318NED (2022) still has Weesp (410, constructed) next to Amsterdam (39 870): the sum
+    # lands on Amsterdam, as 2025's borders hold both; from 2023 Amsterdam includes Weesp.
+    assert value["GM0363", 2022] == 39870 + 410
+    assert value["GM0363", 2023] == 40270
+    assert "GM0457" not in set(frame["region"])
+    assert value["GM0784", 2024] == 450
+    assert set(kwb["year"]) == {2022, 2023, 2024, 2025}
+    assert dict(zip(kwb["year"], kwb["source"], strict=True)) == {
+        2022: "85318NED",
+        2023: "85618NED",
+        2024: "85984NED",
+        2025: "86165NED",
+    }
+    # municipality rows only (the tables also hold NL00, wijk and buurt rows), all in tens
+    assert set(kwb["region"].str[:2]) == {"GM"}
+    assert (kwb["value"].dropna() % 10 == 0).all()
+    # never mixed with the 15-to-AOW-age counts: those keep their own years and tables
+    aow = frame[frame["variable"] == "bijstand_15_aow"]
+    assert set(aow["year"]) == {2015, 2016, 2017}
+    assert not set(aow["source"]) & set(KWB_TABLES)
+    # the 2015 indeling has no KWB series (it would need the 2025 borders split back)
+    assert "bijstand_kwb" not in set(load_snapshot(tmp_path / "data", indeling=2015)["variable"])
+    manifest = yaml.safe_load((tmp_path / "data" / "manifest.yaml").read_text())
+    conversion = manifest["indelingen"][2025]
+    assert "Weesp into Amsterdam" in conversion["later_years_method"]
+    # the total over the 2022 municipalities equals the total over those of 2025
+    assert conversion["control_totals"]["bijstand_kwb/2022"] == {
+        "own_indeling": 54780.0,
+        "indeling_2025": 54780.0,
+        "difference": 0.0,
+    }
+    kwb_urls = [unquote_plus(u) for u in cbs.urls if "/85318NED/TypedDataSet" in u]
+    assert "startswith(WijkenEnBuurten,'GM')" in kwb_urls[0]
+
+
+def test_kwb_keeps_municipality_rows_even_when_the_filter_is_not_applied(cbs, tmp_path):
+    # The KWB editions also hold NL00, wijk (WK036300) and buurt (BU03630000) rows; served
+    # unfiltered they must still be left out, so the series is the same as with the filter.
+    cbs.apply_filter = False
+    refresh(tmp_path / "data", service=cbs.url)
+    frame = load_snapshot(tmp_path / "data", indeling=2025)
+    kwb = frame[frame["variable"] == "bijstand_kwb"].set_index(["region", "year"])["value"]
+    assert kwb["GM0363", 2022] == 39870 + 410
+    assert set(kwb.index.get_level_values("region").str[:2]) == {"GM"}
+    assert kwb.sum() == 54780 + 54680 + 54600 + 54520  # the municipality rows only

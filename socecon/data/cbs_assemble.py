@@ -9,7 +9,7 @@ are declared in ``socecon/definitions/cbs_tables.yaml``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,17 +17,19 @@ import numpy as np
 import pandas as pd
 
 from socecon.data.indeling import (
+    LATER_YEAR_METHOD,
     MAPPING_FILE,
     REGION_RULE,
     ROUNDING,
     control_totals,
     convert_counts,
+    convert_to_2025,
     regions_2025,
 )
 from socecon.data.names import normalize_name
-from socecon.data.schema import COLUMNS, REGION_COLUMNS, VARIABLES
+from socecon.data.schema import COLUMNS, REFRESH_ONLY, REGION_COLUMNS, VARIABLES
 from socecon.definitions import NATIONAL_CODE, REGION_CODE
-from socecon.definitions.cbs_tables import Design, load_cbs_tables
+from socecon.definitions.cbs_tables import Dataset, Design, load_cbs_tables
 from socecon.definitions.corop import COROP_FILE
 from socecon.exceptions import DataError
 
@@ -36,6 +38,11 @@ KERN = CBS_TABLES["kern"]
 POP2025 = CBS_TABLES["pop2025"]
 BIJSTAND = CBS_TABLES["bijstand"]
 KWB2019 = CBS_TABLES["kwb2019"]
+KWB_BIJSTAND = CBS_TABLES["kwb_bijstand"]
+#: The snapshot variable of the KWB bijstand count (2025 indeling only; refresh only).
+(KWB_BIJSTAND_VARIABLE,) = REFRESH_ONLY
+#: The data sets ``socecon data build`` reads from the shared exports.
+BUILT = (KERN, POP2025, BIJSTAND, KWB2019)
 KERNCIJFERS_TABLE = KERN.table
 KWB2019_TABLE = KWB2019.table
 BIJSTAND_TABLES = dict(BIJSTAND.tables)
@@ -84,6 +91,9 @@ class Sources:
     mapping : pandas.DataFrame or None
         The municipalities of 2015 mapped to those of 2025
         (:func:`socecon.data.indeling.read_mapping`); needed for the 2025 indeling.
+    kwb_bijstand : pandas.DataFrame or None
+        The KWB bijstand count of every edition in its own borders: ``region, year, source,
+        value`` (only from ``socecon data refresh``).
     """
 
     kern: pd.DataFrame
@@ -96,25 +106,31 @@ class Sources:
     kern_design: Design = KERN_CSV_DESIGN
     pop2025_design: Design = POP2025_CSV_DESIGN
     mapping: pd.DataFrame | None = None
+    kwb_bijstand: pd.DataFrame | None = None
 
 
-def table_list(versions: Mapping[str, str]) -> list[dict[str, Any]]:
-    """Describe the declared CBS tables for the manifest: id, title, reference date, years, ...
+def table_list(versions: Mapping[str, str], datasets: Iterable[Dataset]) -> list[dict[str, Any]]:
+    """Describe the CBS tables read for the manifest: id, title, reference date, years, ...
 
-    Every table of ``cbs_tables.yaml``, in declared order, with the years its data sets read,
-    the version note (if any), licence and attribution.
+    Every table of ``cbs_tables.yaml`` that one of ``datasets`` reads, in declared order, with
+    the years its data sets read, the version note (if any), licence and attribution.
 
     Parameters
     ----------
     versions : mapping
         Table id -> version note, for the tables that have one.
+    datasets : iterable of Dataset
+        The data sets read.
 
     Returns
     -------
     list of dict
     """
     out = []
+    read = {t for ds in datasets for t in ds.tables.values()}
     for table_id, table in CBS_TABLES.tables.items():
+        if table_id not in read:
+            continue
         entry: dict[str, Any] = {
             "id": table_id,
             "title": table.title,
@@ -414,7 +430,8 @@ def assemble_2025(
     pop = _rows(
         p["code_2025"], POP2025.year, _population_by_age(p, sources.pop2025_design), POP2025.table
     )
-    frames = [long[long["region"] == national], converted, *rates, *pop]
+    kwb_own, kwb = _kwb_bijstand_2025(sources)
+    frames = [long[long["region"] == national], converted, *rates, *pop, kwb]
     result = pd.concat(frames, ignore_index=True)
     result = result.drop_duplicates(["region", "year", "variable"], keep="first")
     population = regions_population(sources)
@@ -429,9 +446,32 @@ def assemble_2025(
         "region_rule": REGION_RULE,
         "regions_where_parts_disagree": disagreements,
         "rounding": ROUNDING,
-        "control_totals": control_totals(own, converted, counts),
+        "control_totals": control_totals(own, converted, counts)
+        | control_totals(kwb_own, kwb, [KWB_BIJSTAND_VARIABLE]),
     }
+    if sources.kwb_bijstand is not None:
+        info["later_years_method"] = LATER_YEAR_METHOD
     return complete_grid(result, known), regions, info
+
+
+def _kwb_bijstand_2025(sources: Sources) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the KWB bijstand counts in their own borders and converted to 2025 (long)."""
+    columns = list(COLUMNS)
+    frame = sources.kwb_bijstand
+    if frame is None or frame.empty:
+        empty = pd.DataFrame(columns=columns)
+        return empty, empty
+    own, converted = [], []
+    for source, part in frame.groupby("source", sort=False):
+        own.append(part.assign(variable=KWB_BIJSTAND_VARIABLE))
+        converted.append(
+            convert_to_2025(part, sources.mapping, str(source)).assign(
+                variable=KWB_BIJSTAND_VARIABLE, source=source
+            )
+        )
+    unit = VARIABLES[KWB_BIJSTAND_VARIABLE].unit
+    own_long = pd.concat(own, ignore_index=True).assign(unit=unit)[columns]
+    return own_long, pd.concat(converted, ignore_index=True).assign(unit=unit)[columns]
 
 
 def regions_population(sources: Sources) -> dict[str, float]:

@@ -17,6 +17,7 @@ import socecon
 from socecon.data.cbs_assemble import (
     BIJSTAND,
     BIJSTAND_FIELDS,
+    BUILT,
     COROP_INPUT,
     KERN,
     KERNCIJFERS_TABLE,
@@ -174,7 +175,8 @@ def read_shared(cbs_dir: str | Path | None = None) -> Sources:
                 KERNCIJFERS_TABLE: "table version 2018-06-06 (2015); StatLine export "
                 "2025-12-11 (2025, matched to 2015 municipalities by name)",
                 KWB2019_TABLE: "kwb-2019 municipality rows, matched by code",
-            }
+            },
+            BUILT,
         ),
     }
     return Sources(kern, bijstand, pop2019, pop2025, load_corop(), prov, mapping=mapping)

@@ -30,6 +30,7 @@ from socecon.data.cbs_assemble import (
     KERNCIJFERS_TABLE,
     KWB2019,
     KWB2019_TABLE,
+    KWB_BIJSTAND,
     KWB_COLUMNS,
     POP2025,
     Sources,
@@ -40,13 +41,13 @@ from socecon.data.cbs_resolve import Resolved, cell, dimension, norm, resolve_da
 from socecon.data.indeling import MAPPING_FILE, read_mapping
 from socecon.data.schema import VARIABLES, default_data_dir
 from socecon.definitions import NATIONAL_CODE, REGION_KINDS
-from socecon.definitions.cbs_tables import CBS_TABLES_FILE, Design
+from socecon.definitions.cbs_tables import CBS_TABLES_FILE, Dataset, Design
 from socecon.exceptions import CBSUnavailableError, DataError
 
 #: Age class title in CBS open data (normalised) -> its code in the snapshot.
 AGE_CODES = {norm(a.title): a.code for a in BIJSTAND.ages.values()}
 #: The data sets a refresh downloads, with the tables and years of each.
-REFRESHED = (KERN, KWB2019, BIJSTAND)
+REFRESHED = (KERN, KWB2019, BIJSTAND, KWB_BIJSTAND)
 
 
 def _group_columns(properties: list[dict[str, Any]], keyword: str) -> dict[str, str]:
@@ -207,12 +208,17 @@ def _kern(client: _Client) -> tuple[pd.DataFrame, pd.DataFrame, dict, Design]:
     return kern, pop2025, corop, design
 
 
-def _kwb(client: _Client) -> pd.DataFrame:
-    """KWB 2019 municipality rows."""
-    table = KWB2019_TABLE
+def _municipalities(client: _Client, dataset: Dataset, table: str) -> list[dict[str, Any]]:
+    """Return the municipality rows of a KWB table: code, name and the data set's variables.
+
+    A KWB table holds municipality (``GM0363    ``), wijk (``WK036300``), buurt
+    (``BU03630000``) and national (``NL00``) rows; the download asks for the region keys that
+    start with ``GM`` (CBS answers a filter on a topic such as ``SoortRegio_2`` with an error),
+    and only codes of the municipality form are kept.
+    """
     props = client.meta(table)
-    _, found = resolve_dataset(props, KWB2019, table)
-    region_key = dimension(props, KWB2019, "region")
+    _, found = resolve_dataset(props, dataset, table)
+    region_key = dimension(props, dataset, "region")
     raw = client.download(
         table,
         select=[region_key, *(r.key for r in found.values())],
@@ -225,7 +231,23 @@ def _kwb(client: _Client) -> pd.DataFrame:
         if REGION_KINDS["municipality"].fullmatch(region):
             name = {"region": region, "name": titles.get(region, region)}
             rows.append(name | _values(row, found, table, region))
+    return rows
+
+
+def _kwb(client: _Client) -> pd.DataFrame:
+    """KWB 2019 municipality rows."""
+    rows = _municipalities(client, KWB2019, KWB2019_TABLE)
     return pd.DataFrame(rows, columns=list(KWB_COLUMNS))
+
+
+def _kwb_bijstand(client: _Client) -> pd.DataFrame:
+    """Return the bijstand count of every KWB edition, in the borders of its own year."""
+    rows = []
+    for year, table in KWB_BIJSTAND.tables.items():
+        for row in _municipalities(client, KWB_BIJSTAND, table):
+            rows.append({"region": row["region"], "year": year, "source": table} | row)
+    frame = pd.DataFrame(rows, columns=["region", "year", "source", "bijstand"])
+    return frame.rename(columns={"bijstand": "value"})
 
 
 def _bijstand(client: _Client) -> pd.DataFrame:
@@ -285,6 +307,7 @@ def fetch_sources(
         kern, pop2025, corop, design = _kern(client)
         pop2019 = _kwb(client)
         bijstand = _bijstand(client)
+        kwb_bijstand = _kwb_bijstand(client)
     provenance = {
         "generated_by": "socecon data refresh",
         "origin": f"CBS open data (OData v3, {client.host}), retrieved {date.today()} "
@@ -295,7 +318,12 @@ def fetch_sources(
                 KERNCIJFERS_TABLE: f"current table version, design {design.id} (2025 matched "
                 "by code)",
                 KWB2019_TABLE: "municipality rows",
-            }
+                **{
+                    t: "municipality rows, converted to the 2025 indeling"
+                    for t in KWB_BIJSTAND.tables.values()
+                },
+            },
+            REFRESHED,
         ),
     }
     # CBS codes the 2025 rows with the 2025 codes; the conversion of 2015-2017 needs the
@@ -314,6 +342,7 @@ def fetch_sources(
         kern_design=design,
         pop2025_design=design,
         mapping=mapping,
+        kwb_bijstand=kwb_bijstand,
     )
 
 
@@ -343,7 +372,13 @@ def plan(
         client = _Client(host, timeout, None)
         props = {table: client.meta(table) for ds in REFRESHED for table in ds.tables.values()}
         # The 2025 population is read from 70072ned with the kern declaration.
-        pairs = ((KERN, KERN), (POP2025, KERN), (KWB2019, KWB2019), (BIJSTAND, BIJSTAND))
+        pairs = (
+            (KERN, KERN),
+            (POP2025, KERN),
+            (KWB2019, KWB2019),
+            (BIJSTAND, BIJSTAND),
+            (KWB_BIJSTAND, KWB_BIJSTAND),
+        )
         for dataset, source in pairs:
             for year, table in dataset.tables.items():
                 design, found = resolve_dataset(props[table], source, table)

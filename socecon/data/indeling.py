@@ -340,3 +340,125 @@ def control_totals(
             "difference": round(after - before, 3),
         }
     return totals
+
+
+#: How the borders of a later year are converted to those of 2025 (the manifest states it).
+LATER_YEAR_METHOD = (
+    "Derived from the 2015-2025 mapping, not declared separately: a municipality of 1 January "
+    "of the year goes whole to its 2025 successor (every change after that date merged whole "
+    "municipalities, e.g. Weesp into Amsterdam on 24 March 2022, Brielle, Hellevoetsluis and "
+    "Westvoorne into Voorne aan Zee in 2023); a split after that date would need shares of "
+    "that year's municipality and is refused."
+)
+
+
+def _created(rows: pd.DataFrame) -> int:
+    """Return the year a code new since 2015 was created: its first merge or rename."""
+    whole = rows[rows["kind"].isin(("merged", "renamed"))]
+    return int((whole if not whole.empty else rows)["year_of_change"].min())
+
+
+def successors_from(mapping: pd.DataFrame, year: int) -> dict[str, str]:
+    """Return each municipality of 1 January ``year`` with its 2025 successor.
+
+    Derived from the mapping of 2015 to 2025 (:data:`LATER_YEAR_METHOD`): a 2015 municipality
+    still existed if one of its rows changes after ``year`` or keeps its code; a code new since
+    2015 existed from its first merge or rename (``year_of_change`` is the first 1 January in
+    the new borders, so Weesp, merged on 24 March 2022, is a municipality of 2022).
+
+    Parameters
+    ----------
+    mapping : pandas.DataFrame
+        From :func:`read_mapping`.
+    year : int
+
+    Returns
+    -------
+    dict
+        Code of ``year`` -> code of 2025.
+
+    Raises
+    ------
+    DataError
+        If a municipality of ``year`` was split after it (its parts need shares of that
+        year's municipality, which the mapping does not give).
+    """
+    out = {}
+    for code, rows in mapping.groupby("code_2015", sort=True):
+        changed = rows["year_of_change"]
+        pending = rows[changed > year]
+        if not pending.empty:
+            if len(pending) > 1:
+                parts = ", ".join(pending["code_2025"])
+                raise DataError(
+                    f"{MAPPING_FILE}: municipality {code} of {year} was split after {year} "
+                    f"(into {parts}); converting it needs shares of its {year} borders, which "
+                    "the mapping does not give"
+                )
+            out[code] = str(pending["code_2025"].iloc[0])
+        elif ((changed == 0) | (rows["code_2025"] == code)).any():
+            out[code] = code
+    old = set(mapping["code_2015"])
+    for code, rows in mapping.groupby("code_2025", sort=True):
+        if code not in out and code not in old and _created(rows) <= year:
+            out[code] = code
+    return out
+
+
+def convert_to_2025(frame: pd.DataFrame, mapping: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Convert counts published in the borders of their own year to those of 2025.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        ``region, year, value`` of one table: municipality codes of 1 January ``year``.
+    mapping : pandas.DataFrame
+        From :func:`read_mapping`.
+    table : str
+        The CBS table, for the messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``region, year, value``: per 2025 municipality the sum over its municipalities of that
+        year; none where one of them has no figure or no row (a partial sum is not its figure).
+
+    Raises
+    ------
+    DataError
+        Naming table, year and code of a municipality that did not exist on 1 January of the
+        year, and for a split after the year (:func:`successors_from`).
+    """
+    out = []
+    for year, part in frame.groupby("year", sort=True):
+        successors = successors_from(mapping, int(year))
+        unknown = sorted(set(part["region"]) - set(successors))
+        if unknown:
+            former = set(mapping["code_2015"]) | set(mapping["code_2025"])
+            what = [
+                f"{c} ("
+                + (
+                    "no longer a municipality on 1 January"
+                    if c in former
+                    else "neither a 2025 municipality nor a known predecessor"
+                )
+                + ")"
+                for c in unknown
+            ]
+            raise DataError(
+                f"CBS table {table} ({int(year)}): municipality code(s) not in the borders of "
+                f"1 January {int(year)} per {MAPPING_FILE}: {'; '.join(what)}. Nothing was "
+                "written."
+            )
+        target = part["region"].map(successors)
+        parts = pd.Series(list(successors.values())).value_counts()
+        grouped = part.groupby(target.to_numpy())["value"]
+        summed = grouped.sum(min_count=1)
+        complete = grouped.apply(lambda v: bool(v.notna().all())) & (
+            grouped.size() == parts.reindex(grouped.size().index)
+        )
+        result = summed.where(complete).rename_axis("region").reset_index(name="value")
+        result["year"] = int(year)
+        out.append(result)
+    columns = ["region", "year", "value"]
+    return pd.concat(out, ignore_index=True)[columns] if out else pd.DataFrame(columns=columns)

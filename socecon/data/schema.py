@@ -147,6 +147,17 @@ VARIABLES: Mapping[str, Variable] = {
             rate_of=("bijstand_15_aow", "population_15_aow", 1000.0),
         ),
         Variable(
+            "bijstand_kwb",
+            PERSONS,
+            "Persons with a bijstand benefit, all ages, from the Kerncijfers wijken en buurten "
+            "(PersonenPerSoortUitkeringBijstand; 2022: 85318NED, 2023: 85618NED, 2024: "
+            "85984NED, 2025: 86165NED), rounded to tens by CBS; the year is the KWB edition. "
+            "Each edition is published in the municipal borders of its own year and converted "
+            "to those of 2025 (2025 indeling only; fetched by socecon data refresh, absent from "
+            "the shipped snapshot). A different count from bijstand_15_aow and "
+            "bijstand_15_plus (other tables, other ages): never combined with them.",
+        ),
+        Variable(
             "bijstand_inflow_15_aow",
             PERSONS,
             "Persons aged 15 to the AOW age who started receiving bijstand during the year.",
@@ -195,6 +206,10 @@ VARIABLES: Mapping[str, Variable] = {
         Variable("wia_wga", PERSONS, "WIA (WGA) benefit recipients (70072ned)."),
     )
 }
+
+
+#: Variables only ``socecon data refresh`` fetches: absent from the shipped snapshot.
+REFRESH_ONLY = frozenset({"bijstand_kwb"})
 
 
 #: Where an installed wheel keeps ``data/`` and ``notebooks/`` (copied there by ``setup.py``).

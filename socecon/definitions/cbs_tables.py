@@ -113,7 +113,7 @@ class Dataset:
     tables : Mapping of int to str
         Year to table id.
     csv_file : str
-        The shared CSV export.
+        The shared CSV export (empty for a data set only ``socecon data refresh`` fetches).
     keys : Mapping of str to str
         socecon's name of a key column (``region``, ``name``, ``year``, ...) to its CSV column.
     variables : tuple of Column
@@ -314,7 +314,7 @@ def _dataset(
     return Dataset(
         id=ds_id,
         tables=MappingProxyType(years),
-        csv_file=text(entry, "csv_file", item, problems),
+        csv_file=text(entry, "csv_file", item, problems, required=False),
         keys=MappingProxyType(_text_map(entry.get("keys"), item, "keys", problems)),
         variables=tuple(columns),
         localisation=tuple(localisation),
