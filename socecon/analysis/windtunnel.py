@@ -176,7 +176,8 @@ class WindTunnelResult:
     @property
     def regret(self) -> np.ndarray:
         """Regret on the objective, ``(O, K, S)``."""
-        return regret(self.performance, OBJECTIVES[self.objective][2])
+        with np.errstate(invalid="ignore"):  # -inf - -inf where nobody is placed (see _all_nan)
+            return regret(self.performance, OBJECTIVES[self.objective][2])
 
     @property
     def met(self) -> np.ndarray:
@@ -254,10 +255,12 @@ class WindTunnelResult:
         dom = self.dominance
         j = self.judgement
         classes = classify(j.status, dom.any(axis=1))
-        reg_median = np.nanmedian(self.regret, axis=2)
+        reg_median = _all_nan(np.nanmedian, self.regret, axis=2)
         parts = self.goal_part_shares()
         name = region_name(self.region)
-        overall_part = np.nanmedian(self.participation.reshape(len(self.options), -1), axis=1)
+        overall_part = _all_nan(
+            np.nanmedian, self.participation.reshape(len(self.options), -1), axis=1
+        )
         rows = []
         q = {
             "participation": _nanquantile(self.participation),
@@ -317,7 +320,7 @@ class WindTunnelResult:
                         "breaks_in": ", ".join(breaks),
                         "undecided_in": ", ".join(undecided),
                         "dominated_by": by,
-                        "max_regret": np.nanmax(j.regret[o]),
+                        "max_regret": _all_nan(np.nanmax, j.regret[o]),
                         "goal_share_all": j.share[o].mean(),
                     }
                 )
@@ -336,6 +339,18 @@ class WindTunnelResult:
             horizon=self.horizon,
         )
         return table
+
+
+def _all_nan(reduce: Any, a: np.ndarray, **kwargs: Any) -> Any:
+    """``reduce`` (a NaN-ignoring numpy reduction) of ``a``, quietly NaN where all of it is NaN.
+
+    A region without a target group (Rozendaal, GM0277: CBS rounds its counts to 0) places
+    nobody in any sample, so its participation and regret are NaN throughout and numpy would
+    warn "All-NaN slice encountered" for every option; the NaN itself is the right answer.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "All-NaN slice encountered", RuntimeWarning)
+        return reduce(a, **kwargs)
 
 
 def _nanquantile(a: np.ndarray) -> np.ndarray:
