@@ -176,8 +176,7 @@ class WindTunnelResult:
     @property
     def regret(self) -> np.ndarray:
         """Regret on the objective, ``(O, K, S)``."""
-        with np.errstate(invalid="ignore"):  # -inf - -inf where nobody is placed (see _all_nan)
-            return regret(self.performance, OBJECTIVES[self.objective][2])
+        return regret(self.performance, OBJECTIVES[self.objective][2])
 
     @property
     def met(self) -> np.ndarray:
@@ -255,12 +254,10 @@ class WindTunnelResult:
         dom = self.dominance
         j = self.judgement
         classes = classify(j.status, dom.any(axis=1))
-        reg_median = _all_nan(np.nanmedian, self.regret, axis=2)
+        reg_median = _nanquantile(self.regret, 0.5)
         parts = self.goal_part_shares()
         name = region_name(self.region)
-        overall_part = _all_nan(
-            np.nanmedian, self.participation.reshape(len(self.options), -1), axis=1
-        )
+        overall_part = _nanquantile(self.participation, 0.5, axis=(1, 2))
         rows = []
         q = {
             "participation": _nanquantile(self.participation),
@@ -320,7 +317,7 @@ class WindTunnelResult:
                         "breaks_in": ", ".join(breaks),
                         "undecided_in": ", ".join(undecided),
                         "dominated_by": by,
-                        "max_regret": _all_nan(np.nanmax, j.regret[o]),
+                        "max_regret": _nanquantile(j.regret[o], 1.0, axis=None),
                         "goal_share_all": j.share[o].mean(),
                     }
                 )
@@ -341,25 +338,13 @@ class WindTunnelResult:
         return table
 
 
-def _all_nan(reduce: Any, a: np.ndarray, **kwargs: Any) -> Any:
-    """``reduce`` (a NaN-ignoring numpy reduction) of ``a``, quietly NaN where all of it is NaN.
-
-    A region without a target group (Rozendaal, GM0277: CBS rounds its counts to 0) places
-    nobody in any sample, so its participation and regret are NaN throughout and numpy would
-    warn "All-NaN slice encountered" for every option; the NaN itself is the right answer.
-    """
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "All-NaN slice encountered", RuntimeWarning)
-        return reduce(a, **kwargs)
-
-
-def _nanquantile(a: np.ndarray) -> np.ndarray:
-    """P10, median and P90 over the samples; NaN (nobody placed) left out."""
+def _nanquantile(a: np.ndarray, q: Any = (0.1, 0.5, 0.9), axis: Any = 2) -> np.ndarray:
+    """Quantiles (P10, median, P90 over the samples by default); NaN (nobody placed) left out."""
     if not np.isnan(a).any():  # the usual case, and far faster than nanquantile
-        return np.quantile(a, [0.1, 0.5, 0.9], axis=2)
-    with warnings.catch_warnings():  # all-NaN when nobody is placed in any sample
+        return np.quantile(a, q, axis=axis)
+    with warnings.catch_warnings():  # all-NaN (no target group, e.g. Rozendaal): NaN, quietly
         warnings.simplefilter("ignore", RuntimeWarning)
-        return np.nanquantile(a, [0.1, 0.5, 0.9], axis=2)
+        return np.nanquantile(a, q, axis=axis)
 
 
 def evaluate(region: str, *args: Any, **kwargs: Any) -> WindTunnelResult:
