@@ -137,3 +137,42 @@ def test_the_rules_by_hand():
         "measure 'social_procurement' effect on 'pps_places_per_1000_jobs': tagged D but "
         "derived from no figure",
     ]
+
+
+BROKEN = """
+sources:
+  - {id: s, title: T, publisher: P, year: 2020, url: https://example.org, locator: p. 1,
+     reliability: C2}
+figures:
+  - {id: a, source: s, value: 100, unit: persons/year, quote: honderd}
+  - {id: b, source: nowhere, value: 5, unit: jobs, quote: vijf}
+derived:
+  - measure: social_procurement
+    assumption: se_places_per_1000_jobs
+    value: {rule: net_rate, count: a, base: a, filled_anyway: a}
+    high: {rule: net_rate, count: a, base: a, filled_anyway: [a]}
+  - assumption: wml_month
+    value: {rule: figure, figure: a}
+  - assumption: guidance_cost_sheltered
+    value: {rule: figure, figure: a, digits: x}
+    low: {rule: ratio, figure: a}
+  - measure: quota
+    assumption: take_up
+    value: {rule: figure, figure: a}
+"""
+
+
+def test_malformed_derivations_are_named_not_computed():
+    problems = Problems("sources.yaml")
+    parse_sources(yaml.safe_load(BROKEN), problems, load_measure_effects(), load_assumptions())
+    text = "\n".join(problems.items)
+    for needle in [
+        "figure 'b': unknown source 'nowhere'",
+        "'se_places_per_1000_jobs' value: filled_anyway must be a list of figures, got 'a'",
+        "'se_places_per_1000_jobs' high: per must be a number, got None",
+        "assumption 'wml_month' value: the target declares no number value",
+        "assumption 'guidance_cost_sheltered' value: digits must be a whole number, got 'x'",
+        "assumption 'guidance_cost_sheltered' low: rule must be one of",
+        "derived[3]: measure 'quota' has no effect on 'take_up'",
+    ]:
+        assert needle in text, needle

@@ -265,6 +265,10 @@ def _parse_derived(
             continue
         names, compute = RULES[rule]
         args = {n: spec.get(n) for n in names}
+        lists = [n for n in names if n == "filled_anyway" and not isinstance(args[n], list)]
+        if lists:
+            problems.add(item, f"{lists[0]} must be a list of figures, got {args[lists[0]]!r}")
+            continue
         refs = [r for v in args.values() for r in ([v] if isinstance(v, str) else v or [None])]
         missing = [r for r in refs if r not in figures]
         if missing:
@@ -272,11 +276,15 @@ def _parse_derived(
             continue
         per = number(spec.get("per"), item, "per", problems, required=rule == "net_rate")
         digits = spec.get("digits")
-        if digits is not None and integer(digits, item, "digits", problems) is None:
+        bad_digits = digits is not None and integer(digits, item, "digits", problems) is None
+        declared_value = getattr(declared, field)
+        no_number = not isinstance(declared_value, int | float)
+        if no_number:
+            problems.add(item, f"the target declares no number {field}, got {declared_value!r}")
+        if bad_digits or no_number or (rule == "net_rate" and per is None):
             continue
         values = {f.id: f.value for f in figures.values()}
         derived = compute(values, args, per)
-        declared_value = getattr(declared, field)
         out.append(
             Derivation(
                 target,
