@@ -393,6 +393,21 @@ def _break_peers(doc):
     return ["count: must be at least 1", "missing field 'column'", "scale must be positive"]
 
 
+def _break_sources(doc):
+    figures = {f["id"]: f for f in doc["figures"]}
+    figures["groningen_jobs_2016"]["value"] = 100000  # the derived places no longer fit
+    del figures["activated_working_after_5_months"]["quote"]
+    trouw = next(s for s in doc["sources"] if s["id"] == "trouw_2017_beschut")
+    trouw["reliability"] = "U"  # a source is C or C2
+    return [
+        "effect on 'se_places_per_1000_jobs' value: declared 1.3, but its figures give",
+        "missing field 'quote'",
+        "unknown figure(s) 'activated_working_after_5_months'",
+        "reliability must be one of",
+        "unknown source 'trouw_2017_beschut'",
+    ]
+
+
 BREAKERS = {
     "scenarios.yaml": _break_scenarios,
     "measures.yaml": _break_measures,
@@ -410,6 +425,7 @@ BREAKERS = {
     "windtunnel.yaml": _break_windtunnel,
     "calibration.yaml": _break_calibration,
     "peers.yaml": _break_peers,
+    "sources.yaml": _break_sources,
 }
 
 

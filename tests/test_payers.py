@@ -118,7 +118,7 @@ def test_publiek_werkbedrijf_deficit_is_the_gemeente_s_guidance_of_wajongers_uwv
     deficit = sum(5 * LK * H * (1 - x * 0.8) for x in lw)
     gemeente = deficit + 35 * 2500  # the deficit and the werkbedrijf's management
     assert value(model, "net_cost", "GM0002", "publiek") == pytest.approx(gemeente)
-    uwv = 35 * 7000 - 35 * WAJONG_SAVED  # sheltered guidance minus the Wajong saved
+    uwv = 35 * 8000 - 35 * WAJONG_SAVED  # sheltered guidance (Emmen) minus the Wajong saved
     assert value(model, "net_cost_uwv", "GM0002", "publiek") == pytest.approx(uwv)
 
 

@@ -181,7 +181,8 @@ def regret(performance: np.ndarray, higher_is_better: bool = True) -> np.ndarray
     worst = -np.inf if higher_is_better else np.inf
     p = np.where(np.isnan(p), worst, p)
     best = p.max(axis=0, keepdims=True) if higher_is_better else p.min(axis=0, keepdims=True)
-    out = np.abs(best - p)
+    with np.errstate(invalid="ignore"):  # -inf - -inf: nobody placed (no target group)
+        out = np.abs(best - p)
     return np.where(np.isfinite(out), out, np.nan)
 
 

@@ -254,10 +254,10 @@ class WindTunnelResult:
         dom = self.dominance
         j = self.judgement
         classes = classify(j.status, dom.any(axis=1))
-        reg_median = np.nanmedian(self.regret, axis=2)
+        reg_median = _nanquantile(self.regret, 0.5)
         parts = self.goal_part_shares()
         name = region_name(self.region)
-        overall_part = np.nanmedian(self.participation.reshape(len(self.options), -1), axis=1)
+        overall_part = _nanquantile(self.participation, 0.5, axis=(1, 2))
         rows = []
         q = {
             "participation": _nanquantile(self.participation),
@@ -317,7 +317,7 @@ class WindTunnelResult:
                         "breaks_in": ", ".join(breaks),
                         "undecided_in": ", ".join(undecided),
                         "dominated_by": by,
-                        "max_regret": np.nanmax(j.regret[o]),
+                        "max_regret": _nanquantile(j.regret[o], 1.0, axis=None),
                         "goal_share_all": j.share[o].mean(),
                     }
                 )
@@ -338,13 +338,13 @@ class WindTunnelResult:
         return table
 
 
-def _nanquantile(a: np.ndarray) -> np.ndarray:
-    """P10, median and P90 over the samples; NaN (nobody placed) left out."""
+def _nanquantile(a: np.ndarray, q: Any = (0.1, 0.5, 0.9), axis: Any = 2) -> np.ndarray:
+    """Quantiles (P10, median, P90 over the samples by default); NaN (nobody placed) left out."""
     if not np.isnan(a).any():  # the usual case, and far faster than nanquantile
-        return np.quantile(a, [0.1, 0.5, 0.9], axis=2)
-    with warnings.catch_warnings():  # all-NaN when nobody is placed in any sample
+        return np.quantile(a, q, axis=axis)
+    with warnings.catch_warnings():  # all-NaN (no target group, e.g. Rozendaal): NaN, quietly
         warnings.simplefilter("ignore", RuntimeWarning)
-        return np.nanquantile(a, [0.1, 0.5, 0.9], axis=2)
+        return np.nanquantile(a, q, axis=axis)
 
 
 def evaluate(region: str, *args: Any, **kwargs: Any) -> WindTunnelResult:

@@ -20,6 +20,7 @@ problem by file and item before raising one :class:`~socecon.exceptions.Definiti
 ``corop_2015.yaml``     COROP regions of the 2015 municipalities (:mod:`~.corop`)
 ``cbs_tables.yaml``     the CBS tables and columns socecon reads (:mod:`~.cbs_tables`)
 ``peers.yaml``          the rule for comparable municipalities (:mod:`~.peers`)
+``sources.yaml``        published figures behind sourced values, checked (:mod:`~.sources`)
 ======================  =====================================================================
 
 This module is the face of the layer: :func:`load_definitions` validates all files of a folder
@@ -101,6 +102,7 @@ from socecon.definitions.scenarios import (
     scalar_defaults,
 )
 from socecon.definitions.schema import DEFINITIONS_DIR, Problems, raise_problems, read_yaml
+from socecon.definitions.sources import SOURCES_FILE, Sources, load_sources, parse_sources
 from socecon.definitions.units import UNITS_FILE, Units, load_units, parse_units
 from socecon.definitions.windtunnel import (
     WINDTUNNEL_FILE,
@@ -210,6 +212,10 @@ class Definitions:
         ``windtunnel.yaml``.
     calibration : CalibrationSpec or None
         ``calibration.yaml``.
+    peers : PeerRule or None
+        ``peers.yaml``.
+    sources : Sources or None
+        ``sources.yaml``, its derivations checked against the effects and assumptions.
     """
 
     axes: tuple[Axis, ...]
@@ -229,6 +235,7 @@ class Definitions:
     windtunnel: WindTunnelSettings | None = None
     calibration: CalibrationSpec | None = None
     peers: PeerRule | None = None
+    sources: Sources | None = None
 
     def scenario(self, scenario_id: str) -> Scenario:
         """Return the scenario with ``scenario_id``.
@@ -318,6 +325,7 @@ def _load_default() -> Definitions:
             windtunnel=load_windtunnel(),
             calibration=load_calibration(),
             peers=load_peers(),
+            sources=load_sources(),
         )
         problems = Problems(CONVENTIONS_FILE)
         _check_conventions(defs, problems)
@@ -379,6 +387,7 @@ def _load(directory: Path) -> Definitions:
         windtunnel=parse(WINDTUNNEL_FILE, parse_windtunnel),
         calibration=parse(CALIBRATION_FILE, parse_calibration),
         peers=parse(PEERS_FILE, parse_peers),
+        sources=parse(SOURCES_FILE, lambda d, p: parse_sources(d, p, effects, assumptions)),
     )
     _check_conventions(defs, conventions_problems)
     raise_problems(directory, collected)

@@ -1,0 +1,34 @@
+"""The wind tunnel of a region without a target group: NaN results, and no warnings about them."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from socecon.analysis import criteria, windtunnel
+from socecon.report.policy import summary_nl
+
+ROZENDAAL = "GM0277"  # CBS rounds its bijstand, Wsw and Wajong counts to 0
+GOAL = criteria.Goal(participation_min=20, net_cost_per_placed_max=20000)
+
+
+def test_a_region_without_a_target_group_runs_without_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any RuntimeWarning (All-NaN slice, invalid value) fails
+        result = windtunnel.evaluate(ROZENDAAL, goal=GOAL, n_samples=200, seed=1)
+        table = result.table()
+        text = summary_nl(table)
+        both = windtunnel.evaluate_many([ROZENDAAL, "GM0301"], goal=GOAL, n_samples=200, seed=1)
+        tables = [r.table() for r in both]
+    # Nobody is placed in any sample: participation and regret are NaN, not zero or made up.
+    assert np.isnan(result.participation).all()
+    assert table["participation_median"].isna().all()
+    assert table["regret_median"].isna().all() and table["max_regret"].isna().all()
+    assert text
+    # Sharing a batch with Rozendaal changes nothing for Zutphen.
+    alone = windtunnel.evaluate("GM0301", goal=GOAL, n_samples=200, seed=1).table()
+    assert tables[1]["class"].tolist() == alone["class"].tolist()
+    assert np.allclose(
+        tables[1]["participation_median"], alone["participation_median"], equal_nan=True
+    )
