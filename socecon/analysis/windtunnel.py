@@ -145,8 +145,12 @@ def evaluate_many(
     """Evaluate every option in every scenario over the uncertainty samples, for many regions.
 
     All regions share the samples and every model pass (one vectorised run per distinct set of
-    active effects), so a batch costs far less per region than separate calls; each region's
-    result is the same as :func:`evaluate` gives it alone.
+    active effects). Each region's result is what :func:`evaluate` gives it alone up to
+    rounding: the model's sums over a different set of municipalities can differ in the last
+    bits (about 1e-11 relative), so verdicts agree but arrays are not bit for bit equal. A
+    batch saves little per region (``benchmarks/bench_windtunnel_stages.py``): the model runs
+    cost per region and sample, and the samples, the one shared part, are also kept between
+    calls (:func:`draw_samples`).
 
     Parameters
     ----------

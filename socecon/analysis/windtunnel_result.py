@@ -173,7 +173,7 @@ class WindTunnelResult:
         dom = self.dominance
         j = self.judgement
         classes = classify(j.status, dom.any(axis=1))
-        reg_median = np.nanmedian(self.regret, axis=2)
+        reg_median = _nanmedian(self.regret)
         parts = self.goal_part_shares()
         name = region_name(self.region)
         overall_part = np.nanmedian(self.participation.reshape(len(self.options), -1), axis=1)
@@ -260,6 +260,13 @@ class WindTunnelResult:
 def _read_only(a: np.ndarray) -> np.ndarray:
     a.flags.writeable = False
     return a
+
+
+def _nanmedian(a: np.ndarray) -> np.ndarray:
+    """Return the median over the samples, NaN left out (as :func:`numpy.nanmedian`, faster)."""
+    if not np.isnan(a).any():  # usually: one partition, not one per option and scenario
+        return np.median(a, axis=2)
+    return np.nanmedian(a, axis=2)
 
 
 def _nanquantile(a: np.ndarray) -> np.ndarray:
