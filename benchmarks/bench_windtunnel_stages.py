@@ -148,6 +148,9 @@ def main() -> int:
     a, b = alone[1] / n, together[1] / n
     print(f"{'total':58} {a:7.3f} {b:9.3f} {a / base:7.2f}")
     print(f"(the table stage includes PRIM and SRRC; {np.round(base, 4)} s = 1 x base)")
+    print(
+        "alone, evaluate + table, CPU s: " + ", ".join(f"{c} {t:.2f}" for c, t in alone[4].items())
+    )
     slowest = max(alone[4], key=alone[4].get)
     print(f"slowest alone: {slowest} {alone[4][slowest]:.3f} s CPU (evaluate + table)")
     return 0
