@@ -20,6 +20,11 @@ measured on ``--sample`` municipalities spread over the list and extrapolated, a
 says so.
 
     .venv/bin/python benchmarks/bench_batch.py [--jobs 2] [--sample 16] [--full-naive]
+    .venv/bin/python benchmarks/bench_batch.py --every 29 --count 12   # 12 instead of all
+
+The per-cell breakdown at the end is summed over the floor's workers in wall-clock seconds and
+also, where it says so, in CPU seconds of the worker (``time.process_time``; other work on a
+shared machine then counts less).
 """
 
 from __future__ import annotations
@@ -50,8 +55,11 @@ def _masked(page: str) -> str:
     return _CHART_ID.sub("socecon-chart-ID", _STAMP.sub("DD-MM-YYYY HH:MM", page))
 
 
-def _run_cells(nb, collect, timings: dict) -> None:
-    """Execute the code cells of ``nb`` with plain ``exec``; outputs go into the cells."""
+def _run_cells(nb, collect, timings: dict, cpu: dict) -> None:
+    """Execute the code cells of ``nb`` with plain ``exec``; outputs go into the cells.
+
+    Adds each cell's wall-clock seconds to ``timings`` and its CPU seconds to ``cpu``.
+    """
     import nbformat
 
     namespace: dict = {"__name__": "__main__"}
@@ -59,7 +67,7 @@ def _run_cells(nb, collect, timings: dict) -> None:
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         count += 1
         cell.outputs = []
         cell.execution_count = count
@@ -78,6 +86,7 @@ def _run_cells(nb, collect, timings: dict) -> None:
                 )
         first = next(line for line in cell.source.splitlines() if line.strip())
         timings[first[:50]] = timings.get(first[:50], 0.0) + time.perf_counter() - start
+        cpu[first[:50]] = cpu.get(first[:50], 0.0) + time.process_time() - start_cpu
 
 
 class _Collector:
@@ -99,11 +108,12 @@ class _Collector:
             )
 
 
-def floor_worker(tasks) -> tuple[dict[str, float], list[str]]:
+def floor_worker(tasks) -> tuple[dict[str, float], list[str], dict[str, float], int]:
     """Render ``tasks`` (code, parameters, output path) as plain Python.
 
-    Returns the timings by cell and the codes whose notebook raised (as in a report run, a
-    failing report is left out and the others are still rendered).
+    Returns the wall-clock timings by cell, the codes whose notebook raised (as in a report run,
+    a failing report is left out and the others are still rendered), the CPU seconds by cell of
+    the warm reports (every report but the worker's first) and how many those were.
     """
     start = time.perf_counter()
     import copy
@@ -124,24 +134,28 @@ def floor_worker(tasks) -> tuple[dict[str, float], list[str]]:
     os.chdir(DEFAULT_NOTEBOOK.parent)
     timings = {"(worker: imports)": time.perf_counter() - start}
     failed = []
-    for code, parameters, output in tasks:
+    warm: dict[str, float] = {}
+    for number, (code, parameters, output) in enumerate(tasks):
         nb = parameterize_notebook(copy.deepcopy(source), parameters)
+        cpu = warm if number else {}
         try:
-            _run_cells(nb, collect, timings)
+            _run_cells(nb, collect, timings, cpu)
         except Exception as exc:
             failed.append(f"{parameters['region']} ({type(exc).__name__}: {exc})")
             continue
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         export.write_report(nb, output, title=code, index_href=INDEX_HTML)  # as socecon run
         key = "(HTML export and write)"
         timings[key] = timings.get(key, 0.0) + time.perf_counter() - start
-    return timings, failed
+        cpu[key] = cpu.get(key, 0.0) + time.process_time() - start_cpu
+    return timings, failed, warm, max(0, len(tasks) - 1)
 
 
-def run_floor(codes, out: Path, jobs: int) -> tuple[float, dict[str, float], list[str]]:
+def run_floor(codes, out: Path, jobs: int) -> tuple[float, dict, list[str], dict, int]:
     """Render ``codes`` in ``jobs`` fresh worker processes.
 
-    Returns the seconds taken, the time per cell and the failed reports.
+    Returns the seconds taken, the time per cell, the failed reports, the CPU time per cell of
+    the warm reports and their number.
     """
     from socecon.regions import region_name
 
@@ -154,10 +168,14 @@ def run_floor(codes, out: Path, jobs: int) -> tuple[float, dict[str, float], lis
         parts = list(pool.map(floor_worker, chunks))
     seconds = time.perf_counter() - start
     timings: dict[str, float] = {}
-    for part, _ in parts:
+    cpu: dict[str, float] = {}
+    for part, _, warm, _ in parts:
         for key, value in part.items():
             timings[key] = timings.get(key, 0.0) + value
-    return seconds, timings, sorted(f for _, failed in parts for f in failed)
+        for key, value in warm.items():
+            cpu[key] = cpu.get(key, 0.0) + value
+    failed = sorted(f for _, failures, _, _ in parts for f in failures)
+    return seconds, timings, failed, cpu, sum(part[3] for part in parts)
 
 
 # --------------------------------------------------------------------------- the others
@@ -222,13 +240,24 @@ def main() -> int:
     )
     parser.add_argument("--full-naive", action="store_true", help="run the naive path for 393")
     parser.add_argument("--only-small", action="store_true", help="only the 8 municipalities")
+    parser.add_argument(
+        "--every",
+        type=int,
+        default=0,
+        help="instead of all: every N-th municipality (with --count), e.g. --every 29 for 12",
+    )
+    parser.add_argument("--count", type=int, default=12, help="municipalities with --every")
     args = parser.parse_args()
 
     from socecon.regions import load_regions, participating_codes
 
     everything = list(load_regions().index)
     batches = [("8 participating", list(participating_codes()), ["--group", "participating"])]
-    if not args.only_small:
+    if args.every:
+        spread = everything[:: args.every][: args.count]
+        flags = [flag for code in spread for flag in ("--gemeente", code)]
+        batches.append((f"{len(spread)} spread", spread, flags))
+    elif not args.only_small:
         batches.append((f"all {len(everything)}", everything, ["--all"]))
 
     rows = []
@@ -240,10 +269,10 @@ def main() -> int:
             dirs = {k: base / k for k in ("floor", "naive", "run")}
             for d in dirs.values():
                 d.mkdir(parents=True)
-            floor, timings, failed = run_floor(codes, dirs["floor"], args.jobs)
+            floor, timings, failed, cpu, warm = run_floor(codes, dirs["floor"], args.jobs)
             for line in failed:
                 print(f"{label}: floor: failed {line}", flush=True)
-            cell_timings = (n, timings)  # the last (largest) batch is shown
+            cell_timings = (n, timings, cpu, warm)  # the last (largest) batch is shown
             rows.append((label, "floor (plain Python)", n, floor, floor, "measured"))
             if args.full_naive or n <= max(args.sample, 8):
                 naive, failed = run_naive(codes, dirs["naive"], args.jobs)
@@ -270,11 +299,19 @@ def main() -> int:
                 flush=True,
             )
 
-    n, timings = cell_timings
-    print(f"\nWhere a floor report's time goes (summed over workers, per report, {n} reports):")
+    n, timings, cpu, warm = cell_timings
+    print(
+        f"\nWhere a floor report's time goes (summed over workers, per report, {n} reports; "
+        f"wall clock of all, and CPU of the {warm} warm ones, each worker's first left out):"
+    )
+    print(f"  {'wall s':>7}  {'CPU s':>7}  cell")
     for key, value in sorted(timings.items(), key=lambda kv: -kv[1]):
         per = value if key.startswith("(worker") else value / n
-        print(f"  {per:7.3f} s  {key}{'  (once per worker)' if key.startswith('(worker') else ''}")
+        busy = f"{cpu[key] / warm:7.3f}" if key in cpu and warm else f"{'-':>7}"
+        once = "  (once per worker)" if key.startswith("(worker") else ""
+        print(f"  {per:7.3f}  {busy}  {key}{once}")
+    if warm:
+        print(f"  {'':7}  {sum(cpu.values()) / warm:7.3f}  (total CPU of a warm report)")
     kernel = kernel_start()
     print(f"  {kernel:7.3f} s  a warm kernel: start, handshake, preload (once per worker)")
 

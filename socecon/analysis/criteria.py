@@ -336,14 +336,25 @@ def percentile_interval(
     (numpy.ndarray, numpy.ndarray, numpy.ndarray)
         The estimate (linear interpolation), lower and upper bound.
     """
-    x = np.sort(np.nan_to_num(np.asarray(values, dtype=float), nan=np.inf), axis=-1)
+    x = np.nan_to_num(np.asarray(values, dtype=float), nan=np.inf)
     n = x.shape[-1]
     spread = z * math.sqrt(n * q * (1 - q))
     low = min(n - 1, max(0, math.floor(n * q - spread) - 1))
     high = min(n - 1, max(0, math.ceil(n * q + spread) - 1))
+    # numpy's "linear" quantile, step by step, on the same order statistics: only the four
+    # ranks needed are put in place (a partition, not a full sort), bit for bit the same values.
+    virtual = (n - 1) * q
+    top = virtual >= n - 1
+    before = n - 1 if top else math.floor(virtual)
+    after = n - 1 if top else before + 1
+    gamma = virtual - (-1 if top else before)  # numpy's weight when the index is the last
+    x = np.partition(x, sorted({low, high, before, after}), axis=-1)
+    a, b = x[..., before], x[..., after]
     with np.errstate(invalid="ignore"):
-        estimate = np.quantile(x, q, axis=-1)
-    return estimate, x[..., low], x[..., high]
+        diff = b - a
+        estimate = np.add(a, diff * gamma, out=np.empty_like(a))
+        np.subtract(b, diff * (1 - gamma), out=estimate, where=gamma >= 0.5)
+    return estimate[()] if estimate.ndim == 0 else estimate, x[..., low], x[..., high]
 
 
 @dataclass(frozen=True)

@@ -151,8 +151,9 @@ def model_outputs(
     ids = tuple(r if r in inp.regions else resolve(r, inp.indeling) for r in regions)
     members = [[r] if r in inp.regions else list(group_members(r, inp.indeling)) for r in ids]
     union = sorted({m for group in members for m in group})
-    membership = np.array([[float(m in group) for m in union] for group in members])
-    alone = membership.shape == (1, 1)
+    # Each region's rows of the union, summed in the region's own member order, so that a
+    # region's result does not depend on which other regions share the pass.
+    rows_of = [[union.index(m) for m in group] for group in members]
     shape = (len(ids), len(options), len(scenarios), n)
     placed, target, net = np.empty(shape), np.empty(shape), np.empty(shape)
 
@@ -164,9 +165,9 @@ def model_outputs(
         totals = (c.placed[0].sum(-1), c.target_group[0].sum(-1), funcs["net_cost"](c)[0])
         # (rows, U, K) -> (U, patterns, K, S) -> summed over the members (R, patterns, K, S)
         shaped = [np.moveaxis(a, 0, 2).reshape(rows) for a in totals]
-        if alone:  # one region of one member: the sum is the member itself (1.0 * x == x)
-            return shaped
-        return [np.tensordot(membership, a, axes=1) for a in shaped]
+        if [len(r) for r in rows_of] == [1] * len(union):  # municipalities only: pick rows
+            return [a[[r[0] for r in rows_of]] if len(union) > 1 else a for a in shaped]
+        return [np.stack([_member_sum(a, r) for r in rows_of]) for a in shaped]
 
     active = [[active_effects(o, s, effects) for s in scenarios] for o in options]
     if any(not a for row in active for a in row):
@@ -187,6 +188,14 @@ def model_outputs(
                 for out, value in zip((placed, target, net), values, strict=True):
                     out[:, o, k] = value[:, p, 0]
     return ids, placed, target, net
+
+
+def _member_sum(a: np.ndarray, rows: Sequence[int]) -> np.ndarray:
+    """Sum the rows ``rows`` of ``a`` one after the other (the same order in any batch)."""
+    total = a[rows[0]].copy()
+    for r in rows[1:]:
+        total += a[r]
+    return total
 
 
 def effect_parameters(effects: Mapping[str, MeasureEffects]) -> tuple[Parameter, ...]:

@@ -23,44 +23,35 @@ Examples
 from __future__ import annotations
 
 import difflib
-import warnings
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from socecon.analysis import discovery, option_runs
+from socecon.analysis import option_runs
 from socecon.analysis.criteria import (
-    CELL_STATUS,
     CONFIDENCE_LEVEL,
     DEFAULT_REGRET_PERCENTILE,
     DEFAULT_REGRET_TOLERANCE,
     DEFAULT_THRESHOLD,
     OBJECTIVES,
-    VERDICTS,
     Goal,
-    Judgement,
     check_settings,
-    classify,
-    dominated_by,
-    goal_met,
-    judge,
-    regret,
     worth_second_look,
 )
 from socecon.analysis.option_runs import effect_parameters, pinned_ranges
 from socecon.analysis.resources import check_samples
 from socecon.analysis.uncertainty import SampleSet, sample
+from socecon.analysis.windtunnel_result import WindTunnelResult
 from socecon.definitions import DEFAULT_HORIZON, load_definitions
 from socecon.definitions.effects import MeasureEffects, load_measure_effects
 from socecon.definitions.options import Option, load_options, option_problems
 from socecon.definitions.windtunnel import load_windtunnel
 from socecon.exceptions import WindTunnelError
 from socecon.model.inputs import ModelInput, snapshot_input
-from socecon.regions import group_members, region_name, resolve
+from socecon.regions import group_members, resolve
 
 #: Uncertainty samples by default (``windtunnel.yaml``).
 DEFAULT_SAMPLES = load_windtunnel().samples
@@ -116,237 +107,6 @@ def resolve_options(options: Sequence[str | Option] | None = None) -> tuple[Opti
     return tuple(out)
 
 
-@dataclass(frozen=True)
-class WindTunnelResult:
-    """Every option in every scenario over the uncertainty samples, for one region.
-
-    Arrays have shape ``(O, K, S)`` (options, scenarios, samples) unless noted.
-
-    Attributes
-    ----------
-    region : str
-    options : tuple of Option
-    scenarios : tuple of str
-    goal : Goal
-    objective : str
-    threshold : float
-        Share of samples needed to count the goal as met in a scenario.
-    regret_percentile : float
-        Percentile (0-1] at which regret is judged.
-    level : float
-        Joint confidence of a firm verdict, over all looks at the samples.
-    regret_tolerance : float or None
-        Largest median regret (in the objective's unit) that still counts as "no regret".
-    participation, placed, net_cost, net_cost_per_placed : numpy.ndarray
-        Net cost includes the programme cost.
-    programme_cost : numpy.ndarray
-        Shape ``(O, S)``, EUR/year.
-    samples : SampleSet
-    horizon : int
-    looks : int
-        How often the verdicts may be looked at (2 with a second look); each look gets an equal
-        part of ``1 - level`` (Bonferroni).
-    """
-
-    region: str
-    options: tuple[Option, ...]
-    scenarios: tuple[str, ...]
-    goal: Goal
-    objective: str
-    threshold: float
-    regret_percentile: float
-    level: float
-    regret_tolerance: float | None
-    participation: np.ndarray
-    placed: np.ndarray
-    net_cost: np.ndarray
-    net_cost_per_placed: np.ndarray
-    programme_cost: np.ndarray
-    samples: SampleSet
-    horizon: int
-    looks: int = 1
-
-    @property
-    def performance(self) -> np.ndarray:
-        """The objective per option, scenario and sample."""
-        return getattr(
-            self, "participation" if self.objective == "participation_rate" else self.objective
-        )
-
-    @property
-    def regret(self) -> np.ndarray:
-        """Regret on the objective, ``(O, K, S)``."""
-        return regret(self.performance, OBJECTIVES[self.objective][2])
-
-    @property
-    def met(self) -> np.ndarray:
-        """Whether the goal is met, ``(O, K, S)``."""
-        return goal_met(self.participation, self.net_cost_per_placed, self.net_cost, self.goal)
-
-    @property
-    def met_share(self) -> np.ndarray:
-        """Share of samples meeting the goal, ``(O, K)``."""
-        return self.met.mean(axis=2)
-
-    @cached_property  # computed once per result: the second-look test and table() share it
-    def dominance(self) -> np.ndarray:
-        """``D[i, j]``: option ``j`` dominates option ``i`` (placed persons vs net cost)."""
-        return dominated_by(self.placed, self.net_cost)
-
-    @cached_property  # computed once per result: the second-look test and table() share it
-    def judgement(self) -> Judgement:
-        """The criteria per option and scenario, with their intervals and cell status."""
-        return judge(
-            self.met,
-            self.regret,
-            self.threshold,
-            self.regret_percentile,
-            self.regret_tolerance,
-            1 - (1 - self.level) / self.looks,
-        )
-
-    @property
-    def classes(self) -> list[str]:
-        """Verdict id per option (a key of :data:`~socecon.analysis.criteria.VERDICTS`)."""
-        return classify(self.judgement.status, self.dominance.any(axis=1))
-
-    def goal_part_shares(self) -> tuple[np.ndarray, np.ndarray]:
-        """Share of samples meeting each part of the goal: participation, and the cost limits.
-
-        Returns
-        -------
-        (numpy.ndarray, numpy.ndarray)
-            Shape ``(O, K)`` each; NaN where the goal has no such part.
-        """
-        g = self.goal
-        parts = (
-            Goal(participation_min=g.participation_min),
-            Goal(net_cost_per_placed_max=g.net_cost_per_placed_max, net_cost_max=g.net_cost_max),
-        )
-        out = []
-        for part in parts:
-            if part == Goal():
-                out.append(np.full(self.participation.shape[:2], np.nan))
-            else:
-                args = (self.participation, self.net_cost_per_placed, self.net_cost, part)
-                out.append(goal_met(*args).mean(axis=2))
-        return out[0], out[1]
-
-    def table(self) -> pd.DataFrame:
-        """Return the tidy option x scenario matrix with the verdicts.
-
-        Returns
-        -------
-        pandas.DataFrame
-            One row per option and scenario: ids and Dutch names, P10/median/P90 of participation
-            and net cost per placed, medians of placed and net cost, the programme cost, the
-            goal share and its interval (``goal_share_low``/``_high``), regret at the percentile
-            and its interval (``regret_at``/``_low``/``_high``), the median regret, the cell
-            status (``status``, ``status_name``), and per option the verdict (``class``,
-            ``class_name``), the scenarios where it firmly breaks (``breaks_in``) or is
-            undecided (``undecided_in``), the option that dominates it, its largest regret at
-            the percentile and overall goal share. ``attrs`` holds the goal, objective,
-            threshold, percentile, tolerance, level and samples. Where it breaks and its
-            drivers: the columns of :func:`socecon.analysis.discovery.option_table`.
-        """
-        defs = load_definitions()
-        names = {s.id: s.name for s in defs.scenarios}
-        dom = self.dominance
-        j = self.judgement
-        classes = classify(j.status, dom.any(axis=1))
-        reg_median = _nanquantile(self.regret, 0.5)
-        parts = self.goal_part_shares()
-        name = region_name(self.region)
-        overall_part = _nanquantile(self.participation, 0.5, axis=(1, 2))
-        rows = []
-        q = {
-            "participation": _nanquantile(self.participation),
-            "net_cost_per_placed": _nanquantile(self.net_cost_per_placed),
-            "placed": np.median(self.placed, axis=2),
-            "net_cost": np.median(self.net_cost, axis=2),
-            "programme": np.median(self.programme_cost, axis=1),
-        }
-        for o, option in enumerate(self.options):
-            breaks = [
-                names[s]
-                for k, s in enumerate(self.scenarios)
-                if j.status[o, k] in ("goal_not_met", "too_much_regret")
-            ]
-            undecided = [
-                names[s] for k, s in enumerate(self.scenarios) if j.status[o, k] == "undecided"
-            ]
-            winners = np.flatnonzero(dom[o])
-            by = ""
-            if winners.size:
-                best = winners[np.argmax(overall_part[winners])]
-                by = self.options[best].name
-            for k, scenario in enumerate(self.scenarios):
-                rows.append(
-                    {
-                        "region": self.region,
-                        "region_name": name,
-                        "option": option.id,
-                        "option_name": option.name,
-                        "scenario": scenario,
-                        "scenario_name": names[scenario],
-                        "participation_p10": q["participation"][0, o, k],
-                        "participation_median": q["participation"][1, o, k],
-                        "participation_p90": q["participation"][2, o, k],
-                        "placed_median": q["placed"][o, k],
-                        "net_cost_median": q["net_cost"][o, k],
-                        "net_cost_per_placed_p10": q["net_cost_per_placed"][0, o, k],
-                        "net_cost_per_placed_median": q["net_cost_per_placed"][1, o, k],
-                        "net_cost_per_placed_p90": q["net_cost_per_placed"][2, o, k],
-                        "programme_cost_median": q["programme"][o],
-                        "goal_share": j.share[o, k],
-                        "goal_share_participation": parts[0][o, k],
-                        "goal_share_cost": parts[1][o, k],
-                        "goal_share_low": j.share_low[o, k],
-                        "goal_share_high": j.share_high[o, k],
-                        "goal_state": int(j.goal_state[o, k]),
-                        "regret_median": reg_median[o, k],
-                        "regret_at": j.regret[o, k],
-                        "regret_low": j.regret_low[o, k],
-                        "regret_high": j.regret_high[o, k],
-                        "regret_state": int(j.regret_state[o, k]),
-                        "status": str(j.status[o, k]),
-                        "status_name": CELL_STATUS[str(j.status[o, k])],
-                        "holds": bool(j.status[o, k] == "holds"),
-                        "class": classes[o],
-                        "class_name": VERDICTS[classes[o]],
-                        "breaks_in": ", ".join(breaks),
-                        "undecided_in": ", ".join(undecided),
-                        "dominated_by": by,
-                        "max_regret": _nanquantile(j.regret[o], 1.0, axis=None),
-                        "goal_share_all": j.share[o].mean(),
-                    }
-                )
-        found = discovery.option_table(self, j.status, classes).set_index("option")
-        table = pd.DataFrame(rows).join(found, on="option")
-        table.attrs.update(
-            goal=self.goal,
-            objective=self.objective,
-            threshold=self.threshold,
-            regret_percentile=self.regret_percentile,
-            regret_tolerance=self.regret_tolerance,
-            level=self.level,
-            n_samples=len(self.samples),
-            seed=self.samples.seed,
-            method=self.samples.method,
-            horizon=self.horizon,
-        )
-        return table
-
-
-def _nanquantile(a: np.ndarray, q: Any = (0.1, 0.5, 0.9), axis: Any = 2) -> np.ndarray:
-    """Quantiles (P10, median, P90 over the samples by default); NaN (nobody placed) left out."""
-    if not np.isnan(a).any():  # the usual case, and far faster than nanquantile
-        return np.quantile(a, q, axis=axis)
-    with warnings.catch_warnings():  # all-NaN (no target group, e.g. Rozendaal): NaN, quietly
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return np.nanquantile(a, q, axis=axis)
-
-
 def evaluate(region: str, *args: Any, **kwargs: Any) -> WindTunnelResult:
     """Evaluate every option in every scenario over the uncertainty samples, for one region.
 
@@ -385,8 +145,12 @@ def evaluate_many(
     """Evaluate every option in every scenario over the uncertainty samples, for many regions.
 
     All regions share the samples and every model pass (one vectorised run per distinct set of
-    active effects), so a batch costs far less per region than separate calls; each region's
-    result is the same as :func:`evaluate` gives it alone.
+    active effects). Each region's result is what :func:`evaluate` gives it alone up to
+    rounding: the model's sums over a different set of municipalities can differ in the last
+    bits (about 1e-11 relative), so verdicts agree but arrays are not bit for bit equal. A
+    batch saves little per region (``benchmarks/bench_windtunnel_stages.py``): the model runs
+    cost per region and sample, and the samples, the one shared part, are also kept between
+    calls (:func:`draw_samples`).
 
     Parameters
     ----------
@@ -501,7 +265,7 @@ def evaluate_many(
         ranges={**pinned_ranges(overrides), **(ranges or {})} or None,
         extra=effect_parameters(effects),
     )
-    samples = sample(n_samples, seed=seed, **draw)
+    samples = draw_samples(n_samples, seed, **draw)
     looks = 2 if second_look > 1 else 1
     settings = dict(
         options=opts,
@@ -520,18 +284,7 @@ def evaluate_many(
     again = [r for r, res in enumerate(results) if worth_second_look(res)]
     if looks == 1 or not again:
         return results
-    # Second look: the same draw with an independent seed, for the undecided regions only.
-    more_seed = (
-        None if seed is None else int(np.random.SeedSequence([seed, 1]).generate_state(1)[0])
-    )
-    more = sample(n_samples * (second_look - 1), seed=more_seed, **draw)
-    pooled = SampleSet(
-        samples.parameters,
-        np.concatenate([samples.values, more.values]),
-        {k: np.concatenate([v, more.distributions[k]]) for k, v in samples.distributions.items()},
-        samples.method,
-        samples.seed,
-    )
+    more, pooled = second_samples(samples, second_look, **draw)
     ids = [results[r].region for r in again]
     extra = option_runs.model_outputs(ids, opts, chosen, more, effects, horizon, inp)
     first = [a[again] for a in outputs[1:]]
@@ -542,6 +295,110 @@ def evaluate_many(
     for r, result in zip(again, _results(joined, pooled, inp, settings), strict=True):
         results[r] = result
     return results
+
+
+#: Sample sets kept by :func:`draw_samples` (the newest few; a report batch uses two or three).
+_SAMPLE_CACHE: OrderedDict[tuple, SampleSet] = OrderedDict()
+_SAMPLE_CACHE_SIZE = 6
+
+
+def _kept(key: tuple, make: Any) -> SampleSet:
+    """Return the sample set kept under ``key``, or make, keep and return it (read-only)."""
+    if key in _SAMPLE_CACHE:
+        _SAMPLE_CACHE.move_to_end(key)
+        return _SAMPLE_CACHE[key]
+    found = make()
+    found.values.flags.writeable = False
+    for values in found.distributions.values():
+        values.flags.writeable = False
+    _SAMPLE_CACHE[key] = found
+    while len(_SAMPLE_CACHE) > _SAMPLE_CACHE_SIZE:
+        _SAMPLE_CACHE.popitem(last=False)
+    return found
+
+
+def _draw_key(n: int, seed: int, method: str, ranges: Mapping | None, extra: tuple) -> tuple:
+    ranges = tuple(sorted((k, tuple(float(v) for v in r)) for k, r in (ranges or {}).items()))
+    return (int(n), int(seed), method, ranges, tuple(extra))
+
+
+def draw_samples(
+    n: int,
+    seed: int | None,
+    *,
+    method: str = "lhs",
+    ranges: Mapping[str, Sequence[float]] | None = None,
+    extra: tuple = (),
+) -> SampleSet:
+    """Return :func:`~socecon.analysis.uncertainty.sample`'s samples, drawn once per process.
+
+    Every municipality of a report batch draws the same samples (the same count, seed, method,
+    ranges and effect parameters), so they are kept, keyed on all of these, and the next
+    region gets the very same arrays; a seed of None is never kept (it draws fresh entropy).
+    The arrays are read-only, so that no caller can change what the next one gets.
+
+    Parameters
+    ----------
+    n : int
+    seed : int or None
+    method, ranges, extra
+        As for :func:`~socecon.analysis.uncertainty.sample`.
+
+    Returns
+    -------
+    SampleSet
+    """
+    draw = dict(method=method, ranges=ranges, extra=extra)
+    if seed is None:
+        return sample(n, seed=seed, **draw)
+    return _kept(_draw_key(n, seed, method, ranges, extra), lambda: sample(n, seed=seed, **draw))
+
+
+def second_samples(
+    samples: SampleSet, second_look: int, **draw: Any
+) -> tuple[SampleSet, SampleSet]:
+    """Return the second look's new samples and all samples pooled (the first ones first).
+
+    The new samples are the same draw with ``second_look - 1`` times as many samples and an
+    independent seed derived from the first one's; like :func:`draw_samples`, both sets are
+    made once per process.
+
+    Parameters
+    ----------
+    samples : SampleSet
+        The first look's, from :func:`draw_samples` with the same ``draw``.
+    second_look : int
+    **draw
+        ``method``, ``ranges`` and ``extra`` as given to :func:`draw_samples`.
+
+    Returns
+    -------
+    (SampleSet, SampleSet)
+    """
+    seed = samples.seed
+    more_seed = (
+        None if seed is None else int(np.random.SeedSequence([seed, 1]).generate_state(1)[0])
+    )
+    more = draw_samples(len(samples) * (second_look - 1), more_seed, **draw)
+
+    def pool() -> SampleSet:
+        return SampleSet(
+            samples.parameters,
+            np.concatenate([samples.values, more.values]),
+            {
+                k: np.concatenate([v, more.distributions[k]])
+                for k, v in samples.distributions.items()
+            },
+            samples.method,
+            samples.seed,
+        )
+
+    if seed is None:
+        return more, pool()
+    first = _draw_key(
+        len(samples), seed, draw.get("method", "lhs"), draw.get("ranges"), draw.get("extra", ())
+    )
+    return more, _kept(("pooled", first, int(second_look)), pool)
 
 
 def _results(

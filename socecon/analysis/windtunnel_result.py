@@ -1,0 +1,279 @@
+"""One region's wind-tunnel result: every option in every scenario, judged and tabulated.
+
+:func:`socecon.analysis.windtunnel.evaluate` computes it; :class:`WindTunnelResult` holds the
+arrays and derives the criteria (:mod:`~socecon.analysis.criteria`), the verdicts and the tidy
+option x scenario table with where each option breaks (:mod:`~socecon.analysis.discovery`).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from socecon.analysis import discovery
+from socecon.analysis.criteria import (
+    CELL_STATUS,
+    OBJECTIVES,
+    VERDICTS,
+    Goal,
+    Judgement,
+    classify,
+    dominated_by,
+    goal_met,
+    judge,
+    regret,
+)
+from socecon.analysis.uncertainty import SampleSet
+from socecon.definitions import load_definitions
+from socecon.definitions.options import Option
+from socecon.regions import region_name
+
+
+@dataclass(frozen=True)
+class WindTunnelResult:
+    """Every option in every scenario over the uncertainty samples, for one region.
+
+    Arrays have shape ``(O, K, S)`` (options, scenarios, samples) unless noted.
+
+    Attributes
+    ----------
+    region : str
+    options : tuple of Option
+    scenarios : tuple of str
+    goal : Goal
+    objective : str
+    threshold : float
+        Share of samples needed to count the goal as met in a scenario.
+    regret_percentile : float
+        Percentile (0-1] at which regret is judged.
+    level : float
+        Joint confidence of a firm verdict, over all looks at the samples.
+    regret_tolerance : float or None
+        Largest median regret (in the objective's unit) that still counts as "no regret".
+    participation, placed, net_cost, net_cost_per_placed : numpy.ndarray
+        Net cost includes the programme cost.
+    programme_cost : numpy.ndarray
+        Shape ``(O, S)``, EUR/year.
+    samples : SampleSet
+    horizon : int
+    looks : int
+        How often the verdicts may be looked at (2 with a second look); each look gets an equal
+        part of ``1 - level`` (Bonferroni).
+    """
+
+    region: str
+    options: tuple[Option, ...]
+    scenarios: tuple[str, ...]
+    goal: Goal
+    objective: str
+    threshold: float
+    regret_percentile: float
+    level: float
+    regret_tolerance: float | None
+    participation: np.ndarray
+    placed: np.ndarray
+    net_cost: np.ndarray
+    net_cost_per_placed: np.ndarray
+    programme_cost: np.ndarray
+    samples: SampleSet
+    horizon: int
+    looks: int = 1
+
+    @property
+    def performance(self) -> np.ndarray:
+        """The objective per option, scenario and sample."""
+        return getattr(
+            self, "participation" if self.objective == "participation_rate" else self.objective
+        )
+
+    @cached_property  # once per result: the judgement, the table and discovery share it
+    def regret(self) -> np.ndarray:
+        """Regret on the objective, ``(O, K, S)`` (read-only)."""
+        return _read_only(regret(self.performance, OBJECTIVES[self.objective][2]))
+
+    @cached_property  # once per result: the judgement, the table and discovery share it
+    def met(self) -> np.ndarray:
+        """Whether the goal is met, ``(O, K, S)`` (read-only)."""
+        return _read_only(
+            goal_met(self.participation, self.net_cost_per_placed, self.net_cost, self.goal)
+        )
+
+    @property
+    def met_share(self) -> np.ndarray:
+        """Share of samples meeting the goal, ``(O, K)``."""
+        return self.met.mean(axis=2)
+
+    @cached_property  # computed once per result: the second-look test and table() share it
+    def dominance(self) -> np.ndarray:
+        """``D[i, j]``: option ``j`` dominates option ``i`` (placed persons vs net cost)."""
+        return dominated_by(self.placed, self.net_cost)
+
+    @cached_property  # computed once per result: the second-look test and table() share it
+    def judgement(self) -> Judgement:
+        """The criteria per option and scenario, with their intervals and cell status."""
+        return judge(
+            self.met,
+            self.regret,
+            self.threshold,
+            self.regret_percentile,
+            self.regret_tolerance,
+            1 - (1 - self.level) / self.looks,
+        )
+
+    @property
+    def classes(self) -> list[str]:
+        """Verdict id per option (a key of :data:`~socecon.analysis.criteria.VERDICTS`)."""
+        return classify(self.judgement.status, self.dominance.any(axis=1))
+
+    def goal_part_shares(self) -> tuple[np.ndarray, np.ndarray]:
+        """Share of samples meeting each part of the goal: participation, and the cost limits.
+
+        Returns
+        -------
+        (numpy.ndarray, numpy.ndarray)
+            Shape ``(O, K)`` each; NaN where the goal has no such part.
+        """
+        g = self.goal
+        parts = (
+            Goal(participation_min=g.participation_min),
+            Goal(net_cost_per_placed_max=g.net_cost_per_placed_max, net_cost_max=g.net_cost_max),
+        )
+        out = []
+        for part in parts:
+            if part == Goal():
+                out.append(np.full(self.participation.shape[:2], np.nan))
+            else:
+                args = (self.participation, self.net_cost_per_placed, self.net_cost, part)
+                out.append(goal_met(*args).mean(axis=2))
+        return out[0], out[1]
+
+    def table(self) -> pd.DataFrame:
+        """Return the tidy option x scenario matrix with the verdicts.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per option and scenario: ids and Dutch names, P10/median/P90 of participation
+            and net cost per placed, medians of placed and net cost, the programme cost, the
+            goal share and its interval (``goal_share_low``/``_high``), regret at the percentile
+            and its interval (``regret_at``/``_low``/``_high``), the median regret, the cell
+            status (``status``, ``status_name``), and per option the verdict (``class``,
+            ``class_name``), the scenarios where it firmly breaks (``breaks_in``) or is
+            undecided (``undecided_in``), the option that dominates it, its largest regret at
+            the percentile and overall goal share. ``attrs`` holds the goal, objective,
+            threshold, percentile, tolerance, level and samples. Where it breaks and its
+            drivers: the columns of :func:`socecon.analysis.discovery.option_table`.
+        """
+        defs = load_definitions()
+        names = {s.id: s.name for s in defs.scenarios}
+        dom = self.dominance
+        j = self.judgement
+        classes = classify(j.status, dom.any(axis=1))
+        reg_median = _nanmedian(self.regret)
+        parts = self.goal_part_shares()
+        name = region_name(self.region)
+        overall_part = _nanquantile(self.participation, 0.5, axis=(1, 2))
+        rows = []
+        q = {
+            "participation": _nanquantile(self.participation),
+            "net_cost_per_placed": _nanquantile(self.net_cost_per_placed),
+            "placed": np.median(self.placed, axis=2),
+            "net_cost": np.median(self.net_cost, axis=2),
+            "programme": np.median(self.programme_cost, axis=1),
+        }
+        for o, option in enumerate(self.options):
+            breaks = [
+                names[s]
+                for k, s in enumerate(self.scenarios)
+                if j.status[o, k] in ("goal_not_met", "too_much_regret")
+            ]
+            undecided = [
+                names[s] for k, s in enumerate(self.scenarios) if j.status[o, k] == "undecided"
+            ]
+            winners = np.flatnonzero(dom[o])
+            by = ""
+            if winners.size:
+                best = winners[np.argmax(overall_part[winners])]
+                by = self.options[best].name
+            for k, scenario in enumerate(self.scenarios):
+                rows.append(
+                    {
+                        "region": self.region,
+                        "region_name": name,
+                        "option": option.id,
+                        "option_name": option.name,
+                        "scenario": scenario,
+                        "scenario_name": names[scenario],
+                        "participation_p10": q["participation"][0, o, k],
+                        "participation_median": q["participation"][1, o, k],
+                        "participation_p90": q["participation"][2, o, k],
+                        "placed_median": q["placed"][o, k],
+                        "net_cost_median": q["net_cost"][o, k],
+                        "net_cost_per_placed_p10": q["net_cost_per_placed"][0, o, k],
+                        "net_cost_per_placed_median": q["net_cost_per_placed"][1, o, k],
+                        "net_cost_per_placed_p90": q["net_cost_per_placed"][2, o, k],
+                        "programme_cost_median": q["programme"][o],
+                        "goal_share": j.share[o, k],
+                        "goal_share_participation": parts[0][o, k],
+                        "goal_share_cost": parts[1][o, k],
+                        "goal_share_low": j.share_low[o, k],
+                        "goal_share_high": j.share_high[o, k],
+                        "goal_state": int(j.goal_state[o, k]),
+                        "regret_median": reg_median[o, k],
+                        "regret_at": j.regret[o, k],
+                        "regret_low": j.regret_low[o, k],
+                        "regret_high": j.regret_high[o, k],
+                        "regret_state": int(j.regret_state[o, k]),
+                        "status": str(j.status[o, k]),
+                        "status_name": CELL_STATUS[str(j.status[o, k])],
+                        "holds": bool(j.status[o, k] == "holds"),
+                        "class": classes[o],
+                        "class_name": VERDICTS[classes[o]],
+                        "breaks_in": ", ".join(breaks),
+                        "undecided_in": ", ".join(undecided),
+                        "dominated_by": by,
+                        "max_regret": _nanquantile(j.regret[o], 1.0, axis=None),
+                        "goal_share_all": j.share[o].mean(),
+                    }
+                )
+        found = discovery.option_table(self, j.status, classes).set_index("option")
+        table = pd.DataFrame(rows).join(found, on="option")
+        table.attrs.update(
+            goal=self.goal,
+            objective=self.objective,
+            threshold=self.threshold,
+            regret_percentile=self.regret_percentile,
+            regret_tolerance=self.regret_tolerance,
+            level=self.level,
+            n_samples=len(self.samples),
+            seed=self.samples.seed,
+            method=self.samples.method,
+            horizon=self.horizon,
+        )
+        return table
+
+
+def _read_only(a: np.ndarray) -> np.ndarray:
+    a.flags.writeable = False
+    return a
+
+
+def _nanmedian(a: np.ndarray) -> np.ndarray:
+    """Return the median over the samples, NaN left out (as :func:`numpy.nanmedian`, faster)."""
+    if not np.isnan(a).any():  # usually: one partition, not one per option and scenario
+        return np.median(a, axis=2)
+    return _nanquantile(a, 0.5)
+
+
+def _nanquantile(a: np.ndarray, q: Any = (0.1, 0.5, 0.9), axis: Any = 2) -> np.ndarray:
+    """Quantiles (P10, median, P90 over the samples by default); NaN (nobody placed) left out."""
+    if not np.isnan(a).any():  # the usual case, and far faster than nanquantile
+        return np.quantile(a, q, axis=axis)
+    with warnings.catch_warnings():  # all-NaN (no target group, e.g. Rozendaal): NaN, quietly
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanquantile(a, q, axis=axis)
