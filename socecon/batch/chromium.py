@@ -176,7 +176,7 @@ class DevTools:
         raise TimeoutError(f"timed out waiting for {expression}")
 
     def open(self, url: str) -> None:
-        """Navigate and wait for the load event of that page (not of the one before it).
+        """Navigate and wait for the load event.
 
         Raises
         ------
@@ -188,7 +188,7 @@ class DevTools:
         navigated = self.call("Page.navigate", url=url)
         if navigated.get("errorText"):
             raise ReportError(f"cannot open {url}: {navigated['errorText']}")
-        self.wait_for(f"location.href === {json.dumps(url)} && document.readyState === 'complete'")
+        self.wait_for("document.readyState === 'complete'")
 
     def print_pdf(self, page: str | Path, pdf: str | Path | None = None) -> Path:
         """Print one report page to PDF, atomically, once all its charts are drawn.
@@ -218,7 +218,8 @@ class DevTools:
         page = Path(page).resolve()
         target = Path(pdf) if pdf is not None else page.with_suffix(".pdf")
         self.open(page.as_uri())
-        self.wait_for(CHARTS_DRAWN)
+        # this page's charts, not those of the page the tab showed before
+        self.wait_for(f"location.href === {json.dumps(page.as_uri())} && {CHARTS_DRAWN}")
         result = self.call(
             "Page.printToPDF",
             printBackground=True,
