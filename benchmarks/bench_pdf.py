@@ -8,7 +8,9 @@ count (``--tabs``, 1 = sequential, the baseline), ``--repeat`` times in turn (1,
 reported. Every pass must print every page, and every tab count must give each PDF the same
 number of pages as 1 tab. Printed per tab count: seconds, seconds per report, speed-up over 1
 tab, the load average (1 minute) at start and end of its passes; the table is Markdown, ready
-for the README (``--markdown FILE`` writes it there as well).
+for the README (``--markdown FILE`` writes it there as well). CPU time is not reported: the
+browser's renderer processes are not children this process waits for, so ``os.times`` misses
+them.
 
     .venv/bin/python benchmarks/bench_pdf.py                    # the 9 default reports
     .venv/bin/python benchmarks/bench_pdf.py --sample 40        # 40 municipalities, spread
