@@ -25,8 +25,8 @@ DEFAULT_TIMEOUT = 300.0
 DEFAULT_NOTEBOOK = resource_dir("notebooks") / "municipality_report.ipynb"
 
 #: Reports printed to PDF at once, each in a tab of one browser (``socecon run --pdf-tabs``).
-#: On the 2-core machine 3 tabs print the 9 default reports 1.8x as fast as 1 tab, and 4 tabs
-#: no faster than 3 (``benchmarks/bench_pdf.py``, README "Paper and PDF").
+#: On the 2-core machine at load 2-5, 3 tabs printed the 9 default reports 1.85x as fast as 1
+#: tab and 4 tabs no faster than 3; at load 10-20 tabs gain little (README "Paper and PDF").
 DEFAULT_PDF_TABS = 3
 
 
