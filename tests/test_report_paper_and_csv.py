@@ -101,6 +101,17 @@ def test_pdf_without_chromium_is_one_message_and_writes_nothing(tmp_path, monkey
     assert not out.exists()
 
 
+def test_pdf_tabs_below_one_is_one_message_and_writes_nothing(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv(CHROMIUM_ENV, sys.executable)  # any executable passes the look-up
+    out = tmp_path / "reports"
+    command = ["run", "--gemeente", "GM0301", "--out", str(out), "--pdf", "--pdf-tabs", "0"]
+    assert main(command) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0, err
+    assert "--pdf-tabs must be at least 1, not 0" in err
+    assert not out.exists()
+
+
 #: Every CSV link of the page, its table as shown (text of each cell) and the file it downloads.
 DOWNLOADS = """(async () => {
   const out = [];

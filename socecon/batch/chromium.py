@@ -1,10 +1,11 @@
-"""Reports printed to PDF by headless Chromium, one browser for a whole batch.
+"""Headless Chromium driven over the Chrome DevTools Protocol: reports printed to PDF.
 
-``socecon run --pdf`` prints every report it wrote to a PDF beside its HTML page
-(``GM0301.html`` -> ``GM0301.pdf``), in the same real browser the tests use (Debian's
-``chromium``), driven over the Chrome DevTools Protocol: the page is opened from disk with the
-network off, every chart is waited for until vega has drawn it (or shown its error), and the page
-is printed with its own print stylesheet (A4, see ``report.css``). The PDF is written atomically
+The same real browser the tests use (Debian's ``chromium``): :class:`Chromium` starts it with the
+network off and drives its first page; :meth:`Chromium.new_tab` opens more tabs, each a
+:class:`Tab` with a websocket of its own, so that several threads can print at once (see
+:mod:`socecon.batch.pdf`, ``socecon run --pdf``). :meth:`DevTools.print_pdf` opens a report from
+disk, waits until vega has drawn every chart (or shown its error) and prints the page with its
+own print stylesheet (A4, see ``report.css``); the PDF is written atomically
 (:func:`socecon.report.export.write_atomic`), so a half-written PDF never exists.
 
 :class:`Chromium` is also the base of the browser the tests drive (``tests/cdp.py``).
@@ -13,6 +14,7 @@ is printed with its own print stylesheet (A4, see ``report.css``). The PDF is wr
 from __future__ import annotations
 
 import base64
+import contextlib
 import itertools
 import json
 import os
@@ -25,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 import websocket  # websocket-client
-from tqdm import tqdm
 
 from socecon.exceptions import ReportError
 from socecon.report.export import write_atomic
@@ -89,84 +90,25 @@ def require_chromium() -> str:
     return path
 
 
-class Chromium:
-    """Headless Chromium with the network off, driven over one page's DevTools websocket.
+class DevTools:
+    """One DevTools websocket of a running Chromium: a page (tab) to drive.
 
-    Every request goes to a dead proxy and every host name fails to resolve, so a report cannot
-    load anything from the internet; ``file://`` pages still load. With ``allow_loopback``
-    127.0.0.1 stays reachable (for pages served by a local server).
+    Not thread-safe: one thread drives one connection. A batch prints in parallel through
+    several tabs of one browser (:meth:`Chromium.new_tab`), each driven by a thread of its own.
 
     Parameters
     ----------
-    executable : str
-        The browser (see :func:`find_chromium`).
+    url : str
+        The page's ``webSocketDebuggerUrl``.
     timeout : float
-        Seconds allowed for the browser to start, for one command and for a page to load.
-    allow_loopback : bool
-        Leave 127.0.0.1 reachable.
+        Seconds allowed for one command and for a page to load.
     """
 
-    def __init__(self, executable: str, timeout: float = 30.0, allow_loopback: bool = False):
+    def __init__(self, url: str, timeout: float):
         self.timeout = timeout
-        self.profile = tempfile.mkdtemp(prefix="socecon-chromium-")
-        resolver = "MAP * ~NOTFOUND" + (", EXCLUDE 127.0.0.1" if allow_loopback else "")
-        flags = [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-extensions",
-            "--proxy-server=127.0.0.1:9",
-            f"--host-resolver-rules={resolver}",
-            "--remote-debugging-port=0",
-            "--remote-allow-origins=*",
-            "--window-size=1280,2000",
-            f"--user-data-dir={self.profile}",
-        ]
-        self.process = subprocess.Popen(
-            [executable, *flags, "about:blank"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            self.ws = self._connect()
-        except BaseException:
-            self.close()
-            raise
+        self.ws = websocket.create_connection(url, timeout=timeout, suppress_origin=True)
         self.ids = itertools.count(1)
         self.events: list[dict] = []
-
-    def _connect(self) -> Any:
-        active = Path(self.profile) / "DevToolsActivePort"
-        deadline = time.monotonic() + self.timeout
-        port = None
-        while port is None:
-            if self.process.poll() is not None:
-                raise ReportError(f"chromium exited with code {self.process.returncode}")
-            if time.monotonic() > deadline:
-                raise ReportError("chromium did not open its DevTools port")
-            try:
-                port = int(active.read_text().split()[0])
-            except (OSError, ValueError, IndexError):
-                time.sleep(0.05)
-        # Straight to localhost: the browser's proxy settings do not apply to this client.
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        with opener.open(f"http://127.0.0.1:{port}/json/list", timeout=10) as response:
-            pages = json.load(response)
-        page = next(p for p in pages if p.get("type") == "page")
-        return websocket.create_connection(
-            page["webSocketDebuggerUrl"], timeout=self.timeout, suppress_origin=True
-        )
-
-    def __enter__(self) -> Chromium:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def call(self, method: str, **params: Any) -> dict:
         """Send one DevTools command and return its result; events meanwhile are kept.
@@ -238,10 +180,14 @@ class Chromium:
 
         Raises
         ------
+        socecon.exceptions.ReportError
+            When the page cannot be opened (e.g. ``net::ERR_FILE_NOT_FOUND``).
         TimeoutError
             When the page does not finish loading in time.
         """
-        self.call("Page.navigate", url=url)
+        navigated = self.call("Page.navigate", url=url)
+        if navigated.get("errorText"):
+            raise ReportError(f"cannot open {url}: {navigated['errorText']}")
         self.wait_for("document.readyState === 'complete'")
 
     def print_pdf(self, page: str | Path, pdf: str | Path | None = None) -> Path:
@@ -264,13 +210,16 @@ class Chromium:
 
         Raises
         ------
+        socecon.exceptions.ReportError
+            When the page cannot be opened.
         TimeoutError
             When the page or its charts take longer than the browser's timeout.
         """
         page = Path(page).resolve()
         target = Path(pdf) if pdf is not None else page.with_suffix(".pdf")
         self.open(page.as_uri())
-        self.wait_for(CHARTS_DRAWN)
+        # this page's charts, not those of the page the tab showed before
+        self.wait_for(f"location.href === {json.dumps(page.as_uri())} && {CHARTS_DRAWN}")
         result = self.call(
             "Page.printToPDF",
             printBackground=True,
@@ -280,11 +229,116 @@ class Chromium:
         write_atomic(target, base64.b64decode(result["data"]))
         return target
 
+    def disconnect(self) -> None:
+        """Close this websocket (the page stays open)."""
+        with contextlib.suppress(Exception):
+            self.ws.close()
+
+
+class Chromium(DevTools):
+    """Headless Chromium with the network off, driven over its first page's DevTools websocket.
+
+    Every request goes to a dead proxy and every host name fails to resolve, so a report cannot
+    load anything from the internet; ``file://`` pages still load. With ``allow_loopback``
+    127.0.0.1 stays reachable (for pages served by a local server). Background tabs are not
+    throttled, so pages in parallel tabs (:meth:`new_tab`) load and draw at full speed.
+
+    Parameters
+    ----------
+    executable : str
+        The browser (see :func:`find_chromium`).
+    timeout : float
+        Seconds allowed for the browser to start, for one command and for a page to load.
+    allow_loopback : bool
+        Leave 127.0.0.1 reachable.
+    """
+
+    def __init__(self, executable: str, timeout: float = 30.0, allow_loopback: bool = False):
+        self.timeout = timeout
+        self.ws = None
+        self.profile = tempfile.mkdtemp(prefix="socecon-chromium-")
+        resolver = "MAP * ~NOTFOUND" + (", EXCLUDE 127.0.0.1" if allow_loopback else "")
+        flags = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-background-timer-throttling",
+            "--disable-backgrounding-occluded-windows",
+            "--disable-renderer-backgrounding",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-extensions",
+            "--proxy-server=127.0.0.1:9",
+            f"--host-resolver-rules={resolver}",
+            "--remote-debugging-port=0",
+            "--remote-allow-origins=*",
+            "--window-size=1280,2000",
+            f"--user-data-dir={self.profile}",
+        ]
+        self.process = subprocess.Popen(
+            [executable, *flags, "about:blank"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            self.port = self._port()
+            pages = json.loads(self._http("GET", "/json/list"))
+            page = next(p for p in pages if p.get("type") == "page")
+            super().__init__(page["webSocketDebuggerUrl"], timeout)
+        except BaseException:
+            self.close()
+            raise
+
+    def _port(self) -> int:
+        active = Path(self.profile) / "DevToolsActivePort"
+        deadline = time.monotonic() + self.timeout
+        while True:
+            if self.process.poll() is not None:
+                raise ReportError(f"chromium exited with code {self.process.returncode}")
+            if time.monotonic() > deadline:
+                raise ReportError("chromium did not open its DevTools port")
+            try:
+                return int(active.read_text().split()[0])
+            except (OSError, ValueError, IndexError):
+                time.sleep(0.05)
+
+    def _http(self, method: str, path: str) -> str:
+        """One request to the browser's DevTools HTTP endpoint (thread-safe, unlike a websocket)."""
+        # Straight to localhost: the browser's proxy settings do not apply to this client.
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", method=method)
+        with opener.open(request, timeout=self.timeout) as response:
+            return response.read().decode("utf-8")
+
+    def __enter__(self) -> Chromium:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def alive(self) -> bool:
+        """Return whether the browser process is still running."""
+        return self.process.poll() is None
+
+    def new_tab(self) -> Tab:
+        """Open a new tab (``about:blank``) and connect to it; safe to call from any thread.
+
+        Returns
+        -------
+        Tab
+            The tab, to be driven by one thread and closed with :meth:`Tab.close`.
+        """
+        target = json.loads(self._http("PUT", "/json/new?about:blank"))
+        return Tab(self, target["id"], target["webSocketDebuggerUrl"])
+
     def close(self) -> None:
-        """End the browser and remove its profile folder."""
+        """End the browser (every tab with it) and remove its profile folder."""
         try:
             if getattr(self, "ws", None) is not None:
-                self.ws.close()
+                self.disconnect()
         finally:
             self.process.terminate()
             try:
@@ -295,41 +349,26 @@ class Chromium:
             shutil.rmtree(self.profile, ignore_errors=True)
 
 
-def print_reports(
-    pages: list[Path], executable: str, timeout: float = 60.0, progress: bool = False
-) -> list[tuple[Path, str]]:
-    """Print report pages to PDF beside them, in one browser; a failure never stops the rest.
+class Tab(DevTools):
+    """A tab of a running :class:`Chromium`, opened by :meth:`Chromium.new_tab`.
 
     Parameters
     ----------
-    pages : list of Path
-        The HTML reports.
-    executable : str
-        The browser (see :func:`require_chromium`).
-    timeout : float
-        Seconds allowed per page (loading and drawing its charts).
-    progress : bool
-        Show a progress bar on stderr.
-
-    Returns
-    -------
-    list of (Path, str)
-        The pages that could not be printed, each with the reason; empty when all were printed.
-        After a failure the browser is started afresh for the next page.
+    browser : Chromium
+        The browser the tab belongs to.
+    target : str
+        The tab's DevTools target id.
+    url : str
+        Its ``webSocketDebuggerUrl``.
     """
-    failures: list[tuple[Path, str]] = []
-    browser: Chromium | None = None
-    try:
-        for page in tqdm(pages, desc="pdf", unit="report", disable=not progress):
-            try:
-                browser = browser or Chromium(executable, timeout=timeout)
-                browser.print_pdf(page)
-            except Exception as exc:  # a page, or the browser, that failed: go on with the next
-                failures.append((Path(page), f"{type(exc).__name__}: {exc}"))
-                if browser is not None:
-                    browser.close()
-                browser = None
-    finally:
-        if browser is not None:
-            browser.close()
-    return failures
+
+    def __init__(self, browser: Chromium, target: str, url: str):
+        self.browser, self.target = browser, target
+        super().__init__(url, browser.timeout)
+
+    def close(self) -> None:
+        """Close the tab (what it was doing stops); nothing happens if the browser is gone."""
+        self.disconnect()
+        if self.browser.alive():
+            with contextlib.suppress(OSError):
+                self.browser._http("GET", f"/json/close/{self.target}")

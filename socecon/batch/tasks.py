@@ -24,6 +24,11 @@ DEFAULT_TIMEOUT = 300.0
 #: The report notebook: ``notebooks/`` of the source checkout, or its copy in an installed wheel.
 DEFAULT_NOTEBOOK = resource_dir("notebooks") / "municipality_report.ipynb"
 
+#: Reports printed to PDF at once, each in a tab of one browser (``socecon run --pdf-tabs``).
+#: On the 2-core machine at load 2-5, 3 tabs printed the 9 default reports 1.85x as fast as 1
+#: tab and 4 tabs no faster than 3; at load 10-20 tabs gain little (README "Paper and PDF").
+DEFAULT_PDF_TABS = 3
+
 
 @dataclass(frozen=True)
 class ReportTask:

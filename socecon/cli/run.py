@@ -18,7 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from socecon import model
-from socecon.batch.tasks import DEFAULT_NOTEBOOK, DEFAULT_TIMEOUT, make_tasks, select_regions
+from socecon.batch.tasks import (
+    DEFAULT_NOTEBOOK,
+    DEFAULT_PDF_TABS,
+    DEFAULT_TIMEOUT,
+    make_tasks,
+    select_regions,
+)
 from socecon.cli.options import add_horizon, add_indeling, add_repeatable
 from socecon.definitions import (
     DEFAULT_HORIZON,
@@ -99,6 +105,13 @@ def add_run_command(sub) -> None:
         help="also print every report written to a PDF beside its HTML (A4), with headless "
         "Chromium (one browser for the batch; $SOCECON_CHROMIUM names another executable)",
     )
+    p.add_argument(
+        "--pdf-tabs",
+        type=int,
+        default=DEFAULT_PDF_TABS,
+        metavar="N",
+        help=f"with --pdf: reports printed at once, in parallel tabs (default {DEFAULT_PDF_TABS})",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--config", metavar="FILE", help="settings saved by the analyst workbench")
     p.set_defaults(func=cmd_run)
@@ -175,8 +188,9 @@ def cmd_run(args) -> int:
     # Only this subcommand writes reports, and their layers load Jupyter's notebook format and its
     # JSON schema validation: measured on the 2-core machine, `socecon scenarios` takes 2.0 s with
     # these imports at module level and 0.6 s with them here.
-    from socecon.batch.chromium import print_reports, require_chromium
+    from socecon.batch.chromium import require_chromium
     from socecon.batch.executors import check_writable, dask_executor, index_entries, run_batch
+    from socecon.batch.pdf import print_reports
 
     started = time.time()
     if args.jobs < 1:
@@ -200,6 +214,9 @@ def cmd_run(args) -> int:
     if not codes:  # every requested region was unknown: nothing to do
         raise UnknownRegionError("; ".join(unknown))
     chromium = require_chromium() if getattr(args, "pdf", False) else None
+    tabs = getattr(args, "pdf_tabs", DEFAULT_PDF_TABS)
+    if chromium and tabs < 1:
+        raise ReportError(f"--pdf-tabs must be at least 1, not {tabs}")
     out = check_writable(args.out)
     _check_run_input(args, out)
     jobs = _jobs(args)
@@ -236,24 +253,31 @@ def cmd_run(args) -> int:
                 stop=stop,
             )
     except KeyboardInterrupt:
+        _restore(previous)
         index_entries(out, tasks, collected, started)
         print("socecon: interrupted; reports already written are complete", file=sys.stderr)
         return 128 + (received[0] if received else signal.SIGINT)
     except BaseException:
+        _restore(previous)
         index_entries(out, tasks, collected, started)
         raise
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
     index = index_entries(out, tasks, results, started)
     failed = [r for r in results if not r.ok]
     total = len(results) + len(unknown)
     print(f"{len(results) - len(failed)} of {total} reports written; index: {index}")
     unprinted: list = []
-    if chromium:
-        pages = [r.path for r in results if r.ok and r.path]
-        unprinted = print_reports(pages, chromium, progress=not args.no_progress)
-        print(f"{len(pages) - len(unprinted)} of {len(pages)} PDFs written beside the reports")
+    try:  # the signal handlers stay: a signal while printing closes the browser at once
+        if chromium and not stop.is_set():
+            pages = [r.path for r in results if r.ok and r.path]
+            unprinted = print_reports(
+                pages, chromium, tabs=tabs, progress=not args.no_progress, stop=stop
+            )
+            if not stop.is_set():
+                print(
+                    f"{len(pages) - len(unprinted)} of {len(pages)} PDFs written beside the reports"
+                )
+    finally:
+        _restore(previous)
     for r in failed:
         where = f"; log: {r.log}" if r.log else ""
         print(f"FAILED {r.code} ({r.name}): {r.error}{where}", file=sys.stderr)
@@ -261,4 +285,13 @@ def cmd_run(args) -> int:
         print(f"FAILED PDF of {page.name}: {reason}", file=sys.stderr)
     for message in unknown:
         print(f"FAILED: {message}", file=sys.stderr)
+    if received:
+        print("socecon: interrupted; PDFs already written are complete", file=sys.stderr)
+        return 128 + received[0]
     return 1 if failed or unknown or unprinted else 0
+
+
+def _restore(handlers: dict) -> None:
+    """Put back the signal handlers that :func:`cmd_run` replaced."""
+    for signum, handler in handlers.items():
+        signal.signal(signum, handler)
