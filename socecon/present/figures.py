@@ -25,6 +25,7 @@ from socecon.definitions.conventions import load_conventions
 from socecon.definitions.indicators import load_indicator_definitions
 from socecon.definitions.units import Unit, unit
 from socecon.exceptions import ModelError
+from socecon.present.embed import with_narrow
 from socecon.present.formats import label_with_unit
 from socecon.regions import region_name
 
@@ -232,30 +233,46 @@ def axes_chart() -> alt.LayerChart:
         sort=[p.label for p in firms.poles],
         axis=alt.Axis(orient="top", labelAngle=0),
     )
-    y = alt.Y("rol:N", title=role.name, sort=[p.label for p in role.poles])
-    base = alt.Chart(data).encode(x=x, y=y)
-    cells = base.mark_rect(opacity=0.85, stroke="white", strokeWidth=4).encode(
-        color=alt.Color("scenario_name:N", scale=color_scale(data["scenario_name"]), legend=None),
-        tooltip=[
-            alt.Tooltip("scenario_name:N", title="Scenario"),
-            alt.Tooltip("tagline:N", title="In 2020"),
-            alt.Tooltip("werkgever:N", title="Werkgever"),
-            alt.Tooltip("venster:N", title="Doelgroep"),
-        ],
-    )
-    names = base.mark_text(fontSize=16, fontWeight="bold", color="white", dy=-10).encode(
-        text="scenario_name:N"
-    )
-    windows = base.mark_text(fontSize=12, color="white", dy=12).encode(text="venster:N")
-    return alt.layer(cells, names, windows).properties(
-        width=420,
-        height=260,
-        title="De vier scenario's op de twee kernonzekerheden",
-        description=(
+    about = {
+        "title": "De vier scenario's op de twee kernonzekerheden",
+        "description": (
             f"Vier vakken, één per scenario: in de rijen {role.name.lower()}, in de kolommen "
             f"{firms.name.lower()}; elk vak noemt het scenario en zijn productiviteitsvenster."
         ),
-    )
+    }
+
+    def layout(name_size: int, size: int, label_limit: int) -> alt.LayerChart:
+        # the column's width ("container"); on a phone the names wrap at their spaces
+        wrap = {} if label_limit > 150 else {"lineBreak": " "}
+        y = alt.Y(
+            "rol:N",
+            title=role.name,
+            sort=[p.label for p in role.poles],
+            axis=alt.Axis(
+                labelLimit=label_limit, **({"labelExpr": "split(datum.label, ' ')"} if wrap else {})
+            ),
+        )
+        base = alt.Chart(data).encode(x=x, y=y)
+        cells = base.mark_rect(opacity=0.85, stroke="white", strokeWidth=4).encode(
+            color=alt.Color(
+                "scenario_name:N", scale=color_scale(data["scenario_name"]), legend=None
+            ),
+            tooltip=[
+                alt.Tooltip("scenario_name:N", title="Scenario"),
+                alt.Tooltip("tagline:N", title="In 2020"),
+                alt.Tooltip("werkgever:N", title="Werkgever"),
+                alt.Tooltip("venster:N", title="Doelgroep"),
+            ],
+        )
+        names = base.mark_text(
+            fontSize=name_size, fontWeight="bold", color="white", dy=-10 - 4 * bool(wrap), **wrap
+        ).encode(text="scenario_name:N")
+        windows = base.mark_text(fontSize=size, color="white", dy=12 + 8 * bool(wrap)).encode(
+            text="venster:N"
+        )
+        return alt.layer(cells, names, windows).properties(width="container", height=260, **about)
+
+    return with_narrow(layout(16, 12, 200), layout(13, 11, 90))
 
 
 def _listed(items: Sequence[str]) -> str:
@@ -281,11 +298,14 @@ def _faceted_bars(
     """Bars per scenario, one row of panels per indicator and one column per region.
 
     The rows and columns keep the caller's order of ``variables`` and ``regions``; the year of
-    ``data`` is added to ``title``.
+    ``data`` is added to ``title``. For one region the indicators stand side by side, each
+    titled above its panel, so that the chart uses a report's column; on a phone they are
+    stacked (:func:`~socecon.present.embed.with_narrow`).
     """
+    year = int(data["year"].iloc[0])
     # One faceted chart, not a layer: altair deep-copies layered sub-charts on every build,
     # which costs the workbench most of its latency.
-    return (
+    bars = (
         alt.Chart(data)
         .mark_bar()
         .encode(
@@ -294,7 +314,11 @@ def _faceted_bars(
             ),
             y=alt.Y("value:Q", title=None, axis=alt.Axis(format=",.0f")),
             color=alt.Color(
-                "scenario_name:N", scale=color_scale(data["scenario_name"]), title="Scenario"
+                "scenario_name:N",
+                scale=color_scale(data["scenario_name"]),
+                title="Scenario",
+                # one region: the scenarios are named under the bars, a legend repeats them
+                legend=None if len(regions) == 1 else alt.Legend(),
             ),
             tooltip=[
                 alt.Tooltip("region_name:N", title="Regio"),
@@ -303,27 +327,46 @@ def _faceted_bars(
                 alt.Tooltip("value:Q", title=value_title, format=value_format),
             ],
         )
-        .properties(width=WIDTH, height=HEIGHT)
-        .facet(
-            row=alt.Row(
-                "indicator:N",
-                title=None,
-                sort=[indicator_label(v, True) for v in variables],
-                header=alt.Header(labelAngle=0, labelAlign="left", labelLimit=260),
-            ),
-            column=alt.Column("region_name:N", title=None, sort=_region_order(data, regions)),
-        )
-        .resolve_scale(y="independent")
-        .properties(
-            title=f"{title}, {int(data['year'].iloc[0])}",
-            description=(
-                f"Staafdiagram met per scenario "
-                f"{_listed([indicator_label(v, True).lower() for v in variables])} in "
-                f"{int(data['year'].iloc[0])}, voor {_listed(_region_order(data, regions))}; "
-                "de scenario's staan onder de staven."
-            ),
-        )
     )
+    labels = [indicator_label(v, True) for v in variables]
+    places = _listed(_region_order(data, regions))
+    about = {
+        "title": f"{title}, {year}" if len(regions) > 1 else f"{title}, {places}, {year}",
+        "description": (
+            f"Staafdiagram met per scenario {_listed([label.lower() for label in labels])} in "
+            f"{year}, voor {places}; de scenario's staan onder de staven."
+        ),
+    }
+    if len(regions) > 1:
+        return (
+            bars.properties(width=WIDTH, height=HEIGHT)
+            .facet(
+                row=alt.Row(
+                    "indicator:N",
+                    title=None,
+                    sort=labels,
+                    header=alt.Header(labelAngle=0, labelAlign="left", labelLimit=260),
+                ),
+                column=alt.Column("region_name:N", title=None, sort=_region_order(data, regions)),
+            )
+            .resolve_scale(y="independent")
+            .properties(**about)
+        )
+
+    def layout(columns: int, width: int) -> alt.FacetChart:
+        header = alt.Header(labelFontSize=12, labelFontWeight="bold", labelLimit=width + 60)
+        return (
+            bars.properties(width=width, height=HEIGHT)
+            .facet(
+                facet=alt.Facet("indicator:N", title=None, sort=labels, header=header),
+                columns=columns,
+            )
+            .resolve_scale(y="independent")
+            .resolve_axis(x="independent")
+            .properties(**about)
+        )
+
+    return with_narrow(layout(len(variables), 840 // len(variables) - 90), layout(1, 270))
 
 
 def indicator_chart(
@@ -401,7 +444,7 @@ def band_chart(
                 )
     data = pd.concat([data, pd.DataFrame(windows)], ignore_index=True)
     band_order = [f"{b} %" for b in BAND_LABELS]
-    x = alt.X("band:N", title="Loonwaarde", sort=band_order, axis=alt.Axis(labelAngle=-60))
+    x = alt.X("band:N", title="Loonwaarde", sort=band_order)
     shade = (
         alt.Chart()
         .transform_filter(alt.datum.status == "Venster")
@@ -433,22 +476,34 @@ def band_chart(
         )
     )
     name = region_names([region])[region]
-    return (
-        alt.layer(shade, bars, data=data)
-        .properties(width=WIDTH + 40, height=HEIGHT)
-        .facet(facet=alt.Facet("scenario_name:N", title=None, sort=scenario_order()), columns=3)
-        .properties(
-            title={
-                "text": f"Wie wordt bediend, wie valt buiten de boot? {name}",
-                "subtitle": "Geel: het productiviteitsvenster van het scenario",
-            },
-            description=(
-                f"Staafdiagram per scenario: per loonwaardeklasse hoeveel mensen van de doelgroep "
-                f"in {name} een plek vinden (onderste deel van de staaf) en hoeveel buiten de boot "
-                "vallen; een gele achtergrond markeert het productiviteitsvenster van het scenario."
-            ),
+
+    def layout(columns: int, width: int, height: int, angle: int) -> alt.FacetChart:
+        # one panel per scenario and no empty slot: all panels in one row, or one column
+        return (
+            alt.layer(shade, bars, data=data)
+            .properties(width=width, height=height)
+            .facet(
+                facet=alt.Facet("scenario_name:N", title=None, sort=scenario_order()),
+                columns=columns,
+            )
+            .configure_legend(orient="top", direction="horizontal", titleOrient="left")
+            .configure_axisX(labelAngle=angle)
+            .properties(
+                title={
+                    "text": f"Wie wordt bediend, wie valt buiten de boot? {name}",
+                    "subtitle": "Geel: het productiviteitsvenster van het scenario",
+                },
+                description=(
+                    "Staafdiagram per scenario: per loonwaardeklasse hoeveel mensen van de "
+                    f"doelgroep in {name} een plek vinden (onderste deel van de staaf) en hoeveel "
+                    "buiten de boot vallen; een gele achtergrond markeert het "
+                    "productiviteitsvenster van het scenario."
+                ),
+            )
         )
-    )
+
+    panels = data["scenario_name"].nunique()
+    return with_narrow(layout(panels, 148, HEIGHT, -60), layout(1, 290, 120, -45))
 
 
 def path_chart(frame: pd.DataFrame, region: str, variable: str) -> alt.Chart:
@@ -470,11 +525,11 @@ def path_chart(frame: pd.DataFrame, region: str, variable: str) -> alt.Chart:
     years = sorted(frame.loc[mask, "year"].unique())
     data = pd.concat([_select(frame, [region], [variable], y) for y in years])
     name = region_names([region])[region]
-    return (
+    chart = (
         alt.Chart(data)
         .mark_line(point=True)
         .encode(
-            x=alt.X("year:O", title="Jaar"),
+            x=alt.X("year:O", title="Jaar", axis=alt.Axis(labelAngle=0)),
             y=value_axis(variable),
             color=scenario_color(data["scenario_name"]),
             shape=scenario_shape(data["scenario_name"]),
@@ -485,7 +540,7 @@ def path_chart(frame: pd.DataFrame, region: str, variable: str) -> alt.Chart:
             ],
         )
         .properties(
-            width=420,
+            width="container",
             height=240,
             title=f"{indicator_label(variable)}: van {years[0]} naar {years[-1]}, {name}",
             description=(
@@ -495,6 +550,8 @@ def path_chart(frame: pd.DataFrame, region: str, variable: str) -> alt.Chart:
             ),
         )
     )
+    # on a phone the legend goes under the lines, which then get the whole width
+    return with_narrow(chart, chart.configure_legend(orient="bottom", columns=2))
 
 
 def difference_chart(
