@@ -6,14 +6,14 @@ Dutch titles, labels and tooltips. Number formats are locale-aware (``,.0f``): t
 them with the nl-NL locale (1.234,5); see :mod:`socecon.present.embed` for displaying a chart.
 
 The slider chart lives in :mod:`socecon.present.slider_chart`, the wind-tunnel chart in
-:mod:`socecon.present.windtunnel_chart`; both use the colours, labels and formats defined here.
+:mod:`socecon.present.windtunnel_chart`; all use the colours, labels and formats of
+:mod:`socecon.present.chart_style` (re-exported here). A report chart carries a second, narrow
+layout for phones (:func:`socecon.present.embed.with_narrow`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from functools import cache
-from typing import Any
 
 import altair as alt
 import numpy as np
@@ -21,186 +21,57 @@ import pandas as pd
 
 from socecon.definitions import load_definitions
 from socecon.definitions.assumptions import BAND_LABELS, BAND_MIDPOINTS
-from socecon.definitions.conventions import load_conventions
-from socecon.definitions.indicators import load_indicator_definitions
-from socecon.definitions.units import Unit, unit
 from socecon.exceptions import ModelError
+from socecon.present.chart_style import (
+    CHART_COLORS,
+    HEIGHT,
+    SCENARIO_COLORS,
+    SCENARIO_SHAPES,
+    STATUS_LEFT_OUT,
+    STATUS_PLACED,
+    WIDTH,
+    color_scale,
+    indicator_label,
+    indicator_unit,
+    region_names,
+    scenario_color,
+    scenario_label,
+    scenario_order,
+    scenario_shape,
+    select_results,
+    value_axis,
+    value_format,
+    value_tooltip,
+)
 from socecon.present.embed import with_narrow
-from socecon.present.formats import label_with_unit
-from socecon.regions import region_name
 
-#: The colours of every chart (Okabe-Ito, colour-blind safe): ``chart_colors`` of
-#: ``conventions.yaml``, by scenario id and by role (``placed``, ``left_out``, ``window``,
-#: ``other``).
-CHART_COLORS = dict(load_conventions().chart_colors)
-#: Colour of each scenario in every chart (the baseline in grey).
-SCENARIO_COLORS = {s.id: CHART_COLORS[s.id] for s in load_definitions().scenarios}
-#: Marker shapes of the scenarios in line charts, so that a line is told apart without colour.
-SCENARIO_SHAPES = ("circle", "square", "triangle-up", "diamond", "cross", "triangle-down")
-STATUS_PLACED = "Geplaatst"
-STATUS_LEFT_OUT = "Buiten de boot"
-WIDTH = 160
-HEIGHT = 180
-
-
-def scenario_label(scenario_id: str) -> str:
-    """Return the Dutch name of a scenario."""
-    return load_definitions().scenario(scenario_id).name
-
-
-def scenario_order() -> list[str]:
-    """Return the Dutch scenario names in declaration order (baseline first)."""
-    return [s.name for s in load_definitions().scenarios]
-
-
-def scenario_color(names: Iterable[str]) -> alt.Color:
-    """Return the colour channel of a chart with one line or bar per scenario, and a legend.
-
-    Parameters
-    ----------
-    names : iterable of str
-        The scenario names (Dutch) in the chart's ``scenario_name`` column.
-
-    Returns
-    -------
-    altair.Color
-        The scenario colours of :func:`color_scale`, the legend in declaration order.
-    """
-    return alt.Color(
-        "scenario_name:N", title="Scenario", scale=color_scale(names), sort=scenario_order()
-    )
-
-
-def scenario_shape(names: Iterable[str]) -> alt.Shape:
-    """Return a line chart's point shapes per scenario (one legend with the colours).
-
-    Parameters
-    ----------
-    names : iterable of str
-        The scenario names (Dutch) in the chart's ``scenario_name`` column.
-
-    Returns
-    -------
-    altair.Shape
-    """
-    wanted = set(names)
-    order = [n for n in scenario_order() if n in wanted]
-    shapes = [SCENARIO_SHAPES[i % len(SCENARIO_SHAPES)] for i in range(len(order))]
-    return alt.Shape(
-        "scenario_name:N",
-        title="Scenario",
-        scale=alt.Scale(domain=order, range=shapes),
-        sort=scenario_order(),
-    )
-
-
-def color_scale(names: Iterable[str] | None = None) -> alt.Scale:
-    """Return the colour scale of the scenarios (Dutch names), the same in every chart.
-
-    Parameters
-    ----------
-    names : iterable of str, optional
-        The scenario names in the chart; every declared scenario by default.
-
-    Returns
-    -------
-    altair.Scale
-    """
-    defs = load_definitions()
-    pairs = [(s.name, SCENARIO_COLORS.get(s.id, CHART_COLORS["other"])) for s in defs.scenarios]
-    if names is not None:
-        wanted = set(names)
-        pairs = [p for p in pairs if p[0] in wanted]
-    return alt.Scale(domain=[p[0] for p in pairs], range=[p[1] for p in pairs])
-
-
-@cache
-def _indicators() -> dict[str, Any]:
-    return {d.id: d for d in load_indicator_definitions()}
-
-
-def indicator_label(variable: str, with_unit: bool = False) -> str:
-    """Return the Dutch label of an indicator id (or ``id|band``), with its unit if not named."""
-    base, _, band = variable.partition("|")
-    definition = _indicators().get(base)
-    label = definition.label if definition else base
-    if band:
-        label = f"{label}, loonwaarde {band} %"
-    if with_unit and definition:
-        label = label_with_unit(label, unit(definition.unit).label)
-    return label
-
-
-def indicator_unit(variable: str) -> Unit:
-    """Return the declared unit of an indicator id (or ``id|band``): label, kind, decimals."""
-    return unit(_indicators()[variable.partition("|")[0]].unit)
-
-
-def value_format(variable: str) -> str:
-    """Return the d3 number format of an indicator in a chart (``",.1f"`` for a percentage)."""
-    return indicator_unit(variable).number_format
-
-
-def value_axis(variable: str, field: str = "value", channel: Any = alt.Y) -> Any:
-    """Return the value channel of a chart of one indicator: its label and unit, its format.
-
-    Parameters
-    ----------
-    variable : str
-        An indicator id.
-    field : str
-        The data column holding the values.
-    channel : altair.X or altair.Y
-        The channel the values lie on (``alt.Y`` by default).
-
-    Returns
-    -------
-    altair.X or altair.Y
-    """
-    return channel(
-        f"{field}:Q",
-        title=indicator_label(variable, True),
-        axis=alt.Axis(format=value_format(variable)),
-    )
-
-
-def value_tooltip(variable: str) -> alt.Tooltip:
-    """Return the tooltip of an indicator's value (column ``value``) in its number format."""
-    return alt.Tooltip("value:Q", title=indicator_label(variable), format=value_format(variable))
-
-
-def region_names(codes: Iterable[str]) -> dict[str, str]:
-    """Return the Dutch name of each region code."""
-    return {code: region_name(code) for code in codes}
-
-
-def _select(
-    frame: pd.DataFrame,
-    regions: Sequence[str] | None,
-    variables: Sequence[str],
-    year: int | None,
-    scenarios: Sequence[str] | None = None,
-) -> pd.DataFrame:
-    """Filter the long table and add Dutch names; plain string columns for altair."""
-    year = int(frame["year"].max()) if year is None else int(year)
-    mask = frame["variable"].isin(list(variables)) & (frame["year"] == year)
-    if regions is not None:
-        mask &= frame["region"].isin(list(regions))
-    if scenarios is not None:
-        mask &= frame["scenario"].isin(list(scenarios))
-    data = frame.loc[mask, ["scenario", "region", "variable", "year", "value"]]
-    data = data.astype({"scenario": str, "region": str, "variable": str}).reset_index(drop=True)
-    if data.empty:
-        raise ModelError(
-            f"no results to chart for {', '.join(variables)} in {year}"
-            + (f" for {', '.join(regions)}" if regions else "")
-        )
-    names = {s.id: s.name for s in load_definitions().scenarios}
-    data["scenario_name"] = data["scenario"].map(names)
-    data["region_name"] = data["region"].map(region_names(data["region"].unique()))
-    labels = {v: indicator_label(v, with_unit=True) for v in data["variable"].unique()}
-    data["indicator"] = data["variable"].map(labels)
-    return data
+#: The shared look is defined in :mod:`socecon.present.chart_style` and re-exported here.
+__all__ = [
+    "CHART_COLORS",
+    "HEIGHT",
+    "SCENARIO_COLORS",
+    "SCENARIO_SHAPES",
+    "STATUS_LEFT_OUT",
+    "STATUS_PLACED",
+    "WIDTH",
+    "axes_chart",
+    "band_chart",
+    "color_scale",
+    "difference_chart",
+    "indicator_chart",
+    "indicator_label",
+    "indicator_unit",
+    "path_chart",
+    "ranking_chart",
+    "region_names",
+    "scenario_color",
+    "scenario_label",
+    "scenario_order",
+    "scenario_shape",
+    "value_axis",
+    "value_format",
+    "value_tooltip",
+]
 
 
 def axes_chart() -> alt.LayerChart:
@@ -392,7 +263,7 @@ def indicator_chart(
     -------
     altair.FacetChart
     """
-    data = _select(frame, regions, variables, year)
+    data = select_results(frame, regions, variables, year)
     return _faceted_bars(
         data, variables, regions, "Waarde", ",.1f", title="Indicatoren per scenario"
     )
@@ -423,7 +294,7 @@ def band_chart(
         One panel per scenario; shaded columns mark the scenario's productivity window.
     """
     variables = [f"{v}|{b}" for v in ("placed", "left_out") for b in BAND_LABELS]
-    data = _select(frame, [region], variables, year, scenarios)
+    data = select_results(frame, [region], variables, year, scenarios)
     data["band"] = data["variable"].str.partition("|")[2] + " %"
     data["status"] = np.where(
         data["variable"].str.startswith("placed"), STATUS_PLACED, STATUS_LEFT_OUT
@@ -523,7 +394,7 @@ def path_chart(frame: pd.DataFrame, region: str, variable: str) -> alt.Chart:
     """
     mask = (frame["region"] == region) & (frame["variable"] == variable)
     years = sorted(frame.loc[mask, "year"].unique())
-    data = pd.concat([_select(frame, [region], [variable], y) for y in years])
+    data = pd.concat([select_results(frame, [region], [variable], y) for y in years])
     name = region_names([region])[region]
     chart = (
         alt.Chart(data)
@@ -573,7 +444,7 @@ def difference_chart(
     -------
     altair.FacetChart
     """
-    data = _select(frame, regions, variables, year)
+    data = select_results(frame, regions, variables, year)
     base = data[data["scenario"] == "baseline"].set_index(["region", "variable"])["value"]
     if base.empty:
         raise ModelError("the difference to the baseline needs the baseline in the results")
@@ -612,7 +483,7 @@ def ranking_chart(
     -------
     altair.LayerChart
     """
-    data = _select(frame, None, [variable], year, [scenario]).dropna(subset=["value"])
+    data = select_results(frame, None, [variable], year, [scenario]).dropna(subset=["value"])
     data = data.sort_values("value", ascending=False, kind="stable").reset_index(drop=True)
     data["rank"] = np.arange(1, len(data) + 1)
     chosen = set(highlight)

@@ -1,9 +1,12 @@
 """The wind-tunnel chart: policy options x scenarios, with intervals and each option's verdict.
 
-Each cell is coloured by its status (houdt stand, doel niet gehaald, te ver achter, onzeker), so
-the colours and the verdict in the row label say the same thing: an option is robust exactly
-when every cell of its row has the colour of "houdt stand". Labels and colours (Okabe-Ito,
-colour-blind safe) are declared in ``definitions/windtunnel.yaml``.
+Each cell says its status in words (houdt stand, doel niet gehaald, te ver achter, onzeker) and
+is coloured by it, so the cells and the verdict in the row label say the same thing without
+relying on colour: an option is robust exactly when every cell of its row says "houdt stand".
+Labels and colours (Okabe-Ito, colour-blind safe) are declared once, in
+``definitions/windtunnel.yaml``; the words in a cell are black or white, whichever contrasts
+more with its colour. Both charts carry a narrow layout for phones
+(:func:`socecon.present.embed.with_narrow`).
 """
 
 from __future__ import annotations
@@ -35,9 +38,10 @@ def windtunnel_chart(table: pd.DataFrame) -> alt.LayerChart:
     Returns
     -------
     altair.LayerChart
-        Cells coloured by their status; each cell shows the median participation and the range
-        it lies in for 8 of 10 computed futures (P10-P90); rows are labelled with the option's
-        verdict.
+        Cells coloured by their status; each cell shows the median participation, the range
+        it lies in for 8 of 10 computed futures (P10-P90) and its status in words; rows are
+        labelled with the option's verdict. On a phone each option's name stands above its
+        row of cells.
     """
     if table.empty:
         raise ModelError("the wind-tunnel matrix is empty")
@@ -74,7 +78,12 @@ def windtunnel_chart(table: pd.DataFrame) -> alt.LayerChart:
 
     def x(narrow: bool) -> alt.X:
         # on a phone a scenario's name wraps at its spaces, its lines above the axis
-        wrap = {"labelExpr": "split(datum.label, ' ')", "labelPadding": 14, "domain": False}
+        wrap = {
+            "labelExpr": "split(datum.label, ' ')",
+            "labelPadding": 14,
+            "domain": False,
+            "ticks": False,
+        }
         wrap = wrap if narrow else {}
         axis = alt.Axis(orient="top", labelAngle=0, **wrap)
         return alt.X("scenario_name:N", title=None, sort=scenarios, axis=axis)
@@ -184,7 +193,8 @@ def drivers_chart(table: pd.DataFrame, description: str = "") -> alt.Chart:
     -------
     altair.Chart
         One bar per option and driver: the standardised rank regression coefficient, to the
-        right when a higher value of the assumption raises participation.
+        right when a higher value of the assumption raises participation. On a phone the
+        assumption's name stands above its bar.
     """
     if table.empty or "drivers" not in table.columns:
         raise ModelError("the wind-tunnel matrix has no drivers")
@@ -202,40 +212,66 @@ def drivers_chart(table: pd.DataFrame, description: str = "") -> alt.Chart:
     data = pd.DataFrame(rows, columns=["option_name", "label", "srrc", "direction", "srrc_text"])
     colors = [CLASS_COLORS[v.label] for k, v in _SETTINGS.verdicts.items() if k != "undecided"]
     region = str(table["region_name"].iloc[0])
-    return (
+    x = alt.X("srrc:Q", title="Invloed op de deelname (−1 tot 1)", scale=alt.Scale(domain=[-1, 1]))
+    encoding = {
+        "color": alt.Color(
+            "direction:N",
+            title="Als de aanname hoger uitvalt",
+            scale=alt.Scale(
+                domain=["hoger: meer deelname", "hoger: minder deelname"], range=colors[:2]
+            ),
+        ),
+        "tooltip": [
+            alt.Tooltip("option_name:N", title="Beleidsoptie"),
+            alt.Tooltip("label:N", title="Aanname"),
+            alt.Tooltip("srrc_text:N", title="Invloed (−1 tot 1)"),
+        ],
+    }
+    about = {
+        "title": {
+            "text": f"Welke aannames bepalen de uitkomst: {region}",
+            "subtitle": "Per beleidsoptie de onzekere aannames met de meeste invloed op de "
+            "deelname.",
+        },
+        "description": description or "Invloed van de onzekere aannames op de deelname.",
+    }
+    wide = (
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X(
-                "srrc:Q", title="Invloed op de deelname (−1 tot 1)", scale=alt.Scale(domain=[-1, 1])
-            ),
+            x=x,
             y=alt.Y("label:N", title=None, sort="-x", axis=alt.Axis(labelLimit=320)),
             row=alt.Row(
                 "option_name:N",
                 title=None,
                 header=alt.Header(labelAngle=0, labelAlign="left", labelLimit=220),
             ),
-            color=alt.Color(
-                "direction:N",
-                title="Als de aanname hoger uitvalt",
-                scale=alt.Scale(
-                    domain=["hoger: meer deelname", "hoger: minder deelname"], range=colors[:2]
-                ),
-            ),
-            tooltip=[
-                alt.Tooltip("option_name:N", title="Beleidsoptie"),
-                alt.Tooltip("label:N", title="Aanname"),
-                alt.Tooltip("srrc_text:N", title="Invloed (−1 tot 1)"),
-            ],
+            **encoding,
         )
-        .properties(
-            width=320,
-            height=alt.Step(16),
-            title={
-                "text": f"Welke aannames bepalen de uitkomst: {region}",
-                "subtitle": "Per beleidsoptie de onzekere aannames met de meeste invloed op de "
-                "deelname.",
-            },
-            description=description or "Invloed van de onzekere aannames op de deelname.",
-        )
+        .properties(width=320, height=alt.Step(16), **about)
     )
+    # On a phone each option's name stands above its bars, each assumption's name above its bar.
+    by_effect = alt.EncodingSortField(field="srrc", op="sum", order="descending")
+    y = alt.Y("label:N", title=None, sort=by_effect, axis=None)
+    bars = alt.Chart().mark_bar(height=10).encode(x=x, y=y, **encoding)
+    names = (
+        alt.Chart()
+        .mark_text(align="left", baseline="bottom", dy=-6, fontSize=10)
+        .encode(x=alt.datum(-1), y=y, text="label:N")
+    )
+    header = alt.Header(
+        labelAngle=0,
+        labelOrient="top",
+        labelAlign="left",
+        labelAnchor="start",
+        labelFontWeight="bold",
+    )
+    narrow = (
+        alt.layer(bars, names, data=data)
+        .properties(width=300, height=alt.Step(28))
+        .facet(row=alt.Row("option_name:N", title=None, header=header), spacing=12)
+        .resolve_scale(y="independent")
+        .configure_legend(orient="top", columns=1)
+        .properties(**about)
+    )
+    return with_narrow(wide, narrow)
