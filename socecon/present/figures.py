@@ -237,7 +237,7 @@ def _faceted_bars(
             .properties(**about)
         )
 
-    return with_narrow(layout(len(variables), 840 // len(variables) - 90), layout(1, 270))
+    return with_narrow(layout(len(variables), 900 // len(variables) - 90), layout(1, 270))
 
 
 def indicator_chart(
