@@ -125,9 +125,11 @@ def _shapes(spec) -> list[dict]:
 
 def test_lines_are_told_apart_by_shape_as_well_as_colour(charts):
     for name in ("path", "slider"):
-        (shape,) = _shapes(charts[name])
-        assert shape["field"] == "scenario_name", name
-        assert len(set(shape["scale"]["range"])) == len(shape["scale"]["domain"]) == 5
+        shapes = _shapes(charts[name])  # in the wide layout and in the narrow one (usermeta)
+        assert len(shapes) == 2, name
+        for shape in shapes:
+            assert shape["field"] == "scenario_name", name
+            assert len(set(shape["scale"]["range"])) == len(shape["scale"]["domain"]) == 5
 
 
 def test_the_page_snippet_describes_the_chart_and_escapes_it():

@@ -108,6 +108,19 @@ def test_band_chart_splits_the_target_group_and_marks_windows(frame):
     _renders(chart)
 
 
+def test_band_chart_leaves_no_empty_slot_on_a_screen_or_a_phone(frame):
+    # 5 panels in 3 columns left a sixth slot with a stray axis: all in one row, or one column
+    spec = figures.band_chart(frame, "GM0164").to_dict()
+    narrow = spec["usermeta"]["narrow"]
+    panels = len({r["scenario_name"] for r in _datasets(figures.band_chart(frame, "GM0164"))})
+    assert (spec["columns"], narrow["columns"]) == (panels, 1) == (5, 1)
+    for layout in (spec, narrow):
+        assert vlc.vegalite_to_svg(layout).startswith("<svg")
+    # the narrow layout is the same chart: its title wrapped for a phone, the same description
+    assert " ".join(narrow["title"]["text"]) == spec["title"]["text"]
+    assert narrow["description"] == spec["description"]
+
+
 def test_path_chart_has_every_year(frame):
     rows = _datasets(figures.path_chart(frame, "GM0106", "net_cost"))
     assert sorted({r["year"] for r in rows}) == list(range(2015, 2021))
@@ -194,6 +207,11 @@ def test_windtunnel_chart_shows_every_option_and_scenario():
     assert first["row"] == f"{first['option_name']} — {first['class_name']}"
     svg = _renders(chart)
     assert "Beleidsopties in de windtunnel: Hengelo" in svg
+    # every cell says its status in words, on a phone too (not by colour alone); and the legend
+    for status in set(table["status_name"]):
+        assert svg.count(f">{status}<") == (table["status_name"] == status).sum() + 1, status
+    narrow = vlc.vegalite_to_svg(chart.to_dict()["usermeta"]["narrow"])
+    assert narrow.count(">doel niet gehaald<") == svg.count(">doel niet gehaald<")
 
 
 def test_axis_labels_never_name_a_unit_twice():

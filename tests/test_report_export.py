@@ -129,7 +129,7 @@ def test_chart_data_cannot_end_the_script_element():
     snippet = embed_html(alt.Chart(frame).mark_bar().encode(x="label:N", y="value:Q"))
     assert snippet.count("</script>") == 1 and snippet.rstrip().endswith("</script>")
     assert "<b>x</b>" not in snippet
-    spec = json.loads(re.search(r"vegaEmbed\(el, (\{.*\}), \{", snippet).group(1))
+    spec = json.loads(re.search(r"var spec = (\{.*\});\n", snippet).group(1))
     assert spec["datasets"][next(iter(spec["datasets"]))][0]["label"] == "</script><b>x</b>"
 
 

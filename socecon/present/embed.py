@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import textwrap
 import uuid
 from functools import lru_cache
 from typing import Any
@@ -28,6 +29,67 @@ TEXT_CLASS = "socecon-chart-text"
 
 #: The locale of numbers and dates in every chart: decimal comma, thousands dot, Dutch months.
 LOCALE = "nl-NL"
+
+#: A chart whose box is narrower than this many pixels (a phone: the report's column is 366 px
+#: wide on a 390 px screen) is drawn in its narrow layout, when it has one (:func:`with_narrow`).
+NARROW_BELOW = 640
+#: Characters per line of a narrow layout's title and subtitle (vega does not wrap titles).
+NARROW_TITLE_CHARS = (40, 56)
+
+
+def wrap_title(title: Any) -> dict:
+    """Return a chart title with its text and subtitle wrapped into lines for a narrow layout.
+
+    Parameters
+    ----------
+    title : str or dict
+        A Vega-Lite title: its text, or a dict with ``text`` and ``subtitle``.
+
+    Returns
+    -------
+    dict
+        The title with ``text`` and ``subtitle`` as lists of lines of at most
+        :data:`NARROW_TITLE_CHARS` characters (words are not broken, hyphens kept).
+    """
+    if not isinstance(title, dict):
+        title = {"text": title}
+    wrapped = dict(title)
+    for key, chars in zip(("text", "subtitle"), NARROW_TITLE_CHARS, strict=True):
+        lines = title.get(key)
+        if lines:
+            lines = [lines] if isinstance(lines, str) else lines
+            wrapped[key] = [
+                part
+                for line in lines
+                for part in textwrap.wrap(line, chars, break_on_hyphens=False)
+            ]
+    return wrapped
+
+
+def with_narrow(chart: Any, narrow: Any) -> Any:
+    """Return ``chart`` carrying a second layout for narrow screens, chosen when it is drawn.
+
+    Vega-Lite sizes a faceted or concatenated chart in pixels, not by its container, so a chart
+    that uses a 950 px column cannot also fit a phone. The narrow layout (fewer columns, panels
+    stacked) travels in the spec's ``usermeta``; a report page draws it instead of the wide one
+    when the chart's box is narrower than :data:`NARROW_BELOW` (see :func:`embed_html`). A
+    notebook draws the wide layout.
+
+    Parameters
+    ----------
+    chart, narrow : altair.TopLevelMixin
+        The wide and the narrow layout of the same chart (same data, title and description).
+
+    Returns
+    -------
+    altair.TopLevelMixin
+        ``chart`` with ``usermeta = {"narrow": <spec of narrow>}``, the narrow layout's title
+        and subtitle wrapped into lines (:data:`NARROW_TITLE_CHARS`).
+    """
+    spec = report_spec(narrow)
+    if spec.get("title"):
+        spec["title"] = wrap_title(spec["title"])
+    return chart.properties(usermeta={"narrow": spec})
 
 
 @lru_cache(maxsize=1)
@@ -105,7 +167,9 @@ def embed_html(chart: Any, *, element_id: str | None = None) -> str:
         what the chart shows; the title when it has none), followed by a ``<script>`` that
         fills it. When drawn, the vega view is kept in ``window.socEconViews[element_id]``
         (used by the browser tests), and a slider's value read-out is shown with a decimal
-        comma (vega prints a point).
+        comma (vega prints a point). A chart with a narrow layout (:func:`with_narrow`) is
+        drawn in it when its box is narrower than :data:`NARROW_BELOW` pixels; the ``<div>``'s
+        ``data-layout`` says which layout was drawn (``wide`` or ``narrow``).
     """
     spec = chart if isinstance(chart, dict) else report_spec(chart)
     element_id = element_id or f"socecon-chart-{uuid.uuid4().hex[:12]}"
@@ -127,7 +191,11 @@ def embed_html(chart: Any, *, element_id: str | None = None) -> str:
         '    el.textContent = "Deze grafiek wordt alleen in het HTML-rapport getekend.";\n'
         "    return;\n"
         "  }\n"
-        f"  vegaEmbed(el, {_script_json(spec)}, {_script_json(embed_options())})\n"
+        f"  var spec = {_script_json(spec)};\n"
+        "  var narrow = spec.usermeta && spec.usermeta.narrow;\n"
+        f"  var small = narrow && el.clientWidth < {NARROW_BELOW};\n"
+        '  el.dataset.layout = small ? "narrow" : "wide";\n'
+        f"  vegaEmbed(el, small ? narrow : spec, {_script_json(embed_options())})\n"
         "    .then(function (result) {\n"
         "      window.socEconViews = window.socEconViews || {};\n"
         f'      window.socEconViews["{element_id}"] = result.view;\n'

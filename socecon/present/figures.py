@@ -6,14 +6,14 @@ Dutch titles, labels and tooltips. Number formats are locale-aware (``,.0f``): t
 them with the nl-NL locale (1.234,5); see :mod:`socecon.present.embed` for displaying a chart.
 
 The slider chart lives in :mod:`socecon.present.slider_chart`, the wind-tunnel chart in
-:mod:`socecon.present.windtunnel_chart`; both use the colours, labels and formats defined here.
+:mod:`socecon.present.windtunnel_chart`; all use the colours, labels and formats of
+:mod:`socecon.present.chart_style` (re-exported here). A report chart carries a second, narrow
+layout for phones (:func:`socecon.present.embed.with_narrow`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from functools import cache
-from typing import Any
 
 import altair as alt
 import numpy as np
@@ -21,185 +21,57 @@ import pandas as pd
 
 from socecon.definitions import load_definitions
 from socecon.definitions.assumptions import BAND_LABELS, BAND_MIDPOINTS
-from socecon.definitions.conventions import load_conventions
-from socecon.definitions.indicators import load_indicator_definitions
-from socecon.definitions.units import Unit, unit
 from socecon.exceptions import ModelError
-from socecon.present.formats import label_with_unit
-from socecon.regions import region_name
+from socecon.present.chart_style import (
+    CHART_COLORS,
+    HEIGHT,
+    SCENARIO_COLORS,
+    SCENARIO_SHAPES,
+    STATUS_LEFT_OUT,
+    STATUS_PLACED,
+    WIDTH,
+    color_scale,
+    indicator_label,
+    indicator_unit,
+    region_names,
+    scenario_color,
+    scenario_label,
+    scenario_order,
+    scenario_shape,
+    select_results,
+    value_axis,
+    value_format,
+    value_tooltip,
+)
+from socecon.present.embed import with_narrow
 
-#: The colours of every chart (Okabe-Ito, colour-blind safe): ``chart_colors`` of
-#: ``conventions.yaml``, by scenario id and by role (``placed``, ``left_out``, ``window``,
-#: ``other``).
-CHART_COLORS = dict(load_conventions().chart_colors)
-#: Colour of each scenario in every chart (the baseline in grey).
-SCENARIO_COLORS = {s.id: CHART_COLORS[s.id] for s in load_definitions().scenarios}
-#: Marker shapes of the scenarios in line charts, so that a line is told apart without colour.
-SCENARIO_SHAPES = ("circle", "square", "triangle-up", "diamond", "cross", "triangle-down")
-STATUS_PLACED = "Geplaatst"
-STATUS_LEFT_OUT = "Buiten de boot"
-WIDTH = 160
-HEIGHT = 180
-
-
-def scenario_label(scenario_id: str) -> str:
-    """Return the Dutch name of a scenario."""
-    return load_definitions().scenario(scenario_id).name
-
-
-def scenario_order() -> list[str]:
-    """Return the Dutch scenario names in declaration order (baseline first)."""
-    return [s.name for s in load_definitions().scenarios]
-
-
-def scenario_color(names: Iterable[str]) -> alt.Color:
-    """Return the colour channel of a chart with one line or bar per scenario, and a legend.
-
-    Parameters
-    ----------
-    names : iterable of str
-        The scenario names (Dutch) in the chart's ``scenario_name`` column.
-
-    Returns
-    -------
-    altair.Color
-        The scenario colours of :func:`color_scale`, the legend in declaration order.
-    """
-    return alt.Color(
-        "scenario_name:N", title="Scenario", scale=color_scale(names), sort=scenario_order()
-    )
-
-
-def scenario_shape(names: Iterable[str]) -> alt.Shape:
-    """Return a line chart's point shapes per scenario (one legend with the colours).
-
-    Parameters
-    ----------
-    names : iterable of str
-        The scenario names (Dutch) in the chart's ``scenario_name`` column.
-
-    Returns
-    -------
-    altair.Shape
-    """
-    wanted = set(names)
-    order = [n for n in scenario_order() if n in wanted]
-    shapes = [SCENARIO_SHAPES[i % len(SCENARIO_SHAPES)] for i in range(len(order))]
-    return alt.Shape(
-        "scenario_name:N",
-        title="Scenario",
-        scale=alt.Scale(domain=order, range=shapes),
-        sort=scenario_order(),
-    )
-
-
-def color_scale(names: Iterable[str] | None = None) -> alt.Scale:
-    """Return the colour scale of the scenarios (Dutch names), the same in every chart.
-
-    Parameters
-    ----------
-    names : iterable of str, optional
-        The scenario names in the chart; every declared scenario by default.
-
-    Returns
-    -------
-    altair.Scale
-    """
-    defs = load_definitions()
-    pairs = [(s.name, SCENARIO_COLORS.get(s.id, CHART_COLORS["other"])) for s in defs.scenarios]
-    if names is not None:
-        wanted = set(names)
-        pairs = [p for p in pairs if p[0] in wanted]
-    return alt.Scale(domain=[p[0] for p in pairs], range=[p[1] for p in pairs])
-
-
-@cache
-def _indicators() -> dict[str, Any]:
-    return {d.id: d for d in load_indicator_definitions()}
-
-
-def indicator_label(variable: str, with_unit: bool = False) -> str:
-    """Return the Dutch label of an indicator id (or ``id|band``), with its unit if not named."""
-    base, _, band = variable.partition("|")
-    definition = _indicators().get(base)
-    label = definition.label if definition else base
-    if band:
-        label = f"{label}, loonwaarde {band} %"
-    if with_unit and definition:
-        label = label_with_unit(label, unit(definition.unit).label)
-    return label
-
-
-def indicator_unit(variable: str) -> Unit:
-    """Return the declared unit of an indicator id (or ``id|band``): label, kind, decimals."""
-    return unit(_indicators()[variable.partition("|")[0]].unit)
-
-
-def value_format(variable: str) -> str:
-    """Return the d3 number format of an indicator in a chart (``",.1f"`` for a percentage)."""
-    return indicator_unit(variable).number_format
-
-
-def value_axis(variable: str, field: str = "value", channel: Any = alt.Y) -> Any:
-    """Return the value channel of a chart of one indicator: its label and unit, its format.
-
-    Parameters
-    ----------
-    variable : str
-        An indicator id.
-    field : str
-        The data column holding the values.
-    channel : altair.X or altair.Y
-        The channel the values lie on (``alt.Y`` by default).
-
-    Returns
-    -------
-    altair.X or altair.Y
-    """
-    return channel(
-        f"{field}:Q",
-        title=indicator_label(variable, True),
-        axis=alt.Axis(format=value_format(variable)),
-    )
-
-
-def value_tooltip(variable: str) -> alt.Tooltip:
-    """Return the tooltip of an indicator's value (column ``value``) in its number format."""
-    return alt.Tooltip("value:Q", title=indicator_label(variable), format=value_format(variable))
-
-
-def region_names(codes: Iterable[str]) -> dict[str, str]:
-    """Return the Dutch name of each region code."""
-    return {code: region_name(code) for code in codes}
-
-
-def _select(
-    frame: pd.DataFrame,
-    regions: Sequence[str] | None,
-    variables: Sequence[str],
-    year: int | None,
-    scenarios: Sequence[str] | None = None,
-) -> pd.DataFrame:
-    """Filter the long table and add Dutch names; plain string columns for altair."""
-    year = int(frame["year"].max()) if year is None else int(year)
-    mask = frame["variable"].isin(list(variables)) & (frame["year"] == year)
-    if regions is not None:
-        mask &= frame["region"].isin(list(regions))
-    if scenarios is not None:
-        mask &= frame["scenario"].isin(list(scenarios))
-    data = frame.loc[mask, ["scenario", "region", "variable", "year", "value"]]
-    data = data.astype({"scenario": str, "region": str, "variable": str}).reset_index(drop=True)
-    if data.empty:
-        raise ModelError(
-            f"no results to chart for {', '.join(variables)} in {year}"
-            + (f" for {', '.join(regions)}" if regions else "")
-        )
-    names = {s.id: s.name for s in load_definitions().scenarios}
-    data["scenario_name"] = data["scenario"].map(names)
-    data["region_name"] = data["region"].map(region_names(data["region"].unique()))
-    labels = {v: indicator_label(v, with_unit=True) for v in data["variable"].unique()}
-    data["indicator"] = data["variable"].map(labels)
-    return data
+#: The shared look is defined in :mod:`socecon.present.chart_style` and re-exported here.
+__all__ = [
+    "CHART_COLORS",
+    "HEIGHT",
+    "SCENARIO_COLORS",
+    "SCENARIO_SHAPES",
+    "STATUS_LEFT_OUT",
+    "STATUS_PLACED",
+    "WIDTH",
+    "axes_chart",
+    "band_chart",
+    "color_scale",
+    "difference_chart",
+    "indicator_chart",
+    "indicator_label",
+    "indicator_unit",
+    "path_chart",
+    "ranking_chart",
+    "region_names",
+    "scenario_color",
+    "scenario_label",
+    "scenario_order",
+    "scenario_shape",
+    "value_axis",
+    "value_format",
+    "value_tooltip",
+]
 
 
 def axes_chart() -> alt.LayerChart:
@@ -232,30 +104,46 @@ def axes_chart() -> alt.LayerChart:
         sort=[p.label for p in firms.poles],
         axis=alt.Axis(orient="top", labelAngle=0),
     )
-    y = alt.Y("rol:N", title=role.name, sort=[p.label for p in role.poles])
-    base = alt.Chart(data).encode(x=x, y=y)
-    cells = base.mark_rect(opacity=0.85, stroke="white", strokeWidth=4).encode(
-        color=alt.Color("scenario_name:N", scale=color_scale(data["scenario_name"]), legend=None),
-        tooltip=[
-            alt.Tooltip("scenario_name:N", title="Scenario"),
-            alt.Tooltip("tagline:N", title="In 2020"),
-            alt.Tooltip("werkgever:N", title="Werkgever"),
-            alt.Tooltip("venster:N", title="Doelgroep"),
-        ],
-    )
-    names = base.mark_text(fontSize=16, fontWeight="bold", color="white", dy=-10).encode(
-        text="scenario_name:N"
-    )
-    windows = base.mark_text(fontSize=12, color="white", dy=12).encode(text="venster:N")
-    return alt.layer(cells, names, windows).properties(
-        width=420,
-        height=260,
-        title="De vier scenario's op de twee kernonzekerheden",
-        description=(
+    about = {
+        "title": "De vier scenario's op de twee kernonzekerheden",
+        "description": (
             f"Vier vakken, één per scenario: in de rijen {role.name.lower()}, in de kolommen "
             f"{firms.name.lower()}; elk vak noemt het scenario en zijn productiviteitsvenster."
         ),
-    )
+    }
+
+    def layout(name_size: int, size: int, label_limit: int) -> alt.LayerChart:
+        # the column's width ("container"); on a phone the names wrap at their spaces
+        wrap = {} if label_limit > 150 else {"lineBreak": " "}
+        y = alt.Y(
+            "rol:N",
+            title=role.name,
+            sort=[p.label for p in role.poles],
+            axis=alt.Axis(
+                labelLimit=label_limit, **({"labelExpr": "split(datum.label, ' ')"} if wrap else {})
+            ),
+        )
+        base = alt.Chart(data).encode(x=x, y=y)
+        cells = base.mark_rect(opacity=0.85, stroke="white", strokeWidth=4).encode(
+            color=alt.Color(
+                "scenario_name:N", scale=color_scale(data["scenario_name"]), legend=None
+            ),
+            tooltip=[
+                alt.Tooltip("scenario_name:N", title="Scenario"),
+                alt.Tooltip("tagline:N", title="In 2020"),
+                alt.Tooltip("werkgever:N", title="Werkgever"),
+                alt.Tooltip("venster:N", title="Doelgroep"),
+            ],
+        )
+        names = base.mark_text(
+            fontSize=name_size, fontWeight="bold", color="white", dy=-10 - 4 * bool(wrap), **wrap
+        ).encode(text="scenario_name:N")
+        windows = base.mark_text(fontSize=size, color="white", dy=12 + 8 * bool(wrap)).encode(
+            text="venster:N"
+        )
+        return alt.layer(cells, names, windows).properties(width="container", height=260, **about)
+
+    return with_narrow(layout(16, 12, 200), layout(13, 11, 90))
 
 
 def _listed(items: Sequence[str]) -> str:
@@ -281,11 +169,14 @@ def _faceted_bars(
     """Bars per scenario, one row of panels per indicator and one column per region.
 
     The rows and columns keep the caller's order of ``variables`` and ``regions``; the year of
-    ``data`` is added to ``title``.
+    ``data`` is added to ``title``. For one region the indicators stand side by side, each
+    titled above its panel, so that the chart uses a report's column; on a phone they are
+    stacked (:func:`~socecon.present.embed.with_narrow`).
     """
+    year = int(data["year"].iloc[0])
     # One faceted chart, not a layer: altair deep-copies layered sub-charts on every build,
     # which costs the workbench most of its latency.
-    return (
+    bars = (
         alt.Chart(data)
         .mark_bar()
         .encode(
@@ -294,7 +185,11 @@ def _faceted_bars(
             ),
             y=alt.Y("value:Q", title=None, axis=alt.Axis(format=",.0f")),
             color=alt.Color(
-                "scenario_name:N", scale=color_scale(data["scenario_name"]), title="Scenario"
+                "scenario_name:N",
+                scale=color_scale(data["scenario_name"]),
+                title="Scenario",
+                # one region: the scenarios are named under the bars, a legend repeats them
+                legend=None if len(regions) == 1 else alt.Legend(),
             ),
             tooltip=[
                 alt.Tooltip("region_name:N", title="Regio"),
@@ -303,27 +198,46 @@ def _faceted_bars(
                 alt.Tooltip("value:Q", title=value_title, format=value_format),
             ],
         )
-        .properties(width=WIDTH, height=HEIGHT)
-        .facet(
-            row=alt.Row(
-                "indicator:N",
-                title=None,
-                sort=[indicator_label(v, True) for v in variables],
-                header=alt.Header(labelAngle=0, labelAlign="left", labelLimit=260),
-            ),
-            column=alt.Column("region_name:N", title=None, sort=_region_order(data, regions)),
-        )
-        .resolve_scale(y="independent")
-        .properties(
-            title=f"{title}, {int(data['year'].iloc[0])}",
-            description=(
-                f"Staafdiagram met per scenario "
-                f"{_listed([indicator_label(v, True).lower() for v in variables])} in "
-                f"{int(data['year'].iloc[0])}, voor {_listed(_region_order(data, regions))}; "
-                "de scenario's staan onder de staven."
-            ),
-        )
     )
+    labels = [indicator_label(v, True) for v in variables]
+    places = _listed(_region_order(data, regions))
+    about = {
+        "title": f"{title}, {year}" if len(regions) > 1 else f"{title}, {places}, {year}",
+        "description": (
+            f"Staafdiagram met per scenario {_listed([label.lower() for label in labels])} in "
+            f"{year}, voor {places}; de scenario's staan onder de staven."
+        ),
+    }
+    if len(regions) > 1:
+        return (
+            bars.properties(width=WIDTH, height=HEIGHT)
+            .facet(
+                row=alt.Row(
+                    "indicator:N",
+                    title=None,
+                    sort=labels,
+                    header=alt.Header(labelAngle=0, labelAlign="left", labelLimit=260),
+                ),
+                column=alt.Column("region_name:N", title=None, sort=_region_order(data, regions)),
+            )
+            .resolve_scale(y="independent")
+            .properties(**about)
+        )
+
+    def layout(columns: int, width: int) -> alt.FacetChart:
+        header = alt.Header(labelFontSize=12, labelFontWeight="bold", labelLimit=width + 60)
+        return (
+            bars.properties(width=width, height=HEIGHT)
+            .facet(
+                facet=alt.Facet("indicator:N", title=None, sort=labels, header=header),
+                columns=columns,
+            )
+            .resolve_scale(y="independent")
+            .resolve_axis(x="independent")
+            .properties(**about)
+        )
+
+    return with_narrow(layout(len(variables), 900 // len(variables) - 90), layout(1, 270))
 
 
 def indicator_chart(
@@ -349,7 +263,7 @@ def indicator_chart(
     -------
     altair.FacetChart
     """
-    data = _select(frame, regions, variables, year)
+    data = select_results(frame, regions, variables, year)
     return _faceted_bars(
         data, variables, regions, "Waarde", ",.1f", title="Indicatoren per scenario"
     )
@@ -380,7 +294,7 @@ def band_chart(
         One panel per scenario; shaded columns mark the scenario's productivity window.
     """
     variables = [f"{v}|{b}" for v in ("placed", "left_out") for b in BAND_LABELS]
-    data = _select(frame, [region], variables, year, scenarios)
+    data = select_results(frame, [region], variables, year, scenarios)
     data["band"] = data["variable"].str.partition("|")[2] + " %"
     data["status"] = np.where(
         data["variable"].str.startswith("placed"), STATUS_PLACED, STATUS_LEFT_OUT
@@ -401,7 +315,7 @@ def band_chart(
                 )
     data = pd.concat([data, pd.DataFrame(windows)], ignore_index=True)
     band_order = [f"{b} %" for b in BAND_LABELS]
-    x = alt.X("band:N", title="Loonwaarde", sort=band_order, axis=alt.Axis(labelAngle=-60))
+    x = alt.X("band:N", title="Loonwaarde", sort=band_order)
     shade = (
         alt.Chart()
         .transform_filter(alt.datum.status == "Venster")
@@ -433,22 +347,34 @@ def band_chart(
         )
     )
     name = region_names([region])[region]
-    return (
-        alt.layer(shade, bars, data=data)
-        .properties(width=WIDTH + 40, height=HEIGHT)
-        .facet(facet=alt.Facet("scenario_name:N", title=None, sort=scenario_order()), columns=3)
-        .properties(
-            title={
-                "text": f"Wie wordt bediend, wie valt buiten de boot? {name}",
-                "subtitle": "Geel: het productiviteitsvenster van het scenario",
-            },
-            description=(
-                f"Staafdiagram per scenario: per loonwaardeklasse hoeveel mensen van de doelgroep "
-                f"in {name} een plek vinden (onderste deel van de staaf) en hoeveel buiten de boot "
-                "vallen; een gele achtergrond markeert het productiviteitsvenster van het scenario."
-            ),
+
+    def layout(columns: int, width: int, height: int, angle: int) -> alt.FacetChart:
+        # one panel per scenario and no empty slot: all panels in one row, or one column
+        return (
+            alt.layer(shade, bars, data=data)
+            .properties(width=width, height=height)
+            .facet(
+                facet=alt.Facet("scenario_name:N", title=None, sort=scenario_order()),
+                columns=columns,
+            )
+            .configure_legend(orient="top", direction="horizontal", titleOrient="left")
+            .configure_axisX(labelAngle=angle)
+            .properties(
+                title={
+                    "text": f"Wie wordt bediend, wie valt buiten de boot? {name}",
+                    "subtitle": "Geel: het productiviteitsvenster van het scenario",
+                },
+                description=(
+                    "Staafdiagram per scenario: per loonwaardeklasse hoeveel mensen van de "
+                    f"doelgroep in {name} een plek vinden (onderste deel van de staaf) en hoeveel "
+                    "buiten de boot vallen; een gele achtergrond markeert het "
+                    "productiviteitsvenster van het scenario."
+                ),
+            )
         )
-    )
+
+    panels = data["scenario_name"].nunique()
+    return with_narrow(layout(panels, 148, HEIGHT, -60), layout(1, 290, 120, -45))
 
 
 def path_chart(frame: pd.DataFrame, region: str, variable: str) -> alt.Chart:
@@ -468,13 +394,13 @@ def path_chart(frame: pd.DataFrame, region: str, variable: str) -> alt.Chart:
     """
     mask = (frame["region"] == region) & (frame["variable"] == variable)
     years = sorted(frame.loc[mask, "year"].unique())
-    data = pd.concat([_select(frame, [region], [variable], y) for y in years])
+    data = pd.concat([select_results(frame, [region], [variable], y) for y in years])
     name = region_names([region])[region]
-    return (
+    chart = (
         alt.Chart(data)
         .mark_line(point=True)
         .encode(
-            x=alt.X("year:O", title="Jaar"),
+            x=alt.X("year:O", title="Jaar", axis=alt.Axis(labelAngle=0)),
             y=value_axis(variable),
             color=scenario_color(data["scenario_name"]),
             shape=scenario_shape(data["scenario_name"]),
@@ -485,7 +411,7 @@ def path_chart(frame: pd.DataFrame, region: str, variable: str) -> alt.Chart:
             ],
         )
         .properties(
-            width=420,
+            width="container",
             height=240,
             title=f"{indicator_label(variable)}: van {years[0]} naar {years[-1]}, {name}",
             description=(
@@ -495,6 +421,8 @@ def path_chart(frame: pd.DataFrame, region: str, variable: str) -> alt.Chart:
             ),
         )
     )
+    # on a phone the legend goes under the lines, which then get the whole width
+    return with_narrow(chart, chart.configure_legend(orient="bottom", columns=2))
 
 
 def difference_chart(
@@ -516,7 +444,7 @@ def difference_chart(
     -------
     altair.FacetChart
     """
-    data = _select(frame, regions, variables, year)
+    data = select_results(frame, regions, variables, year)
     base = data[data["scenario"] == "baseline"].set_index(["region", "variable"])["value"]
     if base.empty:
         raise ModelError("the difference to the baseline needs the baseline in the results")
@@ -555,7 +483,7 @@ def ranking_chart(
     -------
     altair.LayerChart
     """
-    data = _select(frame, None, [variable], year, [scenario]).dropna(subset=["value"])
+    data = select_results(frame, None, [variable], year, [scenario]).dropna(subset=["value"])
     data = data.sort_values("value", ascending=False, kind="stable").reset_index(drop=True)
     data["rank"] = np.arange(1, len(data) + 1)
     chosen = set(highlight)

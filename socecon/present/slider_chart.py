@@ -19,6 +19,7 @@ from socecon.definitions.assumptions import load_assumptions
 from socecon.definitions.units import unit
 from socecon.exceptions import ModelError
 from socecon.model.core import run
+from socecon.present.embed import with_narrow, wrap_title
 from socecon.present.figures import (
     indicator_label,
     region_names,
@@ -69,7 +70,8 @@ def slider_chart(
     -------
     altair.HConcatChart
         Left: the indicator per scenario at the chosen value; right: the indicator against the
-        assumption, with a rule at the chosen value.
+        assumption, with a rule at the chosen value. On a phone the two stand one above the
+        other (its narrow layout, :func:`socecon.present.embed.with_narrow`).
     """
     a = load_assumptions()[assumption]
     if a.kind != "scalar" or a.low == a.high:
@@ -137,7 +139,7 @@ def slider_chart(
                 alt.Tooltip("value:Q", title=indicator_label(variable), format=fmt),
             ],
         )
-        .properties(width=260, height=240, title=f"{indicator_label(variable)} in {horizon}")
+        .properties(title=f"{indicator_label(variable)} in {horizon}")
     )
     lines = (
         alt.Chart(data)
@@ -156,24 +158,36 @@ def slider_chart(
         .encode(x=alt.datum(alt.expr("aanname"), type="quantitative"))
     )
     name = region_names([result.regions[0]])[result.regions[0]]
-    return (
+    sensitivity = alt.layer(lines, rule)
+    sensitivity_title = f"Gevoeligheid voor: {a.label}"
+    about = {
+        "title": {
+            "text": f"Schuif met de aanname: {name}",
+            "subtitle": "Bron: CBS; bewerking in dit rapport.",
+        },
+        "description": (
+            f"Links een staafdiagram met per scenario {indicator_label(variable, True).lower()}"
+            f" in {name} in {horizon} bij de gekozen waarde van de aanname '{a.label}', "
+            "rechts per scenario een lijn over de hele bandbreedte van die aanname; een "
+            "schuifregelaar kiest de waarde, een keuzelijst het scenario."
+        ),
+    }
+    wide = (
         alt.hconcat(
-            bars,
-            alt.layer(lines, rule).properties(
-                width=300, height=240, title=f"Gevoeligheid voor: {a.label}"
-            ),
+            bars.properties(width=300, height=240),
+            sensitivity.properties(width=330, height=240, title=sensitivity_title),
         )
         .add_params(slider, choice)
-        .properties(
-            title={
-                "text": f"Schuif met de aanname: {name}",
-                "subtitle": "Bron: CBS; bewerking in dit rapport.",
-            },
-            description=(
-                f"Links een staafdiagram met per scenario {indicator_label(variable, True).lower()}"
-                f" in {name} in {horizon} bij de gekozen waarde van de aanname '{a.label}', "
-                "rechts per scenario een lijn over de hele bandbreedte van die aanname; een "
-                "schuifregelaar kiest de waarde, een keuzelijst het scenario."
-            ),
-        )
+        .properties(**about)
     )
+    # on a phone the two panels stand one above the other, the legend under them
+    narrow = (
+        alt.vconcat(
+            bars.properties(width=260, height=200),
+            sensitivity.properties(width=260, height=200, title=wrap_title(sensitivity_title)),
+        )
+        .add_params(slider, choice)
+        .properties(**about)
+        .configure_legend(orient="bottom", columns=2)
+    )
+    return with_narrow(wide, narrow)
