@@ -83,6 +83,24 @@ def load_regions(indeling: int | str | None = None) -> pd.DataFrame:
     return load_regions_table(indeling=indeling)
 
 
+def labour_market_regions(indeling: int | str | None = None) -> pd.Series:
+    """Return the arbeidsmarktregio of every municipality of an indeling.
+
+    The one reader of this mapping: the model's regional totals and its calibration both use it.
+
+    Parameters
+    ----------
+    indeling : int or str, optional
+        2015 or 2025; the declared default (2025) when None.
+
+    Returns
+    -------
+    pandas.Series
+        The ``AMxx`` code, indexed by ``code`` (``GMxxxx``, sorted).
+    """
+    return load_regions(indeling)[_PREFIX_COLUMNS["AM"][0]].sort_index()
+
+
 def participating_codes() -> tuple[str, ...]:
     """Return the codes of the study's participating municipalities, in declared order.
 

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from socecon.data.names import normalize_name
-from socecon.data.snapshot import load_snapshot
+from socecon.data.snapshot import load_snapshot, snapshot_wide
 from socecon.exceptions import SocEconError, UnknownRegionError
+from socecon.model import snapshot_input
+from socecon.model.calibration import snapshot_counts
 from socecon.regions import (
     aggregate,
     default_regions,
     group_members,
+    labour_market_regions,
     load_regions,
     participating_codes,
     region_name,
@@ -66,6 +70,21 @@ def test_region_table():
     # a copy: changing it does not change the next result
     regions.loc["GM0784", "name"] = "x"
     assert load_regions().loc["GM0784", "name"] == "Gilze en Rijen"
+
+
+@pytest.mark.parametrize("indeling", [2015, 2025])
+def test_one_reader_of_the_labour_market_regions(indeling):
+    # The calibration and the model's regional totals read the same mapping, sorted by code.
+    mapping = labour_market_regions(indeling)
+    table = load_regions(indeling)
+    assert mapping.index.is_monotonic_increasing and set(mapping.index) == set(table.index)
+    assert mapping.to_dict() == table["labour_market_region_code"].to_dict()
+    _counts, labour_market = snapshot_counts(indeling)
+    pd.testing.assert_series_equal(labour_market, mapping)
+    inp = snapshot_input(indeling=indeling)
+    jobs = snapshot_wide(2015, ["jobs"], indeling=indeling)["jobs"].reindex(mapping.index)
+    expected = jobs.fillna(0.0).groupby(mapping).transform("sum").reindex(list(inp.regions))
+    np.testing.assert_allclose(inp.region_jobs, expected.to_numpy())
 
 
 def test_participating_codes():
