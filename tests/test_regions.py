@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import math
+import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -10,8 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from socecon import regions as regions_module
 from socecon.data.names import normalize_name
 from socecon.data.snapshot import load_snapshot, snapshot_wide
+from socecon.definitions import REGION_KINDS
 from socecon.exceptions import SocEconError, UnknownRegionError
 from socecon.model import snapshot_input
 from socecon.model.calibration import snapshot_counts
@@ -153,6 +158,36 @@ def test_unknown_name_suggests_close_names():
 def test_malformed_code(query):
     with pytest.raises(UnknownRegionError, match=f"Malformed region code '{query}'"):
         resolve(query)
+
+
+def test_codes_are_parsed_by_the_declared_patterns_only():
+    # regions.py holds no code prefix of its own: GM, LD, PV, AM, CR and NL and their digits
+    # come from region_codes and national.code of conventions.yaml.
+    letters = {re.match(r"[A-Z]*", p.pattern).group() for p in REGION_KINDS.values()}
+    assert letters == {"GM", "LD", "PV", "AM", "CR", "NL"}
+    token = re.compile(rf"(?<![A-Za-z])({'|'.join(sorted(letters))})(?![a-z])")
+    tree = ast.parse(Path(regions_module.__file__).read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.FunctionDef | ast.ClassDef)
+        and ast.get_docstring(node) is not None
+    }
+    found = [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+        and token.search(node.value)
+    ]
+    assert not found
+    with pytest.raises(UnknownRegionError) as info:
+        resolve("XX1")
+    assert "Unknown municipality" in str(info.value)  # no code shape: a name
+    with pytest.raises(UnknownRegionError) as info:
+        resolve("PV1")
+    assert "(expected GM + 4 digits, or LD/PV/AM/CR/NL + 2 digits)" in str(info.value)
 
 
 def test_unknown_region_code_suggests_same_kind():

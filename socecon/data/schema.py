@@ -35,16 +35,14 @@ CONVERSION_FILE = f"indeling_{STUDY_INDELING}_{CURRENT_INDELING}.csv"
 CONVERSION_COLUMNS = ("code_2015", "name_2015", "code_2025", "share", "kind", "year_of_change")
 PROCESSED_FILES = (*(f for pair in INDELING_FILES.values() for f in pair), CONVERSION_FILE)
 COLUMNS = ("region", "year", "variable", "unit", "value", "source")
-REGION_COLUMNS = (
-    "code",
-    "name",
-    "province_code",
-    "province_name",
-    "labour_market_region_code",
-    "labour_market_region_name",
-    "corop_code",
-    "corop_name",
-)
+#: The region table's (code, name) columns of each kind of region a municipality lies in (kinds
+#: of ``region_codes`` in ``conventions.yaml``).
+REGION_KIND_COLUMNS = {
+    "province": ("province_code", "province_name"),
+    "labour_market_region": ("labour_market_region_code", "labour_market_region_name"),
+    "corop": ("corop_code", "corop_name"),
+}
+REGION_COLUMNS = ("code", "name", *(c for pair in REGION_KIND_COLUMNS.values() for c in pair))
 LICENCE = "CC BY 4.0"
 ATTRIBUTION = "Bron: CBS"
 DATA_DIR_ENV = "SOCECON_DATA_DIR"
