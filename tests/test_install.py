@@ -137,3 +137,43 @@ def test_the_shipped_notebook_runs_with_papermill_and_renders(installed):
     _call([str(bin_dir / "socecon"), "render", str(executed), "-o", str(out)], work, env)
     page = out.read_text(encoding="utf-8")
     assert "<title>Gilze en Rijen</title>" in page and WHEEL_COMMIT in page
+
+
+def test_data_build_does_not_write_into_the_installed_package(installed, repo_root):
+    bin_dir, env, work, _ = installed
+    cbs = repo_root.parent / "shared" / "cbs"
+    shipped = Path(
+        _call(
+            [
+                str(bin_dir / "python"),
+                "-c",
+                "from socecon.data.schema import SHIPPED_DIR; print(SHIPPED_DIR)",
+            ],
+            work,
+            env,
+        ).strip(),
+        "data",
+    )
+    before = {p.name: p.read_bytes() for p in shipped.iterdir()}
+    refused = subprocess.run(
+        [str(bin_dir / "socecon"), "data", "build", "--cbs-dir", str(cbs)],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert refused.returncode == 1
+    assert "will not write into the installed socecon package" in refused.stderr
+    assert {p.name: p.read_bytes() for p in shipped.iterdir()} == before
+    # A folder of one's own: written, and used through SOCECON_DATA_DIR.
+    own = work / "my-data"
+    _call(
+        [str(bin_dir / "socecon"), "data", "build", "--cbs-dir", cbs, "--data-dir", own], work, env
+    )
+    checked = _call(
+        [str(bin_dir / "socecon"), "data", "check"], work, {**env, "SOCECON_DATA_DIR": str(own)}
+    )
+    assert "ok: indeling 2025" in checked
+    assert (own / "cbs_snapshot.csv").read_bytes() == before["cbs_snapshot.csv"]

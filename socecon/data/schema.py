@@ -252,6 +252,37 @@ def resolve_data_dir(data_dir: str | Path | None) -> Path:
     return default_data_dir() if data_dir is None else Path(data_dir)
 
 
+def write_data_dir(data_dir: str | Path | None) -> Path:
+    """Return the folder ``socecon data build`` and ``refresh`` write: never the installed package.
+
+    ``data_dir``, else the default data folder (``$SOCECON_DATA_DIR``, or a source checkout's
+    ``data/``). An installed socecon does not rewrite the snapshot shipped inside its package
+    (``socecon/shipped/data``): there a folder must be given, and ``$SOCECON_DATA_DIR`` pointed
+    at it to use what was written.
+
+    Parameters
+    ----------
+    data_dir : str or pathlib.Path, optional
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    DataError
+        If the folder is the snapshot shipped inside the installed package, or lies within it.
+    """
+    target = resolve_data_dir(data_dir)
+    shipped = (SHIPPED_DIR / "data").resolve()
+    if shipped in (target.resolve(), *target.resolve().parents):
+        raise DataError(
+            f"will not write into the installed socecon package ({target}); give a folder with "
+            f"--data-dir DIR and set {DATA_DIR_ENV}=DIR to use the snapshot written there"
+        )
+    return target
+
+
 def check_indeling(indeling: int | str | None) -> int:
     """Return ``indeling`` as a known year, or the default indeling when it is None.
 
