@@ -200,7 +200,6 @@ def compute_components(
             base_k,
         )
         placed = pl.placed()
-        base_g = pl.base  # (S, R, B) per group
 
         # One stacked band sum, (8, S, R, K): placed people per source group, plain and
         # weighted by each band's loonkostensubsidie, and the werkbedrijf deficit and the
@@ -239,10 +238,11 @@ def compute_components(
             v.scalar,
         )
         regular = placed_total * regular_flag
+        base_placed = {name: arr[:, :, base_k] for name, arr in placed_by_group.items()}
         regular[:, :, base_k] = (
-            base_g["bijstand"].sum(-1)
-            + base_g["wajong"].sum(-1)
-            + base_g["wsw"].sum(-1) * v.scalar("wsw_regular_share")[:, :, 0]
+            base_placed["bijstand"]
+            + base_placed["wajong"]
+            + base_placed["wsw"] * v.scalar("wsw_regular_share")[:, :, 0]
         )
         levy = (
             np.clip(quota_required - placed_total, 0.0, None)

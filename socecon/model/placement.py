@@ -210,8 +210,8 @@ class Placements:
     def band_sums(self, terms: Sequence[tuple[np.ndarray | None, Sequence[str]]]) -> np.ndarray:
         """Return several band sums of placed x weight at once, shape ``(N, S, R, K)``.
 
-        One matrix product over the stack of every term's weighted people (and one more for the
-        Wsw employees a scenario keeps) instead of one product per term.
+        One matrix product over the stack of every term's weighted people (and of the Wsw
+        employees a scenario keeps) instead of one or two products per term.
 
         Parameters
         ----------
@@ -224,24 +224,16 @@ class Placements:
         numpy.ndarray
             Row ``n`` is the sum over bands of term ``n``'s weighted placements.
         """
-        # Row n of the stack: term n's weighted people; then, for each term with the Wsw
-        # employees (when a scenario keeps them), those employees alone.
+        # One product for every term's people and, for each term with the Wsw employees (when
+        # a scenario keeps them), those employees alone.
         kept = [n for n, (_, groups) in enumerate(terms) if "wsw" in groups and self.retained]
-        rows = [*terms, *((terms[n][0], ("wsw",)) for n in kept)]
-        stack = np.empty((len(rows), *self.groups["wsw"].shape))  # (N + len(kept), S, R, B)
-        for row, (weight, groups) in zip(stack, rows, strict=True):
-            people = sum(self.groups[g] for g in groups)
-            if weight is None:
-                row[...] = people
-            else:
-                np.multiply(people, weight, out=row)
-        products = stack @ self.window.T  # (N + len(kept), S, R, K)
+        wsw_terms = [(terms[n][0], ("wsw",)) for n in kept]
+        products = _weighted(self.groups, [*terms, *wsw_terms]) @ self.window.T
         total = products[: len(terms)] * self.fill
         for n, wsw in zip(kept, products[len(terms) :], strict=True):
             total[n] += wsw * self.wsw_extra
-        for n, (weight, groups) in enumerate(terms):  # the baseline: observed placements
-            base = sum(self.base[g] if weight is None else self.base[g] * weight for g in groups)
-            total[n, :, :, self.base_k] = base.sum(axis=-1)
+        # The baseline places by observed rates: its placements are summed as they are.
+        total[..., self.base_k] = _weighted(self.base, terms).sum(axis=-1)
         return total
 
     def placed(self) -> np.ndarray:
@@ -254,6 +246,24 @@ class Placements:
             )
         placed[:, :, self.base_k, :] = sum(self.base[g] for g in GROUPS)
         return placed
+
+
+def _weighted(
+    arrays: Mapping[str, np.ndarray], terms: Sequence[tuple[np.ndarray | None, Sequence[str]]]
+) -> np.ndarray:
+    """Return, stacked, each term's sum of ``arrays`` over its groups times its weight.
+
+    Shape ``(N, S, R, B)`` for ``N`` terms; ``arrays`` per source group, ``(S, R, B)``.
+    """
+    out = np.empty((len(terms), *arrays[GROUPS[0]].shape))
+    for row, (weight, groups) in zip(out, terms, strict=True):
+        first, *rest = groups
+        row[...] = arrays[first]
+        for group in rest:
+            row += arrays[group]
+        if weight is not None:
+            row *= weight
+    return out
 
 
 def place(
