@@ -29,7 +29,7 @@ PURELIB = "import sysconfig; print(sysconfig.get_path('purelib'))"
 SOURCE = ("socecon", "data", "notebooks", "setup.py", "pyproject.toml", "README.md", "MANIFEST.in")
 
 
-def _call(args: list, cwd: Path, env: dict[str, str] | None = None) -> str:
+def _call(args: list, cwd: Path, env: dict[str, str] | None = None, expect: int = 0) -> str:
     result = subprocess.run(
         [str(a) for a in args],
         cwd=cwd,
@@ -39,7 +39,7 @@ def _call(args: list, cwd: Path, env: dict[str, str] | None = None) -> str:
         timeout=600,
         check=False,
     )
-    assert result.returncode == 0, f"{args}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    assert result.returncode == expect, f"{args}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     return result.stdout + result.stderr
 
 
@@ -155,17 +155,8 @@ def test_data_build_does_not_write_into_the_installed_package(installed, repo_ro
         "data",
     )
     before = {p.name: p.read_bytes() for p in shipped.iterdir()}
-    refused = subprocess.run(
-        [str(bin_dir / "socecon"), "data", "build", "--cbs-dir", str(cbs)],
-        cwd=work,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert refused.returncode == 1
-    assert "will not write into the installed socecon package" in refused.stderr
+    refused = _call([bin_dir / "socecon", "data", "build", "--cbs-dir", cbs], work, env, expect=1)
+    assert "socecon: error: will not write into the installed socecon package" in refused
     assert {p.name: p.read_bytes() for p in shipped.iterdir()} == before
     # A folder of one's own: written, and used through SOCECON_DATA_DIR.
     own = work / "my-data"
