@@ -33,7 +33,7 @@ from socecon.data.snapshot import snapshot_wide
 from socecon.definitions import DEFAULT_HORIZON, load_definitions
 from socecon.model import run, snapshot_input
 from socecon.model.results import wide
-from socecon.regions import default_regions, load_regions, region_name
+from socecon.regions import default_regions, labour_market_regions, region_name
 
 OBSERVED_YEARS = (2015, 2016, 2017)
 
@@ -72,7 +72,7 @@ def within_region(a: pd.Series, b: pd.Series, smallest: int = 5) -> float:
 
     Weighted by the number of municipalities; a constant series inside a region counts as 0.
     """
-    region_of = load_regions()["labour_market_region_code"]
+    region_of = labour_market_regions()
     both = pd.concat([a, b], axis=1).dropna()
     values, weights = [], []
     for _, part in both.groupby(region_of.reindex(both.index)):

@@ -40,24 +40,46 @@ from pathlib import Path
 
 import pandas as pd
 
-from socecon.data.names import match_names, normalize_name
+from socecon.data.names import match_names, normalize_name, qualifier_province
 from socecon.data.schema import (
     COLUMNS,
     CURRENT_INDELING,
+    REGION_KIND_COLUMNS,
     VARIABLES,
     check_indeling,
     default_data_dir,
 )
 from socecon.data.snapshot import CACHE_CLEARERS, load_conversion, load_regions_table
-from socecon.definitions import DEFAULT_GROUP, INDELINGEN, NATIONAL_CODE, NATIONAL_NAME
+from socecon.definitions import (
+    DEFAULT_GROUP,
+    INDELINGEN,
+    NATIONAL_CODE,
+    NATIONAL_NAME,
+    REGION_KINDS,
+    REGION_SHAPES,
+)
 from socecon.definitions.groups import load_groups
 from socecon.exceptions import DividedMunicipalityError, UnknownRegionError
 
-_PREFIX_COLUMNS = {
-    "PV": ("province_code", "province_name"),
-    "AM": ("labour_market_region_code", "labour_market_region_name"),
-    "CR": ("corop_code", "corop_name"),
-}
+
+def _kind(code: str) -> str | None:
+    """Return the kind of a region code by its declared pattern (``region_codes``), or None."""
+    return next((kind for kind, pattern in REGION_KINDS.items() if pattern.fullmatch(code)), None)
+
+
+#: User input is parsed by the letters and digits of the codes declared in conventions.yaml.
+_GM, _GM_DIGITS = REGION_SHAPES["municipality"]
+_OTHERS = {kind: shape for kind, shape in REGION_SHAPES.items() if kind != "municipality"}
+#: A municipality as typed: its code, or its number with or without the leading zeros.
+_GM_INPUT = re.compile(rf"(?:{_GM})?\d{{1,{_GM_DIGITS}}}")
+#: A well-formed code of another kind (known or not), and the start of a malformed code.
+_OTHER_CODE = re.compile("|".join(rf"{letters}\d{{{n}}}" for letters, n in _OTHERS.values()))
+_MALFORMED = re.compile(rf"{_GM}\S*|(?:{'|'.join(p for p, _ in _OTHERS.values())})\d+")
+#: What a well-formed code looks like: "expected GM + 4 digits, or LD/PV/AM/CR/NL + 2 digits".
+_EXPECTED = f"expected {_GM} + {_GM_DIGITS} digits, or " + ", or ".join(
+    f"{'/'.join(p for p, n in _OTHERS.values() if n == d)} + {d} digits"
+    for d in dict.fromkeys(n for _, n in _OTHERS.values())
+)
 
 
 def load_regions(indeling: int | str | None = None) -> pd.DataFrame:
@@ -81,6 +103,22 @@ def load_regions(indeling: int | str | None = None) -> pd.DataFrame:
         If the processed region table is missing or does not match its manifest.
     """
     return load_regions_table(indeling=indeling)
+
+
+def labour_market_regions(indeling: int | str | None = None) -> pd.Series:
+    """Return the arbeidsmarktregio of every municipality of an indeling (the one reader).
+
+    Parameters
+    ----------
+    indeling : int or str, optional
+        2015 or 2025; the declared default (2025) when None.
+
+    Returns
+    -------
+    pandas.Series
+        The ``AMxx`` code, indexed by ``code`` (``GMxxxx``, sorted).
+    """
+    return load_regions(indeling)[REGION_KIND_COLUMNS["labour_market_region"][0]].sort_index()
 
 
 def participating_codes() -> tuple[str, ...]:
@@ -116,7 +154,7 @@ def _region_names_for(data_dir: Path, indeling: int) -> dict[str, str]:
     regions = load_regions_table(data_dir, indeling=indeling)
     names = {NATIONAL_CODE: NATIONAL_NAME}
     names.update(regions["name"].to_dict())
-    for code_col, name_col in _PREFIX_COLUMNS.values():
+    for code_col, name_col in REGION_KIND_COLUMNS.values():
         names.update(dict(zip(regions[code_col], regions[name_col], strict=True)))
     for gid, group in load_groups().items():
         names[gid] = group.name
@@ -132,57 +170,29 @@ def _suggest(query: str, indeling: int, limit: int = 3) -> str:
     candidates: list[str] = []
     q = str(query).strip()
     digits = re.sub(r"\D", "", q)
-    prefix = q[:2].upper()
-    if digits and prefix in ("PV", "AM", "CR", "LD", "NL"):
+    prefix = next((p for p, _ in _OTHERS.values() if q.upper().startswith(p)), None)
+    if digits and prefix:
         same = [c for c in names if c.startswith(prefix)]
         candidates += difflib.get_close_matches(q.upper(), same, n=limit, cutoff=0.5)
     elif digits:
         gm = list(regions.index)
-        codes = difflib.get_close_matches(f"GM{digits.zfill(4)[-4:]}", gm, n=limit, cutoff=0.5)
-        candidates += codes
+        code = _GM + digits.zfill(_GM_DIGITS)[-_GM_DIGITS:]
+        candidates += difflib.get_close_matches(code, gm, n=limit, cutoff=0.5)
     by_name = {normalize_name(n): c for c, n in names.items()}
     for hit in difflib.get_close_matches(
         normalize_name(q, drop_qualifier=True), list(by_name), n=limit, cutoff=0.6
     ):
         candidates.append(by_name[hit])
     candidates += difflib.get_close_matches(q.upper(), list(names), n=limit, cutoff=0.6)
-    seen: list[str] = []
-    for c in candidates:
-        if c not in seen:
-            seen.append(c)
+    seen = list(dict.fromkeys(candidates))
     if not seen:
         return ""
     return "; did you mean " + " or ".join(f"{c} ({names[c]})" for c in seen[:limit]) + "?"
 
 
-# StatLine's province qualifiers for municipalities that share a name, e.g. "Hengelo (O.)".
-_PROVINCE_QUALIFIERS = {
-    "gr": "Groningen",
-    "fr": "Friesland",
-    "dr": "Drenthe",
-    "o": "Overijssel",
-    "ov": "Overijssel",
-    "fl": "Flevoland",
-    "gld": "Gelderland",
-    "g": "Gelderland",
-    "u": "Utrecht",
-    "ut": "Utrecht",
-    "nh": "Noord-Holland",
-    "zh": "Zuid-Holland",
-    "z": "Zeeland",
-    "zl": "Zeeland",
-    "nb": "Noord-Brabant",
-    "l": "Limburg",
-    "lb": "Limburg",
-}
-
-
 def _check_qualifier(query: str, code: str, indeling: int) -> None:
     """Refuse a province qualifier that contradicts the matched municipality's province."""
-    found = re.search(r"\(([^)]*)\)\s*$", query)
-    if not found:
-        return
-    province = _PROVINCE_QUALIFIERS.get(normalize_name(found.group(1)).replace(" ", ""))
+    province = qualifier_province(query)
     actual = load_regions(indeling).loc[code, "province_name"]
     if province is not None and province != actual:
         name = load_regions(indeling).loc[code, "name"]
@@ -284,7 +294,7 @@ def _other_indeling(query: str, year: int) -> tuple[str, int] | None:
             code = _resolve_in(query, other)
         except UnknownRegionError:
             continue
-        if code.startswith("GM") and code not in load_regions(year).index:
+        if _kind(code) == "municipality" and code not in load_regions(year).index:
             return code, other
     return None
 
@@ -358,7 +368,7 @@ def former_parts_note(code: str, indeling: int | str | None = None) -> str | Non
         vroegere gemeenten Boxmeer, Cuijk, ..."``; ``"tot 2016 de gemeente Groesbeek"`` for a
         renamed one; None when it includes nothing of another municipality of 2015.
     """
-    if check_indeling(indeling) != CURRENT_INDELING or not code.startswith("GM"):
+    if check_indeling(indeling) != CURRENT_INDELING or _kind(code) != "municipality":
         return None
     conversion = load_conversion()
     rows = conversion[(conversion["code_2025"] == code) & (conversion["code_2015"] != code)]
@@ -400,19 +410,18 @@ def _resolve_in(query: str, indeling: int) -> str:
     if q in groups:
         return q
     upper = q.upper().replace(" ", "")
-    if re.fullmatch(r"(GM)?\d{1,4}", upper):
-        code = "GM" + upper.removeprefix("GM").zfill(4)
+    if _GM_INPUT.fullmatch(upper):
+        code = _GM + upper.removeprefix(_GM).zfill(_GM_DIGITS)
         if code in names:
             return code
         raise UnknownRegionError(f"Unknown municipality {q!r}{_suggest(q, indeling)}")
-    if re.fullmatch(r"(NL|PV|AM|CR|LD)\d{2}", upper):
+    if _OTHER_CODE.fullmatch(upper):
         if upper in names:
             return upper
         raise UnknownRegionError(f"Unknown region code {q!r}{_suggest(q, indeling)}")
-    if re.fullmatch(r"GM\S*", upper) or re.fullmatch(r"(PV|AM|CR|LD|NL)\d+", upper):
+    if _MALFORMED.fullmatch(upper):
         raise UnknownRegionError(
-            f"Malformed region code {q!r} (expected GM + 4 digits, or PV/AM/CR/LD/NL + 2 "
-            f"digits){_suggest(q, indeling)}"
+            f"Malformed region code {q!r} ({_EXPECTED}){_suggest(q, indeling)}"
         )
     municipalities = load_regions(indeling)["name"].to_dict()
     hit = match_names(municipalities, [q]).get(q)
@@ -426,17 +435,12 @@ def _resolve_in(query: str, indeling: int) -> str:
     if len(ambiguous) > 1:
         options = " or ".join(f"{c} ({municipalities[c]})" for c in ambiguous)
         raise UnknownRegionError(f"Ambiguous municipality {q!r}: {options}")
+    # A region or group by its name; a region's name that several share (Groningen: a province
+    # and an arbeidsmarktregio) is not a region's.
     key = normalize_name(q)
-    for code, name in names.items():
-        if not code.startswith("GM") and normalize_name(name) == key:
-            if (
-                code.startswith(("PV", "AM", "CR"))
-                and sum(
-                    normalize_name(n) == key for c, n in names.items() if not c.startswith("GM")
-                )
-                > 1
-            ):
-                continue
+    named = [c for c, n in names.items() if _kind(c) != "municipality" and normalize_name(n) == key]
+    for code in named:
+        if _kind(code) not in REGION_KIND_COLUMNS or len(named) == 1:
             return code
     raise UnknownRegionError(f"Unknown municipality {q!r}{_suggest(q, indeling)}")
 
@@ -492,16 +496,17 @@ def group_members(group: str, indeling: int | str | None = None) -> tuple[str, .
     gid = resolve(group, indeling)
     regions = load_regions(indeling)
     groups = load_groups()
-    if gid.startswith("LD"):
+    kind = _kind(gid)
+    if kind == "landsdeel":
         provinces = set(groups[gid].members)
         return tuple(sorted(regions.index[regions["province_code"].isin(provinces)]))
     if gid in groups:
         return groups[gid].members
     if gid == NATIONAL_CODE:
         return tuple(sorted(regions.index))
-    if gid.startswith("GM"):
+    if kind == "municipality":
         return (gid,)
-    column = _PREFIX_COLUMNS[gid[:2]][0]
+    column = REGION_KIND_COLUMNS[kind][0]  # type: ignore[index]
     return tuple(sorted(regions.index[regions[column] == gid]))
 
 

@@ -19,6 +19,7 @@ from socecon.definitions import (
     NATIONAL_NAME,
     REGION_CODE,
     REGION_KINDS,
+    REGION_SHAPES,
     REPORT_ENV,
     load_definitions,
 )
@@ -519,6 +520,15 @@ def test_conventions_are_exported_as_constants(defs):
     kinds |= {"CR34": "corop", "LD04": "landsdeel", "NL01": "national"}
     for code, kind in kinds.items():
         assert [k for k, p in REGION_KINDS.items() if p.fullmatch(code)] == [kind], code
+    # What users type is parsed by the letters and digits of the declared codes.
+    assert dict(REGION_SHAPES) == {
+        "municipality": ("GM", 4),
+        "landsdeel": ("LD", 2),
+        "province": ("PV", 2),
+        "labour_market_region": ("AM", 2),
+        "corop": ("CR", 2),
+        "national": ("NL", 2),
+    }
 
 
 def test_conventions_are_validated(tmp_path):
@@ -526,6 +536,7 @@ def test_conventions_are_validated(tmp_path):
     doc = yaml.safe_load((DEFINITIONS_DIR / "conventions.yaml").read_text(encoding="utf-8"))
     doc["region_codes"]["municipality"] = "(GM"
     doc["region_codes"]["landsdeel"] = "NL\\d\\d"
+    doc["region_codes"]["corop"] = "[A-Z]{2}\\d\\d"  # no letters of its own
     doc["report_environment"] = "socecon report"
     doc["national"] = {"code": "NL01"}
     path.write_text(yaml.safe_dump(doc), encoding="utf-8")
@@ -535,10 +546,15 @@ def test_conventions_are_validated(tmp_path):
     for needle in [
         "region_codes.municipality: not a regular expression",
         "region_codes.landsdeel: also matches the national code 'NL01'",
+        "region_codes.corop: expected capitals and a number of digits",
         "not an environment variable",
         "'name'",
     ]:
         assert needle in text, needle
+    doc["national"] = {"code": "Nederland", "name": "Nederland"}
+    path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    with pytest.raises(DefinitionError, match="code: expected capitals and digits such as 'NL01'"):
+        load_conventions(path)
 
 
 def test_unknown_default_group_is_a_cross_file_problem(tmp_path):

@@ -29,7 +29,7 @@ PURELIB = "import sysconfig; print(sysconfig.get_path('purelib'))"
 SOURCE = ("socecon", "data", "notebooks", "setup.py", "pyproject.toml", "README.md", "MANIFEST.in")
 
 
-def _call(args: list, cwd: Path, env: dict[str, str] | None = None) -> str:
+def _call(args: list, cwd: Path, env: dict[str, str] | None = None, expect: int = 0) -> str:
     result = subprocess.run(
         [str(a) for a in args],
         cwd=cwd,
@@ -39,7 +39,7 @@ def _call(args: list, cwd: Path, env: dict[str, str] | None = None) -> str:
         timeout=600,
         check=False,
     )
-    assert result.returncode == 0, f"{args}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    assert result.returncode == expect, f"{args}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     return result.stdout + result.stderr
 
 
@@ -137,3 +137,34 @@ def test_the_shipped_notebook_runs_with_papermill_and_renders(installed):
     _call([str(bin_dir / "socecon"), "render", str(executed), "-o", str(out)], work, env)
     page = out.read_text(encoding="utf-8")
     assert "<title>Gilze en Rijen</title>" in page and WHEEL_COMMIT in page
+
+
+def test_data_build_does_not_write_into_the_installed_package(installed, repo_root):
+    bin_dir, env, work, _ = installed
+    cbs = repo_root.parent / "shared" / "cbs"
+    shipped = Path(
+        _call(
+            [
+                str(bin_dir / "python"),
+                "-c",
+                "from socecon.data.schema import SHIPPED_DIR; print(SHIPPED_DIR)",
+            ],
+            work,
+            env,
+        ).strip(),
+        "data",
+    )
+    before = {p.name: p.read_bytes() for p in shipped.iterdir()}
+    refused = _call([bin_dir / "socecon", "data", "build", "--cbs-dir", cbs], work, env, expect=1)
+    assert "socecon: error: will not write into the installed socecon package" in refused
+    assert {p.name: p.read_bytes() for p in shipped.iterdir()} == before
+    # A folder of one's own: written, and used through SOCECON_DATA_DIR.
+    own = work / "my-data"
+    _call(
+        [str(bin_dir / "socecon"), "data", "build", "--cbs-dir", cbs, "--data-dir", own], work, env
+    )
+    checked = _call(
+        [str(bin_dir / "socecon"), "data", "check"], work, {**env, "SOCECON_DATA_DIR": str(own)}
+    )
+    assert "ok: indeling 2025" in checked
+    assert (own / "cbs_snapshot.csv").read_bytes() == before["cbs_snapshot.csv"]

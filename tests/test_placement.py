@@ -9,8 +9,9 @@ import pytest
 
 from socecon.analysis.uncertainty import uncertain_parameters
 from socecon.data.snapshot import snapshot_wide
+from socecon.definitions.assumptions import N_BANDS
 from socecon.exceptions import AssumptionError, ModelError
-from socecon.model import ModelInput, run, snapshot_input
+from socecon.model import ModelInput, placement, run, snapshot_input
 from socecon.regions import load_regions
 from socecon.workbench.state import slider_spec
 
@@ -204,3 +205,30 @@ def test_calibration_strength_is_a_slider_and_is_sampled():
     for scenario in ("sociaal_ondernemen", "regulier", "publiek_privaat", "publiek"):
         assert f"take_up_factor_{scenario}" in sampled
     assert "quota_law_2015" not in sampled  # a switch of the scenario, not an uncertainty
+
+
+def test_stacked_band_sums_equal_the_band_sums_of_the_placements():
+    # Two samples, three municipalities, a baseline and a scenario that keeps Wsw employees;
+    # only the group of a term is nonzero, so placed() (all groups) gives its reference.
+    rng = np.random.default_rng(7)
+    s, r, k, b = 2, 3, 3, N_BANDS
+    window = np.array([np.ones(b), (rng.random(b) > 0.4), (rng.random(b) > 0.4)], dtype=float)
+    weight = rng.random((s, 1, b))
+    for only in placement.GROUPS:
+        groups = {g: rng.random((s, r, b)) * (g == only) * 100 for g in placement.GROUPS}
+        rates = {g: rng.random((s, r, 1)) for g in placement.GROUPS}
+        retention = np.array([0.0, 0.0, 0.8]).reshape(1, 1, k)
+        pl = placement.place(
+            groups, window, rng.random((s, r, k)) * 50, rng.random((s, r, k)), rates, retention, 0
+        )
+        assert pl.retained == (2,)
+        sums = pl.band_sums([(None, (only,)), (weight, (only,)), (weight, placement.GROUPS)])
+        assert sums.shape == (3, s, r, k)
+        placed_ = pl.placed()  # (S, R, K, B)
+        np.testing.assert_allclose(sums[0], placed_.sum(axis=-1), rtol=1e-12)
+        np.testing.assert_allclose(sums[1], (placed_ * weight[:, :, None, :]).sum(-1), rtol=1e-12)
+        np.testing.assert_allclose(sums[2], sums[1], rtol=1e-12)
+        # A group left out of a term adds nothing; the baseline column is its observed rate.
+        other = next(g for g in placement.GROUPS if g != only)
+        assert not pl.band_sums([(None, (other,))]).any()
+        np.testing.assert_allclose(sums[0][:, :, 0], (groups[only] * rates[only]).sum(-1))

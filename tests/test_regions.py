@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import ast
 import math
+import re
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from socecon import regions as regions_module
 from socecon.data.names import normalize_name
-from socecon.data.snapshot import load_snapshot
+from socecon.data.snapshot import load_snapshot, snapshot_wide
+from socecon.definitions import REGION_KINDS
 from socecon.exceptions import SocEconError, UnknownRegionError
+from socecon.model import snapshot_input
+from socecon.model.calibration import snapshot_counts
 from socecon.regions import (
     aggregate,
     default_regions,
     group_members,
+    labour_market_regions,
     load_regions,
     participating_codes,
     region_name,
@@ -66,6 +75,21 @@ def test_region_table():
     # a copy: changing it does not change the next result
     regions.loc["GM0784", "name"] = "x"
     assert load_regions().loc["GM0784", "name"] == "Gilze en Rijen"
+
+
+@pytest.mark.parametrize("indeling", [2015, 2025])
+def test_one_reader_of_the_labour_market_regions(indeling):
+    # The calibration and the model's regional totals read the same mapping, sorted by code.
+    mapping = labour_market_regions(indeling)
+    table = load_regions(indeling)
+    assert mapping.index.is_monotonic_increasing and set(mapping.index) == set(table.index)
+    assert mapping.to_dict() == table["labour_market_region_code"].to_dict()
+    _counts, labour_market = snapshot_counts(indeling)
+    pd.testing.assert_series_equal(labour_market, mapping)
+    inp = snapshot_input(indeling=indeling)
+    jobs = snapshot_wide(2015, ["jobs"], indeling=indeling)["jobs"].reindex(mapping.index)
+    expected = jobs.fillna(0.0).groupby(mapping).transform("sum").reindex(list(inp.regions))
+    np.testing.assert_allclose(inp.region_jobs, expected.to_numpy())
 
 
 def test_participating_codes():
@@ -134,6 +158,36 @@ def test_unknown_name_suggests_close_names():
 def test_malformed_code(query):
     with pytest.raises(UnknownRegionError, match=f"Malformed region code '{query}'"):
         resolve(query)
+
+
+def test_codes_are_parsed_by_the_declared_patterns_only():
+    # regions.py holds no code prefix of its own: GM, LD, PV, AM, CR and NL and their digits
+    # come from region_codes and national.code of conventions.yaml.
+    letters = {re.match(r"[A-Z]*", p.pattern).group() for p in REGION_KINDS.values()}
+    assert letters == {"GM", "LD", "PV", "AM", "CR", "NL"}
+    token = re.compile(rf"(?<![A-Za-z])({'|'.join(sorted(letters))})(?![a-z])")
+    tree = ast.parse(Path(regions_module.__file__).read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.FunctionDef | ast.ClassDef)
+        and ast.get_docstring(node) is not None
+    }
+    found = [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+        and token.search(node.value)
+    ]
+    assert not found
+    with pytest.raises(UnknownRegionError) as info:
+        resolve("XX1")
+    assert "Unknown municipality" in str(info.value)  # no code shape: a name
+    with pytest.raises(UnknownRegionError) as info:
+        resolve("PV1")
+    assert "(expected GM + 4 digits, or LD/PV/AM/CR/NL + 2 digits)" in str(info.value)
 
 
 def test_unknown_region_code_suggests_same_kind():

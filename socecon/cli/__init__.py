@@ -129,6 +129,13 @@ def build_parser() -> argparse.ArgumentParser:
 # --------------------------------------------------------------------------- data
 
 
+#: Where ``data build`` and ``refresh`` write (:func:`socecon.data.schema.write_data_dir`).
+_WRITE_DIR_HELP = (
+    "target folder (default: $SOCECON_DATA_DIR or a checkout's data/; an installed socecon "
+    "needs one: it does not write into its package)"
+)
+
+
 def _add_data_command(sub) -> None:
     """Add ``socecon data build|refresh|check``."""
     p = sub.add_parser("data", help="build, refresh or check the processed CBS snapshot")
@@ -136,10 +143,10 @@ def _add_data_command(sub) -> None:
     data_sub.required = True
     b = data_sub.add_parser("build", help="build data/ from the shared CBS exports")
     b.add_argument("--cbs-dir", help="folder with the CBS exports (default: ../shared/cbs)")
-    b.add_argument("--data-dir", help="target folder (default: data/)")
+    b.add_argument("--data-dir", help=_WRITE_DIR_HELP)
     b.set_defaults(func=_cmd_data_build)
     r = data_sub.add_parser("refresh", help="download the same tables from CBS open data")
-    r.add_argument("--data-dir", help="target folder (default: data/)")
+    r.add_argument("--data-dir", help=_WRITE_DIR_HELP)
     r.add_argument("--timeout", type=float, default=60.0, help="seconds per request")
     r.add_argument(
         "--service", help="base address of CBS open data (default: service in cbs_tables.yaml)"

@@ -33,7 +33,7 @@ from socecon.data.cbs_assemble import (
 from socecon.data.indeling import MAPPING_FILE, read_mapping
 from socecon.data.manifest import sha256_file
 from socecon.data.names import match_names
-from socecon.data.schema import CURRENT_INDELING, STUDY_INDELING, default_data_dir
+from socecon.data.schema import CURRENT_INDELING, STUDY_INDELING, write_data_dir
 from socecon.data.snapshot import write_snapshot
 from socecon.definitions import NATIONAL_CODE, NATIONAL_NAME
 from socecon.definitions.corop import COROP_FILE, load_corop
@@ -190,7 +190,8 @@ def build(cbs_dir: str | Path | None = None, data_dir: str | Path | None = None)
     cbs_dir : str or pathlib.Path, optional
         Folder with the shared exports; defaults to :func:`default_cbs_dir`.
     data_dir : str or pathlib.Path, optional
-        Target folder; defaults to :func:`socecon.data.snapshot.default_data_dir`.
+        Target folder; the default data folder (:func:`socecon.data.schema.write_data_dir`: an
+        installed socecon needs one, it does not write into its package).
 
     Returns
     -------
@@ -200,10 +201,11 @@ def build(cbs_dir: str | Path | None = None, data_dir: str | Path | None = None)
     Raises
     ------
     DataError
-        If an input is missing, differs from its pinned checksum, or the result is invalid.
+        If the target is the installed package, an input is missing or differs from its pinned
+        checksum, or the result is invalid.
     """
-    sources = read_shared(cbs_dir)
-    return write_indelingen(sources, data_dir or default_data_dir())
+    target = write_data_dir(data_dir)  # refused before anything is read
+    return write_indelingen(read_shared(cbs_dir), target)
 
 
 def write_indelingen(sources: Sources, data_dir: str | Path) -> Path:

@@ -39,7 +39,7 @@ from socecon.data.cbs_assemble import (
 from socecon.data.cbs_build import default_cbs_dir, write_indelingen
 from socecon.data.cbs_resolve import Resolved, cell, dimension, norm, resolve_dataset
 from socecon.data.indeling import MAPPING_FILE, read_mapping
-from socecon.data.schema import VARIABLES, default_data_dir
+from socecon.data.schema import VARIABLES, write_data_dir
 from socecon.definitions import NATIONAL_CODE, REGION_KINDS
 from socecon.definitions.cbs_tables import CBS_TABLES_FILE, Dataset, Design
 from socecon.exceptions import CBSUnavailableError, DataError
@@ -411,7 +411,8 @@ def refresh(
     Parameters
     ----------
     data_dir : str or pathlib.Path, optional
-        Target folder; defaults to :func:`socecon.data.snapshot.default_data_dir`.
+        Target folder; the default data folder (:func:`socecon.data.schema.write_data_dir`: an
+        installed socecon needs one, it does not write into its package).
     service : str, optional
         Base address of CBS open data; the declared one by default.
     timeout : float, default 60
@@ -429,7 +430,9 @@ def refresh(
     CBSUnavailableError
         If CBS open data cannot be reached.
     DataError
-        If a table has an unexpected layout or the result is invalid.
+        If the target is the installed package, a table has an unexpected layout or the result
+        is invalid.
     """
+    target = write_data_dir(data_dir)  # refused before anything is downloaded
     sources = fetch_sources(service=service, timeout=timeout, log=log)
-    return write_indelingen(sources, data_dir or default_data_dir())
+    return write_indelingen(sources, target)

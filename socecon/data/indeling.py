@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from socecon.data.schema import REGION_KIND_COLUMNS
 from socecon.definitions import REGION_KINDS
 from socecon.exceptions import DataError
 
@@ -269,11 +270,7 @@ def regions_2025(
         regions they lay in and which one was chosen.
     """
     table = regions_2015.set_index("code")
-    kinds = (
-        ("province_code", "province_name"),
-        ("labour_market_region_code", "labour_market_region_name"),
-        ("corop_code", "corop_name"),
-    )
+    kinds = tuple(REGION_KIND_COLUMNS.values())
     rows, disagreements = [], []
     for code, part in mapping.groupby("code_2025", sort=True):
         weights = part["share"].to_numpy() * np.array(

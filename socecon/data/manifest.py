@@ -41,6 +41,7 @@ from socecon.data.schema import (
     MANIFEST_FILE,
     PROCESSED_FILES,
     REGION_COLUMNS,
+    REGION_KIND_COLUMNS,
     VALUE_DECIMALS,
     VARIABLES,
     check_indeling,
@@ -251,12 +252,8 @@ def _validate_regions(frame: pd.DataFrame, name: str) -> list[str]:
     problems: list[str] = []
     if tuple(frame.columns) != REGION_COLUMNS:
         return [f"{name}: columns are {list(frame.columns)}, expected {list(REGION_COLUMNS)}"]
-    patterns = {
-        "code": REGION_KINDS["municipality"],
-        "province_code": REGION_KINDS["province"],
-        "labour_market_region_code": REGION_KINDS["labour_market_region"],
-        "corop_code": REGION_KINDS["corop"],
-    }
+    patterns = {"code": REGION_KINDS["municipality"]}
+    patterns.update({code: REGION_KINDS[kind] for kind, (code, _) in REGION_KIND_COLUMNS.items()})
     for pos, row in enumerate(frame.itertuples(index=False)):
         for column in REGION_COLUMNS:
             cell = getattr(row, column)

@@ -44,6 +44,52 @@ def normalize_name(name: str, *, drop_qualifier: bool = False) -> str:
     return text.strip()
 
 
+# StatLine's province qualifiers for municipalities that share a name, e.g. "Hengelo (O.)".
+_PROVINCE_QUALIFIERS = {
+    "gr": "Groningen",
+    "fr": "Friesland",
+    "dr": "Drenthe",
+    "o": "Overijssel",
+    "ov": "Overijssel",
+    "fl": "Flevoland",
+    "gld": "Gelderland",
+    "g": "Gelderland",
+    "u": "Utrecht",
+    "ut": "Utrecht",
+    "nh": "Noord-Holland",
+    "zh": "Zuid-Holland",
+    "z": "Zeeland",
+    "zl": "Zeeland",
+    "nb": "Noord-Brabant",
+    "l": "Limburg",
+    "lb": "Limburg",
+}
+
+
+def qualifier_province(name: str) -> str | None:
+    """Return the province a name's trailing StatLine qualifier stands for.
+
+    Parameters
+    ----------
+    name : str
+        A municipality name as typed, e.g. ``"Hengelo (O.)"``.
+
+    Returns
+    -------
+    str or None
+        ``"Overijssel"``; None without a qualifier or for one that names no province.
+
+    Examples
+    --------
+    >>> qualifier_province("Bergen (NH.)"), qualifier_province("Bergen")
+    ('Noord-Holland', None)
+    """
+    found = re.search(r"\(([^)]*)\)\s*$", name)
+    if not found:
+        return None
+    return _PROVINCE_QUALIFIERS.get(normalize_name(found.group(1)).replace(" ", ""))
+
+
 def match_names(names: dict[str, str], labels: list[str]) -> dict[str, str]:
     """Match names or StatLine labels to codes, exactly first, then without qualifiers.
 

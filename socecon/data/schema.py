@@ -35,16 +35,14 @@ CONVERSION_FILE = f"indeling_{STUDY_INDELING}_{CURRENT_INDELING}.csv"
 CONVERSION_COLUMNS = ("code_2015", "name_2015", "code_2025", "share", "kind", "year_of_change")
 PROCESSED_FILES = (*(f for pair in INDELING_FILES.values() for f in pair), CONVERSION_FILE)
 COLUMNS = ("region", "year", "variable", "unit", "value", "source")
-REGION_COLUMNS = (
-    "code",
-    "name",
-    "province_code",
-    "province_name",
-    "labour_market_region_code",
-    "labour_market_region_name",
-    "corop_code",
-    "corop_name",
-)
+#: The region table's (code, name) columns of each kind of region a municipality lies in (kinds
+#: of ``region_codes`` in ``conventions.yaml``).
+REGION_KIND_COLUMNS = {
+    "province": ("province_code", "province_name"),
+    "labour_market_region": ("labour_market_region_code", "labour_market_region_name"),
+    "corop": ("corop_code", "corop_name"),
+}
+REGION_COLUMNS = ("code", "name", *(c for pair in REGION_KIND_COLUMNS.values() for c in pair))
 LICENCE = "CC BY 4.0"
 ATTRIBUTION = "Bron: CBS"
 DATA_DIR_ENV = "SOCECON_DATA_DIR"
@@ -267,6 +265,37 @@ def resolve_data_dir(data_dir: str | Path | None) -> Path:
     pathlib.Path
     """
     return default_data_dir() if data_dir is None else Path(data_dir)
+
+
+def write_data_dir(data_dir: str | Path | None) -> Path:
+    """Return the folder ``socecon data build`` and ``refresh`` write: never the installed package.
+
+    ``data_dir``, else the default data folder (``$SOCECON_DATA_DIR``, or a source checkout's
+    ``data/``). An installed socecon does not rewrite the snapshot shipped inside its package
+    (``socecon/shipped/data``): there a folder must be given, and ``$SOCECON_DATA_DIR`` pointed
+    at it to use what was written.
+
+    Parameters
+    ----------
+    data_dir : str or pathlib.Path, optional
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    DataError
+        If the folder is the snapshot shipped inside the installed package, or lies within it.
+    """
+    target = resolve_data_dir(data_dir)
+    shipped = (SHIPPED_DIR / "data").resolve()
+    if shipped in (target.resolve(), *target.resolve().parents):
+        raise DataError(
+            f"will not write into the installed socecon package ({target}); give a folder with "
+            f"--data-dir DIR and set {DATA_DIR_ENV}=DIR to use the snapshot written there"
+        )
+    return target
 
 
 def check_indeling(indeling: int | str | None) -> int:

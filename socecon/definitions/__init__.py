@@ -128,6 +128,7 @@ __all__ = [
     "NATIONAL_NAME",
     "REGION_CODE",
     "REGION_KINDS",
+    "REGION_SHAPES",
     "REPORT_ENV",
     "SCENARIOS_FILE",
     "SCENARIO_KINDS",
@@ -159,6 +160,8 @@ REGION_CODE = _CONVENTIONS.region_code
 #: Kind of region (``municipality``, ``province``, ``labour_market_region``, ``corop``,
 #: ``landsdeel``, ``national``) to the pattern of its codes (use ``fullmatch``).
 REGION_KINDS = MappingProxyType(_CONVENTIONS.region_kinds)
+#: Kind of region to the letters and digits of its codes (``("GM", 4)``, ``("NL", 2)``, ...).
+REGION_SHAPES = MappingProxyType(_CONVENTIONS.region_shapes)
 #: Environment variable the batch runner sets so that charts render for the HTML report.
 REPORT_ENV = _CONVENTIONS.report_environment
 #: Resource limits: kernel memory, most samples, memory per sample (:class:`~.conventions.Limits`).

@@ -91,6 +91,17 @@ class Conventions:
         return kinds
 
     @property
+    def region_shapes(self) -> dict[str, tuple[str, int]]:
+        """Kind of region to the letters and the number of digits of its codes.
+
+        Read from the patterns: the letters are a pattern's leading capitals, the digits the
+        length of the shortest number ``0...01`` it accepts after them (``GM`` and four digits:
+        ``("GM", 4)``; Nederland, ``NL01``: ``("NL", 2)``). What users type is parsed by them.
+        """
+        shapes = {kind: _shape(pattern) for kind, pattern in self.region_kinds.items()}
+        return {kind: shape for kind, shape in shapes.items() if shape is not None}
+
+    @property
     def region_code_pattern(self) -> str:
         """One pattern for every region code: the kinds' patterns as alternatives, unanchored."""
         return "|".join(p.pattern for p in self.region_kinds.values())
@@ -99,6 +110,13 @@ class Conventions:
     def region_code(self) -> re.Pattern[str]:
         """A pattern that matches a whole region code of any kind (``^(...)$``)."""
         return re.compile(f"^({self.region_code_pattern})$")
+
+
+def _shape(pattern: re.Pattern[str]) -> tuple[str, int] | None:
+    """Return a code pattern's leading capitals and number of digits; None if it has none."""
+    letters = re.match(r"[A-Z]*", pattern.pattern).group()  # type: ignore[union-attr]
+    digits = next((n for n in range(1, 9) if pattern.fullmatch(letters + "1".zfill(n))), None)
+    return (letters, digits) if letters and digits else None
 
 
 def parse_conventions(doc: Any, problems: Problems) -> Conventions | None:
@@ -123,6 +141,8 @@ def parse_conventions(doc: Any, problems: Problems) -> Conventions | None:
         problems.add("national", "expected a mapping with code and name")
         national = {}
     code = text(national, "code", "national", problems)
+    if code and _shape(re.compile(re.escape(code))) is None:
+        problems.add("national", f"code: expected capitals and digits such as 'NL01', got {code!r}")
     name = text(national, "name", "national", problems)
     years = {
         key: integer(doc.get(key), key, "the value", problems)
@@ -150,6 +170,11 @@ def parse_conventions(doc: Any, problems: Problems) -> Conventions | None:
             continue
         if code and compiled.fullmatch(code):
             problems.add(f"region_codes.{kind}", f"also matches the national code {code!r}")
+        if _shape(compiled) is None:
+            problems.add(
+                f"region_codes.{kind}",
+                f"expected capitals and a number of digits, got {pattern!r}",
+            )
     env = text(doc, "report_environment", "report_environment", problems)
     if env and not re.fullmatch(r"[A-Z][A-Z0-9_]*", env):
         problems.add("report_environment", f"not an environment variable name: {env!r}")

@@ -39,12 +39,10 @@ import numpy as np
 import pandas as pd
 
 from socecon.data.schema import check_indeling
-from socecon.data.snapshot import CACHE_CLEARERS, load_regions_table, load_snapshot
+from socecon.data.snapshot import CACHE_CLEARERS, load_snapshot
 from socecon.definitions.calibration import CalibrationSpec, load_calibration
 from socecon.exceptions import CalibrationError
-
-#: Column of the region table with each municipality's arbeidsmarktregio.
-LABOUR_MARKET_COLUMN = "labour_market_region_code"
+from socecon.regions import labour_market_regions
 
 
 @dataclass(frozen=True)
@@ -458,13 +456,15 @@ def out_of_sample(
 def snapshot_counts(indeling: int | str | None = None) -> tuple[pd.DataFrame, pd.Series]:
     """Return the snapshot's counts of an indeling and the arbeidsmarktregio of its municipalities.
 
+    The arbeidsmarktregio's are :func:`socecon.regions.labour_market_regions`, the mapping the
+    model's regional totals (:func:`socecon.model.inputs.snapshot_input`) use too.
+
     Parameters
     ----------
     indeling : int or str, optional
         2015 or 2025; the declared default when None. The counts of 2025 are the converted ones.
     """
-    table = load_regions_table(indeling=indeling).sort_index()
-    return load_snapshot(indeling=indeling), table[LABOUR_MARKET_COLUMN]
+    return load_snapshot(indeling=indeling), labour_market_regions(indeling)
 
 
 def snapshot_calibration(indeling: int | str | None = None) -> Calibration:

@@ -200,13 +200,20 @@ def compute_components(
             base_k,
         )
         placed = pl.placed()
-        base_g = pl.base  # (S, R, B) per group
 
-        # Placed people per source group, plain and weighted by each band's loonkostensubsidie,
-        # and the werkbedrijf deficit of everybody placed, (S, R, K) each.
-        names = ("bijstand", "wsw", "wajong")
+        # One stacked band sum, (8, S, R, K): placed people per source group, plain and
+        # weighted by each band's loonkostensubsidie, and the werkbedrijf deficit and the
+        # production value of everybody placed.
         lks_b, deficit_b = lks[:, :, 0, :], deficit[:, :, 0, :]  # (S, 1, B)
-        placed_by_group = {name: pl.band_sum(groups=(name,)) for name in names}
+        value_b = loonwaarde * wage_cost * hours_factor  # (S, 1, B)
+        sums = pl.band_sums(
+            [(None, (name,)) for name in placement.GROUPS]
+            + [(lks_b, (name,)) for name in placement.GROUPS]
+            + [(deficit_b, placement.GROUPS), (value_b, placement.GROUPS)]
+        )
+        placed_by_group = dict(zip(placement.GROUPS, sums[0:3], strict=True))
+        lks_by_group = dict(zip(placement.GROUPS, sums[3:6], strict=True))
+        deficit_sum, production = sums[6], sums[7]
         placed_total = placed_by_group["bijstand"] + placed_by_group["wsw"]
         placed_total += placed_by_group["wajong"]
         placed_bijstand = placed_by_group["bijstand"]
@@ -224,23 +231,18 @@ def compute_components(
         costs = payer_costs(
             lev,
             base_k,
-            PlacedSums(
-                placed_by_group,
-                {name: pl.band_sum(lks_b, groups=(name,)) for name in names},
-                pl.band_sum(deficit_b),
-            ),
+            PlacedSums(placed_by_group, lks_by_group, deficit_sum),
             g["wsw"][:, :, 0, :].sum(-1)[..., None],
             n_total[:, :, 0, :] @ below_t,
             prices,
             v.scalar,
         )
-        value_b = loonwaarde * wage_cost * hours_factor  # (S, 1, B)
-        production = pl.band_sum(value_b)
         regular = placed_total * regular_flag
+        base_placed = {name: arr[:, :, base_k] for name, arr in placed_by_group.items()}
         regular[:, :, base_k] = (
-            base_g["bijstand"].sum(-1)
-            + base_g["wajong"].sum(-1)
-            + base_g["wsw"].sum(-1) * v.scalar("wsw_regular_share")[:, :, 0]
+            base_placed["bijstand"]
+            + base_placed["wajong"]
+            + base_placed["wsw"] * v.scalar("wsw_regular_share")[:, :, 0]
         )
         levy = (
             np.clip(quota_required - placed_total, 0.0, None)

@@ -25,7 +25,7 @@ from socecon.definitions import BASE_YEAR, DEFAULT_INDELING
 from socecon.definitions.assumptions import N_BANDS
 from socecon.exceptions import AssumptionError, ModelError
 from socecon.model.calibration import snapshot_calibration
-from socecon.regions import load_regions
+from socecon.regions import labour_market_regions
 
 #: The CBS stocks the target group is made of.
 TARGET_STOCKS = ("bijstand_15_aow", "wsw_employees", "wajong")
@@ -204,8 +204,8 @@ def _snapshot_input(base_year: int, indeling: int) -> ModelInput:
     missing = wide.index.difference(factors.index)
     if len(missing):
         raise ModelError(f"no calibration for {', '.join(missing[:5])} (region table incomplete)")
-    region_of = load_regions(indeling)["labour_market_region_code"]
-    wide = wide.join(regional_totals(wide, region_of)).assign(effectiveness=factors)
+    totals = regional_totals(wide, labour_market_regions(indeling))
+    wide = wide.join(totals).assign(effectiveness=factors)
     return ModelInput.from_frame(wide, base_year, indeling)
 
 

@@ -21,7 +21,8 @@ each source group (bijstand, Wsw, Wajong) each scenario places in each loonwaard
 
 Placements factor as ``placed[s, r, k, b] = N[s, r, b] x window[k, b] x fill[s, r, k]`` plus, in
 a scenario that keeps Wsw employees, ``N_wsw x window x wsw_extra`` (:class:`Placements`), so
-every band sum is one or two matrix products.
+the band sums a year needs (people per source group, plain and weighted per band) are one matrix
+product over their stack (:meth:`Placements.band_sums`).
 """
 
 from __future__ import annotations
@@ -206,25 +207,33 @@ class Placements:
         """Return the share placed of one group's people in each window, ``(S, R, K)``."""
         return self.fill + self.wsw_extra if group == "wsw" else self.fill
 
-    def band_sum(
-        self, weight: np.ndarray | None = None, groups: Sequence[str] = GROUPS
-    ) -> np.ndarray:
-        """Return the sum over bands of placed x ``weight`` for ``groups``, shape ``(S, R, K)``.
+    def band_sums(self, terms: Sequence[tuple[np.ndarray | None, Sequence[str]]]) -> np.ndarray:
+        """Return several band sums of placed x weight at once, shape ``(N, S, R, K)``.
+
+        One matrix product over the stack of every term's weighted people (and of the Wsw
+        employees a scenario keeps) instead of one or two products per term.
 
         Parameters
         ----------
-        weight : numpy.ndarray, optional
-            Per band, broadcasting against ``(S, R, B)`` (e.g. ``(S, 1, B)``); 1 by default.
-        groups : sequence of str
-            Source groups to include; all by default.
+        terms : sequence of (numpy.ndarray or None, sequence of str)
+            Per term, the weight per band (broadcasting against ``(S, R, B)``, e.g. ``(S, 1,
+            B)``; None: 1) and the source groups to include (e.g. ``GROUPS`` or ``("wsw",)``).
+
+        Returns
+        -------
+        numpy.ndarray
+            Row ``n`` is the sum over bands of term ``n``'s weighted placements.
         """
-        people = sum(self.groups[g] for g in groups)
-        total = (people if weight is None else people * weight) @ self.window.T * self.fill
-        if "wsw" in groups and self.retained:
-            wsw = self.groups["wsw"] if weight is None else self.groups["wsw"] * weight
-            total += wsw @ self.window.T * self.wsw_extra
-        base = sum(self.base[g] if weight is None else self.base[g] * weight for g in groups)
-        total[:, :, self.base_k] = base.sum(axis=-1)
+        # One product for every term's people and, for each term with the Wsw employees (when
+        # a scenario keeps them), those employees alone.
+        kept = [n for n, (_, groups) in enumerate(terms) if "wsw" in groups and self.retained]
+        wsw_terms = [(terms[n][0], ("wsw",)) for n in kept]
+        products = _weighted(self.groups, [*terms, *wsw_terms]) @ self.window.T
+        total = products[: len(terms)] * self.fill
+        for n, wsw in zip(kept, products[len(terms) :], strict=True):
+            total[n] += wsw * self.wsw_extra
+        # The baseline places by observed rates: its placements are summed as they are.
+        total[..., self.base_k] = _weighted(self.base, terms).sum(axis=-1)
         return total
 
     def placed(self) -> np.ndarray:
@@ -237,6 +246,24 @@ class Placements:
             )
         placed[:, :, self.base_k, :] = sum(self.base[g] for g in GROUPS)
         return placed
+
+
+def _weighted(
+    arrays: Mapping[str, np.ndarray], terms: Sequence[tuple[np.ndarray | None, Sequence[str]]]
+) -> np.ndarray:
+    """Return, stacked, each term's sum of ``arrays`` over its groups times its weight.
+
+    Shape ``(N, S, R, B)`` for ``N`` terms; ``arrays`` per source group, ``(S, R, B)``.
+    """
+    out = np.empty((len(terms), *arrays[GROUPS[0]].shape))
+    for row, (weight, groups) in zip(out, terms, strict=True):
+        first, *rest = groups
+        row[...] = arrays[first]
+        for group in rest:
+            row += arrays[group]
+        if weight is not None:
+            row *= weight
+    return out
 
 
 def place(

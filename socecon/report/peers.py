@@ -23,6 +23,7 @@ from socecon.model.core import run_model
 from socecon.present import figures
 from socecon.present.formats import format_indicator, format_number
 from socecon.regions import group_members, region_name
+from socecon.report.region_figures import ReportRegion, resolve_region
 from socecon.report.tables import as_html, esc, html_table
 
 #: The scenario results compared, at the horizon: indicator ids of ``indicators.yaml``.
@@ -143,7 +144,7 @@ def result_rows(
 
 def peer_comparison(
     frame: pd.DataFrame,
-    region: str,
+    region: str | ReportRegion,
     horizon: int,
     overrides: Mapping[str, Any] | None = None,
     indeling: int | str | None = None,
@@ -154,14 +155,15 @@ def peer_comparison(
     ----------
     frame : pandas.DataFrame
         The report's model run for ``region``.
-    region : str
-        A municipality code or group id.
+    region : str or ReportRegion
+        The report's region (which carries its indeling), or a municipality code or group id.
     horizon : int
         The year of the scenario results.
     overrides : mapping, optional
         The report's assumption overrides (the peers are computed with the same).
     indeling : int or str, optional
-        The report's municipal boundaries (2015 or 2025); the declared default when None.
+        For a code: the municipal boundaries (2015 or 2025; the declared default when None).
+        A :class:`ReportRegion` keeps its own.
 
     Returns
     -------
@@ -169,6 +171,8 @@ def peer_comparison(
         A heading, the rule in words, a table of the characteristics and one per scenario
         result, the region's own row marked, and the sources.
     """
+    place = resolve_region(region, indeling)
+    region, indeling = place.code, place.indeling
     rule = load_peers()
     peers = peer_codes(region, indeling=indeling)
     peer_frame = run_model(

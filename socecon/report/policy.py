@@ -34,6 +34,7 @@ from socecon.model.inputs import snapshot_input
 from socecon.present.formats import format_assumption, format_number, format_plain
 from socecon.present.windtunnel_chart import drivers_chart
 from socecon.report.lookback import and_list
+from socecon.report.region_figures import ReportRegion, resolve_region
 from socecon.report.tables import as_html, esc, html_table
 from socecon.report.wording import council_label
 
@@ -93,7 +94,7 @@ def describe_goal(goal: Goal | None) -> str:
 
 
 def windtunnel_table(
-    region: str,
+    region: str | ReportRegion,
     goal: Mapping[str, float],
     *,
     horizon: int = DEFAULT_HORIZON,
@@ -109,8 +110,8 @@ def windtunnel_table(
 
     Parameters
     ----------
-    region : str
-        Region id.
+    region : str or ReportRegion
+        The report's region (which carries its indeling), or a region id.
     goal : mapping
         Keyword arguments of :class:`socecon.analysis.windtunnel.Goal` (e.g. ``participation_min``).
     horizon : int
@@ -118,21 +119,23 @@ def windtunnel_table(
     n_samples, seed : int
         Uncertainty samples and their seed (fixed: the same report twice gives the same table).
     indeling : int or str, optional
-        The municipal boundaries (2015 or 2025, the declared default when None).
+        For a region id: the municipal boundaries (2015 or 2025, the declared default when
+        None). A :class:`ReportRegion` keeps its own.
 
     Returns
     -------
     pandas.DataFrame
         The option x scenario matrix of :func:`socecon.analysis.windtunnel.matrix`.
     """
+    place = resolve_region(region, indeling)
     return matrix(
-        region,
+        place.code,
         goal,
         n_samples=n_samples,
         seed=seed,
         horizon=horizon,
         overrides=overrides,
-        model_input=snapshot_input(indeling=indeling),
+        model_input=snapshot_input(indeling=place.indeling),
     )
 
 
