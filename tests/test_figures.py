@@ -77,6 +77,21 @@ def test_indicator_chart_shows_model_values(frame):
     assert "personen (personen)" not in svg
 
 
+def test_a_group_chart_names_the_gemeenten_a_municipality_chart_the_gemeente(frame):
+    variables = ["placed", "net_cost"]
+    group = figures.indicator_chart(frame, ["isd_midden_langstraat"], variables)
+    alone = figures.indicator_chart(frame, ["GM0164"], variables)
+    mixed = figures.indicator_chart(frame, ["GM0164", "isd_midden_langstraat"], variables)
+    assert "Netto kosten gemeenten (€ per jaar)" in {r["indicator"] for r in _datasets(group)}
+    assert "netto kosten gemeenten (" in group.to_dict()["description"]
+    assert "Netto kosten gemeente (€ per jaar)" in {r["indicator"] for r in _datasets(alone)}
+    assert "netto kosten gemeente (" in alone.to_dict()["description"]
+    # a chart with a municipality beside the group keeps the municipality's words
+    assert "Netto kosten gemeente (€ per jaar)" in {r["indicator"] for r in _datasets(mixed)}
+    # the panels are sorted by the same labels the data carries (no panel without data)
+    assert "Netto kosten gemeenten" in _renders(group)
+
+
 def test_a_label_names_its_unit_once():
     assert label_with_unit("Doelgroep", "personen") == "Doelgroep (personen)"
     assert label_with_unit("Geplaatste personen", "personen") == "Geplaatste personen"

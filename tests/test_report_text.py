@@ -120,8 +120,11 @@ def test_summary_relates_the_results_to_what_happened(reports, code):
 
 def test_a_group_report_does_not_call_the_group_de_gemeente(reports):
     sections = _sections(reports["isd_midden_langstraat"])
-    charts = re.compile(r'<p class="socecon-chart-text".*?</p>', re.DOTALL)  # present/figures.py
+    charts = re.compile(r'<p class="socecon-chart-text".*?</p>', re.DOTALL)  # chart texts
     own = {k: _text(charts.sub("", BLOCKQUOTE.sub("", v))) for k, v in sections.items()}
+    # the results chart's text alternative names the group's cost as the gemeenten's too
+    results_charts = _text(" ".join(charts.findall(sections["de-uitkomsten-per-scenario"])))
+    assert "netto kosten gemeenten" in results_charts, results_charts
     # the summary speaks of the member municipalities throughout (quotes of the study aside)
     assert not re.search(r"\bgemeente\b", own["samenvatting"]), own["samenvatting"]
     assert (

@@ -20,6 +20,7 @@ from socecon.definitions.indicators import load_indicator_definitions
 from socecon.definitions.units import Unit, unit
 from socecon.exceptions import ModelError
 from socecon.present.formats import label_with_unit
+from socecon.present.wording import council_label, is_group_code
 from socecon.regions import region_name
 
 #: The colours of every chart (Okabe-Ito, colour-blind safe): ``chart_colors`` of
@@ -185,6 +186,26 @@ def select_results(
     names = {s.id: s.name for s in load_definitions().scenarios}
     data["scenario_name"] = data["scenario"].map(names)
     data["region_name"] = data["region"].map(region_names(data["region"].unique()))
-    labels = {v: indicator_label(v, with_unit=True) for v in data["variable"].unique()}
-    data["indicator"] = data["variable"].map(labels)
+    data["indicator"] = data["variable"].map(indicator_labels(data["variable"].unique(), regions))
     return data
+
+
+def indicator_labels(variables: Iterable[str], regions: Sequence[str] | None) -> dict[str, str]:
+    """Return the Dutch label with unit of each indicator id, for a chart of these regions.
+
+    Parameters
+    ----------
+    variables : iterable of str
+        Indicator ids (or ``id|band``).
+    regions : sequence of str or None
+        The regions charted; when every one is a group of municipalities, a label that names
+        "gemeente" takes the group's form ("Netto kosten gemeenten").
+
+    Returns
+    -------
+    dict of str to str
+    """
+    groups = [r for r in regions or () if is_group_code(r)]
+    plural = bool(groups) and len(groups) == len(regions or ())
+    labels = {v: indicator_label(v, True) for v in variables}
+    return {v: council_label(label, groups[0]) for v, label in labels.items()} if plural else labels

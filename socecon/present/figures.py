@@ -32,6 +32,7 @@ from socecon.present.chart_style import (
     WIDTH,
     color_scale,
     indicator_label,
+    indicator_labels,
     indicator_unit,
     region_names,
     scenario_color,
@@ -199,7 +200,7 @@ def _faceted_bars(
             ],
         )
     )
-    labels = [indicator_label(v, True) for v in variables]
+    labels = list(indicator_labels(variables, regions).values())
     places = _listed(_region_order(data, regions))
     about = {
         "title": f"{title}, {year}" if len(regions) > 1 else f"{title}, {places}, {year}",

@@ -36,7 +36,7 @@ from socecon.present.windtunnel_chart import drivers_chart
 from socecon.report.lookback import and_list
 from socecon.report.region_figures import ReportRegion, resolve_region
 from socecon.report.tables import as_html, esc, html_table
-from socecon.report.wording import council_label
+from socecon.present.wording import council_label
 
 
 def report_goal(

@@ -29,7 +29,7 @@ from socecon.present.formats import format_number, format_value
 from socecon.report.policy import describe_goal
 from socecon.report.region_figures import indeling_text, resolve_region
 from socecon.report.tables import as_html, assumption_rows, esc, html_table
-from socecon.report.wording import council_label
+from socecon.present.wording import council_label
 
 
 def git_commit(repo: str | Path | None = None) -> str:

@@ -57,7 +57,7 @@ from socecon.report.region_figures import (
     resolve_region,
 )
 from socecon.report.tables import as_html, as_markdown, esc, html_table, md_text
-from socecon.report.wording import council, council_label
+from socecon.present.wording import council, council_label
 
 
 def title(region: str | ReportRegion, horizon: int) -> Any:
