@@ -17,9 +17,9 @@ import pandas as pd
 from socecon.analysis.decomposition import FACTORS, decompose
 from socecon.definitions import load_definitions
 from socecon.present.formats import format_number, format_percent
+from socecon.present.wording import council_label
 from socecon.report.region_figures import resolve_region
 from socecon.report.tables import as_html, esc, html_table
-from socecon.present.wording import council_label
 
 #: Dutch name of each part, as the table's header and the text use it.
 FACTOR_NAMES = {

@@ -33,10 +33,10 @@ from socecon.exceptions import WindTunnelError
 from socecon.model.inputs import snapshot_input
 from socecon.present.formats import format_assumption, format_number, format_plain
 from socecon.present.windtunnel_chart import drivers_chart
+from socecon.present.wording import council_label
 from socecon.report.lookback import and_list
 from socecon.report.region_figures import ReportRegion, resolve_region
 from socecon.report.tables import as_html, esc, html_table
-from socecon.present.wording import council_label
 
 
 def report_goal(
@@ -315,6 +315,8 @@ def drivers_nl(table: pd.DataFrame) -> str:
     str
         The text alternative of :func:`socecon.present.windtunnel_chart.drivers_chart`.
     """
+    if not has_target_group(table):
+        return "Zonder doelgroep heeft geen enkele aanname invloed op de deelname."
     per_option = table.drop_duplicates("option")
     firsts = [d[0][1] for d in per_option["drivers"] if d]
     if not firsts:
@@ -390,6 +392,31 @@ def _verdict_list(table: pd.DataFrame, options: pd.DataFrame) -> str:
     return f"<ul>{''.join(items)}</ul>" if items else ""
 
 
+#: What the wind-tunnel section says for a region without anyone in the target group.
+NO_TARGET_GROUP = (
+    "Het CBS telt hier geen doelgroep. Zonder doelgroep is er geen deelname om te halen, dus de "
+    "windtunnel kan geen beleidsoptie beoordelen: de oordelen in de grafiek hierboven zeggen "
+    "hier niets."
+)
+
+
+def has_target_group(table: pd.DataFrame) -> bool:
+    """Whether the region's wind tunnel has a participation to judge (anyone in the target group).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A matrix from :func:`windtunnel_table`.
+
+    Returns
+    -------
+    bool
+        False when participation is undefined in every option, scenario and sample (a
+        municipality such as Rozendaal, where CBS counts no one in the target group).
+    """
+    return bool(table["participation_median"].notna().any())
+
+
 def windtunnel_summary(table: pd.DataFrame) -> Any:
     """Return the wind tunnel's verdict for a region as Dutch HTML: the verdicts and why.
 
@@ -405,6 +432,8 @@ def windtunnel_summary(table: pd.DataFrame) -> Any:
         verdict, the reason (where it breaks and why, or why it is undecided) and how far it
         stays behind the best option at worst.
     """
+    if not has_target_group(table):
+        return as_html(f"<p>{esc(NO_TARGET_GROUP)}</p>")
     lines = [line for line in summary_nl(table).splitlines() if line]
     # the goal, and (without a robust option) which one comes closest; the list says the rest
     shown = lines[:1] if (table["class"] == "robust").any() else lines[:2]

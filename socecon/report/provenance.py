@@ -26,10 +26,10 @@ from socecon.definitions.assumptions import load_assumptions
 from socecon.definitions.windtunnel import load_windtunnel
 from socecon.exceptions import SocEconError
 from socecon.present.formats import format_number, format_value
+from socecon.present.wording import council_label
 from socecon.report.policy import describe_goal
 from socecon.report.region_figures import indeling_text, resolve_region
 from socecon.report.tables import as_html, assumption_rows, esc, html_table
-from socecon.present.wording import council_label
 
 
 def git_commit(repo: str | Path | None = None) -> str:

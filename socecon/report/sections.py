@@ -47,6 +47,7 @@ from socecon.present.formats import (
     round_euro,
     round_people,
 )
+from socecon.present.wording import council, council_label
 from socecon.report.glossary import glossary_markdown
 from socecon.report.lookback import study_quote
 from socecon.report.region_figures import (
@@ -57,7 +58,6 @@ from socecon.report.region_figures import (
     resolve_region,
 )
 from socecon.report.tables import as_html, as_markdown, esc, html_table, md_text
-from socecon.present.wording import council, council_label
 
 
 def title(region: str | ReportRegion, horizon: int) -> Any:

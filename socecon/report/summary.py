@@ -35,12 +35,12 @@ from socecon.present.formats import (
     round_people,
     rounding_note,
 )
+from socecon.present.wording import Council, council, council_label
 from socecon.report import lookback, policy
 from socecon.report.lookback import and_list
 from socecon.report.region_figures import ReportRegion, resolve_region
 from socecon.report.sections import band_frame, indicator_frame, left_out_by_window, shown_year
 from socecon.report.tables import as_html, esc, html_table
-from socecon.present.wording import Council, council, council_label
 
 #: The id of the summary section (the anchor the table of contents links to).
 SUMMARY_ID = "samenvatting"
