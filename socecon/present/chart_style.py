@@ -205,7 +205,7 @@ def indicator_labels(variables: Iterable[str], regions: Sequence[str] | None) ->
     -------
     dict of str to str
     """
-    groups = [r for r in regions or () if is_group_code(r)]
-    plural = bool(groups) and len(groups) == len(regions or ())
     labels = {v: indicator_label(v, True) for v in variables}
-    return {v: council_label(label, groups[0]) for v, label in labels.items()} if plural else labels
+    if not regions or not all(is_group_code(r) for r in regions):
+        return labels
+    return {v: council_label(label, regions[0]) for v, label in labels.items()}

@@ -45,6 +45,7 @@ from socecon.present.chart_style import (
     value_tooltip,
 )
 from socecon.present.embed import with_narrow
+from socecon.present.formats import and_list
 
 #: The shared look is defined in :mod:`socecon.present.chart_style` and re-exported here.
 __all__ = [
@@ -147,12 +148,6 @@ def axes_chart() -> alt.LayerChart:
     return with_narrow(layout(16, 12, 200), layout(13, 11, 90))
 
 
-def _listed(items: Sequence[str]) -> str:
-    """Join words the Dutch way: "a, b en c"."""
-    items = list(items)
-    return ", ".join(items[:-1]) + f" en {items[-1]}" if len(items) > 1 else "".join(items)
-
-
 def _region_order(data: pd.DataFrame, regions: Sequence[str]) -> list[str]:
     """Region names in the order the caller chose them (facets sort alphabetically otherwise)."""
     names = dict(zip(data["region"], data["region_name"], strict=True))
@@ -201,11 +196,11 @@ def _faceted_bars(
         )
     )
     labels = list(indicator_labels(variables, regions).values())
-    places = _listed(_region_order(data, regions))
+    places = and_list(_region_order(data, regions))
     about = {
         "title": f"{title}, {year}" if len(regions) > 1 else f"{title}, {places}, {year}",
         "description": (
-            f"Staafdiagram met per scenario {_listed([label.lower() for label in labels])} in "
+            f"Staafdiagram met per scenario {and_list([label.lower() for label in labels])} in "
             f"{year}, voor {places}; de scenario's staan onder de staven."
         ),
     }

@@ -16,6 +16,7 @@ above the model can use them.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from numbers import Real
 from typing import Any
 
@@ -187,6 +188,21 @@ def rounding_note() -> str:
         f"{format_euro(ROUND_EURO_FROM)} op duizenden euro's, in de tekst en in de tabellen; "
         "daardoor tellen afgeronde delen niet altijd precies op tot het afgeronde totaal."
     )
+
+
+def and_list(items: Sequence[str]) -> str:
+    """Join words the Dutch way: ``"a, b en c"``; one item as is, none as ``""``.
+
+    Parameters
+    ----------
+    items : sequence of str
+
+    Returns
+    -------
+    str
+    """
+    items = list(items)
+    return ", ".join(items[:-1]) + f" en {items[-1]}" if len(items) > 1 else "".join(items)
 
 
 def label_with_unit(label: str, unit_label: str) -> str:

@@ -20,6 +20,7 @@ import pandas as pd
 
 from socecon.definitions import load_definitions
 from socecon.definitions.hindcast import load_hindcast
+from socecon.present.formats import and_list
 from socecon.report.overview import MATCH_LABELS
 from socecon.report.tables import as_html, esc
 
@@ -77,11 +78,6 @@ def hindcast() -> Any:
         )
     parts.append(f"<p><em>Kanttekening:</em> {esc(declared.caveat)}</p>")
     return as_html("".join(parts))
-
-
-def and_list(items: list[str]) -> str:
-    """Return items joined the Dutch way: 'a, b en c'."""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
 
 
 def _options_beside(tunnel: pd.DataFrame | None, closest: str, least: str | None) -> str:

@@ -31,10 +31,9 @@ from socecon.definitions.units import unit
 from socecon.definitions.windtunnel import load_windtunnel
 from socecon.exceptions import WindTunnelError
 from socecon.model.inputs import snapshot_input
-from socecon.present.formats import format_assumption, format_number, format_plain
+from socecon.present.formats import and_list, format_assumption, format_number, format_plain
 from socecon.present.windtunnel_chart import drivers_chart
 from socecon.present.wording import council_label
-from socecon.report.lookback import and_list
 from socecon.report.region_figures import ReportRegion, resolve_region
 from socecon.report.tables import as_html, esc, html_table
 

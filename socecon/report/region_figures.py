@@ -21,6 +21,7 @@ from socecon.data.schema import CURRENT_INDELING, STUDY_INDELING, VARIABLES, che
 from socecon.data.snapshot import load_snapshot
 from socecon.definitions import BASE_YEAR, NATIONAL_CODE
 from socecon.present.formats import format_count, format_number, is_missing
+from socecon.present.wording import is_group_code
 from socecon.report.tables import as_html, esc, html_table
 
 #: Reference year of the CBS figures shown (the model's base year).
@@ -58,7 +59,7 @@ class ReportRegion:
     @property
     def is_group(self) -> bool:
         """Whether the report covers more than one municipality."""
-        return not self.code.startswith("GM")
+        return is_group_code(self.code)
 
 
 def resolve_region(region: str | ReportRegion, indeling: int | str | None = None) -> ReportRegion:

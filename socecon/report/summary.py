@@ -25,6 +25,7 @@ import pandas as pd
 from socecon.definitions import load_definitions
 from socecon.definitions.options import load_options
 from socecon.present.formats import (
+    and_list,
     format_count,
     format_euro,
     format_indicator,
@@ -37,7 +38,6 @@ from socecon.present.formats import (
 )
 from socecon.present.wording import Council, council, council_label
 from socecon.report import lookback, policy
-from socecon.report.lookback import and_list
 from socecon.report.region_figures import ReportRegion, resolve_region
 from socecon.report.sections import band_frame, indicator_frame, left_out_by_window, shown_year
 from socecon.report.tables import as_html, esc, html_table
