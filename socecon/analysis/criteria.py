@@ -21,21 +21,18 @@ dominance
     Option A dominates B when, in every scenario and sample, A places at least as many people at
     no higher net cost, and in some strictly more or cheaper (beyond :data:`TIE_TOLERANCE`).
 firmness
-    The share and the percentile are estimates from a finite sample. Each gets an interval (a
-    Wilson score interval for the share, a distribution-free order-statistic interval for the
-    percentile), with a per-interval level from :data:`CONFIDENCE_LEVEL` by Bonferroni over the
-    statements a verdict rests on (scenarios x 2 criteria). A statement is firm only when its
-    interval lies wholly on one side of the threshold or tolerance. Where a verdict is still
-    undecided, the wind tunnel takes a second look on more samples (``second_look`` in
-    ``windtunnel.yaml``, :func:`socecon.analysis.windtunnel.evaluate_many`); both looks then
-    share the level (Bonferroni over the looks as well). A statement whose interval reaches
-    over an edge of the close-call band is decided at the last look by its estimate, when the
-    interval still excludes the threshold (``close_call.decide_at_last_look``, :func:`judge`).
+    The share gets a Wilson interval, the percentile an order-statistic interval, at
+    :data:`CONFIDENCE_LEVEL` jointly (Bonferroni over scenarios x 2 criteria, and over the looks
+    when a still undecided verdict gets a second look on more samples, ``second_look``). A
+    statement is firm only when its interval lies wholly on one side of the threshold or
+    tolerance and clear of the close-call band; at the last look an open one is decided by its
+    estimate (``close_call.decide_at_last_look``, :func:`judge`).
 
 Every cell (option x scenario) gets a status (:data:`CELL_STATUS`): ``holds`` (goal firmly met
 and regret firmly within the tolerance), ``goal_not_met`` (share firmly below the threshold),
-``too_much_regret`` (regret firmly above the tolerance) or ``undecided`` (an interval contains
-the threshold or tolerance). Every option gets a verdict (:data:`VERDICTS`):
+``too_much_regret`` (regret firmly above the tolerance), ``undecided`` (an interval contains
+the threshold or tolerance) or ``no_target_group`` (nothing to judge, :func:`no_target_group`).
+Every option gets a verdict (:data:`VERDICTS`):
 
 * ``dominated`` (gedomineerd): another option is at least as good in every world; never robust,
   whatever the goal;
@@ -44,22 +41,16 @@ the threshold or tolerance). Every option gets a verdict (:data:`VERDICTS`):
   in another;
 * ``fragile`` (kwetsbaar): firmly breaks in every scenario;
 * ``undecided`` (onzeker): the undecided cells could still make it either of these; the reason
-  says which scenario and criterion are too close to call.
+  says which scenario and criterion are too close to call;
+* ``no_target_group`` (geen doelgroep): every cell is so; no verdict at all (:func:`classify`).
 
 A verdict is firm when it is the same however its undecided cells turn out.
 
 How this compares with the tools of the field
 ---------------------------------------------
-Rhodium (Hadka et al. 2015, after Herman et al. 2015) computes, pooled over all states of the
-world, "Satisficing Type 1" (the fraction of states meeting every constraint) and "Regret Type
-2" (the 90th percentile of the deviation from the best policy in each state). The EMA Workbench
-leaves the robustness function to the user (its tutorials use a satisficing share with a
-threshold and the maximum regret). socecon uses the same two definitions with three
-differences: both are computed *within* each of the study's four scenarios (a verdict says in
-which scenario an option breaks, not only how often); every verdict carries the sampling
-uncertainty of its share and percentile and is "onzeker" when that does not exclude the
-threshold (neither library does this); and dominance (a Pareto test on placed persons and net
-cost over all scenarios and samples) removes options no one should choose.
+socecon computes Rhodium's "Satisficing Type 1" and "Regret Type 2" (P90) *within* each scenario
+instead of pooled, gives every verdict its sampling uncertainty ("onzeker") and adds dominance
+(the README's "Uncertainty and the wind tunnel" compares them with the EMA Workbench in full).
 
 Examples
 --------
@@ -213,6 +204,26 @@ def goal_met(
         if goal.net_cost_max is not None:
             met &= np.asarray(net_cost) <= goal.net_cost_max
     return met
+
+
+def no_target_group(participation: np.ndarray) -> np.ndarray:
+    """Return the cells without a target group: participation undefined in every sample.
+
+    Nothing to reach there, whatever the goal: the cell is not judged (``no_target_group``). An
+    option placing no one where there *is* a target group is judged: 0 % participation, and its
+    net cost per placed (NaN) meets no limit (:func:`goal_met`): placing no one is failing.
+
+    Parameters
+    ----------
+    participation : numpy.ndarray
+        Shape ``(O, K, S)``, in percent; NaN where no one is in the target group.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        Shape ``(O, K)``: the cells that get the status ``no_target_group`` (see :func:`judge`).
+    """
+    return np.isnan(np.asarray(participation, dtype=float)).all(axis=-1)
 
 
 def dominated_by(benefit: np.ndarray, cost: np.ndarray) -> np.ndarray:
@@ -370,7 +381,7 @@ class Judgement:
     goal_state, regret_state : numpy.ndarray of int
         1 firmly met / within tolerance, -1 firmly not, 0 undecided.
     status : numpy.ndarray of str
-        The cell status, a key of :data:`CELL_STATUS`.
+        The cell status, a key of :data:`CELL_STATUS` (``no_target_group`` overrides the states).
     z : float
         Normal quantile used for every interval.
     goal_open, regret_open : numpy.ndarray of bool
@@ -392,14 +403,10 @@ class Judgement:
     regret_open: np.ndarray
 
 
-def _state(firm_yes: np.ndarray, firm_no: np.ndarray) -> np.ndarray:
-    return np.where(firm_yes, 1, np.where(firm_no, -1, 0))
-
-
-def _cell_status(goal_state: np.ndarray, regret_state: np.ndarray) -> np.ndarray:
+def _cell_status(goal_state: np.ndarray, regret_state: np.ndarray, empty: Any) -> np.ndarray:
     return np.select(
-        [goal_state < 0, regret_state < 0, (goal_state > 0) & (regret_state > 0)],
-        ["goal_not_met", "too_much_regret", "holds"],
+        [empty, goal_state < 0, regret_state < 0, (goal_state > 0) & (regret_state > 0)],
+        ["no_target_group", "goal_not_met", "too_much_regret", "holds"],
         "undecided",
     )
 
@@ -413,7 +420,7 @@ def _decide(
     inside it; with ``settle`` such a statement takes the side of its estimate when the estimate
     lies outside the band and the interval excludes ``edge`` itself.
     """
-    state = _state(low >= edge + band, high < edge - band)
+    state = np.where(low >= edge + band, 1, np.where(high < edge - band, -1, 0))
     inside = (low >= edge - band) & (high <= edge + band)
     is_open = (state == 0) & ~inside
     if settle:
@@ -433,6 +440,7 @@ def judge(
     close_share: float = CLOSE_CALL_SHARE,
     close_regret: float = CLOSE_CALL_REGRET,
     settle: bool = DECIDE_AT_LAST_LOOK,
+    empty: np.ndarray | None = None,
 ) -> Judgement:
     """Judge every option in every scenario: goal, regret, and whether each is firm.
 
@@ -464,6 +472,8 @@ def judge(
     settle : bool
         Whether this is the last look: decide open statements by their estimate
         (``close_call.decide_at_last_look`` in ``windtunnel.yaml``).
+    empty : numpy.ndarray of bool, optional
+        ``(O, K)``: cells without a target group (:func:`no_target_group`); never open.
 
     Returns
     -------
@@ -483,7 +493,8 @@ def judge(
         band = tolerance * close_regret
         below, regret_open = _decide(-estimate, -r_high, -r_low, -tolerance, band, settle)
         regret_state = below
-    status = _cell_status(goal_state, regret_state)
+    empty = np.zeros(goal_state.shape, dtype=bool) if empty is None else np.asarray(empty)
+    status = _cell_status(goal_state, regret_state, empty)
     return Judgement(
         count / n,
         low,
@@ -495,8 +506,8 @@ def judge(
         regret_state,
         status,
         z,
-        goal_open,
-        regret_open,
+        goal_open & ~empty,
+        regret_open & ~empty,
     )
 
 
@@ -521,7 +532,9 @@ def worth_second_look(result: Any) -> bool:
     j = result.judgement
     is_open = j.goal_open | j.regret_open
     strict = _cell_status(
-        np.where(j.goal_open, 0, j.goal_state), np.where(j.regret_open, 0, j.regret_state)
+        np.where(j.goal_open, 0, j.goal_state),
+        np.where(j.regret_open, 0, j.regret_state),
+        j.status == "no_target_group",
     )
     dominated = np.array([c == "dominated" for c in result.classes])
     undecided = np.array([c == "undecided" for c in classify(strict, dominated)])
@@ -547,18 +560,20 @@ def classify(status: np.ndarray, dominated: np.ndarray) -> list[str]:
     Returns
     -------
     list of str
-        Keys of :data:`VERDICTS`. ``dominated`` wins (a dominated option is never robust);
-        otherwise the verdict if every undecided cell held (optimistic) and if none did
-        (pessimistic): equal means firm, different means ``undecided``.
+        Keys of :data:`VERDICTS`. ``no_target_group`` when every cell is so (not even
+        ``dominated``: placing no one more cheaply is no merit); else ``dominated`` wins (never
+        robust); otherwise, on the cells with a target group, the verdict if every undecided
+        cell held (optimistic) and if none did (pessimistic): equal is firm, else ``undecided``.
     """
     status = np.asarray(status)
     out = []
     for o in range(status.shape[0]):
-        if dominated[o]:
-            out.append("dominated")
+        judged = status[o][status[o] != "no_target_group"]
+        if not judged.size or dominated[o]:
+            out.append("dominated" if judged.size else "no_target_group")
             continue
-        optimistic = _verdict(np.isin(status[o], ["holds", "undecided"]))
-        pessimistic = _verdict(status[o] == "holds")
+        optimistic = _verdict(np.isin(judged, ["holds", "undecided"]))
+        pessimistic = _verdict(judged == "holds")
         out.append(optimistic if optimistic == pessimistic else "undecided")
     return out
 

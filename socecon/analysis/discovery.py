@@ -295,10 +295,11 @@ def where_it_breaks(
     """Return the PRIM box of each option that does not hold, on the scenarios where it fails.
 
     The cases are the samples of every scenario in which the option does not firmly hold (its
-    cell status is not ``holds``); the cases of interest are the futures in which it fails
-    (:func:`failures`). A sample has the same assumptions in every scenario, so PRIM runs on
-    the samples with the share of those scenarios in which it fails (the same boxes, coverage
-    and density as with every scenario's futures as separate cases, at a fraction of the cost).
+    cell status is not ``holds``, nor ``no_target_group``: nothing can fail there); the cases
+    of interest are the futures in which it fails (:func:`failures`). A sample has the same
+    assumptions in every scenario, so PRIM runs on the samples with the share of those
+    scenarios in which it fails (the same boxes, coverage and density as with every scenario's
+    futures as separate cases, at a fraction of the cost).
 
     Parameters
     ----------
@@ -319,7 +320,7 @@ def where_it_breaks(
     fail = failures(result)
     out: list[tuple[Box, tuple[int, ...]] | None] = []
     for o, (option, verdict) in enumerate(zip(result.options, classes, strict=True)):
-        scen = np.flatnonzero(status[o] != "holds")
+        scen = np.flatnonzero(~np.isin(status[o], ("holds", "no_target_group")))
         if verdict not in NOT_HOLDING or not scen.size:
             out.append(None)
             continue

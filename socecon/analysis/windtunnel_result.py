@@ -26,6 +26,7 @@ from socecon.analysis.criteria import (
     dominated_by,
     goal_met,
     judge,
+    no_target_group,
     regret,
 )
 from socecon.analysis.uncertainty import SampleSet
@@ -123,6 +124,7 @@ class WindTunnelResult:
             self.regret_percentile,
             self.regret_tolerance,
             1 - (1 - self.level) / self.looks,
+            empty=no_target_group(self.participation),  # cells without a target group
         )
 
     @property
@@ -197,7 +199,7 @@ class WindTunnelResult:
             ]
             winners = np.flatnonzero(dom[o])
             by = ""
-            if winners.size:
+            if winners.size and classes[o] == "dominated":  # not for "geen doelgroep"
                 best = winners[np.argmax(overall_part[winners])]
                 by = self.options[best].name
             for k, scenario in enumerate(self.scenarios):

@@ -33,8 +33,8 @@ from socecon.definitions.schema import (
 
 WINDTUNNEL_FILE = "windtunnel.yaml"
 #: The cell statuses and verdicts the criteria produce; the file must label each of them.
-CELL_STATUSES = ("holds", "goal_not_met", "too_much_regret", "undecided")
-VERDICTS = ("robust", "scenario_dependent", "fragile", "undecided", "dominated")
+CELL_STATUSES = ("holds", "goal_not_met", "too_much_regret", "undecided", "no_target_group")
+VERDICTS = ("robust", "scenario_dependent", "fragile", "undecided", "dominated", "no_target_group")
 _COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
 
 

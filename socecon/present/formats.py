@@ -190,19 +190,21 @@ def rounding_note() -> str:
     )
 
 
-def and_list(items: Sequence[str]) -> str:
+def and_list(items: Sequence[str], word: str = "en") -> str:
     """Join words the Dutch way: ``"a, b en c"``; one item as is, none as ``""``.
 
     Parameters
     ----------
     items : sequence of str
+    word : str
+        The word before the last item (``"of"``: ``"a, b of c"``).
 
     Returns
     -------
     str
     """
     items = list(items)
-    return ", ".join(items[:-1]) + f" en {items[-1]}" if len(items) > 1 else "".join(items)
+    return ", ".join(items[:-1]) + f" {word} {items[-1]}" if len(items) > 1 else "".join(items)
 
 
 def label_with_unit(label: str, unit_label: str) -> str:

@@ -1,8 +1,9 @@
 """The wind-tunnel chart: policy options x scenarios, with intervals and each option's verdict.
 
-Each cell says its status in words (houdt stand, doel niet gehaald, te ver achter, onzeker) and
-is coloured by it, so the cells and the verdict in the row label say the same thing without
-relying on colour: an option is robust exactly when every cell of its row says "houdt stand".
+Each cell says its status in words (houdt stand, doel niet gehaald, te ver achter, onzeker, or
+geen doelgroep where no one is in the target group) and is coloured by it, so the cells and the
+verdict in the row label say the same thing without relying on colour: an option is robust
+exactly when every cell of its row says "houdt stand". The legend names the statuses shown.
 Labels and colours (Okabe-Ito, colour-blind safe) are declared once, in
 ``definitions/windtunnel.yaml``; the words in a cell are black or white, whichever contrasts
 more with its colour. Both charts carry a narrow layout for phones
@@ -18,7 +19,7 @@ from socecon.definitions.windtunnel import load_windtunnel
 from socecon.exceptions import ModelError
 from socecon.present.embed import with_narrow
 from socecon.present.figures import scenario_order
-from socecon.present.formats import format_number, format_percent, is_missing
+from socecon.present.formats import and_list, format_number, format_percent, is_missing
 
 _SETTINGS = load_windtunnel()
 #: Dutch cell status -> colour, in legend order.
@@ -75,6 +76,8 @@ def windtunnel_chart(table: pd.DataFrame) -> alt.LayerChart:
     ]
     data["text_color"] = data["status_name"].map(lambda label: _text_color(STATUS_COLORS[label]))
     scenarios = [name for name in scenario_order() if name in set(data["scenario_name"])]
+    # the legend names the statuses the chart shows, in declared order
+    shown = [label for label in STATUS_COLORS if label in set(data["status_name"])]
 
     def x(narrow: bool) -> alt.X:
         # on a phone a scenario's name wraps at its spaces, its lines above the axis
@@ -93,7 +96,7 @@ def windtunnel_chart(table: pd.DataFrame) -> alt.LayerChart:
         color=alt.Color(
             "status_name:N",
             title="In dit scenario",
-            scale=alt.Scale(domain=list(STATUS_COLORS), range=list(STATUS_COLORS.values())),
+            scale=alt.Scale(domain=shown, range=[STATUS_COLORS[label] for label in shown]),
         ),
         tooltip=[
             alt.Tooltip("option_name:N", title="Beleidsoptie"),
@@ -144,8 +147,8 @@ def windtunnel_chart(table: pd.DataFrame) -> alt.LayerChart:
         "description": (
             f"Tabel als grafiek voor {region}: per beleidsoptie (rijen) en scenario (kolommen) de "
             "deelname van de doelgroep in procent met haar marge, en in woorden en kleur of de "
-            "optie daar stand houdt (houdt stand, doel niet gehaald, te ver achter of onzeker). "
-            "De tabel onder de grafiek geeft het oordeel over elke optie en de reden."
+            f"optie daar stand houdt ({and_list(shown, 'of')}). "
+            "De tekst onder de grafiek geeft het oordeel over elke optie en de reden."
         ),
     }
     y = alt.Y("row:N", title=None, sort=order, axis=alt.Axis(labelLimit=360))

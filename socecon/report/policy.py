@@ -214,6 +214,13 @@ def _cell_reason(row: Any, attrs: Mapping[str, Any]) -> str:
     return f"{scen}: te dicht bij de grens ({'; '.join(parts)})"
 
 
+#: Why an option without a target group gets no verdict (verdict ``no_target_group``).
+NO_TARGET_GROUP = (
+    "niet te beoordelen: het CBS telt hier niemand in de doelgroep, dus er is geen deelname om "
+    "te halen"
+)
+
+
 def reason_nl(table: pd.DataFrame, option: str) -> str:
     """Return why an option got its verdict, in plain Dutch.
 
@@ -229,10 +236,13 @@ def reason_nl(table: pd.DataFrame, option: str) -> str:
     str
         E.g. ``"Regulier: doel niet gehaald (gehaald in 46 % van de toekomsten, nodig is
         80 %)"``; for a robust option
-        that it holds everywhere, for a dominated one which option beats it.
+        that it holds everywhere, for a dominated one which option beats it, without a target
+        group why nothing is judged.
     """
     rows = table[table["option"] == option]
     verdict = rows["class"].iloc[0]
+    if verdict == "no_target_group":
+        return NO_TARGET_GROUP
     if verdict == "dominated":
         return (
             f"gedomineerd door '{rows['dominated_by'].iloc[0]}': die plaatst in elke toekomst "
@@ -314,7 +324,7 @@ def drivers_nl(table: pd.DataFrame) -> str:
     str
         The text alternative of :func:`socecon.present.windtunnel_chart.drivers_chart`.
     """
-    if not has_target_group(table):
+    if (table["class"] == "no_target_group").all():
         return "Zonder doelgroep heeft geen enkele aanname invloed op de deelname."
     per_option = table.drop_duplicates("option")
     firsts = [d[0][1] for d in per_option["drivers"] if d]
@@ -366,6 +376,7 @@ _VERDICT_LEADS = {
     "fragile": "houdt in geen enkel scenario stand",
     "undecided": "te dicht bij een grens om te beslissen",
     "dominated": "een andere optie doet het overal minstens even goed",
+    "no_target_group": "niet te beoordelen, want niemand hoort hier bij de doelgroep",
 }
 
 
@@ -391,31 +402,6 @@ def _verdict_list(table: pd.DataFrame, options: pd.DataFrame) -> str:
     return f"<ul>{''.join(items)}</ul>" if items else ""
 
 
-#: What the wind-tunnel section says for a region without anyone in the target group.
-NO_TARGET_GROUP = (
-    "Het CBS telt hier geen doelgroep. Zonder doelgroep is er geen deelname om te halen, dus de "
-    "windtunnel kan geen beleidsoptie beoordelen: de oordelen in de grafiek hierboven zeggen "
-    "hier niets."
-)
-
-
-def has_target_group(table: pd.DataFrame) -> bool:
-    """Whether the region's wind tunnel has a participation to judge (anyone in the target group).
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        A matrix from :func:`windtunnel_table`.
-
-    Returns
-    -------
-    bool
-        False when participation is undefined in every option, scenario and sample (a
-        municipality such as Rozendaal, where CBS counts no one in the target group).
-    """
-    return bool(table["participation_median"].notna().any())
-
-
 def windtunnel_summary(table: pd.DataFrame) -> Any:
     """Return the wind tunnel's verdict for a region as Dutch HTML: the verdicts and why.
 
@@ -431,25 +417,27 @@ def windtunnel_summary(table: pd.DataFrame) -> Any:
         verdict, the reason (where it breaks and why, or why it is undecided) and how far it
         stays behind the best option at worst.
     """
-    if not has_target_group(table):
-        return as_html(f"<p>{esc(NO_TARGET_GROUP)}</p>")
     lines = [line for line in summary_nl(table).splitlines() if line]
     # the goal, and (without a robust option) which one comes closest; the list says the rest
     shown = lines[:1] if (table["class"] == "robust").any() else lines[:2]
     paragraphs = "".join(f"<p>{esc(line)}</p>" for line in shown)
-    rank = {c: i for i, c in enumerate(VERDICTS)}  # robust first, dominated last
+    rank = {c: i for i, c in enumerate(VERDICTS)}  # robust first, "geen doelgroep" last
     options = (
         table.drop_duplicates("option")
         .assign(rank=lambda d: d["class"].map(rank))
         .sort_values(["rank", "option_name"], kind="stable")
     )
+    if (options["class"] == "no_target_group").all():
+        return as_html(paragraphs)  # nothing judged: no list, guide or table of verdicts
     rows = [
         (
             r.option_name,
             r.class_name,
             reason_nl(table, r.option),
             breaks_when_nl(table, r.option) or "-",
-            format_plain(round(float(r.max_regret), 1)) + " procentpunt",
+            "-"
+            if r.max_regret != r.max_regret  # NaN: no target group
+            else format_plain(round(float(r.max_regret), 1)) + " procentpunt",
         )
         for r in options.itertuples()
     ]
@@ -473,6 +461,14 @@ def windtunnel_summary(table: pd.DataFrame) -> Any:
         "<em>Kwetsbaar</em>: houdt in geen enkel scenario stand.",
         "<em>Gedomineerd</em>: een andere optie plaatst in elke toekomst minstens evenveel "
         "mensen tegen hoogstens dezelfde kosten.",
+        *(
+            [
+                "<em>Geen doelgroep</em>: het CBS telt niemand in de doelgroep, dus er is niets te "
+                "beoordelen."
+            ]
+            if (options["class"] == "no_target_group").any()
+            else []
+        ),
         "<em>Onzeker</em>: de uitkomst ligt te dicht bij een grens om te beslissen. Het toeval "
         "in de gekozen toekomsten kan het oordeel dan omdraaien. Dat geldt ook binnen "
         f"{format_number(CLOSE_CALL_SHARE * 100)} procentpunt van de grens bij het doel: zo'n "
@@ -536,6 +532,9 @@ def summary_nl(result: WindTunnelResult | pd.DataFrame) -> str:
     tolerance = table.attrs.get("regret_tolerance")
     percentile = table.attrs.get("regret_percentile", 1.0)
     n = table.attrs.get("n_samples")
+    by_class = {c: per_option[per_option["class"] == c] for c in VERDICTS}
+    empty = by_class["no_target_group"]
+    judged = len(empty) < len(per_option)  # else the rule of "houdt stand" does not matter
     lines = [
         f"Windtunnel voor {region}: {len(per_option)} beleidsopties doorgerekend in {n_scen} "
         f"scenario's, elk in {format_number(n) if n else 'een reeks'} mogelijke toekomsten. "
@@ -545,19 +544,23 @@ def summary_nl(result: WindTunnelResult | pd.DataFrame) -> str:
             f" Een optie houdt stand als ze bovendien in {share_of_futures(percentile)} "
             f"toekomsten hoogstens {format_number(tolerance, 1)} {unit_label} achterblijft bij "
             "de beste optie (anders: te ver achter)."
-            if tolerance is not None
+            if tolerance is not None and judged
             else ""
         )
     ]
-    by_class = {c: per_option[per_option["class"] == c] for c in VERDICTS}
     robust = by_class["robust"].sort_values("max_regret")
-    if len(robust):
+    if not judged:  # say why, and not that options hold or fail
+        lines.append(
+            f"Geen doelgroep: het CBS telt in {name} niemand in de doelgroep. Dan is er geen "
+            f"deelname om te halen, dus de windtunnel kan geen van de {len(per_option)} "
+            "beleidsopties beoordelen."
+        )
+    elif len(robust):
         names = ", ".join(f"'{n}'" for n in robust["option_name"])
         lines.append(f"Robuust ({len(robust)}): {names}; houdt in elk scenario stand.")
     else:
-        closest = per_option[per_option["class"] != "dominated"].sort_values(
-            "goal_share_all", ascending=False
-        )
+        closest = per_option[~per_option["class"].isin(["dominated", "no_target_group"])]
+        closest = closest.sort_values("goal_share_all", ascending=False)
         text = "Geen enkele optie houdt zeker in elk scenario stand."
         if len(closest):
             c = closest.iloc[0]
@@ -579,4 +582,7 @@ def summary_nl(result: WindTunnelResult | pd.DataFrame) -> str:
     if len(fragile):
         names = ", ".join(f"'{n}'" for n in fragile["option_name"])
         lines.append(f"Kwetsbaar, houdt in geen enkel scenario stand: {names}.")
+    if 0 < len(empty) < len(per_option):
+        names = ", ".join(f"'{n}'" for n in empty["option_name"])
+        lines.append(f"Geen doelgroep, dus niet te beoordelen: {names}.")
     return "\n".join(lines)

@@ -246,6 +246,8 @@ def _policy(tunnel: pd.DataFrame, code: str) -> str:
     if len(robust):
         names = ", ".join(f"‘{esc(n)}’" for n in robust["option_name"])
         return text + f"In elk scenario houden stand: {names}."
+    if (options["class"] == "no_target_group").all():
+        return text + "Zonder doelgroep kan de windtunnel geen van de opties beoordelen."
     text += "Geen enkele optie houdt in elk scenario stand. "
     holds = tunnel[tunnel["holds"]]
     partly = [
@@ -254,7 +256,7 @@ def _policy(tunnel: pd.DataFrame, code: str) -> str:
     ]
     if partly:
         text += "Wel in een deel van de scenario's: " + and_list(partly) + ". "
-    closest = options[options["class"] != "dominated"].sort_values(
+    closest = options[~options["class"].isin(["dominated", "no_target_group"])].sort_values(
         "goal_share_all", ascending=False, kind="stable"
     )
     if len(closest):
