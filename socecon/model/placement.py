@@ -29,7 +29,7 @@ by each municipality's stock (:meth:`Placements.band_sums`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -203,8 +203,8 @@ class TargetGroup:
 
     def sums(
         self, window: np.ndarray, pairs: Sequence[tuple[np.ndarray | None, str]]
-    ) -> np.ndarray:
-        """Return the sums over the bands of ``people x weight`` in each window, stacked.
+    ) -> Iterator[np.ndarray]:
+        """Yield the sums over the bands of ``people x weight`` in each window, pair by pair.
 
         Each pair's weighted profile is summed over the bands of each window (the same arrays,
         whichever municipalities are computed together), then scaled by its group's stocks (an
@@ -218,25 +218,23 @@ class TargetGroup:
             Per sum, the weight per band (broadcasting against a profile, e.g. ``(S, 1, B)``;
             None: 1) and the source group.
 
-        Returns
-        -------
+        Yields
+        ------
         numpy.ndarray
-            ``(N, S, R, K)`` for ``N`` pairs.
+            ``(S, R, K)`` per pair, a new array.
         """
-        shapes = [self.profiles[g].shape for _, g in pairs]
-        shapes += [w.shape for w, _ in pairs if w is not None]
-        out = np.empty((len(pairs), *np.broadcast_shapes(*shapes)[:-1], len(window)))
-        for row, (weight, group) in zip(out, pairs, strict=True):
+        for weight, group in pairs:
             profile = self.profiles[group] if weight is None else self.profiles[group] * weight
             # einsum, not matmul: no BLAS threads, and no other path for a single row
-            np.einsum("...b,kb->...k", profile, window, out=row)
-        if self.stocks is None:
-            return out
-        return out * np.stack([self.stocks[g] for _, g in pairs])[:, None, :, None]
+            part = np.einsum("...b,kb->...k", profile, window)
+            yield part if self.stocks is None else self.stocks[group][None, :, None] * part
 
     def total(self, window: np.ndarray, groups: Sequence[str] = GROUPS) -> np.ndarray:
         """Return the people of ``groups`` in each window, ``(S, R, K)``."""
-        return self.sums(window, [(None, g) for g in groups]).sum(axis=0)
+        total, *rest = self.sums(window, [(None, g) for g in groups])
+        for part in rest:
+            total += part
+        return total
 
 
 @dataclass(frozen=True)
@@ -294,12 +292,11 @@ class Placements:
         windows = np.vstack([self.window, np.ones(self.window.shape[1])])  # and every band
         parts = self.target.sums(windows, [(w, g) for w, groups in terms for g in groups])
         total = np.empty((len(terms), *self.fill.shape))
-        start = 0
         for row, (_, groups) in zip(total, terms, strict=True):
-            own, start = parts[start : start + len(groups)], start + len(groups)
-            np.multiply(own[..., :-1].sum(axis=0), self.fill, out=row)
+            own = [next(parts) for _ in groups]  # (S, R, K + 1) per group
+            np.multiply(sum(own[1:], start=own[0])[..., :-1], self.fill, out=row)
             if "wsw" in groups and self.retained:
-                row += own[list(groups).index("wsw"), ..., :-1] * self.wsw_extra
+                row += own[list(groups).index("wsw")][..., :-1] * self.wsw_extra
             # The baseline places by observed rates: everybody in every band at the group's rate.
             row[..., self.base_k] = sum(
                 part[..., -1] * self.rates[g][..., 0] for g, part in zip(groups, own, strict=True)
