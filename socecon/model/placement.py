@@ -29,6 +29,7 @@ by each municipality's stock (:meth:`Placements.band_sums`).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -207,15 +208,15 @@ class TargetGroup:
         """Yield the sums over the bands of ``people x weight`` in each window, pair by pair.
 
         Each pair's weighted profile is summed over the bands of each window (the same arrays,
-        whichever municipalities are computed together), then scaled by its group's stocks (an
-        elementwise product per municipality).
+        whichever municipalities are computed together; consecutive pairs with the same weight
+        at once), then scaled by its group's stocks (an elementwise product per municipality).
 
         Parameters
         ----------
         window : numpy.ndarray
             ``(K, B)``: 1 for each band a sum includes (e.g. a scenario's productivity window).
         pairs : sequence of (numpy.ndarray or None, str)
-            Per sum, the weight per band (broadcasting against a profile, e.g. ``(S, 1, B)``;
+            Per sum, the weight per band (broadcasting to a profile's shape, e.g. ``(S, 1, B)``;
             None: 1) and the source group.
 
         Yields
@@ -223,11 +224,16 @@ class TargetGroup:
         numpy.ndarray
             ``(S, R, K)`` per pair, a new array.
         """
-        for weight, group in pairs:
-            profile = self.profiles[group] if weight is None else self.profiles[group] * weight
+        for _, same in itertools.groupby(pairs, key=lambda pair: id(pair[0])):
+            same_weight = list(same)
+            weight, groups = same_weight[0][0], [g for _, g in same_weight]
+            stacked = np.stack([self.profiles[g] for g in groups])
+            if weight is not None:
+                stacked *= weight
             # einsum, not matmul: no BLAS threads, and no other path for a single row
-            part = np.einsum("...b,kb->...k", profile, window)
-            yield part if self.stocks is None else self.stocks[group][None, :, None] * part
+            sums = np.einsum("...b,kb->...k", stacked, window)
+            for part, group in zip(sums, groups, strict=True):
+                yield part if self.stocks is None else self.stocks[group][None, :, None] * part
 
     def total(self, window: np.ndarray, groups: Sequence[str] = GROUPS) -> np.ndarray:
         """Return the people of ``groups`` in each window, ``(S, R, K)``."""
