@@ -159,10 +159,16 @@ def model_outputs(
 
     def outputs(names: Sequence[str], overrides: Mapping[str, np.ndarray]) -> list[np.ndarray]:
         c = run(
-            union, names, horizon=horizon, years=[horizon], overrides=overrides, model_input=inp
+            union,
+            names,
+            horizon=horizon,
+            years=[horizon],
+            overrides=overrides,
+            model_input=inp,
+            bands=False,
         ).components
         rows = (len(union), -1, len(names), n)
-        totals = (c.placed[0].sum(-1), c.target_group[0].sum(-1), funcs["net_cost"](c)[0])
+        totals = (c.placed[0, ..., 0], c.target_group[0, ..., 0], funcs["net_cost"](c)[0])
         # (rows, U, K) -> (U, patterns, K, S) -> summed over the members (R, patterns, K, S)
         shaped = [np.moveaxis(a, 0, 2).reshape(rows) for a in totals]
         if [len(r) for r in rows_of] == [1] * len(union):  # municipalities only: pick rows

@@ -145,12 +145,13 @@ def evaluate_many(
     """Evaluate every option in every scenario over the uncertainty samples, for many regions.
 
     All regions share the samples and every model pass (one vectorised run per distinct set of
-    active effects). Each region's result is what :func:`evaluate` gives it alone up to
-    rounding: the model's sums over a different set of municipalities can differ in the last
-    bits (about 1e-11 relative), so verdicts agree but arrays are not bit for bit equal. A
-    batch saves little per region (``benchmarks/bench_windtunnel_stages.py``): the model runs
-    cost per region and sample, and the samples, the one shared part, are also kept between
-    calls (:func:`draw_samples`).
+    active effects), and the model's work that does not depend on the region (prices and the
+    target group's sums over the bands per sample) is done once per pass. Each region's result
+    is bit for bit what :func:`evaluate` gives it alone: the model takes every sum over bands
+    or samples on arrays that are the same for every region and scales them per region
+    elementwise (:class:`socecon.model.placement.TargetGroup`). The samples are also kept
+    between calls (:func:`draw_samples`); ``benchmarks/bench_windtunnel_stages.py`` measures
+    what a pass saves per region.
 
     Parameters
     ----------

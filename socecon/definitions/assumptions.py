@@ -172,11 +172,12 @@ class Assumptions:
         """
         values = self.defaults()
         problems: list[str] = []
+        by_id = {a.id: a for a in self.items}
         for key, raw in (overrides or {}).items():
-            if key not in self.ids:
+            if key not in by_id:
                 problems.append(_unknown_message(key, self.ids))
                 continue
-            checked = _check_override(self[key], raw, problems)
+            checked = _check_override(by_id[key], raw, problems)
             if checked is not None:
                 values[key] = checked
         if problems:

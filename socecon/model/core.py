@@ -99,6 +99,7 @@ def compute_components(
     years: Sequence[int],
     horizon: int,
     values: Mapping[str, np.ndarray],
+    bands: bool = True,
 ) -> Components:
     """Compute the additive components for every year, sample, region, scenario and band.
 
@@ -114,11 +115,16 @@ def compute_components(
         Year in which the scenarios are fully in place.
     values : mapping
         Resolved assumptions (:meth:`socecon.definitions.assumptions.Assumptions.resolve`).
+    bands : bool, optional
+        False: ``target_group`` and ``placed`` are only summed over the bands (a band axis of
+        length 1), for callers that need totals only (the wind tunnel): the per-band arrays,
+        ``(T, S, R, K, B)``, are the largest ones the model makes.
 
     Returns
     -------
     Components
-        Arrays of shape ``(T, S, R, K)``; ``target_group`` and ``placed`` ``(T, S, R, K, B)``.
+        Arrays of shape ``(T, S, R, K)``; ``target_group`` and ``placed`` ``(T, S, R, K, B)``
+        (or ``B = 1`` without ``bands``).
     """
     v = _Values(values)
     series = {a.id: a for a in load_assumptions() if a.kind == "series"}
@@ -128,19 +134,23 @@ def compute_components(
     if base_k is None:
         raise ModelError("the scenarios passed to the model must include the baseline")
     window = np.stack([_window(s) for s in scenarios])  # (K, B)
-    below_t = np.stack([_below(s) for s in scenarios]).T  # (B, K)
+    below = np.stack([_below(s) for s in scenarios])  # (K, B)
     loonwaarde = BAND_MIDPOINTS / 100.0  # (B,)
 
-    # Target group per source group, shape (S, R, 1, B), at base-year size.
+    # Target group per person of each source group's stock at base-year size, (S, 1, B): the
+    # same for every municipality, so every sum over the bands is taken once for all of them
+    # (placement.TargetGroup); N[s, r, b] = stock[r] x profile[s, b].
     shift = np.broadcast_to(values["loonwaarde_shift"], (v.n,))
-    groups = {}
+    profiles, stocks = {}, {}
     for name, stock, share, dist in (
         ("bijstand", inp.bijstand, "bijstand_target_share", "loonwaarde_bijstand"),
         ("wsw", inp.wsw, "wsw_target_share", "loonwaarde_wsw"),
         ("wajong", inp.wajong, "wajong_target_share", "loonwaarde_wajong"),
     ):
         f = shift_distribution(np.array(v.dist(dist), dtype=float), shift)  # (S, B)
-        groups[name] = stock[None, :, None, None] * v.scalar(share)[..., None] * f[:, None, None, :]
+        profiles[name] = v.scalar(share) * f[:, None, :]
+        stocks[name] = np.asarray(stock, dtype=float)
+    every_band = np.ones((1, N_BANDS))
     rates = placement.baseline_rates(inp, v)  # (S, R, 1) per group
 
     # Capacity at full implementation and the quota's required jobs, shape (S, R, K), for each
@@ -158,8 +168,7 @@ def compute_components(
     out: dict[str, np.ndarray] = {}
     for t, year in enumerate(years):
         growth = (1.0 + v.scalar("target_group_growth")) ** (year - base_year)  # (S, 1, 1)
-        g = {name: arr * growth[..., None] for name, arr in groups.items()}  # (S, R, 1, B)
-        n_total = g["bijstand"] + g["wsw"] + g["wajong"]
+        grown = {name: arr * growth for name, arr in profiles.items()}  # (S, 1, B)
         wml = _grown(series["wml_month"], year, v.scalar("wage_growth")) * v.scalar("wml_index")
         norm = _grown(series["bijstand_norm_month"], year, v.scalar("wage_growth"))
         wage_cost = annual_wage_cost(
@@ -189,17 +198,10 @@ def compute_components(
 
         # Full implementation of each scenario (see socecon.model.placement): placed[s, r, k, b]
         # = N[s, r, b] x window[k, b] x fill[s, r, k] (plus the Wsw employees Publiek keeps), so
-        # every band sum is a (S, R, B) @ (B, K) product and only ``placed`` needs (S, R, K, B).
-        pl = placement.place(
-            {name: arr[:, :, 0, :] for name, arr in g.items()},
-            window,
-            capacity,
-            take_up,
-            rates,
-            retention,
-            base_k,
-        )
-        placed = pl.placed()
+        # every band sum is taken over the (S, 1, B) profiles and only ``placed`` per band (when
+        # ``bands`` asks for it) needs (S, R, K, B).
+        pl = placement.place(grown, window, capacity, take_up, rates, retention, base_k, stocks)
+        target = pl.target
 
         # One stacked band sum, (8, S, R, K): placed people per source group, plain and
         # weighted by each band's loonkostensubsidie, and the werkbedrijf deficit and the
@@ -214,9 +216,15 @@ def compute_components(
         placed_by_group = dict(zip(placement.GROUPS, sums[0:3], strict=True))
         lks_by_group = dict(zip(placement.GROUPS, sums[3:6], strict=True))
         deficit_sum, production = sums[6], sums[7]
-        placed_total = placed_by_group["bijstand"] + placed_by_group["wsw"]
-        placed_total += placed_by_group["wajong"]
-        placed_bijstand = placed_by_group["bijstand"]
+        if bands:
+            placed = pl.placed()
+            people = target.people("bijstand") + target.people("wsw") + target.people("wajong")
+            people = np.broadcast_to(people[:, :, None, :], placed.shape)
+        else:
+            placed = placed_by_group["bijstand"] + placed_by_group["wsw"]
+            placed = (placed + placed_by_group["wajong"])[..., None]
+            people = np.broadcast_to(target.total(every_band)[..., None], placed.shape)
+        placed_total = placed.sum(axis=-1)  # as every indicator sums it
         prices = YearPrices(
             bijstand_saving=saving,
             wajong_saving=benefit_saving_per_person(
@@ -232,8 +240,8 @@ def compute_components(
             lev,
             base_k,
             PlacedSums(placed_by_group, lks_by_group, deficit_sum),
-            g["wsw"][:, :, 0, :].sum(-1)[..., None],
-            n_total[:, :, 0, :] @ below_t,
+            target.total(every_band, ("wsw",)),
+            target.total(below),
             prices,
             v.scalar,
         )
@@ -250,9 +258,9 @@ def compute_components(
             * is_quota
         )
         full = {
-            "target_group": np.broadcast_to(n_total, placed.shape),
+            "target_group": people,
             "placed": placed,
-            "placed_bijstand": placed_bijstand,
+            "placed_bijstand": placed_by_group["bijstand"],
             "placed_regular": regular,
             **costs,
             "production_value": production,
@@ -421,6 +429,8 @@ class ModelRun:
         -------
         pandas.DataFrame
         """
+        if self.components.placed.shape[-1] != N_BANDS:
+            raise ModelError("a run with the bands summed (run(bands=False)) has no long table")
         definitions = load_indicator_definitions()
         indicators = self.indicators()
         blocks, names, units, allowed = [], [], [], []
@@ -471,6 +481,7 @@ def run(
     overrides: Mapping[str, Any] | None = None,
     model_input: ModelInput | None = None,
     indeling: int | str | None = None,
+    bands: bool = True,
 ) -> ModelRun:
     """Run the model.
 
@@ -493,6 +504,10 @@ def run(
         The municipal boundaries names and groups are resolved in and whose counts are read:
         2015 or 2025 (the default declared in ``conventions.yaml``). Ignored when
         ``model_input`` is given (it carries its own).
+    bands : bool, optional
+        False: the per-band components (``target_group``, ``placed``) are summed over the
+        bands, keeping a band axis of length 1 (see :func:`compute_components`); such a run
+        has no long table.
 
     Returns
     -------
@@ -509,7 +524,7 @@ def run(
     year_list = _resolve_years(inp.base_year, horizon, years)
     ids, union, matrix = _resolve_regions(regions, inp)
     sub = inp if list(inp.regions) == union else inp.subset(union)
-    comps = compute_components(sub, computed, year_list, horizon, values)
+    comps = compute_components(sub, computed, year_list, horizon, values, bands=bands)
 
     # A contiguous run of scenarios is taken as a view instead of a copy.
     contiguous = reported == list(range(reported[0], reported[-1] + 1))

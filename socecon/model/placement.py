@@ -20,14 +20,17 @@ each source group (bijstand, Wsw, Wajong) each scenario places in each loonwaard
   scaled down in proportion.
 
 Placements factor as ``placed[s, r, k, b] = N[s, r, b] x window[k, b] x fill[s, r, k]`` plus, in
-a scenario that keeps Wsw employees, ``N_wsw x window x wsw_extra`` (:class:`Placements`), so
-the band sums a year needs (people per source group, plain and weighted per band) are one matrix
-product over their stack (:meth:`Placements.band_sums`).
+a scenario that keeps Wsw employees, ``N_wsw x window x wsw_extra`` (:class:`Placements`), and
+each source group's target group as ``N[s, r, b] = stock[r] x profile[s, b]``
+(:class:`TargetGroup`), so the band sums a year needs (people per source group, plain and
+weighted per band) are taken once over the profiles, for all municipalities at once, and scaled
+by each municipality's stock (:meth:`Placements.band_sums`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -171,16 +174,87 @@ def baseline_rates(inp: ModelInput, v: Any) -> dict[str, np.ndarray]:
 
 
 @dataclass(frozen=True)
+class TargetGroup:
+    """One year's target group per source group: a profile over the bands times a stock.
+
+    ``people[s, r, b] = stocks[g][r] x profiles[g][s, ., b]`` for each source group ``g``. In the
+    model a profile is the target group per person of the group's base-year stock, ``(S, 1, B)``:
+    the same for every municipality, so each sum over the bands is taken once for all of them and
+    then scaled by each municipality's stock. Every operation across bands or samples thus runs
+    on arrays that do not depend on which municipalities are computed together, and a
+    municipality's results are the same bit for bit in any company. Without stocks, the profiles
+    are the people themselves, ``(S, R, B)``.
+
+    Attributes
+    ----------
+    profiles : Mapping[str, numpy.ndarray]
+        Per source group, ``(S, 1, B)`` (with ``stocks``) or ``(S, R, B)``.
+    stocks : Mapping[str, numpy.ndarray] or None
+        Per source group, ``(R,)``; None: every stock is 1.
+    """
+
+    profiles: Mapping[str, np.ndarray]
+    stocks: Mapping[str, np.ndarray] | None = None
+
+    def people(self, group: str) -> np.ndarray:
+        """Return one source group's target group per band, ``(S, R, B)``."""
+        if self.stocks is None:
+            return self.profiles[group]
+        return self.stocks[group][None, :, None] * self.profiles[group]
+
+    def sums(
+        self, window: np.ndarray, pairs: Sequence[tuple[np.ndarray | None, str]]
+    ) -> Iterator[np.ndarray]:
+        """Yield the sums over the bands of ``people x weight`` in each window, pair by pair.
+
+        Each pair's weighted profile is summed over the bands of each window (the same arrays,
+        whichever municipalities are computed together; consecutive pairs with the same weight
+        at once), then scaled by its group's stocks (an elementwise product per municipality).
+
+        Parameters
+        ----------
+        window : numpy.ndarray
+            ``(K, B)``: 1 for each band a sum includes (e.g. a scenario's productivity window).
+        pairs : sequence of (numpy.ndarray or None, str)
+            Per sum, the weight per band (broadcasting to a profile's shape, e.g. ``(S, 1, B)``;
+            None: 1) and the source group.
+
+        Yields
+        ------
+        numpy.ndarray
+            ``(S, R, K)`` per pair, a new array.
+        """
+        for _, same in itertools.groupby(pairs, key=lambda pair: id(pair[0])):
+            same_weight = list(same)
+            weight, groups = same_weight[0][0], [g for _, g in same_weight]
+            stacked = np.stack([self.profiles[g] for g in groups])
+            if weight is not None:
+                stacked *= weight
+            # einsum, not matmul: no BLAS threads, and no other path for a single row
+            sums = np.einsum("...b,kb->...k", stacked, window)
+            for part, group in zip(sums, groups, strict=True):
+                yield part if self.stocks is None else self.stocks[group][None, :, None] * part
+
+    def total(self, window: np.ndarray, groups: Sequence[str] = GROUPS) -> np.ndarray:
+        """Return the people of ``groups`` in each window, ``(S, R, K)``."""
+        total, *rest = self.sums(window, [(None, g) for g in groups])
+        for part in rest:
+            total += part
+        return total
+
+
+@dataclass(frozen=True)
 class Placements:
     """Who is placed in one year, factored per source group.
 
     Every group's people in a scenario's window are placed at the rate ``fill``; the Wsw
-    employees a scenario keeps add ``wsw_extra`` (``retention x (1 - fill)``, zero elsewhere).
+    employees a scenario keeps add ``wsw_extra`` (``retention x (1 - fill)``, zero elsewhere); the
+    baseline places every band at the observed rates.
 
     Attributes
     ----------
-    groups : Mapping[str, numpy.ndarray]
-        The target group per source group, ``(S, R, B)``.
+    target : TargetGroup
+        The target group per source group.
     window : numpy.ndarray
         ``(K, B)``: 1 where a scenario places in a band.
     fill : numpy.ndarray
@@ -189,29 +263,26 @@ class Placements:
         ``(S, R, K)``: the Wsw employees' extra share (kept at work outside the take-up).
     retained : tuple of int
         The scenarios with a nonzero ``wsw_extra``.
-    base : Mapping[str, numpy.ndarray]
-        The baseline's observed placements per group, ``(S, R, B)``.
+    rates : Mapping[str, numpy.ndarray]
+        The baseline's observed work rate per group, ``(S, R, 1)``.
     base_k : int
         The baseline's scenario index.
     """
 
-    groups: Mapping[str, np.ndarray]
+    target: TargetGroup
     window: np.ndarray
     fill: np.ndarray
     wsw_extra: np.ndarray
     retained: tuple[int, ...]
-    base: Mapping[str, np.ndarray]
+    rates: Mapping[str, np.ndarray]
     base_k: int
-
-    def group_fill(self, group: str) -> np.ndarray:
-        """Return the share placed of one group's people in each window, ``(S, R, K)``."""
-        return self.fill + self.wsw_extra if group == "wsw" else self.fill
 
     def band_sums(self, terms: Sequence[tuple[np.ndarray | None, Sequence[str]]]) -> np.ndarray:
         """Return several band sums of placed x weight at once, shape ``(N, S, R, K)``.
 
-        One matrix product over the stack of every term's weighted people (and of the Wsw
-        employees a scenario keeps) instead of one or two products per term.
+        Each group's people are summed over the bands of every window (and over all bands, for
+        the baseline) once per term, in one stack (:meth:`TargetGroup.sums`), then placed at
+        the fill rate.
 
         Parameters
         ----------
@@ -224,46 +295,29 @@ class Placements:
         numpy.ndarray
             Row ``n`` is the sum over bands of term ``n``'s weighted placements.
         """
-        # One product for every term's people and, for each term with the Wsw employees (when
-        # a scenario keeps them), those employees alone.
-        kept = [n for n, (_, groups) in enumerate(terms) if "wsw" in groups and self.retained]
-        wsw_terms = [(terms[n][0], ("wsw",)) for n in kept]
-        products = _weighted(self.groups, [*terms, *wsw_terms]) @ self.window.T
-        total = products[: len(terms)] * self.fill
-        for n, wsw in zip(kept, products[len(terms) :], strict=True):
-            total[n] += wsw * self.wsw_extra
-        # The baseline places by observed rates: its placements are summed as they are.
-        total[..., self.base_k] = _weighted(self.base, terms).sum(axis=-1)
+        windows = np.vstack([self.window, np.ones(self.window.shape[1])])  # and every band
+        parts = self.target.sums(windows, [(w, g) for w, groups in terms for g in groups])
+        total = np.empty((len(terms), *self.fill.shape))
+        for row, (_, groups) in zip(total, terms, strict=True):
+            own = [next(parts) for _ in groups]  # (S, R, K + 1) per group
+            np.multiply(sum(own[1:], start=own[0])[..., :-1], self.fill, out=row)
+            if "wsw" in groups and self.retained:
+                row += own[list(groups).index("wsw")][..., :-1] * self.wsw_extra
+            # The baseline places by observed rates: everybody in every band at the group's rate.
+            row[..., self.base_k] = sum(
+                part[..., -1] * self.rates[g][..., 0] for g, part in zip(groups, own, strict=True)
+            )
         return total
 
     def placed(self) -> np.ndarray:
         """Return the placements per band, shape ``(S, R, K, B)``."""
-        people = sum(self.groups[g] for g in GROUPS)
-        placed = people[:, :, None, :] * self.window[None, None] * self.fill[..., None]
+        people = {g: self.target.people(g) for g in GROUPS}
+        total = people["bijstand"] + people["wsw"] + people["wajong"]
+        placed = total[:, :, None, :] * self.window[None, None] * self.fill[..., None]
         for k in self.retained:
-            placed[:, :, k, :] += (
-                self.groups["wsw"] * self.window[k] * self.wsw_extra[:, :, k, None]
-            )
-        placed[:, :, self.base_k, :] = sum(self.base[g] for g in GROUPS)
+            placed[:, :, k, :] += people["wsw"] * self.window[k] * self.wsw_extra[:, :, k, None]
+        placed[:, :, self.base_k, :] = sum(people[g] * self.rates[g] for g in GROUPS)
         return placed
-
-
-def _weighted(
-    arrays: Mapping[str, np.ndarray], terms: Sequence[tuple[np.ndarray | None, Sequence[str]]]
-) -> np.ndarray:
-    """Return, stacked, each term's sum of ``arrays`` over its groups times its weight.
-
-    Shape ``(N, S, R, B)`` for ``N`` terms; ``arrays`` per source group, ``(S, R, B)``.
-    """
-    out = np.empty((len(terms), *arrays[GROUPS[0]].shape))
-    for row, (weight, groups) in zip(out, terms, strict=True):
-        first, *rest = groups
-        row[...] = arrays[first]
-        for group in rest:
-            row += arrays[group]
-        if weight is not None:
-            row *= weight
-    return out
 
 
 def place(
@@ -274,13 +328,15 @@ def place(
     base_rates: Mapping[str, np.ndarray],
     retention: np.ndarray,
     base_k: int,
+    stocks: Mapping[str, np.ndarray] | None = None,
 ) -> Placements:
     """Place the target group of one year.
 
     Parameters
     ----------
     groups : mapping of str to numpy.ndarray
-        The target group per source group, ``(S, R, B)``.
+        The target group per source group, ``(S, R, B)``; with ``stocks``, per person of each
+        group's stock, ``(S, 1, B)`` (:class:`TargetGroup`).
     window : numpy.ndarray
         ``(K, B)``.
     capacity : numpy.ndarray
@@ -293,12 +349,15 @@ def place(
         ``(S, 1, K)``: the share of Wsw employees in the window each scenario keeps at work outside
         the take-up (0 where it keeps none).
     base_k : int
+    stocks : mapping of str to numpy.ndarray, optional
+        Each source group's stock per municipality, ``(R,)``.
 
     Returns
     -------
     Placements
     """
-    in_window = {g: groups[g] @ window.T for g in GROUPS}  # (S, R, K)
+    target = TargetGroup(groups, stocks)
+    in_window = dict(zip(GROUPS, target.sums(window, [(None, g) for g in GROUPS]), strict=True))
     retained = in_window["wsw"] * retention
     # The werkbedrijven have at least the places of the Wsw employees they keep.
     capacity = np.where(retention > 0, np.maximum(capacity, retained), capacity)
@@ -310,11 +369,11 @@ def place(
     fill = take_up * ration
     retained_k = tuple(int(k) for k in np.flatnonzero(np.any(retention > 0, axis=(0, 1))))
     return Placements(
-        groups=groups,
+        target=target,
         window=window,
         fill=fill,
         wsw_extra=retention * (1.0 - fill),
         retained=retained_k,
-        base={g: groups[g] * base_rates[g] for g in GROUPS},
+        rates=base_rates,
         base_k=base_k,
     )
