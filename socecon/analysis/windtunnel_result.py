@@ -177,7 +177,6 @@ class WindTunnelResult:
         reg_median = _nanmedian(self.regret)
         parts = self.goal_part_shares()
         name = region_name(self.region)
-        overall_part = _nanquantile(self.participation, 0.5, axis=(1, 2))
         rows = []
         q = {
             "participation": _nanquantile(self.participation),
@@ -197,9 +196,10 @@ class WindTunnelResult:
             ]
             winners = np.flatnonzero(dom[o])
             by = ""
-            if winners.size:
-                best = winners[np.argmax(overall_part[winners])]
-                by = self.options[best].name
+            if winners.size:  # the one with the highest median participation over all futures
+                overall = _nanquantile(self.participation[winners], 0.5, axis=(1, 2))
+                by = self.options[winners[np.argmax(overall)]].name
+            max_regret = _nanquantile(j.regret[o], 1.0, axis=None)
             for k, scenario in enumerate(self.scenarios):
                 rows.append(
                     {
@@ -237,7 +237,7 @@ class WindTunnelResult:
                         "breaks_in": ", ".join(breaks),
                         "undecided_in": ", ".join(undecided),
                         "dominated_by": by,
-                        "max_regret": _nanquantile(j.regret[o], 1.0, axis=None),
+                        "max_regret": max_regret,
                         "goal_share_all": j.share[o].mean(),
                     }
                 )
