@@ -177,19 +177,21 @@ def _peel(cases: Cases, y: np.ndarray, alpha: float, min_mass: float) -> list:
     boxes = [(lo.copy(), hi.copy(), y.mean(), 1.0)]
     while m > 1:
         k = max(int(alpha * m), 1)
-        near = x[lines, ranked[:, [k - 1, k, m - k - 1, m - k]]]  # the cuts and their neighbours
+        near = x[lines, ranked[:, [k - 1, k, m - k - 1, m - k]]]  # each cut and its neighbour
         low_cut, high_cut = near[:, 1], near[:, 2]
-        keep_low = x_in >= low_cut[:, None]  # peel the lowest values of an input
-        keep_high = x_in <= high_cut[:, None]  # peel the highest
-        # Without a tie at a cut, exactly m - k cases stay.
-        n_low = np.full(n_cols, m - k) if (near[:, 0] < low_cut).all() else keep_low.sum(axis=1)
-        n_high = np.full(n_cols, m - k) if (near[:, 3] > high_cut).all() else keep_high.sum(axis=1)
-        counts = np.concatenate([n_low, n_high])
+        keep_low = x_in >= low_cut[:, None]  # peel the k lowest values of an input
+        keep_high = x_in <= high_cut[:, None]  # or the k highest
         hits = np.concatenate([keep_low @ y_in, keep_high @ y_in])
-        useful = (counts < m) & (counts >= min_mass * n) & (counts > 0)
-        if not useful.any():
+        if (near[:, 0::3] == near[:, 1:3]).any():  # a tie at a cut: more than m - k stay
+            counts = np.concatenate([keep_low.sum(axis=1), keep_high.sum(axis=1)])
+            useful = (counts < m) & (counts >= min_mass * n) & (counts > 0)
+            if not useful.any():
+                break
+            mean = np.where(useful, hits / np.maximum(counts, 1), -np.inf)
+        elif m - k >= min_mass * n:  # every cut leaves m - k cases
+            mean = hits / (m - k)
+        else:
             break
-        mean = np.where(useful, hits / np.maximum(counts, 1), -np.inf)
         best = int(np.argmax(mean))  # ties: the first input, low side first
         j = best % n_cols
         if best < n_cols:
