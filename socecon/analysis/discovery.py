@@ -124,11 +124,14 @@ class Cases:
         Shape ``(P, R)``: each input's values in those rows.
     order : numpy.ndarray
         Shape ``(P, R)``: the rows of each input in increasing order of its value.
+    tied : numpy.ndarray
+        Shape ``(P,)``: whether an input has the same value in two of the rows.
     """
 
     rows: np.ndarray
     inputs: np.ndarray
     order: np.ndarray
+    tied: np.ndarray
 
     @classmethod
     def of(cls, x: np.ndarray, max_cases: int) -> Cases:
@@ -136,14 +139,16 @@ class Cases:
         rows = spread_rows(len(x), max_cases)
         inputs = np.ascontiguousarray(x[rows].T)
         order = np.argsort(inputs, axis=1, kind="stable")
-        for a in (rows, inputs, order):
+        ordered = np.take_along_axis(inputs, order, axis=1)
+        tied = (ordered[:, 1:] == ordered[:, :-1]).any(axis=1)
+        for a in (rows, inputs, order, tied):
             a.flags.writeable = False
-        return cls(rows, inputs, order)
+        return cls(rows, inputs, order, tied)
 
     def columns(self, cols: Sequence[int]) -> Cases:
         """Return the same cases with only the inputs ``cols``."""
         cols = list(cols)
-        return Cases(self.rows, self.inputs[cols], self.order[cols])
+        return Cases(self.rows, self.inputs[cols], self.order[cols], self.tied[cols])
 
 
 def peeling_cases(samples: Any, max_cases: int = _SETTINGS.max_cases) -> Cases:
@@ -170,6 +175,7 @@ def _peel(cases: Cases, y: np.ndarray, alpha: float, min_mass: float) -> list:
     n_cols, n = x.shape
     total = y.sum()
     lines = np.arange(n_cols)[:, None]
+    tied = cases.tied.any()  # else no cut can fall between two equal values
     lo = np.full(n_cols, -np.inf)
     hi = np.full(n_cols, np.inf)
     inside = np.ones(n, dtype=bool)
@@ -182,7 +188,7 @@ def _peel(cases: Cases, y: np.ndarray, alpha: float, min_mass: float) -> list:
         keep_low = x_in >= low_cut[:, None]  # peel the k lowest values of an input
         keep_high = x_in <= high_cut[:, None]  # or the k highest
         hits = np.concatenate([keep_low @ y_in, keep_high @ y_in])
-        if (near[:, 0::3] == near[:, 1:3]).any():  # a tie at a cut: more than m - k stay
+        if tied and (near[:, 0::3] == near[:, 1:3]).any():  # a tie at a cut: more than m - k stay
             counts = np.concatenate([keep_low.sum(axis=1), keep_high.sum(axis=1)])
             useful = (counts < m) & (counts >= min_mass * n) & (counts > 0)
             if not useful.any():
