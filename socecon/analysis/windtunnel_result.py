@@ -177,6 +177,11 @@ class WindTunnelResult:
         reg_median = _nanmedian(self.regret)
         parts = self.goal_part_shares()
         name = region_name(self.region)
+        # The median participation over all futures, of the options that dominate another.
+        dominating = np.flatnonzero(dom.any(axis=0))
+        overall = np.full(len(self.options), np.nan)
+        if dominating.size:
+            overall[dominating] = _nanquantile(self.participation[dominating], 0.5, axis=(1, 2))
         rows = []
         q = {
             "participation": _nanquantile(self.participation),
@@ -196,9 +201,8 @@ class WindTunnelResult:
             ]
             winners = np.flatnonzero(dom[o])
             by = ""
-            if winners.size:  # the one with the highest median participation over all futures
-                overall = _nanquantile(self.participation[winners], 0.5, axis=(1, 2))
-                by = self.options[winners[np.argmax(overall)]].name
+            if winners.size:
+                by = self.options[winners[np.argmax(overall[winners])]].name
             max_regret = _nanquantile(j.regret[o], 1.0, axis=None)
             for k, scenario in enumerate(self.scenarios):
                 rows.append(
