@@ -153,7 +153,7 @@ def _same_trajectory(a, b):
 def plain_prim(monkeypatch):
     """:func:`discovery.prim` with the plain peeling (the rest of PRIM is shared)."""
 
-    def peel(cases, y, alpha, min_mass):
+    def peel(cases, y, alpha, min_mass, min_coverage):  # the whole trajectory
         return _plain_peel(cases.inputs.T, y, alpha, min_mass)
 
     def run(*args, **kwargs):
@@ -183,6 +183,7 @@ def test_peeling_is_the_plain_peeling_bit_for_bit(plain_prim):
             max_cases=int(rng.choice([50, 500, 10_000])),
             max_restrictions=int(rng.integers(1, 4)),
             drop_tolerance=float(rng.choice([0.0, 0.05])),
+            min_coverage=float(rng.choice([0.3, 0.5, 0.8, 1.0])),
         )
         cases = discovery.Cases.of(x, settings["max_cases"])
         ys = y[cases.rows]
@@ -190,7 +191,11 @@ def test_peeling_is_the_plain_peeling_bit_for_bit(plain_prim):
         with np.errstate(invalid="ignore"):  # no case of interest among the rows: NaN coverage
             fast = discovery._peel(cases, ys, alpha, mass)
             plain = _plain_peel(x[cases.rows], ys, alpha, mass)
+            shortened = discovery._peel(cases, ys, alpha, mass, settings["min_coverage"])
         assert _same_trajectory(fast, plain), case
+        # Peeling may stop once the coverage is below min_coverage: no later box qualifies.
+        assert _same_trajectory(shortened, plain[: len(shortened)]), case
+        assert all(b[3] < settings["min_coverage"] for b in plain[len(shortened) :]), case
         assert discovery.prim(x, y, **settings) == plain_prim(x, y, **settings), case
 
 

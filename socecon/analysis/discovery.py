@@ -15,10 +15,11 @@ density
 small slice (``peel_alpha`` of the cases still in the box) at the low or high end of one input,
 choosing the cut that raises the density most, until fewer than ``min_mass`` of the cases are
 left. From this peeling trajectory it takes the densest box whose coverage is still at least
-``min_coverage``, then drops the conditions that add least (at most ``max_restrictions`` remain,
-and none whose removal lowers the density by less than ``drop_tolerance``), and measures
-coverage and density of the result on all cases. The settings are declared in
-``definitions/windtunnel.yaml`` (``discovery``).
+``min_coverage`` (the boxes only shrink, so peeling stops once the coverage has fallen below
+it: no later box could be taken), then drops the conditions that add least (at most
+``max_restrictions`` remain, and none whose removal lowers the density by less than
+``drop_tolerance``), and measures coverage and density of the result on all cases. The
+settings are declared in ``definitions/windtunnel.yaml`` (``discovery``).
 
 Why not the EMA Workbench's PRIM: it works on plain arrays and gives the same kind of box, but
 ``import ema_workbench.analysis.prim`` pulls in scipy, scikit-learn, matplotlib, seaborn and
@@ -162,7 +163,9 @@ def peeling_cases(samples: Any, max_cases: int = _SETTINGS.max_cases) -> Cases:
     return samples.derived(("prim cases", max_cases), make)
 
 
-def _peel(cases: Cases, y: np.ndarray, alpha: float, min_mass: float) -> list:
+def _peel(
+    cases: Cases, y: np.ndarray, alpha: float, min_mass: float, min_coverage: float = -np.inf
+) -> list:
     """Return the peeling trajectory: ``(lo, hi, density, coverage)`` boxes, widest first.
 
     Each step tries to cut off the ``k`` lowest or highest in-box values of every input and
@@ -170,12 +173,17 @@ def _peel(cases: Cases, y: np.ndarray, alpha: float, min_mass: float) -> list:
     first). The in-box cases are kept in their own order (``x_in``, ``y_in``: the sums of ``y``
     are taken over them in that order, always with one matrix product per side) and in each
     input's value order (``ranked``), where the ``k``-th value is the cut.
+
+    With ``y >= 0`` each box holds at most the cases of interest of the one before, so it stops
+    after the first box whose coverage is below ``min_coverage`` by more than rounding (the sums
+    of ``y`` are exact to far better than a millionth): no later box could be chosen.
     """
     x, ranked = cases.inputs, cases.order
     n_cols, n = x.shape
     total = y.sum()
     lines = np.arange(n_cols)[:, None]
     tied = cases.tied.any()  # else no cut can fall between two equal values
+    stop = min_coverage * (1 - 1e-6) if (y >= 0).all() else -np.inf
     lo = np.full(n_cols, -np.inf)
     hi = np.full(n_cols, np.inf)
     inside = np.ones(n, dtype=bool)
@@ -209,6 +217,8 @@ def _peel(cases: Cases, y: np.ndarray, alpha: float, min_mass: float) -> list:
         inside[inside] = keep
         ranked = ranked[inside[ranked]].reshape(n_cols, m)
         boxes.append((lo.copy(), hi.copy(), mean[best], hits[best] / total))
+        if boxes[-1][3] < stop:
+            break
     return boxes
 
 
@@ -290,7 +300,7 @@ def _prim(
     if base in (0.0, 1.0):
         return Box((), float(base == 1.0), base, 1.0, base)
     ys = y[cases.rows]
-    trajectory = _peel(cases, ys, peel_alpha, min_mass)
+    trajectory = _peel(cases, ys, peel_alpha, min_mass, min_coverage)
     candidates = [b for b in trajectory if b[3] >= min_coverage] or trajectory[:1]
     lo, hi, _, _ = max(candidates, key=lambda b: b[2])  # the first of equally dense boxes
     xs = cases.inputs.T
