@@ -8,6 +8,7 @@ or one median per option. Each shortcut is checked bit for bit against the plain
 from __future__ import annotations
 
 import dataclasses
+import gc
 import math
 
 import numpy as np
@@ -279,14 +280,21 @@ def test_what_depends_on_the_samples_alone_is_kept_with_read_only_samples():
     made = []
 
     def make(s):
-        made.append(s)
+        made.append(len(s))
         return discovery.Cases.of(s.values, 500)
 
-    first = samples.derived("test", make)
-    assert samples.derived("test", make) is first and len(made) == 1
+    first = discovery.kept(samples, "test", make)
+    assert discovery.kept(samples, "test", make) is first and len(made) == 1
     assert discovery.peeling_cases(samples) is discovery.peeling_cases(samples)
     assert not first.order.flags.writeable
     fresh = sample(600, seed=4)  # values that can be changed: never kept
     assert fresh.values.flags.writeable
-    assert fresh.derived("test", make) is not fresh.derived("test", make) and len(made) == 3
-    assert fresh == dataclasses.replace(fresh)  # the kept values are no part of equality
+    assert discovery.kept(fresh, "test", make) is not discovery.kept(fresh, "test", make)
+    assert len(made) == 3
+    # Kept as long as the samples live, and no longer.
+    key = (id(samples), "test")
+    assert key in discovery._KEPT
+    w._SAMPLE_CACHE.clear()
+    del samples
+    gc.collect()
+    assert key not in discovery._KEPT

@@ -44,7 +44,8 @@ Examples
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Sequence
+import weakref
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -152,6 +153,39 @@ class Cases:
         return Cases(self.rows, self.inputs[cols], self.order[cols], self.tied[cols])
 
 
+#: What depends on a sample set alone, by ``(id(samples), key)``; dropped with the samples.
+_KEPT: dict[tuple[int, Hashable], Any] = {}
+
+
+def kept(samples: Any, key: Hashable, make: Callable[[Any], Any]) -> Any:
+    """Return ``make(samples)``, computed once per read-only sample set and kept with it.
+
+    For what depends on the samples alone, such as each column sorted or ranked: every option,
+    region and report of a batch that shares the sample set (the wind tunnel's are read-only,
+    :func:`socecon.analysis.windtunnel.draw_samples`) shares it too. Samples that can still be
+    changed are not kept (``make`` runs on every call).
+
+    Parameters
+    ----------
+    samples : SampleSet
+    key : hashable
+        What is derived, with every setting it depends on.
+    make : callable
+        Computes it from the samples; treat its result as read-only.
+
+    Returns
+    -------
+    object
+    """
+    if samples.values.flags.writeable:
+        return make(samples)
+    at = (id(samples), key)
+    if at not in _KEPT:
+        _KEPT[at] = make(samples)
+        weakref.finalize(samples, _KEPT.pop, at, None)
+    return _KEPT[at]
+
+
 def peeling_cases(samples: Any, max_cases: int = _SETTINGS.max_cases) -> Cases:
     """Return the :class:`Cases` of a sample set, prepared once and kept with it."""
 
@@ -160,7 +194,7 @@ def peeling_cases(samples: Any, max_cases: int = _SETTINGS.max_cases) -> Cases:
             raise WindTunnelError("prim needs finite inputs: a sample is NaN or infinite")
         return Cases.of(samples.values, max_cases)
 
-    return samples.derived(("prim cases", max_cases), make)
+    return kept(samples, ("prim cases", max_cases), make)
 
 
 def _peel(
@@ -448,9 +482,7 @@ def option_drivers(result: Any) -> tuple[np.ndarray, np.ndarray]:
     perf = result.performance
     n_opt, n_scen, n = perf.shape
     rows = spread_rows(n, _SETTINGS.max_cases)
-    inputs = result.samples.derived(
-        ("srrc inputs", _SETTINGS.max_cases), lambda s: rank_inputs(s.values[rows])
-    )
+    inputs = kept(result.samples, ("srrc", len(rows)), lambda s: rank_inputs(s.values[rows]))
     coef, r2 = srrc(inputs, perf.reshape(n_opt * n_scen, n)[:, rows].T)
     coef = coef.T.reshape(n_opt, n_scen, -1)
     with warnings.catch_warnings():  # an option with no result in any scenario

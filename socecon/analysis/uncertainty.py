@@ -29,7 +29,7 @@ Examples
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -117,32 +117,6 @@ class SampleSet:
     def ids(self) -> tuple[str, ...]:
         """Parameter ids, in column order."""
         return tuple(p.id for p in self.parameters)
-
-    def derived(self, key: Hashable, make: Callable[[SampleSet], Any]) -> Any:
-        """Return ``make(self)``, kept with read-only samples so that it is computed once.
-
-        For what depends on the samples alone, such as each column sorted or ranked: every
-        option, region and report of a batch that shares the sample set (the wind tunnel's
-        are read-only, :func:`socecon.analysis.windtunnel.draw_samples`) shares it too.
-        Samples that can still be changed are not kept (``make`` runs on every call).
-
-        Parameters
-        ----------
-        key : hashable
-            What is derived, with every setting it depends on.
-        make : callable
-            Computes it from the sample set; treat its result as read-only.
-
-        Returns
-        -------
-        object
-        """
-        if self.values.flags.writeable:
-            return make(self)
-        kept = self.__dict__.setdefault("_derived", {})  # not a field: eq and repr ignore it
-        if key not in kept:
-            kept[key] = make(self)
-        return kept[key]
 
     def column(self, parameter_id: str) -> np.ndarray:
         """Return the ``(S,)`` samples of one parameter."""
