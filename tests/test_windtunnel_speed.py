@@ -7,12 +7,14 @@ or one median per option. Each shortcut is checked bit for bit against the plain
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 import math
 
 import numpy as np
 import pytest
 
-from socecon.analysis import criteria
+from socecon.analysis import criteria, discovery, sensitivity
 from socecon.analysis import windtunnel as w
 from socecon.analysis.option_runs import effect_parameters
 from socecon.analysis.uncertainty import sample
@@ -100,3 +102,199 @@ def test_kept_samples_give_the_same_result_as_drawn_ones(region):
     for name in ARRAYS:
         assert np.array_equal(getattr(kept, name), getattr(drawn, name), equal_nan=True), name
     assert kept.table().equals(drawn.table())
+
+
+# --- the table: PRIM, the drivers and what is kept with the samples ------------------------
+
+
+def _plain_peel(x, y, alpha, min_mass):
+    """PRIM's peeling as first written: every step recounts the whole box on every input."""
+    n, n_cols = x.shape
+    xt = np.ascontiguousarray(x.T)
+    order = np.argsort(xt, axis=1, kind="stable")
+    ordered = np.take_along_axis(xt, order, axis=1)
+    lo, hi = np.full(n_cols, -np.inf), np.full(n_cols, np.inf)
+    inside = np.ones(n, dtype=bool)
+    boxes = [(lo.copy(), hi.copy(), y.mean(), 1.0)]
+    while inside.sum() > 1:
+        xin, yin = xt[:, inside], y[inside]
+        m = len(yin)
+        k = max(int(alpha * m), 1)
+        rank = np.cumsum(inside[order], axis=1)
+        low_cut = np.take_along_axis(ordered, np.argmax(rank > k, axis=1)[:, None], 1)[:, 0]
+        high_cut = np.take_along_axis(ordered, np.argmax(rank >= m - k, axis=1)[:, None], 1)[:, 0]
+        keep_low, keep_high = xin >= low_cut[:, None], xin <= high_cut[:, None]
+        counts = np.concatenate([keep_low.sum(axis=1), keep_high.sum(axis=1)])
+        hits = np.concatenate([keep_low @ yin, keep_high @ yin])
+        useful = (counts < m) & (counts >= min_mass * n) & (counts > 0)
+        if not useful.any():
+            break
+        mean = np.where(useful, hits / np.maximum(counts, 1), -np.inf)
+        best = int(np.argmax(mean))
+        j = best % n_cols
+        if best < n_cols:
+            lo[j] = low_cut[j]
+        else:
+            hi[j] = high_cut[j]
+        inside &= (xt[j] >= lo[j]) & (xt[j] <= hi[j])
+        boxes.append((lo.copy(), hi.copy(), mean[best], hits[best] / y.sum()))
+    return boxes
+
+
+def _same_trajectory(a, b):
+    return len(a) == len(b) and all(
+        np.array_equal(p[0], q[0])
+        and np.array_equal(p[1], q[1])
+        and np.array_equal(p[2:], q[2:], equal_nan=True)
+        for p, q in zip(a, b, strict=True)
+    )
+
+
+@pytest.fixture
+def plain_prim(monkeypatch):
+    """:func:`discovery.prim` with the plain peeling (the rest of PRIM is shared)."""
+
+    def peel(cases, y, alpha, min_mass, min_coverage):  # the whole trajectory
+        return _plain_peel(cases.inputs.T, y, alpha, min_mass)
+
+    def run(*args, **kwargs):
+        with monkeypatch.context() as m:
+            m.setattr(discovery, "_peel", peel)
+            return discovery.prim(*args, **kwargs)
+
+    return run
+
+
+def test_peeling_is_the_plain_peeling_bit_for_bit(plain_prim):
+    rng = np.random.default_rng(8)
+    for case in range(300):
+        n, p = int(rng.integers(2, 900)), int(rng.integers(1, 12))
+        x = rng.random((n, p))
+        if case % 3 == 0:
+            x = np.round(x * rng.integers(2, 20))  # ties, also at the cuts
+        if case % 5 == 0:
+            x[:, 0] = 0.5
+        shares = int(rng.integers(1, 5))  # a share of 1 to 4 scenarios: 1/3 is not exact
+        y = rng.integers(0, shares + 1, n) / shares
+        if case % 4 == 0:
+            y = (x[:, 0] < x[:, 0].mean()) * (rng.random(n) < 0.8) * 1.0
+        settings = dict(
+            peel_alpha=float(rng.choice([0.05, 0.1, 0.2])),
+            min_mass=float(rng.choice([0.0, 0.05, 0.1])),
+            max_cases=int(rng.choice([50, 500, 10_000])),
+            max_restrictions=int(rng.integers(1, 4)),
+            drop_tolerance=float(rng.choice([0.0, 0.05])),
+            min_coverage=float(rng.choice([0.3, 0.5, 0.8, 1.0])),
+        )
+        cases = discovery.Cases.of(x, settings["max_cases"])
+        ys = y[cases.rows]
+        alpha, mass = settings["peel_alpha"], settings["min_mass"]
+        with np.errstate(invalid="ignore"):  # no case of interest among the rows: NaN coverage
+            fast = discovery._peel(cases, ys, alpha, mass)
+            plain = _plain_peel(x[cases.rows], ys, alpha, mass)
+            shortened = discovery._peel(cases, ys, alpha, mass, settings["min_coverage"])
+        assert _same_trajectory(fast, plain), case
+        # Peeling may stop once the coverage is below min_coverage: no later box qualifies.
+        assert _same_trajectory(shortened, plain[: len(shortened)]), case
+        assert all(b[3] < settings["min_coverage"] for b in plain[len(shortened) :]), case
+        assert discovery.prim(x, y, **settings) == plain_prim(x, y, **settings), case
+
+
+def _writable(result):
+    """The same result with a copy of its samples that can be changed (nothing kept)."""
+    samples = dataclasses.replace(result.samples, values=result.samples.values.copy())
+    return dataclasses.replace(result, samples=samples)
+
+
+@pytest.mark.parametrize("region", ["GM0301", "isd_midden_langstraat"])
+def test_discovery_and_drivers_are_the_plain_computation(region, plain_prim):
+    """Per option: PRIM on its own columns and failures; SRRC with the inputs ranked anew."""
+    result = w.evaluate(region, goal=GOAL, n_samples=700, seed=2)
+    status, fail = result.judgement.status, discovery.failures(result)
+    found = discovery.where_it_breaks(result)
+    checked = 0
+    for o, option in enumerate(result.options):
+        scen = np.flatnonzero(status[o] != "holds")
+        if result.classes[o] not in discovery.NOT_HOLDING or not scen.size:
+            assert found[o] is None
+            continue
+        cols = tuple(discovery.option_columns(result.samples, option.measures))
+        x = result.samples.values[:, cols]
+        assert found[o] == (plain_prim(x, fail[o, scen].mean(axis=0)), cols)
+        checked += 1
+    assert checked
+    # The ranked inputs are kept with the (read-only) samples; fresh ones give the same.
+    coef, r2 = discovery.option_drivers(result)
+    plain_coef, plain_r2 = discovery.option_drivers(_writable(result))
+    assert np.array_equal(coef, plain_coef) and np.array_equal(r2, plain_r2, equal_nan=True)
+    assert result.table().equals(_writable(result).table())
+    # Who dominates an option: the dominating option with the highest median participation.
+    table = result.table().drop_duplicates("option").set_index("option")
+    overall = np.median(result.participation.reshape(len(result.options), -1), axis=1)
+    for o, option in enumerate(result.options):
+        winners = np.flatnonzero(result.dominance[o])
+        by = result.options[winners[np.argmax(overall[winners])]].name if winners.size else ""
+        assert table.loc[option.id, "dominated_by"] == by
+
+
+def test_srrc_on_ranked_inputs_is_the_plain_regression():
+    rng = np.random.default_rng(9)
+    for case in range(40):
+        n, p = int(rng.integers(5, 400)), int(rng.integers(1, 8))
+        x = rng.random((n, p))
+        if case % 3 == 0 and p > 2:
+            x[:, -1] = 2.0  # a constant input
+        if case % 4 == 0 and p > 1:
+            x[:, 0] = x[:, 1]  # collinear: least squares by lstsq
+        y = x @ rng.normal(size=(p, 3)) + rng.normal(size=(n, 3)) * 0.3
+        if case % 5 == 0:
+            y[0, 1] = np.nan
+        ranked = sensitivity.rank_inputs(x)
+        coef, r2 = sensitivity.srrc(ranked, y)
+        # The plain computation: rank and standardise both, then least squares.
+        expected = np.zeros((p, 3))
+        varying = np.ptp(x, axis=0) > 0
+        valid = np.isfinite(y).all(axis=0)
+        expected[:, ~valid] = np.nan
+        xr = sensitivity._standardise(sensitivity.average_ranks(x[:, varying]))
+        yr = sensitivity._standardise(sensitivity.average_ranks(y[:, valid]))
+        gram = xr.T @ xr
+        if np.linalg.cond(gram) < 1e8:
+            beta = np.linalg.solve(gram, xr.T @ yr)
+        else:
+            beta = np.linalg.lstsq(xr, yr, rcond=None)[0]
+        expected[np.ix_(varying, valid)] = beta
+        assert np.array_equal(coef, expected, equal_nan=True), case
+        assert np.array_equal(coef, sensitivity.srrc(x, y)[0], equal_nan=True)
+        residual = ((yr - xr @ beta) ** 2).sum(axis=0)
+        assert np.array_equal(r2[valid], 1.0 - residual / (yr**2).sum(axis=0)), case
+        with pytest.raises(ValueError, match="read-only"):
+            ranked.ranks[0, 0] = 1.0
+    constant = sensitivity.srrc(sensitivity.rank_inputs(np.ones((9, 2))), np.arange(9.0)[:, None])
+    assert np.array_equal(constant[0], np.zeros((2, 1))) and np.isnan(constant[1]).all()
+
+
+def test_what_depends_on_the_samples_alone_is_kept_with_read_only_samples():
+    w._SAMPLE_CACHE.clear()
+    samples = w.draw_samples(600, 4)
+    made = []
+
+    def make(s):
+        made.append(len(s))
+        return discovery.Cases.of(s.values, 500)
+
+    first = discovery.kept(samples, "test", make)
+    assert discovery.kept(samples, "test", make) is first and len(made) == 1
+    assert discovery.peeling_cases(samples) is discovery.peeling_cases(samples)
+    assert not first.order.flags.writeable
+    fresh = sample(600, seed=4)  # values that can be changed: never kept
+    assert fresh.values.flags.writeable
+    assert discovery.kept(fresh, "test", make) is not discovery.kept(fresh, "test", make)
+    assert len(made) == 3
+    # Kept as long as the samples live, and no longer.
+    key = (id(samples), "test")
+    assert key in discovery._KEPT
+    w._SAMPLE_CACHE.clear()
+    del samples
+    gc.collect()
+    assert key not in discovery._KEPT

@@ -15,10 +15,11 @@ density
 small slice (``peel_alpha`` of the cases still in the box) at the low or high end of one input,
 choosing the cut that raises the density most, until fewer than ``min_mass`` of the cases are
 left. From this peeling trajectory it takes the densest box whose coverage is still at least
-``min_coverage``, then drops the conditions that add least (at most ``max_restrictions`` remain,
-and none whose removal lowers the density by less than ``drop_tolerance``), and measures
-coverage and density of the result on all cases. The settings are declared in
-``definitions/windtunnel.yaml`` (``discovery``).
+``min_coverage`` (the boxes only shrink, so peeling stops once the coverage has fallen below
+it: no later box could be taken), then drops the conditions that add least (at most
+``max_restrictions`` remain, and none whose removal lowers the density by less than
+``drop_tolerance``), and measures coverage and density of the result on all cases. The
+settings are declared in ``definitions/windtunnel.yaml`` (``discovery``).
 
 Why not the EMA Workbench's PRIM: it works on plain arrays and gives the same kind of box, but
 ``import ema_workbench.analysis.prim`` pulls in scipy, scikit-learn, matplotlib, seaborn and
@@ -43,14 +44,15 @@ Examples
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+import weakref
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from socecon.analysis.sensitivity import srrc
+from socecon.analysis.sensitivity import rank_inputs, srrc
 from socecon.definitions.windtunnel import load_windtunnel
 from socecon.exceptions import WindTunnelError
 
@@ -109,40 +111,148 @@ def _inside(x: np.ndarray, lo: np.ndarray, hi: np.ndarray, skip: int = -1) -> np
     return keep.all(axis=1)
 
 
-def _peel(x: np.ndarray, y: np.ndarray, alpha: float, min_mass: float) -> list:
-    """Return the peeling trajectory: ``(lo, hi, density, coverage)`` boxes, widest first."""
-    n, n_cols = x.shape
+@dataclass(frozen=True)
+class Cases:
+    """The cases PRIM peels: at most ``max_cases`` evenly spaced rows, each input sorted once.
+
+    They depend on the inputs alone, so the wind tunnel keeps them with its samples
+    (:func:`peeling_cases`) and every option, region and report of a batch shares them.
+
+    Attributes
+    ----------
+    rows : numpy.ndarray
+        The row numbers used (:func:`spread_rows`).
+    inputs : numpy.ndarray
+        Shape ``(P, R)``: each input's values in those rows.
+    order : numpy.ndarray
+        Shape ``(P, R)``: the rows of each input in increasing order of its value.
+    tied : numpy.ndarray
+        Shape ``(P,)``: whether an input has the same value in two of the rows.
+    """
+
+    rows: np.ndarray
+    inputs: np.ndarray
+    order: np.ndarray
+    tied: np.ndarray
+
+    @classmethod
+    def of(cls, x: np.ndarray, max_cases: int) -> Cases:
+        """Prepare the inputs ``x`` (shape ``(N, P)``) for peeling."""
+        rows = spread_rows(len(x), max_cases)
+        inputs = np.ascontiguousarray(x[rows].T)
+        order = np.argsort(inputs, axis=1, kind="stable")
+        ordered = np.take_along_axis(inputs, order, axis=1)
+        tied = (ordered[:, 1:] == ordered[:, :-1]).any(axis=1)
+        for a in (rows, inputs, order, tied):
+            a.flags.writeable = False
+        return cls(rows, inputs, order, tied)
+
+    def columns(self, cols: Sequence[int]) -> Cases:
+        """Return the same cases with only the inputs ``cols``."""
+        cols = list(cols)
+        return Cases(self.rows, self.inputs[cols], self.order[cols], self.tied[cols])
+
+
+#: What depends on a sample set alone, by ``(id(samples), key)``; dropped with the samples.
+_KEPT: dict[tuple[int, Hashable], Any] = {}
+
+
+def kept(samples: Any, key: Hashable, make: Callable[[Any], Any]) -> Any:
+    """Return ``make(samples)``, computed once per read-only sample set and kept with it.
+
+    For what depends on the samples alone, such as each column sorted or ranked: every option,
+    region and report of a batch that shares the sample set (the wind tunnel's are read-only,
+    :func:`socecon.analysis.windtunnel.draw_samples`) shares it too. Samples that can still be
+    changed are not kept (``make`` runs on every call).
+
+    Parameters
+    ----------
+    samples : SampleSet
+    key : hashable
+        What is derived, with every setting it depends on.
+    make : callable
+        Computes it from the samples; treat its result as read-only.
+
+    Returns
+    -------
+    object
+    """
+    if samples.values.flags.writeable:
+        return make(samples)
+    at = (id(samples), key)
+    if at not in _KEPT:
+        _KEPT[at] = make(samples)
+        weakref.finalize(samples, _KEPT.pop, at, None)
+    return _KEPT[at]
+
+
+def peeling_cases(samples: Any, max_cases: int = _SETTINGS.max_cases) -> Cases:
+    """Return the :class:`Cases` of a sample set, prepared once and kept with it."""
+
+    def make(samples: Any) -> Cases:
+        if not np.isfinite(samples.values).all():
+            raise WindTunnelError("prim needs finite inputs: a sample is NaN or infinite")
+        return Cases.of(samples.values, max_cases)
+
+    return kept(samples, ("prim cases", max_cases), make)
+
+
+def _peel(
+    cases: Cases, y: np.ndarray, alpha: float, min_mass: float, min_coverage: float = -np.inf
+) -> list:
+    """Return the peeling trajectory: ``(lo, hi, density, coverage)`` boxes, widest first.
+
+    Each step tries to cut off the ``k`` lowest or highest in-box values of every input and
+    takes the cut with the highest density of ``y`` left (ties: the first input, low side
+    first). The in-box cases are kept in their own order (``x_in``, ``y_in``: the sums of ``y``
+    are taken over them in that order, always with one matrix product per side) and in each
+    input's value order (``ranked``), where the ``k``-th value is the cut.
+
+    With ``y >= 0`` each box holds at most the cases of interest of the one before, so it stops
+    after the first box whose coverage is below ``min_coverage`` by more than rounding (the sums
+    of ``y`` are exact to far better than a millionth): no later box could be chosen.
+    """
+    x, ranked = cases.inputs, cases.order
+    n_cols, n = x.shape
     total = y.sum()
-    xt = np.ascontiguousarray(x.T)  # one row per input
-    order = np.argsort(xt, axis=1, kind="stable")  # sorted once; the box picks from it
-    ordered = np.take_along_axis(xt, order, axis=1)
+    lines = np.arange(n_cols)[:, None]
+    tied = cases.tied.any()  # else no cut can fall between two equal values
+    stop = min_coverage * (1 - 1e-6) if (y >= 0).all() else -np.inf
     lo = np.full(n_cols, -np.inf)
     hi = np.full(n_cols, np.inf)
     inside = np.ones(n, dtype=bool)
+    x_in, y_in, m = x, y, n
     boxes = [(lo.copy(), hi.copy(), y.mean(), 1.0)]
-    while inside.sum() > 1:
-        xin, yin = xt[:, inside], y[inside]
-        m = len(yin)
+    while m > 1:
         k = max(int(alpha * m), 1)
-        rank = np.cumsum(inside[order], axis=1)  # in-box rank (1-based) along each sorted input
-        low_cut = np.take_along_axis(ordered, np.argmax(rank > k, axis=1)[:, None], 1)[:, 0]
-        high_cut = np.take_along_axis(ordered, np.argmax(rank >= m - k, axis=1)[:, None], 1)[:, 0]
-        keep_low = xin >= low_cut[:, None]  # peel the lowest values of an input
-        keep_high = xin <= high_cut[:, None]  # peel the highest
-        counts = np.concatenate([keep_low.sum(axis=1), keep_high.sum(axis=1)])
-        hits = np.concatenate([keep_low @ yin, keep_high @ yin])
-        useful = (counts < m) & (counts >= min_mass * n) & (counts > 0)
-        if not useful.any():
+        near = x[lines, ranked[:, [k - 1, k, m - k - 1, m - k]]]  # each cut and its neighbour
+        low_cut, high_cut = near[:, 1], near[:, 2]
+        keep_low = x_in >= low_cut[:, None]  # peel the k lowest values of an input
+        keep_high = x_in <= high_cut[:, None]  # or the k highest
+        hits = np.concatenate([keep_low @ y_in, keep_high @ y_in])
+        if tied and (near[:, 0::3] == near[:, 1:3]).any():  # a tie at a cut: more than m - k stay
+            counts = np.concatenate([keep_low.sum(axis=1), keep_high.sum(axis=1)])
+            useful = (counts < m) & (counts >= min_mass * n) & (counts > 0)
+            if not useful.any():
+                break
+            mean = np.where(useful, hits / np.maximum(counts, 1), -np.inf)
+        elif m - k >= min_mass * n:  # every cut leaves m - k cases
+            mean = hits / (m - k)
+        else:
             break
-        mean = np.where(useful, hits / np.maximum(counts, 1), -np.inf)
         best = int(np.argmax(mean))  # ties: the first input, low side first
         j = best % n_cols
         if best < n_cols:
-            lo[j] = low_cut[j]
+            lo[j], keep = low_cut[j], keep_low[j]
         else:
-            hi[j] = high_cut[j]
-        inside &= (xt[j] >= lo[j]) & (xt[j] <= hi[j])
+            hi[j], keep = high_cut[j], keep_high[j]
+        x_in, y_in = x_in[:, keep], y_in[keep]
+        m = len(y_in)
+        inside[inside] = keep
+        ranked = ranked[inside[ranked]].reshape(n_cols, m)
         boxes.append((lo.copy(), hi.copy(), mean[best], hits[best] / total))
+        if boxes[-1][3] < stop:
+            break
     return boxes
 
 
@@ -205,15 +315,30 @@ def prim(
             f"prim needs finite inputs of shape (N, P) and outcomes of shape (N,), got "
             f"{x.shape} and {y.shape}"
         )
+    settings = (peel_alpha, min_mass, min_coverage, max_restrictions, drop_tolerance)
+    return _prim(Cases.of(x, max_cases), lambda cols: x[:, cols], y, *settings)
+
+
+def _prim(
+    cases: Cases,
+    columns: Callable[[list[int]], np.ndarray],
+    y: np.ndarray,
+    peel_alpha: float,
+    min_mass: float,
+    min_coverage: float,
+    max_restrictions: int,
+    drop_tolerance: float,
+) -> Box:
+    """:func:`prim` on the prepared ``cases``; ``columns(cols)``: those inputs of all cases."""
     base = float(y.mean()) if len(y) else 0.0
     if base in (0.0, 1.0):
         return Box((), float(base == 1.0), base, 1.0, base)
-    rows = spread_rows(len(y), max_cases)
-    trajectory = _peel(x[rows], y[rows], peel_alpha, min_mass)
+    ys = y[cases.rows]
+    trajectory = _peel(cases, ys, peel_alpha, min_mass, min_coverage)
     candidates = [b for b in trajectory if b[3] >= min_coverage] or trajectory[:1]
     lo, hi, _, _ = max(candidates, key=lambda b: b[2])  # the first of equally dense boxes
-    xs, ys = x[rows], y[rows]
-    active = [j for j in range(x.shape[1]) if np.isfinite(lo[j]) or np.isfinite(hi[j])]
+    xs = cases.inputs.T
+    active = [j for j in range(len(lo)) if np.isfinite(lo[j]) or np.isfinite(hi[j])]
     while active:
         density = _measure(xs, ys, _inside(xs[:, active], lo[active], hi[active]))[1]
         loss = []
@@ -224,11 +349,12 @@ def prim(
         if len(active) <= max_restrictions and loss[weakest] >= drop_tolerance:
             break
         active.pop(weakest)
-    inside = _inside(x[:, active], lo[active], hi[active]) if active else np.ones(len(y), bool)
+    x = columns(active)
+    inside = _inside(x, lo[active], hi[active]) if active else np.ones(len(y), bool)
     coverage, density, mass = _measure(x, y, inside)
     strength = []
     for i in range(len(active)):
-        sub = _inside(x[:, active], lo[active], hi[active], skip=i)
+        sub = _inside(x, lo[active], hi[active], skip=i)
         strength.append(density - _measure(x, y, sub)[1])
     order = [active[i] for i in np.argsort(-np.asarray(strength), kind="stable")]
     restrictions = tuple(
@@ -276,16 +402,17 @@ def option_columns(samples: Any, measures: Sequence[str]) -> list[int]:
     ]
 
 
-def failures(result: Any) -> np.ndarray:
+def failures(result: Any, options: Sequence[int] | None = None) -> np.ndarray:
     """Whether each option fails in each scenario and sample, ``(O, K, S)``.
 
     A future fails when the goal is not met in it, or the option stays further behind the best
-    option than the regret tolerance (when there is one).
+    option than the regret tolerance (when there is one). ``options``: only these (by number).
     """
-    fail = ~result.met
+    pick = slice(None) if options is None else list(options)
+    fail = ~result.met[pick]
     if result.regret_tolerance is not None:
         with np.errstate(invalid="ignore"):
-            fail |= result.regret > result.regret_tolerance
+            fail |= result.regret[pick] > result.regret_tolerance
     return fail
 
 
@@ -317,16 +444,23 @@ def where_it_breaks(
     """
     status = result.judgement.status if status is None else status
     classes = result.classes if classes is None else classes
-    fail = failures(result)
-    out: list[tuple[Box, tuple[int, ...]] | None] = []
-    for o, (option, verdict) in enumerate(zip(result.options, classes, strict=True)):
-        scen = np.flatnonzero(~np.isin(status[o], ("holds", "no_target_group")))
-        if verdict not in NOT_HOLDING or not scen.size:
-            out.append(None)
-            continue
-        cols = tuple(option_columns(result.samples, option.measures))
-        x = result.samples.values[:, cols]
-        out.append((prim(x, fail[o, scen].mean(axis=0), **settings), cols))
+    options = {
+        o: np.flatnonzero(~np.isin(status[o], ("holds", "no_target_group")))
+        for o in range(len(result.options))
+    }
+    options = {o: k for o, k in options.items() if classes[o] in NOT_HOLDING and k.size}
+    fail = failures(result, list(options))
+    given = {**prim.__kwdefaults__, **settings}  # prim's defaults, then those given
+    cases = peeling_cases(result.samples, given.pop("max_cases")) if options else None
+    out: list[tuple[Box, tuple[int, ...]] | None] = [None] * len(result.options)
+    for i, (o, scen) in enumerate(options.items()):
+        cols = tuple(option_columns(result.samples, result.options[o].measures))
+
+        def columns(active: list[int], cols: tuple[int, ...] = cols) -> np.ndarray:
+            return result.samples.values[:, [cols[j] for j in active]]
+
+        y = fail[i, scen].mean(axis=0)
+        out[o] = (_prim(cases.columns(cols), columns, y, **given), cols)
     return out
 
 
@@ -352,7 +486,8 @@ def option_drivers(result: Any) -> tuple[np.ndarray, np.ndarray]:
     perf = result.performance
     n_opt, n_scen, n = perf.shape
     rows = spread_rows(n, _SETTINGS.max_cases)
-    coef, r2 = srrc(result.samples.values[rows], perf.reshape(n_opt * n_scen, n)[:, rows].T)
+    inputs = kept(result.samples, ("srrc", len(rows)), lambda s: rank_inputs(s.values[rows]))
+    coef, r2 = srrc(inputs, perf.reshape(n_opt * n_scen, n)[:, rows].T)
     coef = coef.T.reshape(n_opt, n_scen, -1)
     with warnings.catch_warnings():  # an option with no result in any scenario
         warnings.simplefilter("ignore", RuntimeWarning)

@@ -22,6 +22,8 @@ Examples
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 
@@ -52,13 +54,56 @@ def average_ranks(x: np.ndarray) -> np.ndarray:
     return ranks
 
 
-def srrc(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Standardised rank regression coefficients of every output on every input.
+@dataclass(frozen=True)
+class RankedInputs:
+    """The inputs of a rank regression, ranked once (they depend on the samples alone).
+
+    Attributes
+    ----------
+    varying : numpy.ndarray
+        Shape ``(P,)``: which inputs are not constant.
+    ranks : numpy.ndarray
+        Shape ``(S, V)``: the standardised ranks of the varying inputs.
+    gram : numpy.ndarray
+        Shape ``(V, V)``: ``ranks.T @ ranks``.
+    well_conditioned : bool
+        Whether the normal equations are solved directly (else by ``lstsq``).
+    """
+
+    varying: np.ndarray
+    ranks: np.ndarray
+    gram: np.ndarray
+    well_conditioned: bool
+
+
+def rank_inputs(x: np.ndarray) -> RankedInputs:
+    """Rank and standardise the inputs of :func:`srrc`, to reuse them for other outputs.
 
     Parameters
     ----------
     x : numpy.ndarray
         Inputs, shape ``(S, P)``.
+
+    Returns
+    -------
+    RankedInputs
+    """
+    x = np.asarray(x, dtype=float)
+    varying = np.ptp(x, axis=0) > 0
+    ranks = _standardise(average_ranks(x[:, varying])) if varying.any() else x[:, varying]
+    gram = ranks.T @ ranks
+    ranks.flags.writeable = gram.flags.writeable = False  # shared by every output
+    return RankedInputs(varying, ranks, gram, bool(varying.any()) and np.linalg.cond(gram) < 1e8)
+
+
+def srrc(x: np.ndarray | RankedInputs, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Standardised rank regression coefficients of every output on every input.
+
+    Parameters
+    ----------
+    x : numpy.ndarray or RankedInputs
+        Inputs, shape ``(S, P)``, or the same ranked by :func:`rank_inputs` (for many outputs
+        of the same samples: the same result without ranking them again).
     y : numpy.ndarray
         Outputs, shape ``(S, M)``.
 
@@ -70,35 +115,25 @@ def srrc(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     r2 : numpy.ndarray
         Shape ``(M,)``: the share of the output's rank variance the regression explains.
     """
-    x = np.asarray(x, dtype=float)
+    inputs = x if isinstance(x, RankedInputs) else rank_inputs(x)
     y = np.asarray(y, dtype=float)
-    coef = np.zeros((x.shape[1], y.shape[1]))
+    varying_x = inputs.varying
+    coef = np.zeros((len(varying_x), y.shape[1]))
     r2 = np.full(y.shape[1], np.nan)
-    varying_x = np.ptp(x, axis=0) > 0
     valid_y = np.all(np.isfinite(y), axis=0) & (np.ptp(np.nan_to_num(y), axis=0) > 0)
     coef[:, ~valid_y] = np.nan
     if not varying_x.any() or not valid_y.any():
         return coef, r2
-    xr = _standardise(average_ranks(x[:, varying_x]))
+    xr = inputs.ranks
     yr = _standardise(average_ranks(y[:, valid_y]))
-    beta = _least_squares(xr, yr)
+    if inputs.well_conditioned:  # by the normal equations, some 20 times faster than an SVD
+        beta = np.linalg.solve(inputs.gram, xr.T @ yr)
+    else:  # (nearly) collinear inputs
+        beta = np.linalg.lstsq(xr, yr, rcond=None)[0]
     coef[np.ix_(varying_x, valid_y)] = beta
     residual = yr - xr @ beta
     r2[valid_y] = 1.0 - (residual**2).sum(axis=0) / (yr**2).sum(axis=0)
     return coef, r2
-
-
-def _least_squares(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Solve ``x @ beta ~ y`` in the least-squares sense.
-
-    By the normal equations (standardised ranks of independent samples are well conditioned,
-    and this is some 20 times faster than an SVD), or by ``lstsq`` when ``x`` is (nearly)
-    collinear.
-    """
-    gram = x.T @ x
-    if np.linalg.cond(gram) < 1e8:
-        return np.linalg.solve(gram, x.T @ y)
-    return np.linalg.lstsq(x, y, rcond=None)[0]
 
 
 def _standardise(a: np.ndarray) -> np.ndarray:

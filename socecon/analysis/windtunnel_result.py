@@ -179,7 +179,11 @@ class WindTunnelResult:
         reg_median = _nanmedian(self.regret)
         parts = self.goal_part_shares()
         name = region_name(self.region)
-        overall_part = _nanquantile(self.participation, 0.5, axis=(1, 2))
+        # The median participation over all futures, of the options that dominate another.
+        dominating = np.flatnonzero(dom.any(axis=0))
+        overall = np.full(len(self.options), np.nan)
+        if dominating.size:
+            overall[dominating] = _nanquantile(self.participation[dominating], 0.5, axis=(1, 2))
         rows = []
         q = {
             "participation": _nanquantile(self.participation),
@@ -200,8 +204,8 @@ class WindTunnelResult:
             winners = np.flatnonzero(dom[o])
             by = ""
             if winners.size and classes[o] == "dominated":  # not for "geen doelgroep"
-                best = winners[np.argmax(overall_part[winners])]
-                by = self.options[best].name
+                by = self.options[winners[np.argmax(overall[winners])]].name
+            max_regret = _nanquantile(j.regret[o], 1.0, axis=None)
             for k, scenario in enumerate(self.scenarios):
                 rows.append(
                     {
@@ -239,7 +243,7 @@ class WindTunnelResult:
                         "breaks_in": ", ".join(breaks),
                         "undecided_in": ", ".join(undecided),
                         "dominated_by": by,
-                        "max_regret": _nanquantile(j.regret[o], 1.0, axis=None),
+                        "max_regret": max_regret,
                         "goal_share_all": j.share[o].mean(),
                     }
                 )
