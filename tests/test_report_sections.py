@@ -130,17 +130,21 @@ def _words(text: str) -> str:
 def test_the_storylines_are_quoted_word_for_word_from_the_seed_with_their_source():
     seed = _words(SEED.read_text(encoding="utf-8"))
     page = sections.scenario_texts().data
-    futures = load_definitions().future_scenarios
+    defs = load_definitions()
+    futures = defs.future_scenarios
     assert len(futures) == 4
     for s in futures:
         assert len(s.quote) > 40 and _words(s.quote) in seed, s.id
         block = (
             '<p>De studie beschrijft dit scenario zo:</p><blockquote class="socecon-quote">'
-            f"<p>“{esc(s.quote)}”</p><footer>{esc(lookback.STUDY_CITATION)}</footer></blockquote>"
+            f"<p>“{esc(s.quote)}”</p><footer>{esc(defs.study.citation)}</footer></blockquote>"
         )
         assert block in page, s.id
         # the longer summary is marked as the study's story, not told in the report's own voice
         assert f"kort samengevat:</em> {esc(s.storyline)}</p>" in page
+    # the study's makers, as declared once (scenarios.yaml study), are those the seed names
+    assert "TNO samen met de gemeenten " + _words(", ".join(defs.study.municipalities[:-1])) in seed
+    assert defs.study.municipalities[-1] in seed
     assert "<p>Sociaal ondernemerschap is een hype." not in page
 
 

@@ -99,10 +99,12 @@ def introduction(region: str | ReportRegion, horizon: int) -> Any:
         who = f"{name} ({names})"
     else:
         who = name + (f" ({md_text(r.note)})" if r.note else "")
+    study = load_definitions().study
     text = (
         "## Over dit rapport\n\n"
         f"Dit rapport maakt de vier toekomstscenario's voor de sociale economie van de "
-        f"TNO-scenariostudie (2010) concreet voor **{who}**, met cijfers van het CBS. Het laat "
+        f"scenariostudie van {md_text(study.authors)} ({study.year}) concreet voor **{who}**, "
+        "met cijfers van het CBS. Het laat "
         f"zien hoeveel mensen met een kwetsbare positie op de arbeidsmarkt in elk scenario aan "
         f"het werk zijn in {horizon}, wie buiten de boot valt en bij welke loonwaarde, wat het "
         f"{council(r.code).short} kost en wat het oplevert.\n\n"
