@@ -246,11 +246,18 @@ def test_key_figures_for_the_index(isd):
     figures = sections.key_figures(isd, "isd_midden_langstraat")
     model = summary(isd, "isd_midden_langstraat")
     assert list(figures)[:2] == ["Doelgroep", "Geplaatst 2015 (basisjaar)"]
-    # Whole people, as the report shows them (the model's sums carry float noise).
-    assert figures["Doelgroep"] == round(model.loc["baseline", "target_group"])
-    assert figures["Geplaatst 2020 (Publiek)"] == round(model.loc["publiek", "placed"])
+    # People rounded to tens, as the report shows them (the index said 1676 where the report
+    # says 1.680); whole numbers for the index's JSON
+    assert figures["Doelgroep"] == round_people(model.loc["baseline", "target_group"])
+    assert figures["Geplaatst 2020 (Publiek)"] == round_people(model.loc["publiek", "placed"])
     assert all(isinstance(v, int) for v in figures.values())
-    assert "Netto kosten gemeente per geplaatste 2020 (Regulier, €)" in figures
+    people = [v for k, v in figures.items() if k.startswith(("Doelgroep", "Geplaatst"))]
+    assert len(people) == 6 and all(v % 10 == 0 for v in people)
+    placed = zip(people[2:], model.index[1:], strict=True)
+    assert any(v != round(model.loc[s, "placed"]) for v, s in placed)
+    # euros as the report shows them: whole below € 100.000 (the cost per person placed)
+    cost = model.loc["regulier", "net_cost_per_placed"]
+    assert figures["Netto kosten gemeente per geplaatste 2020 (Regulier, €)"] == round(cost)
 
 
 def test_windtunnel_table_pins_the_report_overrides():
