@@ -103,8 +103,8 @@ def test_the_report_of_a_refreshed_snapshot_shows_the_trend(refreshed, monkeypat
     argv = ["run", "--gemeente", "GM0784", "--out", str(tmp_path), "--no-progress"]
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         assert main(argv) == 0
-    html = (tmp_path / "GM0784.html").read_text(encoding="utf-8")
-    look_back = html[html.index("Terugblik: welk scenario kwam uit?") :]
+    page = (tmp_path / "GM0784.html").read_text(encoding="utf-8")
+    look_back = page[page.index("Terugblik: welk scenario kwam uit?") :]
     assert "Hoe ging het daarna in Gilze en Rijen zelf?" in look_back
     assert '<td>2025</td><td class="number">440</td>' in look_back
     # the caveat above the trend does not deny it (true with and without the refresh)
