@@ -57,6 +57,9 @@ def _declared_strings() -> dict[str, str]:
         definitions.REPORT_ENV: "conventions.yaml report_environment",
         definitions.REGION_CODE.pattern: "conventions.yaml region_code_pattern",
     }
+    study = definitions.load_definitions().study
+    for fact in (study.title, study.authors, study.citation):
+        facts[fact] = "scenarios.yaml study"
     for gid in load_groups():
         facts.setdefault(gid, "groups.yaml")
     for unit in load_units():
@@ -83,7 +86,26 @@ def _declared_numbers() -> dict[int, str]:
         definitions.BASE_YEAR: "conventions.yaml base_year",
         definitions.DEFAULT_HORIZON: "conventions.yaml default_horizon",
         definitions.MAX_HORIZON: "conventions.yaml max_horizon",
+        definitions.load_definitions().study.year: "scenarios.yaml study year",
     }
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE_DIR)))
+def test_the_study_is_cited_from_its_declaration(path):
+    """The study's year, title and makers are read from scenarios.yaml, never typed into text."""
+    study = definitions.load_definitions().study
+    year = re.compile(rf"\b{study.year}\b")
+    found = [
+        f"{_where(path, line)}: {value!r}"
+        for line, value in _literals(path)
+        if isinstance(value, str)
+        and (
+            year.search(value)
+            or study.title.lower() in value.lower()
+            or ", ".join(study.municipalities[:2]) in value
+        )
+    ]
+    assert not found, "declared in scenarios.yaml study:\n" + "\n".join(found)
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE_DIR)))

@@ -198,7 +198,13 @@ def _break_scenarios(doc):
     s[4]["productivity"] = {"low": 70, "high": 40}  # low > high
     regulier = next(x for x in s if "quota" in x)
     regulier["quota"]["coverage"] = "some_firms"
+    doc["study"]["year"] = "2010"  # the study's facts: a year is a number
+    del doc["study"]["title"]
+    doc["study"]["municipalities"] = "Zutphen"
     return [
+        "study: year must be a whole number, got '2010'",
+        "study: missing field 'title'",
+        "study: municipalities must be a list of names",
         "duplicate id",
         "missing field 'name'",
         "measures must be",

@@ -8,7 +8,9 @@ The shipped snapshot has no such series, and the report then shows nothing.
 from __future__ import annotations
 
 import contextlib
+import html
 import io
+import re
 
 import pytest
 from odata_server import ODataServer
@@ -16,6 +18,8 @@ from odata_server import ODataServer
 from socecon.cli import main
 from socecon.data.cbs_refresh import refresh
 from socecon.data.schema import DATA_DIR_ENV
+from socecon.definitions.hindcast import load_hindcast
+from socecon.report import lookback
 from socecon.report.own_trend import bijstand_trend, bijstand_trend_frame
 from socecon.report.region_figures import resolve_region
 
@@ -63,13 +67,46 @@ def test_nothing_is_shown_without_the_series_or_in_other_borders(refreshed, monk
     assert bijstand_trend("GM0164") is not None
 
 
+def _look_back(code: str) -> str:
+    """The look-back as the report notebook shows it: the hindcast, then the own trend if any."""
+    trend = bijstand_trend(code)
+    return lookback.hindcast().data + ("" if trend is None else trend.data)
+
+
+#: A caveat that would deny every figure per municipality: false beside the own trend.
+BLANKET = re.compile(r"(gemeentelijke cijfers|cijfers per gemeente)\b[^.]*\bniet\b", re.I)
+
+
+def test_the_look_back_caveat_is_true_with_and_without_the_own_trend(refreshed, monkeypatch):
+    caveat = load_hindcast().caveat
+    shown = f"<p><em>Kanttekening:</em> {html.escape(caveat)}</p>"
+    # it names what the look-back never has per municipality, and denies nothing else
+    assert "Wsw" in caveat and "banenafspraak" in caveat and not BLANKET.search(caveat)
+    for state in ("shipped", "refreshed"):
+        if state == "refreshed":
+            monkeypatch.setenv(DATA_DIR_ENV, str(refreshed))
+        page = _look_back("GM0784")
+        assert page.count(shown) == 1, state
+        after = page[page.index(shown) + len(shown) :]
+        if state == "shipped":
+            assert after == ""  # nothing follows: no figures per municipality at all
+        else:
+            # the own trend follows: bijstand of all ages, not what the caveat names
+            assert after.startswith("<p>Hoe ging het daarna in Gilze en Rijen zelf?")
+            assert "Mensen met bijstand" in after
+            assert "Wsw" not in after and "banenafspraak" not in after
+
+
 @pytest.mark.slow
 def test_the_report_of_a_refreshed_snapshot_shows_the_trend(refreshed, monkeypatch, tmp_path):
     monkeypatch.setenv(DATA_DIR_ENV, str(refreshed))
     argv = ["run", "--gemeente", "GM0784", "--out", str(tmp_path), "--no-progress"]
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         assert main(argv) == 0
-    html = (tmp_path / "GM0784.html").read_text(encoding="utf-8")
-    look_back = html[html.index("Terugblik: welk scenario kwam uit?") :]
+    page = (tmp_path / "GM0784.html").read_text(encoding="utf-8")
+    look_back = page[page.index("Terugblik: welk scenario kwam uit?") :]
     assert "Hoe ging het daarna in Gilze en Rijen zelf?" in look_back
     assert '<td>2025</td><td class="number">440</td>' in look_back
+    # the caveat above the trend does not deny it (true with and without the refresh)
+    caveat = html.escape(load_hindcast().caveat)
+    assert look_back.index(caveat) < look_back.index("Hoe ging het daarna in Gilze en Rijen")

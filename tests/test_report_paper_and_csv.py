@@ -1,8 +1,9 @@
 """Reports on paper and taken along: ``socecon run --pdf`` and the CSV downloads of the tables.
 
 The slow tests run the real report notebook for Zutphen and ISD Midden-Langstraat (a municipality
-and a group) through the command line with ``--pdf``. They read the PDFs' text with pypdf (A4
-pages, a page count in a stated range, the summary on page 1, every section on a new page, every
+and a group) and Wijk bij Duurstede (the longest summary) through the command line with
+``--pdf``. They read the PDFs' text with pypdf (A4 pages, a page count in a stated range, the
+whole summary on page 1 and the contents starting page 2, every section on a new page, every
 assumption's label and source: nothing cut off), and open the HTML in headless Chromium with the
 network off to fetch every table's CSV download and compare it with the table shown. The fast
 tests check the CSV text itself (quoting, formulas, markup) and that a missing browser is one
@@ -32,11 +33,16 @@ from socecon.report.tables import assumption_rows, html_table
 #: A4 in PostScript points (210 x 297 mm), as Chromium writes it.
 A4 = (595.0, 842.0)
 
-#: The pages a real report prints to: 12 sections, each on a new page (the summary and the
-#: contents share the first two), the wind-tunnel and assumption tables over several pages.
-#: Measured: 25 (Zutphen) and 26 (ISD Midden-Langstraat); more than 35 means tables or charts
-#: are cut into slivers, fewer than 15 means sections no longer start on their own page.
+#: The pages a real report prints to: 13 sections, each on a new page (the summary alone on the
+#: first, the contents and "Over dit rapport" on the second), the wind-tunnel and assumption
+#: tables over several pages. Measured: 29 (Zutphen, ISD Midden-Langstraat) and 30 (Wijk bij
+#: Duurstede); more than 35 means tables or charts are cut into slivers, fewer than 15 means
+#: sections no longer start on their own page.
 PAGES = range(15, 36)
+
+#: Wijk bij Duurstede: the longest summary of an all-342 batch (4,200 characters without its
+#: table; five options named as holding in some scenarios), printed beside the two above.
+LONGEST_SUMMARY = "GM0352"
 
 
 def _squash(text: str) -> str:
@@ -50,11 +56,11 @@ def printed(tmp_path_factory):
         pytest.skip("chromium is not installed (apt-get install chromium; .ci/run installs it)")
     out = tmp_path_factory.mktemp("pdf-reports")
     command = [sys.executable, "-m", "socecon", "run", "--gemeente", "GM0301"]
-    command += ["--gemeente", "isd_midden_langstraat", "--out", str(out)]
-    command += ["--jobs", "2", "--pdf", "--no-progress"]
+    command += ["--gemeente", "isd_midden_langstraat", "--gemeente", LONGEST_SUMMARY]
+    command += ["--out", str(out), "--jobs", "2", "--pdf", "--no-progress"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
-    assert "2 of 2 PDFs written" in done.stdout
+    assert "3 of 3 PDFs written" in done.stdout
     return out
 
 
@@ -89,6 +95,26 @@ def test_a_real_report_prints_to_a4_with_nothing_cut(printed, code):
         assert _squash(row["source"]) in everything, row["source"]
     # On paper the slider is not printed as a broken control, nor the link to the index.
     assert "Alle rapporten" not in texts[0]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("code", ["GM0301", "isd_midden_langstraat", LONGEST_SUMMARY])
+def test_the_whole_summary_is_on_the_first_page(printed, code):
+    # report_style.md: "the summary fits on the first page"; the longest one found too
+    reader = PdfReader(printed / f"{code}.pdf")
+    first, second = (_squash(reader.pages[i].extract_text()) for i in (0, 1))
+    page = (printed / f"{code}.html").read_text(encoding="utf-8")
+    summary = re.search(r'<section class="socecon-summary">(.*?)</section>', page, re.DOTALL)[1]
+    summary = re.sub(rf'<p class="{DOWNLOAD_CLASS}">.*?</p>', "", summary, flags=re.DOTALL)
+    # every statement whole (the study's quote included), then the note under the key figures:
+    # the summary's last paragraph, so the table above it is on page 1 as well
+    statements = re.findall(r"<li>(.*?)</li>", summary, re.DOTALL)
+    note = re.findall(r'<p class="socecon-muted">(.*?)</p>', summary, re.DOTALL)
+    assert len(statements) >= 6 and note and summary.rstrip().endswith(note[-1] + "</p>")
+    for part in [*statements, note[-1]]:
+        assert _squash(re.sub(r"<[^>]+>", "", part)) in first, part[:80]
+    # and nothing of it on page 2, which opens with the table of contents
+    assert second.startswith("Inhoud"), second[:80]
 
 
 def test_pdf_without_chromium_is_one_message_and_writes_nothing(tmp_path, monkeypatch, capsys):

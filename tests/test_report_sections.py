@@ -130,17 +130,21 @@ def _words(text: str) -> str:
 def test_the_storylines_are_quoted_word_for_word_from_the_seed_with_their_source():
     seed = _words(SEED.read_text(encoding="utf-8"))
     page = sections.scenario_texts().data
-    futures = load_definitions().future_scenarios
+    defs = load_definitions()
+    futures = defs.future_scenarios
     assert len(futures) == 4
     for s in futures:
         assert len(s.quote) > 40 and _words(s.quote) in seed, s.id
         block = (
             '<p>De studie beschrijft dit scenario zo:</p><blockquote class="socecon-quote">'
-            f"<p>“{esc(s.quote)}”</p><footer>{esc(lookback.STUDY_CITATION)}</footer></blockquote>"
+            f"<p>“{esc(s.quote)}”</p><footer>{esc(defs.study.citation)}</footer></blockquote>"
         )
         assert block in page, s.id
         # the longer summary is marked as the study's story, not told in the report's own voice
         assert f"kort samengevat:</em> {esc(s.storyline)}</p>" in page
+    # the study's makers, as declared once (scenarios.yaml study), are those the seed names
+    assert "TNO samen met de gemeenten " + _words(", ".join(defs.study.municipalities[:-1])) in seed
+    assert defs.study.municipalities[-1] in seed
     assert "<p>Sociaal ondernemerschap is een hype." not in page
 
 
@@ -242,11 +246,18 @@ def test_key_figures_for_the_index(isd):
     figures = sections.key_figures(isd, "isd_midden_langstraat")
     model = summary(isd, "isd_midden_langstraat")
     assert list(figures)[:2] == ["Doelgroep", "Geplaatst 2015 (basisjaar)"]
-    # Whole people, as the report shows them (the model's sums carry float noise).
-    assert figures["Doelgroep"] == round(model.loc["baseline", "target_group"])
-    assert figures["Geplaatst 2020 (Publiek)"] == round(model.loc["publiek", "placed"])
+    # People rounded to tens, as the report shows them (the index said 1676 where the report
+    # says 1.680); whole numbers for the index's JSON
+    assert figures["Doelgroep"] == round_people(model.loc["baseline", "target_group"])
+    assert figures["Geplaatst 2020 (Publiek)"] == round_people(model.loc["publiek", "placed"])
     assert all(isinstance(v, int) for v in figures.values())
-    assert "Netto kosten gemeente per geplaatste 2020 (Regulier, €)" in figures
+    people = [v for k, v in figures.items() if k.startswith(("Doelgroep", "Geplaatst"))]
+    assert len(people) == 6 and all(v % 10 == 0 for v in people)
+    placed = zip(people[2:], model.index[1:], strict=True)
+    assert any(v != round(model.loc[s, "placed"]) for v, s in placed)
+    # euros as the report shows them: whole below € 100.000 (the cost per person placed)
+    cost = model.loc["regulier", "net_cost_per_placed"]
+    assert figures["Netto kosten gemeente per geplaatste 2020 (Regulier, €)"] == round(cost)
 
 
 def test_windtunnel_table_pins_the_report_overrides():

@@ -8,8 +8,15 @@ import pytest
 
 from socecon.definitions.assumptions import BAND_EDGES
 from socecon.model import run_model
-from socecon.present.formats import format_count, format_euro, round_euro, rounding_note
+from socecon.present.formats import (
+    format_count,
+    format_euro,
+    format_value,
+    round_euro,
+    rounding_note,
+)
 from socecon.report import navigation, policy, sections, summary
+from socecon.report.index import IndexEntry, render_index
 
 GOAL = {"participation_min": 20.0, "net_cost_per_placed_max": 20000.0}
 
@@ -126,6 +133,25 @@ def test_summary_amounts_are_the_amounts_of_the_table(hengelo):
     # the rounding rule is said once, in the summary; the table refers to it
     assert rounding_note().replace("\u00a0", " ") in text
     assert "Aantallen en bedragen zijn afgerond zoals in de samenvatting staat" in shown
+
+
+def test_the_index_shows_the_figures_the_report_shows(hengelo):
+    # one rounding rule: the index's key figures are the summary's and the tables' numbers
+    frame, tunnel = hengelo
+    figures = sections.key_figures(frame, "GM0164")
+    index = render_index([IndexEntry("GM0164", "Hengelo", "GM0164.html", figures)])
+    cells = _text(index)
+    page = summary.summary_html(frame, "GM0164", tunnel).data
+    text, key = _text(page), _text(re.search(r"<table.*?</table>", page, re.S)[0])
+    shown = _text(sections.indicator_table(frame, "GM0164").data)
+    target = format_value(figures["Doelgroep"])
+    assert f"De doelgroep telt ongeveer {target} mensen" in text and f" {target} " in cells
+    table = summary.summary_frame(frame, "GM0164", tunnel)
+    for sid, row in table.iloc[1:].iterrows():
+        placed = format_value(figures[f"Geplaatst 2020 ({row['name']})"])
+        assert f"{row['name']} {placed} " in key and f" {placed} " in cells, sid
+    cost = figures["Netto kosten gemeente per geplaatste 2020 (Regulier, €)"]
+    assert format_euro(cost) in shown and f" {format_value(cost)} " in cells
 
 
 def test_summary_uses_one_word_for_a_scenario(hengelo):

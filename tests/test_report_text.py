@@ -5,7 +5,8 @@ and the group report of ISD Midden-Langstraat from the real notebook. The tests 
 HTML, section by section (split at the numbered ``<h2 id=...>`` headings), and check:
 
 * the study's storylines are quoted as the study's words (a quote block naming the study) in the
-  summary and in the look-back, and never told in the report's own voice there;
+  summary (the scenario that came closest) and in the look-back (all four), and never told in the
+  report's own voice there;
 * the summary says how the municipality's results relate to what happened by 2020;
 * a group report does not say "de gemeente" for the group;
 * no reliability tag shows twice ("(C2) (C)");
@@ -27,7 +28,7 @@ from socecon.definitions import load_definitions
 from socecon.definitions.hindcast import load_hindcast
 from socecon.present.formats import rounding_note
 from socecon.report.glossary import TERMS
-from socecon.report.lookback import STUDY_CITATION, study_quote
+from socecon.report.lookback import study_quote
 
 pytestmark = pytest.mark.slow
 
@@ -82,17 +83,20 @@ def test_summary_and_lookback_quote_the_study_as_the_study(reports, code):
     summary, lookback = sections["samenvatting"], sections["terugblik-welk-scenario-kwam-uit"]
     defs = load_definitions()
     match = {c.match: defs.scenario(c.id) for c in load_hindcast().scenarios}
-    # the summary quotes the study on the scenario that came closest and the one that came least
-    for scenario in (match["closest"], match["least"]):
-        assert study_quote(scenario) in summary, scenario.id
-    assert "De studie schreef over dat scenario:" in summary
+    # the summary quotes the study on the scenario that came closest; the one that came least
+    # it names, its words are in the look-back (one quote: the summary fits the first page)
+    assert study_quote(match["closest"]) in summary
+    assert "De studie schreef over dat scenario:" + study_quote(match["closest"]) in summary
+    assert study_quote(match["least"]) not in summary and len(BLOCKQUOTE.findall(summary)) == 1
+    assert f"Het verst van de werkelijkheid lag {html.escape(match['least'].name)}" in summary
     # the look-back quotes it on every scenario, introduced as the study's words
     for scenario in defs.future_scenarios:
         intro = f"<p>De studie schreef over {html.escape(scenario.name)} in 2020:</p>"
         assert intro + study_quote(scenario) in lookback, scenario.id
     for part in (summary, lookback):
         quotes = BLOCKQUOTE.findall(part)
-        assert quotes and all(f"<footer>{STUDY_CITATION}</footer>" in q for q in quotes)
+        citation = html.escape(defs.study.citation)
+        assert quotes and all(f"<footer>{citation}</footer>" in q for q in quotes)
         # outside its quote blocks the report never tells a storyline in its own voice
         own_voice = _text(BLOCKQUOTE.sub("", part))
         for scenario in defs.future_scenarios:

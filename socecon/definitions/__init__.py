@@ -96,9 +96,11 @@ from socecon.definitions.scenarios import (
     ProductivityRange,
     Quota,
     Scenario,
+    Study,
     package_scenarios,
     parse_measures,
     parse_scenarios,
+    parse_study,
     scalar_defaults,
 )
 from socecon.definitions.schema import DEFINITIONS_DIR, Problems, raise_problems, read_yaml
@@ -139,6 +141,7 @@ __all__ = [
     "ProductivityRange",
     "Quota",
     "Scenario",
+    "Study",
     "load_definitions",
 ]
 
@@ -189,6 +192,9 @@ class Definitions:
     measures : tuple of Measure
     scenarios : tuple of Scenario
         The baseline first (if declared), then the scenarios in file order.
+    study : Study or None
+        The study's bibliographic facts (``study`` in ``scenarios.yaml``; optional in a folder
+        passed to :func:`load_definitions`, always present in the package's own).
     units : Units or None
         ``units.yaml``.
     conventions : Conventions or None
@@ -224,6 +230,7 @@ class Definitions:
     axes: tuple[Axis, ...]
     measures: tuple[Measure, ...]
     scenarios: tuple[Scenario, ...]
+    study: Study | None = None
     units: Units | None = None
     conventions: Conventions | None = None
     assumptions: Assumptions | None = None
@@ -314,6 +321,7 @@ def _load_default() -> Definitions:
             axes=scenarios.axes,
             measures=scenarios.measures,
             scenarios=scenarios.scenarios,
+            study=scenarios.study,
             units=load_units(),
             conventions=load_conventions(),
             assumptions=load_assumptions(),
@@ -362,6 +370,11 @@ def _load(directory: Path) -> Definitions:
         lambda d, p: parse_scenarios(d, set(measure_ids), scalar_defaults(assumptions), p),
         required=True,
     ) or ((), ())
+    study = parse(
+        SCENARIOS_FILE,
+        lambda d, p: parse_study(d, p) if isinstance(d, dict) and "study" in d else None,
+        required=True,
+    )
     ids = [s.id for s in scenarios]
     futures = [s.id for s in scenarios if not s.is_baseline]
     scalar_ids = list(scalar_defaults(assumptions) or {}) if assumptions is not None else None
@@ -376,6 +389,7 @@ def _load(directory: Path) -> Definitions:
         axes=axes,
         measures=measures,
         scenarios=scenarios,
+        study=study,
         units=units,
         conventions=conventions,
         assumptions=assumptions,

@@ -1,5 +1,8 @@
 """Axes, scenarios and measures, the study's vocabulary: ``scenarios.yaml``, ``measures.yaml``.
 
+``scenarios.yaml`` also declares the study itself (:class:`Study`: title, authors, year, the
+municipalities it was made with), the one place the report's citations of the study come from.
+
 The two files are parsed into frozen :class:`Axis`, :class:`Scenario` and :class:`Measure`
 objects and cross-checked: every scenario takes one pole of every axis, the four scenarios span the
 axes' grid once, there is one baseline, and scenarios list declared measures. The quota share and
@@ -19,6 +22,7 @@ from socecon.definitions.assumptions import Assumptions, load_assumptions
 from socecon.definitions.schema import (
     DEFINITIONS_DIR,
     Problems,
+    integer,
     list_of_entries,
     number,
     read_yaml,
@@ -33,6 +37,33 @@ MEASURES_FILE = "measures.yaml"
 SCENARIO_KINDS = ("baseline", "scenario")
 #: Who a quota binds: every firm (the seed's Regulier) or employers with 25+ staff (the 2015 law).
 QUOTA_COVERAGES = ("all_firms", "employers_25_plus")
+
+
+@dataclass(frozen=True)
+class Study:
+    """The seed study's bibliographic facts, as the report cites it.
+
+    Attributes
+    ----------
+    title : str
+        The study's Dutch title.
+    authors : str
+        Who made it, as the report names them ("TNO en zes gemeenten").
+    year : int
+        The year it appeared.
+    municipalities : tuple of str
+        The municipalities (and the ISD) it was made with, by their Dutch names.
+    """
+
+    title: str
+    authors: str
+    year: int
+    municipalities: tuple[str, ...]
+
+    @property
+    def citation(self) -> str:
+        """The study as a quote's source: ``"<title> (<authors>, <year>)"``."""
+        return f"{self.title} ({self.authors}, {self.year})"
 
 
 @dataclass(frozen=True)
@@ -216,6 +247,38 @@ def _parse_axes(doc: Any, problems: Problems) -> tuple[Axis, ...]:
             )
         )
     return tuple(axes)
+
+
+def parse_study(doc: Any, problems: Problems) -> Study | None:
+    """Read the ``study`` block of the parsed ``scenarios.yaml``, reporting every problem.
+
+    Parameters
+    ----------
+    doc : object
+        The parsed YAML document.
+    problems : Problems
+
+    Returns
+    -------
+    Study or None
+        None when the block is missing or malformed (then ``problems`` says why).
+    """
+    raw = doc.get("study") if isinstance(doc, Mapping) else None
+    if not isinstance(raw, Mapping):
+        problems.add("study", f"must be a mapping with title, authors, year, got {raw!r}")
+        return None
+    year = integer(raw.get("year"), "study", "year", problems)
+    names = raw.get("municipalities")
+    if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+        problems.add("study", f"municipalities must be a list of names, got {names!r}")
+        names = []
+    study = Study(
+        title=text(raw, "title", "study", problems),
+        authors=text(raw, "authors", "study", problems),
+        year=year or 0,
+        municipalities=tuple(n.strip() for n in names),
+    )
+    return None if year is None or not (study.title and study.authors) else study
 
 
 def parse_measures(doc: Any, problems: Problems) -> tuple[Measure, ...]:
@@ -434,6 +497,7 @@ class ScenarioSet:
     axes: tuple[Axis, ...]
     measures: tuple[Measure, ...]
     scenarios: tuple[Scenario, ...]
+    study: Study
 
     @property
     def scenario_ids(self) -> tuple[str, ...]:
@@ -453,7 +517,7 @@ class ScenarioSet:
 
 @cache
 def package_scenarios() -> ScenarioSet:
-    """Load the package's own axes, measures and scenarios (cached).
+    """Load the package's own axes, measures, scenarios and the study (cached).
 
     The other declarations (levers, indicators, hindcast, effects, options) are checked
     against these when loaded on their own.
@@ -472,5 +536,10 @@ def package_scenarios() -> ScenarioSet:
     values = scalar_defaults(load_assumptions())
     ids = {m.id for m in measures}
     path = DEFINITIONS_DIR / SCENARIOS_FILE
-    axes, scenarios = validated(path, lambda p: parse_scenarios(read_yaml(path, p), ids, values, p))
-    return ScenarioSet(axes, measures, scenarios)
+
+    def parse(problems: Problems) -> tuple[Any, ...]:
+        doc = read_yaml(path, problems)
+        return (*parse_scenarios(doc, ids, values, problems), parse_study(doc, problems))
+
+    axes, scenarios, study = validated(path, parse)
+    return ScenarioSet(axes, measures, scenarios, study)

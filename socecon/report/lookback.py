@@ -1,9 +1,11 @@
 """The report's look-back ("Terugblik"): what the study expected for 2020, and what happened.
 
 The study's storylines are the study's words (report_style.md): wherever the report sets a
-scenario beside what really happened, in the look-back section and in the summary, it quotes the
-seed's own sentences (``quote`` in ``definitions/scenarios.yaml``, declared once) in a quote block
-that names the study, never in the report's own voice. What happened comes from
+scenario beside what really happened, it quotes the seed's own sentences (``quote`` in
+``definitions/scenarios.yaml``, declared once) in a quote block that names the study (its
+citation, ``study`` in the same file), never in the report's own voice: every scenario in the
+look-back section, and in the summary the one that came closest (the one that came true least
+is named there, its words are in the look-back). What happened comes from
 ``definitions/hindcast.yaml``, each piece of evidence with its source and reliability tag.
 
 :func:`study_quote` is the one quote block (the scenario section uses it too),
@@ -24,9 +26,6 @@ from socecon.present.formats import and_list
 from socecon.report.overview import MATCH_LABELS
 from socecon.report.tables import as_html, esc
 
-#: How the report names the seed study when it quotes it.
-STUDY_CITATION = "Scenariostudie naar de sociale economie in 2020 (TNO en zes gemeenten, 2010)"
-
 
 def study_quote(scenario: Any) -> str:
     """Return a scenario's quote as the study's words: a quote block with the study as source.
@@ -40,11 +39,12 @@ def study_quote(scenario: Any) -> str:
     -------
     str
         Escaped HTML: ``<blockquote class="socecon-quote">`` with the quote in quotation marks
-        and a ``<footer>`` naming the study.
+        and a ``<footer>`` naming the study (its citation, ``study`` in ``scenarios.yaml``).
     """
+    citation = load_definitions().study.citation
     return (
         f'<blockquote class="socecon-quote"><p>“{esc(scenario.quote)}”</p>'
-        f"<footer>{esc(STUDY_CITATION)}</footer></blockquote>"
+        f"<footer>{esc(citation)}</footer></blockquote>"
     )
 
 
@@ -136,8 +136,9 @@ def summary_statement(
     str
         HTML (names escaped): the scenario that came closest, the study's words about it as a
         quote, what that scenario means for this region against the base year, the scenario
-        that came true least with the study's words about it, and the policy options set
-        beside both. Empty when no scenario is declared closest.
+        that came true least (named; the look-back quotes it, so the summary fits one printed
+        page), and the policy options set beside both. Empty when no scenario is declared
+        closest.
     """
     defs = load_definitions()
     match = {c.match: defs.scenario(c.id) for c in load_hindcast().scenarios}
@@ -173,8 +174,5 @@ def summary_statement(
             if most == least.id
             else ""
         )
-        text += (
-            f" Het verst van de werkelijkheid lag {esc(least.name)}{extra}. De studie schreef "
-            "daarover:</p>" + study_quote(least) + "<p>"
-        )
+        text += f" Het verst van de werkelijkheid lag {esc(least.name)}{extra}."
     return text + _options_beside(tunnel, closest.name, least.name if least else None) + "</p>"

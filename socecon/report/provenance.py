@@ -21,11 +21,11 @@ from socecon.analysis.criteria import Goal
 from socecon.data.manifest import read_manifest, sha256_file
 from socecon.data.schema import ATTRIBUTION, LICENCE, default_data_dir
 from socecon.data.snapshot import CACHE_CLEARERS, input_hashes
-from socecon.definitions import DEFINITIONS_DIR, MODEL_CHANGES, MODEL_VERSION
+from socecon.definitions import DEFINITIONS_DIR, MODEL_CHANGES, MODEL_VERSION, load_definitions
 from socecon.definitions.assumptions import load_assumptions
 from socecon.definitions.windtunnel import load_windtunnel
 from socecon.exceptions import SocEconError
-from socecon.present.formats import format_number, format_value
+from socecon.present.formats import and_list, format_number, format_value
 from socecon.present.wording import council_label
 from socecon.report.policy import describe_goal
 from socecon.report.region_figures import indeling_text, resolve_region
@@ -243,6 +243,7 @@ def colophon(parameters: Mapping[str, Any], *, now: datetime | None = None) -> A
         report again.
     """
     now = now or datetime.now().astimezone()
+    study = load_definitions().study
     tables = "; ".join(f"{tid} ({title})" for tid, title in cbs_tables().items())
     rows = [
         ("Rekenmodel", model_version_text()),
@@ -257,9 +258,8 @@ def colophon(parameters: Mapping[str, Any], *, now: datetime | None = None) -> A
         '<section class="socecon-colophon">'
         + html_table(["Onderdeel", "Waarde"], rows, numeric=[False, False], download=False)
         + changes_html()
-        + "<p>De scenario's komen uit de TNO-scenariostudie naar de sociale economie in 2020 "
-        "(2010), opgesteld met Gilze en Rijen, ISD Midden-Langstraat, Smallingerland, Hengelo, "
-        "Zutphen en Assen.</p>"
+        + f"<p>De scenario's komen uit de {esc(study.citation)}, opgesteld met "
+        f"{esc(and_list(study.municipalities))}.</p>"
         "<details><summary>Technische gegevens om dit rapport precies opnieuw te maken"
         "</summary>"
         f"<p>Versie van de broncode (git): <code>{esc(git_commit())}</code></p>"

@@ -99,10 +99,12 @@ def introduction(region: str | ReportRegion, horizon: int) -> Any:
         who = f"{name} ({names})"
     else:
         who = name + (f" ({md_text(r.note)})" if r.note else "")
+    study = load_definitions().study
     text = (
         "## Over dit rapport\n\n"
         f"Dit rapport maakt de vier toekomstscenario's voor de sociale economie van de "
-        f"TNO-scenariostudie (2010) concreet voor **{who}**, met cijfers van het CBS. Het laat "
+        f"scenariostudie van {md_text(study.authors)} ({study.year}) concreet voor **{who}**, "
+        "met cijfers van het CBS. Het laat "
         f"zien hoeveel mensen met een kwetsbare positie op de arbeidsmarkt in elk scenario aan "
         f"het werk zijn in {horizon}, wie buiten de boot valt en bij welke loonwaarde, wat het "
         f"{council(r.code).short} kost en wat het oplevert.\n\n"
@@ -494,12 +496,17 @@ def path_table(frame: pd.DataFrame, region: str, variable: str = "placed") -> An
 # --------------------------------------------------------------------------- key figures
 
 
-def _whole(value: Any) -> int | None:
-    """Round to whole people or euros, as the report shows them; None where there is no value."""
-    return None if is_missing(value) else round(float(value))
+def _people(value: Any) -> int | None:
+    """Round people as the report shows them (to tens); None where there is no value."""
+    return None if is_missing(value) else round(round_people(value))
 
 
-def key_figures(frame: pd.DataFrame, region: str, year: int | None = None) -> dict[str, float]:
+def _euros(value: Any) -> int | None:
+    """Round euros as the report shows them (to thousands from € 100.000); None if missing."""
+    return None if is_missing(value) else round(round_euro(value))
+
+
+def key_figures(frame: pd.DataFrame, region: str, year: int | None = None) -> dict[str, int | None]:
     """Return the key figures the index page shows for this report.
 
     Parameters
@@ -515,21 +522,23 @@ def key_figures(frame: pd.DataFrame, region: str, year: int | None = None) -> di
     -------
     dict
         Dutch labels to values: the target group, the people placed in the base year and in
-        each scenario at the horizon, and the net cost per person placed in Regulier.
+        each scenario at the horizon, and the net cost per person placed in Regulier, as whole
+        numbers rounded as the report shows them (:func:`~socecon.present.formats.round_people`,
+        :func:`~socecon.present.formats.round_euro`), so the index and the report agree.
         Pass it to :func:`socecon.report.key_figures.publish_key_figures`.
     """
     table, year = _at(frame, region, year)
     base_year = int(frame["year"].min())
     base, _ = _at(frame, region, base_year)
     figures = {
-        "Doelgroep": _whole(table.loc["target_group", "baseline"]),
-        f"Geplaatst {base_year} (basisjaar)": _whole(base.loc["placed", "baseline"]),
+        "Doelgroep": _people(table.loc["target_group", "baseline"]),
+        f"Geplaatst {base_year} (basisjaar)": _people(base.loc["placed", "baseline"]),
     }
     for sid, name in _scenarios():
         if sid != "baseline" and sid in table.columns:
-            figures[f"Geplaatst {year} ({name})"] = _whole(table.loc["placed", sid])
+            figures[f"Geplaatst {year} ({name})"] = _people(table.loc["placed", sid])
     if "regulier" in table.columns:
-        figures[f"Netto kosten gemeente per geplaatste {year} (Regulier, €)"] = _whole(
+        figures[f"Netto kosten gemeente per geplaatste {year} (Regulier, €)"] = _euros(
             table.loc["net_cost_per_placed", "regulier"]
         )
     return figures

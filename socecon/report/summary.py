@@ -332,9 +332,11 @@ def summary_html(
     Returns
     -------
     IPython.display.HTML
-        A ``<section class="socecon-summary">`` with a heading (``id="samenvatting"``), one
-        lead sentence, a list of statements (people at work, who falls outside, the net cost,
-        the policy options, what really happened) and a table of key figures per scenario.
+        A ``<section class="socecon-summary">`` with a heading (``id="samenvatting"``), a
+        two-sentence lead, a list of statements (people at work, who falls outside, the net
+        cost, the policy options, what really happened) and a table of key figures per scenario
+        with its note (source, the rounding rule, how to read it). Short enough to fit the first
+        printed A4 page (report.css tightens it on paper; tests/test_report_paper_and_csv.py).
     """
     place = resolve_region(region)
     region = place.code
@@ -345,11 +347,10 @@ def summary_html(
     futures = table.iloc[1:]
     target = indicator_frame(frame, region, year).loc["target_group"].iloc[0]
     lead = (
-        f"Wat betekenen de vier scenario's (toekomstbeelden) van de studie uit 2010 voor "
-        f"{esc(place.name)} "
-        f"in {year}? De doelgroep telt ongeveer {_people(target)} mensen met een kwetsbare "
-        "positie op de arbeidsmarkt (in de bijstand, de sociale werkvoorziening of de Wajong). "
-        + rounding_note()
+        "Wat betekenen de vier scenario's (toekomstbeelden) van de studie uit "
+        f"{load_definitions().study.year} voor {esc(place.name)} in {year}? De doelgroep telt "
+        f"ongeveer {_people(target)} mensen met een kwetsbare positie op de arbeidsmarkt (in de "
+        "bijstand, de sociale werkvoorziening of de Wajong)."
     )
     if is_missing(target) or float(target) == 0 or futures.empty:
         items = [
@@ -370,8 +371,9 @@ def summary_html(
         '<section class="socecon-summary">'
         f'<h2 id="{SUMMARY_ID}">Samenvatting</h2><p>{lead}</p><ul>{body}</ul>'
         + _key_table(table, year, region)
-        + '<p class="socecon-muted">Bron: CBS; bewerking in dit rapport. Een streepje: geen '
-        "bandbreedte (het basisjaar is gemeten, niet doorgerekend). Netto kosten zijn kosten "
-        "min besparing op uitkeringen; een min-teken betekent dat die partij geld overhoudt. "
-        "De hoofdstukken hieronder leggen elk cijfer uit.</p></section>"
+        + '<p class="socecon-muted">Bron: CBS; bewerking in dit rapport. '
+        + rounding_note()
+        + " Een streepje: geen bandbreedte (het basisjaar is gemeten, niet doorgerekend). "
+        "Netto kosten zijn kosten min besparing op uitkeringen; een min-teken betekent dat die "
+        "partij geld overhoudt. De hoofdstukken hieronder leggen elk cijfer uit.</p></section>"
     )

@@ -134,6 +134,7 @@ def slider_specs() -> tuple[SliderSpec, ...]:
         other scalar assumption whose range is not a point, in declaration order.
     """
     assumptions = load_assumptions()
+    study = load_definitions().study
 
     def spec(a, main: bool) -> SliderSpec:
         step = unit(a.unit).step
@@ -151,7 +152,7 @@ def slider_specs() -> tuple[SliderSpec, ...]:
             BASE_YEAR + 1,
             MAX_HORIZON,
             unit("year").step,
-            f"de scenariostudie kijkt naar {DEFAULT_HORIZON} (TNO, 2010)",
+            f"de scenariostudie kijkt naar {DEFAULT_HORIZON} ({study.authors}, {study.year})",
             "S",
         )
     )
