@@ -24,6 +24,7 @@ from socecon.data.schema import (
     STUDY_INDELING,
     VARIABLES,
 )
+from socecon.definitions import MUNICIPALITY_CODE
 
 
 def control_totals(frame: pd.DataFrame) -> dict[str, dict[str, float]]:
@@ -94,7 +95,7 @@ def manifest_tables(
         years = sorted(int(y) for y in rows["year"].unique())
         sources = sorted(str(s) for s in rows["source"].unique())
         missing = {}
-        gm = rows[rows["region"].str.startswith("GM") & rows["value"].isna()]
+        gm = rows[rows["region"].str.fullmatch(MUNICIPALITY_CODE) & rows["value"].isna()]
         for year, part in gm.groupby("year"):
             missing[int(year)] = sorted(str(r) for r in part["region"])
         entry: dict[str, Any] = {
@@ -112,7 +113,7 @@ def manifest_tables(
         entry["missing_municipalities"] = {str(y): codes for y, codes in missing.items()}
         variables[var_id] = entry
 
-    n_gm = int(snapshot["region"].str.startswith("GM").sum())
+    n_gm = int(snapshot["region"].str.fullmatch(MUNICIPALITY_CODE).sum())
     described = provenance.get("regions_description", "")
     if indeling != STUDY_INDELING:
         described = (
