@@ -333,6 +333,17 @@ def test_kwb_bijstand_comes_per_edition_in_2025_borders(cbs, tmp_path):
     # the 2015 indeling has no KWB series (it would need the 2025 borders split back)
     assert "bijstand_kwb" not in set(load_snapshot(tmp_path / "data", indeling=2015)["variable"])
     manifest = yaml.safe_load((tmp_path / "data" / "manifest.yaml").read_text())
+    # each snapshot lists the tables that fed it, and only those: the KWB editions exist in the
+    # 2025 indeling alone, though one refresh read them for both
+    listed = {
+        indeling: [t["id"] for t in manifest["tables"][name]["cbs_tables"]]
+        for indeling, name in ((2015, "cbs_snapshot.csv"), (2025, "cbs_snapshot_2025.csv"))
+    }
+    assert listed[2015] == list(TABLES)
+    assert listed[2025] == [*TABLES, *KWB_TABLES]
+    for indeling, ids in listed.items():
+        sources = set(load_snapshot(tmp_path / "data", indeling=indeling)["source"].dropna())
+        assert set(ids) == sources
     conversion = manifest["indelingen"][2025]
     assert "Weesp into Amsterdam" in conversion["later_years_method"]
     # the total over the 2022 municipalities equals the total over those of 2025

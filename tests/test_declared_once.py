@@ -139,9 +139,13 @@ def _code_prefix_tests(source: str) -> list[tuple[int, str]]:
             for side in (node.left, *node.comparators):
                 if isinstance(side, ast.Constant) and side.value in CODE_LETTERS:
                     found.append((node.lineno, f"compared with {side.value!r}"))
-        elif isinstance(node, ast.Constant) and id(node) not in docstrings:
-            if isinstance(node.value, str) and quoted.search(node.value):
-                found.append((node.lineno, f"quoted in {node.value!r}"))
+        elif (
+            isinstance(node, ast.Constant)
+            and id(node) not in docstrings
+            and isinstance(node.value, str)
+            and quoted.search(node.value)
+        ):
+            found.append((node.lineno, f"quoted in {node.value!r}"))
     return found
 
 

@@ -423,6 +423,9 @@ def assemble_2025(
         den = wide[denominator].where(wide[denominator] > 0)
         value = (scale * wide[numerator] / den).round(3).reset_index(name="value")
         source = own[own["variable"] == numerator].groupby("year")["source"].first()
+        # only the years of the numerator (not a row without value or source for every year
+        # the denominator's table alone covers, such as the population of KWB 2019)
+        value = value[value["year"].isin(source.index)].copy()
         value["variable"], value["unit"] = variable, spec.unit
         value["source"] = value["year"].map(source)
         rates.append(value)

@@ -79,8 +79,9 @@ def manifest_tables(
     Returns
     -------
     dict
-        File name -> entry (indeling, sha256, rows, columns, CBS tables, variables with their
-        missing municipalities, control totals).
+        File name -> entry (indeling, sha256, rows, columns, the CBS tables of ``provenance``
+        that are a source of the snapshot's rows, variables with their missing municipalities,
+        control totals).
     """
     snapshot_file, regions_file = INDELING_FILES[indeling]
 
@@ -113,6 +114,9 @@ def manifest_tables(
         entry["missing_municipalities"] = {str(y): codes for y, codes in missing.items()}
         variables[var_id] = entry
 
+    # A build or refresh reads its tables for every indeling at once; each snapshot lists only
+    # those that fed it (its rows' sources): the KWB editions 2022-2025 feed 2025 alone.
+    fed = set(snapshot["source"].dropna().astype(str))
     n_gm = int(snapshot["region"].str.fullmatch(MUNICIPALITY_CODE).sum())
     described = provenance.get("regions_description", "")
     if indeling != STUDY_INDELING:
@@ -127,7 +131,7 @@ def manifest_tables(
             "rows": len(snapshot),
             "municipality_rows": n_gm,
             "columns": list(COLUMNS),
-            "cbs_tables": [dict(t) for t in provenance["cbs_tables"]],
+            "cbs_tables": [dict(t) for t in provenance["cbs_tables"] if t["id"] in fed],
             "variables": variables,
             "control_totals": control_totals(snapshot),
         },
