@@ -386,16 +386,10 @@ def former_parts_note(code: str, indeling: int | str | None = None) -> str | Non
 def _dutch_list(items: list[str]) -> str:
     """Return 'a, b en c'; with a comma before the last 'en' when a name has its own.
 
-    "Grave, Mill en Sint Hubert, en Sint Anthonis": the reader sees where one name ends.
-
-    Deliberately not :func:`socecon.present.formats.and_list`, the joiner of the report's
-    other lists, and not merged with it: the two rules give different text on real input, so
-    either one for both would change report text. Eight notes of the 2025 indeling need this
-    comma (Land van Cuijk above; "Dongeradeel, Ferwerderadiel, en Kollumerland en
-    Nieuwkruisland"; "Haren en Ten Boer, en 4 % van de adressen ..."), while ``and_list`` joins
-    quoted option names that contain "en" ("'Sociaal aanbesteden en inkopen' en ...", in the
-    look-back) and region names such as Gilze en Rijen in chart descriptions without it. It
-    also lives one layer lower (regions, below present), where ``and_list`` cannot be imported.
+    "Grave, Mill en Sint Hubert, en Sint Anthonis": the reader sees where one name ends. Not
+    merged with :func:`socecon.present.formats.and_list` (a layer up): one rule for both would
+    change report text. Eight notes of 2025 need this comma, and ``and_list`` joins quoted
+    option names with "en" (the look-back) and Gilze en Rijen (chart texts) without it.
     """
     if len(items) == 1:
         return items[0]
