@@ -20,9 +20,10 @@ from odata_server import ODataServer
 from socecon import cli
 from socecon.data.cbs_refresh import refresh
 from socecon.data.manifest import sha256_file
-from socecon.data.schema import PROCESSED_FILES, default_data_dir
+from socecon.data.schema import DATA_DIR_ENV, PROCESSED_FILES, default_data_dir
 from socecon.data.snapshot import load_snapshot
 from socecon.exceptions import CBSUnavailableError, DataError
+from socecon.report import provenance
 
 TABLES = ("70072ned", "83450NED", "83747NED", "84066NED", "84583NED")
 #: The KWB editions of 2022-2025 (bijstand count of all ages).
@@ -305,7 +306,7 @@ def test_refreshed_density_is_recomputed(cbs, tmp_path):
     )
 
 
-def test_kwb_bijstand_comes_per_edition_in_2025_borders(cbs, tmp_path):
+def test_kwb_bijstand_comes_per_edition_in_2025_borders(cbs, tmp_path, monkeypatch):
     refresh(tmp_path / "data", service=cbs.url)
     frame = load_snapshot(tmp_path / "data", indeling=2025)
     kwb = frame[frame["variable"] == "bijstand_kwb"]
@@ -333,6 +334,24 @@ def test_kwb_bijstand_comes_per_edition_in_2025_borders(cbs, tmp_path):
     # the 2015 indeling has no KWB series (it would need the 2025 borders split back)
     assert "bijstand_kwb" not in set(load_snapshot(tmp_path / "data", indeling=2015)["variable"])
     manifest = yaml.safe_load((tmp_path / "data" / "manifest.yaml").read_text())
+    # each snapshot lists the tables that fed it, and only those: the KWB editions exist in the
+    # 2025 indeling alone, though one refresh read them for both
+    listed = {
+        indeling: [t["id"] for t in manifest["tables"][name]["cbs_tables"]]
+        for indeling, name in ((2015, "cbs_snapshot.csv"), (2025, "cbs_snapshot_2025.csv"))
+    }
+    assert listed[2015] == list(TABLES)
+    assert listed[2025] == [*TABLES, *KWB_TABLES]
+    for indeling, ids in listed.items():
+        sources = set(load_snapshot(tmp_path / "data", indeling=indeling)["source"].dropna())
+        assert set(ids) == sources
+    # and so does a report's colophon: the tables of its own indeling
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path / "data"))
+    assert list(provenance.cbs_tables(2015)) == list(TABLES)
+    assert list(provenance.cbs_tables(2025)) == [*TABLES, *KWB_TABLES]
+    colophon = provenance.colophon({"region": "GM0784", "indeling": 2015}).data
+    assert "85318NED" not in colophon and "83450NED" in colophon
+    assert "85318NED" in provenance.colophon({"region": "GM0784", "indeling": 2025}).data
     conversion = manifest["indelingen"][2025]
     assert "Weesp into Amsterdam" in conversion["later_years_method"]
     # the total over the 2022 municipalities equals the total over those of 2025

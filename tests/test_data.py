@@ -277,6 +277,18 @@ def test_committed_snapshot_matches_its_manifest():
         assert len(item["sha256"]) == 64
 
 
+@pytest.mark.parametrize("indeling", [2015, 2025])
+def test_every_row_comes_from_a_table_its_manifest_entry_lists(indeling):
+    """No row without a source (a rate in a year without its numerator), no table listed idly."""
+    manifest = yaml.safe_load((default_data_dir() / "manifest.yaml").read_text())
+    snapshot_file = "cbs_snapshot.csv" if indeling == 2015 else "cbs_snapshot_2025.csv"
+    listed = {t["id"] for t in manifest["tables"][snapshot_file]["cbs_tables"]}
+    raw = pd.read_csv(default_data_dir() / snapshot_file, dtype=str, keep_default_na=False)
+    assert set(raw["source"]) == listed
+    for entry in manifest["tables"][snapshot_file]["variables"].values():
+        assert set(entry["sources"]) <= listed
+
+
 @needs_cbs
 def test_rebuild_reproduces_identical_bytes(tmp_path):
     build(CBS_DIR, tmp_path / "a")

@@ -131,6 +131,73 @@ def test_region_codes_are_matched_by_the_declared_pattern_only(path):
     assert not found, found
 
 
+#: The capitals region codes start with, as declared (``GM``, ``PV``, ..., ``NL``).
+CODE_LETTERS = tuple(letters for letters, _ in definitions.REGION_SHAPES.values())
+#: String methods that test the start (or a pattern) of a text.
+PREFIX_TESTS = {"startswith", "endswith", "removeprefix", "match", "fullmatch", "contains"}
+
+
+def _code_prefix_tests(source: str) -> list[tuple[int, str]]:
+    """Where code tests a region code by its literal letters instead of the declared pattern.
+
+    Three forms: a literal starting with the letters given to a prefix test
+    (``code.startswith("GM")``, ``codes.str.startswith(("PV", "AM"))``), the bare letters in a
+    comparison (``code[:2] == "GM"``, ``"AM" in code``), and the letters quoted inside a literal
+    (a query text such as ``"startswith(RegioS,'GM')"``).
+    """
+    starts = re.compile(rf"({'|'.join(CODE_LETTERS)})(?![A-Za-z])")
+    quoted = re.compile(rf"[\'\"]({'|'.join(CODE_LETTERS)})[\'\"]")
+    found = []
+    tree = ast.parse(source)
+    docstrings = _docstring_nodes(tree)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) in PREFIX_TESTS:
+            for arg in node.args:
+                for const in ast.walk(arg):
+                    value = getattr(const, "value", None)
+                    if isinstance(value, str) and starts.match(value):
+                        found.append((node.lineno, f"{node.func.attr}({value!r})"))
+        elif isinstance(node, ast.Compare):
+            for side in (node.left, *node.comparators):
+                if isinstance(side, ast.Constant) and side.value in CODE_LETTERS:
+                    found.append((node.lineno, f"compared with {side.value!r}"))
+        elif (
+            isinstance(node, ast.Constant)
+            and id(node) not in docstrings
+            and isinstance(node.value, str)
+            and quoted.search(node.value)
+        ):
+            found.append((node.lineno, f"quoted in {node.value!r}"))
+    return found
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        'code.startswith("GM")',
+        'frame["region"].str.startswith("GM")',
+        'codes.str.startswith(("PV", "AM"))',
+        'code[:2] == "CR"',
+        '"LD" in code',
+        "f\"startswith({key},'GM')\"",
+    ],
+)
+def test_the_code_prefix_check_finds_literal_prefix_tests(snippet):
+    assert _code_prefix_tests(snippet)
+
+
+def test_the_code_prefix_check_leaves_other_texts_alone():
+    snippet = 'line.startswith("MemAvailable:")\nname.startswith("python")\nlang = "nl-NL"'
+    assert not _code_prefix_tests(snippet)
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE_DIR)))
+def test_no_module_tests_a_region_code_by_its_literal_prefix(path):
+    """Region kinds are told apart by ``REGION_KINDS`` / ``MUNICIPALITY_CODE`` only."""
+    found = _code_prefix_tests(path.read_text(encoding="utf-8"))
+    assert not found, [f"{_where(path, line)}: {what}" for line, what in found]
+
+
 def _swaps_point_for_comma(path: Path) -> bool:
     """Whether the module calls ``str.replace(".", ",")``: the Dutch decimal comma."""
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):

@@ -11,7 +11,9 @@ With the real browser (network off) and no timing in any assertion:
 - a browser that dies while printing (killed, deterministically, when a given page starts) is
   replaced: the page in whose tab it died is reported, the pages in the other tabs are printed
   again and every other page is written;
-- SIGTERM while ``socecon run --pdf`` prints leaves no browser process and no half PDF.
+- SIGTERM while ``socecon run --pdf`` prints leaves no browser process and no half PDF;
+- a page whose vega bundle is missing counts its charts as failed at once: it is printed, with
+  the fallback text in place of each chart, instead of waiting for the timeout.
 """
 
 from __future__ import annotations
@@ -25,13 +27,16 @@ import sys
 import time
 from pathlib import Path
 
+import altair as alt
 import nbformat
 import psutil
 import pytest
 from pypdf import PdfReader
 
-from socecon.batch.chromium import Tab, find_chromium
+from socecon.batch.chromium import Chromium, Tab, find_chromium
 from socecon.batch.pdf import print_reports
+from socecon.present.embed import ERROR_CLASS, MISSING_BUNDLE_TEXT, report_output
+from socecon.report.export import BUNDLE_FILENAME, write_report
 
 pytestmark = [
     pytest.mark.slow,
@@ -198,3 +203,57 @@ def test_sigterm_while_printing_closes_the_browser_and_leaves_no_half_pdf(tmp_pa
     assert not alive, [p.cmdline()[:1] for p in alive]
     assert not list(out.glob("*.pdf")) and not list(out.glob(".*.tmp"))
     assert sorted(p.name for p in out.glob("GM*.html")) == ["GM0301.html", "GM0784.html"]
+
+
+def _chart_page(folder: Path) -> Path:
+    """A report page of two real charts that loads the shared ``vega-bundle.js`` beside it."""
+    data = alt.Data(values=[{"jaar": 2015 + n, "aantal": 10 * n} for n in range(4)])
+    charts = [
+        alt.Chart(data, title=title, description=f"{title}: aantal per jaar.")
+        .mark_bar()
+        .encode(x="jaar:O", y="aantal:Q")
+        for title in ("Eerste grafiek", "Tweede grafiek")
+    ]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("## Grafieken")]
+    for chart in charts:
+        cell = nbformat.v4.new_code_cell("show(chart)")
+        cell.outputs = [nbformat.v4.new_output("display_data", data=report_output(chart))]
+        nb.cells.append(cell)
+    page = folder / "grafieken.html"
+    write_report(nb, page, title="Grafieken", bundle="shared")
+    return page
+
+
+def _chart_states(browser: Chromium, page: Path) -> tuple[list[str], Path]:
+    """Print ``page`` in a tab of ``browser``; return each chart's state and the PDF."""
+    tab = browser.new_tab()
+    try:
+        pdf = tab.print_pdf(page)
+        states = tab.evaluate(
+            "[...document.querySelectorAll('.socecon-chart')].map(c => "
+            f"c.classList.contains('{ERROR_CLASS}') ? 'failed' : "
+            "(c.querySelector('svg') ? 'drawn' : 'waiting'))"
+        )
+    finally:
+        tab.close()
+    return states, pdf
+
+
+def test_a_page_without_its_vega_bundle_prints_its_fallback_at_once(tmp_path):
+    page = _chart_page(tmp_path)
+    bundle = tmp_path / BUNDLE_FILENAME
+    # The default timeout of a PDF run: were a chart without vega neither drawn nor failed, the
+    # print would end in a TimeoutError instead of a PDF.
+    with Chromium(find_chromium(), timeout=60) as browser:
+        states, pdf = _chart_states(browser, page)
+        assert states == ["drawn", "drawn"]  # with its bundle beside it, vega draws both
+        assert MISSING_BUNDLE_TEXT not in " ".join(_pdf(pdf)[1])
+        bundle.unlink()  # copied without vega-bundle.js, or the file was lost
+        states, pdf = _chart_states(browser, page)
+    assert states == ["failed", "failed"]
+    text = " ".join(_pdf(pdf)[1])
+    assert text.count(MISSING_BUNDLE_TEXT) == 2
+    # and the batch reports no failure: the page is printed, with the fallback in it
+    assert print_reports([page], find_chromium(), tabs=1) == []
+    assert text == " ".join(_pdf(page.with_suffix(".pdf"))[1])

@@ -19,7 +19,7 @@ import pandas as pd
 
 from socecon.data.schema import check_indeling
 from socecon.data.snapshot import snapshot_wide
-from socecon.definitions import BASE_YEAR
+from socecon.definitions import BASE_YEAR, MUNICIPALITY_CODE
 from socecon.definitions.peers import PeerRule, load_peers
 from socecon.regions import group_members
 
@@ -68,7 +68,7 @@ def _base_counts(indeling: int) -> pd.DataFrame:
 def _municipality_characteristics(indeling: int) -> pd.DataFrame:
     rule = load_peers()
     counts = _base_counts(indeling)
-    counts = counts[counts.index.str.startswith("GM")].dropna()
+    counts = counts[counts.index.str.fullmatch(MUNICIPALITY_CODE)].dropna()
     return _characteristics(counts, rule)
 
 

@@ -29,6 +29,7 @@ from typing import Any
 import websocket  # websocket-client
 
 from socecon.exceptions import ReportError
+from socecon.present.embed import ERROR_CLASS
 from socecon.report.export import write_atomic
 
 #: Program names tried, in order, when ``SOCECON_CHROMIUM`` is not set.
@@ -37,12 +38,13 @@ CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
 #: Environment variable naming the Chromium (or Chrome) executable to use.
 CHROMIUM_ENV = "SOCECON_CHROMIUM"
 
-#: JavaScript that is true once every chart of a report has drawn itself or shown its error.
+#: JavaScript that is true once every chart of a report has drawn itself or shown its error
+#: (:data:`~socecon.present.embed.ERROR_CLASS`: vega failed, or the page has no vega bundle).
 CHARTS_DRAWN = (
     "(function () {"
     " var charts = document.querySelectorAll('.socecon-chart');"
     " var drawn = Object.keys(window.socEconViews || {}).length;"
-    " var failed = document.querySelectorAll('.socecon-chart-error').length;"
+    f" var failed = document.querySelectorAll('.{ERROR_CLASS}').length;"
     " return document.readyState === 'complete' && drawn + failed >= charts.length;"
     "})()"
 )

@@ -28,7 +28,7 @@ from socecon.data.indeling import (
 )
 from socecon.data.names import normalize_name
 from socecon.data.schema import COLUMNS, REFRESH_ONLY, REGION_COLUMNS, VARIABLES
-from socecon.definitions import NATIONAL_CODE, REGION_CODE
+from socecon.definitions import MUNICIPALITY_CODE, NATIONAL_CODE, REGION_CODE, REGION_KINDS
 from socecon.definitions.cbs_tables import Dataset, Design, load_cbs_tables
 from socecon.definitions.corop import COROP_FILE
 from socecon.exceptions import DataError
@@ -148,12 +148,12 @@ def table_list(versions: Mapping[str, str], datasets: Iterable[Dataset]) -> list
 
 def _check_corop(sources: Sources) -> None:
     kern = sources.kern.set_index("region")
-    gm = kern[kern.index.str.startswith("GM")]
+    gm = kern[kern.index.str.fullmatch(MUNICIPALITY_CODE)]
     missing = sorted(set(gm.index) - set(sources.corop))
     if missing:
         raise DataError(f"{COROP_INPUT}: no COROP region for {missing}")
     members = pd.Series({c: sources.corop[c][0] for c in gm.index})
-    published = kern[kern.index.str.startswith("CR")]
+    published = kern[kern.index.str.fullmatch(REGION_KINDS["corop"])]
     if published.empty:
         return
     summed = gm["population"].groupby(members).sum()
@@ -169,7 +169,7 @@ def _check_corop(sources: Sources) -> None:
 
 def _regions_frame(sources: Sources) -> pd.DataFrame:
     kern = sources.kern
-    gm = kern[kern["region"].str.startswith("GM")].copy()
+    gm = kern[kern["region"].str.fullmatch(MUNICIPALITY_CODE)].copy()
     # Prefer the KWB 2019 spelling where it is the same name after normalisation (the PDOK
     # 2015 names have "Nuenen. Gerwen en Nederwetten").
     kwb = dict(zip(sources.pop2019["region"], sources.pop2019["name"], strict=True))
@@ -253,7 +253,7 @@ def assemble(sources: Sources) -> tuple[pd.DataFrame, pd.DataFrame]:
     def keep(codes: pd.Series) -> pd.Series:
         codes = codes.astype(str)
         ok = codes.str.match(REGION_CODE.pattern)
-        return ok & (~codes.str.startswith("GM") | codes.isin(known))
+        return ok & (~codes.str.fullmatch(MUNICIPALITY_CODE) | codes.isin(known))
 
     frames = _measured(sources, keep)
     p = sources.pop2025[keep(sources.pop2025["region"])]
@@ -354,7 +354,7 @@ def complete_grid(long: pd.DataFrame, known: set[str]) -> pd.DataFrame:
     """
     combos = long[["year", "variable", "unit", "source"]].drop_duplicates(["year", "variable"])
     grid = combos.merge(pd.DataFrame({"region": sorted(known)}), how="cross")
-    present = long[long["region"].str.startswith("GM")][["region", "year", "variable"]]
+    present = long[long["region"].str.fullmatch(MUNICIPALITY_CODE)][["region", "year", "variable"]]
     missing = grid.merge(present, how="left", indicator=True)
     missing = missing[missing["_merge"] == "left_only"].drop(columns="_merge")
     missing["value"] = np.nan
@@ -395,12 +395,12 @@ def assemble_2025(
     def every(codes: pd.Series) -> pd.Series:
         codes = codes.astype(str)
         return codes.str.match(REGION_CODE.pattern) & (
-            codes.str.startswith("GM") | (codes == national)
+            codes.str.fullmatch(MUNICIPALITY_CODE) | (codes == national)
         )
 
     long = pd.concat(_measured(sources, every), ignore_index=True)
     counts = [v for v, spec in VARIABLES.items() if spec.is_count]
-    own = long[long["region"].str.startswith("GM") & long["variable"].isin(counts)]
+    own = long[long["region"].str.fullmatch(MUNICIPALITY_CODE) & long["variable"].isin(counts)]
     unknown = sorted(set(own["region"]) - set(mapping["code_2015"]) - set(mapping["code_2025"]))
     if unknown:
         raise DataError(f"{MAPPING_FILE}: municipalities neither of 2015 nor of 2025: {unknown}")
@@ -423,6 +423,9 @@ def assemble_2025(
         den = wide[denominator].where(wide[denominator] > 0)
         value = (scale * wide[numerator] / den).round(3).reset_index(name="value")
         source = own[own["variable"] == numerator].groupby("year")["source"].first()
+        # only the years of the numerator (not a row without value or source for every year
+        # the denominator's table alone covers, such as the population of KWB 2019)
+        value = value[value["year"].isin(source.index)].copy()
         value["variable"], value["unit"] = variable, spec.unit
         value["source"] = value["year"].map(source)
         rates.append(value)
@@ -437,7 +440,9 @@ def assemble_2025(
     population = regions_population(sources)
     regions, disagreements = regions_2025(regions_2015, mapping, population)
     known = set(regions["code"])
-    result = result[~result["region"].str.startswith("GM") | result["region"].isin(known)]
+    result = result[
+        ~result["region"].str.fullmatch(MUNICIPALITY_CODE) | result["region"].isin(known)
+    ]
     info = {
         "municipalities": len(known),
         "method": "count x share of ../shared/cbs/gemeenten_2015_2025.csv, summed per 2025 "
@@ -485,7 +490,7 @@ def regions_population(sources: Sources) -> dict[str, float]:
     -------
     dict
     """
-    kern = sources.kern[sources.kern["region"].str.startswith("GM")]
+    kern = sources.kern[sources.kern["region"].str.fullmatch(MUNICIPALITY_CODE)]
     return dict(zip(kern["region"], kern["population"].astype(float), strict=True))
 
 

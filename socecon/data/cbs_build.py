@@ -35,7 +35,7 @@ from socecon.data.manifest import sha256_file
 from socecon.data.names import match_names
 from socecon.data.schema import CURRENT_INDELING, STUDY_INDELING, write_data_dir
 from socecon.data.snapshot import write_snapshot
-from socecon.definitions import NATIONAL_CODE, NATIONAL_NAME
+from socecon.definitions import MUNICIPALITY_CODE, NATIONAL_CODE, NATIONAL_NAME
 from socecon.definitions.corop import COROP_FILE, load_corop
 from socecon.definitions.schema import DEFINITIONS_DIR
 from socecon.exceptions import DataError
@@ -143,7 +143,7 @@ def read_shared(cbs_dir: str | Path | None = None) -> Sources:
 
     raw = pd.read_csv(cbs_dir / POP2025.csv_file)
     names_2015 = dict(zip(kern["region"], kern["name"], strict=True))
-    names_2015 = {c: n for c, n in names_2015.items() if c.startswith("GM")}
+    names_2015 = {c: n for c, n in names_2015.items() if MUNICIPALITY_CODE.fullmatch(c)}
     labels = [str(x) for x in raw[POP2025.keys["name"]]]
     matched = match_names(names_2015, labels)
     matched[NATIONAL_NAME] = NATIONAL_CODE

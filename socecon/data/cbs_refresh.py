@@ -40,7 +40,7 @@ from socecon.data.cbs_build import default_cbs_dir, write_indelingen
 from socecon.data.cbs_resolve import Resolved, cell, dimension, norm, resolve_dataset
 from socecon.data.indeling import MAPPING_FILE, read_mapping
 from socecon.data.schema import VARIABLES, write_data_dir
-from socecon.definitions import NATIONAL_CODE, REGION_KINDS
+from socecon.definitions import MUNICIPALITY_CODE, NATIONAL_CODE, REGION_SHAPES
 from socecon.definitions.cbs_tables import CBS_TABLES_FILE, Dataset, Design
 from socecon.exceptions import CBSUnavailableError, DataError
 
@@ -48,6 +48,9 @@ from socecon.exceptions import CBSUnavailableError, DataError
 AGE_CODES = {norm(a.title): a.code for a in BIJSTAND.ages.values()}
 #: The data sets a refresh downloads, with the tables and years of each.
 REFRESHED = (KERN, KWB2019, BIJSTAND, KWB_BIJSTAND)
+#: The capitals every municipality code starts with (declared in conventions.yaml): the KWB
+#: downloads ask CBS for these rows only.
+_GM_LETTERS = REGION_SHAPES["municipality"][0]
 
 
 def _group_columns(properties: list[dict[str, Any]], keyword: str) -> dict[str, str]:
@@ -195,9 +198,10 @@ def _kern(client: _Client) -> tuple[pd.DataFrame, pd.DataFrame, dict, Design]:
             for kind, cols in loc.items():
                 entry[f"{kind}_code"] = _strip(row.get(cols["code"]))
                 entry[f"{kind}_name"] = _strip(row.get(cols["naam"]))
-            if region.startswith("GM") and not np.isnan(values["population"]):
+            municipality = MUNICIPALITY_CODE.fullmatch(region) is not None
+            if municipality and not np.isnan(values["population"]):
                 corop[region] = (entry["cr_code"], entry["cr_name"])
-            if not region.startswith("GM") or not np.isnan(values["population"]):
+            if not municipality or not np.isnan(values["population"]):
                 kern_rows.append(entry)
         elif period == pop2025_period:
             pop2025_rows.append({"region": region} | {f: values[f] for f in ("population", *bands)})
@@ -222,13 +226,13 @@ def _municipalities(client: _Client, dataset: Dataset, table: str) -> list[dict[
     raw = client.download(
         table,
         select=[region_key, *(r.key for r in found.values())],
-        filters=f"startswith({region_key},'GM')",
+        filters=f"startswith({region_key},'{_GM_LETTERS}')",
     )
     titles = {_strip(r["Key"]): _strip(r.get("Title")) for r in raw.get(region_key, [])}
     rows = []
     for row in raw["TypedDataSet"]:
         region = _strip(row.get(region_key))
-        if REGION_KINDS["municipality"].fullmatch(region):
+        if MUNICIPALITY_CODE.fullmatch(region):
             name = {"region": region, "name": titles.get(region, region)}
             rows.append(name | _values(row, found, table, region))
     return rows

@@ -24,6 +24,7 @@ from socecon.data.schema import (
     STUDY_INDELING,
     VARIABLES,
 )
+from socecon.definitions import MUNICIPALITY_CODE
 
 
 def control_totals(frame: pd.DataFrame) -> dict[str, dict[str, float]]:
@@ -78,8 +79,9 @@ def manifest_tables(
     Returns
     -------
     dict
-        File name -> entry (indeling, sha256, rows, columns, CBS tables, variables with their
-        missing municipalities, control totals).
+        File name -> entry (indeling, sha256, rows, columns, the CBS tables of ``provenance``
+        that are a source of the snapshot's rows, variables with their missing municipalities,
+        control totals).
     """
     snapshot_file, regions_file = INDELING_FILES[indeling]
 
@@ -94,7 +96,7 @@ def manifest_tables(
         years = sorted(int(y) for y in rows["year"].unique())
         sources = sorted(str(s) for s in rows["source"].unique())
         missing = {}
-        gm = rows[rows["region"].str.startswith("GM") & rows["value"].isna()]
+        gm = rows[rows["region"].str.fullmatch(MUNICIPALITY_CODE) & rows["value"].isna()]
         for year, part in gm.groupby("year"):
             missing[int(year)] = sorted(str(r) for r in part["region"])
         entry: dict[str, Any] = {
@@ -112,7 +114,10 @@ def manifest_tables(
         entry["missing_municipalities"] = {str(y): codes for y, codes in missing.items()}
         variables[var_id] = entry
 
-    n_gm = int(snapshot["region"].str.startswith("GM").sum())
+    # A build or refresh reads its tables for every indeling at once; each snapshot lists only
+    # those that fed it (its rows' sources): the KWB editions 2022-2025 feed 2025 alone.
+    fed = set(snapshot["source"].dropna().astype(str))
+    n_gm = int(snapshot["region"].str.fullmatch(MUNICIPALITY_CODE).sum())
     described = provenance.get("regions_description", "")
     if indeling != STUDY_INDELING:
         described = (
@@ -126,7 +131,7 @@ def manifest_tables(
             "rows": len(snapshot),
             "municipality_rows": n_gm,
             "columns": list(COLUMNS),
-            "cbs_tables": [dict(t) for t in provenance["cbs_tables"]],
+            "cbs_tables": [dict(t) for t in provenance["cbs_tables"] if t["id"] in fed],
             "variables": variables,
             "control_totals": control_totals(snapshot),
         },

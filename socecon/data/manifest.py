@@ -47,7 +47,7 @@ from socecon.data.schema import (
     check_indeling,
     resolve_data_dir,
 )
-from socecon.definitions import REGION_CODE, REGION_KINDS
+from socecon.definitions import MUNICIPALITY_CODE, REGION_CODE, REGION_KINDS
 from socecon.exceptions import DataError
 
 
@@ -224,7 +224,7 @@ def _validate_frame(frame: pd.DataFrame, known_gm: set[str], name: str) -> list[
         region = str(row.region)
         if not REGION_CODE.match(region):
             problems.append(f"{where}, column 'region': malformed region code {region!r}")
-        elif region.startswith("GM") and known_gm and region not in known_gm:
+        elif MUNICIPALITY_CODE.fullmatch(region) and known_gm and region not in known_gm:
             problems.append(f"{where}, column 'region': unknown municipality {region!r}")
         var = VARIABLES.get(str(row.variable))
         if var is None:

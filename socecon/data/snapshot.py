@@ -65,7 +65,8 @@ def write_snapshot(
         Target directory; created if needed. Other files in it are left alone.
     provenance : mapping
         ``origin`` (str), ``inputs`` (list of ``{file, sha256}``), ``cbs_tables`` (list of
-        mappings with ``id``, ``title``, ``years``, ``reference_date``), ``indelingen`` (what
+        mappings with ``id``, ``title``, ``years``, ``reference_date``: each snapshot's entry
+        lists those that are the ``source`` of some of its rows), ``indelingen`` (what
         the conversion did, with its control totals) and optional extras, copied into the
         manifest.
     conversion : pandas.DataFrame

@@ -126,6 +126,7 @@ __all__ = [
     "MEASURES_FILE",
     "MODEL_CHANGES",
     "MODEL_VERSION",
+    "MUNICIPALITY_CODE",
     "NATIONAL_CODE",
     "NATIONAL_NAME",
     "REGION_CODE",
@@ -143,6 +144,7 @@ __all__ = [
     "Scenario",
     "Study",
     "load_definitions",
+    "region_kind",
 ]
 
 _CONVENTIONS = load_conventions()
@@ -165,6 +167,10 @@ REGION_CODE = _CONVENTIONS.region_code
 REGION_KINDS = MappingProxyType(_CONVENTIONS.region_kinds)
 #: Kind of region to the letters and digits of its codes (``("GM", 4)``, ``("NL", 2)``, ...).
 REGION_SHAPES = MappingProxyType(_CONVENTIONS.region_shapes)
+#: The pattern of a municipality's code (``GM`` and four digits): every test whether a code is a
+#: municipality's uses it, ``MUNICIPALITY_CODE.fullmatch(code)`` or, for a pandas column or
+#: index, ``codes.str.fullmatch(MUNICIPALITY_CODE)``; never a literal prefix.
+MUNICIPALITY_CODE = REGION_KINDS["municipality"]
 #: Environment variable the batch runner sets so that charts render for the HTML report.
 REPORT_ENV = _CONVENTIONS.report_environment
 #: Resource limits: kernel memory, most samples, memory per sample (:class:`~.conventions.Limits`).
@@ -177,6 +183,28 @@ MODEL_CHANGES = _CONVENTIONS.model_changes
 INDELINGEN = _CONVENTIONS.indelingen
 #: The indeling used wherever a user names a municipality without choosing one (2025).
 DEFAULT_INDELING = _CONVENTIONS.default_indeling
+
+
+def region_kind(code: str) -> str | None:
+    """Return the kind of a region code by its declared pattern (``region_codes``).
+
+    Parameters
+    ----------
+    code : str
+        A region code such as ``GM0164``, ``AM26`` or ``NL01``.
+
+    Returns
+    -------
+    str or None
+        A key of :data:`REGION_KINDS` (``municipality``, ``labour_market_region``, ``national``,
+        ...), or None if no declared pattern matches the whole code (a group id, a typo).
+
+    Examples
+    --------
+    >>> region_kind("GM0164"), region_kind("AM26"), region_kind("participating")
+    ('municipality', 'labour_market_region', None)
+    """
+    return next((kind for kind, pattern in REGION_KINDS.items() if pattern.fullmatch(code)), None)
 
 
 @dataclass(frozen=True)
@@ -427,7 +455,8 @@ def _check_conventions(defs: Definitions, problems: Problems) -> None:
     if defs.groups is not None:
         pattern = conventions.region_code
         for gid in defs.groups:
-            if gid.startswith("LD") and not pattern.match(gid):
+            # The landsdelen of groups.yaml were read by the package's own pattern.
+            if region_kind(gid) == "landsdeel" and not pattern.match(gid):
                 problems.add("region_codes", f"no kind matches the landsdeel {gid!r}")
     for scenario in defs.scenarios:
         if scenario.id not in conventions.chart_colors:

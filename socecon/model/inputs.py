@@ -21,7 +21,7 @@ import pandas as pd
 from socecon.data.schema import check_indeling
 from socecon.data.snapshot import CACHE_CLEARERS as DATA_CACHE_CLEARERS
 from socecon.data.snapshot import snapshot_wide
-from socecon.definitions import BASE_YEAR, DEFAULT_INDELING
+from socecon.definitions import BASE_YEAR, DEFAULT_INDELING, MUNICIPALITY_CODE
 from socecon.definitions.assumptions import N_BANDS
 from socecon.exceptions import AssumptionError, ModelError
 from socecon.model.calibration import snapshot_calibration
@@ -199,7 +199,7 @@ def snapshot_input(base_year: int = BASE_YEAR, indeling: int | str | None = None
 @cache
 def _snapshot_input(base_year: int, indeling: int) -> ModelInput:
     wide = snapshot_wide(base_year, list(STOCK_VARIABLES), indeling=indeling)
-    wide = wide[wide.index.str.startswith("GM")].sort_index()
+    wide = wide[wide.index.str.fullmatch(MUNICIPALITY_CODE)].sort_index()
     factors = snapshot_calibration(indeling).frame()["factor"]
     missing = wide.index.difference(factors.index)
     if len(missing):

@@ -27,6 +27,16 @@ from socecon.definitions import REPORT_ENV
 #: on screen and paper by ``report.css``).
 TEXT_CLASS = "socecon-chart-text"
 
+#: Class of a chart that could not be drawn (its ``<div>`` then shows why): vega reported an
+#: error, or the page has no vega bundle. A page's charts are done when each is drawn or has
+#: this class (:data:`socecon.batch.chromium.CHARTS_DRAWN`).
+ERROR_CLASS = "socecon-chart-error"
+#: What a chart shows when vega reported an error (the error's message follows).
+FAILED_TEXT = "Deze grafiek kon niet worden getekend: "
+#: What a chart shows when the page has no vega bundle (``vegaEmbed`` is missing): a report
+#: whose ``vega-bundle.js`` is not beside it, or a chart's HTML in a notebook.
+MISSING_BUNDLE_TEXT = FAILED_TEXT + "het grafiekprogramma (vega) ontbreekt."
+
 #: The locale of numbers and dates in every chart: decimal comma, thousands dot, Dutch months.
 LOCALE = "nl-NL"
 
@@ -149,8 +159,9 @@ def embed_html(chart: Any, *, element_id: str | None = None) -> str:
     """Return the HTML that draws ``chart`` with the page's global ``vegaEmbed``.
 
     The snippet holds no copy of vega: the page must load the bundle once (the report template
-    does). If ``vegaEmbed`` is missing, or vega reports an error, the chart's ``<div>`` shows a
-    Dutch message instead and the error goes to the browser console.
+    does). If ``vegaEmbed`` is missing (:data:`MISSING_BUNDLE_TEXT`), or vega reports an error
+    (:data:`FAILED_TEXT`, the error then also goes to the browser console), the chart's
+    ``<div>`` gets the class :data:`ERROR_CLASS` at once and shows a Dutch message instead.
 
     Parameters
     ----------
@@ -188,7 +199,9 @@ def embed_html(chart: Any, *, element_id: str | None = None) -> str:
         "(function () {\n"
         f'  var el = document.getElementById("{element_id}");\n'
         '  if (typeof vegaEmbed !== "function") {\n'
-        '    el.textContent = "Deze grafiek wordt alleen in het HTML-rapport getekend.";\n'
+        # failed at once: a page waiting for its charts (a PDF run) need not wait for this one
+        f'    el.classList.add("{ERROR_CLASS}");\n'
+        f'    el.textContent = "{MISSING_BUNDLE_TEXT}";\n'
         "    return;\n"
         "  }\n"
         f"  var spec = {_script_json(spec)};\n"
@@ -212,8 +225,8 @@ def embed_html(chart: Any, *, element_id: str | None = None) -> str:
         "      });\n"
         "    })\n"
         "    .catch(function (error) {\n"
-        '      el.classList.add("socecon-chart-error");\n'
-        '      el.textContent = "Deze grafiek kon niet worden getekend: " + error.message;\n'
+        f'      el.classList.add("{ERROR_CLASS}");\n'
+        f'      el.textContent = "{FAILED_TEXT}" + error.message;\n'
         "      console.error(error);\n"
         "    });\n"
         "})();\n"

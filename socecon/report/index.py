@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from socecon import __version__
-from socecon.definitions import MODEL_VERSION, REGION_CODE
+from socecon.definitions import MODEL_VERSION, MUNICIPALITY_CODE, REGION_CODE
 from socecon.present.formats import format_value
 from socecon.report.export import TEMPLATES, write_atomic
 
@@ -149,7 +149,7 @@ def update_index(out_dir: str | Path, entries: Iterable[IndexEntry]) -> Path:
     for entry in entries:
         rows[entry.code] = entry
     kept = [e for e in rows.values() if e.href is None or (out_dir / e.href).exists()]
-    kept.sort(key=lambda e: (not e.code.startswith("GM"), e.name.lower(), e.code))
+    kept.sort(key=lambda e: (not MUNICIPALITY_CODE.fullmatch(e.code), e.name.lower(), e.code))
     payload = {
         "version": __version__,
         "model_version": MODEL_VERSION,

@@ -17,7 +17,7 @@ import pandas as pd
 
 from socecon.analysis.peers import peer_codes
 from socecon.data.snapshot import snapshot_wide
-from socecon.definitions import BASE_YEAR, DEFAULT_HORIZON, NATIONAL_CODE
+from socecon.definitions import BASE_YEAR, DEFAULT_HORIZON, MUNICIPALITY_CODE, NATIONAL_CODE
 from socecon.definitions.hindcast import load_hindcast
 from socecon.model import results
 from socecon.model.core import run_model
@@ -162,7 +162,7 @@ def peers(
     """
     codes = list(municipalities or participating_codes())
     population = snapshot_wide(BASE_YEAR, ["population"], indeling=indeling)["population"]
-    population = population[population.index.str.startswith("GM")].dropna()
+    population = population[population.index.str.fullmatch(MUNICIPALITY_CODE)].dropna()
     values = frame[(frame["variable"] == variable) & (frame["scenario"] == scenario)]
     values = values.set_index(values["region"].astype(str))["value"]
     out = []

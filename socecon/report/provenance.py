@@ -19,7 +19,7 @@ from typing import Any
 from socecon import __version__, regions
 from socecon.analysis.criteria import Goal
 from socecon.data.manifest import read_manifest, sha256_file
-from socecon.data.schema import ATTRIBUTION, LICENCE, default_data_dir
+from socecon.data.schema import ATTRIBUTION, LICENCE, check_indeling, default_data_dir
 from socecon.data.snapshot import CACHE_CLEARERS, input_hashes
 from socecon.definitions import DEFINITIONS_DIR, MODEL_CHANGES, MODEL_VERSION, load_definitions
 from socecon.definitions.assumptions import load_assumptions
@@ -85,8 +85,14 @@ def definition_hashes() -> dict[str, str]:
     return {f"definitions/{p.name}": sha256_file(p) for p in sorted(DEFINITIONS_DIR.glob("*.yaml"))}
 
 
-def cbs_tables() -> dict[str, str]:
+def cbs_tables(indeling: int | str | None = None) -> dict[str, str]:
     """Return the CBS tables behind the snapshot, from ``data/manifest.yaml``.
+
+    Parameters
+    ----------
+    indeling : int or str, optional
+        Only the tables behind the files of this indeling (a refreshed 2015 snapshot is not
+        fed by the KWB editions of 2022-2025); those of every file when None.
 
     Returns
     -------
@@ -94,13 +100,16 @@ def cbs_tables() -> dict[str, str]:
         Table id to title, in manifest order. The manifest is read once per data directory,
         like the snapshot (:func:`socecon.data.snapshot.clear_cache` forgets it).
     """
-    return dict(_cbs_tables(default_data_dir()))
+    year = None if indeling is None else check_indeling(indeling)
+    return dict(_cbs_tables(default_data_dir(), year))
 
 
 @cache
-def _cbs_tables(data_dir: Path) -> dict[str, str]:
+def _cbs_tables(data_dir: Path, indeling: int | None) -> dict[str, str]:
     found: dict[str, str] = {}
     for table in read_manifest(data_dir).get("tables", {}).values():
+        if indeling is not None and table.get("indeling") != indeling:
+            continue
         for t in table.get("cbs_tables", []):
             found.setdefault(str(t["id"]), str(t.get("title", "")))
     return found
@@ -238,13 +247,15 @@ def colophon(parameters: Mapping[str, Any], *, now: datetime | None = None) -> A
     IPython.display.HTML
         A table with the version of the model (and of the program), what changed in this
         version of the model, the date, the data and their licence, the CBS
-        tables and the parameters in words; then a collapsed ``<details>`` with the git commit
+        tables behind the data of the report's ``indeling`` (all when the parameters name
+        none) and the parameters in words; then a collapsed ``<details>`` with the git commit
         and the sha256 of every data file and declaration, for whoever wants to make the same
         report again.
     """
     now = now or datetime.now().astimezone()
     study = load_definitions().study
-    tables = "; ".join(f"{tid} ({title})" for tid, title in cbs_tables().items())
+    indeling = parameters.get("indeling")
+    tables = "; ".join(f"{tid} ({title})" for tid, title in cbs_tables(indeling).items())
     rows = [
         ("Rekenmodel", model_version_text()),
         ("Gemaakt op", now.strftime("%d-%m-%Y %H:%M")),

@@ -19,7 +19,7 @@ import pandas as pd
 from socecon import regions
 from socecon.data.schema import CURRENT_INDELING, STUDY_INDELING, VARIABLES, check_indeling
 from socecon.data.snapshot import load_snapshot
-from socecon.definitions import BASE_YEAR, NATIONAL_CODE
+from socecon.definitions import BASE_YEAR, NATIONAL_CODE, region_kind
 from socecon.present.formats import format_count, format_number, is_missing
 from socecon.present.wording import is_group_code
 from socecon.report.tables import as_html, esc, html_table
@@ -188,7 +188,7 @@ def region_counts(
     snap = snap[snap["year"] == int(year)]
     counts = [v for v, spec in VARIABLES.items() if spec.is_count]
     own = snap[snap["region"] == code].set_index("variable")["value"]
-    if code.startswith("GM") or code == NATIONAL_CODE:
+    if region_kind(code) in ("municipality", "national"):
         return own.reindex(counts).astype(float)
     summed = regions.aggregate(snap, code, indeling=indeling).set_index("variable")["value"]
     return own.combine_first(summed).reindex(counts).astype(float)
@@ -225,7 +225,7 @@ def figures_frame(region: str | ReportRegion, year: int = FIGURES_YEAR) -> pd.Da
             n, d = counts.get(num, np.nan), counts.get(den, np.nan)
             values[label] = scale * n / d if d and np.isfinite(d) and np.isfinite(n) else np.nan
         name = regions.region_name(code)
-        if code.startswith("AM"):
+        if region_kind(code) == "labour_market_region":
             name = f"Arbeidsmarktregio {name}"
         columns[name] = pd.Series(values, dtype=float)
     frame = pd.DataFrame(columns)

@@ -26,7 +26,7 @@ import pandas as pd
 
 from socecon.analysis.uncertainty import run_uncertainty
 from socecon.analysis.windtunnel import DEFAULT_SAMPLES, matrix
-from socecon.definitions import BASE_YEAR, DEFAULT_HORIZON
+from socecon.definitions import BASE_YEAR, DEFAULT_HORIZON, MUNICIPALITY_CODE
 from socecon.definitions.assumptions import load_assumptions
 from socecon.exceptions import WorkbenchError
 from socecon.model.core import run_model
@@ -79,7 +79,7 @@ COMPARISON_CHARTS = ("indicatoren", "doelgroep", "verschil", "tijdpad", "banden"
 def _highlight(regions: Iterable[str]) -> tuple[str, ...]:
     out: list[str] = []
     for code in regions:
-        out.extend(group_members(code) if not code.startswith("GM") else [code])
+        out.extend([code] if MUNICIPALITY_CODE.fullmatch(code) else group_members(code))
     return tuple(dict.fromkeys(out))
 
 
