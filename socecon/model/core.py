@@ -108,7 +108,9 @@ def compute_components(
     inp : ModelInput
         Base-year stocks per municipality.
     scenarios : sequence of Scenario
-        Must include the baseline (the starting point of every path).
+        Must include the baseline (the starting point of every path), unless every year is
+        the horizon (each scenario in full, e.g. the wind tunnel's runs): no scenario's
+        column then depends on the baseline's, and without it the baseline is not computed.
     years : sequence of int
         Years to compute, each in ``[base_year, horizon]``.
     horizon : int
@@ -125,14 +127,30 @@ def compute_components(
     Components
         Arrays of shape ``(T, S, R, K)``; ``target_group`` and ``placed`` ``(T, S, R, K, B)``
         (or ``B = 1`` without ``bands``).
+
+    Raises
+    ------
+    ModelError
+        Without the baseline, for a year before the horizon (its path starts from the baseline).
     """
     v = _Values(values)
     series = {a.id: a for a in load_assumptions() if a.kind == "series"}
     levers = load_levers()
     lev = [levers[s.id] for s in scenarios]
+    base_year = inp.base_year
+    # The share of each year's components that follows the scenario (the rest: the baseline).
+    phases = [
+        1.0 if horizon == base_year else (year - base_year) / (horizon - base_year)
+        for year in years
+    ]
+    # The baseline's index; None where it is not computed (every year in full): every line
+    # below that writes the baseline's column skips it then.
     base_k = next((k for k, s in enumerate(scenarios) if s.is_baseline), None)
-    if base_k is None:
-        raise ModelError("the scenarios passed to the model must include the baseline")
+    if base_k is None and any(phase != 1.0 for phase in phases):
+        raise ModelError(
+            "the scenarios passed to the model must include the baseline "
+            "(the start of every path) unless only the horizon is computed"
+        )
     window = np.stack([_window(s) for s in scenarios])  # (K, B)
     below = np.stack([_below(s) for s in scenarios])  # (K, B)
     loonwaarde = BAND_MIDPOINTS / 100.0  # (B,)
@@ -163,7 +181,6 @@ def compute_components(
     is_quota = np.array([s.quota is not None for s in scenarios])
     regular_flag = np.array([lv.regular_work is True for lv in lev], dtype=float)
     hours_factor = v.scalar("hours_per_week") / v.scalar("fulltime_hours")  # (S, 1, 1)
-    base_year = inp.base_year
 
     out: dict[str, np.ndarray] = {}
     for t, year in enumerate(years):
@@ -246,12 +263,13 @@ def compute_components(
             v.scalar,
         )
         regular = placed_total * regular_flag
-        base_placed = {name: arr[:, :, base_k] for name, arr in placed_by_group.items()}
-        regular[:, :, base_k] = (
-            base_placed["bijstand"]
-            + base_placed["wajong"]
-            + base_placed["wsw"] * v.scalar("wsw_regular_share")[:, :, 0]
-        )
+        if base_k is not None:
+            base_placed = {name: arr[:, :, base_k] for name, arr in placed_by_group.items()}
+            regular[:, :, base_k] = (
+                base_placed["bijstand"]
+                + base_placed["wajong"]
+                + base_placed["wsw"] * v.scalar("wsw_regular_share")[:, :, 0]
+            )
         levy = (
             np.clip(quota_required - placed_total, 0.0, None)
             * v.scalar("quota_levy_per_job")
@@ -269,7 +287,7 @@ def compute_components(
             "quota_required": quota_required,
             "quota_levy": levy,
         }
-        phase = 1.0 if horizon == base_year else (year - base_year) / (horizon - base_year)
+        phase = phases[t]
         for name, arr in full.items():
             arr = np.asarray(arr, dtype=float)
             if len(years) == 1 and phase == 1.0:
@@ -296,8 +314,14 @@ def _grown(series_assumption, year: int, growth: np.ndarray) -> np.ndarray:
     return anchor * (1.0 + growth) ** (year - last_year)
 
 
-def _resolve_scenarios(scenarios: Sequence[str] | None) -> tuple[tuple[Scenario, ...], list[int]]:
-    """Return the scenarios to compute (baseline always first) and the indices to report."""
+def _resolve_scenarios(
+    scenarios: Sequence[str] | None, paths: bool = True
+) -> tuple[tuple[Scenario, ...], list[int]]:
+    """Return the scenarios to compute and the indices to report.
+
+    The baseline comes first; it is left out only where it is not requested and no path needs
+    it (``paths`` False: only the horizon is computed, see :func:`compute_components`).
+    """
     defs = load_definitions()
     wanted = list(scenarios) if scenarios is not None else [s.id for s in defs.scenarios]
     if not wanted:
@@ -306,9 +330,9 @@ def _resolve_scenarios(scenarios: Sequence[str] | None) -> tuple[tuple[Scenario,
     unknown = [s for s in wanted if s not in known]
     if unknown:
         raise ModelError(f"Unknown scenario {unknown[0]!r}; known scenarios: {', '.join(known)}")
-    computed = [defs.baseline] + [
-        defs.scenario(s) for s in known if s in wanted and s != "baseline"
-    ]
+    baseline = [defs.baseline] if paths or defs.baseline.id in wanted else []
+    futures = [defs.scenario(s) for s in known if s in wanted and s != defs.baseline.id]
+    computed = baseline + futures
     reported = [k for k, s in enumerate(computed) if s.id in wanted]
     return tuple(computed), reported
 
@@ -491,7 +515,9 @@ def run(
         Municipality codes or names and group ids (``isd_midden_langstraat``, ``AM26``, ...);
         every municipality of the snapshot by default.
     scenarios : sequence of str, optional
-        Scenario ids; the baseline and all four scenarios by default.
+        Scenario ids; the baseline and all four scenarios by default. The baseline is
+        computed for any year before the horizon (every path starts from it) even when it is
+        not requested; a run of the horizon alone computes only the requested scenarios.
     horizon : int, optional
         Year in which the scenarios are fully in place (2020 as in the study; up to 2035).
     years : sequence of int, optional
@@ -520,8 +546,8 @@ def run(
     """
     values = load_assumptions().resolve(overrides)
     inp = model_input if model_input is not None else snapshot_input(indeling=indeling)
-    computed, reported = _resolve_scenarios(scenarios)
     year_list = _resolve_years(inp.base_year, horizon, years)
+    computed, reported = _resolve_scenarios(scenarios, paths=year_list != (horizon,))
     ids, union, matrix = _resolve_regions(regions, inp)
     sub = inp if list(inp.regions) == union else inp.subset(union)
     comps = compute_components(sub, computed, year_list, horizon, values, bands=bands)

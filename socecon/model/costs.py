@@ -71,7 +71,7 @@ class YearPrices:
 
 def payer_costs(
     lev: Sequence[Levers],
-    base_k: int,
+    base_k: int | None,
     sums: PlacedSums,
     wsw_total: np.ndarray,
     below_window: np.ndarray,
@@ -84,8 +84,8 @@ def payer_costs(
     ----------
     lev : sequence of Levers
         The levers of each computed scenario.
-    base_k : int
-        Index of the baseline among the scenarios.
+    base_k : int or None
+        Index of the baseline among the scenarios; None where it is not computed.
     sums : PlacedSums
         Placed people per source group and their subsidy and deficit.
     wsw_total : numpy.ndarray
@@ -107,10 +107,11 @@ def payer_costs(
     placed_total = placed["bijstand"] + placed["wsw"] + placed["wajong"]
     subsidised = np.array([lv.wage_cost_subsidy for lv in lev], dtype=float)
     lks = {g: sums.lks[g] * subsidised for g in placed}
-    lks["wsw"][:, :, base_k] = 0.0  # Wsw employees have the Wsw subsidy instead
     guidance_rate = np.concatenate([scalar(f"guidance_cost_{lv.guidance}") for lv in lev], axis=2)
     guidance = {g: placed[g] * guidance_rate for g in placed}
-    guidance["wsw"][:, :, base_k] = 0.0  # guidance in the Wsw is part of the Wsw subsidy
+    if base_k is not None:
+        lks["wsw"][:, :, base_k] = 0.0  # Wsw employees have the Wsw subsidy instead
+        guidance["wsw"][:, :, base_k] = 0.0  # guidance in the Wsw is part of the Wsw subsidy
 
     wsw_cost = np.zeros_like(placed_total)
     municipal_operating = np.zeros_like(placed_total)

@@ -265,8 +265,8 @@ class Placements:
         The scenarios with a nonzero ``wsw_extra``.
     rates : Mapping[str, numpy.ndarray]
         The baseline's observed work rate per group, ``(S, R, 1)``.
-    base_k : int
-        The baseline's scenario index.
+    base_k : int or None
+        The baseline's scenario index; None where the baseline is not computed.
     """
 
     target: TargetGroup
@@ -275,14 +275,14 @@ class Placements:
     wsw_extra: np.ndarray
     retained: tuple[int, ...]
     rates: Mapping[str, np.ndarray]
-    base_k: int
+    base_k: int | None
 
     def band_sums(self, terms: Sequence[tuple[np.ndarray | None, Sequence[str]]]) -> np.ndarray:
         """Return several band sums of placed x weight at once, shape ``(N, S, R, K)``.
 
         Each group's people are summed over the bands of every window (and over all bands, for
-        the baseline) once per term, in one stack (:meth:`TargetGroup.sums`), then placed at
-        the fill rate.
+        the baseline if computed) once per term, in one stack (:meth:`TargetGroup.sums`), then
+        placed at the fill rate.
 
         Parameters
         ----------
@@ -295,18 +295,25 @@ class Placements:
         numpy.ndarray
             Row ``n`` is the sum over bands of term ``n``'s weighted placements.
         """
-        windows = np.vstack([self.window, np.ones(self.window.shape[1])])  # and every band
+        k = self.window.shape[0]
+        windows = self.window
+        if self.base_k is not None:  # and every band, for the baseline
+            windows = np.vstack([self.window, np.ones(self.window.shape[1])])
         parts = self.target.sums(windows, [(w, g) for w, groups in terms for g in groups])
         total = np.empty((len(terms), *self.fill.shape))
         for row, (_, groups) in zip(total, terms, strict=True):
-            own = [next(parts) for _ in groups]  # (S, R, K + 1) per group
-            np.multiply(sum(own[1:], start=own[0])[..., :-1], self.fill, out=row)
+            # (S, R, K) per group; (S, R, K + 1) with the baseline's sum over every band
+            own = [next(parts) for _ in groups]
+            np.multiply(sum(own[1:], start=own[0])[..., :k], self.fill, out=row)
             if "wsw" in groups and self.retained:
-                row += own[list(groups).index("wsw")][..., :-1] * self.wsw_extra
-            # The baseline places by observed rates: everybody in every band at the group's rate.
-            row[..., self.base_k] = sum(
-                part[..., -1] * self.rates[g][..., 0] for g, part in zip(groups, own, strict=True)
-            )
+                row += own[list(groups).index("wsw")][..., :k] * self.wsw_extra
+            if self.base_k is not None:
+                # The baseline places by observed rates: everybody in every band at the group's
+                # rate.
+                row[..., self.base_k] = sum(
+                    part[..., k] * self.rates[g][..., 0]
+                    for g, part in zip(groups, own, strict=True)
+                )
         return total
 
     def placed(self) -> np.ndarray:
@@ -316,7 +323,8 @@ class Placements:
         placed = total[:, :, None, :] * self.window[None, None] * self.fill[..., None]
         for k in self.retained:
             placed[:, :, k, :] += people["wsw"] * self.window[k] * self.wsw_extra[:, :, k, None]
-        placed[:, :, self.base_k, :] = sum(people[g] * self.rates[g] for g in GROUPS)
+        if self.base_k is not None:
+            placed[:, :, self.base_k, :] = sum(people[g] * self.rates[g] for g in GROUPS)
         return placed
 
 
@@ -327,7 +335,7 @@ def place(
     take_up: np.ndarray,
     base_rates: Mapping[str, np.ndarray],
     retention: np.ndarray,
-    base_k: int,
+    base_k: int | None,
     stocks: Mapping[str, np.ndarray] | None = None,
 ) -> Placements:
     """Place the target group of one year.
@@ -348,7 +356,8 @@ def place(
     retention : numpy.ndarray
         ``(S, 1, K)``: the share of Wsw employees in the window each scenario keeps at work outside
         the take-up (0 where it keeps none).
-    base_k : int
+    base_k : int or None
+        The baseline's index among the scenarios; None where it is not computed.
     stocks : mapping of str to numpy.ndarray, optional
         Each source group's stock per municipality, ``(R,)``.
 
