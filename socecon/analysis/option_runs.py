@@ -136,8 +136,9 @@ def model_outputs(
     An option changes the model only through the effects of its measures that act in a
     scenario, so options with the same active effects in a scenario (often none at all) give
     the same model result there. The samples without any effect are run once for every
-    scenario together; every other distinct set once, in its own scenario. All regions share
-    each model pass (region-independent work is done once).
+    scenario together; every other distinct set once, in its own scenario (the model leaves
+    the baseline out of these runs of the horizon alone). All regions share each model pass
+    (region-independent work is done once).
 
     Returns
     -------

@@ -20,7 +20,8 @@ How a scenario works (see ``definitions/levers.yaml`` and ``assumptions.yaml``):
   savings on bijstand and Wajong for people placed from them;
 * the path from the base year to the horizon phases each scenario in linearly: in year ``t`` a
   share ``(t - base) / (horizon - base)`` of every additive component follows the scenario, the
-  rest the baseline, all at year-``t`` prices.
+  rest the baseline, all at year-``t`` prices. A run of the horizon alone needs no baseline and
+  computes it only when asked for it.
 """
 
 from __future__ import annotations
