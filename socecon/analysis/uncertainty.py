@@ -43,7 +43,7 @@ from socecon.definitions.assumptions import BAND_MIDPOINTS, Assumptions, load_as
 from socecon.definitions.indicators import load_indicator_definitions
 from socecon.exceptions import UncertaintyError
 from socecon.model.core import run
-from socecon.model.indicators import Components, registry
+from socecon.model.indicators import registry
 from socecon.model.inputs import ModelInput
 from socecon.regions import group_members, load_regions, resolve
 
@@ -312,16 +312,6 @@ def sample(
     return SampleSet(params, values, distributions, method, seed)
 
 
-def _band_totals(components: Components) -> Components:
-    """Sum the band axis of the per-band components, keeping it with length 1."""
-    return Components(
-        **{
-            name: arr.sum(axis=-1, keepdims=True) if name in ("target_group", "placed") else arr
-            for name, arr in ((n, getattr(components, n)) for n in Components.names())
-        }
-    )
-
-
 @dataclass(frozen=True)
 class UncertaintyResult:
     """Indicators for every sample at the horizon.
@@ -528,8 +518,9 @@ def propagate(
             years=[horizon],
             overrides={**(overrides or {}), **chunk},
             model_input=model_input,
+            bands=False,
         )
-        comps = _band_totals(result.components)
+        comps = result.components
         for key in indicators:
             arr = funcs[key](comps)[0]
             parts[key].append(arr[..., 0] if arr.ndim == 4 else arr)
