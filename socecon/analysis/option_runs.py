@@ -130,6 +130,7 @@ def model_outputs(
     effects: Mapping[str, MeasureEffects],
     horizon: int,
     inp: ModelInput,
+    out: Sequence[np.ndarray] | None = None,
 ) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray]:
     """Run the model once per distinct set of active effects; return placed, target, net cost.
 
@@ -139,6 +140,14 @@ def model_outputs(
     scenario together; every other distinct set once, in its own scenario (the model leaves
     the baseline out of these runs of the horizon alone). All regions share each model pass
     (region-independent work is done once).
+
+    Parameters
+    ----------
+    regions, options, scenarios, samples, effects, horizon, inp
+        As for :func:`socecon.analysis.windtunnel.evaluate_many`.
+    out : sequence of three numpy.ndarray, optional
+        Arrays of shape ``(R, O, K, S)`` to write placed, target group and net cost into (e.g.
+        views of larger arrays); new ones by default.
 
     Returns
     -------
@@ -156,7 +165,9 @@ def model_outputs(
     # region's result does not depend on which other regions share the pass.
     rows_of = [[union.index(m) for m in group] for group in members]
     shape = (len(ids), len(options), len(scenarios), n)
-    placed, target, net = np.empty(shape), np.empty(shape), np.empty(shape)
+    if out is not None and any(a.shape != shape for a in out):
+        raise ValueError(f"model_outputs writes arrays of shape {shape}")
+    placed, target, net = out if out is not None else [np.empty(shape) for _ in range(3)]
 
     def outputs(names: Sequence[str], overrides: Mapping[str, np.ndarray]) -> list[np.ndarray]:
         c = run(
@@ -168,13 +179,14 @@ def model_outputs(
             model_input=inp,
             bands=False,
         ).components
-        rows = (len(union), -1, len(names), n)
         totals = (c.placed[0, ..., 0], c.target_group[0, ..., 0], funcs["net_cost"](c)[0])
-        # (rows, U, K) -> (U, patterns, K, S) -> summed over the members (R, patterns, K, S)
-        shaped = [np.moveaxis(a, 0, 2).reshape(rows) for a in totals]
-        if [len(r) for r in rows_of] == [1] * len(union):  # municipalities only: pick rows
-            return [a[[r[0] for r in rows_of]] if len(union) > 1 else a for a in shaped]
-        return [np.stack([_member_sum(a, r) for r in rows_of]) for a in shaped]
+        # (patterns x n, U, K) -> (patterns, n, U, K), a view -> per region (patterns, n, R, K)
+        shaped = [a.reshape(-1, n, *a.shape[1:]) for a in totals]
+        if rows_of == [[u] for u in range(len(union))]:  # each municipality once, in order
+            return shaped
+        if all(len(r) == 1 for r in rows_of):  # municipalities only: pick rows
+            return [a[:, :, [r[0] for r in rows_of]] for a in shaped]
+        return [np.stack([_member_sum(a, r) for r in rows_of], axis=2) for a in shaped]
 
     active = [[active_effects(o, s, effects) for s in scenarios] for o in options]
     if any(not a for row in active for a in row):
@@ -182,8 +194,8 @@ def model_outputs(
         for o, row in enumerate(active):
             for k, pattern in enumerate(row):
                 if not pattern:
-                    for out, value in zip((placed, target, net), values, strict=True):
-                        out[:, o, k] = value[:, 0, k]
+                    for array, value in zip((placed, target, net), values, strict=True):
+                        array[:, o, k] = value[0, :, :, k].T
     for k, scenario in enumerate(scenarios):
         patterns = list(dict.fromkeys(row[k] for row in active if row[k]))
         if not patterns:
@@ -192,16 +204,16 @@ def model_outputs(
         for o, row in enumerate(active):
             if row[k]:
                 p = patterns.index(row[k])
-                for out, value in zip((placed, target, net), values, strict=True):
-                    out[:, o, k] = value[:, p, 0]
+                for array, value in zip((placed, target, net), values, strict=True):
+                    array[:, o, k] = value[p, :, :, 0].T
     return ids, placed, target, net
 
 
 def _member_sum(a: np.ndarray, rows: Sequence[int]) -> np.ndarray:
-    """Sum the rows ``rows`` of ``a`` one after the other (the same order in any batch)."""
-    total = a[rows[0]].copy()
+    """Sum the rows ``rows`` (axis 2) of ``a`` one after the other (the same order in any batch)."""
+    total = a[:, :, rows[0]].copy()
     for r in rows[1:]:
-        total += a[r]
+        total += a[:, :, r]
     return total
 
 

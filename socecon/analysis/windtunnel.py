@@ -287,13 +287,17 @@ def evaluate_many(
         return results
     more, pooled = second_samples(samples, second_look, **draw)
     ids = [results[r].region for r in again]
-    extra = option_runs.model_outputs(ids, opts, chosen, more, effects, horizon, inp)
-    first = [a[again] for a in outputs[1:]]
-    joined = (
-        tuple(ids),
-        *(np.concatenate([a, b], axis=-1) for a, b in zip(first, extra[1:], strict=True)),
-    )
-    for r, result in zip(again, _results(joined, pooled, inp, settings), strict=True):
+    # Both looks' outputs side by side on the sample axis: the first look's copied in, the
+    # second look's written in place by the model runs.
+    n = len(samples)
+    joined = [np.empty((len(again), *a.shape[1:-1], len(pooled))) for a in outputs[1:]]
+    for whole, first in zip(joined, outputs[1:], strict=True):
+        for i, r in enumerate(again):
+            whole[i, ..., :n] = first[r]
+    second = [whole[..., n:] for whole in joined]
+    option_runs.model_outputs(ids, opts, chosen, more, effects, horizon, inp, out=second)
+    pooled_results = _results((tuple(ids), *joined), pooled, inp, settings)
+    for r, result in zip(again, pooled_results, strict=True):
         results[r] = result
     return results
 
@@ -408,20 +412,26 @@ def _results(
     """Turn model outputs (:func:`option_runs.model_outputs`) into one result per region."""
     ids, placed, target, model_net = outputs
     opts = settings["options"]
+    # Programme costs per 1,000 jobs of every measure, (M, S): the same for every region.
+    measures = sorted({m for option in opts for m in option.measures})
+    costs = np.stack([samples.column(f"cost:{m}") for m in measures]) if measures else None
     results = []
     for r, region_id in enumerate(ids):
         programme = np.zeros((len(opts), len(samples)))
-        jobs = option_runs.region_jobs(region_id, inp)
-        for o, option in enumerate(opts):
-            for measure in option.measures:
-                programme[o] += samples.column(f"cost:{measure}") * jobs / 1000.0
+        if costs is not None:
+            per_measure = costs * option_runs.region_jobs(region_id, inp) / 1000.0
+            for o, option in enumerate(opts):
+                for measure in option.measures:
+                    programme[o] += per_measure[measures.index(measure)]
         net = model_net[r] + programme[:, None, :]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            share = placed[r] / np.where(target[r] > 0, target[r], 1) * 100
-            participation = np.where(target[r] > 0, share, np.nan)
-            per_placed = np.where(
-                placed[r] > 0, net / np.where(placed[r] > 0, placed[r], 1), np.nan
-            )
+        # Participation in percent where there is a target group, the net cost per placed
+        # person where somebody is placed; NaN elsewhere.
+        participation = np.full(placed[r].shape, np.nan)
+        has_target = target[r] > 0
+        np.divide(placed[r], target[r], out=participation, where=has_target)
+        np.multiply(participation, 100, out=participation, where=has_target)
+        per_placed = np.full(net.shape, np.nan)
+        np.divide(net, placed[r], out=per_placed, where=placed[r] > 0)
         results.append(
             WindTunnelResult(
                 region=region_id,

@@ -160,15 +160,16 @@ def compute_components(
     # same for every municipality, so every sum over the bands is taken once for all of them
     # (placement.TargetGroup); N[s, r, b] = stock[r] x profile[s, b].
     shift = np.broadcast_to(values["loonwaarde_shift"], (v.n,))
-    profiles, stocks = {}, {}
-    for name, stock, share, dist in (
-        ("bijstand", inp.bijstand, "bijstand_target_share", "loonwaarde_bijstand"),
-        ("wsw", inp.wsw, "wsw_target_share", "loonwaarde_wsw"),
-        ("wajong", inp.wajong, "wajong_target_share", "loonwaarde_wajong"),
-    ):
-        f = shift_distribution(np.array(v.dist(dist), dtype=float), shift)  # (S, B)
-        profiles[name] = v.scalar(share) * f[:, None, :]
-        stocks[name] = np.asarray(stock, dtype=float)
+    profiles = np.stack(
+        [
+            v.scalar(placement.TARGET_SHARES[name])
+            * shift_distribution(np.array(v.dist(f"loonwaarde_{name}"), dtype=float), shift)[
+                :, None, :
+            ]
+            for name in placement.GROUPS
+        ]
+    )  # (G, S, 1, B), in the memory layout of the sampled distributions
+    stocks = np.stack([np.asarray(getattr(inp, name), dtype=float) for name in placement.GROUPS])
     every_band = np.ones((1, N_BANDS))
     rates = placement.baseline_rates(inp, v)  # (S, R, 1) per group
 
@@ -186,7 +187,7 @@ def compute_components(
     out: dict[str, np.ndarray] = {}
     for t, year in enumerate(years):
         growth = (1.0 + v.scalar("target_group_growth")) ** (year - base_year)  # (S, 1, 1)
-        grown = {name: arr * growth for name, arr in profiles.items()}  # (S, 1, B)
+        grown = np.multiply(profiles, growth, out=np.empty_like(profiles))  # (G, S, 1, B)
         wml = _grown(series["wml_month"], year, v.scalar("wage_growth")) * v.scalar("wml_index")
         norm = _grown(series["bijstand_norm_month"], year, v.scalar("wage_growth"))
         wage_cost = annual_wage_cost(

@@ -29,8 +29,7 @@ by each municipality's stock (:meth:`Placements.band_sums`).
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -177,69 +176,80 @@ def baseline_rates(inp: ModelInput, v: Any) -> dict[str, np.ndarray]:
 class TargetGroup:
     """One year's target group per source group: a profile over the bands times a stock.
 
-    ``people[s, r, b] = stocks[g][r] x profiles[g][s, ., b]`` for each source group ``g``. In the
-    model a profile is the target group per person of the group's base-year stock, ``(S, 1, B)``:
-    the same for every municipality, so each sum over the bands is taken once for all of them and
-    then scaled by each municipality's stock. Every operation across bands or samples thus runs
-    on arrays that do not depend on which municipalities are computed together, and a
+    ``people[s, r, b] = stocks[g, r] x profiles[g, s, ., b]`` for each source group ``g`` (in the
+    order of :data:`GROUPS`). In the model a profile is the target group per person of the
+    group's base-year stock, ``(S, 1, B)``: the same for every municipality, so each sum over the
+    bands is taken once for all of them (:meth:`profile_sums`) and then scaled by each
+    municipality's stock (:meth:`scaled`). Every operation across bands or samples thus runs on
+    arrays that do not depend on which municipalities are computed together, and a
     municipality's results are the same bit for bit in any company. Without stocks, the profiles
     are the people themselves, ``(S, R, B)``.
 
     Attributes
     ----------
-    profiles : Mapping[str, numpy.ndarray]
-        Per source group, ``(S, 1, B)`` (with ``stocks``) or ``(S, R, B)``.
-    stocks : Mapping[str, numpy.ndarray] or None
-        Per source group, ``(R,)``; None: every stock is 1.
+    profiles : numpy.ndarray
+        ``(G, S, 1, B)`` (with ``stocks``) or ``(G, S, R, B)``: one row per source group.
+    stocks : numpy.ndarray or None
+        ``(G, R)``: each source group's stock per municipality; None: every stock is 1.
     """
 
-    profiles: Mapping[str, np.ndarray]
-    stocks: Mapping[str, np.ndarray] | None = None
+    profiles: np.ndarray
+    stocks: np.ndarray | None = None
+
+    @classmethod
+    def of(
+        cls,
+        groups: Mapping[str, np.ndarray] | np.ndarray,
+        stocks: Mapping[str, np.ndarray] | np.ndarray | None = None,
+    ) -> TargetGroup:
+        """Return the target group of per-group profiles and stocks (mappings or stacked)."""
+
+        def stacked(arrays: Mapping[str, np.ndarray] | np.ndarray) -> np.ndarray:
+            if isinstance(arrays, np.ndarray):
+                return arrays
+            return np.stack([np.asarray(arrays[g], dtype=float) for g in GROUPS])
+
+        return cls(stacked(groups), None if stocks is None else stacked(stocks))
 
     def people(self, group: str) -> np.ndarray:
         """Return one source group's target group per band, ``(S, R, B)``."""
+        g = GROUPS.index(group)
         if self.stocks is None:
-            return self.profiles[group]
-        return self.stocks[group][None, :, None] * self.profiles[group]
+            return self.profiles[g]
+        return self.stocks[g][None, :, None] * self.profiles[g]
 
-    def sums(
-        self, window: np.ndarray, pairs: Sequence[tuple[np.ndarray | None, str]]
-    ) -> Iterator[np.ndarray]:
-        """Yield the sums over the bands of ``people x weight`` in each window, pair by pair.
-
-        Each pair's weighted profile is summed over the bands of each window (the same arrays,
-        whichever municipalities are computed together; consecutive pairs with the same weight
-        at once), then scaled by its group's stocks (an elementwise product per municipality).
+    def profile_sums(self, windows: np.ndarray, weight: np.ndarray | None = None) -> np.ndarray:
+        """Return the sums over the bands of each profile x weight in each window.
 
         Parameters
         ----------
-        window : numpy.ndarray
+        windows : numpy.ndarray
             ``(K, B)``: 1 for each band a sum includes (e.g. a scenario's productivity window).
-        pairs : sequence of (numpy.ndarray or None, str)
-            Per sum, the weight per band (broadcasting to a profile's shape, e.g. ``(S, 1, B)``;
-            None: 1) and the source group.
+        weight : numpy.ndarray, optional
+            Per band, broadcasting to a profile's shape (e.g. ``(S, 1, B)``); None: 1.
 
-        Yields
-        ------
+        Returns
+        -------
         numpy.ndarray
-            ``(S, R, K)`` per pair, a new array.
+            ``(G, S, 1, K)`` (or ``(G, S, R, K)`` without stocks): not yet scaled by the stocks.
         """
-        for _, same in itertools.groupby(pairs, key=lambda pair: id(pair[0])):
-            same_weight = list(same)
-            weight, groups = same_weight[0][0], [g for _, g in same_weight]
-            stacked = np.stack([self.profiles[g] for g in groups])
-            if weight is not None:
-                stacked *= weight
-            # einsum, not matmul: no BLAS threads, and no other path for a single row
-            sums = np.einsum("...b,kb->...k", stacked, window)
-            for part, group in zip(sums, groups, strict=True):
-                yield part if self.stocks is None else self.stocks[group][None, :, None] * part
+        weighted = self.profiles
+        if weight is not None:  # in the profiles' memory layout (the sums' order depends on it)
+            weighted = np.multiply(self.profiles, weight, out=np.empty_like(self.profiles))
+        # einsum, not matmul: no BLAS threads, and no other path for a single row
+        return np.einsum("...b,kb->...k", weighted, windows)
+
+    def scaled(self, sums: np.ndarray, group: str) -> np.ndarray:
+        """Return one group's row of :meth:`profile_sums` times its stocks, ``(S, R, K)``."""
+        g = GROUPS.index(group)
+        return sums[g] if self.stocks is None else self.stocks[g][None, :, None] * sums[g]
 
     def total(self, window: np.ndarray, groups: Sequence[str] = GROUPS) -> np.ndarray:
-        """Return the people of ``groups`` in each window, ``(S, R, K)``."""
-        total, *rest = self.sums(window, [(None, g) for g in groups])
-        for part in rest:
-            total += part
+        """Return the people of ``groups`` in each window, ``(S, R, K)``, a new array."""
+        sums = self.profile_sums(window)
+        total = np.array(self.scaled(sums, groups[0]))
+        for group in groups[1:]:
+            total += self.scaled(sums, group)
         return total
 
 
@@ -257,6 +267,8 @@ class Placements:
         The target group per source group.
     window : numpy.ndarray
         ``(K, B)``: 1 where a scenario places in a band.
+    in_window : Mapping[str, numpy.ndarray]
+        Per source group, its people in each scenario's window, ``(S, R, K)``.
     fill : numpy.ndarray
         ``(S, R, K)``: the share of the people in the window that is placed.
     wsw_extra : numpy.ndarray
@@ -271,6 +283,7 @@ class Placements:
 
     target: TargetGroup
     window: np.ndarray
+    in_window: Mapping[str, np.ndarray]
     fill: np.ndarray
     wsw_extra: np.ndarray
     retained: tuple[int, ...]
@@ -280,15 +293,15 @@ class Placements:
     def band_sums(self, terms: Sequence[tuple[np.ndarray | None, Sequence[str]]]) -> np.ndarray:
         """Return several band sums of placed x weight at once, shape ``(N, S, R, K)``.
 
-        Each group's people are summed over the bands of every window (and over all bands, for
-        the baseline if computed) once per term, in one stack (:meth:`TargetGroup.sums`), then
-        placed at the fill rate.
+        Each distinct weight's profiles are summed over the bands of every window (and over all
+        bands, for the baseline if computed) once (:meth:`TargetGroup.profile_sums`), scaled by
+        the stocks of each term's groups and placed at the fill rate.
 
         Parameters
         ----------
         terms : sequence of (numpy.ndarray or None, sequence of str)
-            Per term, the weight per band (broadcasting against ``(S, R, B)``, e.g. ``(S, 1,
-            B)``; None: 1) and the source groups to include (e.g. ``GROUPS`` or ``("wsw",)``).
+            Per term, the weight per band (broadcasting against ``(S, 1, B)``; None: 1) and the
+            source groups to include (e.g. ``GROUPS`` or ``("wsw",)``).
 
         Returns
         -------
@@ -299,20 +312,26 @@ class Placements:
         windows = self.window
         if self.base_k is not None:  # and every band, for the baseline
             windows = np.vstack([self.window, np.ones(self.window.shape[1])])
-        parts = self.target.sums(windows, [(w, g) for w, groups in terms for g in groups])
+        sums: dict[int, np.ndarray] = {}
         total = np.empty((len(terms), *self.fill.shape))
-        for row, (_, groups) in zip(total, terms, strict=True):
-            # (S, R, K) per group; (S, R, K + 1) with the baseline's sum over every band
-            own = [next(parts) for _ in groups]
-            np.multiply(sum(own[1:], start=own[0])[..., :k], self.fill, out=row)
+        for row, (weight, groups) in zip(total, terms, strict=True):
+            if id(weight) not in sums:
+                sums[id(weight)] = self.target.profile_sums(windows, weight)
+            found = sums[id(weight)]
+            # (S, R, K) per group: the people in the window (unweighted: known from place())
+            if weight is None:
+                inside = [self.in_window[g] for g in groups]
+            else:
+                inside = [self.target.scaled(found[..., :k], g) for g in groups]
+            np.multiply(sum(inside[1:], start=inside[0]), self.fill, out=row)
             if "wsw" in groups and self.retained:
-                row += own[list(groups).index("wsw")][..., :k] * self.wsw_extra
+                row += inside[list(groups).index("wsw")] * self.wsw_extra
             if self.base_k is not None:
                 # The baseline places by observed rates: everybody in every band at the group's
                 # rate.
+                every = found[..., k : k + 1]
                 row[..., self.base_k] = sum(
-                    part[..., k] * self.rates[g][..., 0]
-                    for g, part in zip(groups, own, strict=True)
+                    self.target.scaled(every, g)[..., 0] * self.rates[g][..., 0] for g in groups
                 )
         return total
 
@@ -329,22 +348,23 @@ class Placements:
 
 
 def place(
-    groups: Mapping[str, np.ndarray],
+    groups: Mapping[str, np.ndarray] | np.ndarray,
     window: np.ndarray,
     capacity: np.ndarray,
     take_up: np.ndarray,
     base_rates: Mapping[str, np.ndarray],
     retention: np.ndarray,
     base_k: int | None,
-    stocks: Mapping[str, np.ndarray] | None = None,
+    stocks: Mapping[str, np.ndarray] | np.ndarray | None = None,
 ) -> Placements:
     """Place the target group of one year.
 
     Parameters
     ----------
-    groups : mapping of str to numpy.ndarray
+    groups : mapping of str to numpy.ndarray, or numpy.ndarray
         The target group per source group, ``(S, R, B)``; with ``stocks``, per person of each
-        group's stock, ``(S, 1, B)`` (:class:`TargetGroup`).
+        group's stock, ``(S, 1, B)`` (:class:`TargetGroup`); or these stacked in the order of
+        :data:`GROUPS`.
     window : numpy.ndarray
         ``(K, B)``.
     capacity : numpy.ndarray
@@ -358,30 +378,38 @@ def place(
         the take-up (0 where it keeps none).
     base_k : int or None
         The baseline's index among the scenarios; None where it is not computed.
-    stocks : mapping of str to numpy.ndarray, optional
-        Each source group's stock per municipality, ``(R,)``.
+    stocks : mapping of str to numpy.ndarray, or numpy.ndarray, optional
+        Each source group's stock per municipality, ``(R,)`` (or stacked, ``(G, R)``).
 
     Returns
     -------
     Placements
     """
-    target = TargetGroup(groups, stocks)
-    in_window = dict(zip(GROUPS, target.sums(window, [(None, g) for g in GROUPS]), strict=True))
-    retained = in_window["wsw"] * retention
-    # The werkbedrijven have at least the places of the Wsw employees they keep.
-    capacity = np.where(retention > 0, np.maximum(capacity, retained), capacity)
-    left = np.maximum(capacity - retained, 0.0)
-    demand = in_window["bijstand"] + in_window["wajong"] + in_window["wsw"] * (1.0 - retention)
-    demand = demand * take_up
-    ration = np.ones_like(demand)
-    np.divide(left, demand, out=ration, where=demand > left)
-    fill = take_up * ration
+    target = TargetGroup.of(groups, stocks)
+    sums = target.profile_sums(window)
+    in_window = {g: target.scaled(sums, g) for g in GROUPS}
     retained_k = tuple(int(k) for k in np.flatnonzero(np.any(retention > 0, axis=(0, 1))))
+    demand = in_window["bijstand"] + in_window["wajong"]
+    if retained_k:
+        retained = in_window["wsw"] * retention
+        # The werkbedrijven have at least the places of the Wsw employees they keep.
+        capacity = np.where(retention > 0, np.maximum(capacity, retained), capacity)
+        left = capacity - retained
+        demand += in_window["wsw"] * (1.0 - retention)
+    else:  # the same numbers: nobody is retained (x - 0 = x and x * (1 - 0) = x)
+        left = np.array(capacity, dtype=float)
+        demand += in_window["wsw"]
+    np.maximum(left, 0.0, out=left)
+    demand *= take_up
+    fill = np.ones_like(take_up)  # the take-up's memory layout: sums over the bands depend on it
+    np.divide(left, demand, out=fill, where=demand > left)
+    fill *= take_up  # the take-up, rationed
     return Placements(
         target=target,
         window=window,
+        in_window=in_window,
         fill=fill,
-        wsw_extra=retention * (1.0 - fill),
+        wsw_extra=retention * (1.0 - fill) if retained_k else np.zeros_like(fill),
         retained=retained_k,
         rates=base_rates,
         base_k=base_k,
