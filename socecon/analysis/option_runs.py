@@ -178,6 +178,7 @@ def model_outputs(
             overrides=overrides,
             model_input=inp,
             bands=False,
+            net_cost_only=True,
         ).components
         totals = (c.placed[0, ..., 0], c.target_group[0, ..., 0], funcs["net_cost"](c)[0])
         # (patterns x n, U, K) -> (patterns, n, U, K), a view -> per region (patterns, n, R, K)

@@ -101,6 +101,7 @@ def compute_components(
     horizon: int,
     values: Mapping[str, np.ndarray],
     bands: bool = True,
+    net_cost_only: bool = False,
 ) -> Components:
     """Compute the additive components for every year, sample, region, scenario and band.
 
@@ -122,6 +123,11 @@ def compute_components(
         False: ``target_group`` and ``placed`` are only summed over the bands (a band axis of
         length 1), for callers that need totals only (the wind tunnel): the per-band arrays,
         ``(T, S, R, K, B)``, are the largest ones the model makes.
+    net_cost_only : bool, optional
+        True: only ``target_group``, ``placed`` and ``net_cost_gemeente`` are computed (what the
+        indicators ``participation_rate``, ``net_cost`` and ``net_cost_per_placed`` read, and
+        all the wind tunnel judges); every other component is None. The same numbers as in a
+        full run, bit for bit.
 
     Returns
     -------
@@ -224,17 +230,18 @@ def compute_components(
 
         # One stacked band sum, (8, S, R, K): placed people per source group, plain and
         # weighted by each band's loonkostensubsidie, and the werkbedrijf deficit and the
-        # production value of everybody placed.
+        # production value of everybody placed (the gemeente's net cost needs neither the
+        # Wajong's subsidy, UWV's, nor the production value).
         lks_b, deficit_b = lks[:, :, 0, :], deficit[:, :, 0, :]  # (S, 1, B)
-        value_b = loonwaarde * wage_cost * hours_factor  # (S, 1, B)
-        sums = pl.band_sums(
-            [(None, (name,)) for name in placement.GROUPS]
-            + [(lks_b, (name,)) for name in placement.GROUPS]
-            + [(deficit_b, placement.GROUPS), (value_b, placement.GROUPS)]
-        )
+        subsidised = placement.GROUPS[:2] if net_cost_only else placement.GROUPS
+        terms = [(None, (name,)) for name in placement.GROUPS]
+        terms += [(lks_b, (name,)) for name in subsidised] + [(deficit_b, placement.GROUPS)]
+        if not net_cost_only:
+            terms.append((loonwaarde * wage_cost * hours_factor, placement.GROUPS))  # (S, 1, B)
+        sums = pl.band_sums(terms)
         placed_by_group = dict(zip(placement.GROUPS, sums[0:3], strict=True))
-        lks_by_group = dict(zip(placement.GROUPS, sums[3:6], strict=True))
-        deficit_sum, production = sums[6], sums[7]
+        lks_by_group = dict(zip(subsidised, sums[3 : 3 + len(subsidised)], strict=True))
+        deficit_sum = sums[3 + len(subsidised)]
         if bands:
             placed = pl.placed()
             people = target.people("bijstand") + target.people("wsw") + target.people("wajong")
@@ -243,7 +250,6 @@ def compute_components(
             placed = placed_by_group["bijstand"] + placed_by_group["wsw"]
             placed = (placed + placed_by_group["wajong"])[..., None]
             people = np.broadcast_to(target.total(every_band)[..., None], placed.shape)
-        placed_total = placed.sum(axis=-1)  # as every indicator sums it
         prices = YearPrices(
             bijstand_saving=saving,
             wajong_saving=benefit_saving_per_person(
@@ -263,32 +269,38 @@ def compute_components(
             target.total(below),
             prices,
             v.scalar,
+            net_cost_only=net_cost_only,
         )
-        regular = placed_total * regular_flag
-        if base_k is not None:
-            base_placed = {name: arr[:, :, base_k] for name, arr in placed_by_group.items()}
-            regular[:, :, base_k] = (
-                base_placed["bijstand"]
-                + base_placed["wajong"]
-                + base_placed["wsw"] * v.scalar("wsw_regular_share")[:, :, 0]
+        if net_cost_only:
+            full = {"target_group": people, "placed": placed, **costs}
+        else:
+            placed_total = placed.sum(axis=-1)  # as every indicator sums it
+            regular = placed_total * regular_flag
+            if base_k is not None:
+                base_placed = {name: arr[:, :, base_k] for name, arr in placed_by_group.items()}
+                regular[:, :, base_k] = (
+                    base_placed["bijstand"]
+                    + base_placed["wajong"]
+                    + base_placed["wsw"] * v.scalar("wsw_regular_share")[:, :, 0]
+                )
+            levy = (
+                np.clip(quota_required - placed_total, 0.0, None)
+                * v.scalar("quota_levy_per_job")
+                * is_quota
             )
-        levy = (
-            np.clip(quota_required - placed_total, 0.0, None)
-            * v.scalar("quota_levy_per_job")
-            * is_quota
-        )
-        full = {
-            "target_group": people,
-            "placed": placed,
-            "placed_bijstand": placed_by_group["bijstand"],
-            "placed_regular": regular,
-            **costs,
-            "production_value": production,
-            "social_value": placed_total * v.scalar("social_value_per_placed"),
-            "banenafspraak_jobs": placed_total * v.scalar("hours_per_week") / BANENAFSPRAAK_HOURS,
-            "quota_required": quota_required,
-            "quota_levy": levy,
-        }
+            hours = v.scalar("hours_per_week")
+            full = {
+                "target_group": people,
+                "placed": placed,
+                "placed_bijstand": placed_by_group["bijstand"],
+                "placed_regular": regular,
+                **costs,
+                "production_value": sums[-1],
+                "social_value": placed_total * v.scalar("social_value_per_placed"),
+                "banenafspraak_jobs": placed_total * hours / BANENAFSPRAAK_HOURS,
+                "quota_required": quota_required,
+                "quota_levy": levy,
+            }
         phase = phases[t]
         for name, arr in full.items():
             arr = np.asarray(arr, dtype=float)
@@ -304,7 +316,8 @@ def compute_components(
                 continue
             np.multiply(arr, phase, out=out[name][t])
             out[name][t] += (1.0 - phase) * arr[:, :, base_k : base_k + 1]
-    return Components(**out)
+    # A run of the net cost only leaves every other component out (None).
+    return Components(**{name: out.get(name) for name in Components.names()})
 
 
 def _grown(series_assumption, year: int, growth: np.ndarray) -> np.ndarray:
@@ -437,6 +450,11 @@ class ModelRun:
         dict of str to numpy.ndarray
             Per-band indicators keep their band axis.
         """
+        if self.components.placed_regular is None:
+            raise ModelError(
+                "a run of the net cost only (run(net_cost_only=True)) has no indicators; "
+                "read its target group, placed and net cost from the components"
+            )
         funcs = registry()
         return {d.id: funcs[d.id](self.components) for d in load_indicator_definitions()}
 
@@ -508,6 +526,7 @@ def run(
     model_input: ModelInput | None = None,
     indeling: int | str | None = None,
     bands: bool = True,
+    net_cost_only: bool = False,
 ) -> ModelRun:
     """Run the model.
 
@@ -536,6 +555,10 @@ def run(
         False: the per-band components (``target_group``, ``placed``) are summed over the
         bands, keeping a band axis of length 1 (see :func:`compute_components`); such a run
         has no long table.
+    net_cost_only : bool, optional
+        True: only the target group, the placed and the gemeente's net cost are computed (see
+        :func:`compute_components`); the other components are None and such a run has no
+        indicators (:meth:`ModelRun.indicators`).
 
     Returns
     -------
@@ -552,7 +575,9 @@ def run(
     computed, reported = _resolve_scenarios(scenarios, paths=year_list != (horizon,))
     ids, union, matrix = _resolve_regions(regions, inp)
     sub = inp if list(inp.regions) == union else inp.subset(union)
-    comps = compute_components(sub, computed, year_list, horizon, values, bands=bands)
+    comps = compute_components(
+        sub, computed, year_list, horizon, values, bands=bands, net_cost_only=net_cost_only
+    )
 
     # A contiguous run of scenarios is taken as a view instead of a copy.
     contiguous = reported == list(range(reported[0], reported[-1] + 1))

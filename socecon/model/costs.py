@@ -77,6 +77,7 @@ def payer_costs(
     below_window: np.ndarray,
     prices: YearPrices,
     scalar: Callable[[str], np.ndarray],
+    net_cost_only: bool = False,
 ) -> dict[str, np.ndarray]:
     """Return the cost components of one year, shape ``(S, R, K)`` each.
 
@@ -87,7 +88,8 @@ def payer_costs(
     base_k : int or None
         Index of the baseline among the scenarios; None where it is not computed.
     sums : PlacedSums
-        Placed people per source group and their subsidy and deficit.
+        Placed people per source group and their subsidy and deficit (with ``net_cost_only``,
+        the subsidy of the bijstand and the Wsw only).
     wsw_total : numpy.ndarray
         Wsw employees in the target group, ``(S, R, 1)``.
     below_window : numpy.ndarray
@@ -95,27 +97,31 @@ def payer_costs(
     prices : YearPrices
     scalar : callable
         An assumption by id, shape ``(S, 1, 1)``.
+    net_cost_only : bool, optional
+        True: only the gemeente's net cost.
 
     Returns
     -------
     dict of str to numpy.ndarray
         The totals over payers (``wage_cost_subsidy``, ``operating_subsidy``, ``guidance_cost``,
         ``overhead_cost``, ``fallback_cost``, ``dagbesteding_cost``, ``benefit_savings``) and the
-        net cost of each payer (``net_cost_gemeente``, ``net_cost_rijk``, ``net_cost_uwv``).
+        net cost of each payer (``net_cost_gemeente``, ``net_cost_rijk``, ``net_cost_uwv``); with
+        ``net_cost_only``, ``net_cost_gemeente`` alone.
     """
     placed = sums.placed
     placed_total = placed["bijstand"] + placed["wsw"] + placed["wajong"]
     subsidised = np.array([lv.wage_cost_subsidy for lv in lev], dtype=float)
-    lks = {g: sums.lks[g] * subsidised for g in placed}
+    lks = {g: sums.lks[g] * subsidised for g in sums.lks}
     guidance_rate = np.concatenate([scalar(f"guidance_cost_{lv.guidance}") for lv in lev], axis=2)
-    guidance = {g: placed[g] * guidance_rate for g in placed}
+    guidance = {g: placed[g] * guidance_rate for g in sums.lks}
     if base_k is not None:
         lks["wsw"][:, :, base_k] = 0.0  # Wsw employees have the Wsw subsidy instead
         guidance["wsw"][:, :, base_k] = 0.0  # guidance in the Wsw is part of the Wsw subsidy
 
-    wsw_cost = np.zeros_like(placed_total)
-    municipal_operating = np.zeros_like(placed_total)
-    overhead = np.zeros_like(placed_total)
+    # Filled per scenario below; np.zeros, not zeros_like: pages never written stay unwritten.
+    wsw_cost = np.zeros(placed_total.shape)
+    municipal_operating = np.zeros(placed_total.shape)
+    overhead = np.zeros(placed_total.shape)
     overhead_ids = {
         "pps_department": "pps_overhead_per_place",
         "werkbedrijf_management": "werkbedrijf_management_per_place",
@@ -131,9 +137,9 @@ def payer_costs(
         if lv.overhead in overhead_ids:
             overhead[:, :, k] = placed_total[:, :, k] * scalar(overhead_ids[lv.overhead])[..., 0]
     wsw_gemeente = wsw_cost * scalar("wsw_municipal_share")
-    wsw_rijk = wsw_cost - wsw_gemeente
 
-    left_out_wsw = np.clip(wsw_total - placed["wsw"], 0.0, None)
+    left_out_wsw = wsw_total - placed["wsw"]
+    np.clip(left_out_wsw, 0.0, None, out=left_out_wsw)
     fallback = left_out_wsw * scalar("wsw_fallback_bijstand_share") * prices.bijstand_benefit
     offers = np.array([lv.dagbesteding for lv in lev], dtype=float)
     dagbesteding = (
@@ -143,7 +149,6 @@ def payer_costs(
         * offers
     )
     saving_gemeente = placed["bijstand"] * prices.bijstand_saving
-    saving_uwv = placed["wajong"] * prices.wajong_saving
 
     gemeente = (
         lks["bijstand"]
@@ -157,6 +162,9 @@ def payer_costs(
         + dagbesteding
         - saving_gemeente
     )
+    if net_cost_only:
+        return {"net_cost_gemeente": gemeente}
+    saving_uwv = placed["wajong"] * prices.wajong_saving
     uwv = lks["wajong"] + guidance["wajong"] - saving_uwv
     return {
         "wage_cost_subsidy": lks["bijstand"] + lks["wsw"] + lks["wajong"],
@@ -167,6 +175,6 @@ def payer_costs(
         "dagbesteding_cost": dagbesteding,
         "benefit_savings": saving_gemeente + saving_uwv,
         "net_cost_gemeente": gemeente,
-        "net_cost_rijk": wsw_rijk,
+        "net_cost_rijk": wsw_cost - wsw_gemeente,
         "net_cost_uwv": uwv,
     }

@@ -141,7 +141,8 @@ class Components:
 
     All arrays share leading axes (e.g. sample, region, scenario); ``target_group`` and ``placed``
     have a trailing productivity-band axis. Every field is a count or an amount, so regions and
-    groups aggregate by summation.
+    groups aggregate by summation. A run of the net cost only (``run(net_cost_only=True)``)
+    holds None in every field but ``target_group``, ``placed`` and ``net_cost_gemeente``.
     """
 
     target_group: np.ndarray
@@ -170,8 +171,13 @@ class Components:
         return tuple(f.name for f in fields(cls))
 
     def map(self, func: Callable[[np.ndarray], np.ndarray]) -> Components:
-        """Return new components with ``func`` applied to every array."""
-        return Components(**{name: func(getattr(self, name)) for name in self.names()})
+        """Return new components with ``func`` applied to every array (a None stays None)."""
+        return Components(
+            **{
+                name: None if (a := getattr(self, name)) is None else func(a)
+                for name in self.names()
+            }
+        )
 
 
 _REGISTRY: dict[str, Callable[[Components], np.ndarray]] = {}

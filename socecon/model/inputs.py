@@ -233,14 +233,16 @@ def shift_distribution(shares: np.ndarray, shift_pp: np.ndarray) -> np.ndarray:
     """
     width = 100.0 / N_BANDS
     moved_fraction = np.clip(np.abs(shift_pp) / width, 0.0, 1.0)[:, None]
-    up = np.zeros_like(shares)
-    up[:, 1:] = shares[:, :-1]
-    up[:, -1] += shares[:, -1]
-    down = np.zeros_like(shares)
-    down[:, :-1] = shares[:, 1:]
-    down[:, 0] += shares[:, 0]
-    moved = np.where(shift_pp[:, None] >= 0, up, down)
-    return (1.0 - moved_fraction) * shares + moved_fraction * moved
+    up = shift_pp >= 0
+    # Where each band's moved people land: one band up (the top band keeps its own) or down.
+    moved = np.empty_like(shares)
+    moved[:, 1:-1] = np.where(up[:, None], shares[:, :-2], shares[:, 2:])
+    moved[:, 0] = np.where(up, 0.0, shares[:, 1] + shares[:, 0])
+    moved[:, -1] = np.where(up, shares[:, -2] + shares[:, -1], 0.0)
+    out = np.multiply(1.0 - moved_fraction, shares, out=np.empty_like(shares))
+    moved *= moved_fraction
+    out += moved
+    return out
 
 
 def parse_override(text: str) -> tuple[str, Any]:
