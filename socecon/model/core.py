@@ -177,7 +177,7 @@ def compute_components(
     )  # (G, S, 1, B), in the memory layout of the sampled distributions
     stocks = np.stack([np.asarray(getattr(inp, name), dtype=float) for name in placement.GROUPS])
     every_band = np.ones((1, N_BANDS))
-    rates = placement.baseline_rates(inp, v)  # (S, R, 1) per group
+    rates = placement.baseline_rates(inp, v) if base_k is not None else {}  # (S, R, 1) per group
 
     # Capacity at full implementation and the quota's required jobs, shape (S, R, K), for each
     # municipality's share of its labour-market region; take-up per scenario and municipality.

@@ -118,10 +118,12 @@ def payer_costs(
         lks["wsw"][:, :, base_k] = 0.0  # Wsw employees have the Wsw subsidy instead
         guidance["wsw"][:, :, base_k] = 0.0  # guidance in the Wsw is part of the Wsw subsidy
 
-    # Filled per scenario below; np.zeros, not zeros_like: pages never written stay unwritten.
-    wsw_cost = np.zeros(placed_total.shape)
-    municipal_operating = np.zeros(placed_total.shape)
-    overhead = np.zeros(placed_total.shape)
+    # The costs of a scenario's own instruments, in its column (np.zeros, not zeros_like: pages
+    # never written stay unwritten); ``in_wsw`` etc. list the scenarios each one is nonzero in.
+    shape = placed_total.shape
+    wsw_cost, wsw_gemeente = np.zeros(shape), np.zeros(shape)
+    municipal_operating, overhead, dagbesteding = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+    in_wsw, in_operating, in_overhead, in_dagbesteding = [], [], [], []
     overhead_ids = {
         "pps_department": "pps_overhead_per_place",
         "werkbedrijf_management": "werkbedrijf_management_per_place",
@@ -129,39 +131,42 @@ def payer_costs(
     for k, lv in enumerate(lev):
         if lv.operating_subsidy == "wsw":
             wsw_cost[:, :, k] = placed["wsw"][:, :, k] * scalar("wsw_cost_per_employee")[:, :, 0]
+            wsw_gemeente[:, :, k] = wsw_cost[:, :, k] * scalar("wsw_municipal_share")[:, :, 0]
+            in_wsw.append(k)
         elif lv.operating_subsidy == "se_place":
             place_subsidy = scalar("se_place_subsidy")[..., 0]
             municipal_operating[:, :, k] = placed_total[:, :, k] * place_subsidy
+            in_operating.append(k)
         elif lv.operating_subsidy == "werkbedrijf_deficit":
             municipal_operating[:, :, k] = sums.deficit[:, :, k]
+            in_operating.append(k)
         if lv.overhead in overhead_ids:
             overhead[:, :, k] = placed_total[:, :, k] * scalar(overhead_ids[lv.overhead])[..., 0]
-    wsw_gemeente = wsw_cost * scalar("wsw_municipal_share")
+            in_overhead.append(k)
+        if lv.dagbesteding:
+            dagbesteding[:, :, k] = (
+                below_window[:, :, k]
+                * scalar("dagbesteding_share")[..., 0]
+                * scalar("dagbesteding_cost_per_person")[..., 0]
+            )
+            in_dagbesteding.append(k)
 
     left_out_wsw = wsw_total - placed["wsw"]
     np.clip(left_out_wsw, 0.0, None, out=left_out_wsw)
     fallback = left_out_wsw * scalar("wsw_fallback_bijstand_share") * prices.bijstand_benefit
-    offers = np.array([lv.dagbesteding for lv in lev], dtype=float)
-    dagbesteding = (
-        below_window
-        * scalar("dagbesteding_share")
-        * scalar("dagbesteding_cost_per_person")
-        * offers
-    )
     saving_gemeente = placed["bijstand"] * prices.bijstand_saving
 
-    gemeente = (
-        lks["bijstand"]
-        + lks["wsw"]
-        + guidance["bijstand"]
-        + guidance["wsw"]
-        + municipal_operating
-        + wsw_gemeente
-        + overhead
-        + fallback
-        + dagbesteding
-        - saving_gemeente
-    )
+    # Summed in this order; a scenario's own costs only where it has them (adding 0 to a sum
+    # of non-negative amounts changes no bit).
+    gemeente = lks["bijstand"] + lks["wsw"] + guidance["bijstand"] + guidance["wsw"]
+    own = ((municipal_operating, in_operating), (wsw_gemeente, in_wsw), (overhead, in_overhead))
+    for term, scenarios in own:
+        for k in scenarios:
+            gemeente[:, :, k] += term[:, :, k]
+    gemeente += fallback
+    for k in in_dagbesteding:
+        gemeente[:, :, k] += dagbesteding[:, :, k]
+    gemeente -= saving_gemeente
     if net_cost_only:
         return {"net_cost_gemeente": gemeente}
     saving_uwv = placed["wajong"] * prices.wajong_saving

@@ -47,6 +47,8 @@ TARGET_SHARES = {
     "wajong": "wajong_target_share",
 }
 QUOTA_COVERAGE = {"all_firms": None, "employers_25_plus": "quota_covered_share"}
+#: The capacities of sheltered places (allocated by the sheltered key, :func:`allocation_keys`).
+SHELTERED_CAPACITIES = ("social_enterprise", "werkbedrijf")
 
 
 def _key(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
@@ -56,7 +58,9 @@ def _key(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
     return out
 
 
-def allocation_keys(inp: ModelInput, v: Any) -> tuple[np.ndarray, np.ndarray]:
+def allocation_keys(
+    inp: ModelInput, v: Any, sheltered: bool = True
+) -> tuple[np.ndarray, np.ndarray | None]:
     """Return each municipality's share of its region, for regular and sheltered places.
 
     Parameters
@@ -64,6 +68,8 @@ def allocation_keys(inp: ModelInput, v: Any) -> tuple[np.ndarray, np.ndarray]:
     inp : ModelInput
     v : socecon.model.core._Values
         The resolved assumptions (``v.scalar(id)`` has shape ``(S, 1, 1)``).
+    sheltered : bool, optional
+        False: leave the sheltered key out (None), for scenarios without sheltered places.
 
     Returns
     -------
@@ -77,6 +83,8 @@ def allocation_keys(inp: ModelInput, v: Any) -> tuple[np.ndarray, np.ndarray]:
         v.scalar(TARGET_SHARES[g]) * getattr(inp, f"region_{g}")[None, :, None] for g in GROUPS
     )
     target_key = _key(own, region)
+    if not sheltered:
+        return target_key, None
     wsw_key = np.where(inp.region_wsw > 0, _key(inp.wsw, inp.region_wsw), 0.0)[None, :, None]
     weight = np.where(inp.region_wsw[None, :, None] > 0, v.scalar("sheltered_wsw_weight"), 0.0)
     return target_key, (1.0 - weight) * target_key + weight * wsw_key
@@ -114,13 +122,16 @@ def capacities(
         jobs the quota requires (0 where there is no quota), both for the municipality's share of
         its region.
     """
-    target_key, sheltered_key = allocation_keys(inp, v)
+    sheltered = any(lv.capacity in SHELTERED_CAPACITIES for lv in levers)
+    target_key, sheltered_key = allocation_keys(inp, v, sheltered)
     region_jobs = inp.region_jobs[None, :, None]
     capacity, required = [], []
     for scenario, lv in zip(scenarios, levers, strict=True):
-        quota_jobs = (
-            v.scalar("quota_share") * quota_coverage(scenario, v) * region_jobs * target_key
-        )
+        quota_jobs = None
+        if scenario.quota is not None or lv.capacity == "quota":
+            quota_jobs = (
+                v.scalar("quota_share") * quota_coverage(scenario, v) * region_jobs * target_key
+            )
         rules = {
             "observed": lambda: np.full_like(target_key * v.scalar("take_up"), np.inf),
             "social_enterprise": lambda: (
@@ -136,7 +147,7 @@ def capacities(
             ),
         }
         capacity.append(rules[lv.capacity]())
-        required.append(quota_jobs if scenario.quota is not None else np.zeros_like(quota_jobs))
+        required.append(quota_jobs if scenario.quota is not None else np.zeros(target_key.shape))
     return np.concatenate(capacity, axis=2), np.concatenate(required, axis=2)
 
 
