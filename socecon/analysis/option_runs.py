@@ -181,13 +181,12 @@ def model_outputs(
             net_cost_only=True,
         ).components
         totals = (c.placed[0, ..., 0], c.target_group[0, ..., 0], funcs["net_cost"](c)[0])
-        # (patterns x n, U, K) -> (patterns, n, U, K), a view -> per region (patterns, n, R, K)
-        shaped = [a.reshape(-1, n, *a.shape[1:]) for a in totals]
-        if rows_of == [[u] for u in range(len(union))]:  # each municipality once, in order
-            return shaped
+        # (patterns x n, U, K) -> (patterns, U, K, n), a view -> per region (patterns, R, K, n),
+        # copied once, so that every option's slot is a block of contiguous rows
+        shaped = [np.moveaxis(a.reshape(-1, n, *a.shape[1:]), 1, -1) for a in totals]
         if all(len(r) == 1 for r in rows_of):  # municipalities only: pick rows
-            return [a[:, :, [r[0] for r in rows_of]] for a in shaped]
-        return [np.stack([_member_sum(a, r) for r in rows_of], axis=2) for a in shaped]
+            return [a[:, [r[0] for r in rows_of]] for a in shaped]
+        return [np.stack([_member_sum(a, r) for r in rows_of], axis=1) for a in shaped]
 
     active = [[active_effects(o, s, effects) for s in scenarios] for o in options]
     if any(not a for row in active for a in row):
@@ -196,7 +195,7 @@ def model_outputs(
             for k, pattern in enumerate(row):
                 if not pattern:
                     for array, value in zip((placed, target, net), values, strict=True):
-                        array[:, o, k] = value[0, :, :, k].T
+                        array[:, o, k] = value[0, :, k]
     for k, scenario in enumerate(scenarios):
         patterns = list(dict.fromkeys(row[k] for row in active if row[k]))
         if not patterns:
@@ -206,15 +205,15 @@ def model_outputs(
             if row[k]:
                 p = patterns.index(row[k])
                 for array, value in zip((placed, target, net), values, strict=True):
-                    array[:, o, k] = value[p, :, :, 0].T
+                    array[:, o, k] = value[p, :, 0]
     return ids, placed, target, net
 
 
 def _member_sum(a: np.ndarray, rows: Sequence[int]) -> np.ndarray:
-    """Sum the rows ``rows`` (axis 2) of ``a`` one after the other (the same order in any batch)."""
-    total = a[:, :, rows[0]].copy()
+    """Sum the rows ``rows`` (axis 1) of ``a`` one after the other (the same order in any batch)."""
+    total = a[:, rows[0]].copy()
     for r in rows[1:]:
-        total += a[:, :, r]
+        total += a[:, r]
     return total
 
 
