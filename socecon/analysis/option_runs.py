@@ -138,8 +138,12 @@ def model_outputs(
     scenario, so options with the same active effects in a scenario (often none at all) give
     the same model result there. The samples without any effect are run once for every
     scenario together; every other distinct set once, in its own scenario (the model leaves
-    the baseline out of these runs of the horizon alone). All regions share each model pass
-    (region-independent work is done once).
+    the baseline out of these runs of the horizon alone); such a run stacks one block of the
+    samples per set, and the model computes what is the same in every block (the target
+    group's sums over the bands, unless an effect changes them) for the first block only
+    (``run(tiles=...)``). The runs compute only the target group, the placed and the net cost
+    (``run(net_cost_only=True)``). All regions share each model pass (region-independent work
+    is done once).
 
     Parameters
     ----------
@@ -169,7 +173,9 @@ def model_outputs(
         raise ValueError(f"model_outputs writes arrays of shape {shape}")
     placed, target, net = out if out is not None else [np.empty(shape) for _ in range(3)]
 
-    def outputs(names: Sequence[str], overrides: Mapping[str, np.ndarray]) -> list[np.ndarray]:
+    def outputs(
+        names: Sequence[str], overrides: Mapping[str, np.ndarray], tiles: int = 1
+    ) -> list[np.ndarray]:
         c = run(
             union,
             names,
@@ -179,6 +185,7 @@ def model_outputs(
             model_input=inp,
             bands=False,
             net_cost_only=True,
+            tiles=tiles,
         ).components
         totals = (c.placed[0, ..., 0], c.target_group[0, ..., 0], funcs["net_cost"](c)[0])
         # (patterns x n, U, K) -> (patterns, U, K, n), a view -> per region (patterns, R, K, n),
@@ -200,7 +207,8 @@ def model_outputs(
         patterns = list(dict.fromkeys(row[k] for row in active if row[k]))
         if not patterns:
             continue
-        values = outputs([scenario], pattern_overrides(patterns, base, samples, effects))
+        overrides = pattern_overrides(patterns, base, samples, effects)
+        values = outputs([scenario], overrides, tiles=len(patterns))
         for o, row in enumerate(active):
             if row[k]:
                 p = patterns.index(row[k])

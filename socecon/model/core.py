@@ -74,6 +74,10 @@ def _samples(values: Mapping[str, np.ndarray]) -> int:
     return sizes.pop() if sizes else 1
 
 
+class _Varies(Exception):
+    """An assumption differs between the blocks of a tiled run (:func:`_first_block`)."""
+
+
 class _Values:
     """Resolved assumptions broadcast to a common sample axis."""
 
@@ -82,16 +86,96 @@ class _Values:
         self._values = values
         self._scalars: dict[str, np.ndarray] = {}
 
+    def _get(self, key: str) -> np.ndarray:
+        if key not in self._values:  # left out of the first block: it varies between blocks
+            raise _Varies(key)
+        return self._values[key]
+
     def scalar(self, key: str) -> np.ndarray:
         """Shape (S, 1, 1): broadcasts against (S, R, K); read once per run."""
         if key not in self._scalars:
-            value = np.broadcast_to(self._values[key], (self.n,)).reshape(self.n, 1, 1)
+            value = np.broadcast_to(self._get(key), (self.n,)).reshape(self.n, 1, 1)
             self._scalars[key] = value
         return self._scalars[key]
 
     def dist(self, key: str) -> np.ndarray:
         """Shape (S, N_BANDS)."""
-        return np.broadcast_to(self._values[key], (self.n, N_BANDS))
+        return np.broadcast_to(self._get(key), (self.n, N_BANDS))
+
+
+def _first_block(values: Mapping[str, np.ndarray], n: int, tiles: int) -> dict[str, np.ndarray]:
+    """Return the assumptions of the first of ``tiles`` equal blocks of the ``n`` samples.
+
+    An assumption whose samples are not the same, bit for bit, in every block is left out.
+    """
+    if tiles < 1 or n % tiles:
+        raise ModelError(f"{n} samples do not split into {tiles} equal blocks")
+    m = n // tiles
+    block = {}
+    for key, value in values.items():
+        a = np.asarray(value, dtype=float)
+        if not ((a.ndim == 1 and a.shape != (N_BANDS,)) or a.ndim == 2):  # not sampled
+            block[key] = value
+        elif np.array_equal(
+            a.reshape(tiles, m, *a.shape[1:]).view(np.uint64),
+            np.broadcast_to(a[:m].view(np.uint64), (tiles, m, *a.shape[1:])),
+        ):
+            block[key] = a[:m]
+    return block
+
+
+def _band_inputs(
+    v: _Values, years: Sequence[int], base_year: int, net_cost_only: bool
+) -> tuple[np.ndarray, list[tuple[np.ndarray, ...]]]:
+    """Return what every sum over the bands is taken of, the same for every municipality.
+
+    The target group per person of each source group's stock at base-year size, ``(G, S, 1,
+    B)``, and per year its growth ``(S, 1, 1)`` and the weights per band ``(S, 1, B)``: the
+    loonkostensubsidie, the werkbedrijf deficit and the production value (None with
+    ``net_cost_only``) per person.
+    """
+    series = {a.id: a for a in load_assumptions() if a.kind == "series"}
+    loonwaarde = BAND_MIDPOINTS / 100.0  # (B,)
+    shift = v.scalar("loonwaarde_shift")[:, 0, 0]  # (S,)
+    profiles = np.stack(
+        [
+            v.scalar(placement.TARGET_SHARES[name])
+            * shift_distribution(np.array(v.dist(f"loonwaarde_{name}"), dtype=float), shift)[
+                :, None, :
+            ]
+            for name in placement.GROUPS
+        ]
+    )  # (G, S, 1, B), in the memory layout of the sampled distributions
+    hours_factor = v.scalar("hours_per_week") / v.scalar("fulltime_hours")  # (S, 1, 1)
+    per_year = []
+    for year in years:
+        growth = (1.0 + v.scalar("target_group_growth")) ** (year - base_year)  # (S, 1, 1)
+        wml = _wml(series, year, v)
+        wage_cost = annual_wage_cost(
+            wml, v.scalar("holiday_pay"), v.scalar("employer_charges")
+        )  # (S, 1, 1)
+        lks = wage_cost_subsidy_per_person(
+            loonwaarde,
+            wml[..., None],
+            hours_factor[..., None],
+            v.scalar("lks_cap")[..., None],
+            v.scalar("holiday_pay")[..., None],
+            v.scalar("employer_charges")[..., None],
+        )  # (S, 1, 1, B)
+        deficit = werkbedrijf_deficit_per_person(
+            loonwaarde,
+            wage_cost[..., None],
+            hours_factor[..., None],
+            v.scalar("werkbedrijf_revenue_ratio")[..., None],
+        )  # (S, 1, 1, B)
+        value = None if net_cost_only else loonwaarde * wage_cost * hours_factor  # (S, 1, B)
+        per_year.append((growth, lks[:, :, 0, :], deficit[:, :, 0, :], value))
+    return profiles, per_year
+
+
+def _wml(series: Mapping[str, Any], year: int, v: _Values) -> np.ndarray:
+    """Return the minimum wage per month in ``year``, ``(S, 1, 1)``."""
+    return _grown(series["wml_month"], year, v.scalar("wage_growth")) * v.scalar("wml_index")
 
 
 def compute_components(
@@ -102,6 +186,7 @@ def compute_components(
     values: Mapping[str, np.ndarray],
     bands: bool = True,
     net_cost_only: bool = False,
+    tiles: int = 1,
 ) -> Components:
     """Compute the additive components for every year, sample, region, scenario and band.
 
@@ -128,6 +213,12 @@ def compute_components(
         indicators ``participation_rate``, ``net_cost`` and ``net_cost_per_placed`` read, and
         all the wind tunnel judges); every other component is None. The same numbers as in a
         full run, bit for bit.
+    tiles : int, optional
+        The samples are this many equal blocks (the wind tunnel's runs: one per set of effects,
+        each over the same samples). Where every assumption the target group's profiles and
+        the weights per band are made of is the same in every block, these and their sums
+        over the bands are computed for the first block only and repeated: the same numbers,
+        bit for bit.
 
     Returns
     -------
@@ -160,21 +251,18 @@ def compute_components(
         )
     window = np.stack([_window(s) for s in scenarios])  # (K, B)
     below = np.stack([_below(s) for s in scenarios])  # (K, B)
-    loonwaarde = BAND_MIDPOINTS / 100.0  # (B,)
 
-    # Target group per person of each source group's stock at base-year size, (S, 1, B): the
-    # same for every municipality, so every sum over the bands is taken once for all of them
-    # (placement.TargetGroup); N[s, r, b] = stock[r] x profile[s, b].
-    shift = np.broadcast_to(values["loonwaarde_shift"], (v.n,))
-    profiles = np.stack(
-        [
-            v.scalar(placement.TARGET_SHARES[name])
-            * shift_distribution(np.array(v.dist(f"loonwaarde_{name}"), dtype=float), shift)[
-                :, None, :
-            ]
-            for name in placement.GROUPS
-        ]
-    )  # (G, S, 1, B), in the memory layout of the sampled distributions
+    # Target group per person of each source group's stock at base-year size, (S, 1, B), and
+    # the weights per band: the same for every municipality, so every sum over the bands is
+    # taken once for all of them (placement.TargetGroup); N[s, r, b] = stock[r] x profile[s, b].
+    # For the first block only where the samples are tiles of one block in all they read.
+    band_tiles = tiles
+    try:
+        vb = _Values(_first_block(values, v.n, tiles)) if tiles != 1 else v
+        profiles, band_weights = _band_inputs(vb, years, base_year, net_cost_only)
+    except _Varies:
+        band_tiles = 1
+        profiles, band_weights = _band_inputs(v, years, base_year, net_cost_only)
     stocks = np.stack([np.asarray(getattr(inp, name), dtype=float) for name in placement.GROUPS])
     every_band = np.ones((1, N_BANDS))
     rates = placement.baseline_rates(inp, v) if base_k is not None else {}  # (S, R, 1) per group
@@ -192,21 +280,10 @@ def compute_components(
 
     out: dict[str, np.ndarray] = {}
     for t, year in enumerate(years):
-        growth = (1.0 + v.scalar("target_group_growth")) ** (year - base_year)  # (S, 1, 1)
+        growth, lks_b, deficit_b, value_b = band_weights[t]
         grown = np.multiply(profiles, growth, out=np.empty_like(profiles))  # (G, S, 1, B)
-        wml = _grown(series["wml_month"], year, v.scalar("wage_growth")) * v.scalar("wml_index")
+        wml = _wml(series, year, v)
         norm = _grown(series["bijstand_norm_month"], year, v.scalar("wage_growth"))
-        wage_cost = annual_wage_cost(
-            wml, v.scalar("holiday_pay"), v.scalar("employer_charges")
-        )  # (S, 1, 1)
-        lks = wage_cost_subsidy_per_person(
-            loonwaarde,
-            wml[..., None],
-            hours_factor[..., None],
-            v.scalar("lks_cap")[..., None],
-            v.scalar("holiday_pay")[..., None],
-            v.scalar("employer_charges")[..., None],
-        )  # (S, 1, 1, B)
         saving = benefit_saving_per_person(
             norm,
             wml,
@@ -214,30 +291,25 @@ def compute_components(
             v.scalar("net_to_gross_wml"),
             v.scalar("benefit_per_person_factor"),
         )  # (S, 1, 1)
-        deficit = werkbedrijf_deficit_per_person(
-            loonwaarde,
-            wage_cost[..., None],
-            hours_factor[..., None],
-            v.scalar("werkbedrijf_revenue_ratio")[..., None],
-        )  # (S, 1, 1, B)
 
         # Full implementation of each scenario (see socecon.model.placement): placed[s, r, k, b]
         # = N[s, r, b] x window[k, b] x fill[s, r, k] (plus the Wsw employees Publiek keeps), so
         # every band sum is taken over the (S, 1, B) profiles and only ``placed`` per band (when
         # ``bands`` asks for it) needs (S, R, K, B).
-        pl = placement.place(grown, window, capacity, take_up, rates, retention, base_k, stocks)
+        pl = placement.place(
+            grown, window, capacity, take_up, rates, retention, base_k, stocks, tiles=band_tiles
+        )
         target = pl.target
 
         # One stacked band sum, (8, S, R, K): placed people per source group, plain and
         # weighted by each band's loonkostensubsidie, and the werkbedrijf deficit and the
         # production value of everybody placed (the gemeente's net cost needs neither the
         # Wajong's subsidy, UWV's, nor the production value).
-        lks_b, deficit_b = lks[:, :, 0, :], deficit[:, :, 0, :]  # (S, 1, B)
         subsidised = placement.GROUPS[:2] if net_cost_only else placement.GROUPS
         terms = [(None, (name,)) for name in placement.GROUPS]
         terms += [(lks_b, (name,)) for name in subsidised] + [(deficit_b, placement.GROUPS)]
         if not net_cost_only:
-            terms.append((loonwaarde * wage_cost * hours_factor, placement.GROUPS))  # (S, 1, B)
+            terms.append((value_b, placement.GROUPS))
         sums = pl.band_sums(terms)
         placed_by_group = dict(zip(placement.GROUPS, sums[0:3], strict=True))
         lks_by_group = dict(zip(subsidised, sums[3 : 3 + len(subsidised)], strict=True))
@@ -527,6 +599,7 @@ def run(
     indeling: int | str | None = None,
     bands: bool = True,
     net_cost_only: bool = False,
+    tiles: int = 1,
 ) -> ModelRun:
     """Run the model.
 
@@ -559,6 +632,8 @@ def run(
         True: only the target group, the placed and the gemeente's net cost are computed (see
         :func:`compute_components`); the other components are None and such a run has no
         indicators (:meth:`ModelRun.indicators`).
+    tiles : int, optional
+        The samples are this many equal blocks (see :func:`compute_components`).
 
     Returns
     -------
@@ -576,7 +651,14 @@ def run(
     ids, union, matrix = _resolve_regions(regions, inp)
     sub = inp if list(inp.regions) == union else inp.subset(union)
     comps = compute_components(
-        sub, computed, year_list, horizon, values, bands=bands, net_cost_only=net_cost_only
+        sub,
+        computed,
+        year_list,
+        horizon,
+        values,
+        bands=bands,
+        net_cost_only=net_cost_only,
+        tiles=tiles,
     )
 
     # A contiguous run of scenarios is taken as a view instead of a copy.

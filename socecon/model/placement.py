@@ -202,16 +202,21 @@ class TargetGroup:
         ``(G, S, 1, B)`` (with ``stocks``) or ``(G, S, R, B)``: one row per source group.
     stocks : numpy.ndarray or None
         ``(G, R)``: each source group's stock per municipality; None: every stock is 1.
+    tiles : int
+        The samples are this many copies of the profiles' ``S`` rows (and so is every weight
+        given to :meth:`profile_sums`): each sum is taken once and repeated.
     """
 
     profiles: np.ndarray
     stocks: np.ndarray | None = None
+    tiles: int = 1
 
     @classmethod
     def of(
         cls,
         groups: Mapping[str, np.ndarray] | np.ndarray,
         stocks: Mapping[str, np.ndarray] | np.ndarray | None = None,
+        tiles: int = 1,
     ) -> TargetGroup:
         """Return the target group of per-group profiles and stocks (mappings or stacked)."""
 
@@ -220,14 +225,17 @@ class TargetGroup:
                 return arrays
             return np.stack([np.asarray(arrays[g], dtype=float) for g in GROUPS])
 
-        return cls(stacked(groups), None if stocks is None else stacked(stocks))
+        return cls(stacked(groups), None if stocks is None else stacked(stocks), tiles)
 
     def people(self, group: str) -> np.ndarray:
         """Return one source group's target group per band, ``(S, R, B)``."""
         g = GROUPS.index(group)
+        profile = self.profiles[g]
+        if self.tiles > 1:
+            profile = np.concatenate([profile] * self.tiles)
         if self.stocks is None:
-            return self.profiles[g]
-        return self.stocks[g][None, :, None] * self.profiles[g]
+            return profile
+        return self.stocks[g][None, :, None] * profile
 
     def profile_sums(self, windows: np.ndarray, weight: np.ndarray | None = None) -> np.ndarray:
         """Return the sums over the bands of each profile x weight in each window.
@@ -242,13 +250,15 @@ class TargetGroup:
         Returns
         -------
         numpy.ndarray
-            ``(G, S, 1, K)`` (or ``(G, S, R, K)`` without stocks): not yet scaled by the stocks.
+            ``(G, S, 1, K)`` (or ``(G, S, R, K)`` without stocks): not yet scaled by the stocks;
+            the samples repeated ``tiles`` times.
         """
         weighted = self.profiles
         if weight is not None:  # in the profiles' memory layout (the sums' order depends on it)
             weighted = np.multiply(self.profiles, weight, out=np.empty_like(self.profiles))
         # einsum, not matmul: no BLAS threads, and no other path for a single row
-        return np.einsum("...b,kb->...k", weighted, windows)
+        sums = np.einsum("...b,kb->...k", weighted, windows)
+        return sums if self.tiles == 1 else np.concatenate([sums] * self.tiles, axis=1)
 
     def scaled(self, sums: np.ndarray, group: str) -> np.ndarray:
         """Return one group's row of :meth:`profile_sums` times its stocks, ``(S, R, K)``."""
@@ -367,6 +377,7 @@ def place(
     retention: np.ndarray,
     base_k: int | None,
     stocks: Mapping[str, np.ndarray] | np.ndarray | None = None,
+    tiles: int = 1,
 ) -> Placements:
     """Place the target group of one year.
 
@@ -391,12 +402,14 @@ def place(
         The baseline's index among the scenarios; None where it is not computed.
     stocks : mapping of str to numpy.ndarray, or numpy.ndarray, optional
         Each source group's stock per municipality, ``(R,)`` (or stacked, ``(G, R)``).
+    tiles : int, optional
+        The samples are this many copies of the profiles' rows (:class:`TargetGroup`).
 
     Returns
     -------
     Placements
     """
-    target = TargetGroup.of(groups, stocks)
+    target = TargetGroup.of(groups, stocks, tiles)
     sums = target.profile_sums(window)
     in_window = {g: target.scaled(sums, g) for g in GROUPS}
     retained_k = tuple(int(k) for k in np.flatnonzero(np.any(retention > 0, axis=(0, 1))))

@@ -1,10 +1,12 @@
-"""The wind tunnel's model runs compute only what it judges, with the numbers of a full run.
+"""The wind tunnel's model runs do less work, with the numbers of a full run bit for bit.
 
 ``run(net_cost_only=True)`` computes the target group, the placed and the gemeente's net cost
-and leaves every other component out; these tests compare it bit for bit (np.array_equal) with
-a full run, and check the pieces the pass relies on: the loonwaarde shift row by row (so that
-tiled samples give tiled results), the target group's stacked profiles, and the model outputs
-written into given arrays.
+and leaves every other component out; ``run(tiles=P)`` computes what is the same for every
+municipality once per block of samples where the samples are P copies of one block (the wind
+tunnel's runs of several sets of effects). These tests compare both bit for bit
+(np.array_equal) with a plain run, and check the pieces the pass relies on: the loonwaarde
+shift row by row, the target group's stacked profiles, and the model outputs written into
+given arrays.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from socecon.definitions import DEFAULT_HORIZON, load_definitions
 from socecon.definitions.effects import load_measure_effects
 from socecon.definitions.options import load_options
 from socecon.exceptions import ModelError
-from socecon.model import placement, run, shift_distribution, snapshot_input
+from socecon.model import core, placement, run, shift_distribution, snapshot_input
 from socecon.model.indicators import Components
 
 KEPT = ("target_group", "placed", "net_cost_gemeente")
@@ -128,3 +130,47 @@ def test_model_outputs_written_into_given_arrays_equal_new_ones():
         assert (whole[..., :60] == -1.0).all()  # nothing written outside the view
     with pytest.raises(ValueError, match="shape"):
         option_runs.model_outputs(*args, out=[a[..., 50:] for a in wide])
+
+
+def tiled_overrides(tiles, vary=()):
+    """Sampled overrides repeated ``tiles`` times, with ``vary`` different in every block."""
+    base = sample(24, seed=8).overrides()
+    out = {k: np.concatenate([np.asarray(v)] * tiles) for k, v in base.items()}
+    for key in vary:
+        out[key] = out[key] * np.repeat(np.linspace(0.9, 1.0, tiles), 24)
+    return out
+
+
+@pytest.mark.parametrize("vary", [(), ("take_up",), ("loonwaarde_shift",), ("wml_index",)])
+@pytest.mark.parametrize("net_cost_only", [True, False])
+def test_a_tiled_run_gives_the_numbers_of_a_plain_run(vary, net_cost_only, monkeypatch):
+    overrides = tiled_overrides(3, vary)
+    used = []
+    place = placement.place
+    monkeypatch.setattr(
+        core.placement, "place", lambda *a, **k: used.append(k["tiles"]) or place(*a, **k)
+    )
+    kwargs = dict(years=[DEFAULT_HORIZON], bands=False, net_cost_only=net_cost_only)
+    regions = ["GM0797", "isd_midden_langstraat", "GM0301"]
+    plain = run(regions, FUTURES, overrides=overrides, **kwargs).components
+    tiled = run(regions, FUTURES, overrides=overrides, tiles=3, **kwargs).components
+    # Once per block where only the placements vary; in full where the band sums' inputs do.
+    assert used == [1, 1 if vary in (("loonwaarde_shift",), ("wml_index",)) else 3]
+    for name in Components.names():
+        ours, theirs = getattr(tiled, name), getattr(plain, name)
+        assert (ours is None) == (theirs is None) == (net_cost_only and name not in KEPT)
+        if ours is not None:
+            assert np.array_equal(ours, theirs), name
+
+
+def test_a_tiled_run_of_the_bands_and_the_path_gives_the_numbers_of_a_plain_run():
+    overrides = tiled_overrides(2, ("take_up",))
+    plain = run("GM0797", overrides=overrides).components
+    tiled = run("GM0797", overrides=overrides, tiles=2).components
+    for name in Components.names():
+        assert np.array_equal(getattr(tiled, name), getattr(plain, name)), name
+
+
+def test_samples_that_do_not_split_into_the_tiles_are_refused():
+    with pytest.raises(ModelError, match="do not split into 5 equal blocks"):
+        run("GM0797", years=[DEFAULT_HORIZON], overrides=tiled_overrides(2), tiles=5)
