@@ -174,3 +174,13 @@ def test_a_tiled_run_of_the_bands_and_the_path_gives_the_numbers_of_a_plain_run(
 def test_samples_that_do_not_split_into_the_tiles_are_refused():
     with pytest.raises(ModelError, match="do not split into 5 equal blocks"):
         run("GM0797", years=[DEFAULT_HORIZON], overrides=tiled_overrides(2), tiles=5)
+
+
+def test_a_tiled_run_where_only_the_placements_are_sampled():
+    # The band sums' inputs are not sampled at all; only the take-up differs between blocks.
+    overrides = {"take_up": np.repeat([0.3, 0.4], 3)}
+    kwargs = dict(years=[DEFAULT_HORIZON], bands=False, overrides=overrides)
+    plain = run("GM0797", **kwargs).components
+    tiled = run("GM0797", tiles=2, **kwargs).components
+    for name in Components.names():
+        assert np.array_equal(getattr(tiled, name), getattr(plain, name)), name

@@ -43,13 +43,18 @@ from socecon.model.costs import PlacedSums, YearPrices, payer_costs
 from socecon.model.indicators import (
     BANENAFSPRAAK_HOURS,
     Components,
-    annual_wage_cost,
     benefit_saving_per_person,
     registry,
-    wage_cost_subsidy_per_person,
-    werkbedrijf_deficit_per_person,
 )
-from socecon.model.inputs import ModelInput, shift_distribution, snapshot_input
+from socecon.model.inputs import ModelInput, snapshot_input
+from socecon.model.samples import (
+    Values,
+    Varies,
+    band_inputs,
+    first_block,
+    grown_series,
+    monthly_wml,
+)
 from socecon.regions import group_members, resolve
 
 
@@ -64,118 +69,6 @@ def _below(scenario: Scenario) -> np.ndarray:
     if scenario.productivity is None:
         return np.zeros(N_BANDS)
     return (scenario.productivity.low > BAND_MIDPOINTS).astype(float)
-
-
-def _samples(values: Mapping[str, np.ndarray]) -> int:
-    sizes = {v.shape[0] for v in values.values() if v.ndim == 1 and v.shape != (N_BANDS,)}
-    sizes |= {v.shape[0] for v in values.values() if v.ndim == 2}
-    if len(sizes) > 1:
-        raise ModelError(f"assumption samples differ in length: {sorted(sizes)}")
-    return sizes.pop() if sizes else 1
-
-
-class _Varies(Exception):
-    """An assumption differs between the blocks of a tiled run (:func:`_first_block`)."""
-
-
-class _Values:
-    """Resolved assumptions broadcast to a common sample axis."""
-
-    def __init__(self, values: Mapping[str, np.ndarray]):
-        self.n = _samples(values)
-        self._values = values
-        self._scalars: dict[str, np.ndarray] = {}
-
-    def _get(self, key: str) -> np.ndarray:
-        if key not in self._values:  # left out of the first block: it varies between blocks
-            raise _Varies(key)
-        return self._values[key]
-
-    def scalar(self, key: str) -> np.ndarray:
-        """Shape (S, 1, 1): broadcasts against (S, R, K); read once per run."""
-        if key not in self._scalars:
-            value = np.broadcast_to(self._get(key), (self.n,)).reshape(self.n, 1, 1)
-            self._scalars[key] = value
-        return self._scalars[key]
-
-    def dist(self, key: str) -> np.ndarray:
-        """Shape (S, N_BANDS)."""
-        return np.broadcast_to(self._get(key), (self.n, N_BANDS))
-
-
-def _first_block(values: Mapping[str, np.ndarray], n: int, tiles: int) -> dict[str, np.ndarray]:
-    """Return the assumptions of the first of ``tiles`` equal blocks of the ``n`` samples.
-
-    An assumption whose samples are not the same, bit for bit, in every block is left out.
-    """
-    if tiles < 1 or n % tiles:
-        raise ModelError(f"{n} samples do not split into {tiles} equal blocks")
-    m = n // tiles
-    block = {}
-    for key, value in values.items():
-        a = np.asarray(value, dtype=float)
-        if not ((a.ndim == 1 and a.shape != (N_BANDS,)) or a.ndim == 2):  # not sampled
-            block[key] = value
-        elif np.array_equal(
-            a.reshape(tiles, m, *a.shape[1:]).view(np.uint64),
-            np.broadcast_to(a[:m].view(np.uint64), (tiles, m, *a.shape[1:])),
-        ):
-            block[key] = a[:m]
-    return block
-
-
-def _band_inputs(
-    v: _Values, years: Sequence[int], base_year: int, net_cost_only: bool
-) -> tuple[np.ndarray, list[tuple[np.ndarray, ...]]]:
-    """Return what every sum over the bands is taken of, the same for every municipality.
-
-    The target group per person of each source group's stock at base-year size, ``(G, S, 1,
-    B)``, and per year its growth ``(S, 1, 1)`` and the weights per band ``(S, 1, B)``: the
-    loonkostensubsidie, the werkbedrijf deficit and the production value (None with
-    ``net_cost_only``) per person.
-    """
-    series = {a.id: a for a in load_assumptions() if a.kind == "series"}
-    loonwaarde = BAND_MIDPOINTS / 100.0  # (B,)
-    shift = v.scalar("loonwaarde_shift")[:, 0, 0]  # (S,)
-    profiles = np.stack(
-        [
-            v.scalar(placement.TARGET_SHARES[name])
-            * shift_distribution(np.array(v.dist(f"loonwaarde_{name}"), dtype=float), shift)[
-                :, None, :
-            ]
-            for name in placement.GROUPS
-        ]
-    )  # (G, S, 1, B), in the memory layout of the sampled distributions
-    hours_factor = v.scalar("hours_per_week") / v.scalar("fulltime_hours")  # (S, 1, 1)
-    per_year = []
-    for year in years:
-        growth = (1.0 + v.scalar("target_group_growth")) ** (year - base_year)  # (S, 1, 1)
-        wml = _wml(series, year, v)
-        wage_cost = annual_wage_cost(
-            wml, v.scalar("holiday_pay"), v.scalar("employer_charges")
-        )  # (S, 1, 1)
-        lks = wage_cost_subsidy_per_person(
-            loonwaarde,
-            wml[..., None],
-            hours_factor[..., None],
-            v.scalar("lks_cap")[..., None],
-            v.scalar("holiday_pay")[..., None],
-            v.scalar("employer_charges")[..., None],
-        )  # (S, 1, 1, B)
-        deficit = werkbedrijf_deficit_per_person(
-            loonwaarde,
-            wage_cost[..., None],
-            hours_factor[..., None],
-            v.scalar("werkbedrijf_revenue_ratio")[..., None],
-        )  # (S, 1, 1, B)
-        value = None if net_cost_only else loonwaarde * wage_cost * hours_factor  # (S, 1, B)
-        per_year.append((growth, lks[:, :, 0, :], deficit[:, :, 0, :], value))
-    return profiles, per_year
-
-
-def _wml(series: Mapping[str, Any], year: int, v: _Values) -> np.ndarray:
-    """Return the minimum wage per month in ``year``, ``(S, 1, 1)``."""
-    return _grown(series["wml_month"], year, v.scalar("wage_growth")) * v.scalar("wml_index")
 
 
 def compute_components(
@@ -231,7 +124,7 @@ def compute_components(
     ModelError
         Without the baseline, for a year before the horizon (its path starts from the baseline).
     """
-    v = _Values(values)
+    v = Values(values)
     series = {a.id: a for a in load_assumptions() if a.kind == "series"}
     levers = load_levers()
     lev = [levers[s.id] for s in scenarios]
@@ -258,11 +151,11 @@ def compute_components(
     # For the first block only where the samples are tiles of one block in all they read.
     band_tiles = tiles
     try:
-        vb = _Values(_first_block(values, v.n, tiles)) if tiles != 1 else v
-        profiles, band_weights = _band_inputs(vb, years, base_year, net_cost_only)
-    except _Varies:
+        vb = Values(first_block(values, v.n, tiles), v.n // tiles) if tiles != 1 else v
+        profiles, band_weights = band_inputs(vb, years, base_year, net_cost_only)
+    except Varies:
         band_tiles = 1
-        profiles, band_weights = _band_inputs(v, years, base_year, net_cost_only)
+        profiles, band_weights = band_inputs(v, years, base_year, net_cost_only)
     stocks = np.stack([np.asarray(getattr(inp, name), dtype=float) for name in placement.GROUPS])
     every_band = np.ones((1, N_BANDS))
     rates = placement.baseline_rates(inp, v) if base_k is not None else {}  # (S, R, 1) per group
@@ -282,8 +175,8 @@ def compute_components(
     for t, year in enumerate(years):
         growth, lks_b, deficit_b, value_b = band_weights[t]
         grown = np.multiply(profiles, growth, out=np.empty_like(profiles))  # (G, S, 1, B)
-        wml = _wml(series, year, v)
-        norm = _grown(series["bijstand_norm_month"], year, v.scalar("wage_growth"))
+        wml = monthly_wml(series, year, v)
+        norm = grown_series(series["bijstand_norm_month"], year, v.scalar("wage_growth"))
         saving = benefit_saving_per_person(
             norm,
             wml,
@@ -390,15 +283,6 @@ def compute_components(
             out[name][t] += (1.0 - phase) * arr[:, :, base_k : base_k + 1]
     # A run of the net cost only leaves every other component out (None).
     return Components(**{name: out.get(name) for name in Components.names()})
-
-
-def _grown(series_assumption, year: int, growth: np.ndarray) -> np.ndarray:
-    """Value of a series in ``year``: its sourced value, grown by ``growth`` after its last year."""
-    last_year = series_assumption.last_year
-    if year <= last_year:
-        return np.full_like(growth, series_assumption.series_value(year), dtype=float)
-    anchor = series_assumption.series_value(last_year)
-    return anchor * (1.0 + growth) ** (year - last_year)
 
 
 def _resolve_scenarios(

@@ -66,7 +66,7 @@ def allocation_keys(
     Parameters
     ----------
     inp : ModelInput
-    v : socecon.model.core._Values
+    v : socecon.model.samples.Values
         The resolved assumptions (``v.scalar(id)`` has shape ``(S, 1, 1)``).
     sheltered : bool, optional
         False: leave the sheltered key out (None), for scenarios without sheltered places.
@@ -113,7 +113,7 @@ def capacities(
     scenarios : sequence of Scenario
     levers : sequence of Levers
         The levers of each scenario, in the same order.
-    v : socecon.model.core._Values
+    v : socecon.model.samples.Values
 
     Returns
     -------
