@@ -184,3 +184,18 @@ def test_a_tiled_run_where_only_the_placements_are_sampled():
     tiled = run("GM0797", tiles=2, **kwargs).components
     for name in Components.names():
         assert np.array_equal(getattr(tiled, name), getattr(plain, name)), name
+
+
+@pytest.mark.parametrize("net_cost_only", [True, False])
+def test_each_scenario_alone_equals_its_column_of_the_run_of_all(net_cost_only):
+    # A run leaves out what none of its scenarios pays (the werkbedrijf deficit outside
+    # Publiek): the numbers of every scenario stay those of the run of all four.
+    overrides = sample(16, seed=6).overrides()
+    kwargs = dict(years=[DEFAULT_HORIZON], overrides=overrides, net_cost_only=net_cost_only)
+    every = run(["GM0797", "GM0301"], FUTURES, **kwargs).components
+    for k, scenario in enumerate(FUTURES):
+        alone = run(["GM0797", "GM0301"], [scenario], **kwargs).components
+        for name in Components.names():
+            ours = getattr(alone, name)
+            if ours is not None:
+                assert np.array_equal(ours, getattr(every, name)[:, :, :, k : k + 1]), name

@@ -168,6 +168,7 @@ def compute_components(
         [v.scalar("wsw_retention_share") * float(lv.wsw_retention) for lv in lev], axis=2
     )  # (S, 1, K)
     is_quota = np.array([s.quota is not None for s in scenarios])
+    pays_deficit = any(lv.operating_subsidy == "werkbedrijf_deficit" for lv in lev)
     regular_flag = np.array([lv.regular_work is True for lv in lev], dtype=float)
     hours_factor = v.scalar("hours_per_week") / v.scalar("fulltime_hours")  # (S, 1, 1)
 
@@ -195,18 +196,20 @@ def compute_components(
         target = pl.target
 
         # One stacked band sum, (8, S, R, K): placed people per source group, plain and
-        # weighted by each band's loonkostensubsidie, and the werkbedrijf deficit and the
-        # production value of everybody placed (the gemeente's net cost needs neither the
-        # Wajong's subsidy, UWV's, nor the production value).
+        # weighted by each band's loonkostensubsidie, and the werkbedrijf deficit (where a
+        # scenario pays it) and the production value of everybody placed (the gemeente's net
+        # cost needs neither the Wajong's subsidy, UWV's, nor the production value).
         subsidised = placement.GROUPS[:2] if net_cost_only else placement.GROUPS
         terms = [(None, (name,)) for name in placement.GROUPS]
-        terms += [(lks_b, (name,)) for name in subsidised] + [(deficit_b, placement.GROUPS)]
+        terms += [(lks_b, (name,)) for name in subsidised]
+        if pays_deficit:
+            terms.append((deficit_b, placement.GROUPS))
         if not net_cost_only:
             terms.append((value_b, placement.GROUPS))
         sums = pl.band_sums(terms)
         placed_by_group = dict(zip(placement.GROUPS, sums[0:3], strict=True))
         lks_by_group = dict(zip(subsidised, sums[3 : 3 + len(subsidised)], strict=True))
-        deficit_sum = sums[3 + len(subsidised)]
+        deficit_sum = sums[3 + len(subsidised)] if pays_deficit else None
         if bands:
             placed = pl.placed()
             people = target.people("bijstand") + target.people("wsw") + target.people("wajong")

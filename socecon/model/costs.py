@@ -43,13 +43,13 @@ class PlacedSums:
     lks : dict of str to numpy.ndarray
         Their loonkostensubsidie per group, at the legal amount for each band (before the
         scenario's choice whether it uses the subsidy).
-    deficit : numpy.ndarray
-        The werkbedrijf deficit of everybody placed.
+    deficit : numpy.ndarray or None
+        The werkbedrijf deficit of everybody placed; None where no scenario pays it.
     """
 
     placed: dict[str, np.ndarray]
     lks: dict[str, np.ndarray]
-    deficit: np.ndarray
+    deficit: np.ndarray | None
 
 
 @dataclass(frozen=True)
