@@ -12,6 +12,8 @@
 :mod:`.core`              the computation: :func:`~.core.run` gives a :class:`~.core.ModelRun`
                           (additive components per year, region, scenario and band),
                           :func:`~.core.run_model` the long table
+:mod:`.samples`           the assumptions over the sample axis (and its equal blocks) and the
+                          arrays every sum over the loonwaarde bands is taken of
 :mod:`.indicators`        the legal per-person formulas and the indicator functions of
                           ``indicators.yaml``, computed from the components
 :mod:`.results`           reading the long table (:func:`~.results.select`, :func:`~.results.wide`,
