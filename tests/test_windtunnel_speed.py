@@ -17,8 +17,8 @@ import pytest
 from socecon.analysis import criteria, discovery, sensitivity
 from socecon.analysis import windtunnel as w
 from socecon.analysis.option_runs import effect_parameters
+from socecon.analysis.quantiles import nanmedian
 from socecon.analysis.uncertainty import sample
-from socecon.analysis.windtunnel_result import _nanmedian
 from socecon.definitions.effects import load_measure_effects
 
 GOAL = criteria.Goal(participation_min=20, net_cost_per_placed_max=20000)
@@ -55,9 +55,9 @@ def test_median_regret_is_numpys_nanmedian_bit_for_bit():
     rng = np.random.default_rng(6)
     for size in (60, 599, 600, 4000, 4001):
         a = rng.normal(size=(3, 2, size)) * 1000
-        assert np.array_equal(_nanmedian(a), np.nanmedian(a, axis=2))
+        assert np.array_equal(nanmedian(a), np.nanmedian(a, axis=2))
         a[0, 1, ::3] = np.nan
-        assert np.array_equal(_nanmedian(a), np.nanmedian(a, axis=2), equal_nan=True)
+        assert np.array_equal(nanmedian(a), np.nanmedian(a, axis=2), equal_nan=True)
 
 
 def test_samples_are_drawn_once_per_process_and_cannot_be_changed():

@@ -71,6 +71,7 @@ from typing import Any
 
 import numpy as np
 
+from socecon.analysis.quantiles import percentile_interval
 from socecon.definitions.windtunnel import load_windtunnel
 from socecon.exceptions import WindTunnelError
 
@@ -322,50 +323,6 @@ def wilson_interval(successes: np.ndarray, n: int, z: float) -> tuple[np.ndarray
     centre = (p + z * z / (2 * n)) / denominator
     half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
     return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
-
-
-def percentile_interval(
-    values: np.ndarray, q: float, z: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return the ``q``-quantile over the last axis and its distribution-free interval.
-
-    The interval is spanned by the order statistics whose ranks lie ``z`` binomial standard
-    deviations around ``n q`` (normal approximation to the binomial). For ``q = 1`` (the maximum)
-    it is the maximum itself: a sample cannot say how much larger the true maximum is.
-
-    Parameters
-    ----------
-    values : numpy.ndarray
-        Samples on the last axis; NaN counts as larger than every number.
-    q : float
-        Quantile in (0, 1].
-    z : float
-        Normal quantile of the interval.
-
-    Returns
-    -------
-    (numpy.ndarray, numpy.ndarray, numpy.ndarray)
-        The estimate (linear interpolation), lower and upper bound.
-    """
-    x = np.nan_to_num(np.asarray(values, dtype=float), nan=np.inf)
-    n = x.shape[-1]
-    spread = z * math.sqrt(n * q * (1 - q))
-    low = min(n - 1, max(0, math.floor(n * q - spread) - 1))
-    high = min(n - 1, max(0, math.ceil(n * q + spread) - 1))
-    # numpy's "linear" quantile, step by step, on the same order statistics: only the four
-    # ranks needed are put in place (a partition, not a full sort), bit for bit the same values.
-    virtual = (n - 1) * q
-    top = virtual >= n - 1
-    before = n - 1 if top else math.floor(virtual)
-    after = n - 1 if top else before + 1
-    gamma = virtual - (-1 if top else before)  # numpy's weight when the index is the last
-    x = np.partition(x, sorted({low, high, before, after}), axis=-1)
-    a, b = x[..., before], x[..., after]
-    with np.errstate(invalid="ignore"):
-        diff = b - a
-        estimate = np.add(a, diff * gamma, out=np.empty_like(a))
-        np.subtract(b, diff * (1 - gamma), out=estimate, where=gamma >= 0.5)
-    return estimate[()] if estimate.ndim == 0 else estimate, x[..., low], x[..., high]
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,8 @@ option x scenario table with where each option breaks (:mod:`~socecon.analysis.d
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,6 +27,7 @@ from socecon.analysis.criteria import (
     no_target_group,
     regret,
 )
+from socecon.analysis.quantiles import median, nanmedian, nanquantile
 from socecon.analysis.uncertainty import SampleSet
 from socecon.definitions import load_definitions
 from socecon.definitions.options import Option
@@ -176,21 +175,23 @@ class WindTunnelResult:
         dom = self.dominance
         j = self.judgement
         classes = classify(j.status, dom.any(axis=1))
-        reg_median = _nanmedian(self.regret)
+        reg_median = nanmedian(self.regret)
         parts = self.goal_part_shares()
         name = region_name(self.region)
         # The median participation over all futures, of the options that dominate another.
         dominating = np.flatnonzero(dom.any(axis=0))
         overall = np.full(len(self.options), np.nan)
         if dominating.size:
-            overall[dominating] = _nanquantile(self.participation[dominating], 0.5, axis=(1, 2))
+            pooled = self.participation[dominating].reshape(len(dominating), -1)
+            overall[dominating] = nanquantile(pooled, 0.5)
+        max_regret = nanquantile(j.regret, 1.0)  # per option, over the scenarios
         rows = []
         q = {
-            "participation": _nanquantile(self.participation),
-            "net_cost_per_placed": _nanquantile(self.net_cost_per_placed),
-            "placed": np.median(self.placed, axis=2),
-            "net_cost": np.median(self.net_cost, axis=2),
-            "programme": np.median(self.programme_cost, axis=1),
+            "participation": nanquantile(self.participation),
+            "net_cost_per_placed": nanquantile(self.net_cost_per_placed),
+            "placed": median(self.placed),
+            "net_cost": median(self.net_cost),
+            "programme": median(self.programme_cost),
         }
         for o, option in enumerate(self.options):
             breaks = [
@@ -205,7 +206,6 @@ class WindTunnelResult:
             by = ""
             if winners.size and classes[o] == "dominated":  # not for "geen doelgroep"
                 by = self.options[winners[np.argmax(overall[winners])]].name
-            max_regret = _nanquantile(j.regret[o], 1.0, axis=None)
             for k, scenario in enumerate(self.scenarios):
                 rows.append(
                     {
@@ -243,7 +243,7 @@ class WindTunnelResult:
                         "breaks_in": ", ".join(breaks),
                         "undecided_in": ", ".join(undecided),
                         "dominated_by": by,
-                        "max_regret": max_regret,
+                        "max_regret": max_regret[o],
                         "goal_share_all": j.share[o].mean(),
                     }
                 )
@@ -267,19 +267,3 @@ class WindTunnelResult:
 def _read_only(a: np.ndarray) -> np.ndarray:
     a.flags.writeable = False
     return a
-
-
-def _nanmedian(a: np.ndarray) -> np.ndarray:
-    """Return the median over the samples, NaN left out (as :func:`numpy.nanmedian`, faster)."""
-    if not np.isnan(a).any():  # usually: one partition, not one per option and scenario
-        return np.median(a, axis=2)
-    return _nanquantile(a, 0.5)
-
-
-def _nanquantile(a: np.ndarray, q: Any = (0.1, 0.5, 0.9), axis: Any = 2) -> np.ndarray:
-    """Quantiles (P10, median, P90 over the samples by default); NaN (nobody placed) left out."""
-    if not np.isnan(a).any():  # the usual case, and far faster than nanquantile
-        return np.quantile(a, q, axis=axis)
-    with warnings.catch_warnings():  # all-NaN (no target group, e.g. Rozendaal): NaN, quietly
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return np.nanquantile(a, q, axis=axis)

@@ -1,0 +1,215 @@
+"""Quantiles over the samples, numpy's to the last bit, at a fraction of the cost.
+
+The wind tunnel reads a few order statistics (P10, median, P90, the regret percentile and its
+interval) of every option and scenario over thousands of samples. :func:`numpy.quantile` and
+:func:`numpy.median` find them with one partition per call that places all the ranks they need
+at once (and the largest value, to look for NaN); numpy's partition for several ranks is its
+generic selection, several times slower than its selection of a single rank (vectorised where
+the processor allows) or even a full sort. :func:`order_statistics` therefore selects one rank
+at a time, each in the part of the samples that the ranks selected before leave for it.
+
+An order statistic is a value, whatever the way it is found, so the quantiles computed from
+them with numpy's own interpolation (:func:`linear_quantile`) are numpy's, bit for bit
+(``tests/test_windtunnel_speed.py`` checks it).
+
+Examples
+--------
+>>> import numpy as np
+>>> x = np.array([[5.0, 1.0, 4.0, 2.0, 3.0]])
+>>> order_statistics(x, [0, 2]).tolist()
+[[1.0], [3.0]]
+>>> quantile(x, (0.1, 0.5)).tolist() == np.quantile(x, (0.1, 0.5), axis=-1).tolist()
+True
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+
+def order_statistics(values: np.ndarray, ranks: Sequence[int]) -> np.ndarray:
+    """Return the values at ``ranks`` of each row sorted along the last axis (NaN last).
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Shape ``(..., N)``; not changed.
+    ranks : sequence of int
+        Positions in ``0 .. N-1`` of the sorted rows, increasing.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(len(ranks), ...)``.
+    """
+    work = np.array(values, dtype=float)  # a copy, partitioned in place
+    _select(work, 0, work.shape[-1], list(ranks))
+    return np.moveaxis(work[..., list(ranks)], -1, 0)
+
+
+def _select(work: np.ndarray, start: int, stop: int, ranks: list[int]) -> None:
+    """Put the ``ranks`` (all in ``start .. stop-1``) in place in ``work[..., start:stop]``.
+
+    The segment holds the order statistics ``start .. stop-1`` of each row in some order. One
+    partition puts the middle rank in place, the smaller values before it and the larger after;
+    each side is again such a segment, for the ranks on that side.
+    """
+    if not ranks:
+        return
+    middle = len(ranks) // 2
+    rank = ranks[middle]
+    work[..., start:stop].partition(rank - start, axis=-1)  # a view: partitioned in place
+    _select(work, start, rank, ranks[:middle])
+    _select(work, rank + 1, stop, ranks[middle + 1 :])
+
+
+def linear_quantile(values: np.ndarray, q: Any) -> tuple[np.ndarray, list[int], Any]:
+    """Where numpy's linear quantiles lie: the ranks to select and how to interpolate them.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Shape ``(..., N)``, the samples on the last axis.
+    q : float or sequence of float
+        Quantiles in [0, 1].
+
+    Returns
+    -------
+    (numpy.ndarray, list of int, callable)
+        The ranks before and after each quantile (``(2, len(q))``, the last rank where a
+        quantile is the largest value, as numpy takes it), the distinct ranks in increasing
+        order, and ``interpolate(stats)``: the quantiles (shape ``(len(q), ...)``, or ``(...)``
+        for a single ``q``) from the order statistics at those distinct ranks.
+    """
+    n = values.shape[-1]
+    quantiles = np.asanyarray(q, dtype=float)
+    # numpy's "linear" method, step by step (numpy/lib/_function_base_impl.py: _quantile,
+    # _get_indexes, _get_gamma, _lerp), so that the weights are the very same floats.
+    virtual = (n - 1) * quantiles.reshape(-1)
+    before = np.floor(virtual)
+    gamma = virtual - before
+    before = np.where(virtual >= n - 1, n - 1, before).astype(int)
+    after = np.where(virtual >= n - 1, n - 1, before + 1)
+    gamma = np.where(virtual >= n - 1, virtual - (-1), gamma)  # numpy's index -1 for the last
+    ranks = sorted({*before.tolist(), *after.tolist()})
+    where = {r: i for i, r in enumerate(ranks)}
+
+    def interpolate(stats: np.ndarray) -> np.ndarray:
+        a = stats[[where[r] for r in before.tolist()]]
+        b = stats[[where[r] for r in after.tolist()]]
+        t = gamma.reshape((-1,) + (1,) * (a.ndim - 1))
+        diff = b - a
+        out = np.add(a, diff * t)
+        np.subtract(b, diff * (1 - t), out=out, where=t >= 0.5)
+        return out if quantiles.ndim else out[0]
+
+    return np.stack([before, after]), ranks, interpolate
+
+
+def quantile(values: np.ndarray, q: Any) -> np.ndarray:
+    """Return ``numpy.quantile(values, q, axis=-1)``, bit for bit.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Shape ``(..., N)``; with NaN numpy computes it (a row with NaN has quantiles NaN).
+    q : float or sequence of float
+        Quantiles in [0, 1].
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(len(q), ...)``, or ``(...)`` for a single ``q``.
+    """
+    if np.isnan(values).any():
+        return np.quantile(values, q, axis=-1)
+    return _quantile(values, q)
+
+
+def _quantile(values: np.ndarray, q: Any) -> np.ndarray:
+    """:func:`quantile` of values without NaN."""
+    _, ranks, interpolate = linear_quantile(values, q)
+    return interpolate(order_statistics(values, ranks))
+
+
+def nanquantile(values: np.ndarray, q: Any = (0.1, 0.5, 0.9)) -> np.ndarray:
+    """Quantiles over the last axis with NaN (nobody placed) left out, as numpy's.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Shape ``(..., N)``.
+    q : float or sequence of float
+        P10, median and P90 by default.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(len(q), ...)``, or ``(...)`` for a single ``q``; NaN where a row is all NaN.
+    """
+    if not np.isnan(values).any():  # the usual case: the fast selection
+        return _quantile(values, q)
+    with warnings.catch_warnings():  # all-NaN (no target group, e.g. Rozendaal): NaN, quietly
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanquantile(values, q, axis=-1)
+
+
+def median(values: np.ndarray) -> np.ndarray:
+    """Return ``numpy.median(values, axis=-1)``, bit for bit (with NaN numpy computes it).
+
+    numpy takes the mean of the two middle values of an even count (their sum, halved).
+    """
+    if np.isnan(values).any():
+        return np.median(values, axis=-1)
+    n = values.shape[-1]
+    middle = [n // 2 - 1, n // 2] if n % 2 == 0 else [n // 2]
+    return np.mean(order_statistics(values, middle), axis=0)
+
+
+def nanmedian(values: np.ndarray) -> np.ndarray:
+    """Return the median over the last axis, NaN left out (as :func:`numpy.nanmedian`)."""
+    if not np.isnan(values).any():
+        return median(values)
+    return nanquantile(values, 0.5)
+
+
+def percentile_interval(
+    values: np.ndarray, q: float, z: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the ``q``-quantile over the last axis and its distribution-free interval.
+
+    The interval is spanned by the order statistics whose ranks lie ``z`` binomial standard
+    deviations around ``n q`` (normal approximation to the binomial). For ``q = 1`` (the maximum)
+    it is the maximum itself: a sample cannot say how much larger the true maximum is.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Samples on the last axis; NaN counts as larger than every number.
+    q : float
+        Quantile in (0, 1].
+    z : float
+        Normal quantile of the interval.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray, numpy.ndarray)
+        The estimate (numpy's linear quantile), lower and upper bound.
+    """
+    x = np.nan_to_num(np.asarray(values, dtype=float), nan=np.inf)
+    n = x.shape[-1]
+    spread = z * math.sqrt(n * q * (1 - q))
+    low = min(n - 1, max(0, math.floor(n * q - spread) - 1))
+    high = min(n - 1, max(0, math.ceil(n * q + spread) - 1))
+    _, ranks, interpolate = linear_quantile(x, q)
+    wanted = sorted({*ranks, low, high})
+    stats = order_statistics(x, wanted)
+    with np.errstate(invalid="ignore"):  # inf - inf where NaN (inf here) meets NaN
+        estimate = interpolate(stats[[wanted.index(r) for r in ranks]])
+    estimate = estimate[()] if estimate.ndim == 0 else estimate
+    return estimate, stats[wanted.index(low), ...], stats[wanted.index(high), ...]
