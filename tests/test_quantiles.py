@@ -71,3 +71,24 @@ def test_the_wind_tunnels_shapes(n):
     pooled = x[[1, 3]].reshape(2, -1)
     assert _same(quantiles.nanquantile(pooled, 0.5), np.quantile(x[[1, 3]], 0.5, axis=(1, 2)))
     assert _same(quantiles.nanquantile(x[:, :, 0], 1.0), np.quantile(x[:, :, 0], 1.0, axis=1))
+
+
+def test_sorted_values_are_read_as_they_are():
+    rng = np.random.default_rng(3)
+    for case in range(200):
+        n = int(rng.integers(1, 3000))
+        x = rng.gamma(1.0, 5.0, size=(4, 3, n)) * (rng.random((4, 3, n)) < 0.6)  # many zeros
+        if case % 4 == 0:
+            x[1, 2, ::5] = np.nan
+        ordered = quantiles.sort(x)
+        for q in (0.9, 0.5, 1.0, float(rng.random())):
+            z = float(rng.choice([1.96, 2.73]))
+            plain = quantiles.percentile_interval(x, q, z)
+            read = quantiles.percentile_interval(ordered, q, z, ordered=True)
+            assert all(_same(a, b) for a, b in zip(plain, read, strict=True)), (case, q)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            assert _same(quantiles.nanmedian(ordered, ordered=True), quantiles.nanmedian(x))
+        ranks = sorted({int(r) for r in rng.integers(0, n, size=3)})
+        expected = quantiles.order_statistics(x, ranks)
+        assert _same(quantiles.order_statistics(ordered, ranks, ordered=True), expected)

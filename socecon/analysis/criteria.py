@@ -398,6 +398,7 @@ def judge(
     close_regret: float = CLOSE_CALL_REGRET,
     settle: bool = DECIDE_AT_LAST_LOOK,
     empty: np.ndarray | None = None,
+    ordered: bool = False,
 ) -> Judgement:
     """Judge every option in every scenario: goal, regret, and whether each is firm.
 
@@ -431,6 +432,8 @@ def judge(
         (``close_call.decide_at_last_look`` in ``windtunnel.yaml``).
     empty : numpy.ndarray of bool, optional
         ``(O, K)``: cells without a target group (:func:`no_target_group`); never open.
+    ordered : bool
+        Whether ``regret_samples`` are sorted along the samples (:func:`.quantiles.sort`).
 
     Returns
     -------
@@ -442,7 +445,7 @@ def judge(
     count = met.sum(axis=2)
     low, high = wilson_interval(count, n, z)
     goal_state, goal_open = _decide(count / n, low, high, threshold, close_share, settle)
-    estimate, r_low, r_high = percentile_interval(regret_samples, percentile, z)
+    estimate, r_low, r_high = percentile_interval(regret_samples, percentile, z, ordered=ordered)
     if tolerance is None:
         regret_state, regret_open = np.ones_like(goal_state), np.zeros_like(goal_open)
     else:

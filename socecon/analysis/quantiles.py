@@ -5,12 +5,16 @@ interval) of every option and scenario over thousands of samples. :func:`numpy.q
 :func:`numpy.median` find them with one partition per call that places all the ranks they need
 at once (and the largest value, to look for NaN); numpy's partition for several ranks is its
 generic selection, several times slower than its selection of a single rank (vectorised where
-the processor allows) or even a full sort. :func:`order_statistics` therefore selects one rank
-at a time, each in the part of the samples that the ranks selected before leave for it.
+the processor allows) or even a full sort. :func:`order_statistics` therefore selects one or
+two ranks one at a time, and sorts for more (as fast, and unlike a selection not slowed down by
+many equal values, such as the zero regret of the best option). Values sorted already (see
+:func:`sort`) are read at once: the wind tunnel sorts the regret once for its median and its
+percentile.
 
 An order statistic is a value, whatever the way it is found, so the quantiles computed from
-them with numpy's own interpolation (:func:`linear_quantile`) are numpy's, bit for bit
-(``tests/test_windtunnel_speed.py`` checks it).
+them with numpy's own interpolation (:func:`linear_quantile`) are numpy's, bit for bit (the
+sign of a zero among equal zeros aside: either is the order statistic; ``tests/test_quantiles.py``
+checks it).
 
 Examples
 --------
@@ -26,13 +30,23 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
+#: Up to this many ranks are selected one at a time; for more the values are sorted.
+MOST_SELECTED = 2
 
-def order_statistics(values: np.ndarray, ranks: Sequence[int]) -> np.ndarray:
+
+def sort(values: np.ndarray) -> np.ndarray:
+    """Return the values sorted along the last axis, NaN last (for the ``ordered`` arguments)."""
+    return np.sort(values, axis=-1)
+
+
+def order_statistics(
+    values: np.ndarray, ranks: Sequence[int], *, ordered: bool = False
+) -> np.ndarray:
     """Return the values at ``ranks`` of each row sorted along the last axis (NaN last).
 
     Parameters
@@ -41,15 +55,23 @@ def order_statistics(values: np.ndarray, ranks: Sequence[int]) -> np.ndarray:
         Shape ``(..., N)``; not changed.
     ranks : sequence of int
         Positions in ``0 .. N-1`` of the sorted rows, increasing.
+    ordered : bool
+        Whether ``values`` are sorted already (:func:`sort`).
 
     Returns
     -------
     numpy.ndarray
         Shape ``(len(ranks), ...)``.
     """
-    work = np.array(values, dtype=float)  # a copy, partitioned in place
-    _select(work, 0, work.shape[-1], list(ranks))
-    return np.moveaxis(work[..., list(ranks)], -1, 0)
+    ranks = list(ranks)
+    if ordered:
+        work = np.asarray(values, dtype=float)
+    elif len(ranks) > MOST_SELECTED:
+        work = sort(np.asarray(values, dtype=float))
+    else:
+        work = np.array(values, dtype=float)  # a copy, partitioned in place
+        _select(work, 0, work.shape[-1], ranks)
+    return np.moveaxis(work[..., ranks], -1, 0)
 
 
 def _select(work: np.ndarray, start: int, stop: int, ranks: list[int]) -> None:
@@ -68,47 +90,44 @@ def _select(work: np.ndarray, start: int, stop: int, ranks: list[int]) -> None:
     _select(work, rank + 1, stop, ranks[middle + 1 :])
 
 
-def linear_quantile(values: np.ndarray, q: Any) -> tuple[np.ndarray, list[int], Any]:
-    """Where numpy's linear quantiles lie: the ranks to select and how to interpolate them.
+def linear_quantile(n: int, q: Any) -> tuple[list[int], Callable[[np.ndarray], np.ndarray]]:
+    """Where numpy's linear quantiles of ``n`` values lie, and how to interpolate them.
 
     Parameters
     ----------
-    values : numpy.ndarray
-        Shape ``(..., N)``, the samples on the last axis.
+    n : int
+        Number of values (samples).
     q : float or sequence of float
         Quantiles in [0, 1].
 
     Returns
     -------
-    (numpy.ndarray, list of int, callable)
-        The ranks before and after each quantile (``(2, len(q))``, the last rank where a
-        quantile is the largest value, as numpy takes it), the distinct ranks in increasing
-        order, and ``interpolate(stats)``: the quantiles (shape ``(len(q), ...)``, or ``(...)``
-        for a single ``q``) from the order statistics at those distinct ranks.
+    (list of int, callable)
+        The ranks needed (distinct, increasing; a quantile at the largest value reads the
+        last), and ``interpolate(stats)``: the quantiles (shape ``(len(q), ...)``, or ``(...)``
+        for a single ``q``) from the order statistics at those ranks (``(len(ranks), ...)``).
     """
-    n = values.shape[-1]
     quantiles = np.asanyarray(q, dtype=float)
     # numpy's "linear" method, step by step (numpy/lib/_function_base_impl.py: _quantile,
     # _get_indexes, _get_gamma, _lerp), so that the weights are the very same floats.
     virtual = (n - 1) * quantiles.reshape(-1)
+    last = virtual >= n - 1
     before = np.floor(virtual)
-    gamma = virtual - before
-    before = np.where(virtual >= n - 1, n - 1, before).astype(int)
-    after = np.where(virtual >= n - 1, n - 1, before + 1)
-    gamma = np.where(virtual >= n - 1, virtual - (-1), gamma)  # numpy's index -1 for the last
-    ranks = sorted({*before.tolist(), *after.tolist()})
-    where = {r: i for i, r in enumerate(ranks)}
+    gamma = np.where(last, virtual - (-1), virtual - before)  # numpy's index -1 for the last
+    before = np.where(last, n - 1, before).astype(int).tolist()
+    after = np.where(last, n - 1, np.add(before, 1)).tolist()
+    ranks = sorted({*before, *after})
 
     def interpolate(stats: np.ndarray) -> np.ndarray:
-        a = stats[[where[r] for r in before.tolist()]]
-        b = stats[[where[r] for r in after.tolist()]]
+        a = stats[[ranks.index(r) for r in before]]
+        b = stats[[ranks.index(r) for r in after]]
         t = gamma.reshape((-1,) + (1,) * (a.ndim - 1))
         diff = b - a
         out = np.add(a, diff * t)
         np.subtract(b, diff * (1 - t), out=out, where=t >= 0.5)
         return out if quantiles.ndim else out[0]
 
-    return np.stack([before, after]), ranks, interpolate
+    return ranks, interpolate
 
 
 def quantile(values: np.ndarray, q: Any) -> np.ndarray:
@@ -128,12 +147,7 @@ def quantile(values: np.ndarray, q: Any) -> np.ndarray:
     """
     if np.isnan(values).any():
         return np.quantile(values, q, axis=-1)
-    return _quantile(values, q)
-
-
-def _quantile(values: np.ndarray, q: Any) -> np.ndarray:
-    """:func:`quantile` of values without NaN."""
-    _, ranks, interpolate = linear_quantile(values, q)
+    ranks, interpolate = linear_quantile(values.shape[-1], q)
     return interpolate(order_statistics(values, ranks))
 
 
@@ -152,34 +166,40 @@ def nanquantile(values: np.ndarray, q: Any = (0.1, 0.5, 0.9)) -> np.ndarray:
     numpy.ndarray
         Shape ``(len(q), ...)``, or ``(...)`` for a single ``q``; NaN where a row is all NaN.
     """
-    if not np.isnan(values).any():  # the usual case: the fast selection
-        return _quantile(values, q)
+    if not np.isnan(values).any():  # the usual case: numpy's quantile, and the same
+        return quantile(values, q)
     with warnings.catch_warnings():  # all-NaN (no target group, e.g. Rozendaal): NaN, quietly
         warnings.simplefilter("ignore", RuntimeWarning)
         return np.nanquantile(values, q, axis=-1)
 
 
-def median(values: np.ndarray) -> np.ndarray:
+def median(values: np.ndarray, *, ordered: bool = False) -> np.ndarray:
     """Return ``numpy.median(values, axis=-1)``, bit for bit (with NaN numpy computes it).
 
     numpy takes the mean of the two middle values of an even count (their sum, halved).
+    ``ordered``: the values are sorted already (:func:`sort`).
     """
     if np.isnan(values).any():
         return np.median(values, axis=-1)
     n = values.shape[-1]
     middle = [n // 2 - 1, n // 2] if n % 2 == 0 else [n // 2]
-    return np.mean(order_statistics(values, middle), axis=0)
+    return np.mean(order_statistics(values, middle, ordered=ordered), axis=0)
 
 
-def nanmedian(values: np.ndarray) -> np.ndarray:
-    """Return the median over the last axis, NaN left out (as :func:`numpy.nanmedian`)."""
+def nanmedian(values: np.ndarray, *, ordered: bool = False) -> np.ndarray:
+    """Return the median over the last axis, NaN left out.
+
+    Without NaN :func:`numpy.median`'s, else :func:`numpy.nanquantile`'s at 0.5 (the mean of
+    the two middle values, or the one interpolated between them: equal but for rounding).
+    ``ordered``: the values are sorted already (:func:`sort`).
+    """
     if not np.isnan(values).any():
-        return median(values)
+        return median(values, ordered=ordered)
     return nanquantile(values, 0.5)
 
 
 def percentile_interval(
-    values: np.ndarray, q: float, z: float
+    values: np.ndarray, q: float, z: float, *, ordered: bool = False
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return the ``q``-quantile over the last axis and its distribution-free interval.
 
@@ -195,20 +215,23 @@ def percentile_interval(
         Quantile in (0, 1].
     z : float
         Normal quantile of the interval.
+    ordered : bool
+        Whether the values are sorted already (:func:`sort`).
 
     Returns
     -------
     (numpy.ndarray, numpy.ndarray, numpy.ndarray)
         The estimate (numpy's linear quantile), lower and upper bound.
     """
+    # NaN above every number (infinities become the extreme finite numbers; sorted stays sorted)
     x = np.nan_to_num(np.asarray(values, dtype=float), nan=np.inf)
     n = x.shape[-1]
     spread = z * math.sqrt(n * q * (1 - q))
     low = min(n - 1, max(0, math.floor(n * q - spread) - 1))
     high = min(n - 1, max(0, math.ceil(n * q + spread) - 1))
-    _, ranks, interpolate = linear_quantile(x, q)
+    ranks, interpolate = linear_quantile(n, q)
     wanted = sorted({*ranks, low, high})
-    stats = order_statistics(x, wanted)
+    stats = order_statistics(x, wanted, ordered=ordered)
     with np.errstate(invalid="ignore"):  # inf - inf where NaN (inf here) meets NaN
         estimate = interpolate(stats[[wanted.index(r) for r in ranks]])
     estimate = estimate[()] if estimate.ndim == 0 else estimate

@@ -13,7 +13,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from socecon.analysis import discovery
+from socecon.analysis import discovery, quantiles
 from socecon.analysis.criteria import (
     CELL_STATUS,
     OBJECTIVES,
@@ -27,7 +27,7 @@ from socecon.analysis.criteria import (
     no_target_group,
     regret,
 )
-from socecon.analysis.quantiles import median, nanmedian, nanquantile
+from socecon.analysis.quantiles import median, nanquantile
 from socecon.analysis.uncertainty import SampleSet
 from socecon.definitions import load_definitions
 from socecon.definitions.options import Option
@@ -113,18 +113,34 @@ class WindTunnelResult:
         """``D[i, j]``: option ``j`` dominates option ``i`` (placed persons vs net cost)."""
         return dominated_by(self.placed, self.net_cost)
 
-    @cached_property  # computed once per result: the second-look test and table() share it
+    @property
     def judgement(self) -> Judgement:
         """The criteria per option and scenario, with their intervals and cell status."""
-        return judge(
+        return self._judged[0]
+
+    @property
+    def median_regret(self) -> np.ndarray:
+        """The median regret per option and scenario, ``(O, K)``, NaN left out."""
+        return self._judged[1]
+
+    @cached_property  # computed once per result: the second-look test and table() share it
+    def _judged(self) -> tuple[Judgement, np.ndarray]:
+        """The judgement and the median regret, both read from the regret sorted once.
+
+        The sorted copy is not kept: a batch holds many results.
+        """
+        ordered = quantiles.sort(self.regret)
+        judgement = judge(
             self.met,
-            self.regret,
+            ordered,
             self.threshold,
             self.regret_percentile,
             self.regret_tolerance,
             1 - (1 - self.level) / self.looks,
             empty=no_target_group(self.participation),  # cells without a target group
+            ordered=True,
         )
+        return judgement, quantiles.nanmedian(ordered, ordered=True)
 
     @property
     def classes(self) -> list[str]:
@@ -175,7 +191,6 @@ class WindTunnelResult:
         dom = self.dominance
         j = self.judgement
         classes = classify(j.status, dom.any(axis=1))
-        reg_median = nanmedian(self.regret)
         parts = self.goal_part_shares()
         name = region_name(self.region)
         # The median participation over all futures, of the options that dominate another.
@@ -230,7 +245,7 @@ class WindTunnelResult:
                         "goal_share_low": j.share_low[o, k],
                         "goal_share_high": j.share_high[o, k],
                         "goal_state": int(j.goal_state[o, k]),
-                        "regret_median": reg_median[o, k],
+                        "regret_median": self.median_regret[o, k],
                         "regret_at": j.regret[o, k],
                         "regret_low": j.regret_low[o, k],
                         "regret_high": j.regret_high[o, k],
