@@ -298,3 +298,51 @@ def test_what_depends_on_the_samples_alone_is_kept_with_read_only_samples():
     del samples
     gc.collect()
     assert key not in discovery._KEPT
+
+
+def _plain_dominance(b, c):
+    """Who dominates whom, every pair on every sample (as first written)."""
+    tol_b = criteria.TIE_TOLERANCE * max(1.0, float(np.nanmax(np.abs(b))))
+    tol_c = criteria.TIE_TOLERANCE * max(1.0, float(np.nanmax(np.abs(c))))
+    out = np.zeros((len(b), len(b)), dtype=bool)
+    for i in range(len(b)):
+        for j in range(len(b)):
+            db, dc = b[j] - b[i], c[i] - c[j]
+            if i != j and ((db >= -tol_b) & (dc >= -tol_c)).all():
+                out[i, j] = ((db > tol_b) | (dc > tol_c)).any()
+    return out
+
+
+def test_dominance_ruled_out_on_a_few_samples_first_is_the_plain_one():
+    rng = np.random.default_rng(10)
+    dominating = 0
+    for case in range(200):
+        n_opt, n_scen, n = (
+            int(rng.integers(1, 7)),
+            int(rng.integers(1, 4)),
+            int(rng.integers(1, 300)),
+        )
+        placed = rng.gamma(2.0, 50.0, size=(n_opt, n_scen, n))
+        cost = rng.gamma(2.0, 1e5, size=(n_opt, n_scen, n))
+        for o in range(1, n_opt):  # options close to another: dominating, tied, or nearly
+            if rng.random() < 0.6:
+                src = int(rng.integers(0, o))
+                nudge = float(rng.choice([0.0, 1e-12, 1e-3]))
+                placed[o] = placed[src] + nudge * rng.random((n_scen, n))
+                cost[o] = cost[src] - nudge * 1e5 * rng.random((n_scen, n))
+                if rng.random() < 0.5:  # worse in a single sample: not dominating
+                    placed[o, int(rng.integers(0, n_scen)), int(rng.integers(0, n))] -= 1.0
+        if case % 7 == 0:
+            placed[0, 0, 0] = np.nan
+        expected = _plain_dominance(placed, cost)
+        assert np.array_equal(criteria.dominated_by(placed, cost), expected), case
+        dominating += expected.any()
+    assert 20 < dominating < 180  # both kinds of cases were checked
+
+
+def test_sums_of_quarters_are_exact_and_of_thirds_not():
+    assert discovery._exact_sums(np.array([0.0, 0.25, 0.5, 1.0, 0.75]))
+    assert discovery._exact_sums(np.zeros(0))
+    assert not discovery._exact_sums(np.array([0.0, 1 / 3, 2 / 3]))
+    assert not discovery._exact_sums(np.array([0.5, np.inf]))
+    assert not discovery._exact_sums(np.array([0.5, 2.0**60]))

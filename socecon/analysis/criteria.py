@@ -248,7 +248,16 @@ def dominated_by(benefit: np.ndarray, cost: np.ndarray) -> np.ndarray:
     tol_b = TIE_TOLERANCE * max(1.0, float(np.nanmax(np.abs(b)))) if b.size else 0.0
     tol_c = TIE_TOLERANCE * max(1.0, float(np.nanmax(np.abs(c)))) if c.size else 0.0
     out = np.zeros((len(b), len(b)), dtype=bool)
+    # One sample where j is worse rules a pair out: a few evenly spaced samples rule out most
+    # pairs at once, ``[i, j]`` as below; those left are checked on every sample.
+    few = slice(None, None, max(1, b.shape[-1] // 64))
+    left = (b[None, ..., few] - b[:, None, ..., few] >= -tol_b) & (
+        c[:, None, ..., few] - c[None, ..., few] >= -tol_c
+    )
+    left = left.reshape(len(b), len(b), -1).all(axis=2)
     for i, j in itertools.permutations(range(len(b)), 2):  # pair by pair: no O x O x K x S arrays
+        if not left[i, j]:
+            continue
         db = b[j] - b[i]  # benefit of j - benefit of i
         dc = c[i] - c[j]  # cost of i - cost of j (positive: j cheaper)
         if ((db >= -tol_b) & (dc >= -tol_c)).all():

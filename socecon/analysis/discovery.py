@@ -197,6 +197,20 @@ def peeling_cases(samples: Any, max_cases: int = _SETTINGS.max_cases) -> Cases:
     return kept(samples, ("prim cases", max_cases), make)
 
 
+def _exact_sums(y: np.ndarray) -> bool:
+    """Whether every sum of values of ``y`` is exact in floating point, in any order.
+
+    So it is for multiples of 1/1024 that stay far from 2**53 (a share of 1, 2 or 4 scenarios,
+    as a wind-tunnel option's failures are in most cases), not for thirds.
+    """
+    scaled = y * 1024.0
+    return bool(
+        np.isfinite(scaled).all()
+        and (scaled == np.round(scaled)).all()
+        and np.abs(scaled).sum() < 2.0**52
+    )
+
+
 def _peel(
     cases: Cases, y: np.ndarray, alpha: float, min_mass: float, min_coverage: float = -np.inf
 ) -> list:
@@ -204,9 +218,14 @@ def _peel(
 
     Each step tries to cut off the ``k`` lowest or highest in-box values of every input and
     takes the cut with the highest density of ``y`` left (ties: the first input, low side
-    first). The in-box cases are kept in their own order (``x_in``, ``y_in``: the sums of ``y``
-    are taken over them in that order, always with one matrix product per side) and in each
-    input's value order (``ranked``), where the ``k``-th value is the cut.
+    first). The in-box cases are kept in each input's value order (``ranked``), where the
+    ``k``-th value is the cut.
+
+    The sums of ``y`` that each cut leaves are taken over the in-box cases in their own order,
+    with one matrix product per side, as first written: with thirds the rounding depends on that
+    order. When every sum is exact (:func:`_exact_sums`) the order does not matter, and a cut
+    that takes off exactly ``k`` cases (no tie at the cut) leaves the sum in the box less the
+    sum over those ``k``: the same numbers at a fraction of the work.
 
     With ``y >= 0`` each box holds at most the cases of interest of the one before, so it stops
     after the first box whose coverage is below ``min_coverage`` by more than rounding (the sums
@@ -217,43 +236,59 @@ def _peel(
     total = y.sum()
     lines = np.arange(n_cols)[:, None]
     tied = cases.tied.any()  # else no cut can fall between two equal values
+    exact = _exact_sums(y)
     stop = min_coverage * (1 - 1e-6) if (y >= 0).all() else -np.inf
     lo = np.full(n_cols, -np.inf)
     hi = np.full(n_cols, np.inf)
     inside = np.ones(n, dtype=bool)
-    x_in, y_in, m = x, y, n
+    m, in_box = n, total  # cases in the box, and their sum of y
     boxes = [(lo.copy(), hi.copy(), y.mean(), 1.0)]
     while m > 1:
         k = max(int(alpha * m), 1)
         near = x[lines, ranked[:, [k - 1, k, m - k - 1, m - k]]]  # each cut and its neighbour
         low_cut, high_cut = near[:, 1], near[:, 2]
-        keep_low = x_in >= low_cut[:, None]  # peel the k lowest values of an input
-        keep_high = x_in <= high_cut[:, None]  # or the k highest
-        hits = np.concatenate([keep_low @ y_in, keep_high @ y_in])
         if tied and (near[:, 0::3] == near[:, 1:3]).any():  # a tie at a cut: more than m - k stay
+            keep_low, keep_high, hits = _cut_sums(x[:, inside], y[inside], low_cut, high_cut)
             counts = np.concatenate([keep_low.sum(axis=1), keep_high.sum(axis=1)])
             useful = (counts < m) & (counts >= min_mass * n) & (counts > 0)
             if not useful.any():
                 break
             mean = np.where(useful, hits / np.maximum(counts, 1), -np.inf)
         elif m - k >= min_mass * n:  # every cut leaves m - k cases
+            if exact:  # what the k lowest, or highest, values of each input hold, taken off
+                off = [y[ranked[:, :k]].sum(axis=1), y[ranked[:, m - k :]].sum(axis=1)]
+                hits = in_box - np.concatenate(off)
+            else:
+                hits = _cut_sums(x[:, inside], y[inside], low_cut, high_cut)[2]
             mean = hits / (m - k)
         else:
             break
         best = int(np.argmax(mean))  # ties: the first input, low side first
         j = best % n_cols
         if best < n_cols:
-            lo[j], keep = low_cut[j], keep_low[j]
+            lo[j] = low_cut[j]
+            inside &= x[j] >= lo[j]
         else:
-            hi[j], keep = high_cut[j], keep_high[j]
-        x_in, y_in = x_in[:, keep], y_in[keep]
-        m = len(y_in)
-        inside[inside] = keep
+            hi[j] = high_cut[j]
+            inside &= x[j] <= hi[j]
+        m, in_box = int(inside.sum()), hits[best]
         ranked = ranked[inside[ranked]].reshape(n_cols, m)
         boxes.append((lo.copy(), hi.copy(), mean[best], hits[best] / total))
         if boxes[-1][3] < stop:
             break
     return boxes
+
+
+def _cut_sums(
+    x_in: np.ndarray, y_in: np.ndarray, low_cut: np.ndarray, high_cut: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which in-box cases each cut keeps (low side, high side) and their sums of ``y``.
+
+    ``x_in``: the inputs' values in the box, ``(P, m)``, cases in their own order.
+    """
+    keep_low = x_in >= low_cut[:, None]  # peel the k lowest values of an input
+    keep_high = x_in <= high_cut[:, None]  # or the k highest
+    return keep_low, keep_high, np.concatenate([keep_low @ y_in, keep_high @ y_in])
 
 
 def _measure(x: np.ndarray, y: np.ndarray, inside: np.ndarray) -> tuple[float, float, float]:
