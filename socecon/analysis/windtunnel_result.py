@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -200,7 +201,6 @@ class WindTunnelResult:
             pooled = self.participation[dominating].reshape(len(dominating), -1)
             overall[dominating] = nanquantile(pooled, 0.5)
         max_regret = nanquantile(j.regret, 1.0)  # per option, over the scenarios
-        rows = []
         q = {
             "participation": nanquantile(self.participation),
             "net_cost_per_placed": nanquantile(self.net_cost_per_placed),
@@ -208,62 +208,73 @@ class WindTunnelResult:
             "net_cost": median(self.net_cost),
             "programme": median(self.programme_cost),
         }
-        for o, option in enumerate(self.options):
-            breaks = [
-                names[s]
-                for k, s in enumerate(self.scenarios)
-                if j.status[o, k] in ("goal_not_met", "too_much_regret")
-            ]
-            undecided = [
-                names[s] for k, s in enumerate(self.scenarios) if j.status[o, k] == "undecided"
-            ]
+        status = j.status.tolist()  # (O, K) lists of str
+        scenario_names = [names[s] for s in self.scenarios]
+        by = []
+        for o in range(len(self.options)):
             winners = np.flatnonzero(dom[o])
-            by = ""
+            by.append("")
             if winners.size and classes[o] == "dominated":  # not for "geen doelgroep"
-                by = self.options[winners[np.argmax(overall[winners])]].name
-            for k, scenario in enumerate(self.scenarios):
-                rows.append(
-                    {
-                        "region": self.region,
-                        "region_name": name,
-                        "option": option.id,
-                        "option_name": option.name,
-                        "scenario": scenario,
-                        "scenario_name": names[scenario],
-                        "participation_p10": q["participation"][0, o, k],
-                        "participation_median": q["participation"][1, o, k],
-                        "participation_p90": q["participation"][2, o, k],
-                        "placed_median": q["placed"][o, k],
-                        "net_cost_median": q["net_cost"][o, k],
-                        "net_cost_per_placed_p10": q["net_cost_per_placed"][0, o, k],
-                        "net_cost_per_placed_median": q["net_cost_per_placed"][1, o, k],
-                        "net_cost_per_placed_p90": q["net_cost_per_placed"][2, o, k],
-                        "programme_cost_median": q["programme"][o],
-                        "goal_share": j.share[o, k],
-                        "goal_share_participation": parts[0][o, k],
-                        "goal_share_cost": parts[1][o, k],
-                        "goal_share_low": j.share_low[o, k],
-                        "goal_share_high": j.share_high[o, k],
-                        "goal_state": int(j.goal_state[o, k]),
-                        "regret_median": self.median_regret[o, k],
-                        "regret_at": j.regret[o, k],
-                        "regret_low": j.regret_low[o, k],
-                        "regret_high": j.regret_high[o, k],
-                        "regret_state": int(j.regret_state[o, k]),
-                        "status": str(j.status[o, k]),
-                        "status_name": CELL_STATUS[str(j.status[o, k])],
-                        "holds": bool(j.status[o, k] == "holds"),
-                        "class": classes[o],
-                        "class_name": VERDICTS[classes[o]],
-                        "breaks_in": ", ".join(breaks),
-                        "undecided_in": ", ".join(undecided),
-                        "dominated_by": by,
-                        "max_regret": max_regret[o],
-                        "goal_share_all": j.share[o].mean(),
-                    }
-                )
-        found = discovery.option_table(self, j.status, classes).set_index("option")
-        table = pd.DataFrame(rows).join(found, on="option")
+                by[o] = self.options[winners[np.argmax(overall[winners])]].name
+        # One row per option and scenario, option by option: (O, K) arrays are read row by row
+        # (``cells``), what holds per option is repeated for each scenario (``each``).
+        n_scen = len(self.scenarios)
+
+        def cells(a: np.ndarray) -> np.ndarray:
+            return np.asarray(a).reshape(-1)
+
+        def each(values: Any) -> Any:
+            if isinstance(values, np.ndarray):
+                return np.repeat(values, n_scen)
+            return [v for v in values for _ in range(n_scen)]
+
+        def scenarios_where(row: list[str], states: tuple[str, ...]) -> str:
+            return ", ".join(n for n, st in zip(scenario_names, row, strict=True) if st in states)
+
+        flat = [st for row in status for st in row]
+        columns = {
+            "region": [self.region] * len(flat),
+            "region_name": [name] * len(flat),
+            "option": each([option.id for option in self.options]),
+            "option_name": each([option.name for option in self.options]),
+            "scenario": list(self.scenarios) * len(self.options),
+            "scenario_name": scenario_names * len(self.options),
+            "participation_p10": cells(q["participation"][0]),
+            "participation_median": cells(q["participation"][1]),
+            "participation_p90": cells(q["participation"][2]),
+            "placed_median": cells(q["placed"]),
+            "net_cost_median": cells(q["net_cost"]),
+            "net_cost_per_placed_p10": cells(q["net_cost_per_placed"][0]),
+            "net_cost_per_placed_median": cells(q["net_cost_per_placed"][1]),
+            "net_cost_per_placed_p90": cells(q["net_cost_per_placed"][2]),
+            "programme_cost_median": each(q["programme"]),
+            "goal_share": cells(j.share),
+            "goal_share_participation": cells(parts[0]),
+            "goal_share_cost": cells(parts[1]),
+            "goal_share_low": cells(j.share_low),
+            "goal_share_high": cells(j.share_high),
+            "goal_state": cells(j.goal_state).astype(np.int64),
+            "regret_median": cells(self.median_regret),
+            "regret_at": cells(j.regret),
+            "regret_low": cells(j.regret_low),
+            "regret_high": cells(j.regret_high),
+            "regret_state": cells(j.regret_state).astype(np.int64),
+            "status": flat,
+            "status_name": [CELL_STATUS[st] for st in flat],
+            "holds": cells(j.status == "holds"),
+            "class": each(classes),
+            "class_name": each([VERDICTS[c] for c in classes]),
+            "breaks_in": each(
+                [scenarios_where(row, ("goal_not_met", "too_much_regret")) for row in status]
+            ),
+            "undecided_in": each([scenarios_where(row, ("undecided",)) for row in status]),
+            "dominated_by": each(by),
+            "max_regret": each(max_regret),
+            "goal_share_all": each(j.share.mean(axis=1)),
+        }
+        found = discovery.option_table(self, j.status, classes)
+        columns.update({c: each(found[c].to_numpy()) for c in found.columns if c != "option"})
+        table = pd.DataFrame(columns)
         table.attrs.update(
             goal=self.goal,
             objective=self.objective,
