@@ -103,12 +103,19 @@ def spread_rows(n: int, most: int) -> np.ndarray:
     return np.unique(np.linspace(0, n - 1, min(most, n)).astype(int))
 
 
-def _inside(x: np.ndarray, lo: np.ndarray, hi: np.ndarray, skip: int = -1) -> np.ndarray:
-    """Which rows of ``x`` lie in the box ``lo <= x <= hi`` (ignoring column ``skip``)."""
-    keep = (x >= lo) & (x <= hi)
-    if skip >= 0:
-        keep[:, skip] = True
-    return keep.all(axis=1)
+def _box_and_each_left_out(
+    x: np.ndarray, y: np.ndarray, lo: np.ndarray, hi: np.ndarray
+) -> tuple[tuple[float, float, float], list[float]]:
+    """:func:`_measure` of the box ``lo <= x <= hi``, and its density without each column's bounds.
+
+    ``x``: the inputs the box restricts, ``(N, a)``. A case is in the box without restriction
+    ``i`` when it meets all the others: one comparison of all cases with all bounds serves all.
+    """
+    meets = (x >= lo) & (x <= hi)
+    count = meets.sum(axis=1)  # how many of the restrictions each case meets
+    n_cols = x.shape[1]
+    box = _measure(y, count == n_cols)
+    return box, [_measure(y, count - meets[:, i] == n_cols - 1)[1] for i in range(n_cols)]
 
 
 @dataclass(frozen=True)
@@ -291,7 +298,7 @@ def _cut_sums(
     return keep_low, keep_high, np.concatenate([keep_low @ y_in, keep_high @ y_in])
 
 
-def _measure(x: np.ndarray, y: np.ndarray, inside: np.ndarray) -> tuple[float, float, float]:
+def _measure(y: np.ndarray, inside: np.ndarray) -> tuple[float, float, float]:
     """Coverage, density and mass of the cases ``inside``."""
     n_in = inside.sum()
     hits = y[inside].sum()
@@ -373,24 +380,19 @@ def _prim(
     candidates = [b for b in trajectory if b[3] >= min_coverage] or trajectory[:1]
     lo, hi, _, _ = max(candidates, key=lambda b: b[2])  # the first of equally dense boxes
     xs = cases.inputs.T
-    active = [j for j in range(len(lo)) if np.isfinite(lo[j]) or np.isfinite(hi[j])]
+    active = np.flatnonzero(np.isfinite(lo) | np.isfinite(hi)).tolist()  # the bounded inputs
     while active:
-        density = _measure(xs, ys, _inside(xs[:, active], lo[active], hi[active]))[1]
-        loss = []
-        for i in range(len(active)):
-            sub = _inside(xs[:, active], lo[active], hi[active], skip=i)
-            loss.append(density - _measure(xs, ys, sub)[1])
+        (_, density, _), left_out = _box_and_each_left_out(
+            xs[:, active], ys, lo[active], hi[active]
+        )
+        loss = [density - d for d in left_out]
         weakest = int(np.argmin(loss))
         if len(active) <= max_restrictions and loss[weakest] >= drop_tolerance:
             break
         active.pop(weakest)
-    x = columns(active)
-    inside = _inside(x, lo[active], hi[active]) if active else np.ones(len(y), bool)
-    coverage, density, mass = _measure(x, y, inside)
-    strength = []
-    for i in range(len(active)):
-        sub = _inside(x, lo[active], hi[active], skip=i)
-        strength.append(density - _measure(x, y, sub)[1])
+    box, left_out = _box_and_each_left_out(columns(active), y, lo[active], hi[active])
+    coverage, density, mass = box
+    strength = [density - d for d in left_out]
     order = [active[i] for i in np.argsort(-np.asarray(strength), kind="stable")]
     restrictions = tuple(
         Restriction(
@@ -426,15 +428,22 @@ def option_columns(samples: Any, measures: Sequence[str]) -> list[int]:
     Returns
     -------
     list of int
+        Found once per read-only sample set and set of measures (:func:`kept`).
     """
     own = {f"cost:{m}" for m in measures}
     effects = tuple(f"effect:{m}:" for m in measures)
-    return [
-        j
-        for j, p in enumerate(samples.parameters)
-        if p.high > p.low
-        and (not p.id.startswith(("effect:", "cost:")) or p.id in own or p.id.startswith(effects))
-    ]
+
+    def make(samples: Any) -> tuple[int, ...]:
+        return tuple(
+            j
+            for j, p in enumerate(samples.parameters)
+            if p.high > p.low
+            and (
+                not p.id.startswith(("effect:", "cost:")) or p.id in own or p.id.startswith(effects)
+            )
+        )
+
+    return list(kept(samples, ("option columns", tuple(measures)), make))
 
 
 def failures(result: Any, options: Sequence[int] | None = None) -> np.ndarray:
