@@ -346,3 +346,71 @@ def test_sums_of_quarters_are_exact_and_of_thirds_not():
     assert not discovery._exact_sums(np.array([0.0, 1 / 3, 2 / 3]))
     assert not discovery._exact_sums(np.array([0.5, np.inf]))
     assert not discovery._exact_sums(np.array([0.5, 2.0**60]))
+
+
+def _plain_regret(performance, higher_is_better=True):
+    p = np.where(np.isnan(performance), -np.inf if higher_is_better else np.inf, performance)
+    best = p.max(axis=0) if higher_is_better else p.min(axis=0)
+    with np.errstate(invalid="ignore"):
+        out = np.abs(best - p)
+    return np.where(np.isfinite(out), out, np.nan)
+
+
+def test_regret_is_the_plain_computation():
+    rng = np.random.default_rng(11)
+    for case in range(60):
+        p = rng.normal(20.0, 5.0, size=(int(rng.integers(1, 6)), 3, int(rng.integers(1, 50))))
+        if case % 3 == 0:
+            p[rng.random(p.shape) < 0.3] = np.nan
+        if case % 5 == 0:
+            p[:, 0] = np.nan  # nobody placed in a scenario
+        for higher in (True, False):
+            expected = _plain_regret(p, higher)
+            got = criteria.regret(p, higher)
+            assert np.array_equal(got, expected, equal_nan=True), case
+            assert np.array_equal(np.signbit(got), np.signbit(expected)), case
+
+
+@pytest.mark.parametrize("region", ["GM0301", "isd_midden_langstraat"])
+def test_table_numbers_are_numpys(region):
+    """The table's quantiles, medians and judgement: numpy's and the criteria's, plainly."""
+    result = w.evaluate(region, goal=GOAL, n_samples=700, seed=5, second_look=3)
+    table = result.table()
+    n_opt, n_scen = len(result.options), len(result.scenarios)
+
+    def column(name):
+        return table[name].to_numpy().reshape(n_opt, n_scen)
+
+    plain = {
+        "participation": np.quantile(result.participation, (0.1, 0.5, 0.9), axis=2),
+        "net_cost_per_placed": np.quantile(result.net_cost_per_placed, (0.1, 0.5, 0.9), axis=2),
+    }
+    for name, q in plain.items():
+        for i, label in enumerate(("p10", "median", "p90")):
+            assert np.array_equal(column(f"{name}_{label}"), q[i]), (name, label)
+    assert np.array_equal(column("placed_median"), np.median(result.placed, axis=2))
+    assert np.array_equal(column("net_cost_median"), np.median(result.net_cost, axis=2))
+    programme = np.median(result.programme_cost, axis=1)
+    assert np.array_equal(column("programme_cost_median"), np.repeat(programme[:, None], n_scen, 1))
+    assert np.array_equal(column("regret_median"), np.median(result.regret, axis=2))
+    # The judgement of the regret sorted once is the judgement of the regret as it is.
+    j = criteria.judge(
+        result.met,
+        result.regret,
+        result.threshold,
+        result.regret_percentile,
+        result.regret_tolerance,
+        1 - (1 - result.level) / result.looks,
+        empty=criteria.no_target_group(result.participation),
+    )
+    for field in dataclasses.fields(j):
+        a, b = getattr(j, field.name), getattr(result.judgement, field.name)
+        assert np.array_equal(a, b), field.name
+    for name in ("regret_at", "regret_low", "regret_high", "goal_share", "goal_share_low"):
+        source = {"regret_at": j.regret, "regret_low": j.regret_low, "regret_high": j.regret_high}
+        source.update(goal_share=j.share, goal_share_low=j.share_low)
+        assert np.array_equal(column(name), source[name]), name
+    assert column("status").tolist() == j.status.tolist()
+    max_regret = [np.quantile(j.regret[o], 1.0) for o in range(n_opt)]
+    assert np.array_equal(column("max_regret")[:, 0], max_regret)
+    assert np.array_equal(column("goal_share_all")[:, 0], [j.share[o].mean() for o in range(n_opt)])
