@@ -92,3 +92,12 @@ def test_sorted_values_are_read_as_they_are():
         ranks = sorted({int(r) for r in rng.integers(0, n, size=3)})
         expected = quantiles.order_statistics(x, ranks)
         assert _same(quantiles.order_statistics(ordered, ranks, ordered=True), expected)
+
+
+def test_has_nan():
+    assert not quantiles.has_nan(np.array([1.0, 2.0]))
+    assert not quantiles.has_nan(np.zeros((2, 0)))
+    assert quantiles.has_nan(np.array([[1.0, np.nan], [2.0, 3.0]]))
+    assert not quantiles.has_nan(np.array([np.inf, -np.inf, 1.0]))  # their sum is NaN
+    assert quantiles.has_nan(np.array([np.inf, -np.inf, np.nan]))
+    assert not quantiles.has_nan(np.array([1e308, 1e308]))  # the sum overflows

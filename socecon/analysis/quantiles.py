@@ -44,6 +44,16 @@ def sort(values: np.ndarray) -> np.ndarray:
     return np.sort(values, axis=-1)
 
 
+def has_nan(values: np.ndarray) -> bool:
+    """Whether a value is NaN.
+
+    Their sum is NaN when one is (or when both infinities are there): one pass, and no array of
+    flags made, for the usual case of none.
+    """
+    with np.errstate(all="ignore"):  # a sum that overflows is no NaN
+        return bool(np.isnan(np.sum(values)) and np.isnan(values).any())
+
+
 def order_statistics(
     values: np.ndarray, ranks: Sequence[int], *, ordered: bool = False
 ) -> np.ndarray:
@@ -145,8 +155,13 @@ def quantile(values: np.ndarray, q: Any) -> np.ndarray:
     numpy.ndarray
         Shape ``(len(q), ...)``, or ``(...)`` for a single ``q``.
     """
-    if np.isnan(values).any():
+    if has_nan(values):
         return np.quantile(values, q, axis=-1)
+    return _quantile(values, q)
+
+
+def _quantile(values: np.ndarray, q: Any) -> np.ndarray:
+    """:func:`quantile` of values without NaN."""
     ranks, interpolate = linear_quantile(values.shape[-1], q)
     return interpolate(order_statistics(values, ranks))
 
@@ -166,8 +181,8 @@ def nanquantile(values: np.ndarray, q: Any = (0.1, 0.5, 0.9)) -> np.ndarray:
     numpy.ndarray
         Shape ``(len(q), ...)``, or ``(...)`` for a single ``q``; NaN where a row is all NaN.
     """
-    if not np.isnan(values).any():  # the usual case: numpy's quantile, and the same
-        return quantile(values, q)
+    if not has_nan(values):  # the usual case: numpy's quantile, and the same
+        return _quantile(values, q)
     with warnings.catch_warnings():  # all-NaN (no target group, e.g. Rozendaal): NaN, quietly
         warnings.simplefilter("ignore", RuntimeWarning)
         return np.nanquantile(values, q, axis=-1)
@@ -179,8 +194,13 @@ def median(values: np.ndarray, *, ordered: bool = False) -> np.ndarray:
     numpy takes the mean of the two middle values of an even count (their sum, halved).
     ``ordered``: the values are sorted already (:func:`sort`).
     """
-    if np.isnan(values).any():
+    if has_nan(values):
         return np.median(values, axis=-1)
+    return _median(values, ordered)
+
+
+def _median(values: np.ndarray, ordered: bool) -> np.ndarray:
+    """:func:`median` of values without NaN."""
     n = values.shape[-1]
     middle = [n // 2 - 1, n // 2] if n % 2 == 0 else [n // 2]
     return np.mean(order_statistics(values, middle, ordered=ordered), axis=0)
@@ -193,9 +213,11 @@ def nanmedian(values: np.ndarray, *, ordered: bool = False) -> np.ndarray:
     the two middle values, or the one interpolated between them: equal but for rounding).
     ``ordered``: the values are sorted already (:func:`sort`).
     """
-    if not np.isnan(values).any():
-        return median(values, ordered=ordered)
-    return nanquantile(values, 0.5)
+    if not has_nan(values):
+        return _median(values, ordered)
+    with warnings.catch_warnings():  # all-NaN (no target group): NaN, quietly
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanquantile(values, 0.5, axis=-1)
 
 
 def percentile_interval(
