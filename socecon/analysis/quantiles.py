@@ -245,15 +245,16 @@ def percentile_interval(
     (numpy.ndarray, numpy.ndarray, numpy.ndarray)
         The estimate (numpy's linear quantile), lower and upper bound.
     """
-    # NaN above every number (infinities become the extreme finite numbers; sorted stays sorted)
-    x = np.nan_to_num(np.asarray(values, dtype=float), nan=np.inf)
-    n = x.shape[-1]
+    values = np.asarray(values, dtype=float)
+    n = values.shape[-1]
     spread = z * math.sqrt(n * q * (1 - q))
     low = min(n - 1, max(0, math.floor(n * q - spread) - 1))
     high = min(n - 1, max(0, math.ceil(n * q + spread) - 1))
     ranks, interpolate = linear_quantile(n, q)
     wanted = sorted({*ranks, low, high})
-    stats = order_statistics(x, wanted, ordered=ordered)
+    # NaN above every number, infinities the extreme finite numbers: that keeps the order (NaN
+    # sorts last), so it is done on the few order statistics, not on a copy of all samples.
+    stats = np.nan_to_num(order_statistics(values, wanted, ordered=ordered), nan=np.inf)
     with np.errstate(invalid="ignore"):  # inf - inf where NaN (inf here) meets NaN
         estimate = interpolate(stats[[wanted.index(r) for r in ranks]])
     estimate = estimate[()] if estimate.ndim == 0 else estimate
