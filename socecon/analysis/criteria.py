@@ -71,7 +71,7 @@ from typing import Any
 
 import numpy as np
 
-from socecon.analysis.quantiles import percentile_interval
+from socecon.analysis.quantiles import has_nan, percentile_interval
 from socecon.definitions.windtunnel import load_windtunnel
 from socecon.exceptions import WindTunnelError
 
@@ -170,7 +170,7 @@ def regret(performance: np.ndarray, higher_is_better: bool = True) -> np.ndarray
         Same shape, never negative; 0 for the best option. NaN performance counts as worst.
     """
     p = np.asarray(performance, dtype=float)
-    if np.isnan(p).any():  # (a pass fewer over the arrays where there is none)
+    if has_nan(p):  # (no pass over the arrays where there is none)
         p = np.where(np.isnan(p), -np.inf if higher_is_better else np.inf, p)
     best = p.max(axis=0, keepdims=True) if higher_is_better else p.min(axis=0, keepdims=True)
     with np.errstate(invalid="ignore"):  # -inf - -inf: nobody placed (no target group)

@@ -210,10 +210,9 @@ class WindTunnelResult:
         }
         status = j.status.tolist()  # (O, K) lists of str
         scenario_names = [names[s] for s in self.scenarios]
-        by = []
+        by = [""] * len(self.options)  # the option that dominates each dominated one
         for o in range(len(self.options)):
             winners = np.flatnonzero(dom[o])
-            by.append("")
             if winners.size and classes[o] == "dominated":  # not for "geen doelgroep"
                 by[o] = self.options[winners[np.argmax(overall[winners])]].name
         # One row per option and scenario, option by option: (O, K) arrays are read row by row
