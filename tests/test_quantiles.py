@@ -101,3 +101,13 @@ def test_has_nan():
     assert not quantiles.has_nan(np.array([np.inf, -np.inf, 1.0]))  # their sum is NaN
     assert quantiles.has_nan(np.array([np.inf, -np.inf, np.nan]))
     assert not quantiles.has_nan(np.array([1e308, 1e308]))  # the sum overflows
+
+
+def test_rows_with_a_value_repeated_often_are_sorted_not_selected():
+    rng = np.random.default_rng(4)
+    x = rng.random((5, 16000))
+    assert not quantiles._repeats(x)
+    x[2, rng.random(16000) < 0.3] = 0.5  # e.g. a cap that binds in 30 % of the futures
+    assert quantiles._repeats(x)
+    assert _same(quantiles.median(x), np.median(x, axis=-1))
+    assert _same(quantiles.quantile(x, 0.5), np.quantile(x, 0.5, axis=-1))

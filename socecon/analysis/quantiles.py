@@ -6,8 +6,9 @@ interval) of every option and scenario over thousands of samples. :func:`numpy.q
 at once (and the largest value, to look for NaN); numpy's partition for several ranks is its
 generic selection, several times slower than its selection of a single rank (vectorised where
 the processor allows) or even a full sort. :func:`order_statistics` therefore selects one or
-two ranks one at a time, and sorts for more (as fast, and unlike a selection not slowed down by
-many equal values, such as the zero regret of the best option). Values sorted already (see
+two ranks one at a time, and sorts for more (as fast), or where a row repeats a value often
+(a sort is not slowed down by many equal values, such as the zero regret of the best option; a
+selection is). Values sorted already (see
 :func:`sort`) are read at once: the wind tunnel sorts the regret once for its median and its
 percentile.
 
@@ -76,12 +77,22 @@ def order_statistics(
     ranks = list(ranks)
     if ordered:
         work = np.asarray(values, dtype=float)
-    elif len(ranks) > MOST_SELECTED:
+    elif len(ranks) > MOST_SELECTED or _repeats(values):
         work = sort(np.asarray(values, dtype=float))
     else:
         work = np.array(values, dtype=float)  # a copy, partitioned in place
         _select(work, 0, work.shape[-1], ranks)
     return np.moveaxis(work[..., ranks], -1, 0)
+
+
+def _repeats(values: np.ndarray) -> bool:
+    """Whether a row probably holds one value many times: two equal among 64 evenly spaced.
+
+    numpy's selection of a rank then takes many times longer (16 ms instead of 1.5 for 40 rows
+    of 16,000 with 70 % equal values), a sort does not. Only the speed depends on it.
+    """
+    probe = np.sort(values[..., :: max(1, values.shape[-1] // 64)], axis=-1)
+    return bool((probe[..., 1:] == probe[..., :-1]).any())
 
 
 def _select(work: np.ndarray, start: int, stop: int, ranks: list[int]) -> None:
