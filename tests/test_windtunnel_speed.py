@@ -1,8 +1,9 @@
 """The wind tunnel's shortcuts give exactly what the plain computation gives.
 
 The samples are drawn once per process and shared by every region of a batch (a report kernel
-keeps them); the regret percentile and the median regret use one partition instead of a sort
-or one median per option. Each shortcut is checked bit for bit against the plain way.
+keeps them); the regret is sorted once for its percentile and its median; PRIM peels on sorted
+inputs and sums exactly where it can; dominance rules pairs out on a few samples first. Each
+shortcut is checked bit for bit against the plain way (the quantiles: tests/test_quantiles.py).
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ import pytest
 from socecon.analysis import criteria, discovery, sensitivity
 from socecon.analysis import windtunnel as w
 from socecon.analysis.option_runs import effect_parameters
+from socecon.analysis.quantiles import nanmedian
 from socecon.analysis.uncertainty import sample
-from socecon.analysis.windtunnel_result import _nanmedian
 from socecon.definitions.effects import load_measure_effects
 
 GOAL = criteria.Goal(participation_min=20, net_cost_per_placed_max=20000)
@@ -55,9 +56,9 @@ def test_median_regret_is_numpys_nanmedian_bit_for_bit():
     rng = np.random.default_rng(6)
     for size in (60, 599, 600, 4000, 4001):
         a = rng.normal(size=(3, 2, size)) * 1000
-        assert np.array_equal(_nanmedian(a), np.nanmedian(a, axis=2))
+        assert np.array_equal(nanmedian(a), np.nanmedian(a, axis=2))
         a[0, 1, ::3] = np.nan
-        assert np.array_equal(_nanmedian(a), np.nanmedian(a, axis=2), equal_nan=True)
+        assert np.array_equal(nanmedian(a), np.nanmedian(a, axis=2), equal_nan=True)
 
 
 def test_samples_are_drawn_once_per_process_and_cannot_be_changed():
@@ -298,3 +299,119 @@ def test_what_depends_on_the_samples_alone_is_kept_with_read_only_samples():
     del samples
     gc.collect()
     assert key not in discovery._KEPT
+
+
+def _plain_dominance(b, c):
+    """Who dominates whom, every pair on every sample (as first written)."""
+    tol_b = criteria.TIE_TOLERANCE * max(1.0, float(np.nanmax(np.abs(b))))
+    tol_c = criteria.TIE_TOLERANCE * max(1.0, float(np.nanmax(np.abs(c))))
+    out = np.zeros((len(b), len(b)), dtype=bool)
+    for i in range(len(b)):
+        for j in range(len(b)):
+            db, dc = b[j] - b[i], c[i] - c[j]
+            if i != j and ((db >= -tol_b) & (dc >= -tol_c)).all():
+                out[i, j] = ((db > tol_b) | (dc > tol_c)).any()
+    return out
+
+
+def test_dominance_ruled_out_on_a_few_samples_first_is_the_plain_one():
+    rng = np.random.default_rng(10)
+    dominating = 0
+    for case in range(200):
+        n_opt, n_scen, n = (
+            int(rng.integers(1, 7)),
+            int(rng.integers(1, 4)),
+            int(rng.integers(1, 300)),
+        )
+        placed = rng.gamma(2.0, 50.0, size=(n_opt, n_scen, n))
+        cost = rng.gamma(2.0, 1e5, size=(n_opt, n_scen, n))
+        for o in range(1, n_opt):  # options close to another: dominating, tied, or nearly
+            if rng.random() < 0.6:
+                src = int(rng.integers(0, o))
+                nudge = float(rng.choice([0.0, 1e-12, 1e-3]))
+                placed[o] = placed[src] + nudge * rng.random((n_scen, n))
+                cost[o] = cost[src] - nudge * 1e5 * rng.random((n_scen, n))
+                if rng.random() < 0.5:  # worse in a single sample: not dominating
+                    placed[o, int(rng.integers(0, n_scen)), int(rng.integers(0, n))] -= 1.0
+        if case % 7 == 0:
+            placed[0, 0, 0] = np.nan
+        expected = _plain_dominance(placed, cost)
+        assert np.array_equal(criteria.dominated_by(placed, cost), expected), case
+        dominating += expected.any()
+    assert 20 < dominating < 180  # both kinds of cases were checked
+
+
+def test_sums_of_quarters_are_exact_and_of_thirds_not():
+    assert discovery._exact_sums(np.array([0.0, 0.25, 0.5, 1.0, 0.75]))
+    assert discovery._exact_sums(np.zeros(0))
+    assert not discovery._exact_sums(np.array([0.0, 1 / 3, 2 / 3]))
+    assert not discovery._exact_sums(np.array([0.5, np.inf]))
+    assert not discovery._exact_sums(np.array([0.5, 2.0**60]))
+
+
+def _plain_regret(performance, higher_is_better=True):
+    p = np.where(np.isnan(performance), -np.inf if higher_is_better else np.inf, performance)
+    best = p.max(axis=0) if higher_is_better else p.min(axis=0)
+    with np.errstate(invalid="ignore"):
+        out = np.abs(best - p)
+    return np.where(np.isfinite(out), out, np.nan)
+
+
+def test_regret_is_the_plain_computation():
+    rng = np.random.default_rng(11)
+    for case in range(60):
+        p = rng.normal(20.0, 5.0, size=(int(rng.integers(1, 6)), 3, int(rng.integers(1, 50))))
+        if case % 3 == 0:
+            p[rng.random(p.shape) < 0.3] = np.nan
+        if case % 5 == 0:
+            p[:, 0] = np.nan  # nobody placed in a scenario
+        for higher in (True, False):
+            expected = _plain_regret(p, higher)
+            got = criteria.regret(p, higher)
+            assert np.array_equal(got, expected, equal_nan=True), case
+            assert np.array_equal(np.signbit(got), np.signbit(expected)), case
+
+
+@pytest.mark.parametrize("region", ["GM0301", "isd_midden_langstraat"])
+def test_table_numbers_are_numpys(region):
+    """The table's quantiles, medians and judgement: numpy's and the criteria's, plainly."""
+    result = w.evaluate(region, goal=GOAL, n_samples=700, seed=5, second_look=3)
+    table = result.table()
+    n_opt, n_scen = len(result.options), len(result.scenarios)
+
+    def column(name):
+        return table[name].to_numpy().reshape(n_opt, n_scen)
+
+    plain = {
+        "participation": np.quantile(result.participation, (0.1, 0.5, 0.9), axis=2),
+        "net_cost_per_placed": np.quantile(result.net_cost_per_placed, (0.1, 0.5, 0.9), axis=2),
+    }
+    for name, q in plain.items():
+        for i, label in enumerate(("p10", "median", "p90")):
+            assert np.array_equal(column(f"{name}_{label}"), q[i]), (name, label)
+    assert np.array_equal(column("placed_median"), np.median(result.placed, axis=2))
+    assert np.array_equal(column("net_cost_median"), np.median(result.net_cost, axis=2))
+    programme = np.median(result.programme_cost, axis=1)
+    assert np.array_equal(column("programme_cost_median"), np.repeat(programme[:, None], n_scen, 1))
+    assert np.array_equal(column("regret_median"), np.median(result.regret, axis=2))
+    # The judgement of the regret sorted once is the judgement of the regret as it is.
+    j = criteria.judge(
+        result.met,
+        result.regret,
+        result.threshold,
+        result.regret_percentile,
+        result.regret_tolerance,
+        1 - (1 - result.level) / result.looks,
+        empty=criteria.no_target_group(result.participation),
+    )
+    for field in dataclasses.fields(j):
+        a, b = getattr(j, field.name), getattr(result.judgement, field.name)
+        assert np.array_equal(a, b), field.name
+    for name in ("regret_at", "regret_low", "regret_high", "goal_share", "goal_share_low"):
+        source = {"regret_at": j.regret, "regret_low": j.regret_low, "regret_high": j.regret_high}
+        source.update(goal_share=j.share, goal_share_low=j.share_low)
+        assert np.array_equal(column(name), source[name]), name
+    assert column("status").tolist() == j.status.tolist()
+    max_regret = [np.quantile(j.regret[o], 1.0) for o in range(n_opt)]
+    assert np.array_equal(column("max_regret")[:, 0], max_regret)
+    assert np.array_equal(column("goal_share_all")[:, 0], [j.share[o].mean() for o in range(n_opt)])

@@ -71,6 +71,7 @@ from typing import Any
 
 import numpy as np
 
+from socecon.analysis.quantiles import has_nan, percentile_interval
 from socecon.definitions.windtunnel import load_windtunnel
 from socecon.exceptions import WindTunnelError
 
@@ -169,12 +170,14 @@ def regret(performance: np.ndarray, higher_is_better: bool = True) -> np.ndarray
         Same shape, never negative; 0 for the best option. NaN performance counts as worst.
     """
     p = np.asarray(performance, dtype=float)
-    worst = -np.inf if higher_is_better else np.inf
-    p = np.where(np.isnan(p), worst, p)
+    if has_nan(p):  # (no pass over the arrays where there is none)
+        p = np.where(np.isnan(p), -np.inf if higher_is_better else np.inf, p)
     best = p.max(axis=0, keepdims=True) if higher_is_better else p.min(axis=0, keepdims=True)
     with np.errstate(invalid="ignore"):  # -inf - -inf: nobody placed (no target group)
-        out = np.abs(best - p)
-    return np.where(np.isfinite(out), out, np.nan)
+        out = best - p
+    np.abs(out, out=out)
+    out[~np.isfinite(out)] = np.nan
+    return out
 
 
 def goal_met(
@@ -247,7 +250,16 @@ def dominated_by(benefit: np.ndarray, cost: np.ndarray) -> np.ndarray:
     tol_b = TIE_TOLERANCE * max(1.0, float(np.nanmax(np.abs(b)))) if b.size else 0.0
     tol_c = TIE_TOLERANCE * max(1.0, float(np.nanmax(np.abs(c)))) if c.size else 0.0
     out = np.zeros((len(b), len(b)), dtype=bool)
+    # One sample where j is worse rules a pair out: a few evenly spaced samples rule out most
+    # pairs at once, ``[i, j]`` as below; those left are checked on every sample.
+    few = slice(None, None, max(1, b.shape[-1] // 64))
+    left = (b[None, ..., few] - b[:, None, ..., few] >= -tol_b) & (
+        c[:, None, ..., few] - c[None, ..., few] >= -tol_c
+    )
+    left = left.reshape(len(b), len(b), -1).all(axis=2)
     for i, j in itertools.permutations(range(len(b)), 2):  # pair by pair: no O x O x K x S arrays
+        if not left[i, j]:
+            continue
         db = b[j] - b[i]  # benefit of j - benefit of i
         dc = c[i] - c[j]  # cost of i - cost of j (positive: j cheaper)
         if ((db >= -tol_b) & (dc >= -tol_c)).all():
@@ -324,50 +336,6 @@ def wilson_interval(successes: np.ndarray, n: int, z: float) -> tuple[np.ndarray
     return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
 
 
-def percentile_interval(
-    values: np.ndarray, q: float, z: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return the ``q``-quantile over the last axis and its distribution-free interval.
-
-    The interval is spanned by the order statistics whose ranks lie ``z`` binomial standard
-    deviations around ``n q`` (normal approximation to the binomial). For ``q = 1`` (the maximum)
-    it is the maximum itself: a sample cannot say how much larger the true maximum is.
-
-    Parameters
-    ----------
-    values : numpy.ndarray
-        Samples on the last axis; NaN counts as larger than every number.
-    q : float
-        Quantile in (0, 1].
-    z : float
-        Normal quantile of the interval.
-
-    Returns
-    -------
-    (numpy.ndarray, numpy.ndarray, numpy.ndarray)
-        The estimate (linear interpolation), lower and upper bound.
-    """
-    x = np.nan_to_num(np.asarray(values, dtype=float), nan=np.inf)
-    n = x.shape[-1]
-    spread = z * math.sqrt(n * q * (1 - q))
-    low = min(n - 1, max(0, math.floor(n * q - spread) - 1))
-    high = min(n - 1, max(0, math.ceil(n * q + spread) - 1))
-    # numpy's "linear" quantile, step by step, on the same order statistics: only the four
-    # ranks needed are put in place (a partition, not a full sort), bit for bit the same values.
-    virtual = (n - 1) * q
-    top = virtual >= n - 1
-    before = n - 1 if top else math.floor(virtual)
-    after = n - 1 if top else before + 1
-    gamma = virtual - (-1 if top else before)  # numpy's weight when the index is the last
-    x = np.partition(x, sorted({low, high, before, after}), axis=-1)
-    a, b = x[..., before], x[..., after]
-    with np.errstate(invalid="ignore"):
-        diff = b - a
-        estimate = np.add(a, diff * gamma, out=np.empty_like(a))
-        np.subtract(b, diff * (1 - gamma), out=estimate, where=gamma >= 0.5)
-    return estimate[()] if estimate.ndim == 0 else estimate, x[..., low], x[..., high]
-
-
 @dataclass(frozen=True)
 class Judgement:
     """The criteria applied to every option and scenario; arrays have shape ``(O, K)``.
@@ -441,6 +409,7 @@ def judge(
     close_regret: float = CLOSE_CALL_REGRET,
     settle: bool = DECIDE_AT_LAST_LOOK,
     empty: np.ndarray | None = None,
+    ordered: bool = False,
 ) -> Judgement:
     """Judge every option in every scenario: goal, regret, and whether each is firm.
 
@@ -474,6 +443,8 @@ def judge(
         (``close_call.decide_at_last_look`` in ``windtunnel.yaml``).
     empty : numpy.ndarray of bool, optional
         ``(O, K)``: cells without a target group (:func:`no_target_group`); never open.
+    ordered : bool
+        Whether ``regret_samples`` are sorted along the samples (:func:`.quantiles.sort`).
 
     Returns
     -------
@@ -485,7 +456,7 @@ def judge(
     count = met.sum(axis=2)
     low, high = wilson_interval(count, n, z)
     goal_state, goal_open = _decide(count / n, low, high, threshold, close_share, settle)
-    estimate, r_low, r_high = percentile_interval(regret_samples, percentile, z)
+    estimate, r_low, r_high = percentile_interval(regret_samples, percentile, z, ordered=ordered)
     if tolerance is None:
         regret_state, regret_open = np.ones_like(goal_state), np.zeros_like(goal_open)
     else:

@@ -7,7 +7,6 @@ option x scenario table with where each option breaks (:mod:`~socecon.analysis.d
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from socecon.analysis import discovery
+from socecon.analysis import discovery, quantiles
 from socecon.analysis.criteria import (
     CELL_STATUS,
     OBJECTIVES,
@@ -29,6 +28,7 @@ from socecon.analysis.criteria import (
     no_target_group,
     regret,
 )
+from socecon.analysis.quantiles import median, nanquantile
 from socecon.analysis.uncertainty import SampleSet
 from socecon.definitions import load_definitions
 from socecon.definitions.options import Option
@@ -114,18 +114,34 @@ class WindTunnelResult:
         """``D[i, j]``: option ``j`` dominates option ``i`` (placed persons vs net cost)."""
         return dominated_by(self.placed, self.net_cost)
 
-    @cached_property  # computed once per result: the second-look test and table() share it
+    @property
     def judgement(self) -> Judgement:
         """The criteria per option and scenario, with their intervals and cell status."""
-        return judge(
+        return self._judged[0]
+
+    @property
+    def median_regret(self) -> np.ndarray:
+        """The median regret per option and scenario, ``(O, K)``, NaN left out."""
+        return self._judged[1]
+
+    @cached_property  # computed once per result: the second-look test and table() share it
+    def _judged(self) -> tuple[Judgement, np.ndarray]:
+        """The judgement and the median regret, both read from the regret sorted once.
+
+        The sorted copy is not kept: a batch holds many results.
+        """
+        ordered = quantiles.sort(self.regret)
+        judgement = judge(
             self.met,
-            self.regret,
+            ordered,
             self.threshold,
             self.regret_percentile,
             self.regret_tolerance,
             1 - (1 - self.level) / self.looks,
             empty=no_target_group(self.participation),  # cells without a target group
+            ordered=True,
         )
+        return judgement, quantiles.nanmedian(ordered, ordered=True)
 
     @property
     def classes(self) -> list[str]:
@@ -176,79 +192,88 @@ class WindTunnelResult:
         dom = self.dominance
         j = self.judgement
         classes = classify(j.status, dom.any(axis=1))
-        reg_median = _nanmedian(self.regret)
         parts = self.goal_part_shares()
         name = region_name(self.region)
         # The median participation over all futures, of the options that dominate another.
         dominating = np.flatnonzero(dom.any(axis=0))
         overall = np.full(len(self.options), np.nan)
         if dominating.size:
-            overall[dominating] = _nanquantile(self.participation[dominating], 0.5, axis=(1, 2))
-        rows = []
+            pooled = self.participation[dominating].reshape(len(dominating), -1)
+            overall[dominating] = nanquantile(pooled, 0.5)
+        max_regret = nanquantile(j.regret, 1.0)  # per option, over the scenarios
         q = {
-            "participation": _nanquantile(self.participation),
-            "net_cost_per_placed": _nanquantile(self.net_cost_per_placed),
-            "placed": np.median(self.placed, axis=2),
-            "net_cost": np.median(self.net_cost, axis=2),
-            "programme": np.median(self.programme_cost, axis=1),
+            "participation": nanquantile(self.participation),
+            "net_cost_per_placed": nanquantile(self.net_cost_per_placed),
+            "placed": median(self.placed),
+            "net_cost": median(self.net_cost),
+            "programme": median(self.programme_cost),
         }
-        for o, option in enumerate(self.options):
-            breaks = [
-                names[s]
-                for k, s in enumerate(self.scenarios)
-                if j.status[o, k] in ("goal_not_met", "too_much_regret")
-            ]
-            undecided = [
-                names[s] for k, s in enumerate(self.scenarios) if j.status[o, k] == "undecided"
-            ]
+        status = j.status.tolist()  # (O, K) lists of str
+        scenario_names = [names[s] for s in self.scenarios]
+        by = [""] * len(self.options)  # the option that dominates each dominated one
+        for o in range(len(self.options)):
             winners = np.flatnonzero(dom[o])
-            by = ""
             if winners.size and classes[o] == "dominated":  # not for "geen doelgroep"
-                by = self.options[winners[np.argmax(overall[winners])]].name
-            max_regret = _nanquantile(j.regret[o], 1.0, axis=None)
-            for k, scenario in enumerate(self.scenarios):
-                rows.append(
-                    {
-                        "region": self.region,
-                        "region_name": name,
-                        "option": option.id,
-                        "option_name": option.name,
-                        "scenario": scenario,
-                        "scenario_name": names[scenario],
-                        "participation_p10": q["participation"][0, o, k],
-                        "participation_median": q["participation"][1, o, k],
-                        "participation_p90": q["participation"][2, o, k],
-                        "placed_median": q["placed"][o, k],
-                        "net_cost_median": q["net_cost"][o, k],
-                        "net_cost_per_placed_p10": q["net_cost_per_placed"][0, o, k],
-                        "net_cost_per_placed_median": q["net_cost_per_placed"][1, o, k],
-                        "net_cost_per_placed_p90": q["net_cost_per_placed"][2, o, k],
-                        "programme_cost_median": q["programme"][o],
-                        "goal_share": j.share[o, k],
-                        "goal_share_participation": parts[0][o, k],
-                        "goal_share_cost": parts[1][o, k],
-                        "goal_share_low": j.share_low[o, k],
-                        "goal_share_high": j.share_high[o, k],
-                        "goal_state": int(j.goal_state[o, k]),
-                        "regret_median": reg_median[o, k],
-                        "regret_at": j.regret[o, k],
-                        "regret_low": j.regret_low[o, k],
-                        "regret_high": j.regret_high[o, k],
-                        "regret_state": int(j.regret_state[o, k]),
-                        "status": str(j.status[o, k]),
-                        "status_name": CELL_STATUS[str(j.status[o, k])],
-                        "holds": bool(j.status[o, k] == "holds"),
-                        "class": classes[o],
-                        "class_name": VERDICTS[classes[o]],
-                        "breaks_in": ", ".join(breaks),
-                        "undecided_in": ", ".join(undecided),
-                        "dominated_by": by,
-                        "max_regret": max_regret,
-                        "goal_share_all": j.share[o].mean(),
-                    }
-                )
-        found = discovery.option_table(self, j.status, classes).set_index("option")
-        table = pd.DataFrame(rows).join(found, on="option")
+                by[o] = self.options[winners[np.argmax(overall[winners])]].name
+        # One row per option and scenario, option by option: (O, K) arrays are read row by row
+        # (``cells``), what holds per option is repeated for each scenario (``each``).
+        n_scen = len(self.scenarios)
+
+        def cells(a: np.ndarray) -> np.ndarray:
+            return np.asarray(a).reshape(-1)
+
+        def each(values: Any) -> Any:
+            if isinstance(values, np.ndarray):
+                return np.repeat(values, n_scen)
+            return [v for v in values for _ in range(n_scen)]
+
+        def scenarios_where(row: list[str], states: tuple[str, ...]) -> str:
+            return ", ".join(n for n, st in zip(scenario_names, row, strict=True) if st in states)
+
+        flat = [st for row in status for st in row]
+        columns = {
+            "region": [self.region] * len(flat),
+            "region_name": [name] * len(flat),
+            "option": each([option.id for option in self.options]),
+            "option_name": each([option.name for option in self.options]),
+            "scenario": list(self.scenarios) * len(self.options),
+            "scenario_name": scenario_names * len(self.options),
+            "participation_p10": cells(q["participation"][0]),
+            "participation_median": cells(q["participation"][1]),
+            "participation_p90": cells(q["participation"][2]),
+            "placed_median": cells(q["placed"]),
+            "net_cost_median": cells(q["net_cost"]),
+            "net_cost_per_placed_p10": cells(q["net_cost_per_placed"][0]),
+            "net_cost_per_placed_median": cells(q["net_cost_per_placed"][1]),
+            "net_cost_per_placed_p90": cells(q["net_cost_per_placed"][2]),
+            "programme_cost_median": each(q["programme"]),
+            "goal_share": cells(j.share),
+            "goal_share_participation": cells(parts[0]),
+            "goal_share_cost": cells(parts[1]),
+            "goal_share_low": cells(j.share_low),
+            "goal_share_high": cells(j.share_high),
+            "goal_state": cells(j.goal_state).astype(np.int64),
+            "regret_median": cells(self.median_regret),
+            "regret_at": cells(j.regret),
+            "regret_low": cells(j.regret_low),
+            "regret_high": cells(j.regret_high),
+            "regret_state": cells(j.regret_state).astype(np.int64),
+            "status": flat,
+            "status_name": [CELL_STATUS[st] for st in flat],
+            "holds": cells(j.status == "holds"),
+            "class": each(classes),
+            "class_name": each([VERDICTS[c] for c in classes]),
+            "breaks_in": each(
+                [scenarios_where(row, ("goal_not_met", "too_much_regret")) for row in status]
+            ),
+            "undecided_in": each([scenarios_where(row, ("undecided",)) for row in status]),
+            "dominated_by": each(by),
+            "max_regret": each(max_regret),
+            "goal_share_all": each(j.share.mean(axis=1)),
+        }
+        found = discovery.option_table(self, j.status, classes)
+        columns.update({c: each(found[c].to_numpy()) for c in found.columns if c != "option"})
+        table = pd.DataFrame(columns)
         table.attrs.update(
             goal=self.goal,
             objective=self.objective,
@@ -267,19 +292,3 @@ class WindTunnelResult:
 def _read_only(a: np.ndarray) -> np.ndarray:
     a.flags.writeable = False
     return a
-
-
-def _nanmedian(a: np.ndarray) -> np.ndarray:
-    """Return the median over the samples, NaN left out (as :func:`numpy.nanmedian`, faster)."""
-    if not np.isnan(a).any():  # usually: one partition, not one per option and scenario
-        return np.median(a, axis=2)
-    return _nanquantile(a, 0.5)
-
-
-def _nanquantile(a: np.ndarray, q: Any = (0.1, 0.5, 0.9), axis: Any = 2) -> np.ndarray:
-    """Quantiles (P10, median, P90 over the samples by default); NaN (nobody placed) left out."""
-    if not np.isnan(a).any():  # the usual case, and far faster than nanquantile
-        return np.quantile(a, q, axis=axis)
-    with warnings.catch_warnings():  # all-NaN (no target group, e.g. Rozendaal): NaN, quietly
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return np.nanquantile(a, q, axis=axis)
