@@ -1,0 +1,240 @@
+"""The wind tunnel inside a report batch: computed in passes by ``socecon run``, read by reports.
+
+Run with ``.venv/bin/python benchmarks/bench_windtunnel_batch.py [--jobs 2] [--repeat 1]``.
+The regions are the main job's (``socecon run`` without a selection: the participating
+municipalities and ISD Midden-Langstraat). Three measurements:
+
+- **the pass** (:class:`socecon.batch.windtunnel_pass.WindTunnelPass`, as ``socecon run`` starts
+  it), per chunk size (``--chunks``), each in a fresh process: the thread's CPU seconds
+  (:func:`time.thread_time`) per region, cold (the first pass of the process: the snapshot read
+  and the samples drawn) and warm (the same again), and the process's peak memory above what it
+  had before the pass (``VmHWM`` after resetting it through ``/proc/self/clear_refs``);
+- **the report's side**: CPU seconds of reading a stored table
+  (:func:`socecon.report.windtunnel_tables.read_table`, what the kernel does instead of
+  computing), median over the regions, and of computing it alone (``compute_tables`` of one
+  region, what the report did before); so the wind tunnel's CPU per municipality inside a batch
+  is pass CPU / N + the read;
+- **the batch**: ``socecon run --jobs N`` as a subprocess with and without the pass
+  (``--no-windtunnel-pass``), alternating, ``--repeat`` times: wall seconds, and CPU seconds of
+  the whole process tree (``RUSAGE_CHILDREN``: ``socecon run``, its workers and their kernels);
+  the kernels' peak RSS is read from ``/proc`` while the batch runs. ``--malloc`` adds the same
+  two batches with the glibc malloc settings below in the environment of the whole run.
+
+Every page of the runs with the pass is compared with the page without it (time of generation
+and chart ids masked): the store must not change a report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: glibc malloc settings that keep freed memory in the process instead of returning it at once.
+MALLOC = {
+    "MALLOC_MMAP_THRESHOLD_": "1073741824",
+    "MALLOC_TRIM_THRESHOLD_": "1073741824",
+    "MALLOC_TOP_PAD_": "268435456",
+}
+
+_STAMP = re.compile(r"\d{2}-\d{2}-\d{4} \d{2}:\d{2}")
+_CHART_ID = re.compile(r"socecon-chart-[0-9a-f]{12}")
+
+_PASS_SCRIPT = r"""
+import json, os, sys, time
+from socecon.batch.tasks import DEFAULT_NOTEBOOK, make_tasks
+from socecon.batch.windtunnel_pass import WindTunnelPass
+from socecon.regions import default_regions
+
+def rss(field):
+    for line in open("/proc/self/status"):
+        if line.startswith(field):
+            return int(line.split()[1]) * 1024
+
+tasks = make_tasks(default_regions(), DEFAULT_NOTEBOOK, "/tmp/unused")
+out = {"regions": len(tasks)}
+for run in ("cold", "warm"):
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+    before = rss("VmRSS:")
+    tunnel = WindTunnelPass(tasks, chunk=int(sys.argv[1])).start()
+    tunnel.wait()
+    out[run] = {"cpu": tunnel.cpu, "stored": len(tunnel.stored), "failed": tunnel.failed,
+                "peak_mb": (rss("VmHWM:") - before) / 1e6}
+    tunnel.close()
+print(json.dumps(out))
+"""
+
+_READ_SCRIPT = r"""
+import json, os, statistics, time
+from socecon.batch.tasks import DEFAULT_NOTEBOOK, make_tasks
+from socecon.batch.windtunnel_pass import WindTunnelPass, _job, notebook_defaults
+from socecon.regions import default_regions
+from socecon.report import windtunnel_tables as wt
+
+tasks = make_tasks(default_regions(), DEFAULT_NOTEBOOK, "/tmp/unused")
+tunnel = WindTunnelPass(tasks).start()
+tunnel.wait()
+os.environ[wt.STORE_ENV] = str(tunnel.directory)
+defaults = notebook_defaults(DEFAULT_NOTEBOOK)
+jobs = [_job(t, defaults) for t in tasks]
+wt.read_table(jobs[0].place, jobs[0].goal, **jobs[0].inputs)  # the code's hash, once per kernel
+reads, alone = [], []
+for job in jobs:
+    start = time.process_time()
+    assert wt.read_table(job.place, job.goal, **job.inputs) is not None, job.code
+    reads.append(time.process_time() - start)
+    start = time.process_time()
+    wt.compute_tables([job.place], job.goal, **job.inputs)
+    alone.append(time.process_time() - start)
+tunnel.close()
+print(json.dumps({"read": statistics.median(reads), "alone": alone}))
+"""
+
+
+def _python(script: str, *args: str, env: dict | None = None) -> dict:
+    environ = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args], env=environ, capture_output=True, text=True
+    )
+    if done.returncode:
+        raise SystemExit(done.stderr)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _kernel_peaks(pid: int, peaks: dict, stop: threading.Event) -> None:
+    """Record the peak RSS (VmHWM, MB) of every ipykernel below ``pid`` until ``stop``."""
+    while not stop.is_set():
+        for child in _descendants(pid):
+            try:
+                if b"ipykernel" not in Path(f"/proc/{child}/cmdline").read_bytes():
+                    continue
+                for line in Path(f"/proc/{child}/status").read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        peaks[child] = max(peaks.get(child, 0), int(line.split()[1]) / 1e3)
+            except OSError:
+                continue
+        stop.wait(0.2)
+
+
+def run_batch(out: Path, jobs: int, passes: bool, env: dict | None = None) -> dict:
+    """Run ``socecon run`` once; return wall and tree CPU seconds and the kernels' peak RSS."""
+    argv = [sys.executable, "-m", "socecon", "run", "--jobs", str(jobs), "--out", str(out)]
+    argv += ["--no-progress"] + ([] if passes else ["--no-windtunnel-pass"])
+    environ = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    process = subprocess.Popen(argv, env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    peaks: dict[int, float] = {}
+    stop = threading.Event()
+    watcher = threading.Thread(target=_kernel_peaks, args=(process.pid, peaks, stop))
+    watcher.start()
+    _, stderr = process.communicate()
+    wall = time.perf_counter() - start
+    stop.set()
+    watcher.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if process.returncode:
+        raise SystemExit(stderr.decode())
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall": wall, "cpu": cpu, "kernel_peak_mb": max(peaks.values(), default=0.0)}
+
+
+def _masked(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    return _CHART_ID.sub("socecon-chart-ID", _STAMP.sub("DD-MM-YYYY HH:MM", text))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--chunks", default="1,4,9", help="chunk sizes of the pass to measure")
+    parser.add_argument("--malloc", action="store_true", help="also batches with MALLOC_*")
+    parser.add_argument("--no-batch", action="store_true", help="only the pass and the reads")
+    args = parser.parse_args()
+
+    print(f"load average at start: {os.getloadavg()[0]:.1f}")
+    print("\nThe pass (CPU s of its thread per region; peak MB above the process before it):")
+    print("| chunk | regions | cold s/region | warm s/region | cold peak MB | warm peak MB |")
+    print("|---|---|---|---|---|---|")
+    for chunk in (int(c) for c in args.chunks.split(",")):
+        r = _python(_PASS_SCRIPT, str(chunk))
+        n = r["regions"]
+        assert r["cold"]["stored"] == n and not r["cold"]["failed"], r
+        print(
+            f"| {chunk} | {n} | {r['cold']['cpu'] / n:.3f} | {r['warm']['cpu'] / n:.3f} | "
+            f"{r['cold']['peak_mb']:.0f} | {r['warm']['peak_mb']:.0f} |"
+        )
+    reads = _python(_READ_SCRIPT)
+    print(
+        f"\nThe report's side: reading a stored table {reads['read']:.4f} CPU s (median); "
+        f"computing alone {statistics.median(reads['alone']):.3f} s (median; "
+        f"{sum(reads['alone']):.2f} s for the {len(reads['alone'])} regions)"
+    )
+    if args.no_batch:
+        return
+
+    variants = [("without pass", False, None), ("with pass", True, None)]
+    if args.malloc:
+        variants += [
+            ("without pass, MALLOC_*", False, MALLOC),
+            ("with pass, MALLOC_*", True, MALLOC),
+        ]
+    measured: dict[str, list[dict]] = {name: [] for name, _, _ in variants}
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(args.repeat):
+            for name, passes, env in variants:
+                out = Path(tmp) / f"{i}-{name.replace(' ', '_').replace(',', '')}"
+                measured[name].append(run_batch(out, args.jobs, passes, env))
+                measured[name][-1]["out"] = out
+        reference = measured["without pass"][0]["out"]
+        pages = sorted(reference.glob("*.html"))
+        pages = [p for p in pages if p.name != "index.html"]
+        equal = all(
+            _masked(run["out"] / page.name) == _masked(page)
+            for runs in measured.values()
+            for run in runs
+            for page in pages
+        )
+        print(f"\n`socecon run --jobs {args.jobs}`, {len(pages)} reports, median of {args.repeat}:")
+        print("| batch | wall s | CPU s (all processes) | CPU s per report | kernel peak MB |")
+        print("|---|---|---|---|---|")
+        for name, runs in measured.items():
+            wall = statistics.median(r["wall"] for r in runs)
+            cpu = statistics.median(r["cpu"] for r in runs)
+            peak = max(r["kernel_peak_mb"] for r in runs)
+            print(f"| {name} | {wall:.1f} | {cpu:.1f} | {cpu / len(pages):.2f} | {peak:.0f} |")
+        print(f"every page equal to the page without the pass: {equal}")
+
+
+if __name__ == "__main__":
+    main()
