@@ -27,6 +27,7 @@ and chart ids masked): the store must not change a report.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -130,32 +131,59 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-def _kernel_peaks(pid: int, peaks: dict, stop: threading.Event) -> None:
-    """Record the peak RSS (VmHWM, MB) of every ipykernel below ``pid`` until ``stop``."""
+def _peak_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1e3
+    return 0.0
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _watch_kernels(pid: int, peaks: dict, cpu: dict, stop: threading.Event) -> None:
+    """Record the peak RSS (VmHWM, MB) and CPU seconds of every ipykernel below ``pid``.
+
+    Those of ``pid`` itself (``socecon run``, where the pass runs) go under the key 0.
+    """
     while not stop.is_set():
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            peaks[0] = max(peaks.get(0, 0.0), _peak_mb(pid))
+            cpu[0] = _cpu_seconds(pid)
         for child in _descendants(pid):
             try:
                 if b"ipykernel" not in Path(f"/proc/{child}/cmdline").read_bytes():
                     continue
-                for line in Path(f"/proc/{child}/status").read_text().splitlines():
-                    if line.startswith("VmHWM:"):
-                        peaks[child] = max(peaks.get(child, 0), int(line.split()[1]) / 1e3)
-            except OSError:
+                peaks[child] = max(peaks.get(child, 0.0), _peak_mb(child))
+                cpu[child] = _cpu_seconds(child)
+            except (OSError, IndexError, ValueError):
                 continue
-        stop.wait(0.2)
+        stop.wait(0.1)
 
 
-def run_batch(out: Path, jobs: int, passes: bool, env: dict | None = None) -> dict:
-    """Run ``socecon run`` once; return wall and tree CPU seconds and the kernels' peak RSS."""
-    argv = [sys.executable, "-m", "socecon", "run", "--jobs", str(jobs), "--out", str(out)]
+#: ``socecon run`` with the pass's chunk size as its first argument.
+_RUN = (
+    "import sys; from socecon.batch import windtunnel_pass; from socecon.cli import main; "
+    "windtunnel_pass.CHUNK = int(sys.argv[1]) or windtunnel_pass.CHUNK; "
+    "sys.exit(main(sys.argv[2:]))"
+)
+
+
+def run_batch(out: Path, jobs: int, passes: bool, env: dict | None = None, chunk: int = 0) -> dict:
+    """Run ``socecon run`` once: wall and tree CPU seconds, the kernels' CPU and peak RSS."""
+    argv = [sys.executable, "-c", _RUN, str(chunk), "run"]
+    argv += ["--jobs", str(jobs), "--out", str(out)]
     argv += ["--no-progress"] + ([] if passes else ["--no-windtunnel-pass"])
     environ = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     process = subprocess.Popen(argv, env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     peaks: dict[int, float] = {}
+    kernel_cpu: dict[int, float] = {}
     stop = threading.Event()
-    watcher = threading.Thread(target=_kernel_peaks, args=(process.pid, peaks, stop))
+    watcher = threading.Thread(target=_watch_kernels, args=(process.pid, peaks, kernel_cpu, stop))
     watcher.start()
     _, stderr = process.communicate()
     wall = time.perf_counter() - start
@@ -165,7 +193,15 @@ def run_batch(out: Path, jobs: int, passes: bool, env: dict | None = None) -> di
     if process.returncode:
         raise SystemExit(stderr.decode())
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"wall": wall, "cpu": cpu, "kernel_peak_mb": max(peaks.values(), default=0.0)}
+    parent_cpu, parent_peak = kernel_cpu.pop(0, 0.0), peaks.pop(0, 0.0)
+    return {
+        "wall": wall,
+        "cpu": cpu,
+        "kernel_cpu": sum(kernel_cpu.values()),
+        "kernel_peak_mb": max(peaks.values(), default=0.0),
+        "parent_cpu": parent_cpu,
+        "parent_peak_mb": parent_peak,
+    }
 
 
 def _masked(path: Path) -> str:
@@ -180,20 +216,26 @@ def main() -> None:
     parser.add_argument("--chunks", default="1,4,9", help="chunk sizes of the pass to measure")
     parser.add_argument("--malloc", action="store_true", help="also batches with MALLOC_*")
     parser.add_argument("--no-batch", action="store_true", help="only the pass and the reads")
+    parser.add_argument(
+        "--batch-chunks", default="", help="chunk sizes of the batches with the pass (0: CHUNK)"
+    )
     args = parser.parse_args()
 
     print(f"load average at start: {os.getloadavg()[0]:.1f}")
     print("\nThe pass (CPU s of its thread per region; peak MB above the process before it):")
     print("| chunk | regions | cold s/region | warm s/region | cold peak MB | warm peak MB |")
     print("|---|---|---|---|---|---|")
+    envs = [("", None), (", MALLOC_*", MALLOC)] if args.malloc else [("", None)]
     for chunk in (int(c) for c in args.chunks.split(",")):
-        r = _python(_PASS_SCRIPT, str(chunk))
-        n = r["regions"]
-        assert r["cold"]["stored"] == n and not r["cold"]["failed"], r
-        print(
-            f"| {chunk} | {n} | {r['cold']['cpu'] / n:.3f} | {r['warm']['cpu'] / n:.3f} | "
-            f"{r['cold']['peak_mb']:.0f} | {r['warm']['peak_mb']:.0f} |"
-        )
+        for label, env in envs:
+            r = _python(_PASS_SCRIPT, str(chunk), env=env)
+            n = r["regions"]
+            assert r["cold"]["stored"] == n and not r["cold"]["failed"], r
+            print(
+                f"| {chunk}{label} | {n} | {r['cold']['cpu'] / n:.3f} | "
+                f"{r['warm']['cpu'] / n:.3f} | {r['cold']['peak_mb']:.0f} | "
+                f"{r['warm']['peak_mb']:.0f} |"
+            )
     reads = _python(_READ_SCRIPT)
     print(
         f"\nThe report's side: reading a stored table {reads['read']:.4f} CPU s (median); "
@@ -203,18 +245,18 @@ def main() -> None:
     if args.no_batch:
         return
 
-    variants = [("without pass", False, None), ("with pass", True, None)]
+    chunks = [int(c) for c in args.batch_chunks.split(",") if c] or [0]
+    variants = [("without pass", False, None, 0)]
+    variants += [(f"with pass, chunks of {c or 'CHUNK'}", True, None, c) for c in chunks]
     if args.malloc:
-        variants += [
-            ("without pass, MALLOC_*", False, MALLOC),
-            ("with pass, MALLOC_*", True, MALLOC),
-        ]
-    measured: dict[str, list[dict]] = {name: [] for name, _, _ in variants}
+        variants += [("without pass, MALLOC_*", False, MALLOC, 0)]
+        variants += [(f"{variants[1][0]}, MALLOC_*", True, MALLOC, chunks[0])]
+    measured: dict[str, list[dict]] = {name: [] for name, *_ in variants}
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(args.repeat):
-            for name, passes, env in variants:
-                out = Path(tmp) / f"{i}-{name.replace(' ', '_').replace(',', '')}"
-                measured[name].append(run_batch(out, args.jobs, passes, env))
+            for name, passes, env, chunk in variants:
+                out = Path(tmp) / f"{i}-{re.sub(r'[^a-z0-9]+', '_', name.lower())}"
+                measured[name].append(run_batch(out, args.jobs, passes, env, chunk))
                 measured[name][-1]["out"] = out
         reference = measured["without pass"][0]["out"]
         pages = sorted(reference.glob("*.html"))
@@ -226,13 +268,22 @@ def main() -> None:
             for page in pages
         )
         print(f"\n`socecon run --jobs {args.jobs}`, {len(pages)} reports, median of {args.repeat}:")
-        print("| batch | wall s | CPU s (all processes) | CPU s per report | kernel peak MB |")
-        print("|---|---|---|---|---|")
+        print(
+            "| batch | wall s | CPU s (all processes) | CPU s per report | kernels' CPU s per "
+            "report | `socecon run` CPU s | kernel peak MB | `socecon run` peak MB |"
+        )
+        print("|---|---|---|---|---|---|---|---|")
         for name, runs in measured.items():
             wall = statistics.median(r["wall"] for r in runs)
             cpu = statistics.median(r["cpu"] for r in runs)
+            kernel = statistics.median(r["kernel_cpu"] for r in runs) / len(pages)
             peak = max(r["kernel_peak_mb"] for r in runs)
-            print(f"| {name} | {wall:.1f} | {cpu:.1f} | {cpu / len(pages):.2f} | {peak:.0f} |")
+            parent = max(r["parent_peak_mb"] for r in runs)
+            own = statistics.median(r["parent_cpu"] for r in runs)
+            print(
+                f"| {name} | {wall:.1f} | {cpu:.1f} | {cpu / len(pages):.2f} | {kernel:.2f} | "
+                f"{own:.1f} | {peak:.0f} | {parent:.0f} |"
+            )
         print(f"every page equal to the page without the pass: {equal}")
 
 

@@ -142,8 +142,8 @@ class WindTunnelPass:
     ----------
     tasks : sequence of ReportTask
         The batch, in the order its reports are dispatched.
-    chunk : int
-        Regions per pass.
+    chunk : int, optional
+        Regions per pass; :data:`CHUNK` by default.
     directory : Path, optional
         The store; a new private temporary directory by default (removed by :meth:`close`).
 
@@ -163,10 +163,13 @@ class WindTunnelPass:
     """
 
     def __init__(
-        self, tasks: Sequence[ReportTask], chunk: int = CHUNK, directory: Path | None = None
+        self,
+        tasks: Sequence[ReportTask],
+        chunk: int | None = None,
+        directory: Path | None = None,
     ):
         self.directory = Path(directory or tempfile.mkdtemp(prefix="socecon-windtunnel-"))
-        self.chunk = max(1, int(chunk))
+        self.chunk = max(1, int(chunk or CHUNK))
         self.stored: list[str] = []
         self.failed: dict[str, str] = {}
         self.cpu = 0.0
@@ -250,7 +253,7 @@ class WindTunnelPass:
 
 @contextlib.contextmanager
 def windtunnel_pass(
-    tasks: Sequence[ReportTask], chunk: int = CHUNK, enabled: bool = True
+    tasks: Sequence[ReportTask], chunk: int | None = None, enabled: bool = True
 ) -> Iterator[WindTunnelPass | None]:
     """Compute the batch's wind tunnels in passes while the reports run (see the module).
 
@@ -258,8 +261,8 @@ def windtunnel_pass(
     ----------
     tasks : sequence of ReportTask
         The batch, in dispatch order.
-    chunk : int
-        Regions per pass.
+    chunk : int, optional
+        Regions per pass; :data:`CHUNK` by default.
     enabled : bool
         False: no pass (every report computes its own wind tunnel).
 
