@@ -163,17 +163,34 @@ def _watch_kernels(pid: int, peaks: dict, cpu: dict, stop: threading.Event) -> N
         stop.wait(0.1)
 
 
-#: ``socecon run`` with the pass's chunk size as its first argument.
-_RUN = (
-    "import sys; from socecon.batch import windtunnel_pass; from socecon.cli import main; "
-    "windtunnel_pass.CHUNK = int(sys.argv[1]) or windtunnel_pass.CHUNK; "
-    "sys.exit(main(sys.argv[2:]))"
-)
+#: ``socecon run`` with the pass's chunk size as its first argument. Before the store is removed
+#: it prints how many tables were stored and how many of them a report read (a file read after
+#: it was written has its access time after its modification time: ``relatime``).
+_RUN = r"""
+import json, os, sys
+from socecon.batch import windtunnel_pass
+from socecon.cli import main
+
+windtunnel_pass.CHUNK = int(sys.argv[1]) or windtunnel_pass.CHUNK
+close = windtunnel_pass.WindTunnelPass.close
+
+def counting_close(self):
+    files = [os.stat(p) for p in self.directory.glob("*.json")]
+    read = sum(f.st_atime_ns > f.st_mtime_ns for f in files)
+    counts = {"stored": len(files), "read": read, "cpu": self.cpu}
+    print("STORE " + json.dumps(counts), file=sys.stderr)
+    close(self)
+
+windtunnel_pass.WindTunnelPass.close = counting_close
+sys.exit(main(sys.argv[2:]))
+"""
 
 
-def run_batch(out: Path, jobs: int, passes: bool, env: dict | None = None, chunk: int = 0) -> dict:
+def run_batch(
+    out: Path, jobs: int, passes: bool, env: dict | None = None, chunk: int = 0, every: bool = False
+) -> dict:
     """Run ``socecon run`` once: wall and tree CPU seconds, the kernels' CPU and peak RSS."""
-    argv = [sys.executable, "-c", _RUN, str(chunk), "run"]
+    argv = [sys.executable, "-c", _RUN, str(chunk), "run"] + (["--all"] if every else [])
     argv += ["--jobs", str(jobs), "--out", str(out)]
     argv += ["--no-progress"] + ([] if passes else ["--no-windtunnel-pass"])
     environ = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
@@ -194,7 +211,9 @@ def run_batch(out: Path, jobs: int, passes: bool, env: dict | None = None, chunk
         raise SystemExit(stderr.decode())
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     parent_cpu, parent_peak = kernel_cpu.pop(0, 0.0), peaks.pop(0, 0.0)
+    store = [line[6:] for line in stderr.decode().splitlines() if line.startswith("STORE ")]
     return {
+        "store": json.loads(store[0]) if store else {"stored": 0, "read": 0, "cpu": 0.0},
         "wall": wall,
         "cpu": cpu,
         "kernel_cpu": sum(kernel_cpu.values()),
@@ -216,12 +235,22 @@ def main() -> None:
     parser.add_argument("--chunks", default="1,4,9", help="chunk sizes of the pass to measure")
     parser.add_argument("--malloc", action="store_true", help="also batches with MALLOC_*")
     parser.add_argument("--no-batch", action="store_true", help="only the pass and the reads")
+    parser.add_argument("--all", action="store_true", help="batches of every municipality")
+    parser.add_argument("--no-pass-table", action="store_true", help="only the batches")
     parser.add_argument(
         "--batch-chunks", default="", help="chunk sizes of the batches with the pass (0: CHUNK)"
     )
     args = parser.parse_args()
 
     print(f"load average at start: {os.getloadavg()[0]:.1f}")
+    if not args.no_pass_table:
+        pass_and_reads(args)
+    if not args.no_batch:
+        batches(args)
+
+
+def pass_and_reads(args: argparse.Namespace) -> None:
+    """Print the pass's CPU and memory per chunk size, and the report's read."""
     print("\nThe pass (CPU s of its thread per region; peak MB above the process before it):")
     print("| chunk | regions | cold s/region | warm s/region | cold peak MB | warm peak MB |")
     print("|---|---|---|---|---|---|")
@@ -242,9 +271,10 @@ def main() -> None:
         f"computing alone {statistics.median(reads['alone']):.3f} s (median; "
         f"{sum(reads['alone']):.2f} s for the {len(reads['alone'])} regions)"
     )
-    if args.no_batch:
-        return
 
+
+def batches(args: argparse.Namespace) -> None:
+    """Print the batches with and without the pass (and with MALLOC_* when asked)."""
     chunks = [int(c) for c in args.batch_chunks.split(",") if c] or [0]
     variants = [("without pass", False, None, 0)]
     variants += [(f"with pass, chunks of {c or 'CHUNK'}", True, None, c) for c in chunks]
@@ -256,7 +286,7 @@ def main() -> None:
         for i in range(args.repeat):
             for name, passes, env, chunk in variants:
                 out = Path(tmp) / f"{i}-{re.sub(r'[^a-z0-9]+', '_', name.lower())}"
-                measured[name].append(run_batch(out, args.jobs, passes, env, chunk))
+                measured[name].append(run_batch(out, args.jobs, passes, env, chunk, args.all))
                 measured[name][-1]["out"] = out
         reference = measured["without pass"][0]["out"]
         pages = sorted(reference.glob("*.html"))
@@ -270,9 +300,10 @@ def main() -> None:
         print(f"\n`socecon run --jobs {args.jobs}`, {len(pages)} reports, median of {args.repeat}:")
         print(
             "| batch | wall s | CPU s (all processes) | CPU s per report | kernels' CPU s per "
-            "report | `socecon run` CPU s | kernel peak MB | `socecon run` peak MB |"
+            "report | `socecon run` CPU s (the pass's) | kernel peak MB | `socecon run` peak MB "
+            "| tables read / stored |"
         )
-        print("|---|---|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|---|---|")
         for name, runs in measured.items():
             wall = statistics.median(r["wall"] for r in runs)
             cpu = statistics.median(r["cpu"] for r in runs)
@@ -280,9 +311,11 @@ def main() -> None:
             peak = max(r["kernel_peak_mb"] for r in runs)
             parent = max(r["parent_peak_mb"] for r in runs)
             own = statistics.median(r["parent_cpu"] for r in runs)
+            tunnel = statistics.median(r["store"]["cpu"] for r in runs)
+            read = "/".join(str(min(r["store"][k] for r in runs)) for k in ("read", "stored"))
             print(
                 f"| {name} | {wall:.1f} | {cpu:.1f} | {cpu / len(pages):.2f} | {kernel:.2f} | "
-                f"{own:.1f} | {peak:.0f} | {parent:.0f} |"
+                f"{own:.1f} ({tunnel:.1f}) | {peak:.0f} | {parent:.0f} | {read} |"
             )
         print(f"every page equal to the page without the pass: {equal}")
 

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
+import subprocess
+import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
@@ -184,6 +188,22 @@ def test_the_store_is_removed_when_the_batch_is_interrupted(tmp_path):
     tasks = _tasks(tmp_path, [ZUTPHEN])
     with pytest.raises(KeyboardInterrupt), windtunnel_pass.windtunnel_pass(tasks) as tunnel:
         raise KeyboardInterrupt
+    assert not tunnel.directory.exists()
+
+
+def test_the_store_of_a_killed_batch_is_removed_by_the_next(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    command = [sys.executable, "-c", "import os; print(os.getpid())"]
+    gone = subprocess.run(command, capture_output=True, text=True, check=True)
+    killed = tmp_path / f"{windtunnel_pass.STORE_PREFIX}{int(gone.stdout)}-abc"
+    running = tmp_path / f"{windtunnel_pass.STORE_PREFIX}{os.getppid()}-abc"
+    for folder in (killed, running):
+        folder.mkdir()
+    tunnel = WindTunnelPass(_tasks(tmp_path, [ZUTPHEN]))
+    assert tunnel.directory.parent == tmp_path
+    assert tunnel.directory.name.startswith(f"{windtunnel_pass.STORE_PREFIX}{os.getpid()}-")
+    assert not killed.exists() and running.exists()
+    tunnel.close()
     assert not tunnel.directory.exists()
 
 

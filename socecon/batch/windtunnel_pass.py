@@ -31,6 +31,7 @@ import ast
 import contextlib
 import dataclasses
 import json
+import os
 import shutil
 import tempfile
 import threading
@@ -67,6 +68,33 @@ PARAMETERS = (
     "windtunnel_samples",
     "windtunnel_seed",
 )
+
+
+#: The start of a store directory's name; the process id of its ``socecon run`` follows.
+STORE_PREFIX = "socecon-windtunnel-"
+
+
+def _new_store() -> str:
+    """Make a private store directory, after removing those of batches that were killed.
+
+    A batch removes its store on every way out but SIGKILL; the name carries the process id of
+    its ``socecon run``, and a directory whose process is gone is removed by the next batch.
+    """
+    for old in Path(tempfile.gettempdir()).glob(f"{STORE_PREFIX}*-*"):
+        pid = old.name[len(STORE_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)
+    return tempfile.mkdtemp(prefix=f"{STORE_PREFIX}{os.getpid()}-")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process
+        return True
+    return True
 
 
 def notebook_defaults(notebook: str | Path) -> dict[str, Any]:
@@ -168,7 +196,7 @@ class WindTunnelPass:
         chunk: int | None = None,
         directory: Path | None = None,
     ):
-        self.directory = Path(directory or tempfile.mkdtemp(prefix="socecon-windtunnel-"))
+        self.directory = Path(directory or _new_store())
         self.chunk = max(1, int(chunk or CHUNK))
         self.stored: list[str] = []
         self.failed: dict[str, str] = {}
