@@ -214,6 +214,12 @@ def test_no_pass_for_a_notebook_without_the_wind_tunnel(fixtures_dir, tmp_path):
         assert tunnel is None
     with windtunnel_pass.windtunnel_pass(_tasks(tmp_path, [ZUTPHEN]), enabled=False) as tunnel:
         assert tunnel is None
+    for text in ("{}", "[1]", "geen notebook"):  # the report then says what is wrong
+        broken = tmp_path / "broken.ipynb"
+        broken.write_text(text)
+        assert notebook_defaults(broken) == {}
+        with windtunnel_pass.windtunnel_pass(make_tasks([ZUTPHEN], broken, tmp_path)) as tunnel:
+            assert tunnel is None
 
 
 # --------------------------------------------------------------------------- the real batch

@@ -41,8 +41,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import nbformat
-
 from socecon.batch.tasks import ReportTask
 from socecon.report.policy import report_goal
 from socecon.report.region_figures import ReportRegion, resolve_region
@@ -110,16 +108,20 @@ def notebook_defaults(notebook: str | Path) -> dict[str, Any]:
         Name to value for every simple assignment of a Python literal; empty when the notebook
         cannot be read or has no ``parameters`` cell.
     """
-    try:
-        nb = nbformat.read(str(notebook), as_version=4)
-    except (OSError, ValueError):
+    try:  # the notebook's JSON as it is: papermill reads the same cell
+        cells = json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
+        sources = [
+            "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            for cell in cells
+            if cell["cell_type"] == "code"
+            and "parameters" in cell.get("metadata", {}).get("tags", [])
+        ]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}
     found: dict[str, Any] = {}
-    for cell in nb.cells:
-        if cell.cell_type != "code" or "parameters" not in cell.metadata.get("tags", []):
-            continue
+    for source in sources:
         with contextlib.suppress(SyntaxError):
-            for node in ast.parse(cell.source).body:
+            for node in ast.parse(source).body:
                 if isinstance(node, ast.Assign) and len(node.targets) == 1:
                     target = node.targets[0]
                     with contextlib.suppress(ValueError, TypeError, SyntaxError):
