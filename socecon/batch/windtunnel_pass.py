@@ -15,8 +15,8 @@ computes alone, without waiting.
 
 Why a thread of the parent and not a process of its own: the parent only waits for its workers
 while the batch runs, it has numpy, pandas and the model loaded already (a new process would
-pay about a second of imports first), and the pass's memory is one chunk's (:data:`CHUNK`) and
-is freed after it; a thread also needs no stopping by signal. The GIL is not in the way: the
+pay about a second of imports first), and the pass's memory is the snapshot's and one chunk's
+(:data:`CHUNK`); a thread also needs no stopping by signal. The GIL is not in the way: the
 parent's other threads only hand tasks to the workers and collect results.
 
 A pass that raises is tried again region by region; a region that fails alone is left to its
@@ -46,11 +46,12 @@ from socecon.report.policy import report_goal
 from socecon.report.region_figures import ReportRegion, resolve_region
 from socecon.report.windtunnel_tables import STORE_ENV, compute_tables, table_key, write_table
 
-#: Regions per pass. On the 2-core machine (8 participating regions plus the ISD group, 4,000
-#: samples) passes of 4 regions cost about as much CPU per region as one pass of all of them and
-#: peak at about 60 MB more than the parent, a pass of 9 at about 150 MB more
-#: (``benchmarks/bench_windtunnel_batch.py --chunks``).
-CHUNK = 4
+#: Regions per pass. On the 2-core machine, for 24 municipalities in one process: 0.25 CPU s per
+#: region alone, 0.185 in passes of 4, 0.16 in passes of 8. ``socecon run --all --jobs 2`` with
+#: passes of 8: 474 CPU s and 250 s wall against 536 and 284 without the pass; ``socecon run``
+#: then peaks at 645 MB (443 MB with passes of 4, 142 MB without) while each kernel peaks at 183
+#: instead of 351 MB (README, "The wind tunnel inside socecon run").
+CHUNK = 8
 
 #: Seconds the end of a batch waits for a pass under way before the store is removed anyway.
 JOIN_TIMEOUT = 2.0
