@@ -227,7 +227,7 @@ def test_colophon_names_version_parameters_hashes_and_source(tmp_path):
     details = page.split("<details>")[1]
     for digest in input_hashes().values():
         assert digest in details
-    scenarios = provenance.DEFINITIONS_DIR / "scenarios.yaml"
+    scenarios = DEFINITIONS_DIR / "scenarios.yaml"
     assert hashlib.sha256(scenarios.read_bytes()).hexdigest() in details
     assert "83450NED" in page and "70072ned" in page
     assert re.search(r"Gemaakt op</td><td>\d\d-\d\d-\d{4} \d\d:\d\d", page)

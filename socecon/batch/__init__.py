@@ -12,6 +12,9 @@ The data flow of ``socecon run``, module by module:
   papermill engine that runs a notebook in one;
 * :mod:`~socecon.batch.kernel_state`: the kernel's side of a warm kernel: remember its state
   once, restore it before every report;
+* :mod:`~socecon.batch.windtunnel_pass`: the reports' wind tunnels computed a few regions at a
+  time in a thread of ``socecon run`` while the reports run, into a temporary store that each
+  report reads (:mod:`socecon.report.windtunnel_tables`) instead of computing its own;
 * :mod:`~socecon.batch.executors`: the batch: :func:`~socecon.batch.executors.run_batch` over
   worker processes or a Dask cluster, with a progress bar, the check that the output folder can
   be written, and the summary;

@@ -258,6 +258,7 @@ def _execute_warm(task: ReportTask, kernel: Any, record: list, kernel_log: Path,
         request_save_on_cell_execute=False,
         kernel=kernel,
         record=record,
+        environ=dict(task.environment),
     )
 
 
@@ -325,8 +326,9 @@ def run_report(task: ReportTask) -> ReportResult:
 def _run_cold(task: ReportTask, executed: Path, kernel_log: Path):
     """Papermill with a new kernel; returns ``(notebook or None, attempts, error, details)``."""
     deadline = time.monotonic() + task.timeout
-    previous = os.environ.get(REPORT_ENV)
-    os.environ[REPORT_ENV] = "1"
+    environ = {**task.environment, REPORT_ENV: "1"}  # the new kernel inherits them
+    previous = {name: os.environ.get(name) for name in environ}
+    os.environ.update(environ)
     attempts, error, details, nb = 0, None, "", None
     try:
         while True:
@@ -343,10 +345,11 @@ def _run_cold(task: ReportTask, executed: Path, kernel_log: Path):
                 error, details = _describe_failure(exc, task, executed, deadline)
                 break
     finally:
-        if previous is None:
-            os.environ.pop(REPORT_ENV, None)
-        else:
-            os.environ[REPORT_ENV] = previous
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     return nb, attempts, error, details
 
 

@@ -67,7 +67,7 @@ def prepare(modules: tuple[str, ...]) -> None:
     )
 
 
-def reset() -> None:
+def reset(environ: dict[str, str] | None = None) -> None:
     """Put the kernel back into its state after :func:`prepare` (runs inside the kernel).
 
     Clears the IPython user namespace, output history and execution counter, and restores the
@@ -75,6 +75,11 @@ def reset() -> None:
     and the module-level names of socecon's modules (names rebound by a notebook get their old
     object back, names added are removed). A socecon module first imported by a report is
     recorded as it is at its first reset.
+
+    Parameters
+    ----------
+    environ : dict, optional
+        Environment variables for the next report only (the next reset removes them).
     """
     shell = get_ipython()
     if shell is not None:
@@ -84,6 +89,7 @@ def reset() -> None:
     if os.environ != _baseline["environ"]:
         os.environ.clear()
         os.environ.update(_baseline["environ"])
+    os.environ.update(environ or {})
     if os.getcwd() != _baseline["cwd"]:
         os.chdir(_baseline["cwd"])
     sys.path[:] = _baseline["path"]

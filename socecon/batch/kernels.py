@@ -274,21 +274,25 @@ class WarmKernel:
         """
         return self.request(self.kc.execute(code, silent=True, store_history=False), timeout)
 
-    def reset(self, timeout: float = 30.0) -> None:
+    def reset(self, timeout: float = 30.0, environ: dict[str, str] | None = None) -> None:
         """Give the next report a clean kernel (see :func:`socecon.batch.kernel_state.reset`).
 
         Parameters
         ----------
         timeout : float
             Seconds to wait.
+        environ : dict, optional
+            Environment variables for the next report only.
 
         Raises
         ------
         RuntimeError
             If the reset failed in the kernel.
         """
+        environ = {str(k): str(v) for k, v in (environ or {}).items()}
         reply = self.execute_silently(
-            "import socecon.batch.kernel_state; socecon.batch.kernel_state.reset()", timeout
+            f"import socecon.batch.kernel_state; socecon.batch.kernel_state.reset({environ!r})",
+            timeout,
         )
         content = reply["content"]
         if content["status"] != "ok":
@@ -342,7 +346,8 @@ def _warm_engine():
 
         Unlike papermill's nbclient engine it starts no kernel, does no handshake, and does not
         write the notebook after every cell; the notebook it executes is appended to the
-        ``record`` list passed by the caller (to keep a failing run's notebook as a log).
+        ``record`` list passed by the caller (to keep a failing run's notebook as a log), and
+        ``environ`` is set in the kernel for this notebook only.
         """
 
         @classmethod
@@ -357,6 +362,7 @@ def _warm_engine():
             *,
             kernel: WarmKernel,
             record: list | None = None,
+            environ: dict[str, str] | None = None,
             timeout_func=None,
             **kwargs,
         ):
@@ -367,7 +373,7 @@ def _warm_engine():
                 record.append(nb_man.nb)
             nb_man.notebook_start()
             try:
-                kernel.reset()
+                kernel.reset(environ=environ)
                 client = PapermillNotebookClient(
                     nb_man,
                     km=kernel.km,

@@ -62,6 +62,10 @@ class ReportTask:
         of the worker's warm kernel (:mod:`socecon.batch.kernels`).
     retries : int
         How often a report whose warm kernel died or hung is run again in a new kernel.
+    environment : dict
+        Environment variables set in the report's kernel for this report only (e.g. the wind-tunnel
+        store of the batch, :mod:`socecon.batch.windtunnel_pass`); unlike ``parameters`` they
+        leave no trace in the notebook or the page.
     """
 
     code: str
@@ -76,6 +80,7 @@ class ReportTask:
     start_retries: int = 2
     fresh_kernel: bool = False
     retries: int = 1
+    environment: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def logs(self) -> Path:

@@ -112,6 +112,12 @@ def add_run_command(sub) -> None:
         metavar="N",
         help=f"with --pdf: reports printed at once, in parallel tabs (default {DEFAULT_PDF_TABS})",
     )
+    p.add_argument(
+        "--no-windtunnel-pass",
+        action="store_true",
+        help="let every report compute its own wind tunnel (by default the batch computes them "
+        "a few regions at a time while the reports run; the pages are the same)",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--config", metavar="FILE", help="settings saved by the analyst workbench")
     p.set_defaults(func=cmd_run)
@@ -191,6 +197,7 @@ def cmd_run(args) -> int:
     from socecon.batch.chromium import require_chromium
     from socecon.batch.executors import check_writable, dask_executor, index_entries, run_batch
     from socecon.batch.pdf import print_reports
+    from socecon.batch.windtunnel_pass import windtunnel_pass
 
     started = time.time()
     if args.jobs < 1:
@@ -242,14 +249,26 @@ def cmd_run(args) -> int:
         stop.set()
 
     previous = {s: signal.signal(s, on_signal) for s in STOP_SIGNALS}
+    # The wind tunnels in passes (a thread of this process, a private temporary store): not on a
+    # Dask cluster, whose workers need not see this machine's temporary folder.
+    passes = not (scheduler or getattr(args, "no_windtunnel_pass", False))
     try:
-        with dask_executor(scheduler) if scheduler else contextlib.nullcontext() as executor:
+        with (
+            dask_executor(scheduler) if scheduler else contextlib.nullcontext() as executor,
+            windtunnel_pass(tasks, enabled=passes) as tunnel,
+        ):
+
+            def on_result(result) -> None:
+                collected.append(result)
+                if tunnel is not None:
+                    tunnel.finished(result.code)
+
             results = run_batch(
-                tasks,
+                tunnel.tasks if tunnel is not None else tasks,
                 executor=executor,
                 jobs=jobs,
                 progress=not args.no_progress,
-                on_result=collected.append,
+                on_result=on_result,
                 stop=stop,
             )
     except KeyboardInterrupt:

@@ -40,6 +40,7 @@ from socecon.data.schema import (
     check_indeling,
     resolve_data_dir,
 )
+from socecon.definitions import DEFINITIONS_DIR
 from socecon.exceptions import DataError
 
 
@@ -245,3 +246,17 @@ def input_hashes(data_dir: str | Path | None = None) -> dict[str, str]:
         for name in (*PROCESSED_FILES, MANIFEST_FILE)
         if (directory / name).is_file()
     }
+
+
+def definition_hashes() -> dict[str, str]:
+    """Return the sha256 of every YAML declaration file (scenarios, assumptions, ...).
+
+    With :func:`input_hashes`, what pins a result to its inputs (the report's colophon, the
+    wind-tunnel tables a report batch stores).
+
+    Returns
+    -------
+    dict
+        ``definitions/<name>.yaml`` to hex sha256, sorted by name.
+    """
+    return {f"definitions/{p.name}": sha256_file(p) for p in sorted(DEFINITIONS_DIR.glob("*.yaml"))}

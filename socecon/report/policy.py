@@ -25,15 +25,15 @@ from socecon.analysis.criteria import (
     VERDICTS,
     Goal,
 )
-from socecon.analysis.windtunnel import DEFAULT_SAMPLES, WindTunnelResult, matrix
+from socecon.analysis.windtunnel import DEFAULT_SAMPLES, WindTunnelResult
 from socecon.definitions import DEFAULT_HORIZON, REGION_CODE
 from socecon.definitions.units import unit
 from socecon.definitions.windtunnel import load_windtunnel
 from socecon.exceptions import WindTunnelError
-from socecon.model.inputs import snapshot_input
 from socecon.present.formats import and_list, format_assumption, format_number, format_plain
 from socecon.present.windtunnel_chart import drivers_chart
 from socecon.present.wording import council_label
+from socecon.report import windtunnel_tables
 from socecon.report.region_figures import ReportRegion, resolve_region
 from socecon.report.tables import as_html, esc, html_table
 
@@ -124,18 +124,16 @@ def windtunnel_table(
     Returns
     -------
     pandas.DataFrame
-        The option x scenario matrix of :func:`socecon.analysis.windtunnel.matrix`.
+        The option x scenario matrix of :func:`socecon.analysis.windtunnel.matrix`: in a report
+        batch the table its wind-tunnel pass stored for exactly these inputs, else computed
+        here (:mod:`socecon.report.windtunnel_tables`; the same table either way).
     """
     place = resolve_region(region, indeling)
-    return matrix(
-        place.code,
-        goal,
-        n_samples=n_samples,
-        seed=seed,
-        horizon=horizon,
-        overrides=overrides,
-        model_input=snapshot_input(indeling=place.indeling),
-    )
+    inputs = dict(horizon=horizon, overrides=overrides, n_samples=n_samples, seed=seed)
+    stored = windtunnel_tables.read_table(place, goal, **inputs)
+    if stored is not None:
+        return stored
+    return windtunnel_tables.compute_tables([place], goal, **inputs)[0]
 
 
 def share_of_futures(share: float) -> str:

@@ -18,10 +18,10 @@ from typing import Any
 
 from socecon import __version__, regions
 from socecon.analysis.criteria import Goal
-from socecon.data.manifest import read_manifest, sha256_file
+from socecon.data.manifest import read_manifest
 from socecon.data.schema import ATTRIBUTION, LICENCE, check_indeling, default_data_dir
-from socecon.data.snapshot import CACHE_CLEARERS, input_hashes
-from socecon.definitions import DEFINITIONS_DIR, MODEL_CHANGES, MODEL_VERSION, load_definitions
+from socecon.data.snapshot import CACHE_CLEARERS, definition_hashes, input_hashes
+from socecon.definitions import MODEL_CHANGES, MODEL_VERSION, load_definitions
 from socecon.definitions.assumptions import load_assumptions
 from socecon.definitions.windtunnel import load_windtunnel
 from socecon.exceptions import SocEconError
@@ -72,17 +72,6 @@ def _git_commit(repo: Path) -> str:
     except (OSError, subprocess.SubprocessError):
         return "onbekend"
     return f"{head} (met lokale wijzigingen)" if dirty else head
-
-
-def definition_hashes() -> dict[str, str]:
-    """Return the sha256 of every YAML declaration file (scenarios, assumptions, ...).
-
-    Returns
-    -------
-    dict
-        ``definitions/<name>.yaml`` to hex sha256, sorted by name.
-    """
-    return {f"definitions/{p.name}": sha256_file(p) for p in sorted(DEFINITIONS_DIR.glob("*.yaml"))}
 
 
 def cbs_tables(indeling: int | str | None = None) -> dict[str, str]:
