@@ -8,11 +8,12 @@ option x scenario table with where each option breaks (:mod:`~socecon.analysis.d
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import ThreadpoolController
 
 from socecon.analysis import discovery, quantiles
 from socecon.analysis.criteria import (
@@ -271,7 +272,12 @@ class WindTunnelResult:
             "max_regret": each(max_regret),
             "goal_share_all": each(j.share.mean(axis=1)),
         }
-        found = discovery.option_table(self, j.status, classes)
+        # One BLAS thread for PRIM's and the drivers' small matrix products: more gain nothing
+        # at this size, idle OpenBLAS threads spin on the other core afterwards (a third more
+        # CPU for the wind tunnel of a batch), and the drivers' last bits are then the same on
+        # any machine, alone or in a pass.
+        with _blas().limit(limits=1, user_api="blas"):
+            found = discovery.option_table(self, j.status, classes)
         columns.update({c: each(found[c].to_numpy()) for c in found.columns if c != "option"})
         table = pd.DataFrame(columns)
         table.attrs.update(
@@ -292,3 +298,9 @@ class WindTunnelResult:
 def _read_only(a: np.ndarray) -> np.ndarray:
     a.flags.writeable = False
     return a
+
+
+@cache
+def _blas() -> ThreadpoolController:
+    """Return the process's BLAS thread pools (looked up once: a limit then costs microseconds)."""
+    return ThreadpoolController()
