@@ -18,10 +18,23 @@ from odata_server import ODataServer
 from socecon.cli import main
 from socecon.data.cbs_refresh import refresh
 from socecon.data.schema import DATA_DIR_ENV
+from socecon.data.snapshot import clear_cache
 from socecon.definitions.hindcast import load_hindcast
 from socecon.report import lookback
 from socecon.report.own_trend import bijstand_trend, bijstand_trend_frame
 from socecon.report.region_figures import resolve_region
+
+
+@pytest.fixture(autouse=True)
+def _forget_the_refreshed_snapshot():
+    """Drop what was loaded from the refreshed folder once a test has switched back.
+
+    The model input, the calibration and the peers are cached per indeling, not per data
+    folder, and ``socecon run`` computes the wind tunnels in this process (its pass): without
+    this, a later test would get the ten municipalities of the refreshed fixture.
+    """
+    yield
+    clear_cache()
 
 
 @pytest.fixture(scope="module")
