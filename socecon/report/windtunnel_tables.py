@@ -22,13 +22,11 @@ double), so a table reads back exactly equal.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -42,6 +40,7 @@ from socecon.analysis.windtunnel import evaluate_many
 from socecon.data.snapshot import definition_hashes, input_hashes
 from socecon.exceptions import WindTunnelError
 from socecon.model.inputs import snapshot_input
+from socecon.report.export import write_atomic
 from socecon.report.region_figures import ReportRegion
 
 #: The environment variable that names a batch's store directory in a report's kernel.
@@ -292,16 +291,7 @@ def write_table(directory: str | Path, key: Mapping[str, Any], table: pd.DataFra
         When the file cannot be written.
     """
     text = json.dumps({"key": key, "table": encode_table(table)}, separators=(",", ":"))
-    path = _file(directory, key)
-    fd, part = tempfile.mkstemp(prefix=".part-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(part, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(part)
-        raise
+    path = write_atomic(_file(directory, key), text)
     return path
 
 
